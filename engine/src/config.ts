@@ -1,0 +1,96 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { shardCount } from './constants.ts';
+
+/**
+ * Every setting Tickr reads from its environment, read and checked once at
+ * start. A bad value stops the process with a sentence saying what to fix.
+ */
+export type Config = {
+  /** Unset: an embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | null;
+  /** Unset: one node owns every shard (in-process leases). */
+  redisUrl: string | null;
+  nodeId: string;
+  host: string;
+  port: number;
+  internalPort: number;
+  workers: number;
+  shards: number;
+  dataDir: string;
+  embeddedPgPort: number;
+  /** Signs access tokens (HS256). Unset in development: a random one per start, so tokens die with the process. */
+  tokenSecret: Uint8Array;
+  tokenSecretEphemeral: boolean;
+  operatorEmail: string | null;
+  operatorPassword: string | null;
+  seedDemo: boolean;
+  benchRoutes: boolean;
+  /** Journal flushes wait at most this long for more entries when another flush is not already running. */
+  flushDelayMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false (1/0), got "${raw}"`);
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const secret = env.TICKR_TOKEN_SECRET;
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('TICKR_TOKEN_SECRET must be at least 32 characters long');
+  }
+  const operatorEmail = env.TICKR_OPERATOR_EMAIL || null;
+  const operatorPassword = env.TICKR_OPERATOR_PASSWORD || null;
+  if ((operatorEmail === null) !== (operatorPassword === null)) {
+    throw new ConfigError('TICKR_OPERATOR_EMAIL and TICKR_OPERATOR_PASSWORD go together: set both or neither');
+  }
+  if (operatorPassword !== null && operatorPassword.length < 10) {
+    throw new ConfigError('TICKR_OPERATOR_PASSWORD must be at least 10 characters long');
+  }
+  const logLevel = (env.TICKR_LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`TICKR_LOG_LEVEL must be one of debug, info, warn, error, got "${logLevel}"`);
+  }
+  return {
+    databaseUrl: env.DATABASE_URL || null,
+    redisUrl: env.REDIS_URL || null,
+    nodeId: env.NODE_ID || `node-${process.pid}`,
+    host: env.HOST || '0.0.0.0',
+    port: int(env, 'PORT', 3000, 0, 65_535),
+    internalPort: int(env, 'TICKR_INTERNAL_PORT', 4000, 0, 65_535),
+    workers: int(env, 'TICKR_WORKERS', Math.max(1, availableParallelism() - 1), 1, 64),
+    shards: int(env, 'TICKR_SHARDS', shardCount, 1, 1024),
+    dataDir: resolve(env.TICKR_DATA_DIR || resolve(projectRoot, '.data')),
+    embeddedPgPort: int(env, 'TICKR_EMBEDDED_PG_PORT', 54_329, 1024, 65_535),
+    tokenSecret: new TextEncoder().encode(secret ?? crypto.randomUUID() + crypto.randomUUID()),
+    tokenSecretEphemeral: secret === undefined,
+    operatorEmail,
+    operatorPassword,
+    seedDemo: bool(env, 'TICKR_SEED_DEMO', true),
+    benchRoutes: bool(env, 'TICKR_BENCH_ROUTES', false),
+    flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
+    logLevel,
+  };
+}

@@ -1,0 +1,25 @@
+import type { Command, Outcome } from './inventory/types.ts';
+
+/**
+ * What the edge sees of the engine: send a command to the actor of its event,
+ * wherever that actor lives (this node's workers today, another node's later).
+ * Refusals come back as outcomes, including `shard_unavailable` (not owned or
+ * not serving right now: the edge answers 503 with Retry-After) and `busy`
+ * (a mailbox is full: 503 as well). An actor loads its event from Postgres on
+ * its first command; after a PATCH the edge sends `reconfigure`.
+ */
+export interface Engine {
+  send(cmd: Command): Promise<Outcome>;
+  status(): EngineStatus;
+  /** Prometheus text lines (without trailing newline) for /metrics. */
+  metrics(): string;
+  close(): Promise<void>;
+}
+
+export type EngineStatus = {
+  nodeId: string;
+  shardsOwned: number;
+  shardsTotal: number;
+  workers: { index: number; alive: boolean; shards: number; mailboxDepth: number }[];
+  ready: boolean;
+};

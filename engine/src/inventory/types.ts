@@ -1,0 +1,156 @@
+/**
+ * The inventory actor's vocabulary: its state, the commands it takes, the
+ * outcomes it answers and the journal entries it writes. Handlers are pure
+ * functions over these types; the actor (actor.ts) owns dispatch, the
+ * invariant check and idempotency.
+ */
+
+/** Event settings the actor needs; loaded from Postgres, refreshed on PATCH. */
+export type EventConfig = {
+  eventId: string;
+  shard: number;
+  currency: string;
+  perBuyerLimit: number;
+  holdTtlMs: number;
+  /** Epoch milliseconds; null means "no bound". */
+  saleStartsAt: number | null;
+  saleEndsAt: number | null;
+  types: TypeConfig[];
+};
+
+export type TypeConfig = {
+  typeId: string;
+  /** Minor units of the event's currency. */
+  price: number;
+  /** Capacity as created; the journal's capacity changes override it. */
+  capacity: number;
+};
+
+export type TypeState = {
+  typeId: string;
+  price: number;
+  capacity: number;
+  sold: number;
+  held: number;
+};
+
+export type Hold = {
+  holdId: string;
+  typeId: string;
+  qty: number;
+  buyer: string;
+  /** Price per ticket, fixed when the hold was placed. */
+  price: number;
+  placedAt: number;
+  expiresAt: number;
+  key: string | null;
+};
+
+export type Inventory = {
+  config: EventConfig;
+  types: Map<string, TypeState>;
+  holds: Map<string, Hold>;
+  /** Tickets held or bought per buyer, counted against `perBuyerLimit`. */
+  perBuyer: Map<string, number>;
+  /** Sequence number of the last journal entry applied. */
+  seq: number;
+};
+
+// ---- commands ----------------------------------------------------------
+
+export type PlaceHold = {
+  kind: 'placeHold';
+  eventId: string;
+  typeId: string;
+  qty: number;
+  buyer: string;
+  /** Idempotency key as sent by the client, scoped to the buyer by the actor. */
+  key: string | null;
+};
+export type ReleaseHold = { kind: 'releaseHold'; eventId: string; holdId: string; buyer: string | null };
+export type ConfirmHold = { kind: 'confirmHold'; eventId: string; holdId: string };
+export type ChangeCapacity = { kind: 'changeCapacity'; eventId: string; typeId: string; capacity: number };
+export type ExpireHolds = { kind: 'expireHolds'; eventId: string };
+/** Reads: answered from memory, released in order with the writes before them. */
+export type GetHold = { kind: 'getHold'; eventId: string; holdId: string };
+export type Snapshot = { kind: 'snapshot'; eventId: string };
+/** New settings from Postgres after an organizer's PATCH (limits, TTL, sale window, prices). */
+export type Reconfigure = { kind: 'reconfigure'; eventId: string; config: EventConfig };
+
+export type Command =
+  | PlaceHold
+  | ReleaseHold
+  | ConfirmHold
+  | ChangeCapacity
+  | ExpireHolds
+  | GetHold
+  | Snapshot
+  | Reconfigure;
+
+// ---- outcomes ----------------------------------------------------------
+
+/** Expected refusals: data, never exceptions. */
+export type Reason =
+  | 'sold_out'
+  | 'limit_reached'
+  | 'hold_expired'
+  | 'hold_not_found'
+  | 'not_hold_owner'
+  | 'sale_not_started'
+  | 'sale_ended'
+  | 'unknown_ticket_type'
+  | 'capacity_below_committed'
+  | 'idempotency_key_reused'
+  | 'event_not_found'
+  | 'busy'
+  | 'shard_unavailable';
+
+export type Refusal = { ok: false; reason: Reason; detail?: string };
+
+export type HoldView = {
+  holdId: string;
+  eventId: string;
+  typeId: string;
+  qty: number;
+  buyer: string;
+  price: number;
+  currency: string;
+  status: 'held' | 'confirmed' | 'released' | 'expired';
+  expiresAt: number;
+};
+
+export type TypeAvailability = { typeId: string; capacity: number; sold: number; held: number; available: number; price: number };
+
+export type Outcome =
+  | Refusal
+  | { ok: true; kind: 'held'; hold: HoldView }
+  | { ok: true; kind: 'released'; hold: HoldView }
+  | { ok: true; kind: 'confirmed'; hold: HoldView; ticketIds: string[] }
+  | { ok: true; kind: 'capacityChanged'; type: TypeAvailability }
+  | { ok: true; kind: 'expired'; count: number }
+  | { ok: true; kind: 'hold'; hold: HoldView }
+  | { ok: true; kind: 'snapshot'; eventId: string; seq: number; types: TypeAvailability[]; activeHolds: number }
+  | { ok: true; kind: 'reconfigured' };
+
+// ---- journal -----------------------------------------------------------
+
+/**
+ * What the actor writes for a state change. Replaying a snapshot and the
+ * entries after it, in `seq` order, rebuilds the same state.
+ */
+export type JournalBody =
+  | { kind: 'hold_placed'; hold: Hold }
+  | { kind: 'hold_released'; holdId: string; reason: 'released' | 'expired' }
+  | { kind: 'hold_confirmed'; holdId: string; ticketIds: string[] }
+  | { kind: 'capacity_changed'; typeId: string; capacity: number };
+
+export type JournalEntry = { eventId: string; seq: number; body: JournalBody };
+
+/** The durable image of an actor: enough to rebuild it without the journal before `seq`. */
+export type SnapshotState = {
+  seq: number;
+  types: { typeId: string; capacity: number; sold: number }[];
+  holds: Hold[];
+  /** Tickets bought per buyer (holds are counted from `holds`). */
+  bought: [buyer: string, count: number][];
+};
