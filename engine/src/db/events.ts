@@ -1,0 +1,195 @@
+import type { EventConfig, TypeConfig } from '../inventory/types.ts';
+import type { Db } from './pool.ts';
+
+export type TicketTypeRow = { id: string; name: string; price: number; capacity: number; position: number };
+
+export type EventRow = {
+  id: string;
+  organizerId: string;
+  name: string;
+  venue: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  saleStartsAt: Date | null;
+  saleEndsAt: Date | null;
+  currency: string;
+  perBuyerLimit: number;
+  holdTtlSeconds: number;
+  shard: number;
+  ticketTypes: TicketTypeRow[];
+};
+
+/** A new event; its id is made by the caller (crypto.randomUUID), so its shard is known before the insert. */
+export type NewEvent = {
+  id: string;
+  name: string;
+  venue: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  saleStartsAt: Date | null;
+  saleEndsAt: Date | null;
+  currency: string;
+  perBuyerLimit: number;
+  holdTtlSeconds: number;
+  ticketTypes: { name: string; price: number; capacity: number }[];
+};
+
+/** What an organizer may change in Postgres directly. Capacity goes through the engine first (updateTicketTypeCapacity). */
+export type EventPatch = {
+  name?: string;
+  venue?: string;
+  perBuyerLimit?: number;
+  holdTtlSeconds?: number;
+  saleStartsAt?: Date | null;
+  saleEndsAt?: Date | null;
+  ticketTypes?: { id: string; name?: string; price?: number }[];
+};
+
+const eventColumns = `e.id, e.organizer_id AS "organizerId", e.name, e.venue, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
+  e.sale_starts_at AS "saleStartsAt", e.sale_ends_at AS "saleEndsAt", e.currency, e.per_buyer_limit AS "perBuyerLimit",
+  e.hold_ttl_seconds AS "holdTtlSeconds", e.shard,
+  COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'price', t.price, 'capacity', t.capacity, 'position', t.position)
+                            ORDER BY t.position)
+            FROM ticket_types t WHERE t.event_id = e.id), '[]') AS "ticketTypes"`;
+
+/** The event and its ticket types, in one transaction. Ticket type ids are made here, in `position` order. */
+export async function insertEvent(db: Db, organizerId: string, input: NewEvent, shard: number): Promise<EventRow> {
+  const typeIds = input.ticketTypes.map(() => crypto.randomUUID());
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `INSERT INTO events (id, organizer_id, name, venue, starts_at, ends_at, sale_starts_at, sale_ends_at, currency, per_buyer_limit, hold_ttl_seconds, shard)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [input.id, organizerId, input.name, input.venue, input.startsAt, input.endsAt, input.saleStartsAt, input.saleEndsAt,
+        input.currency, input.perBuyerLimit, input.holdTtlSeconds, shard],
+    );
+    await client.query(
+      `INSERT INTO ticket_types (id, event_id, name, price, capacity, position)
+       SELECT id, $1, name, price, capacity, position
+       FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::int[]) WITH ORDINALITY AS t(id, name, price, capacity, position)`,
+      [input.id, typeIds, input.ticketTypes.map((t) => t.name), input.ticketTypes.map((t) => t.price), input.ticketTypes.map((t) => t.capacity)],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  return {
+    id: input.id, organizerId, name: input.name, venue: input.venue, startsAt: input.startsAt, endsAt: input.endsAt,
+    saleStartsAt: input.saleStartsAt, saleEndsAt: input.saleEndsAt, currency: input.currency,
+    perBuyerLimit: input.perBuyerLimit, holdTtlSeconds: input.holdTtlSeconds, shard,
+    ticketTypes: input.ticketTypes.map((t, i) => ({ id: typeIds[i]!, name: t.name, price: t.price, capacity: t.capacity, position: i + 1 })),
+  };
+}
+
+export async function selectEvent(db: Db, id: string): Promise<EventRow | null> {
+  const { rows } = await db.query<EventRow>(`SELECT ${eventColumns} FROM events e WHERE e.id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function selectEventsOfOrganizer(db: Db, organizerId: string, limit = 200): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${eventColumns} FROM events e WHERE e.organizer_id = $1 ORDER BY e.starts_at DESC, e.id LIMIT $2`,
+    [organizerId, limit],
+  );
+  return rows;
+}
+
+/** Events that have not ended yet, soonest first. */
+export async function selectPublishedEvents(db: Db, limit: number): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${eventColumns} FROM events e WHERE COALESCE(e.ends_at, e.starts_at) >= now() ORDER BY e.starts_at, e.id LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** Applies `patch` in one transaction; the updated event, or null when there is no such event. */
+export async function updateEvent(db: Db, id: string, patch: EventPatch): Promise<EventRow | null> {
+  const values: unknown[] = [id];
+  const sets: string[] = ['updated_at = now()'];
+  const set = (column: string, value: unknown) => {
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  };
+  if (patch.name !== undefined) set('name', patch.name);
+  if (patch.venue !== undefined) set('venue', patch.venue);
+  if (patch.perBuyerLimit !== undefined) set('per_buyer_limit', patch.perBuyerLimit);
+  if (patch.holdTtlSeconds !== undefined) set('hold_ttl_seconds', patch.holdTtlSeconds);
+  if (patch.saleStartsAt !== undefined) set('sale_starts_at', patch.saleStartsAt);
+  if (patch.saleEndsAt !== undefined) set('sale_ends_at', patch.saleEndsAt);
+  const types = (patch.ticketTypes ?? []).filter((t) => t.name !== undefined || t.price !== undefined);
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const updated = await client.query(`UPDATE events SET ${sets.join(', ')} WHERE id = $1`, values);
+    if (updated.rowCount === 0) {
+      await client.query('ROLLBACK');
+      return null;
+    }
+    if (types.length > 0) {
+      await client.query(
+        `UPDATE ticket_types t SET name = COALESCE(u.name, t.name), price = COALESCE(u.price, t.price)
+         FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS u(id, name, price)
+         WHERE t.id = u.id AND t.event_id = $1`,
+        [id, types.map((t) => t.id), types.map((t) => t.name ?? null), types.map((t) => t.price ?? null)],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  return selectEvent(db, id);
+}
+
+/** Called after the engine accepted the change (its journal is authoritative; this keeps the row readable). */
+export async function updateTicketTypeCapacity(db: Db, eventId: string, typeId: string, capacity: number): Promise<void> {
+  await db.query('UPDATE ticket_types SET capacity = $3 WHERE id = $2 AND event_id = $1', [eventId, typeId, capacity]);
+}
+
+type ConfigRow = {
+  eventId: string;
+  shard: number;
+  currency: string;
+  perBuyerLimit: number;
+  holdTtlSeconds: number;
+  saleStartsAt: Date | null;
+  saleEndsAt: Date | null;
+  types: TypeConfig[];
+};
+
+const configColumns = `e.id AS "eventId", e.shard, e.currency, e.per_buyer_limit AS "perBuyerLimit", e.hold_ttl_seconds AS "holdTtlSeconds",
+  e.sale_starts_at AS "saleStartsAt", e.sale_ends_at AS "saleEndsAt",
+  COALESCE((SELECT json_agg(json_build_object('typeId', t.id, 'price', t.price, 'capacity', t.capacity) ORDER BY t.position)
+            FROM ticket_types t WHERE t.event_id = e.id), '[]') AS types`;
+
+function toConfig(r: ConfigRow): EventConfig {
+  return {
+    eventId: r.eventId,
+    shard: r.shard,
+    currency: r.currency,
+    perBuyerLimit: r.perBuyerLimit,
+    holdTtlMs: r.holdTtlSeconds * 1000,
+    saleStartsAt: r.saleStartsAt === null ? null : r.saleStartsAt.getTime(),
+    saleEndsAt: r.saleEndsAt === null ? null : r.saleEndsAt.getTime(),
+    types: r.types,
+  };
+}
+
+/** What the inventory actor of `eventId` needs, or null when there is no such event. */
+export async function selectEventConfig(db: Db, eventId: string): Promise<EventConfig | null> {
+  const { rows } = await db.query<ConfigRow>(`SELECT ${configColumns} FROM events e WHERE e.id = $1`, [eventId]);
+  return rows[0] === undefined ? null : toConfig(rows[0]);
+}
+
+/** Every event of the given shards: what a worker loads when it takes them. */
+export async function selectEventConfigsOfShards(db: Db, shards: number[]): Promise<EventConfig[]> {
+  const { rows } = await db.query<ConfigRow>(`SELECT ${configColumns} FROM events e WHERE e.shard = ANY($1::int[])`, [shards]);
+  return rows.map(toConfig);
+}

@@ -1,0 +1,86 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/pool.ts';
+import type { Engine, EngineStatus } from './engine.ts';
+import { LeaseKeeper } from './leases/lease_keeper.ts';
+import { InProcessLeaseStore } from './leases/lease_store.ts';
+import { batchSizeBuckets, flushLatencyBucketsMs, type Wire } from './worker/protocol.ts';
+import { ShardWorkers, type Log } from './worker/pool.ts';
+
+/**
+ * The engine of one node: its shard workers and the lease keeper that decides
+ * which shards they serve. Without Redis the node owns every shard through an
+ * in-process lease store, with the same fencing in Postgres as a cluster.
+ */
+export async function startEngine(opts: { config: Config; db: Db; dbUrl: string; log: Log; wire?: Wire }): Promise<Engine> {
+  const { config, db, log } = opts;
+  let keeper: LeaseKeeper | null = null;
+  const workers = new ShardWorkers({
+    count: config.workers,
+    init: { dbUrl: opts.dbUrl, shards: config.shards, nodeId: config.nodeId, flushDelayMs: config.flushDelayMs, wire: opts.wire ?? defaultWire() },
+    log,
+    onRestart: (_index, shards) => void keeper?.reserve(shards),
+    onFenced: (shards) => keeper?.lost(shards),
+  });
+  keeper = new LeaseKeeper({ leases: new InProcessLeaseStore(), db, workers, nodeId: config.nodeId, shards: config.shards, log });
+  await keeper.takeAll();
+  const k = keeper;
+
+  return {
+    send: (cmd) => workers.send(cmd),
+    status: (): EngineStatus => ({
+      nodeId: config.nodeId,
+      shardsOwned: k.ownedCount,
+      shardsTotal: config.shards,
+      workers: workers.workers().map(({ index, alive, shards, mailboxDepth }) => ({ index, alive, shards, mailboxDepth })),
+      ready: k.ownedCount === config.shards && workers.workers().every((w) => w.alive),
+    }),
+    metrics: () => engineMetrics(workers, k, config),
+    close: async () => {
+      await workers.close();
+      await k.stop();
+    },
+  };
+}
+
+function defaultWire(): Wire {
+  return process.env.TICKR_WIRE === 'msgpack' ? 'msgpack' : 'clone';
+}
+
+function histogram(name: string, labels: string, bounds: number[], counts: number[], sum: number, scale: number): string[] {
+  const lines: string[] = [];
+  let cumulative = 0;
+  bounds.forEach((bound, i) => {
+    cumulative += counts[i] ?? 0;
+    lines.push(`${name}_bucket{${labels}le="${bound * scale}"} ${cumulative}`);
+  });
+  cumulative += counts[bounds.length] ?? 0;
+  lines.push(`${name}_bucket{${labels}le="+Inf"} ${cumulative}`, `${name}_sum{${labels.replace(/,$/, '')}} ${sum}`, `${name}_count{${labels.replace(/,$/, '')}} ${cumulative}`);
+  return lines;
+}
+
+function engineMetrics(workers: ShardWorkers, keeper: LeaseKeeper, config: Config): string {
+  const lines = [
+    '# HELP tickr_shards_owned Shards this node serves.',
+    '# TYPE tickr_shards_owned gauge',
+    `tickr_shards_owned{node="${config.nodeId}"} ${keeper.ownedCount}`,
+    '# HELP tickr_worker_restarts_total Shard workers rebuilt from the journal after a crash.',
+    '# TYPE tickr_worker_restarts_total counter',
+    `tickr_worker_restarts_total ${workers.restarts.length}`,
+    '# TYPE tickr_worker_mailbox_depth gauge',
+    '# TYPE tickr_worker_commands_total counter',
+    '# TYPE tickr_worker_actors gauge',
+    '# TYPE tickr_journal_flush_seconds histogram',
+    '# TYPE tickr_journal_batch_entries histogram',
+    '# TYPE tickr_journal_entries_total counter',
+  ];
+  for (const w of workers.workers()) {
+    const label = `worker="${w.index}"`;
+    lines.push(`tickr_worker_mailbox_depth{${label}} ${w.mailboxDepth}`);
+    const s = w.stats;
+    if (!s) continue;
+    lines.push(`tickr_worker_commands_total{${label}} ${s.commands}`, `tickr_worker_actors{${label}} ${s.actors}`, `tickr_journal_entries_total{${label}} ${s.flushedEntries}`);
+    lines.push(...histogram('tickr_journal_flush_seconds', `${label},`, flushLatencyBucketsMs, s.flushLatency, s.flushLatencySumMs / 1000, 1 / 1000));
+    lines.push(...histogram('tickr_journal_batch_entries', `${label},`, batchSizeBuckets, s.batchSizes, s.flushedEntries, 1));
+  }
+  return lines.join('\n');
+}

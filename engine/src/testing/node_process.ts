@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type NodeProcess = {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output: () => string;
+  /** Ends the process with `signal` and waits for it to be gone. */
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+};
+
+/** A real Tickr node (`tickr start`) as a child process, for crash and end-to-end tests. */
+export async function startNodeProcess(opts: { dbUrl: string; env?: Record<string, string>; port?: number }): Promise<NodeProcess> {
+  const port = opts.port ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', 'edge/src/cli.ts', 'start'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: opts.dbUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TICKR_SEED_DEMO: '0',
+      TICKR_LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start in 30 s:\n${output}`)), 30_000);
+    const check = () => {
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => output,
+    kill: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import { Worker } from 'node:worker_threads';
+import { mailboxDepthMax } from '../constants.ts';
+import type { Command, Outcome } from '../inventory/types.ts';
+import { shardOf } from '../shards.ts';
+import type { FromWorker, ToWorker, Wire, WorkerInit, WorkerStats } from './protocol.ts';
+import { pack, unpack } from './wire.ts';
+
+export type Log = (level: 'info' | 'warn' | 'error', msg: string) => void;
+
+type Slot = {
+  index: number;
+  worker: Worker;
+  alive: boolean;
+  /** Commands of this turn, sent together when the turn ends. */
+  outIds: number[];
+  outCmds: Command[];
+  /** Commands sent and not yet answered. */
+  inflight: Set<number>;
+  shards: Set<number>;
+  stats: WorkerStats | null;
+  waitingOwned: Map<number, () => void>;
+  waitingDisowned: Map<number, () => void>;
+  onStopped: (() => void) | null;
+};
+
+const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
+const busy: Outcome = { ok: false, reason: 'busy' };
+
+/**
+ * The main thread's side of the shard workers: routes each command to the
+ * worker hosting its shard, batches every command of one event-loop turn into
+ * one message per worker, and matches answers to callers. A worker that dies
+ * fails its unanswered commands with `shard_unavailable` (they were never
+ * acknowledged) and is started again; `onRestart` lets the node raise the
+ * epochs of its shards before handing them back.
+ */
+export class ShardWorkers {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, (outcome: Outcome) => void>();
+  private nextId = 1;
+  private flushQueued = false;
+  private closing = false;
+  readonly restarts: number[] = [];
+
+  constructor(
+    private readonly opts: {
+      count: number;
+      init: Omit<WorkerInit, 'index'>;
+      log: Log;
+      onRestart: (index: number, shards: number[]) => void;
+      onFenced: (shards: number[]) => void;
+    },
+  ) {
+    for (let i = 0; i < opts.count; i++) this.slots.push(this.spawn(i, new Set()));
+  }
+
+  get count(): number {
+    return this.slots.length;
+  }
+
+  get wire(): Wire {
+    return this.opts.init.wire;
+  }
+
+  workerOf(shard: number): number {
+    return shard % this.slots.length;
+  }
+
+  send(cmd: Command): Promise<Outcome> {
+    const slot = this.slots[this.workerOf(shardOf(cmd.eventId, this.opts.init.shards))]!;
+    if (!slot.alive || this.closing) return Promise.resolve(unavailable);
+    if (slot.inflight.size + slot.outIds.length >= mailboxDepthMax) return Promise.resolve(busy);
+    const id = this.nextId++;
+    slot.outIds.push(id);
+    slot.outCmds.push(cmd);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(this.flushOutboxes);
+    }
+    return new Promise((resolve) => this.pending.set(id, resolve));
+  }
+
+  /** Hands a shard to its worker at `epoch`; resolves when its events are loaded. */
+  own(shard: number, epoch: number): Promise<void> {
+    const slot = this.slots[this.workerOf(shard)]!;
+    slot.shards.add(shard);
+    return new Promise((resolve) => {
+      slot.waitingOwned.set(shard, resolve);
+      this.post(slot, { t: 'own', shard, epoch });
+    });
+  }
+
+  disown(shard: number): Promise<void> {
+    const slot = this.slots[this.workerOf(shard)]!;
+    slot.shards.delete(shard);
+    return new Promise((resolve) => {
+      slot.waitingDisowned.set(shard, resolve);
+      this.post(slot, { t: 'disown', shard });
+    });
+  }
+
+  workers(): { index: number; alive: boolean; shards: number; mailboxDepth: number; stats: WorkerStats | null }[] {
+    return this.slots.map((s) => ({ index: s.index, alive: s.alive, shards: s.shards.size, mailboxDepth: s.inflight.size, stats: s.stats }));
+  }
+
+  /** Lets every worker flush what it holds, then ends them. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.flushOutboxes();
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (!slot.alive) return;
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            slot.onStopped = resolve;
+            this.post(slot, { t: 'stop' });
+          }),
+          new Promise((resolve) => setTimeout(resolve, 10_000)),
+        ]);
+        slot.alive = false;
+        await slot.worker.terminate();
+      }),
+    );
+  }
+
+  private readonly flushOutboxes = (): void => {
+    this.flushQueued = false;
+    for (const slot of this.slots) {
+      if (slot.outIds.length === 0) continue;
+      const ids = slot.outIds;
+      const cmds = slot.outCmds;
+      slot.outIds = [];
+      slot.outCmds = [];
+      for (const id of ids) slot.inflight.add(id);
+      if (this.opts.init.wire === 'msgpack') {
+        const frame = pack({ ids, cmds });
+        slot.worker.postMessage({ t: 'cmdsPacked', frame } satisfies ToWorker, [frame.buffer as ArrayBuffer]);
+      } else {
+        this.post(slot, { t: 'cmds', ids, cmds });
+      }
+    }
+  };
+
+  private post(slot: Slot, message: ToWorker): void {
+    if (slot.alive) slot.worker.postMessage(message);
+  }
+
+  private spawn(index: number, shards: Set<number>): Slot {
+    const entry = new URL(`./shard_worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+    const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
+      workerData: { entry, init: { ...this.opts.init, index } satisfies WorkerInit },
+      name: `tickr-shard-worker-${index}`,
+    });
+    const slot: Slot = {
+      index, worker, alive: true, outIds: [], outCmds: [], inflight: new Set(), shards,
+      stats: null, waitingOwned: new Map(), waitingDisowned: new Map(), onStopped: null,
+    };
+    worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
+    worker.on('error', (error) => this.opts.log('error', `shard worker ${index} crashed: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => this.onExit(slot, code));
+    return slot;
+  }
+
+  private answer(slot: Slot, ids: number[], outcomes: Outcome[]): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      slot.inflight.delete(id);
+      const resolve = this.pending.get(id);
+      if (resolve) {
+        this.pending.delete(id);
+        resolve(outcomes[i]!);
+      }
+    }
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    switch (message.t) {
+      case 'answers':
+        return this.answer(slot, message.ids, message.outcomes);
+      case 'answersPacked': {
+        const { ids, outcomes } = unpack<{ ids: number[]; outcomes: Outcome[] }>(message.frame);
+        return this.answer(slot, ids, outcomes);
+      }
+      case 'owned':
+        slot.waitingOwned.get(message.shard)?.();
+        slot.waitingOwned.delete(message.shard);
+        return;
+      case 'disowned':
+        slot.waitingDisowned.get(message.shard)?.();
+        slot.waitingDisowned.delete(message.shard);
+        return;
+      case 'stats':
+        slot.stats = message.stats;
+        return;
+      case 'log':
+        return this.opts.log(message.level, `[worker ${slot.index}] ${message.msg}`);
+      case 'fatal':
+        this.opts.log('error', `shard worker ${slot.index} failed and will be rebuilt from the journal: ${message.msg}`);
+        if (message.fencedShards.length > 0) this.opts.onFenced(message.fencedShards);
+        return;
+      case 'stopped':
+        slot.onStopped?.();
+        return;
+    }
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    const wasAlive = slot.alive;
+    slot.alive = false;
+    // Nothing in flight was acknowledged: the callers learn it was not done.
+    for (const id of slot.inflight) {
+      const resolve = this.pending.get(id);
+      this.pending.delete(id);
+      resolve?.(unavailable);
+    }
+    for (const id of slot.outIds) {
+      const resolve = this.pending.get(id);
+      this.pending.delete(id);
+      resolve?.(unavailable);
+    }
+    if (this.closing || !wasAlive) return;
+    this.opts.log('warn', `shard worker ${slot.index} exited (code ${code}); starting a new one`);
+    this.restarts.push(Date.now());
+    const next = this.spawn(slot.index, slot.shards);
+    this.slots[slot.index] = next;
+    this.opts.onRestart(slot.index, [...next.shards]);
+  }
+}

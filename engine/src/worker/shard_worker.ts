@@ -1,0 +1,212 @@
+/**
+ * A shard worker thread: hosts the inventory actors of the shards this node
+ * gave it, applies their commands in arrival order, and answers through group
+ * commit (group_commit.ts). Started by ShardWorkers (pool.ts) via boot.mjs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pg from 'pg';
+import { expiryTickMs, mailboxDepthMax, snapshotEveryEntries } from '../constants.ts';
+import { selectEventConfig, selectEventConfigsOfShards } from '../db/events.ts';
+import { selectJournalAfter, selectSnapshot } from '../journal/load.ts';
+import { FencedError } from '../journal/flush.ts';
+import { InventoryActor } from '../inventory/actor.ts';
+import type { Command, EventConfig, Outcome } from '../inventory/types.ts';
+import { shardOf } from '../shards.ts';
+import { GroupCommit } from './group_commit.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import { pack, unpack } from './wire.ts';
+
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+const init = workerData.init as WorkerInit;
+const port = parentPort!;
+const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
+
+type Waiting = [id: number, cmd: Command][];
+type Shard = { epoch: number; ready: boolean; waiting: Waiting };
+
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Unknown event ids are remembered briefly, so a flood of them does not become a flood of queries. */
+const unknownEventTtlMs = 1_000;
+
+const owned = new Map<number, Shard>();
+const actors = new Map<string, { actor: InventoryActor; shard: number; snapshotSeq: number }>();
+const loading = new Map<string, Waiting>();
+const unknownEvents = new Map<string, number>();
+
+// Flushes use one connection of their own, so a slow load never delays a commit.
+const flushClient = new pg.Client({ connectionString: init.dbUrl });
+const reads = new pg.Pool({ connectionString: init.dbUrl, max: 2 });
+reads.on('error', () => {});
+
+const commit = new GroupCommit(flushClient, init.flushDelayMs, releaseAnswers, fatal);
+
+function releaseAnswers(ids: number[], outcomes: Outcome[]): void {
+  if (init.wire === 'msgpack') {
+    const frame = pack({ ids, outcomes });
+    post({ t: 'answersPacked', frame }, [frame.buffer as ArrayBuffer]);
+  } else {
+    post({ t: 'answers', ids, outcomes });
+  }
+}
+
+function fatal(error: unknown): void {
+  const fencedShards = error instanceof FencedError ? error.shards : [];
+  post({ t: 'fatal', msg: (error as Error).message ?? String(error), fencedShards });
+  // The actors hold effects that never became durable: this thread must go.
+  setImmediate(() => process.exit(1));
+}
+
+function refuse(id: number, reason: 'shard_unavailable' | 'busy' | 'event_not_found'): void {
+  commit.answer(id, { ok: false, reason });
+}
+
+function run(id: number, cmd: Command): void {
+  if (commit.depth >= mailboxDepthMax) return refuse(id, 'busy');
+  const shardNo = shardOf(cmd.eventId, init.shards);
+  const shard = owned.get(shardNo);
+  if (!shard) return refuse(id, 'shard_unavailable');
+  if (!shard.ready) {
+    shard.waiting.push([id, cmd]);
+    return;
+  }
+  const hosted = actors.get(cmd.eventId);
+  if (!hosted) return load(id, cmd, shardNo);
+  const { outcome, entries } = hosted.actor.handle(cmd, Date.now());
+  commit.record(shardNo, shard.epoch, entries);
+  if (outcome.ok && outcome.kind === 'confirmed') {
+    const h = outcome.hold;
+    for (const ticketId of outcome.ticketIds) {
+      commit.ticket({ id: ticketId, eventId: h.eventId, typeId: h.typeId, holdId: h.holdId, buyerId: h.buyer, price: h.price, currency: h.currency });
+    }
+  }
+  if (hosted.actor.seq - hosted.snapshotSeq >= snapshotEveryEntries) {
+    hosted.snapshotSeq = hosted.actor.seq;
+    commit.snapshot(cmd.eventId, shardNo, shard.epoch, structuredClone(hosted.actor.snapshot()));
+  }
+  commit.answer(id, outcome);
+}
+
+async function restoreActor(config: EventConfig): Promise<void> {
+  const snapshot = await selectSnapshot(reads, config.eventId);
+  const tail = await selectJournalAfter(reads, config.eventId, snapshot?.seq ?? 0);
+  const actor = InventoryActor.restore(config, snapshot, tail);
+  actors.set(config.eventId, { actor, shard: config.shard, snapshotSeq: snapshot?.seq ?? 0 });
+}
+
+/** First command for an event this worker does not host yet: load it, then run what waited. */
+function load(id: number, cmd: Command, shardNo: number): void {
+  const queued = loading.get(cmd.eventId);
+  if (queued) {
+    queued.push([id, cmd]);
+    return;
+  }
+  const known = unknownEvents.get(cmd.eventId);
+  if (!uuidShape.test(cmd.eventId) || (known !== undefined && known > Date.now() && cmd.kind !== 'reconfigure')) {
+    return refuse(id, 'event_not_found');
+  }
+  const waiting: Waiting = [[id, cmd]];
+  loading.set(cmd.eventId, waiting);
+  void (async () => {
+    let failure: 'event_not_found' | 'shard_unavailable' | null = null;
+    try {
+      const config = await selectEventConfig(reads, cmd.eventId);
+      if (!config || config.shard !== shardNo) {
+        unknownEvents.set(cmd.eventId, Date.now() + unknownEventTtlMs);
+        failure = 'event_not_found';
+      } else if (!owned.get(shardNo)?.ready) {
+        failure = 'shard_unavailable';
+      } else {
+        unknownEvents.delete(cmd.eventId);
+        await restoreActor(config);
+      }
+    } catch (error) {
+      post({ t: 'log', level: 'error', msg: `loading event ${cmd.eventId} failed: ${(error as Error).message}` });
+      failure = 'shard_unavailable';
+    }
+    loading.delete(cmd.eventId);
+    for (const [waitingId, waitingCmd] of waiting) {
+      if (failure) refuse(waitingId, failure);
+      else run(waitingId, waitingCmd);
+    }
+    commit.schedule();
+  })();
+}
+
+async function own(shardNo: number, epoch: number): Promise<void> {
+  const shard: Shard = { epoch, ready: false, waiting: [] };
+  owned.set(shardNo, shard);
+  // Recovery: every event of the shard comes back from its snapshot and journal
+  // tail now, so holds that lapsed while nobody owned it are released at once.
+  const configs = await selectEventConfigsOfShards(reads, [shardNo]);
+  for (const config of configs) await restoreActor(config);
+  shard.ready = true;
+  for (const [id, cmd] of shard.waiting.splice(0)) run(id, cmd);
+  expire();
+  post({ t: 'owned', shard: shardNo, events: configs.length });
+}
+
+async function disown(shardNo: number): Promise<void> {
+  owned.delete(shardNo);
+  await commit.drain();
+  for (const [eventId, hosted] of actors) if (hosted.shard === shardNo) actors.delete(eventId);
+  post({ t: 'disowned', shard: shardNo });
+}
+
+/** The timer side of `expireHolds`: every tick, each actor with a hold due releases it. */
+function expire(): void {
+  const now = Date.now();
+  for (const [, hosted] of actors) {
+    const due = hosted.actor.nextExpiryAt();
+    if (due === undefined || due > now) continue;
+    const shard = owned.get(hosted.shard);
+    if (!shard?.ready) continue;
+    commit.record(hosted.shard, shard.epoch, hosted.actor.expire(now));
+  }
+  commit.schedule();
+}
+
+function onMessage(message: ToWorker): void {
+  switch (message.t) {
+    case 'cmds':
+      for (let i = 0; i < message.ids.length; i++) run(message.ids[i]!, message.cmds[i]!);
+      commit.schedule();
+      break;
+    case 'cmdsPacked': {
+      const { ids, cmds } = unpack<{ ids: number[]; cmds: Command[] }>(message.frame);
+      for (let i = 0; i < ids.length; i++) run(ids[i]!, cmds[i]!);
+      commit.schedule();
+      break;
+    }
+    case 'own':
+      own(message.shard, message.epoch).catch(fatal);
+      break;
+    case 'disown':
+      disown(message.shard).catch(fatal);
+      break;
+    case 'stop':
+      void stop();
+      break;
+  }
+}
+
+async function stop(): Promise<void> {
+  clearInterval(expiryTimer);
+  clearInterval(statsTimer);
+  await commit.drain();
+  await flushClient.end().catch(() => {});
+  await reads.end().catch(() => {});
+  post({ t: 'stopped' });
+}
+
+const expiryTimer = setInterval(expire, expiryTickMs);
+const statsTimer = setInterval(() => {
+  commit.stats.mailboxDepth = commit.depth;
+  commit.stats.actors = actors.size;
+  post({ t: 'stats', stats: commit.stats });
+}, 1_000);
+
+flushClient.on('error', fatal);
+await flushClient.connect();
+port.on('message', onMessage);
+post({ t: 'log', level: 'info', msg: `shard worker ${init.index} ready` });
