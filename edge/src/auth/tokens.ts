@@ -1,0 +1,70 @@
+import { SignJWT, jwtVerify } from 'jose';
+
+export type Role = 'participant' | 'organizer' | 'staff' | 'operator' | 'admin';
+export const roles: readonly Role[] = ['participant', 'organizer', 'staff', 'operator', 'admin'];
+
+/** Who a request speaks for, as signed into its access token. */
+export type Claims = { sub: string; role: Role; name: string; /** Epoch seconds. */ exp: number };
+
+/** Verified tokens remembered at most this many; a full cache drops its oldest entry. */
+export const tokenCacheMax = 50_000;
+
+export type Tokens = {
+  sign(claims: { sub: string; role: Role; name: string }): Promise<string>;
+  /** Claims of a token verified before and not yet expired, without a Promise: the hot path. */
+  cached(token: string): Claims | undefined;
+  /** Claims of a valid token, or null for an expired, tampered or foreign one. */
+  verify(token: string): Promise<Claims | null>;
+};
+
+/**
+ * HS256 access tokens. Verifying with jose costs tens of microseconds, too
+ * much to pay on every hold, so verified tokens are remembered until their
+ * expiry in a bounded Map (insertion order doubles as age order).
+ */
+export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => number = Date.now, cacheMax = tokenCacheMax): Tokens {
+  const cache = new Map<string, Claims>();
+
+  function remember(token: string, claims: Claims): void {
+    if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);
+    cache.set(token, claims);
+  }
+
+  return {
+    async sign({ sub, role, name }) {
+      const iat = Math.floor(now() / 1000);
+      return new SignJWT({ role, name })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(sub)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttlSeconds)
+        .sign(secret);
+    },
+
+    cached(token) {
+      const claims = cache.get(token);
+      if (claims === undefined) return undefined;
+      if (claims.exp * 1000 <= now()) {
+        cache.delete(token);
+        return undefined;
+      }
+      return claims;
+    },
+
+    async verify(token) {
+      const hit = this.cached(token);
+      if (hit !== undefined) return hit;
+      try {
+        const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], currentDate: new Date(now()) });
+        const { sub, role, name, exp } = payload;
+        if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number') return null;
+        if (!roles.includes(role as Role)) return null;
+        const claims: Claims = { sub, role: role as Role, name, exp };
+        remember(token, claims);
+        return claims;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

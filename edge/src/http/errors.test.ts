@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { Reason } from '../../../engine/src/inventory/types.ts';
+import { HttpError, errorBody, outcomeToHttp } from './errors.ts';
+
+describe('outcomeToHttp', () => {
+  const cases: [Reason, number][] = [
+    ['sold_out', 409], ['limit_reached', 409], ['hold_expired', 410], ['hold_not_found', 404], ['event_not_found', 404],
+    ['not_hold_owner', 404], ['sale_not_started', 403], ['sale_ended', 403], ['unknown_ticket_type', 422],
+    ['capacity_below_committed', 409], ['idempotency_key_reused', 422], ['busy', 503], ['shard_unavailable', 503],
+  ];
+  it.each(cases)('maps %s to %i with a message that says what to do', (reason, status) => {
+    const error = outcomeToHttp({ ok: false, reason });
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.status).toBe(status);
+    expect(error.message.length).toBeGreaterThan(20);
+  });
+
+  it('asks busy and shard_unavailable callers to retry in a second', () => {
+    expect(outcomeToHttp({ ok: false, reason: 'busy' }).headers).toEqual({ 'retry-after': '1' });
+    expect(outcomeToHttp({ ok: false, reason: 'shard_unavailable' }).headers).toEqual({ 'retry-after': '1' });
+    expect(outcomeToHttp({ ok: false, reason: 'sold_out' }).headers).toBeUndefined();
+  });
+
+  it('answers someone else\'s hold exactly like a missing one', () => {
+    const foreign = outcomeToHttp({ ok: false, reason: 'not_hold_owner', detail: 'buyer x' });
+    const missing = outcomeToHttp({ ok: false, reason: 'hold_not_found' });
+    expect([foreign.status, foreign.code, foreign.message, foreign.extra]).toEqual([missing.status, missing.code, missing.message, missing.extra]);
+  });
+
+  it('keeps an unknown reason an answer, not a 500', () => {
+    const error = outcomeToHttp({ ok: false, reason: 'brand_new' as Reason });
+    expect(error.status).toBe(409);
+    expect(error.code).toBe('brand_new');
+  });
+
+  it('builds the one error shape', () => {
+    expect(errorBody('sold_out', 'm', { detail: 'd' })).toEqual({ error: { code: 'sold_out', message: 'm', detail: 'd' } });
+  });
+});

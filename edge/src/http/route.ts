@@ -1,0 +1,274 @@
+/**
+ * The one way a request reaches a handler. Every route goes through `route()`,
+ * which keeps the uWebSockets.js rules in one place:
+ *
+ * 1. `req` lives on the stack of the uWS callback: everything the handler may
+ *    need (method, url, query, parameters, headers) is copied out of it
+ *    synchronously, before any await. It is never touched afterwards.
+ * 2. `res.onAborted` is attached before the first await (body read, token
+ *    verification, async handler). A response without it crashes the process
+ *    when the client goes away mid-request.
+ * 3. After an await, `aborted` is checked before writing: an aborted `res` must
+ *    not be touched.
+ * 4. Status, headers and body are written inside `res.cork()`, so they leave in
+ *    one syscall, and a response written from a promise continuation is legal.
+ *
+ * Bodies are read with `res.onData` up to `bodyBytesMax` (then 413 and the
+ * connection is closed, so the rest is never read), must be declared as
+ * `application/json` (415), and must parse (400 `malformed_json`). An
+ * `HttpError` becomes its status and the one JSON error shape; anything else
+ * thrown is a bug: 500 `internal`, logged with the route.
+ */
+import { STATUS_CODES } from 'node:http';
+import type uWS from 'uWebSockets.js';
+import { bodyBytesMax } from '../../../engine/src/constants.ts';
+import type { Claims, Tokens } from '../auth/tokens.ts';
+import { HttpError, errorBody } from './errors.ts';
+import type { Logger as Log } from '../../../engine/src/log.ts';
+import type { EdgeMetrics } from './metrics.ts';
+
+export type { Log };
+
+/** What a handler answers. A string body is sent as text (`content-type` from `headers`, else text/plain); anything else as JSON. */
+export type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
+export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+/** The request headers a handler may read; '' when absent. */
+export type RequestHeaders = {
+  authorization: string;
+  'idempotency-key': string;
+  'content-type': string;
+  'x-forwarded-for': string;
+};
+
+type State = { aborted: boolean; done: boolean };
+
+export class Ctx {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Record<string, string>;
+  readonly headers: RequestHeaders;
+  body: unknown = undefined;
+  /** Verified claims of the bearer token, or null (see `authProblem`). */
+  auth: Claims | null = null;
+  authProblem: 'missing' | 'invalid' = 'missing';
+  readonly #rawQuery: string;
+  #query: URLSearchParams | undefined;
+  readonly #res: uWS.HttpResponse;
+  readonly #state: State;
+  #remote: string | undefined;
+
+  constructor(method: string, path: string, params: Record<string, string>, headers: RequestHeaders, rawQuery: string, res: uWS.HttpResponse, state: State) {
+    this.method = method;
+    this.path = path;
+    this.params = params;
+    this.headers = headers;
+    this.#rawQuery = rawQuery;
+    this.#res = res;
+    this.#state = state;
+  }
+
+  /** Parsed on first use: most routes never read it. */
+  get query(): URLSearchParams {
+    return (this.#query ??= new URLSearchParams(this.#rawQuery));
+  }
+
+  /** The peer's address (lazily; '' once the client is gone). */
+  get remoteAddress(): string {
+    if (this.#remote === undefined) {
+      if (this.#state.aborted || this.#state.done) return '';
+      this.#remote = Buffer.from(this.#res.getRemoteAddressAsText()).toString();
+    }
+    return this.#remote;
+  }
+
+  /**
+   * The address to rate-limit by. A peer on loopback or a private network is
+   * taken to be our own proxy (the storefront's server), so its first
+   * X-Forwarded-For entry names the client; a public peer is the client.
+   */
+  get clientAddress(): string {
+    const remote = this.remoteAddress;
+    const forwarded = this.headers['x-forwarded-for'];
+    if (forwarded !== '' && isPrivateAddress(remote)) return forwarded.split(',')[0]!.trim().slice(0, 64);
+    return remote;
+  }
+}
+
+function isPrivateAddress(address: string): boolean {
+  const a = address.replace(/^::ffff:/, '');
+  return a === '::1' || a.startsWith('127.') || a.startsWith('10.') || a.startsWith('192.168.') || /^172\.(1[6-9]|2\d|3[01])\./.test(a)
+    || a.startsWith('0000:0000:0000:0000:0000:0000:0000:0001') || /^f[cd]/i.test(a);
+}
+
+const statusLines = new Map<number, string>();
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) statusLines.set(status, (line = `${status} ${STATUS_CODES[status] ?? 'Unknown'}`));
+  return line;
+}
+
+export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics };
+
+export type Router = {
+  /** Mounts `handler`; `body: true` reads and parses a JSON body first. */
+  route(method: Method, pattern: string, handler: Handler, opts?: { body?: boolean }): void;
+  /** After every route: 405 for other methods on known paths, 404 for the rest. */
+  finish(): void;
+};
+
+export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
+  const { tokens, log, metrics } = deps;
+  const methodsOf = new Map<string, string[]>();
+
+  function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
+    if (state.aborted || state.done) return;
+    let payload: string;
+    let contentType: string;
+    if (typeof reply.body === 'string') {
+      payload = reply.body;
+      contentType = reply.headers?.['content-type'] ?? 'text/plain; charset=utf-8';
+    } else {
+      try {
+        payload = JSON.stringify(reply.body);
+      } catch (error) {
+        log('error', `${label}: reply is not serialisable: ${String(error)}`);
+        reply = { status: 500, body: undefined };
+        payload = JSON.stringify(errorBody('internal', 'Something went wrong on our side; it has been logged.'));
+      }
+      contentType = 'application/json';
+    }
+    state.done = true;
+    metrics.request(label, reply.status);
+    const headers = reply.headers;
+    res.cork(() => {
+      res.writeStatus(statusLine(reply.status)).writeHeader('content-type', contentType);
+      if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
+      res.end(payload, closeConnection);
+    });
+  }
+
+  function fail(res: uWS.HttpResponse, state: State, label: string, error: unknown, closeConnection = false): void {
+    if (error instanceof HttpError) {
+      write(res, state, label, { status: error.status, body: errorBody(error.code, error.message, error.extra), headers: error.headers }, closeConnection);
+      return;
+    }
+    log('error', `${label} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    write(res, state, label, { status: 500, body: errorBody('internal', 'Something went wrong on our side; it has been logged.') });
+  }
+
+  function run(res: uWS.HttpResponse, state: State, label: string, handler: Handler, ctx: Ctx): void {
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = handler(ctx);
+    } catch (error) {
+      fail(res, state, label, error);
+      return;
+    }
+    if (reply instanceof Promise) reply.then((r) => write(res, state, label, r), (e: unknown) => fail(res, state, label, e));
+    else write(res, state, label, reply);
+  }
+
+  /** Resolves the bearer token (synchronously when cached), then runs the handler. */
+  function authenticateThenRun(res: uWS.HttpResponse, state: State, label: string, handler: Handler, ctx: Ctx): void {
+    const header = ctx.headers.authorization;
+    if (header === '') return run(res, state, label, handler, ctx);
+    if (header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
+      ctx.authProblem = 'invalid';
+      return run(res, state, label, handler, ctx);
+    }
+    const token = header.slice(7).trim();
+    const hit = tokens.cached(token);
+    if (hit !== undefined) {
+      ctx.auth = hit;
+      return run(res, state, label, handler, ctx);
+    }
+    tokens.verify(token).then((claims) => {
+      if (state.aborted) return;
+      ctx.auth = claims;
+      if (claims === null) ctx.authProblem = 'invalid';
+      run(res, state, label, handler, ctx);
+    }, (e: unknown) => fail(res, state, label, e));
+  }
+
+  function readJson(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (body: unknown) => void): void {
+    const declared = contentLength === '' ? -1 : Number(contentLength);
+    const tooLarge = () => fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${bodyBytesMax} bytes; send less.`), true);
+    if (declared > bodyBytesMax) return tooLarge();
+    let chunks: Buffer[] | null = null;
+    let size = 0;
+    const parse = (text: string) => {
+      if (text.trim() === '') return fail(res, state, label, new HttpError(400, 'malformed_json', 'The request body is empty; send a JSON object.'));
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        return fail(res, state, label, new HttpError(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}.`));
+      }
+      then(body);
+    };
+    // A request that declares no body has no data to wait for.
+    if (declared === 0) return parse('');
+    res.onData((chunk, isLast) => {
+      if (state.done || state.aborted) return;
+      size += chunk.byteLength;
+      if (size > bodyBytesMax) return tooLarge();
+      // The chunk is only valid during this callback: decode or copy it now.
+      if (isLast && chunks === null) return parse(Buffer.from(chunk).toString('utf8'));
+      (chunks ??= []).push(Buffer.from(new Uint8Array(chunk)));
+      if (isLast) parse(Buffer.concat(chunks, size).toString('utf8'));
+    });
+  }
+
+  function mount(method: Method | 'any', pattern: string, label: string, handler: Handler, withBody: boolean): void {
+    const names = pattern.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
+    const upper = method.toUpperCase();
+    const register = method === 'delete' ? app.del.bind(app) : app[method].bind(app);
+    register(pattern, (res, req) => {
+      // Rule 1: copy everything out of `req` now.
+      const params: Record<string, string> = {};
+      for (let i = 0; i < names.length; i++) params[names[i]!] = req.getParameter(i) ?? '';
+      const headers: RequestHeaders = {
+        authorization: req.getHeader('authorization'),
+        'idempotency-key': req.getHeader('idempotency-key'),
+        'content-type': req.getHeader('content-type'),
+        'x-forwarded-for': req.getHeader('x-forwarded-for'),
+      };
+      const contentLength = withBody ? req.getHeader('content-length') : '';
+      const transferEncoding = withBody ? req.getHeader('transfer-encoding') : '';
+      const state: State = { aborted: false, done: false };
+      const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state);
+      // Rule 2: onAborted before anything asynchronous.
+      res.onAborted(() => { state.aborted = true; });
+      if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);
+      if (!/^application\/json\s*(;|$)/i.test(headers['content-type'])) {
+        return fail(res, state, label, new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with the header "Content-Type: application/json".'));
+      }
+      readJson(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, (body) => {
+        ctx.body = body;
+        authenticateThenRun(res, state, label, handler, ctx);
+      });
+    });
+  }
+
+  return {
+    route(method, pattern, handler, opts) {
+      const methods = methodsOf.get(pattern) ?? [];
+      methods.push(method.toUpperCase());
+      methodsOf.set(pattern, methods);
+      mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === true);
+    },
+    finish() {
+      for (const [pattern, methods] of methodsOf) {
+        const allow = methods.join(', ');
+        mount('any', pattern, 'unmatched', () => {
+          throw new HttpError(405, 'method_not_allowed', `This path answers ${allow}.`, undefined, { allow });
+        }, false);
+      }
+      mount('any', '/*', 'unmatched', (ctx) => {
+        throw new HttpError(404, 'not_found', `There is no ${ctx.method} ${ctx.path}; see the API documentation for the routes.`);
+      }, false);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../../engine/src/config.ts';
+import { insertEvent, selectEvent, selectEventConfig, selectEventsOfOrganizer, selectPublishedEvents, updateEvent, updateTicketTypeCapacity, type EventRow } from '../../../engine/src/db/events.ts';
+import type { Db } from '../../../engine/src/db/pool.ts';
+import type { Engine } from '../../../engine/src/engine.ts';
+import type { TypeAvailability } from '../../../engine/src/inventory/types.ts';
+import { shardOf } from '../../../engine/src/shards.ts';
+import { requireRole } from '../auth/guard.ts';
+import { HttpError, outcomeToHttp } from '../http/errors.ts';
+import type { EdgeMetrics } from '../http/metrics.ts';
+import type { Ctx, Router } from '../http/route.ts';
+import { createEventSchema, eventsListMax, normalizeUuid, parseBody, patchEventSchema, requireKnownCurrency, windowProblem } from '../validation.ts';
+
+export type EventsDeps = { config: Config; db: Db; engine: Engine; metrics: EdgeMetrics };
+
+type Live = Map<string, TypeAvailability> | null;
+
+/** The public view of an event. Without live numbers (engine unreachable) sold/held/available are null. */
+export function eventView(e: EventRow, live: Live) {
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  return {
+    id: e.id,
+    name: e.name,
+    venue: e.venue,
+    startsAt: e.startsAt.toISOString(),
+    endsAt: iso(e.endsAt),
+    saleStartsAt: iso(e.saleStartsAt),
+    saleEndsAt: iso(e.saleEndsAt),
+    currency: e.currency,
+    perBuyerLimit: e.perBuyerLimit,
+    holdTtlSeconds: e.holdTtlSeconds,
+    organizerId: e.organizerId,
+    ticketTypes: e.ticketTypes.map((t) => {
+      const a = live?.get(t.id);
+      return {
+        id: t.id,
+        name: t.name,
+        price: a?.price ?? t.price,
+        currency: e.currency,
+        capacity: a?.capacity ?? t.capacity,
+        sold: a?.sold ?? null,
+        held: a?.held ?? null,
+        available: a?.available ?? null,
+      };
+    }),
+  };
+}
+
+/** A path id that cannot name an event answers like a missing event: never a 500. */
+export function eventIdParam(ctx: Ctx): string {
+  const id = normalizeUuid(ctx.params.id ?? '');
+  if (id === null) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+  return id;
+}
+
+export function mountEvents(router: Router, { config, db, engine, metrics }: EventsDeps): void {
+  /** Live availability; `strict` turns an unavailable engine into 503, otherwise it degrades to null. */
+  async function live(eventId: string, strict: boolean): Promise<Live> {
+    const outcome = await engine.send({ kind: 'snapshot', eventId });
+    if (outcome.ok && outcome.kind === 'snapshot') return new Map(outcome.types.map((t) => [t.typeId, t]));
+    if (!outcome.ok) {
+      metrics.refusal(outcome.reason);
+      if (strict && (outcome.reason === 'busy' || outcome.reason === 'shard_unavailable')) throw outcomeToHttp(outcome);
+    }
+    return null;
+  }
+
+  router.route('get', '/api/events', async (ctx) => {
+    const mine = ctx.query.get('mine');
+    let rows: EventRow[];
+    if (mine === '1' || mine === 'true') {
+      const claims = requireRole(ctx, 'organizer');
+      rows = await selectEventsOfOrganizer(db, claims.sub, eventsListMax);
+    } else {
+      rows = await selectPublishedEvents(db, eventsListMax);
+    }
+    const lives = await Promise.all(rows.map((e) => live(e.id, false)));
+    return { status: 200, body: { events: rows.map((e, i) => eventView(e, lives[i]!)) } };
+  });
+
+  router.route('get', '/api/events/:id', async (ctx) => {
+    const id = eventIdParam(ctx);
+    const event = await selectEvent(db, id);
+    if (event === null) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    return { status: 200, body: eventView(event, await live(id, true)) };
+  });
+
+  router.route('post', '/api/events', async (ctx) => {
+    const claims = requireRole(ctx, 'organizer');
+    const input = parseBody(createEventSchema, ctx.body);
+    requireKnownCurrency(input.currency);
+    const id = randomUUID();
+    const event = await insertEvent(db, claims.sub, { ...input, id }, shardOf(id, config.shards));
+    const fresh = new Map(event.ticketTypes.map((t) => [t.id, { typeId: t.id, capacity: t.capacity, sold: 0, held: 0, available: t.capacity, price: t.price }]));
+    return { status: 201, body: eventView(event, fresh) };
+  }, { body: true });
+
+  router.route('patch', '/api/events/:id', async (ctx) => {
+    const claims = requireRole(ctx, 'organizer');
+    const id = eventIdParam(ctx);
+    const patch = parseBody(patchEventSchema, ctx.body);
+    const event = await selectEvent(db, id);
+    // Another organizer's event answers like a missing one, so event ids cannot be probed for ownership.
+    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    const typeIds = new Set(event.ticketTypes.map((t) => t.id));
+    for (const [i, t] of (patch.ticketTypes ?? []).entries()) {
+      if (!typeIds.has(t.id.toLowerCase())) {
+        throw new HttpError(422, 'unknown_ticket_type', `ticketTypes[${i}].id is not a ticket type of this event; use an id from its ticketTypes`);
+      }
+    }
+    const problem = windowProblem({
+      startsAt: event.startsAt,
+      endsAt: event.endsAt,
+      saleStartsAt: patch.saleStartsAt !== undefined ? patch.saleStartsAt : event.saleStartsAt,
+      saleEndsAt: patch.saleEndsAt !== undefined ? patch.saleEndsAt : event.saleEndsAt,
+    });
+    if (problem) throw new HttpError(400, 'invalid_body', problem.message, { field: problem.path });
+
+    // Capacity first, through the actor: it alone knows what is sold and held. A refusal stops the whole patch.
+    for (const t of patch.ticketTypes ?? []) {
+      if (t.capacity === undefined) continue;
+      const typeId = t.id.toLowerCase();
+      const outcome = await engine.send({ kind: 'changeCapacity', eventId: id, typeId, capacity: t.capacity });
+      if (!outcome.ok) {
+        metrics.refusal(outcome.reason);
+        throw outcomeToHttp(outcome);
+      }
+      await updateTicketTypeCapacity(db, id, typeId, t.capacity);
+    }
+
+    const { ticketTypes, ...fields } = patch;
+    const rest = (ticketTypes ?? []).filter((t) => t.name !== undefined || t.price !== undefined).map((t) => ({ ...t, id: t.id.toLowerCase() }));
+    const updated = Object.keys(fields).length > 0 || rest.length > 0 ? await updateEvent(db, id, { ...fields, ticketTypes: rest }) : await selectEvent(db, id);
+    if (updated === null) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+
+    // The actor prices holds, enforces the limit, the TTL and the sale window: tell it.
+    const actorRelevant = fields.perBuyerLimit !== undefined || fields.holdTtlSeconds !== undefined
+      || fields.saleStartsAt !== undefined || fields.saleEndsAt !== undefined || rest.some((t) => t.price !== undefined);
+    if (actorRelevant) {
+      const eventConfig = await selectEventConfig(db, id);
+      if (eventConfig !== null) {
+        const outcome = await engine.send({ kind: 'reconfigure', eventId: id, config: eventConfig });
+        if (!outcome.ok) {
+          metrics.refusal(outcome.reason);
+          // Postgres has the change already; the actor reads it when it is next loaded. Retrying the PATCH is safe.
+          throw outcomeToHttp(outcome);
+        }
+      }
+    }
+    return { status: 200, body: eventView(updated, await live(id, false)) };
+  }, { body: true });
+}

@@ -1,0 +1,40 @@
+import type { Db } from '../../../engine/src/db/pool.ts';
+import type { Engine } from '../../../engine/src/engine.ts';
+import type { EdgeMetrics } from '../http/metrics.ts';
+import type { Router } from '../http/route.ts';
+
+export type HealthDeps = { db: Db; engine: Engine; metrics: EdgeMetrics };
+
+/** A health check that waits longer than this for Postgres reports it unreachable. */
+export const healthDbTimeoutMs = 1_000;
+
+async function dbReachable(db: Db): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), healthDbTimeoutMs); });
+  try {
+    return await Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function mountHealth(router: Router, { db, engine, metrics }: HealthDeps): void {
+  router.route('get', '/health', async () => {
+    const status = engine.status();
+    const dbOk = await dbReachable(db);
+    const ready = status.ready && dbOk;
+    const body = {
+      status: ready ? 'ok' : 'unavailable',
+      db: dbOk,
+      shards: { owned: status.shardsOwned, total: status.shardsTotal },
+      workers: status.workers,
+    };
+    return ready ? { status: 200, body } : { status: 503, body, headers: { 'retry-after': '1' } };
+  });
+
+  router.route('get', '/metrics', () => ({
+    status: 200,
+    body: `${engine.metrics()}\n${metrics.text()}\n`,
+    headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+  }));
+}

@@ -1,0 +1,85 @@
+import type { Engine } from '../../../engine/src/engine.ts';
+import { eventIdOfHold } from '../../../engine/src/inventory/ids.ts';
+import type { HoldView, Outcome } from '../../../engine/src/inventory/types.ts';
+import { requireRole } from '../auth/guard.ts';
+import { outcomeToHttp } from '../http/errors.ts';
+import type { EdgeMetrics } from '../http/metrics.ts';
+import type { Ctx, Reply, Router } from '../http/route.ts';
+import { parseBody, placeHoldSchema, requireIdempotencyKey } from '../validation.ts';
+import { eventIdParam } from './events.ts';
+
+export type HoldsDeps = { engine: Engine; metrics: EdgeMetrics };
+
+export function holdView(h: HoldView) {
+  return {
+    holdId: h.holdId,
+    eventId: h.eventId,
+    typeId: h.typeId,
+    quantity: h.qty,
+    price: h.price,
+    currency: h.currency,
+    status: h.status,
+    expiresAt: new Date(h.expiresAt).toISOString(),
+  };
+}
+
+const holdNotFound = () => outcomeToHttp({ ok: false, reason: 'hold_not_found' });
+
+function holdParam(ctx: Ctx): { holdId: string; eventId: string } {
+  const holdId = ctx.params.id ?? '';
+  const eventId = eventIdOfHold(holdId);
+  if (eventId === null) throw holdNotFound();
+  return { holdId, eventId };
+}
+
+export function mountHolds(router: Router, { engine, metrics }: HoldsDeps): void {
+  /** Refusals become their HTTP error; an outcome of another kind than expected is a bug (500). */
+  function expect<K extends string>(outcome: Outcome, kind: K, missing: 'event_not_found' | 'hold_not_found' = 'hold_not_found'): Extract<Outcome, { kind: K }> {
+    if (!outcome.ok) {
+      metrics.refusal(outcome.reason);
+      // A hold id naming an event that does not exist names no hold either.
+      throw outcomeToHttp(outcome.reason === 'event_not_found' ? { ok: false, reason: missing } : outcome);
+    }
+    if (outcome.kind !== kind) throw new Error(`engine answered ${outcome.kind}, expected ${kind}`);
+    return outcome as Extract<Outcome, { kind: K }>;
+  }
+
+  // The hot path: no database, no Promise beyond the engine's own.
+  router.route('post', '/api/events/:id/holds', (ctx) => {
+    const claims = requireRole(ctx, 'participant');
+    const eventId = eventIdParam(ctx);
+    const key = requireIdempotencyKey(ctx.headers['idempotency-key']);
+    const input = parseBody(placeHoldSchema, ctx.body);
+    return engine.send({ kind: 'placeHold', eventId, typeId: input.typeId.toLowerCase(), qty: input.quantity, buyer: claims.sub, key })
+      .then((outcome): Reply => {
+        const held = expect(outcome, 'held', 'event_not_found');
+        metrics.holdsPlaced++;
+        return { status: 201, body: holdView(held.hold) };
+      });
+  }, { body: true });
+
+  router.route('get', '/api/holds/:id', async (ctx) => {
+    const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
+    const { holdId, eventId } = holdParam(ctx);
+    const { hold } = expect(await engine.send({ kind: 'getHold', eventId, holdId }), 'hold');
+    // Someone else's hold answers like a missing one.
+    if (hold.buyer !== claims.sub && claims.role !== 'operator') throw holdNotFound();
+    return { status: 200, body: holdView(hold) };
+  });
+
+  router.route('delete', '/api/holds/:id', async (ctx) => {
+    const claims = requireRole(ctx, 'participant');
+    const { holdId, eventId } = holdParam(ctx);
+    const { hold } = expect(await engine.send({ kind: 'releaseHold', eventId, holdId, buyer: claims.sub }), 'released');
+    metrics.holdsReleased++;
+    return { status: 200, body: holdView(hold) };
+  });
+
+  router.route('post', '/api/holds/:id/confirm', async (ctx) => {
+    requireRole(ctx, 'operator');
+    const { holdId, eventId } = holdParam(ctx);
+    const confirmed = expect(await engine.send({ kind: 'confirmHold', eventId, holdId }), 'confirmed');
+    metrics.confirms++;
+    return { status: 200, body: { hold: holdView(confirmed.hold), ticketIds: confirmed.ticketIds } };
+  });
+}

@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import {
+  capacityMax,
+  holdQuantityMax,
+  holdTtlMsDefault,
+  holdTtlMsMax,
+  holdTtlMsMin,
+  perBuyerLimitMax,
+  priceMinorMax,
+  ticketTypesPerEventMax,
+} from '../../engine/src/constants.ts';
+import { HttpError } from './http/errors.ts';
+
+/**
+ * Request schemas, checked once at the edge. Every message names the field
+ * and says what a valid value looks like, so a caller can fix the request
+ * from the message alone. Objects are strict: an unknown field is refused
+ * (a typo like `quantiy` must not silently mean "use the default").
+ */
+
+/** Digits after the decimal point of each currency we sell in (ISO 4217). */
+export const currencyExponents: Readonly<Record<string, number>> = {
+  TND: 3, BHD: 3, JOD: 3, KWD: 3, OMR: 3, LYD: 3, IQD: 3,
+  EUR: 2, USD: 2, GBP: 2, CHF: 2, CAD: 2, AUD: 2, NZD: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, CZK: 2, HUF: 2, RON: 2,
+  MAD: 2, DZD: 2, EGP: 2, ZAR: 2, NGN: 2, KES: 2, GHS: 2, AED: 2, SAR: 2, QAR: 2, TRY: 2, INR: 2, CNY: 2, HKD: 2,
+  SGD: 2, MXN: 2, BRL: 2, ARS: 2, ILS: 2, THB: 2, MYR: 2, PHP: 2, IDR: 2,
+  JPY: 0, KRW: 0, CLP: 0, ISK: 0, VND: 0, XOF: 0, XAF: 0, UGX: 0, PYG: 0, RWF: 0,
+};
+
+/** An organizer who says nothing gets this per-buyer limit: enough for a group, small enough to stop hoarding. */
+export const perBuyerLimitDefault = 10;
+/** Lists answer at most this many events. */
+export const eventsListMax = 200;
+export const idempotencyKeyCharsMax = 200;
+
+type IssueLike = { input?: unknown };
+
+/** An error function: "x is required (...)" when missing, "x must be ..." otherwise. */
+function says(name: string, rule: string) {
+  return (issue: IssueLike) => (issue.input === undefined ? `${name} is required: ${rule}` : `${name} must be ${rule}`);
+}
+
+function int(name: string, min: number, max: number) {
+  const error = says(name, `an integer from ${min} to ${max}`);
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+function text(name: string, min: number, max: number) {
+  const rule = min === 0 ? `a string of at most ${max} characters` : `a string of ${min} to ${max} characters`;
+  const error = says(name, rule);
+  return z.string({ error }).trim().min(min, { error }).max(max, { error });
+}
+
+function dateTime(name: string) {
+  const error = says(name, 'an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z');
+  return z.iso.datetime({ offset: true, error }).transform((s) => new Date(s));
+}
+
+function uuid(name: string) {
+  return z.uuid({ error: says(name, 'a UUID, e.g. 0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a') });
+}
+
+const email = z.email({ error: says('email', 'an email address, e.g. ada@example.com') })
+  .max(254, { error: 'email must be at most 254 characters' })
+  .transform((s) => s.toLowerCase());
+
+const currency = z.string({ error: says('currency', 'an ISO 4217 code of 3 uppercase letters, e.g. EUR or TND') })
+  .regex(/^[A-Z]{3}$/, { error: 'currency must be an ISO 4217 code of 3 uppercase letters, e.g. EUR or TND' });
+
+// ---- accounts ------------------------------------------------------------
+
+export const signupSchema = z.strictObject({
+  email,
+  password: z.string({ error: says('password', 'a string of 10 to 200 characters') })
+    .min(10, { error: 'password must be at least 10 characters long' })
+    .max(200, { error: 'password must be at most 200 characters long' }),
+  name: text('name', 1, 100),
+  // Any string passes here; `signupRole` answers 422 for roles one cannot sign up for.
+  role: z.string({ error: says('role', '"participant" or "organizer"') }),
+});
+export type SignupInput = z.infer<typeof signupSchema>;
+
+/** Staff are invited by an organizer and the operator is configured: neither signs up. */
+export function signupRole(role: string): 'participant' | 'organizer' {
+  if (role === 'participant' || role === 'organizer') return role;
+  throw new HttpError(422, 'role_not_allowed', `role must be "participant" or "organizer"; staff are invited by an organizer and the operator is configured, got "${role.slice(0, 40)}"`);
+}
+
+export const signinSchema = z.strictObject({
+  email: z.string({ error: says('email', 'the email address you signed up with') }).min(1).max(254).transform((s) => s.toLowerCase()),
+  password: z.string({ error: says('password', 'your password') }).min(1, { error: 'password is required' }).max(200),
+});
+
+// ---- events --------------------------------------------------------------
+
+const ticketTypeSchema = z.strictObject({
+  name: text('name', 1, 100),
+  price: int('price (minor units, e.g. cents)', 0, priceMinorMax),
+  capacity: int('capacity', 0, capacityMax),
+});
+
+type Window = { startsAt: Date; endsAt?: Date | null | undefined; saleStartsAt?: Date | null | undefined; saleEndsAt?: Date | null | undefined };
+
+/** Ordering rules shared by create and patch (on the merged event). Returns the broken rule, or null. */
+export function windowProblem(w: Window): { path: string; message: string } | null {
+  if (w.endsAt && w.endsAt <= w.startsAt) return { path: 'endsAt', message: 'endsAt must be after startsAt' };
+  if (w.saleStartsAt && w.saleEndsAt && w.saleEndsAt <= w.saleStartsAt) return { path: 'saleEndsAt', message: 'saleEndsAt must be after saleStartsAt' };
+  const end = w.endsAt ?? null;
+  if (end && w.saleStartsAt && w.saleStartsAt >= end) return { path: 'saleStartsAt', message: 'saleStartsAt must be before endsAt' };
+  if (end && w.saleEndsAt && w.saleEndsAt > end) return { path: 'saleEndsAt', message: 'saleEndsAt must not be after endsAt' };
+  return null;
+}
+
+const holdTtl = int('holdTtlSeconds', holdTtlMsMin / 1000, holdTtlMsMax / 1000);
+
+export const createEventSchema = z.strictObject({
+  name: text('name', 1, 200),
+  venue: text('venue', 0, 200).default(''),
+  startsAt: dateTime('startsAt'),
+  endsAt: dateTime('endsAt').nullable().default(null),
+  saleStartsAt: dateTime('saleStartsAt').nullable().default(null),
+  saleEndsAt: dateTime('saleEndsAt').nullable().default(null),
+  currency,
+  perBuyerLimit: int('perBuyerLimit', 1, perBuyerLimitMax).default(perBuyerLimitDefault),
+  holdTtlSeconds: holdTtl.default(holdTtlMsDefault / 1000),
+  ticketTypes: z.array(ticketTypeSchema, { error: says('ticketTypes', `a list of 1 to ${ticketTypesPerEventMax} ticket types`) })
+    .min(1, { error: 'ticketTypes must list at least one ticket type, e.g. [{ "name": "General", "price": 2500, "capacity": 100 }]' })
+    .max(ticketTypesPerEventMax, { error: `ticketTypes must list at most ${ticketTypesPerEventMax} ticket types` }),
+}).superRefine((e, ctx) => {
+  const problem = windowProblem(e);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+});
+export type CreateEventInput = z.infer<typeof createEventSchema>;
+
+/** A well-formed currency we do not know the minor units of cannot be priced: 422. */
+export function requireKnownCurrency(code: string): number {
+  const exponent = currencyExponents[code];
+  if (exponent === undefined) {
+    throw new HttpError(422, 'unknown_currency', `currency "${code}" is not one we sell in; use one of ${Object.keys(currencyExponents).join(', ')}`);
+  }
+  return exponent;
+}
+
+export const patchEventSchema = z.strictObject({
+  name: text('name', 1, 200).optional(),
+  venue: text('venue', 0, 200).optional(),
+  perBuyerLimit: int('perBuyerLimit', 1, perBuyerLimitMax).optional(),
+  holdTtlSeconds: holdTtl.optional(),
+  saleStartsAt: dateTime('saleStartsAt').nullable().optional(),
+  saleEndsAt: dateTime('saleEndsAt').nullable().optional(),
+  ticketTypes: z.array(z.strictObject({
+    id: uuid('id'),
+    name: text('name', 1, 100).optional(),
+    price: int('price (minor units, e.g. cents)', 0, priceMinorMax).optional(),
+    capacity: int('capacity', 0, capacityMax).optional(),
+  }), { error: says('ticketTypes', 'a list of { id, name?, price?, capacity? }') }).max(ticketTypesPerEventMax).optional(),
+}).superRefine((p, ctx) => {
+  if (Object.keys(p).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'send at least one field to change, e.g. { "name": "New name" }' });
+  const ids = new Set<string>();
+  for (const [i, t] of (p.ticketTypes ?? []).entries()) {
+    if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['ticketTypes', i, 'id'], message: 'id must appear once; merge the changes of one ticket type' });
+    ids.add(t.id);
+  }
+});
+export type PatchEventInput = z.infer<typeof patchEventSchema>;
+
+// ---- holds ---------------------------------------------------------------
+
+export const placeHoldSchema = z.strictObject({
+  typeId: uuid('typeId'),
+  quantity: int('quantity', 1, holdQuantityMax),
+});
+export type PlaceHoldInput = z.infer<typeof placeHoldSchema>;
+
+// ---- helpers -------------------------------------------------------------
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+  return out;
+}
+
+/** The parsed body, or HttpError 400 naming the first problem (`unknown_field` or `invalid_body`). */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const at = pathText(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const field = [...issue.path, issue.keys[0]!];
+    throw new HttpError(400, 'unknown_field', `unknown field "${pathText(field)}"; remove it (fields are case-sensitive)`, { field: pathText(field) });
+  }
+  if (issue.code === 'invalid_type' && issue.path.length === 0) {
+    throw new HttpError(400, 'invalid_body', 'the body must be a JSON object');
+  }
+  // Messages start with the field's own name; show its full path instead ("ticketTypes[0].price must be ...").
+  const last = issue.path.at(-1);
+  let message = issue.message;
+  if (typeof last === 'string' && message.startsWith(last) && at !== last) message = at + message.slice(last.length);
+  else if (at !== '' && typeof last !== 'string') message = `${at}: ${message}`;
+  throw new HttpError(400, 'invalid_body', message, at === '' ? undefined : { field: at });
+}
+
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path id as the engine and Postgres know it (lowercase), or null when it is not a UUID. */
+export function normalizeUuid(id: string): string | null {
+  return uuidShape.test(id) ? id.toLowerCase() : null;
+}
+
+/** Printable ASCII, 1..200 characters: safe to log and to key a map with. */
+const idempotencyKeyShape = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
+
+export function requireIdempotencyKey(header: string): string {
+  if (!idempotencyKeyShape.test(header) || header.length > idempotencyKeyCharsMax) {
+    throw new HttpError(400, 'idempotency_key_required', `Send an "Idempotency-Key" header of 1 to ${idempotencyKeyCharsMax} printable characters, e.g. a UUID you make per purchase attempt; retries reuse it.`);
+  }
+  return header;
+}
