@@ -1,0 +1,111 @@
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { expiryTickMs } from '../../engine/src/constants.ts';
+import { InventoryActor } from '../../engine/src/inventory/actor.ts';
+import type { EventConfig, PlaceHold } from '../../engine/src/inventory/types.ts';
+
+/**
+ * The inventory actor alone, on one core, no I/O: one hot event with a huge
+ * capacity and many buyers. Each step places a hold (half of them with an
+ * idempotency key, as browsers send); once `window` holds are open, each step
+ * also closes the oldest: nine in ten released, one in ten confirmed. The
+ * clock advances 1 ms per 1,000 commands and the expiry timer runs every tick.
+ *
+ * Usage: node --import tsx bench/src/actor_micro.ts [seconds=3] [keyedShare=0.5] [buyers=131072]
+ */
+export async function runActorMicro(opts: {
+  seconds?: number;
+  /** Share of holds placed with an idempotency key; default one half. */
+  keyedShare?: number;
+  /** Distinct buyers, a power of two; default 2^17. Fewer buyers fit in the CPU cache and run faster. */
+  buyers?: number;
+}): Promise<{ commandsPerSecond: number; commands: number; ms: number; cpuMs: number }> {
+  const seconds = opts.seconds ?? 3;
+  // One place in `keyEvery` carries an idempotency key.
+  const keyEvery = opts.keyedShare === 0 ? 0 : Math.max(1, Math.round(1 / (opts.keyedShare ?? 0.5)));
+  const eventId = randomUUID();
+  const typeId = randomUUID();
+  const config: EventConfig = {
+    eventId,
+    shard: 0,
+    currency: 'EUR',
+    perBuyerLimit: 100,
+    holdTtlMs: 8 * 60_000,
+    saleStartsAt: null,
+    saleEndsAt: null,
+    types: [{ typeId, price: 5_000, capacity: 10_000_000 }],
+  };
+  const actor = InventoryActor.create(config);
+  const buyerCount = opts.buyers ?? 1 << 17;
+  if ((buyerCount & (buyerCount - 1)) !== 0) throw new Error('buyers must be a power of two');
+  const buyers = Array.from({ length: buyerCount }, () => randomUUID());
+  const keys = Array.from({ length: 1024 }, () => randomUUID());
+  const window = 1024;
+  const open: string[] = new Array<string>(window).fill('');
+  let now = Date.UTC(2030, 0, 1);
+  let nextTickAt = now + expiryTickMs;
+  let commands = 0;
+  let step = 0;
+
+  // Let the JIT settle before timing, as a long-running worker would be.
+  const warmupUntil = performance.now() + 300;
+  const started = { at: 0, cpu: process.cpuUsage() };
+  let deadline = warmupUntil;
+  let timing = false;
+  for (;;) {
+    for (let batch = 0; batch < 4096; batch++, step++) {
+      const slot = step & (window - 1);
+      const cmd: PlaceHold = {
+        kind: 'placeHold',
+        eventId,
+        typeId,
+        qty: 1,
+        buyer: buyers[step & (buyerCount - 1)]!,
+        key: keyEvery !== 0 && step % keyEvery === 0 ? keys[(step >>> 17) & 1023]! : null,
+      };
+      const placed = actor.handle(cmd, now);
+      commands++;
+      const holdId = open[slot]!;
+      if (holdId !== '') {
+        if (step % 10 === 0) actor.handle({ kind: 'confirmHold', eventId, holdId }, now);
+        else actor.handle({ kind: 'releaseHold', eventId, holdId, buyer: null }, now);
+        commands++;
+      }
+      // With few buyers, confirmed tickets eventually reach the per-buyer limit: a refusal is a command too.
+      open[slot] = placed.outcome.ok && placed.outcome.kind === 'held' ? placed.outcome.hold.holdId : '';
+      if ((step & 1023) === 0) {
+        now += 1;
+        if (now >= nextTickAt) {
+          actor.expire(now);
+          nextTickAt += expiryTickMs;
+        }
+      }
+    }
+    const at = performance.now();
+    if (at < deadline) continue;
+    if (timing) {
+      const ms = at - started.at;
+      const cpu = process.cpuUsage(started.cpu);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      return { commandsPerSecond: Math.round((commands * 1000) / ms), commands, ms: Math.round(ms), cpuMs: Math.round(cpuMs) };
+    }
+    timing = true;
+    commands = 0;
+    started.at = at;
+    started.cpu = process.cpuUsage();
+    deadline = at + seconds * 1000;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const seconds = Number(process.argv[2] ?? 3);
+  const keyedShare = Number(process.argv[3] ?? 0.5);
+  const buyers = Number(process.argv[4] ?? 1 << 17);
+  const result = await runActorMicro({ seconds, keyedShare, buyers });
+  const perCpuSecond = Math.round((result.commands * 1000) / result.cpuMs);
+  console.log(
+    `actor micro: ${result.commandsPerSecond.toLocaleString('en')} commands/s ` +
+      `(${result.commands.toLocaleString('en')} in ${result.ms} ms; ${perCpuSecond.toLocaleString('en')} per CPU-second, GC threads included; ` +
+      `${Math.round(keyedShare * 100)}% of holds keyed, ${buyers.toLocaleString('en')} buyers)`,
+  );
+}

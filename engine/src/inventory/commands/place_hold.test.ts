@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { InvariantError } from '../../assert.ts';
+import { apply, emptyInventory } from '../apply.ts';
+import type { EventConfig, Inventory, PlaceHold } from '../types.ts';
+import { placeHold } from './place_hold.ts';
+
+const eventId = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+const config: EventConfig = {
+  eventId,
+  shard: 3,
+  currency: 'EUR',
+  perBuyerLimit: 4,
+  holdTtlMs: 60_000,
+  saleStartsAt: 1_000,
+  saleEndsAt: 100_000,
+  types: [
+    { typeId: 'floor', price: 5_000, capacity: 10 },
+    { typeId: 'balcony', price: 3_000, capacity: 2 },
+  ],
+};
+let n = 0;
+const ids = { newHoldId: () => `hold-${++n}`, newTicketId: () => `ticket-${++n}` };
+
+function hold(typeId: string, qty: number, buyer = 'ann'): PlaceHold {
+  return { kind: 'placeHold', eventId, typeId, qty, buyer, key: null };
+}
+
+/** Places and applies, as the actor would. */
+function place(state: Inventory, cmd: PlaceHold, now = 2_000) {
+  const handled = placeHold(state, cmd, now, ids);
+  for (const body of handled.entries) apply(state, body);
+  return handled;
+}
+
+describe('placeHold', () => {
+  it('holds tickets at the type price until now + holdTtlMs', () => {
+    const state = emptyInventory(config);
+    const { outcome, entries } = place(state, hold('floor', 2), 5_000);
+    expect(outcome).toMatchObject({ ok: true, kind: 'held', hold: { eventId, typeId: 'floor', qty: 2, buyer: 'ann', price: 5_000, currency: 'EUR', status: 'held', expiresAt: 65_000 } });
+    expect(entries).toEqual([{ kind: 'hold_placed', hold: expect.objectContaining({ typeId: 'floor', qty: 2, placedAt: 5_000, expiresAt: 65_000, key: null }) }]);
+    expect(state.types.get('floor')).toMatchObject({ held: 2, sold: 0 });
+    expect(state.perBuyer.get('ann')).toBe(2);
+  });
+
+  it('does not change state itself: it only returns the entry', () => {
+    const state = emptyInventory(config);
+    placeHold(state, hold('floor', 2), 2_000, ids);
+    expect(state.types.get('floor')!.held).toBe(0);
+    expect(state.holds.size).toBe(0);
+  });
+
+  it('uses a hold id that names the event when no id source is given', () => {
+    const state = emptyInventory(config);
+    const { outcome } = placeHold(state, hold('floor', 1), 2_000);
+    expect(outcome.ok && outcome.kind === 'held' && outcome.hold.holdId.startsWith(`${eventId}.`)).toBe(true);
+  });
+
+  it('refuses before the sale starts', () => {
+    expect(place(emptyInventory(config), hold('floor', 1), 999)).toEqual({ outcome: { ok: false, reason: 'sale_not_started' }, entries: [] });
+  });
+
+  it('refuses from the moment the sale ends', () => {
+    expect(place(emptyInventory(config), hold('floor', 1), 100_000).outcome).toEqual({ ok: false, reason: 'sale_ended' });
+    expect(place(emptyInventory(config), hold('floor', 1), 99_999).outcome.ok).toBe(true);
+  });
+
+  it('sells at any time when the sale window is open-ended', () => {
+    const state = emptyInventory({ ...config, saleStartsAt: null, saleEndsAt: null });
+    expect(place(state, hold('floor', 1), 0).outcome.ok).toBe(true);
+  });
+
+  it('refuses a ticket type the event does not have', () => {
+    expect(place(emptyInventory(config), hold('vip', 1)).outcome).toEqual({ ok: false, reason: 'unknown_ticket_type' });
+  });
+
+  it('refuses a hold larger than what remains', () => {
+    const state = emptyInventory(config);
+    place(state, hold('balcony', 1, 'ann'));
+    expect(place(state, hold('balcony', 2, 'bob')).outcome).toEqual({ ok: false, reason: 'sold_out' });
+    expect(place(state, hold('balcony', 1, 'bob')).outcome.ok).toBe(true);
+    expect(place(state, hold('balcony', 1, 'cat')).outcome).toEqual({ ok: false, reason: 'sold_out' });
+  });
+
+  it('refuses a buyer going over the per-buyer limit, counting held and bought tickets', () => {
+    const state = emptyInventory(config);
+    place(state, hold('floor', 3));
+    state.perBuyer.set('ann', 4); // as if one more had been bought
+    expect(place(state, hold('balcony', 1)).outcome).toEqual({ ok: false, reason: 'limit_reached' });
+    expect(place(state, hold('balcony', 1, 'bob')).outcome.ok).toBe(true);
+  });
+
+  it('allows a buyer exactly up to the limit', () => {
+    const state = emptyInventory(config);
+    expect(place(state, hold('floor', 4)).outcome.ok).toBe(true);
+    expect(place(state, hold('floor', 1)).outcome).toEqual({ ok: false, reason: 'limit_reached' });
+  });
+
+  it('does not sell a type the config no longer lists, though it keeps its counts', () => {
+    const state = emptyInventory(config);
+    place(state, hold('balcony', 1));
+    state.config = { ...config, types: [config.types[0]!] };
+    expect(place(state, hold('balcony', 1, 'bob')).outcome).toEqual({ ok: false, reason: 'unknown_ticket_type' });
+  });
+
+  it('treats a quantity the edge should have refused as a bug', () => {
+    const state = emptyInventory(config);
+    for (const qty of [0, -1, 1.5, 51, Number.NaN]) expect(() => placeHold(state, hold('floor', qty), 2_000, ids)).toThrow(InvariantError);
+  });
+});
