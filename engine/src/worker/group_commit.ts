@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { flushEntriesMax } from '../constants.ts';
+import { encodeSnapshot } from '../journal/codec.ts';
 import { batchIsEmpty, emptyBatch, flushBatch, type Batch } from '../journal/flush.ts';
 import type { JournalEntry, Outcome, SnapshotState } from '../inventory/types.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type WorkerStats } from './protocol.ts';
@@ -58,7 +59,7 @@ export class GroupCommit {
 
   snapshot(eventId: string, shard: number, epoch: number, state: SnapshotState): void {
     this.batch.epochs.set(shard, epoch);
-    this.batch.snapshots.push({ eventId, shard, state });
+    this.batch.snapshots.push({ eventId, shard, seq: state.seq, state: encodeSnapshot(state) });
   }
 
   answer(id: number, outcome: Outcome): void {

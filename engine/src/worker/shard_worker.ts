@@ -35,8 +35,8 @@ const loading = new Map<string, Waiting>();
 const unknownEvents = new Map<string, number>();
 
 // Flushes use one connection of their own, so a slow load never delays a commit.
-const flushClient = new pg.Client({ connectionString: init.dbUrl });
-const reads = new pg.Pool({ connectionString: init.dbUrl, max: 2 });
+const flushClient = new pg.Client({ connectionString: init.dbUrl, application_name: `tickr-flush-${init.nodeId}-${init.index}` });
+const reads = new pg.Pool({ connectionString: init.dbUrl, max: 2, application_name: `tickr-load-${init.nodeId}-${init.index}` });
 reads.on('error', () => {});
 
 const commit = new GroupCommit(flushClient, init.flushDelayMs, releaseAnswers, fatal);
@@ -82,7 +82,7 @@ function run(id: number, cmd: Command): void {
   }
   if (hosted.actor.seq - hosted.snapshotSeq >= snapshotEveryEntries) {
     hosted.snapshotSeq = hosted.actor.seq;
-    commit.snapshot(cmd.eventId, shardNo, shard.epoch, structuredClone(hosted.actor.snapshot()));
+    commit.snapshot(cmd.eventId, shardNo, shard.epoch, hosted.actor.snapshot());
   }
   commit.answer(id, outcome);
 }
