@@ -1,0 +1,107 @@
+import autocannon, { type RawRequest } from 'autocannon';
+
+/**
+ * One load run with autocannon, in this process, without pipelining: each
+ * connection has at most one request in flight, as a browser would.
+ * autocannon is single-threaded here, so on a small machine it competes with
+ * the server for CPU; the report says how many cores it had.
+ */
+
+export type LoadRequest = { headers?: Record<string, string>; body?: string };
+
+export type LoadSpec = {
+  url: string;
+  method?: 'GET' | 'POST';
+  path: string;
+  /** Sent with every request; makeRequest's headers are added on top. */
+  headers?: Record<string, string>;
+  /** Sent with every request unless makeRequest gives one. */
+  body?: string;
+  connections: number;
+  durationS: number;
+  /** Load before the measured run, thrown away; 0 skips it. */
+  warmupS?: number;
+  /** Called for every request: unique headers (Idempotency-Key) or bodies go here. */
+  makeRequest?: (seq: number) => LoadRequest;
+  /** Seconds before a request counts as timed out (an error). */
+  timeoutS?: number;
+};
+
+export type LoadResult = {
+  /** Answered requests per second, whatever their status. */
+  rps: number;
+  /** Latency percentiles in milliseconds, over every answered request. */
+  p50: number;
+  p99: number;
+  /** Connection errors and timeouts: requests that got no answer. */
+  errors: number;
+  non2xx: number;
+  /** Answered requests. */
+  requests: number;
+  statusCodes: Record<string, number>;
+  durationS: number;
+};
+
+/** Runs the warm-up (if any), then the measured load; `around` wraps only the measured one. */
+export async function runLoad(spec: LoadSpec, around?: { before?: () => void; after?: () => void }): Promise<LoadResult> {
+  if ((spec.warmupS ?? 0) > 0) await runOnce({ ...spec, durationS: spec.warmupS! });
+  around?.before?.();
+  try {
+    return await runOnce(spec);
+  } finally {
+    around?.after?.();
+  }
+}
+
+export async function runOnce(spec: LoadSpec): Promise<LoadResult> {
+  const method = spec.method ?? 'GET';
+  const make = spec.makeRequest;
+  let seq = 0;
+  // setupRequest runs for every request after a connection's first one; the
+  // first is built when the connection is set up, and also goes through it.
+  const setupRequest = make
+    ? (request: RawRequest): RawRequest => {
+        const extra = make(seq++);
+        return {
+          ...request,
+          headers: { ...request.headers, ...extra.headers },
+          ...(extra.body === undefined ? {} : { body: extra.body }),
+        };
+      }
+    : undefined;
+  const instance = autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.durationS,
+    pipelining: 1,
+    timeout: spec.timeoutS ?? 10,
+    requests: [
+      {
+        method,
+        path: spec.path,
+        headers: spec.headers ?? {},
+        ...(spec.body === undefined ? {} : { body: spec.body }),
+        ...(setupRequest ? { setupRequest } : {}),
+      },
+    ],
+  });
+  const result = await instance;
+  return toLoadResult(result);
+}
+
+function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>): LoadResult {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;
+  const requests = result.requests.total;
+  const durationS = result.duration;
+  return {
+    rps: durationS > 0 ? requests / durationS : 0,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    requests,
+    statusCodes,
+    durationS,
+  };
+}

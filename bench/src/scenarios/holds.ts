@@ -1,0 +1,305 @@
+import { perBuyerLimitMax } from '../../../engine/src/constants.ts';
+import { tokenCacheMax } from '../../../edge/src/auth/tokens.ts';
+import { runLoad, runOnce, type LoadResult, type LoadSpec } from '../autocannon_run.ts';
+import { ParticipantPool } from '../participants.ts';
+import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
+import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
+import { ApiError, createEvent, getEvent, signup } from '../tickr_api.ts';
+import type { BenchOptions, Scenario } from './index.ts';
+
+/**
+ * Scenario `holds`: how fast one node places holds, next to the fastest thing
+ * the same node can answer (uWS hello-world), and whether it oversold.
+ *
+ * Expected numbers, a sketch to compare against, not a measurement: on a
+ * 2-4 core Linux box with autocannon on the same machine at 100 connections,
+ * hello-world answers some 30-60k req/s at p50 ~2 ms, often capped by
+ * autocannon itself (one thread), for ~15-30 µs of server CPU a request.
+ * A hold does more: JSON parse and validation, a token check, a hop to the
+ * shard's worker thread, and a group-committed journal flush before the
+ * answer; batching shares the flush, so expect ~5-15k holds/s (10-40 % of
+ * hello-world), p50 of a few ms (one flush), p99 under ~50 ms, and
+ * ~100-300 µs of CPU a hold with the embedded PostgreSQL counted in.
+ * Sold + held never exceeds capacity, at any load: that is the check.
+ * The in-process actor micro-benchmark (no HTTP, no journal) should reach
+ * well above 1M commands/s: it bounds what the actor alone could do.
+ */
+
+/** The engine's per-buyer cap: each buyer can hold at most this many tickets of the event. */
+const perBuyerLimit = perBuyerLimitMax;
+/** Long enough that nothing expires during a run, so every acknowledged hold is still counted. */
+const holdTtlSeconds = 480;
+/** More buyers than we expect holds for: the short warm-up runs colder (JIT, pools) than the measured run. */
+const buyerHeadroom = 1.5;
+/**
+ * Buyers are sized for at least this rate, whatever the warm-up saw: they cost
+ * one row and one token each (no password hash), so ~6 000 for a 10 s run is
+ * cheap, and a run that outpaces its warm-up does not run out.
+ */
+const rateFloor = 40_000;
+/**
+ * At most this many buyers in all: the node remembers at most tokenCacheMax
+ * verified tokens, and a buyer pool larger than that would make every hold
+ * verify its token again. Past it the run goes on, and 409 limit_reached shows in the report.
+ */
+const participantsMax = Math.floor(tokenCacheMax * 0.9);
+
+/**
+ * How many fresh buyers a run of `durationS` seconds needs so that none of
+ * them reaches the per-buyer limit: the expected holds (the larger of the
+ * observed rate and rateFloor, with headroom, never more than the stock left)
+ * over perBuyerLimit, at least one per connection, within participantsMax.
+ */
+export function buyersFor(o: { observedRps: number | null; durationS: number; available: number; connections: number; alreadyMade: number }): { buyers: number; capped: boolean } {
+  const rate = Math.max(o.observedRps ?? 0, rateFloor) * buyerHeadroom;
+  const expectedHolds = Math.min(rate * o.durationS, Math.max(0, o.available));
+  const buyers = Math.max(o.connections, Math.ceil(expectedHolds / perBuyerLimit));
+  if (o.alreadyMade + buyers <= participantsMax) return { buyers, capped: false };
+  return { buyers: Math.max(o.connections, participantsMax - o.alreadyMade), capped: true };
+}
+
+type Setup = {
+  server: TickrServer;
+  eventId: string;
+  typeId: string;
+  pool: ParticipantPool;
+  tag: string;
+  firstHoldAt: number;
+  /** Time spent making buyers (rows + tokens), over the whole scenario. */
+  buyerSetupMs: number;
+  /** 401 answers in the measured runs: a minted token the node refused. */
+  refused: number;
+};
+
+export const holds: Scenario = { run };
+
+async function run(opts: BenchOptions): Promise<ScenarioReport> {
+  const results: ResultRow[] = [];
+  const checks: Check[] = [];
+  const notes: string[] = [];
+  const figures: ScenarioReport['figures'] = {};
+  progress(`starting a Tickr node (${opts.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'})`);
+  const server = await startTickr(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {});
+  try {
+    progress(`node up at ${server.url} (pid ${server.pid}, log ${server.logFile})`);
+    if (server.embeddedPostgres && !server.postgresFound) notes.push('the embedded PostgreSQL was not found under the data folder: its CPU is not counted');
+    if (!server.embeddedPostgres) notes.push('PostgreSQL from DATABASE_URL: its CPU is not counted in CPU µs/req');
+    const prepareStarted = Date.now();
+    const setup = await prepare(server, opts);
+    progress(`setup (organizer signup, event, first buyer, preflight hold) took ${Date.now() - prepareStarted} ms`);
+    let acknowledged = 1; // the preflight hold
+    for (const connections of opts.connections) {
+      const hello = await measureHello(setup, opts, connections, notes);
+      const { row, held } = await measureHolds(setup, opts, connections, notes);
+      acknowledged += held;
+      row.ratioToHelloWorld = hello ? row.rps / hello.rps : null;
+      results.push(row);
+      if (hello) results.push(hello);
+    }
+    checks.push(...(await checkInventory(setup, opts, acknowledged)));
+    checks.push({ name: 'every minted token accepted', ok: setup.refused === 0, detail: `${setup.refused} holds answered 401 in the measured runs` });
+    figures.buyers = setup.pool.size;
+    figures.buyerSetupMs = setup.buyerSetupMs;
+  } catch (error) {
+    progress(`stopping the node; its log stays at ${server.logFile}`);
+    await server.stop({ keepLog: true });
+    throw error;
+  }
+  progress('stopping the node');
+  await server.stop();
+  const micro = await actorMicro(opts.quick ? 1 : 5, notes);
+  figures.actorCommandsPerSecond = micro;
+  return { scenario: 'holds', results, checks, figures, notes };
+}
+
+async function prepare(server: TickrServer, opts: BenchOptions): Promise<Setup> {
+  const tag = Date.now().toString(36);
+  // The organizer goes through the real signup route (one password hash): the API path stays exercised.
+  const organizer = await signup(server.url, {
+    email: `organizer-${tag}@bench.tickr.test`,
+    password: `bench-${crypto.randomUUID()}`,
+    name: 'Bench organizer',
+    role: 'organizer',
+  });
+  const event = await createEvent(server.url, organizer, {
+    name: `Bench ${tag}`,
+    venue: 'bench',
+    startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    currency: 'EUR',
+    perBuyerLimit,
+    holdTtlSeconds,
+    ticketTypes: [{ name: 'GA', price: 5000, capacity: opts.capacity }],
+  });
+  const setup: Setup = {
+    server,
+    eventId: event.id,
+    typeId: event.ticketTypes[0]!.id,
+    // Buyers go straight into the node's PostgreSQL, with tokens minted here: see participants.ts.
+    pool: new ParticipantPool(server, tag),
+    tag,
+    firstHoldAt: Date.now(),
+    buyerSetupMs: 0,
+    refused: 0,
+  };
+  progress(`event ${setup.eventId}, capacity ${opts.capacity}`);
+  // One hold by hand first, with a minted token: a changed API or a token the node
+  // will not take fails here with its own message, not as a million 4xx.
+  const [token] = await takeBuyers(setup, 1);
+  const response = await fetch(`${server.url}${holdPath(setup)}`, { method: 'POST', headers: holdHeaders(token!, `${tag}-preflight`), body: holdBody(setup) });
+  if (response.status !== 201) {
+    const text = await response.text();
+    const why =
+      response.status === 401
+        ? 'the node refused a token minted by the bench (is TICKR_TOKEN_SECRET, or the token format in edge/src/auth/tokens.ts, what the node uses?)'
+        : `POST ${holdPath(setup)} answered ${response.status}`;
+    throw new ApiError(`preflight hold: ${why}: ${text.slice(0, 300)}`, response.status, text);
+  }
+  return setup;
+}
+
+async function takeBuyers(setup: Setup, count: number): Promise<string[]> {
+  const started = Date.now();
+  const tokens = await setup.pool.take(count);
+  setup.buyerSetupMs += Date.now() - started;
+  return tokens;
+}
+
+const holdPath = (s: Setup) => `/api/events/${encodeURIComponent(s.eventId)}/holds`;
+const holdBody = (s: Setup) => JSON.stringify({ typeId: s.typeId, quantity: 1 });
+const holdHeaders = (token: string, key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key });
+
+/** One load with the node's CPU sampled around the measured part only. */
+async function measure(server: TickrServer, name: string, spec: LoadSpec): Promise<{ row: ResultRow; load: LoadResult }> {
+  let before = server.cpu();
+  let after = before;
+  const done = countdown(`${name} c=${spec.connections}`, (spec.warmupS ?? 0) + spec.durationS);
+  const load = await runLoad(spec, { before: () => (before = server.cpu()), after: () => (after = server.cpu()) }).finally(done);
+  const spent = cpuSpent(before, after);
+  // No /proc (not Linux): no CPU figure rather than a zero.
+  const measurable = before.processUs > 0;
+  const per = (us: number) => (measurable && load.requests > 0 ? us / load.requests : null);
+  const row: ResultRow = {
+    name,
+    rps: load.rps,
+    p50: load.p50,
+    p99: load.p99,
+    errors: load.errors,
+    cpuUsPerReq: per(spent.totalUs),
+    non2xx: load.non2xx,
+    requests: load.requests,
+    connections: spec.connections,
+    pgCpuUsPerReq: server.postgresFound ? per(spent.postgresUs) : null,
+    statusCodes: load.statusCodes,
+  };
+  progress(`${name} c=${spec.connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+  return { row, load };
+}
+
+async function measureHello(setup: Setup, opts: BenchOptions, connections: number, notes: string[]): Promise<ResultRow | null> {
+  const probe = await fetch(`${setup.server.url}/bench/hello`).catch((error: Error) => error);
+  if (probe instanceof Error || probe.status !== 200) {
+    const why = probe instanceof Error ? probe.message : `status ${probe.status}`;
+    notes.push(`hello-world skipped: GET /bench/hello answered ${why} (the node needs TICKR_BENCH_ROUTES=1, which the bench sets)`);
+    return null;
+  }
+  progress(`hello-world c=${connections}: ${opts.warmupS} s warm-up, ${opts.durationS} s measured`);
+  const { row } = await measure(setup.server, 'hello-world', {
+    url: setup.server.url,
+    path: '/bench/hello',
+    connections,
+    durationS: opts.durationS,
+    warmupS: opts.warmupS,
+  });
+  delete row.pgCpuUsPerReq;
+  return row;
+}
+
+/** Warm-up first, which also says how many buyers the measured run will need; then the measured run on fresh buyers. */
+async function measureHolds(setup: Setup, opts: BenchOptions, connections: number, notes: string[]): Promise<{ row: ResultRow; held: number }> {
+  const spec = (tokens: string[], runTag: string, durationS: number): LoadSpec => ({
+    url: setup.server.url,
+    method: 'POST',
+    path: holdPath(setup),
+    body: holdBody(setup),
+    connections,
+    durationS,
+    // Buyers in turn, so each one's count grows evenly; a fresh Idempotency-Key per request: each is a new hold, not a retry.
+    makeRequest: (seq) => ({ headers: holdHeaders(tokens[seq % tokens.length]!, `${setup.tag}-${runTag}-${seq}`) }),
+  });
+  const stockLeft = async () => {
+    // No more buyers than the stock left can use: past it, answers are sold_out whoever asks.
+    const left = (await getEvent(setup.server.url, setup.eventId)).ticketTypes.find((t) => t.id === setup.typeId);
+    return left ? left.capacity - left.sold - left.held : opts.capacity;
+  };
+  // The warm-up gets enough buyers too, so that it warms the hold path rather than the limit_reached one.
+  const forWarm = buyersFor({ observedRps: null, durationS: opts.warmupS, available: await stockLeft(), connections, alreadyMade: setup.pool.size });
+  let started = Date.now();
+  const warmTokens = await takeBuyers(setup, forWarm.buyers);
+  progress(`holds c=${connections}: ${forWarm.buyers} buyers for the warm-up in ${Date.now() - started} ms; ${opts.warmupS} s warm-up`);
+  const warm = opts.warmupS > 0 ? await runOnce(spec(warmTokens, `w${connections}`, opts.warmupS)) : null;
+  const warmRefused = warm?.statusCodes['401'] ?? 0;
+  if (warmRefused > 0) {
+    throw new ApiError(`warm-up: the node refused ${warmRefused} holds with 401: it does not accept the tokens the bench minted`, 401, '');
+  }
+  const sized = buyersFor({ observedRps: warm?.rps ?? null, durationS: opts.durationS, available: await stockLeft(), connections, alreadyMade: setup.pool.size });
+  if (sized.capped) notes.push(`buyers capped at ${participantsMax}: past ${sized.buyers * perBuyerLimit} holds in a run, answers are 409 limit_reached`);
+  started = Date.now();
+  const tokens = await takeBuyers(setup, sized.buyers);
+  progress(
+    `holds c=${connections}: ${sized.buyers} buyers (warm-up ran ${Math.round(warm?.rps ?? 0)} req/s) made in ${Date.now() - started} ms; ${opts.durationS} s measured`,
+  );
+  const { row, load } = await measure(setup.server, 'tickr', spec(tokens, `m${connections}`, opts.durationS));
+  setup.refused += load.statusCodes['401'] ?? 0;
+  const others = Object.entries(load.statusCodes).filter(([code]) => code !== '201');
+  if (others.length > 0) notes.push(`tickr c=${connections} answers other than 201: ${others.map(([code, n]) => `${code}×${n}`).join(', ')}`);
+  return { row, held: (warm?.statusCodes['201'] ?? 0) + (load.statusCodes['201'] ?? 0) };
+}
+
+/** After the runs: never more out than capacity, and every acknowledged hold still counted. */
+async function checkInventory(setup: Setup, opts: BenchOptions, acknowledged: number): Promise<Check[]> {
+  const event = await getEvent(setup.server.url, setup.eventId);
+  const checks: Check[] = [];
+  for (const type of event.ticketTypes) {
+    const out = type.sold + type.held;
+    checks.push({ name: `no oversell (${type.name ?? type.id})`, ok: out <= type.capacity, detail: `sold ${type.sold} + held ${type.held} = ${out} <= capacity ${type.capacity}` });
+  }
+  const type = event.ticketTypes.find((t) => t.id === setup.typeId);
+  const expiredMaybe = Date.now() - setup.firstHoldAt >= holdTtlSeconds * 1000;
+  if (type && !expiredMaybe && opts.capacity > acknowledged) {
+    const out = type.sold + type.held;
+    // More than acknowledged is fine (a timed-out request may still have placed its hold); fewer lost one.
+    checks.push({ name: 'no acknowledged hold lost', ok: out >= acknowledged, detail: `sold + held ${out} >= ${acknowledged} holds answered 201` });
+  }
+  for (const check of checks) progress(`${check.ok ? 'ok' : 'FAIL'} ${check.name}: ${check.detail}`);
+  return checks;
+}
+
+type ActorMicro = (opts: { seconds?: number }) => Promise<{ commandsPerSecond: number; commands: number; ms: number }>;
+
+/** The actor alone, in this process, after the node has stopped so that they do not share the CPU. */
+async function actorMicro(seconds: number, notes: string[]): Promise<number | null> {
+  // A computed specifier: the module is another engineer's, and may not exist yet.
+  const specifier = new URL('../actor_micro.ts', import.meta.url).href;
+  let runActorMicro: ActorMicro | undefined;
+  try {
+    runActorMicro = ((await import(specifier)) as { runActorMicro?: ActorMicro }).runActorMicro;
+  } catch (error) {
+    notes.push(`actor micro-benchmark not available: ${(error as Error).message.split('\n')[0]}`);
+    return null;
+  }
+  if (typeof runActorMicro !== 'function') {
+    notes.push('actor micro-benchmark not available: bench/src/actor_micro.ts exports no runActorMicro');
+    return null;
+  }
+  progress(`actor micro-benchmark, ${seconds} s in-process`);
+  let result: Awaited<ReturnType<ActorMicro>>;
+  try {
+    result = await runActorMicro({ seconds });
+  } catch (error) {
+    // The HTTP figures above stand on their own: report the failure, keep them.
+    notes.push(`actor micro-benchmark failed: ${(error as Error).message}`);
+    return null;
+  }
+  progress(`actor: ${Math.round(result.commandsPerSecond)} commands/s (${result.commands} in ${result.ms} ms)`);
+  return Math.round(result.commandsPerSecond);
+}

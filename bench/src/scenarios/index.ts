@@ -1,0 +1,39 @@
+import type { ScenarioReport } from '../report.ts';
+
+/** What every scenario is given: the command line, read once by cli.ts. */
+export type BenchOptions = {
+  durationS: number;
+  warmupS: number;
+  connections: number[];
+  quick: boolean;
+  capacity: number;
+  /** From the environment: an external PostgreSQL; unset, the node embeds one. */
+  databaseUrl?: string;
+};
+
+export type Scenario = { run: (opts: BenchOptions) => Promise<ScenarioReport> };
+
+export type ScenarioEntry = {
+  name: string;
+  summary: string;
+  /** Absent while the scenario is not written yet: it is listed, honestly, as such. */
+  load?: () => Promise<Scenario>;
+};
+
+/** Every scenario by name; a new one is one entry here and one file beside this one. */
+export const scenarios: ScenarioEntry[] = [
+  {
+    name: 'holds',
+    summary: 'POST /api/events/:id/holds against the uWS hello-world of the same node; oversell check; actor micro-benchmark',
+    load: async () => (await import('./holds.ts')).holds,
+  },
+  { name: 'queue', summary: 'many WebSocket waiters in a drop queue, head ticks and admission' },
+  { name: 'tickets', summary: 'checkout, payment (simulated) and ticket issue through the job queues' },
+  { name: 'checkin', summary: 'concurrent QR check-ins, double scans at two gates' },
+  { name: 'forward', summary: 'two nodes: commands forwarded to the shard owner over the internal port' },
+  { name: 'flash-sale', summary: 'the whole drop: queue, admission, holds, checkout, sell-out' },
+];
+
+export function findScenario(name: string): ScenarioEntry | undefined {
+  return scenarios.find((s) => s.name === name);
+}

@@ -1,0 +1,345 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A Tickr node as a real child process, as an operator would run it, and the
+ * CPU it burns. CPU is read from /proc (Linux): utime + stime of the process
+ * (all its threads), plus cutime + cstime (children it has reaped), for the
+ * node, its descendants, and the embedded PostgreSQL's postmaster and
+ * backends. A backend that exits during a run is reaped by the postmaster, so
+ * its time moves into the postmaster's cutime: summing the tree before and
+ * after a run counts it once.
+ */
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** Embedded PostgreSQL initialises a cluster on first start; that takes a while on a slow disk. */
+const readyTimeoutMs = 180_000;
+/** How long a node may take to drain and stop before it is killed. */
+const stopGraceMs = 10_000;
+const outputTailLines = 40;
+
+let clockTicksPerSecond: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicksPerSecond === undefined) {
+    try {
+      clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicksPerSecond = 100;
+    }
+  }
+  return clockTicksPerSecond;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+export type ProcStat = { pid: number; comm: string; ppid: number; startTime: number; cpuTicks: number };
+
+/** One line of /proc/<pid>/stat; null when the process is gone (or this is not Linux). */
+export function readProcStat(pid: number): ProcStat | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name sits in parentheses and may hold spaces; fields are counted after it.
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  const field = (n: number) => Number(fields[n - 3]);
+  return { pid, comm: text.slice(text.indexOf('(') + 1, close), ppid: field(4), startTime: field(22), cpuTicks: field(14) + field(15) + field(16) + field(17) };
+}
+
+/** Every live process below rootPid, by a walk of the ppid links in /proc. */
+export function descendantsOf(rootPid: number): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry));
+    if (!stat) continue;
+    const siblings = children.get(stat.ppid) ?? [];
+    siblings.push(stat);
+    children.set(stat.ppid, siblings);
+  }
+  const found: ProcStat[] = [];
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    for (const child of children.get(stack.pop()!) ?? []) {
+      found.push(child);
+      stack.push(child.pid);
+    }
+  }
+  return found;
+}
+
+/**
+ * CPU time consumed so far, in microseconds: the process itself, PostgreSQL
+ * (processes below it named postgres, or the tree of a postmaster it started
+ * detached), and any other descendant (tsx may keep an esbuild service).
+ */
+export type CpuSample = { processUs: number; postgresUs: number; otherUs: number };
+
+export function sampleCpu(pid: number, postmasterPid?: number): CpuSample {
+  const usPerTick = 1_000_000 / ticksPerSecond();
+  const own = readProcStat(pid);
+  const seen = new Set<number>();
+  let postgres = 0;
+  let other = 0;
+  for (const p of descendantsOf(pid)) {
+    seen.add(p.pid);
+    if (p.comm.startsWith('postgres')) postgres += p.cpuTicks;
+    else other += p.cpuTicks;
+  }
+  if (postmasterPid !== undefined && !seen.has(postmasterPid)) {
+    for (const p of [readProcStat(postmasterPid), ...descendantsOf(postmasterPid)]) postgres += p?.cpuTicks ?? 0;
+  }
+  return { processUs: (own?.cpuTicks ?? 0) * usPerTick, postgresUs: postgres * usPerTick, otherUs: other * usPerTick };
+}
+
+/** The postmaster of a PostgreSQL data folder, from its postmaster.pid; null when none runs there. */
+export function postmasterOf(dataDir: string): ProcStat | null {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = Number(text.split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? readProcStat(pid) : null;
+}
+
+export function cpuSpent(before: CpuSample, after: CpuSample): CpuSample & { totalUs: number } {
+  const spent = {
+    processUs: after.processUs - before.processUs,
+    postgresUs: after.postgresUs - before.postgresUs,
+    otherUs: after.otherUs - before.otherUs,
+  };
+  return { ...spent, totalUs: spent.processUs + spent.postgresUs + spent.otherUs };
+}
+
+export type ChildServer = {
+  pid: number;
+  logFile: string;
+  cpu: () => CpuSample;
+  stop: () => Promise<void>;
+};
+
+export type StartOptions = {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Matched against each output line (stdout and stderr): the server is ready. */
+  readyPattern: RegExp;
+  logFile: string;
+  timeoutMs?: number;
+};
+
+/** A server that would not start: its message carries the output tail, a stack would only hide it. */
+export class ServerStartError extends Error {
+  override name = 'ServerStartError';
+}
+
+/** Servers started and not yet stopped, by pid, with their fullest stop: stopAll() runs them when the bench is interrupted. */
+const live = new Map<number, () => Promise<void>>();
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live.values()].map((stop) => stop()));
+}
+
+/** Starts a server process and resolves once a line of its output matches readyPattern. */
+export async function startChildServer(opts: StartOptions): Promise<ChildServer> {
+  const child = spawn(opts.command, opts.args, { cwd: opts.cwd ?? repoRoot, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(opts.logFile);
+  const tail: string[] = [];
+  const timeoutMs = opts.timeoutMs ?? readyTimeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    const fail = (why: string) => reject(new ServerStartError(`server ${why}; last output:\n${tail.join('\n')}\n(full log: ${opts.logFile})`));
+    timer = setTimeout(() => fail(`not ready after ${timeoutMs / 1000} s`), timeoutMs);
+    const onLine = (line: string) => {
+      log.write(line + '\n');
+      tail.push(line);
+      if (tail.length > outputTailLines) tail.shift();
+      if (opts.readyPattern.test(line)) resolve();
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    child.once('error', (error) => fail(`could not start: ${error.message}`));
+    child.once('exit', (code, signal) => fail(`exited (code ${code}, signal ${signal})`));
+  });
+  try {
+    await ready;
+  } catch (error) {
+    await stopChild(child);
+    log.end();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const pid = child.pid!;
+  const server: ChildServer = {
+    pid,
+    logFile: opts.logFile,
+    cpu: () => sampleCpu(pid),
+    stop: async () => {
+      live.delete(pid);
+      await stopChild(child);
+      log.end();
+    },
+  };
+  live.set(pid, server.stop);
+  return server;
+}
+
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL after the grace period; then whatever it left running below it. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  const orphans = child.pid === undefined ? [] : descendantsOf(child.pid);
+  if (!(await exited(child, 0))) {
+    child.kill('SIGTERM');
+    if (!(await exited(child, stopGraceMs))) {
+      child.kill('SIGKILL');
+      await exited(child, stopGraceMs);
+    }
+  }
+  // Only the very processes seen below our child: same pid and same start time.
+  const alive = () => orphans.filter((p) => readProcStat(p.pid)?.startTime === p.startTime);
+  for (const p of alive()) process.kill(p.pid, 'SIGTERM');
+  const deadline = Date.now() + stopGraceMs;
+  while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const p of alive()) process.kill(p.pid, 'SIGKILL');
+}
+
+export type TickrServer = Omit<ChildServer, 'stop'> & {
+  url: string;
+  /** Stops the node and deletes its folder; keepLog leaves server.log for a run that failed. */
+  stop: (opts?: { keepLog?: boolean }) => Promise<void>;
+  /** True when the node embeds PostgreSQL (no DATABASE_URL). */
+  embeddedPostgres: boolean;
+  /** True when that PostgreSQL's processes were found, so their CPU is counted. */
+  postgresFound: boolean;
+  operator: { email: string; password: string };
+  /** TICKR_TOKEN_SECRET the node was started with: random per start, so the bench can mint tokens the node accepts. */
+  tokenSecret: string;
+  /** The node's PostgreSQL: DATABASE_URL as passed, or the embedded server's `tickr` database. */
+  databaseUrl: string;
+};
+
+/**
+ * `tickr start` on free ports, with the bench routes on and no demo data.
+ * DATABASE_URL from the caller's environment is passed on; without it the
+ * node embeds PostgreSQL in a throwaway folder.
+ */
+export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<TickrServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-'));
+  // Embedded PostgreSQL runs as its own OS user when we are root: it must be able to enter the folder.
+  await chmod(dir, 0o755);
+  const [port, internalPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = join(dir, 'data');
+  // Where engine/src/db/embedded.ts keeps the cluster.
+  const pgDir = join(dataDir, 'pg');
+  const operator = { email: 'operator@bench.tickr.test', password: `bench-${crypto.randomUUID()}` };
+  // 32 random bytes, 43 characters: above the node's 32-character minimum, and never the caller's.
+  const tokenSecret = randomBytes(32).toString('base64url');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    TICKR_INTERNAL_PORT: String(internalPort),
+    TICKR_EMBEDDED_PG_PORT: String(pgPort),
+    TICKR_SEED_DEMO: '0',
+    TICKR_BENCH_ROUTES: '1',
+    TICKR_DATA_DIR: dataDir,
+    TICKR_OPERATOR_EMAIL: operator.email,
+    TICKR_OPERATOR_PASSWORD: operator.password,
+    TICKR_TOKEN_SECRET: tokenSecret,
+    ...opts.extraEnv,
+  };
+  delete env.DATABASE_URL;
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  // extraEnv may bring its own secret (or drop it): report the one the node really got.
+  const nodeSecret = env.TICKR_TOKEN_SECRET;
+  if (nodeSecret === undefined || nodeSecret.length < 32) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error('startTickr: TICKR_TOKEN_SECRET must be set, at least 32 characters, for the bench to mint tokens');
+  }
+  const server = await startChildServer({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'edge/src/cli.ts', 'start'],
+    env,
+    // The public port, not the internal one, which may be announced first.
+    readyPattern: new RegExp(`listening on http://[^\\s/]+:${port}\\b`),
+    logFile: join(dir, 'server.log'),
+  }).catch(async (error: unknown) => {
+    await stopPostmaster(postmasterOf(pgDir));
+    // Keep the log that the message points at; drop the database.
+    await rm(join(dir, 'data'), { recursive: true, force: true }).catch(() => {});
+    throw error;
+  });
+  // The node runs its embedded PostgreSQL through pg_ctl, detached (it outlives a Ctrl-C
+  // to the node's group): not below the node, so found by its data folder.
+  const postmaster = opts.databaseUrl ? null : postmasterOf(pgDir);
+  const tickr: TickrServer = {
+    ...server,
+    url: `http://127.0.0.1:${port}`,
+    embeddedPostgres: !opts.databaseUrl,
+    postgresFound: postmaster !== null,
+    operator,
+    tokenSecret: nodeSecret,
+    // engine/src/db/open.ts: the embedded server's `tickr` database, created by the node on start.
+    databaseUrl: opts.databaseUrl || `postgres://tickr:tickr@127.0.0.1:${pgPort}/tickr`,
+    cpu: () => sampleCpu(server.pid, postmaster?.pid),
+    stop: async (stopOpts = {}) => {
+      await server.stop();
+      // A node that was killed, or did not stop it, leaves its PostgreSQL running.
+      await stopPostmaster(postmaster);
+      await rm(stopOpts.keepLog ? join(dir, 'data') : dir, { recursive: true, force: true });
+    },
+  };
+  live.set(server.pid, () => tickr.stop({ keepLog: true }));
+  return tickr;
+}
+
+/** Fast shutdown (SIGINT), then SIGKILL; only the very process seen (same pid and start time). */
+async function stopPostmaster(postmaster: ProcStat | null): Promise<void> {
+  if (postmaster === null) return;
+  const alive = () => readProcStat(postmaster.pid)?.startTime === postmaster.startTime;
+  if (!alive()) return;
+  process.kill(postmaster.pid, 'SIGINT');
+  const deadline = Date.now() + stopGraceMs;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(postmaster.pid, 'SIGKILL');
+}
