@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 export type Role = 'participant' | 'organizer' | 'staff' | 'operator' | 'admin';
@@ -24,6 +25,10 @@ export type Tokens = {
  */
 export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => number = Date.now, cacheMax = tokenCacheMax): Tokens {
   const cache = new Map<string, Claims>();
+  // Imported once: given raw bytes, jose imports the key again on every verify.
+  const key = createSecretKey(secret);
+  // A token seen by many requests at once (a client's burst) is verified once.
+  const verifying = new Map<string, Promise<Claims | null>>();
 
   function remember(token: string, claims: Claims): void {
     if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);
@@ -38,7 +43,7 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
         .setSubject(sub)
         .setIssuedAt(iat)
         .setExpirationTime(iat + ttlSeconds)
-        .sign(secret);
+        .sign(key);
     },
 
     cached(token) {
@@ -51,20 +56,29 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
       return claims;
     },
 
-    async verify(token) {
+    verify(token) {
       const hit = this.cached(token);
-      if (hit !== undefined) return hit;
-      try {
-        const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], currentDate: new Date(now()) });
-        const { sub, role, name, exp } = payload;
-        if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number') return null;
-        if (!roles.includes(role as Role)) return null;
-        const claims: Claims = { sub, role: role as Role, name, exp };
-        remember(token, claims);
-        return claims;
-      } catch {
-        return null;
+      if (hit !== undefined) return Promise.resolve(hit);
+      let pending = verifying.get(token);
+      if (pending === undefined) {
+        pending = verifyUncached(token).finally(() => verifying.delete(token));
+        verifying.set(token, pending);
       }
+      return pending;
     },
   };
+
+  async function verifyUncached(token: string): Promise<Claims | null> {
+    try {
+      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(now()) });
+      const { sub, role, name, exp } = payload;
+      if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number') return null;
+      if (!roles.includes(role as Role)) return null;
+      const claims: Claims = { sub, role: role as Role, name, exp };
+      remember(token, claims);
+      return claims;
+    } catch {
+      return null;
+    }
+  }
 }
