@@ -38,8 +38,10 @@ export class FencedError extends Error {
  * (epochs.ts) conflicts with FOR SHARE, so it either waits for this commit or
  * makes the recheck fail and the flush write nothing.
  *
- * The journal gets one row per event (its entries as one msgpack value);
- * tickets, one row each, travel as one JSON document.
+ * The journal gets one row per event (its entries as one msgpack value).
+ * Those values travel in one binary parameter, cut by offsets and lengths:
+ * an array of bytea would go as hex text, twice the bytes and a parse on
+ * both sides. Tickets, one row each, travel as one JSON document.
  */
 const flushSql = `
 WITH fence AS (
@@ -50,7 +52,9 @@ WITH fence AS (
   SELECT count(*) = cardinality($1::int[]) AS ok FROM fence
 ), journal AS (
   INSERT INTO inventory_journal (event_id, seq_from, seq_to, shard, epoch, entries)
-  SELECT j.* FROM unnest($3::uuid[], $4::bigint[], $5::bigint[], $6::int[], $7::bigint[], $8::bytea[]) AS j
+  SELECT j.event_id, j.seq_from, j.seq_to, j.shard, j.epoch, substring($8::bytea FROM j.at + 1 FOR j.length)
+    FROM unnest($3::uuid[], $4::bigint[], $5::bigint[], $6::int[], $7::bigint[], $14::int[], $15::int[])
+         AS j(event_id, seq_from, seq_to, shard, epoch, at, length)
    WHERE (SELECT ok FROM ok)
   RETURNING 1
 ), tickets AS (
@@ -61,7 +65,8 @@ WITH fence AS (
   RETURNING 1
 ), snapshots AS (
   INSERT INTO inventory_snapshots AS s (event_id, seq, epoch, state)
-  SELECT n.* FROM unnest($10::uuid[], $11::bigint[], $12::bigint[], $13::bytea[]) AS n
+  SELECT n.event_id, n.seq, n.epoch, substring($13::bytea FROM n.at + 1 FOR n.length)
+    FROM unnest($10::uuid[], $11::bigint[], $12::bigint[], $16::int[], $17::int[]) AS n(event_id, seq, epoch, at, length)
    WHERE (SELECT ok FROM ok)
   ON CONFLICT (event_id) DO UPDATE SET seq = excluded.seq, epoch = excluded.epoch, state = excluded.state, taken_at = now()
    WHERE s.seq < excluded.seq
@@ -70,6 +75,19 @@ WITH fence AS (
 SELECT (SELECT ok FROM ok) AS ok,
        (SELECT count(*) FROM journal)::int AS journaled,
        (SELECT count(*) FROM tickets)::int AS ticketed`;
+
+/** Several byte strings as one, with where each starts and how long it is. */
+function concat(parts: Buffer[]): { bytes: Buffer; at: number[]; length: number[] } {
+  const at: number[] = [];
+  const length: number[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    at.push(offset);
+    length.push(part.length);
+    offset += part.length;
+  }
+  return { bytes: Buffer.concat(parts, offset), at, length };
+}
 
 type EventGroup = { eventId: string; shard: number; entries: JournalEntry[] };
 
@@ -96,6 +114,8 @@ export async function flushBatch(client: pg.ClientBase, batch: Batch): Promise<v
   const tickets = batch.tickets.map((t) => ({
     id: t.id, event_id: t.eventId, type_id: t.typeId, hold_id: t.holdId, buyer_id: t.buyerId, price: t.price, currency: t.currency,
   }));
+  const journal = concat(groups.map((g) => encodeEntries(g.entries)));
+  const snapshots = concat(batch.snapshots.map((n) => n.state));
   const result = await client.query<{ ok: boolean; journaled: number; ticketed: number }>({
     name: 'tickr_flush',
     text: flushSql,
@@ -107,12 +127,16 @@ export async function flushBatch(client: pg.ClientBase, batch: Batch): Promise<v
       groups.map((g) => g.entries[g.entries.length - 1]!.seq),
       groups.map((g) => g.shard),
       groups.map((g) => epochOf(g.shard)),
-      groups.map((g) => encodeEntries(g.entries)),
+      journal.bytes,
       JSON.stringify(tickets),
       batch.snapshots.map((n) => n.eventId),
       batch.snapshots.map((n) => n.seq),
       batch.snapshots.map((n) => epochOf(n.shard)),
-      batch.snapshots.map((n) => n.state),
+      snapshots.bytes,
+      journal.at,
+      journal.length,
+      snapshots.at,
+      snapshots.length,
     ],
   });
   const row = result.rows[0]!;
