@@ -26,8 +26,22 @@ export class LeaseKeeper {
   private ticking = false;
 
   constructor(
-    private readonly opts: { leases: LeaseStore; db: Db; workers: ShardWorkers; nodeId: string; shards: number; log: Log },
+    private readonly opts: {
+      leases: LeaseStore;
+      db: Db;
+      workers: Pick<ShardWorkers, 'own' | 'disown'>;
+      nodeId: string;
+      shards: number;
+      log: Log;
+      /** Tests shorten these; the defaults above hold everywhere else. */
+      ttlMs?: number;
+      renewMs?: number;
+    },
   ) {}
+
+  private get ttlMs(): number {
+    return this.opts.ttlMs ?? leaseTtlMs;
+  }
 
   get ownedCount(): number {
     let n = 0;
@@ -40,7 +54,7 @@ export class LeaseKeeper {
     for (let s = 0; s < this.opts.shards; s++) this.wanted.add(s);
     // Renewals run from the moment leases exist, and never wait for serving:
     // loading a shard can take longer than a lease lives.
-    this.timer = setInterval(() => void this.tick(), leaseRenewMs);
+    this.timer = setInterval(() => void this.tick(), this.opts.renewMs ?? leaseRenewMs);
     this.timer.unref();
     await this.tick();
     while (this.ownedCount < this.wanted.size) {
@@ -67,7 +81,7 @@ export class LeaseKeeper {
 
   private async renewHeld(): Promise<void> {
     for (const [shard, h] of this.held) {
-      const ok = await this.opts.leases.renew(shard, this.opts.nodeId, leaseTtlMs).catch(() => false);
+      const ok = await this.opts.leases.renew(shard, this.opts.nodeId, this.ttlMs).catch(() => false);
       if (ok) continue;
       this.opts.log('warn', `lease of shard ${shard} could not be renewed; no longer serving it`);
       this.held.delete(shard);
@@ -79,7 +93,7 @@ export class LeaseKeeper {
     const won: number[] = [];
     for (const shard of this.wanted) {
       if (this.held.has(shard)) continue;
-      if (await this.opts.leases.acquire(shard, this.opts.nodeId, leaseTtlMs).catch(() => false)) {
+      if (await this.opts.leases.acquire(shard, this.opts.nodeId, this.ttlMs).catch(() => false)) {
         this.held.set(shard, { epoch: null, serving: false });
         won.push(shard);
       }
