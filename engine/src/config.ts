@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shardCount } from './constants.ts';
+import { shardCount, snapshotEveryEntries } from './constants.ts';
 
 /**
  * Every setting Tickr reads from its environment, read and checked once at
@@ -29,6 +29,8 @@ export type Config = {
   benchRoutes: boolean;
   /** Journal flushes wait at most this long for more entries when another flush is not already running. */
   flushDelayMs: number;
+  /** Snapshot an event every this many journal entries: recovery replays at most this many. */
+  snapshotEvery: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 };
 
@@ -91,6 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: bool(env, 'TICKR_SEED_DEMO', true),
     benchRoutes: bool(env, 'TICKR_BENCH_ROUTES', false),
     flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
+    snapshotEvery: int(env, 'TICKR_SNAPSHOT_EVERY', snapshotEveryEntries, 1, 10_000_000),
     logLevel,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { expiryTickMs, mailboxDepthMax, snapshotEveryEntries } from '../constants.ts';
+import { expiryTickMs, mailboxDepthMax } from '../constants.ts';
 import { selectEventConfig, selectEventConfigsOfShards } from '../db/events.ts';
 import { selectJournalAfter, selectSnapshot } from '../journal/load.ts';
 import { FencedError } from '../journal/flush.ts';
@@ -80,7 +80,7 @@ function run(id: number, cmd: Command): void {
       commit.ticket({ id: ticketId, eventId: h.eventId, typeId: h.typeId, holdId: h.holdId, buyerId: h.buyer, price: h.price, currency: h.currency });
     }
   }
-  if (hosted.actor.seq - hosted.snapshotSeq >= snapshotEveryEntries) {
+  if (hosted.actor.seq - hosted.snapshotSeq >= init.snapshotEvery) {
     hosted.snapshotSeq = hosted.actor.seq;
     commit.snapshot(cmd.eventId, shardNo, shard.epoch, hosted.actor.snapshot());
   }
