@@ -42,6 +42,20 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
   };
 }
 
+/*
+ * Measured 2026-11-25 on 2 cores (AMD EPYC, Node 20), `npm run bench -- wire`
+ * and `holds` at 100 connections with autocannon on the same box. In-process
+ * round trips (bench/src/wire_micro.ts): clone wins small batches (1: 25.3k vs
+ * 19.9k batches/s, 36 vs 56 CPU µs/batch; 10: 15.7k vs 9.1k), msgpack wins
+ * big ones by ~7-9 % (100: 3.49k vs 3.73k; 1000: 384 vs 417; 2.8 vs 2.7 and
+ * 2.6 vs 2.2 CPU µs/command). End to end, holds alternating: clone 5097, 3970,
+ * 2598 req/s (p50 9/14/23 ms, p99 372/254/213 ms, 217/230/308 CPU µs/req);
+ * msgpack 4857, 4653 req/s (p50 10/11 ms, p99 343/275 ms, 207/239 CPU µs/req),
+ * while hello-world on the same runs swung from 14.8k to 31.6k req/s: within
+ * the noise, not clearly faster. So clone stays the default; TICKR_WIRE=msgpack
+ * selects the other (which crashed workers under load until wire.ts copied
+ * each frame into its own buffer).
+ */
 function defaultWire(): Wire {
   return process.env.TICKR_WIRE === 'msgpack' ? 'msgpack' : 'clone';
 }

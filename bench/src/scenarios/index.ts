@@ -27,6 +27,11 @@ export const scenarios: ScenarioEntry[] = [
     summary: 'POST /api/events/:id/holds against the uWS hello-world of the same node; oversell check; actor micro-benchmark',
     load: async () => (await import('./holds.ts')).holds,
   },
+  {
+    name: 'wire',
+    summary: 'main thread <-> shard worker hop alone, in-process: structured clone vs msgpack frames, batches of 1-1000',
+    load: async () => (await import('./wire.ts')).wire,
+  },
   { name: 'queue', summary: 'many WebSocket waiters in a drop queue, head ticks and admission' },
   { name: 'tickets', summary: 'checkout, payment (simulated) and ticket issue through the job queues' },
   { name: 'checkin', summary: 'concurrent QR check-ins, double scans at two gates' },
