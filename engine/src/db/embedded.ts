@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { access, chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { arch, platform } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { access, chmod, chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -27,6 +28,45 @@ async function binaries(): Promise<Binaries> {
   } catch (error) {
     throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (${name}): set DATABASE_URL to a server of yours`, { cause: error });
   }
+}
+
+/** Whether a user other than us can reach `path`: every folder above it must let others pass. */
+async function traversable(path: string): Promise<boolean> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) return true;
+  }
+}
+
+/**
+ * When we are root, the server runs as `postgres`, which cannot reach binaries
+ * inside a checkout under a private folder (/root is 0700). Then the binaries
+ * are copied once to a shared temp folder, keyed by their own path.
+ */
+async function reachableBinaries(bin: Binaries, ids: Ids): Promise<Binaries> {
+  if (ids.uid === undefined || (await traversable(bin.initdb))) return bin;
+  const native = dirname(dirname(bin.initdb));
+  const copy = join(tmpdir(), `tickr-embedded-pg-${createHash('sha1').update(native).digest('hex').slice(0, 12)}`);
+  if (!(await access(join(copy, 'bin', 'initdb')).then(() => true, () => false))) {
+    const partial = `${copy}.${process.pid}`;
+    await exec('cp', ['-a', native, partial]);
+    await exec('chmod', ['-R', 'a+rX', partial]);
+    // Another process may have finished the same copy first: theirs is as good as ours.
+    await rename(partial, copy).catch(() => rm(partial, { recursive: true, force: true }));
+  }
+  return { initdb: join(copy, 'bin', 'initdb'), pg_ctl: join(copy, 'bin', 'pg_ctl') };
+}
+
+/**
+ * The data folder, where `postgres` can reach it: the one asked for, or, when
+ * that sits in a private folder, one under /var/tmp named after it.
+ */
+async function reachableDataDir(dataDir: string, ids: Ids, log?: (line: string) => void): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  if (ids.uid === undefined || (await traversable(dataDir))) return dataDir;
+  const moved = join('/var/tmp', `tickr-data-${createHash('sha1').update(dataDir).digest('hex').slice(0, 12)}`);
+  log?.(`${dataDir} is in a folder the postgres user cannot enter; keeping the database in ${moved} instead`);
+  return moved;
 }
 
 /** Postgres refuses to run as root; when we are root, it runs as the `postgres` user (created if missing). */
@@ -69,17 +109,18 @@ async function runningPort(dir: string): Promise<number | null> {
 }
 
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent: boolean; log?: (line: string) => void }): Promise<EmbeddedDb> {
-  const bin = await binaries();
   const ids = await serverUser();
-  const dir = join(opts.dataDir, 'pg');
-  await mkdir(opts.dataDir, { recursive: true });
-  await chmod(opts.dataDir, 0o755); // the server's own user must be able to enter it
+  const bin = await reachableBinaries(await binaries(), ids);
+  const dataDir = await reachableDataDir(opts.dataDir, ids, opts.log);
+  const dir = join(dataDir, 'pg');
+  await mkdir(dataDir, { recursive: true });
+  await chmod(dataDir, 0o755); // the server's own user must be able to enter it
   if (!opts.persistent) await rm(dir, { recursive: true, force: true });
 
   const initialised = await access(join(dir, 'PG_VERSION')).then(() => true, () => false);
   if (!initialised) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const pwFile = join(opts.dataDir, '.pg-password');
+    const pwFile = join(dataDir, '.pg-password');
     await writeFile(pwFile, 'tickr\n', { mode: 0o600 });
     if (ids.uid !== undefined) await Promise.all([chown(dir, ids.uid, ids.gid!), chown(pwFile, ids.uid, ids.gid!)]);
     try {
