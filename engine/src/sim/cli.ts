@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { SimulationFailure } from './checks.ts';
+import { simulate, type Summary } from './run.ts';
+import type { Variant } from './world.ts';
+
+/**
+ * `npm run simulate -- --seeds 100000 [--from N] [--steps S]` runs seeds one
+ * after another; `--seed N --verbose` replays one and prints what happened.
+ * On the first broken invariant it prints the seed and the command that
+ * replays it, and exits 1.
+ */
+const stepsDefault = 10_000;
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string' },
+    from: { type: 'string' },
+    seed: { type: 'string' },
+    steps: { type: 'string' },
+    nodes: { type: 'string' },
+    shards: { type: 'string' },
+    variant: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+function count(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    console.error(`--${name} must be a whole number, got ${raw}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const variants: Record<string, Partial<Variant>> = {
+  correct: {},
+  'no-fencing': { fencing: false },
+  'ack-before-commit': { ackBeforeCommit: true },
+  'retake-before-drain': { retakeBeforeDrain: true },
+};
+const variantName = values.variant ?? 'correct';
+const variant = variants[variantName];
+if (variant === undefined) {
+  console.error(`--variant must be one of ${Object.keys(variants).join(', ')}`);
+  process.exit(2);
+}
+const steps = count('steps', values.steps, stepsDefault);
+const nodes = count('nodes', values.nodes, 3);
+const shards = count('shards', values.shards, 4);
+const single = values.seed !== undefined;
+const from = single ? count('seed', values.seed, 1) : count('from', values.from, 1);
+const seeds = single ? 1 : count('seeds', values.seeds, 1_000);
+
+/** The flags to pass again so a replay runs the same world. */
+function replayCommand(seed: number): string {
+  const extra = [
+    steps !== stepsDefault ? ` --steps ${steps}` : '',
+    nodes !== 3 ? ` --nodes ${nodes}` : '',
+    shards !== 4 ? ` --shards ${shards}` : '',
+    variantName !== 'correct' ? ` --variant ${variantName}` : '',
+  ].join('');
+  return `npm run simulate -- --seed ${seed}${extra} --verbose`;
+}
+
+const totals = { commits: 0, fencedFlushes: 0, failovers: 0, acknowledged: 0 };
+const startedAt = performance.now();
+let lastReportAt = startedAt;
+for (let seed = from; seed < from + seeds; seed++) {
+  let summary: Summary;
+  try {
+    summary = simulate({ seed, steps, nodes, shards, variant, log: values.verbose ? (line) => console.log(line) : undefined });
+  } catch (error) {
+    const message = error instanceof SimulationFailure ? error.message : `seed ${seed} crashed: ${(error as Error).stack}`;
+    console.error(`\nFAILED ${message}`);
+    console.error(`replay: ${replayCommand(seed)}`);
+    process.exit(1);
+  }
+  if (values.verbose) console.log(summary);
+  totals.commits += summary.commits;
+  totals.fencedFlushes += summary.fencedFlushes;
+  totals.failovers += summary.failovers;
+  totals.acknowledged += summary.acknowledged;
+  const now = performance.now();
+  if (now - lastReportAt > 2_000) {
+    lastReportAt = now;
+    const done = seed - from + 1;
+    console.log(`${done}/${seeds} seeds, ${Math.round((done * 1000) / (now - startedAt))} seeds/s, ${totals.fencedFlushes} fenced flushes so far`);
+  }
+}
+const seconds = (performance.now() - startedAt) / 1000;
+console.log(
+  `ok: ${seeds} seed(s) from ${from}, ${steps} steps each, ${(seeds / seconds).toFixed(0)} seeds/s; ` +
+    `${totals.commits} commits, ${totals.fencedFlushes} fenced flushes, ${totals.failovers} failovers, ${totals.acknowledged} answers acknowledged, no invariant broken`,
+);

@@ -1,0 +1,97 @@
+import type { JournalEntry } from '../inventory/types.ts';
+import type { World } from './world.ts';
+
+/** A batch as a node sends it: the epoch it holds for each shard, and its rows. */
+export type SimBatch = { node: string; epochs: Map<number, number>; rows: { shard: number; entry: JournalEntry }[] };
+
+/** What the database committed, for the checker: who, at which epochs, and the epochs current at that instant. */
+export type Commit = {
+  at: number;
+  node: string;
+  epochs: [shard: number, epoch: number][];
+  current: [shard: number, epoch: number][];
+  rows: { shard: number; entry: JournalEntry }[];
+};
+
+export type DbResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/**
+ * Postgres as the protocol needs it: epochs that only grow, an append-only
+ * journal per event, and a flush that commits all of its rows or none, and
+ * only while every shard's epoch is still the batch's (the FOR SHARE fence of
+ * journal/flush.ts). Each operation takes effect at one instant, which is how
+ * the row locks serialise a raise with a flush.
+ */
+export class SimDatabase {
+  private readonly epochs: number[];
+  private readonly journals = new Map<string, JournalEntry[]>();
+  readonly commits: Commit[] = [];
+  /** Bumped by a restart: operations begun before it fail. */
+  private generation = 0;
+  private downUntil = 0;
+
+  constructor(shards: number, private readonly world: World) {
+    this.epochs = new Array<number>(shards).fill(0);
+  }
+
+  epochOf(shard: number): number {
+    return this.epochs[shard]!;
+  }
+
+  /** `UPDATE shard_epochs SET epoch = epoch + 1 RETURNING epoch`. */
+  raise(shard: number): number {
+    return ++this.epochs[shard]!;
+  }
+
+  journal(eventId: string): readonly JournalEntry[] {
+    return this.journals.get(eventId) ?? [];
+  }
+
+  /** Commits the batch atomically, or refuses it when any of its shards moved to a newer epoch. */
+  flush(batch: SimBatch): 'committed' | 'fenced' {
+    const epochs = [...batch.epochs];
+    const fenced = epochs.some(([shard, epoch]) => this.epochs[shard] !== epoch);
+    if (fenced && this.world.variant.fencing) return 'fenced';
+    for (const { entry } of batch.rows) {
+      let journal = this.journals.get(entry.eventId);
+      if (journal === undefined) this.journals.set(entry.eventId, (journal = []));
+      journal.push(entry);
+    }
+    this.commits.push({
+      at: this.world.now,
+      node: batch.node,
+      epochs,
+      current: epochs.map(([shard]) => [shard, this.epochs[shard]!]),
+      rows: batch.rows,
+    });
+    return 'committed';
+  }
+
+  restart(downMs: number): void {
+    this.generation++;
+    this.downUntil = this.world.now + downMs;
+  }
+
+  /**
+   * One round trip: the request arrives after a hop, runs for `durationMs`,
+   * and takes effect at its end unless the database restarted meanwhile; the
+   * reply comes back after another hop. `commitThenFail` models a reply lost
+   * after the commit: the caller sees an error for work that is durable.
+   */
+  call<T>(durationMs: number, op: () => T, reply: (result: DbResult<T>) => void, commitThenFail = false): void {
+    const world = this.world;
+    world.schedule(world.hopMs(), () => {
+      if (world.now < this.downUntil) return world.schedule(world.hopMs(), () => reply({ ok: false, error: 'database unavailable' }));
+      const generation = this.generation;
+      world.schedule(durationMs, () => {
+        let result: DbResult<T>;
+        if (generation !== this.generation) result = { ok: false, error: 'connection terminated by a restart' };
+        else {
+          const value = op();
+          result = commitThenFail ? { ok: false, error: 'connection lost after commit' } : { ok: true, value };
+        }
+        world.schedule(world.hopMs(), () => reply(result));
+      });
+    });
+  }
+}
