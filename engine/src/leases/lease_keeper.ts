@@ -122,15 +122,20 @@ export class LeaseKeeper {
   }
 
   /** After a worker restart: its shards come back at a new epoch, unless we lost them meanwhile. */
-  async reserve(shards: number[]): Promise<void> {
-    const still = shards.filter((s) => this.held.has(s));
-    for (const s of still) this.held.get(s)!.serving = false;
-    try {
-      await this.serve(still);
-    } catch (error) {
-      this.opts.log('error', `could not take back shards ${still.join(',')} after a worker restart: ${(error as Error).message}; retrying`);
-      setTimeout(() => void this.reserve(still), 1_000).unref();
-    }
+  reserve(shards: number[]): Promise<void> {
+    // One at a time, behind any serving under way: two restarts in a row must
+    // not hand the same shard to a worker twice at once.
+    this.serving = this.serving.then(async () => {
+      const still = shards.filter((s) => this.held.has(s));
+      for (const s of still) this.held.get(s)!.serving = false;
+      try {
+        await this.serve(still);
+      } catch (error) {
+        this.opts.log('error', `could not take back shards ${still.join(',')} after a worker restart: ${(error as Error).message}; retrying`);
+        setTimeout(() => void this.reserve(still), 1_000).unref();
+      }
+    });
+    return this.serving;
   }
 
   /** A flush found another owner's epoch: that owner won; we step down from those shards. */

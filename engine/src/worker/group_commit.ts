@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { assert } from '../assert.ts';
 import { flushEntriesMax } from '../constants.ts';
 import { encodeSnapshot } from '../journal/codec.ts';
 import { batchIsEmpty, emptyBatch, flushBatch, type Batch } from '../journal/flush.ts';
@@ -49,7 +50,7 @@ export class GroupCommit {
 
   record(shard: number, epoch: number, entries: JournalEntry[]): void {
     if (entries.length === 0) return;
-    this.batch.epochs.set(shard, epoch);
+    this.fence(shard, epoch);
     for (const entry of entries) this.batch.rows.push({ shard, entry });
   }
 
@@ -58,8 +59,19 @@ export class GroupCommit {
   }
 
   snapshot(eventId: string, shard: number, epoch: number, state: SnapshotState): void {
-    this.batch.epochs.set(shard, epoch);
+    this.fence(shard, epoch);
     this.batch.snapshots.push({ eventId, shard, seq: state.seq, state: encodeSnapshot(state) });
+  }
+
+  /**
+   * A batch carries one epoch per shard. Entries of an earlier ownership must
+   * never ride on a later epoch: they would pass the fence after the new owner
+   * read the journal without them (found by the simulation, engine/src/sim).
+   */
+  private fence(shard: number, epoch: number): void {
+    const current = this.batch.epochs.get(shard);
+    assert(current === undefined || current === epoch, `shard ${shard}: entries of epoch ${epoch} and ${current} in one batch`);
+    this.batch.epochs.set(shard, epoch);
   }
 
   answer(id: number, outcome: Outcome): void {

@@ -134,6 +134,9 @@ function load(id: number, cmd: Command, shardNo: number): void {
 }
 
 async function own(shardNo: number, epoch: number): Promise<void> {
+  // Owned already (taken back at a new epoch): what the old ownership wrote
+  // must be durable before its actors are dropped and read back.
+  if (owned.has(shardNo)) await disown(shardNo, false);
   const shard: Shard = { epoch, ready: false, waiting: [] };
   owned.set(shardNo, shard);
   // Recovery: every event of the shard comes back from its snapshot and journal
@@ -146,11 +149,13 @@ async function own(shardNo: number, epoch: number): Promise<void> {
   post({ t: 'owned', shard: shardNo, events: configs.length });
 }
 
-async function disown(shardNo: number): Promise<void> {
+async function disown(shardNo: number, tell = true): Promise<void> {
+  const shard = owned.get(shardNo);
   owned.delete(shardNo);
+  for (const [id] of shard?.waiting ?? []) refuse(id, 'shard_unavailable');
   await commit.drain();
   for (const [eventId, hosted] of actors) if (hosted.shard === shardNo) actors.delete(eventId);
-  post({ t: 'disowned', shard: shardNo });
+  if (tell) post({ t: 'disowned', shard: shardNo });
 }
 
 /** The timer side of `expireHolds`: every tick, each actor with a hold due releases it. */
