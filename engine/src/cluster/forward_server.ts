@@ -1,0 +1,158 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Command, Outcome } from '../inventory/types.ts';
+import type { Logger } from '../log.ts';
+import { asRequest, decode, encodeBatches, forwardInflightMax, FrameReader } from './forward_frame.ts';
+
+export type ForwardServerOptions = {
+  host: string;
+  /** 0 picks a free port; the chosen one is in the result. */
+  port: number;
+  /** Runs a forwarded command here; refusals are outcomes, as everywhere. */
+  handle: (cmd: Command) => Promise<Outcome>;
+  log: Logger;
+};
+
+export type ForwardServerStats = { connections: number; framesIn: number; framesOut: number; commands: number; busy: number };
+
+export type ForwardServer = {
+  port: number;
+  /** Stops accepting and drops every connection; answers still running are discarded. */
+  close(): Promise<void>;
+  stats(): ForwardServerStats;
+};
+
+type Conn = {
+  socket: Socket;
+  reader: FrameReader;
+  closed: boolean;
+  /** Commands handed to `handle` and not yet answered; bounded by `forwardInflightMax`. */
+  inflight: number;
+  /** Answers of this turn, written together when the turn ends. */
+  outIds: number[];
+  outOutcomes: Outcome[];
+  flushQueued: boolean;
+};
+
+const busy: Outcome = { ok: false, reason: 'busy' };
+const failed: Outcome = { ok: false, reason: 'shard_unavailable' };
+const tooLarge: Outcome = { ok: false, reason: 'shard_unavailable', detail: 'outcome too large to forward' };
+
+/**
+ * The owner's side of forwarding: another node's edge sends, over one
+ * persistent TCP connection, the commands for shards this node owns. Each
+ * command goes to `handle` as it arrives; answers go back as they complete,
+ * those of one event-loop turn in one write. A connection that sends a
+ * malformed or oversized frame is closed (its peer fails what it had in
+ * flight); nothing a peer sends can throw out of here.
+ */
+export async function startForwardServer(opts: ForwardServerOptions): Promise<ForwardServer> {
+  const conns = new Set<Conn>();
+  const stats: ForwardServerStats = { connections: 0, framesIn: 0, framesOut: 0, commands: 0, busy: 0 };
+
+  const drop = (conn: Conn, why: string | null): void => {
+    if (conn.closed) return;
+    conn.closed = true;
+    conns.delete(conn);
+    stats.connections = conns.size;
+    if (why !== null) opts.log('warn', `forward: closing connection from ${conn.socket.remoteAddress}:${conn.socket.remotePort}: ${why}`);
+    conn.socket.destroy();
+  };
+
+  const flush = (conn: Conn): void => {
+    conn.flushQueued = false;
+    if (conn.closed || conn.outIds.length === 0) return;
+    const ids = conn.outIds;
+    const outcomes = conn.outOutcomes;
+    conn.outIds = [];
+    conn.outOutcomes = [];
+    const { frames, oversized } = encodeBatches('outcomes', ids, outcomes);
+    for (const frame of frames) conn.socket.write(frame);
+    stats.framesOut += frames.length;
+    if (oversized.length > 0) {
+      opts.log('error', `forward: ${oversized.length} outcome(s) too large for one frame; answering shard_unavailable`);
+      const refusals = oversized.map(() => tooLarge);
+      for (const frame of encodeBatches('outcomes', oversized, refusals).frames) conn.socket.write(frame);
+    }
+    // A peer that does not read its answers stops being read: it cannot make us buffer without bound.
+    if (conn.socket.writableNeedDrain) conn.socket.pause();
+  };
+
+  const answer = (conn: Conn, id: number, outcome: Outcome, ran: boolean): void => {
+    if (ran) conn.inflight--;
+    if (conn.closed) return;
+    conn.outIds.push(id);
+    conn.outOutcomes.push(outcome);
+    if (!conn.flushQueued) {
+      conn.flushQueued = true;
+      setImmediate(flush, conn);
+    }
+  };
+
+  const run = (conn: Conn, id: number, cmd: Command): void => {
+    if (conn.inflight >= forwardInflightMax) {
+      stats.busy++;
+      return answer(conn, id, busy, false);
+    }
+    conn.inflight++;
+    stats.commands++;
+    const onError = (error: unknown): void => {
+      opts.log('error', `forward: handler threw for ${cmd.kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      answer(conn, id, failed, true);
+    };
+    try {
+      opts.handle(cmd).then((outcome) => answer(conn, id, outcome, true), onError);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  const onFrame = (conn: Conn, payload: Uint8Array): void => {
+    if (conn.closed) return;
+    stats.framesIn++;
+    let request;
+    try {
+      request = asRequest(decode(payload));
+    } catch {
+      request = null;
+    }
+    if (request === null) return drop(conn, 'malformed frame');
+    for (let i = 0; i < request.ids.length; i++) run(conn, request.ids[i]!, request.cmds[i]!);
+  };
+
+  const server: Server = createServer((socket) => {
+    socket.setNoDelay(true);
+    const conn: Conn = { socket, reader: new FrameReader(), closed: false, inflight: 0, outIds: [], outOutcomes: [], flushQueued: false };
+    conns.add(conn);
+    stats.connections = conns.size;
+    socket.on('data', (chunk: Buffer) => {
+      const error = conn.reader.push(chunk, (payload) => onFrame(conn, payload));
+      if (error !== null) drop(conn, error);
+    });
+    socket.on('drain', () => socket.resume());
+    socket.on('error', (error) => drop(conn, error.message));
+    socket.on('close', () => drop(conn, null));
+  });
+  server.on('error', (error) => opts.log('error', `forward: server error: ${error.message}`));
+
+  await new Promise<void>((resolve, reject) => {
+    const onListenError = (error: Error): void => reject(error);
+    server.once('error', onListenError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onListenError);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : opts.port;
+  opts.log('info', `forward: listening on ${opts.host}:${port}`);
+
+  return {
+    port,
+    stats: () => ({ ...stats }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const conn of [...conns]) drop(conn, null);
+      }),
+  };
+}
