@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shardCount, snapshotEveryEntries } from './constants.ts';
+import { leaseTtlMsDefault, shardCount, snapshotEveryEntries } from './constants.ts';
 
 /**
  * Every setting Tickr reads from its environment, read and checked once at
@@ -13,6 +13,12 @@ export type Config = {
   /** Unset: one node owns every shard (in-process leases). */
   redisUrl: string | null;
   nodeId: string;
+  /** Prefix of every Redis key this cluster uses (leases, membership): several clusters can share one Redis. */
+  redisPrefix: string;
+  /** How long a shard lease lives; renewed every ttl/3.3. */
+  leaseTtlMs: number;
+  /** The address other nodes use to reach this node's internal port. */
+  advertiseHost: string;
   host: string;
   port: number;
   internalPort: number;
@@ -79,6 +85,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
     nodeId: env.NODE_ID || `node-${process.pid}`,
+    redisPrefix: env.TICKR_REDIS_PREFIX || 'tickr:',
+    leaseTtlMs: int(env, 'TICKR_LEASE_TTL_MS', leaseTtlMsDefault, 1_000, 60_000),
+    advertiseHost: env.TICKR_ADVERTISE_HOST || '127.0.0.1',
     host: env.HOST || '0.0.0.0',
     port: int(env, 'PORT', 3000, 0, 65_535),
     internalPort: int(env, 'TICKR_INTERNAL_PORT', 4000, 0, 65_535),

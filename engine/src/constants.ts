@@ -6,6 +6,12 @@ export const holdTtlMsDefault = 8 * 60_000;
 export const holdTtlMsMin = 30_000;
 export const holdTtlMsMax = 60 * 60_000;
 
+/**
+ * A shard lease lives this long and is renewed every third of it, so one lost
+ * renewal never loses the shard; failover takes about one TTL.
+ */
+export const leaseTtlMsDefault = 5_000;
+
 /** Virtual shards: the unit of ownership. Changing it re-homes every event. */
 export const shardCount = 64;
 

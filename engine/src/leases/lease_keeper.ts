@@ -1,77 +1,115 @@
 import { assert } from '../assert.ts';
+import { leaseTtlMsDefault } from '../constants.ts';
 import type { Db } from '../db/pool.ts';
 import { raiseEpochs } from '../journal/epochs.ts';
 import type { Log, ShardWorkers } from '../worker/pool.ts';
 import type { LeaseStore } from './lease_store.ts';
 
 /** Renew three times per lease, so one lost renewal never loses the shard. */
-export const leaseTtlMs = 5_000;
-export const leaseRenewMs = 1_500;
+export const leaseTtlMs = leaseTtlMsDefault;
+export function renewEveryMs(ttlMs: number): number {
+  return Math.floor(ttlMs / 3.3);
+}
+export const leaseRenewMs = renewEveryMs(leaseTtlMs);
 assert(leaseRenewMs * 3 <= leaseTtlMs);
+/**
+ * A node stops serving a shard this long before its lease could lapse, as
+ * seen from the moment it asked for the renewal: room for clock drift
+ * between this node and Redis.
+ */
+export const leaseSafetyMarginMs = 500;
 
-type Held = { epoch: number | null; serving: boolean };
+type Held = { epoch: number | null; serving: boolean; validUntil: number };
+
+export type KeeperOptions = {
+  leases: LeaseStore;
+  db: Db;
+  workers: Pick<ShardWorkers, 'own' | 'disown'>;
+  nodeId: string;
+  shards: number;
+  log: Log;
+  /** The shards this node should own now: all of them alone, its placement in a cluster. */
+  want?: () => Promise<Set<number>>;
+  /** Tests shorten these; the defaults above hold everywhere else. */
+  ttlMs?: number;
+  renewMs?: number;
+  now?: () => number;
+};
 
 /**
  * Takes the shards this node should own, and keeps them: lease first, then a
  * raised epoch in Postgres, then the worker loads the shard and serves it.
- * Every tick renews what it holds and tries again for what it should hold but
- * does not. A shard whose lease cannot be renewed is no longer served; a shard
- * whose worker was fenced (another owner raised the epoch) is given up, never
- * taken back by force.
+ * Every tick renews what it holds, drains what it should no longer own
+ * (flush, then release) and tries again for what it should own but does not.
+ *
+ * A shard is served only while its lease is surely valid: a renewal that
+ * fails, or does not come back in time, stops the shard before the lease can
+ * lapse and another node take it. Safety does not rest on this (fencing does),
+ * but it keeps a stale owner from answering at all.
  */
 export class LeaseKeeper {
   private readonly held = new Map<number, Held>();
-  private readonly wanted = new Set<number>();
+  /** Shards whose worker was fenced: another node won them; leave them alone for a while. */
+  private readonly backoff = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private stopped = false;
+  /** The shards being loaded (or retaken) now; ticks go on meanwhile. */
+  private serving: Promise<void> = Promise.resolve();
+  private readonly ttlMs: number;
+  /** The part of a lease we never count on: drift allowance, a fifth of short test leases. */
+  private readonly marginMs: number;
+  private readonly now: () => number;
 
-  constructor(
-    private readonly opts: {
-      leases: LeaseStore;
-      db: Db;
-      workers: Pick<ShardWorkers, 'own' | 'disown'>;
-      nodeId: string;
-      shards: number;
-      log: Log;
-      /** Tests shorten these; the defaults above hold everywhere else. */
-      ttlMs?: number;
-      renewMs?: number;
-    },
-  ) {}
-
-  private get ttlMs(): number {
-    return this.opts.ttlMs ?? leaseTtlMs;
+  constructor(private readonly opts: KeeperOptions) {
+    this.ttlMs = opts.ttlMs ?? leaseTtlMs;
+    this.marginMs = Math.min(leaseSafetyMarginMs, this.ttlMs / 5);
+    this.now = opts.now ?? Date.now;
   }
 
   get ownedCount(): number {
     let n = 0;
-    for (const h of this.held.values()) if (h.serving) n++;
+    for (const shard of this.held.keys()) if (this.serves(shard)) n++;
     return n;
   }
 
-  /** One node without Redis: every shard is ours. Resolves once all are served. */
-  async takeAll(): Promise<void> {
-    for (let s = 0; s < this.opts.shards; s++) this.wanted.add(s);
-    // Renewals run from the moment leases exist, and never wait for serving:
-    // loading a shard can take longer than a lease lives.
-    this.timer = setInterval(() => void this.tick(), this.opts.renewMs ?? leaseRenewMs);
+  /** Whether this node may answer for `shard` right now. */
+  serves(shard: number): boolean {
+    const h = this.held.get(shard);
+    return h !== undefined && h.serving && this.now() < h.validUntil;
+  }
+
+  /** Whether this node holds the lease of `shard` (serving or still loading it). */
+  holds(shard: number): boolean {
+    return this.held.has(shard);
+  }
+
+  /** Starts the ticks. With `waitForAll`, resolves once every wanted shard is served (one node). */
+  async start(waitForAll: boolean): Promise<void> {
+    this.timer = setInterval(() => void this.tick(), this.opts.renewMs ?? renewEveryMs(this.ttlMs));
     this.timer.unref();
     await this.tick();
-    while (this.ownedCount < this.wanted.size) {
+    if (!waitForAll) return;
+    const wanted = await this.wanted();
+    while (!this.stopped && [...wanted].some((s) => !this.serves(s))) {
       await this.serving;
-      if (this.ownedCount < this.wanted.size) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
-  /** The shards being loaded now; ticks go on meanwhile. */
-  private serving: Promise<void> = Promise.resolve();
+  private async wanted(): Promise<Set<number>> {
+    if (this.opts.want) return this.opts.want();
+    return new Set(Array.from({ length: this.opts.shards }, (_, s) => s));
+  }
 
   private async tick(): Promise<void> {
-    if (this.ticking) return;
+    if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
       await this.renewHeld();
-      await this.acquireMissing();
+      const wanted = await this.wanted();
+      await this.drainUnwanted(wanted);
+      await this.acquireMissing(wanted);
     } catch (error) {
       this.opts.log('error', `lease tick failed: ${(error as Error).message}`);
     } finally {
@@ -80,78 +118,120 @@ export class LeaseKeeper {
   }
 
   private async renewHeld(): Promise<void> {
-    for (const [shard, h] of this.held) {
-      const ok = await this.opts.leases.renew(shard, this.opts.nodeId, this.ttlMs).catch(() => false);
-      if (ok) continue;
-      this.opts.log('warn', `lease of shard ${shard} could not be renewed; no longer serving it`);
-      this.held.delete(shard);
-      if (h.serving) await this.opts.workers.disown(shard);
-    }
+    await Promise.all(
+      [...this.held].map(async ([shard, h]) => {
+        const askedAt = this.now();
+        const ok = await this.opts.leases.renew(shard, this.opts.nodeId, this.ttlMs).catch(() => false);
+        if (ok) {
+          h.validUntil = askedAt + this.ttlMs - this.marginMs;
+          return;
+        }
+        this.opts.log('warn', `lease of shard ${shard} could not be renewed; no longer serving it`);
+        await this.stopServing(shard, false);
+      }),
+    );
   }
 
-  private async acquireMissing(): Promise<void> {
+  /** Shards placement gave to another node: flush what they hold, then hand the lease over. */
+  private async drainUnwanted(wanted: Set<number>): Promise<void> {
+    const leaving = [...this.held.keys()].filter((s) => !wanted.has(s) && this.held.get(s)!.serving);
+    if (leaving.length === 0) return;
+    this.opts.log('info', `draining shard(s) ${leaving.join(',')}: they belong to another node now`);
+    await Promise.all(leaving.map((s) => this.stopServing(s, true)));
+  }
+
+  private async stopServing(shard: number, release: boolean): Promise<void> {
+    const h = this.held.get(shard);
+    if (!h) return;
+    this.held.delete(shard);
+    if (h.serving) await this.opts.workers.disown(shard);
+    if (release) await this.opts.leases.release(shard, this.opts.nodeId).catch(() => {});
+  }
+
+  private async acquireMissing(wanted: Set<number>): Promise<void> {
     const won: number[] = [];
-    for (const shard of this.wanted) {
-      if (this.held.has(shard)) continue;
-      if (await this.opts.leases.acquire(shard, this.opts.nodeId, this.ttlMs).catch(() => false)) {
-        this.held.set(shard, { epoch: null, serving: false });
-        won.push(shard);
-      }
-    }
+    const now = this.now();
+    await Promise.all(
+      [...wanted].map(async (shard) => {
+        if (this.held.has(shard) || (this.backoff.get(shard) ?? 0) > now) return;
+        const askedAt = this.now();
+        if (await this.opts.leases.acquire(shard, this.opts.nodeId, this.ttlMs).catch(() => false)) {
+          this.held.set(shard, { epoch: null, serving: false, validUntil: askedAt + this.ttlMs - this.marginMs });
+          won.push(shard);
+        }
+      }),
+    );
     if (won.length === 0) return;
-    const previous = this.serving;
-    this.serving = previous.then(() => this.serve(won)).catch((error: unknown) => {
-      this.opts.log('error', `could not serve shards ${won.join(',')}: ${(error as Error).message}; will retry`);
-      for (const shard of won) if (!this.held.get(shard)?.serving) this.held.delete(shard);
-    });
+    this.serving = this.serving
+      .then(() => this.serve(won))
+      .catch((error: unknown) => {
+        this.opts.log('error', `could not serve shard(s) ${won.join(',')}: ${(error as Error).message}; retrying`);
+        setTimeout(() => void this.retake(), 1_000).unref();
+      });
   }
 
-  /** Raises the epochs of `shards` and hands them to their workers (after winning them, or after a worker restart). */
+  /**
+   * Raises the epochs of `shards` and hands them to their workers (after
+   * winning them, or after a worker restart). Only shards not served yet: a
+   * second epoch raise for a shard its worker already serves would fence that
+   * worker's own pending writes. Runs on the `serving` chain, one at a time.
+   */
   private async serve(shards: number[]): Promise<void> {
-    if (shards.length === 0) return;
-    const epochs = await raiseEpochs(this.opts.db, shards, this.opts.nodeId);
+    const still = shards.filter((s) => this.held.has(s) && !this.held.get(s)!.serving);
+    if (still.length === 0 || this.stopped) return;
+    const epochs = await raiseEpochs(this.opts.db, still, this.opts.nodeId);
     await Promise.all(
       [...epochs].map(async ([shard, epoch]) => {
         const h = this.held.get(shard);
         if (!h) return; // lost while the epoch was raised
         h.epoch = epoch;
         await this.opts.workers.own(shard, epoch);
-        h.serving = true;
+        // The lease may have gone while the shard loaded: then the worker must let it go too.
+        if (this.held.get(shard) !== h) await this.opts.workers.disown(shard);
+        else h.serving = true;
       }),
     );
   }
 
-  /** After a worker restart: its shards come back at a new epoch, unless we lost them meanwhile. */
+  /** After a worker restart: its shards are no longer served, and come back at a new epoch. */
   reserve(shards: number[]): Promise<void> {
-    // One at a time, behind any serving under way: two restarts in a row must
-    // not hand the same shard to a worker twice at once.
+    for (const s of shards) {
+      const h = this.held.get(s);
+      if (h) h.serving = false;
+    }
+    return this.retake();
+  }
+
+  /** Serves every held shard that is not served, behind whatever serving is under way; retries until it works. */
+  private retake(): Promise<void> {
     this.serving = this.serving.then(async () => {
-      const still = shards.filter((s) => this.held.has(s));
-      for (const s of still) this.held.get(s)!.serving = false;
+      const idle = [...this.held].filter(([, h]) => !h.serving).map(([s]) => s);
       try {
-        await this.serve(still);
+        await this.serve(idle);
       } catch (error) {
-        this.opts.log('error', `could not take back shards ${still.join(',')} after a worker restart: ${(error as Error).message}; retrying`);
-        setTimeout(() => void this.reserve(still), 1_000).unref();
+        this.opts.log('error', `could not take back shard(s) ${idle.join(',')}: ${(error as Error).message}; retrying`);
+        setTimeout(() => void this.retake(), 1_000).unref();
       }
     });
     return this.serving;
   }
 
-  /** A flush found another owner's epoch: that owner won; we step down from those shards. */
+  /** A flush found another owner's epoch: that owner won; we step down and leave those shards alone a while. */
   lost(shards: number[]): void {
+    const until = this.now() + 2 * this.ttlMs;
     for (const shard of shards) {
       this.held.delete(shard);
-      this.wanted.delete(shard);
-      void this.opts.leases.release(shard, this.opts.nodeId);
+      this.backoff.set(shard, until);
+      void this.opts.leases.release(shard, this.opts.nodeId).catch(() => {});
     }
     this.opts.log('warn', `stepped down from shard(s) ${shards.join(',')}: another node raised their epoch`);
   }
 
+  /** Drains every shard (flush, release) and stops ticking. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    this.wanted.clear();
-    for (const shard of this.held.keys()) await this.opts.leases.release(shard, this.opts.nodeId);
-    this.held.clear();
+    await this.serving.catch(() => {});
+    await Promise.all([...this.held.keys()].map((s) => this.stopServing(s, true)));
   }
 }

@@ -18,7 +18,7 @@ type Slot = {
   inflight: Set<number>;
   shards: Set<number>;
   stats: WorkerStats | null;
-  waitingOwned: Map<number, () => void>;
+  waitingOwned: Map<number, { resolve: () => void; reject: (error: Error) => void }>;
   waitingDisowned: Map<number, () => void>;
   onStopped: (() => void) | null;
 };
@@ -81,11 +81,13 @@ export class ShardWorkers {
   }
 
   /** Hands a shard to its worker at `epoch`; resolves when its events are loaded. */
+  /** Rejects when the worker dies before it has loaded the shard: the caller takes it again later. */
   own(shard: number, epoch: number): Promise<void> {
     const slot = this.slots[this.workerOf(shard)]!;
+    if (!slot.alive) return Promise.reject(new Error(`shard worker ${slot.index} is down`));
     slot.shards.add(shard);
-    return new Promise((resolve) => {
-      slot.waitingOwned.set(shard, resolve);
+    return new Promise((resolve, reject) => {
+      slot.waitingOwned.set(shard, { resolve, reject });
       this.post(slot, { t: 'own', shard, epoch });
     });
   }
@@ -93,6 +95,8 @@ export class ShardWorkers {
   disown(shard: number): Promise<void> {
     const slot = this.slots[this.workerOf(shard)]!;
     slot.shards.delete(shard);
+    // A dead worker holds nothing to flush: what it had was never acknowledged.
+    if (!slot.alive) return Promise.resolve();
     return new Promise((resolve) => {
       slot.waitingDisowned.set(shard, resolve);
       this.post(slot, { t: 'disown', shard });
@@ -182,7 +186,7 @@ export class ShardWorkers {
         return this.answer(slot, ids, outcomes);
       }
       case 'owned':
-        slot.waitingOwned.get(message.shard)?.();
+        slot.waitingOwned.get(message.shard)?.resolve();
         slot.waitingOwned.delete(message.shard);
         return;
       case 'disowned':
@@ -218,6 +222,10 @@ export class ShardWorkers {
       this.pending.delete(id);
       resolve?.(unavailable);
     }
+    for (const { reject } of slot.waitingOwned.values()) reject(new Error(`shard worker ${slot.index} exited before loading its shards`));
+    slot.waitingOwned.clear();
+    for (const resolve of slot.waitingDisowned.values()) resolve();
+    slot.waitingDisowned.clear();
     if (this.closing || !wasAlive) return;
     this.opts.log('warn', `shard worker ${slot.index} exited (code ${code}); starting a new one`);
     this.restarts.push(Date.now());
