@@ -33,9 +33,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   if (config.operatorEmail && config.operatorPassword) {
     await upsertOperator(database.db, config.operatorEmail, await hashPassword(config.operatorPassword), 'Operator');
   }
-  if (config.redisUrl) {
-    log('error', '!!! REDIS_URL is set, but this build runs one node only: shard leases stay in process. Do not start a second node on the same database !!!');
-  }
+  if (config.redisUrl) log('info', `REDIS_URL is set: joining the cluster as ${config.nodeId} (internal port ${config.internalPort})`);
   if (config.tokenSecretEphemeral) log('warn', 'TICKR_TOKEN_SECRET is not set: tokens are signed with a random key and die with this process');
   const engine = await startEngine({ config, db: database.db, dbUrl: database.url, log });
   const server = createServer({ config, db: database.db, engine, log });

@@ -1,6 +1,9 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/pool.ts';
+import { startCluster, type Cluster } from './cluster/cluster.ts';
 import type { Engine, EngineStatus } from './engine.ts';
+import type { Outcome } from './inventory/types.ts';
+import { shardOf } from './shards.ts';
 import { LeaseKeeper } from './leases/lease_keeper.ts';
 import { InProcessLeaseStore } from './leases/lease_store.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type Wire } from './worker/protocol.ts';
@@ -9,7 +12,8 @@ import { ShardWorkers, type Log } from './worker/pool.ts';
 /**
  * The engine of one node: its shard workers and the lease keeper that decides
  * which shards they serve. Without Redis the node owns every shard through an
- * in-process lease store, with the same fencing in Postgres as a cluster.
+ * in-process lease store, with the same fencing in Postgres as a cluster; with
+ * REDIS_URL it joins a cluster (cluster/cluster.ts) and serves its share.
  */
 export async function startEngine(opts: { config: Config; db: Db; dbUrl: string; log: Log; wire?: Wire }): Promise<Engine> {
   const { config, db, log } = opts;
@@ -21,26 +25,48 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
     onRestart: (_index, shards) => void keeper?.reserve(shards),
     onFenced: (shards) => keeper?.lost(shards),
   });
-  keeper = new LeaseKeeper({ leases: new InProcessLeaseStore(), db, workers, nodeId: config.nodeId, shards: config.shards, log });
-  await keeper.takeAll();
+
+  let send: Engine['send'];
+  let close: () => Promise<void>;
+  let cluster: Cluster | null = null;
+  if (config.redisUrl) {
+    cluster = await startCluster({ config, db, workers, log });
+    keeper = cluster.keeper;
+    send = (cmd) => cluster!.send(cmd);
+    close = () => cluster!.close();
+  } else {
+    keeper = new LeaseKeeper({ leases: new InProcessLeaseStore(), db, workers, nodeId: config.nodeId, shards: config.shards, log, ttlMs: config.leaseTtlMs });
+    await keeper.start(true);
+    const k = keeper;
+    // One node owns every shard; the worker itself refuses a shard it does not serve.
+    send = (cmd) => (k.serves(shardOf(cmd.eventId, config.shards)) ? workers.send(cmd) : Promise.resolve(unavailable));
+    close = () => k.stop();
+  }
   const k = keeper;
 
   return {
-    send: (cmd) => workers.send(cmd),
-    status: (): EngineStatus => ({
-      nodeId: config.nodeId,
-      shardsOwned: k.ownedCount,
-      shardsTotal: config.shards,
-      workers: workers.workers().map(({ index, alive, shards, mailboxDepth }) => ({ index, alive, shards, mailboxDepth })),
-      ready: k.ownedCount === config.shards && workers.workers().every((w) => w.alive),
-    }),
-    metrics: () => engineMetrics(workers, k, config),
+    send,
+    status: (): EngineStatus => {
+      const alive = workers.workers().every((w) => w.alive);
+      return {
+        nodeId: config.nodeId,
+        shardsOwned: k.ownedCount,
+        shardsTotal: config.shards,
+        workers: workers.workers().map(({ index, alive, shards, mailboxDepth }) => ({ index, alive, shards, mailboxDepth })),
+        // Alone, a node is ready when it serves every shard; in a cluster, when its workers live (its share moves).
+        ready: alive && (cluster !== null || k.ownedCount === config.shards),
+      };
+    },
+    metrics: () => engineMetrics(workers, k, config, cluster),
     close: async () => {
+      // Drain first (every shard flushed and released), then end the workers.
+      await close();
       await workers.close();
-      await k.stop();
     },
   };
 }
+
+const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 
 /*
  * Measured 2026-11-25 on 2 cores (AMD EPYC, Node 20), `npm run bench -- wire`
@@ -72,8 +98,14 @@ function histogram(name: string, labels: string, bounds: number[], counts: numbe
   return lines;
 }
 
-function engineMetrics(workers: ShardWorkers, keeper: LeaseKeeper, config: Config): string {
+function engineMetrics(workers: ShardWorkers, keeper: LeaseKeeper, config: Config, cluster: Cluster | null): string {
   const lines = [
+    '# HELP tickr_cluster_nodes Live nodes this node sees (1 when alone).',
+    '# TYPE tickr_cluster_nodes gauge',
+    `tickr_cluster_nodes ${cluster ? cluster.nodes().length : 1}`,
+    '# HELP tickr_forwarded_total Commands this node forwarded to the owner of their shard.',
+    '# TYPE tickr_forwarded_total counter',
+    `tickr_forwarded_total ${cluster ? cluster.forwarded() : 0}`,
     '# HELP tickr_shards_owned Shards this node serves.',
     '# TYPE tickr_shards_owned gauge',
     `tickr_shards_owned{node="${config.nodeId}"} ${keeper.ownedCount}`,

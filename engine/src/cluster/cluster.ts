@@ -1,0 +1,107 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/pool.ts';
+import type { Command, Outcome } from '../inventory/types.ts';
+import { LeaseKeeper } from '../leases/lease_keeper.ts';
+import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
+import { shardOf } from '../shards.ts';
+import type { Log, ShardWorkers } from '../worker/pool.ts';
+import { ForwardClient } from './forward_client.ts';
+import { startForwardServer } from './forward_server.ts';
+import { Membership, type NodeInfo } from './membership.ts';
+import { shardsOf } from './placement.ts';
+
+const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
+/** How long a node trusts what it learnt about another shard's owner. */
+const ownerCacheMs = 1_000;
+
+export type Cluster = {
+  keeper: LeaseKeeper;
+  send(cmd: Command): Promise<Outcome>;
+  nodes(): NodeInfo[];
+  forwarded(): number;
+  close(): Promise<void>;
+};
+
+/**
+ * A node among many: membership in Redis, shards placed by rendezvous hashing
+ * over the live nodes, leases in Redis, and forwarding to the owner of a shard
+ * this node does not serve. A forwarded command is never forwarded again: the
+ * receiving node answers for its own shards or says `shard_unavailable`, so a
+ * stale view of who owns what costs a retry, never a loop.
+ */
+export async function startCluster(opts: { config: Config; db: Db; workers: ShardWorkers; log: Log }): Promise<Cluster> {
+  const { config, workers, log } = opts;
+  const url = config.redisUrl!;
+  const onError = (error: Error) => log('warn', `redis: ${error.message}`);
+  const leases = await RedisLeaseStore.connect({ url, keyPrefix: config.redisPrefix, onError });
+
+  let keeper: LeaseKeeper | null = null;
+  const serveLocal = (cmd: Command): Promise<Outcome> => {
+    const shard = shardOf(cmd.eventId, config.shards);
+    return keeper?.serves(shard) ? workers.send(cmd) : Promise.resolve(unavailable);
+  };
+  const server = await startForwardServer({
+    host: '0.0.0.0',
+    port: config.internalPort,
+    handle: serveLocal,
+    log: (level, msg) => log(level === 'debug' ? 'info' : level, msg),
+  });
+  const self = { nodeId: config.nodeId, internalUrl: `${config.advertiseHost}:${server.port}` };
+  const membership = await Membership.join({ url, self, keyPrefix: config.redisPrefix, onError });
+
+  let live: NodeInfo[] = [membership.self];
+  keeper = new LeaseKeeper({
+    leases,
+    db: opts.db,
+    workers,
+    nodeId: config.nodeId,
+    shards: config.shards,
+    log,
+    ttlMs: config.leaseTtlMs,
+    want: async () => {
+      const nodes = await membership.liveNodes();
+      // We are alive whatever Redis says this instant (a flushed Redis forgets us until the next heartbeat).
+      live = nodes.some((n) => n.nodeId === config.nodeId) ? nodes : [...nodes, membership.self];
+      return new Set(shardsOf(config.nodeId, live.map((n) => n.nodeId), config.shards));
+    },
+  });
+
+  const forward = new ForwardClient();
+  const owners = new Map<number, { peer: string | null; until: number }>();
+  let forwardedCount = 0;
+
+  async function ownerOf(shard: number): Promise<string | null> {
+    const cached = owners.get(shard);
+    if (cached && cached.until > Date.now()) return cached.peer;
+    const holder = await leases.holder(shard).catch(() => null);
+    const peer = holder === null || holder === config.nodeId ? null : (live.find((n) => n.nodeId === holder)?.internalUrl ?? null);
+    owners.set(shard, { peer, until: Date.now() + ownerCacheMs });
+    return peer;
+  }
+
+  const k = keeper;
+  await k.start(false);
+  return {
+    keeper: k,
+    nodes: () => live,
+    forwarded: () => forwardedCount,
+    async send(cmd) {
+      const shard = shardOf(cmd.eventId, config.shards);
+      if (k.serves(shard)) return workers.send(cmd);
+      if (k.holds(shard)) return unavailable; // ours, still loading
+      const peer = await ownerOf(shard);
+      if (peer === null) return unavailable;
+      forwardedCount++;
+      const outcome = await forward.send(peer, cmd);
+      if (!outcome.ok && outcome.reason === 'shard_unavailable') owners.delete(shard);
+      return outcome;
+    },
+    async close() {
+      await k.stop();
+      await membership.leave().catch(() => {});
+      await server.close();
+      forward.close();
+      await leases.close();
+    },
+  };
+}
