@@ -23,7 +23,7 @@ describe('LeaseKeeper', () => {
       leases, db: t.db, workers, nodeId: 'slow-node', shards: 4, ttlMs: 120, renewMs: 30,
       log: (level, msg) => { if (level !== 'info') warnings.push(msg); },
     });
-    await keeper.takeAll();
+    await keeper.start(true);
     await new Promise((resolve) => setTimeout(resolve, 300)); // several lease lifetimes of serving
     expect(warnings).toEqual([]);
     expect(served.sort()).toEqual([0, 1, 2, 3]);
@@ -39,7 +39,7 @@ describe('LeaseKeeper', () => {
     const leases = new InProcessLeaseStore();
     const workers = { own: async (s: number) => { owned.push(s); }, disown: async (s: number) => { disowned.push(s); } };
     const keeper = new LeaseKeeper({ leases, db: t.db, workers, nodeId: 'a', shards: 2, ttlMs: 100, renewMs: 25, log: () => {} });
-    await keeper.takeAll();
+    await keeper.start(true);
     // Another node steals shard 1 (as after a lapse): our renewal must fail and we must stop serving it.
     await leases.release(1, 'a');
     await leases.acquire(1, 'b', 150);
