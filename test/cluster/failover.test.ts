@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shardOf } from '../../engine/src/shards.ts';
 import {
   createEvent,
   epochs,
   kill9,
-  lockClusterTests,
   request,
   signinOperator,
   signup,
-  startCluster,
   startLoad,
   verifyAcknowledged,
   waitForSpread,
-  type Cluster,
+  useCluster,
 } from '../../engine/src/testing/cluster.ts';
-import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
-import { clearRedisPrefix, testRedisPrefix, testRedisUrl } from '../../engine/src/testing/redis.ts';
 
 /*
  * Load spread over three nodes; the owner of the hot event's shard is killed
@@ -29,27 +25,12 @@ const leaseTtlMs = 5_000;
 const slackMs = 3_000;
 
 describe('cluster: failover (kill -9 of a shard owner mid-load)', () => {
-  let t: TestDatabase;
-  let cluster: Cluster | undefined;
-  let unlock: (() => Promise<void>) | undefined;
-  const prefix = testRedisPrefix();
-
-  beforeAll(async () => {
-    unlock = await lockClusterTests();
-    t = await freshDatabase();
-    cluster = await startCluster({ nodes: 3, dbUrl: t.url, redisUrl: testRedisUrl(), prefix });
-    expect(cluster.leaseTtlMs).toBe(leaseTtlMs);
-  }, 600_000);
-  afterAll(async () => {
-    await cluster?.close();
-    await clearRedisPrefix(prefix);
-    await t?.drop();
-    await unlock?.();
-  }, 60_000);
+  const env = useCluster({ nodes: 3 });
 
   it('takes the shard over within 2 lease TTLs and keeps every acknowledged hold and sale', async () => {
-    const c = cluster!;
-    await waitForSpread(c, { db: t.db });
+    const c = env.cluster;
+    expect(c.leaseTtlMs).toBe(leaseTtlMs);
+    await waitForSpread(c, { db: env.t.db });
     const organizer = await signup(c, 'organizer');
     // VIP sells out during the run, so "never oversold" is tested at the limit; Probe is only for the recovery probe.
     const event = await createEvent(c, organizer.token, [
@@ -69,7 +50,7 @@ describe('cluster: failover (kill -9 of a shard owner mid-load)', () => {
       const victimId = (await c.owners()).get(shard);
       expect(victimId, `owner of shard ${shard}`).toBeTruthy();
       const victim = c.node(victimId!);
-      const epochBefore = (await epochs(t.db, c.shards)).get(shard)!.epoch;
+      const epochBefore = (await epochs(env.t.db, c.shards)).get(shard)!.epoch;
       const before = load.summary();
 
       const killedAt = Date.now();
@@ -105,7 +86,7 @@ describe('cluster: failover (kill -9 of a shard owner mid-load)', () => {
 
       // A little more load on the survivors, then stop.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const after = (await epochs(t.db, c.shards)).get(shard)!;
+      const after = (await epochs(env.t.db, c.shards)).get(shard)!;
       expect(after.epoch).toBeGreaterThan(epochBefore);
       expect(after.owner).not.toBe(victimId);
     } finally {
@@ -116,7 +97,7 @@ describe('cluster: failover (kill -9 of a shard owner mid-load)', () => {
     expect(load.confirmed.size).toBeGreaterThan(5);
     expect(new Set([...load.held.values()].map((h) => h.via)).size, 'holds were answered through several nodes').toBeGreaterThan(1);
 
-    await waitForSpread(c, { db: t.db });
-    await verifyAcknowledged({ cluster: c, db: t.db, load, eventId: event.id, capacities: event.capacities });
+    await waitForSpread(c, { db: env.t.db });
+    await verifyAcknowledged({ cluster: c, db: env.t.db, load, eventId: event.id, capacities: event.capacities });
   }, 120_000);
 });

@@ -1,25 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shardOf } from '../../engine/src/shards.ts';
 import {
   checkJournal,
   createEvent,
   epochs,
   health,
-  lockClusterTests,
   pause,
   request,
   resume,
   signinOperator,
   signup,
-  startCluster,
   startLoad,
   until,
   verifyAcknowledged,
   waitForSpread,
-  type Cluster,
+  useCluster,
 } from '../../engine/src/testing/cluster.ts';
-import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
-import { clearRedisPrefix, testRedisPrefix, testRedisUrl } from '../../engine/src/testing/redis.ts';
 
 /*
  * The owner of the hot event's shard is frozen (SIGSTOP) for longer than its
@@ -34,26 +30,11 @@ const leaseTtlMs = 2_000;
 const pauseAtLeastMs = 7_000;
 
 describe('cluster: a paused owner (SIGSTOP past its lease, then SIGCONT)', () => {
-  let t: TestDatabase;
-  let cluster: Cluster | undefined;
-  let unlock: (() => Promise<void>) | undefined;
-  const prefix = testRedisPrefix();
-
-  beforeAll(async () => {
-    unlock = await lockClusterTests();
-    t = await freshDatabase();
-    cluster = await startCluster({ nodes: 3, dbUrl: t.url, redisUrl: testRedisUrl(), prefix, env: { TICKR_LEASE_TTL_MS: String(leaseTtlMs) } });
-  }, 600_000);
-  afterAll(async () => {
-    await cluster?.close();
-    await clearRedisPrefix(prefix);
-    await t?.drop();
-    await unlock?.();
-  }, 60_000);
+  const env = useCluster({ nodes: 3, leaseTtlMs });
 
   it('refuses the stale owner\'s late writes, makes it step down, and never sells twice', async () => {
-    const c = cluster!;
-    await waitForSpread(c, { db: t.db });
+    const c = env.cluster;
+    await waitForSpread(c, { db: env.t.db });
     const organizer = await signup(c, 'organizer');
     const event = await createEvent(c, organizer.token, [
       { name: 'General', price: 5_000, capacity: 3_000 },
@@ -78,7 +59,7 @@ describe('cluster: a paused owner (SIGSTOP past its lease, then SIGCONT)', () =>
       const victimShards = [...leases].filter(([, holder]) => holder === victimId).map(([s]) => s);
       const ownedBefore = (await health(victim))!.owned;
       expect(ownedBefore).toBe(victimShards.length);
-      const epochsBefore = await epochs(t.db, c.shards);
+      const epochsBefore = await epochs(env.t.db, c.shards);
 
       pause(victim);
       const pausedAt = Date.now();
@@ -93,7 +74,7 @@ describe('cluster: a paused owner (SIGSTOP past its lease, then SIGCONT)', () =>
       await until(
         async () => {
           const now = await c.owners();
-          const rows = await epochs(t.db, c.shards);
+          const rows = await epochs(env.t.db, c.shards);
           return victimShards.every((s) => now.get(s) && now.get(s) !== victimId && rows.get(s)!.epoch > epochsBefore.get(s)!.epoch && rows.get(s)!.owner === now.get(s));
         },
         30_000,
@@ -102,7 +83,7 @@ describe('cluster: a paused owner (SIGSTOP past its lease, then SIGCONT)', () =>
         throw new Error(`${error.message}\n${c.output()}`);
       });
       const takenAfterMs = Date.now() - pausedAt;
-      epochTaken = (await epochs(t.db, c.shards)).get(shard)!.epoch;
+      epochTaken = (await epochs(env.t.db, c.shards)).get(shard)!.epoch;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, pauseAtLeastMs - (Date.now() - pausedAt))));
 
       resume(victim);
@@ -133,13 +114,13 @@ describe('cluster: a paused owner (SIGSTOP past its lease, then SIGCONT)', () =>
     console.log(`${victimId} after waking:\n${c.node(victimId).output().slice(-2_000)}`);
 
     // The cluster settles again (the woken node may take its shards back, at a newer epoch still).
-    await waitForSpread(c, { db: t.db });
-    const finalEpoch = (await epochs(t.db, c.shards)).get(shard)!;
+    await waitForSpread(c, { db: env.t.db });
+    const finalEpoch = (await epochs(env.t.db, c.shards)).get(shard)!;
     if (finalEpoch.owner === victimId) expect(finalEpoch.epoch, 'the woken node may own the shard again only under a newer epoch').toBeGreaterThan(epochTaken);
 
     // Fencing: no row at an epoch older than the takeover's follows a row of the takeover's epoch or later.
-    const journal = await checkJournal(t.db, event.id);
-    const { rows } = await t.db.query<{ stale_after: number }>(
+    const journal = await checkJournal(env.t.db, event.id);
+    const { rows } = await env.t.db.query<{ stale_after: number }>(
       `SELECT count(*)::int AS stale_after FROM inventory_journal j
         WHERE j.event_id = $1 AND j.epoch < $2
           AND j.seq_from > (SELECT min(seq_from) FROM inventory_journal WHERE event_id = $1 AND epoch >= $2)`,
@@ -149,6 +130,6 @@ describe('cluster: a paused owner (SIGSTOP past its lease, then SIGCONT)', () =>
     console.log(`journal of the hot event: ${journal.rows} rows, epochs ${journal.epochs.join(',')}`);
 
     expect(load.held.size).toBeGreaterThan(20);
-    await verifyAcknowledged({ cluster: c, db: t.db, load, eventId: event.id, capacities: event.capacities });
+    await verifyAcknowledged({ cluster: c, db: env.t.db, load, eventId: event.id, capacities: event.capacities });
   }, 120_000);
 });

@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shardsOf } from '../../engine/src/cluster/placement.ts';
 import { shardOf } from '../../engine/src/shards.ts';
 import {
   createEvent,
   epochs,
   health,
-  lockClusterTests,
   request,
   signup,
-  startCluster,
   waitForSpread,
+  useCluster,
   type Cluster,
 } from '../../engine/src/testing/cluster.ts';
-import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
-import { clearRedisPrefix, testRedisPrefix, testRedisUrl } from '../../engine/src/testing/redis.ts';
 
 /*
  * Three nodes spread the shards so each has exactly one owner, the one
@@ -25,26 +22,11 @@ import { clearRedisPrefix, testRedisPrefix, testRedisUrl } from '../../engine/sr
 const leaseTtlMs = 2_000;
 
 describe('cluster: shard spread', () => {
-  let t: TestDatabase;
-  let cluster: Cluster | undefined;
-  let unlock: (() => Promise<void>) | undefined;
-  const prefix = testRedisPrefix();
-
-  beforeAll(async () => {
-    unlock = await lockClusterTests();
-    t = await freshDatabase();
-    cluster = await startCluster({ nodes: 3, dbUrl: t.url, redisUrl: testRedisUrl(), prefix, env: { TICKR_LEASE_TTL_MS: String(leaseTtlMs) } });
-  }, 600_000);
-  afterAll(async () => {
-    await cluster?.close();
-    await clearRedisPrefix(prefix);
-    await t?.drop();
-    await unlock?.();
-  }, 60_000);
+  const env = useCluster({ nodes: 3, leaseTtlMs });
 
   /** Every shard exactly once: the lease, /health of its owner, and shard_epochs.owner name the same node. */
   async function expectSpread(c: Cluster) {
-    const leases = await waitForSpread(c, { db: t.db });
+    const leases = await waitForSpread(c, { db: env.t.db });
     const owned = new Map<string, number>();
     for (const holder of leases.values()) owned.set(holder, (owned.get(holder) ?? 0) + 1);
     let total = 0;
@@ -56,7 +38,7 @@ describe('cluster: shard spread', () => {
       total += h!.owned;
     }
     expect(total).toBe(c.shards);
-    const rows = await epochs(t.db, c.shards);
+    const rows = await epochs(env.t.db, c.shards);
     for (const [shard, holder] of leases) {
       expect(rows.get(shard)!.owner, `shard_epochs.owner of shard ${shard}`).toBe(holder);
       expect(rows.get(shard)!.epoch, `epoch of shard ${shard}`).toBeGreaterThan(0);
@@ -65,7 +47,7 @@ describe('cluster: shard spread', () => {
   }
 
   it('gives every shard exactly one owner, takes a newcomer in, and hands a leaver\'s shards over', async () => {
-    const c = cluster!;
+    const c = env.cluster;
     const three = await expectSpread(c);
     console.log(`3 nodes: ${describeSpread(three)}`);
 
@@ -80,14 +62,14 @@ describe('cluster: shard spread', () => {
     }
 
     // A fourth node joins: it takes the shards placement gives it, the others keep theirs.
-    const epochsBefore = await epochs(t.db, c.shards);
+    const epochsBefore = await epochs(env.t.db, c.shards);
     const n4 = await c.add();
     const four = await expectSpread(c);
     console.log(`4 nodes: ${describeSpread(four)}`);
     const newcomer = [...four].filter(([, holder]) => holder === n4.nodeId).map(([s]) => s);
     expect(newcomer).toEqual(shardsOf(n4.nodeId, ['n1', 'n2', 'n3', 'n4'], c.shards));
     expect(newcomer.length).toBeGreaterThan(0);
-    const epochsAfter = await epochs(t.db, c.shards);
+    const epochsAfter = await epochs(env.t.db, c.shards);
     for (const s of newcomer) {
       expect(epochsAfter.get(s)!.epoch, `shard ${s} moved to ${n4.nodeId}: its epoch must have been raised`).toBeGreaterThan(epochsBefore.get(s)!.epoch);
     }
