@@ -145,6 +145,12 @@ export type ChildServer = {
   logFile: string;
   cpu: () => CpuSample;
   stop: () => Promise<void>;
+  /**
+   * `kill -9`, as a crash would: SIGKILL, wait for the exit, then SIGKILL what
+   * it had started below it, except PostgreSQL (a crash leaves that running too).
+   * stop() afterwards is still safe, and still needed.
+   */
+  crash: () => Promise<void>;
 };
 
 export type StartOptions = {
@@ -163,17 +169,34 @@ export class ServerStartError extends Error {
   override name = 'ServerStartError';
 }
 
-/** Servers started and not yet stopped, by pid, with their fullest stop: stopAll() runs them when the bench is interrupted. */
-const live = new Map<number, () => Promise<void>>();
+/**
+ * Servers started and not yet stopped, with their fullest stop: stopAll() runs
+ * them when the bench is interrupted. A child process is keyed by its pid; a
+ * Tickr node by its folder, which outlives a crash and a restart (the key keeps
+ * its place in the map, so a restarted node is stopped in its original turn).
+ */
+const live = new Map<number | string, () => Promise<void>>();
 
+/**
+ * Stops everything still running, last started first, one at a time: a node
+ * that uses another node's embedded PostgreSQL, or a Redis, stops (and drains
+ * into them) before they do.
+ */
 export async function stopAll(): Promise<void> {
-  await Promise.all([...live.values()].map((stop) => stop()));
+  for (const key of [...live.keys()].reverse()) {
+    const stop = live.get(key);
+    if (stop) await stop().catch((error: unknown) => process.stderr.write(`stopping ${key}: ${(error as Error).message}
+`));
+  }
 }
 
 /** Starts a server process and resolves once a line of its output matches readyPattern. */
 export async function startChildServer(opts: StartOptions): Promise<ChildServer> {
   const child = spawn(opts.command, opts.args, { cwd: opts.cwd ?? repoRoot, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(opts.logFile);
+  // Interrupted while it starts: stopped all the same.
+  if (child.pid !== undefined) live.set(child.pid, () => stopChild(child));
+  // Appended: a node started again after a crash keeps its earlier output above.
+  const log = createWriteStream(opts.logFile, { flags: 'a' });
   const tail: string[] = [];
   const timeoutMs = opts.timeoutMs ?? readyTimeoutMs;
   let timer: NodeJS.Timeout | undefined;
@@ -195,6 +218,7 @@ export async function startChildServer(opts: StartOptions): Promise<ChildServer>
     await ready;
   } catch (error) {
     await stopChild(child);
+    if (child.pid !== undefined) live.delete(child.pid);
     log.end();
     throw error;
   } finally {
@@ -209,6 +233,14 @@ export async function startChildServer(opts: StartOptions): Promise<ChildServer>
       live.delete(pid);
       await stopChild(child);
       log.end();
+    },
+    crash: async () => {
+      const below = descendantsOf(pid).filter((p) => !p.comm.startsWith('postgres'));
+      if (!(await exited(child, 0))) {
+        child.kill('SIGKILL');
+        await exited(child, stopGraceMs);
+      }
+      for (const p of below) if (readProcStat(p.pid)?.startTime === p.startTime) process.kill(p.pid, 'SIGKILL');
     },
   };
   live.set(pid, server.stop);
@@ -228,7 +260,8 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
 
 /** SIGTERM, then SIGKILL after the grace period; then whatever it left running below it. */
 async function stopChild(child: ChildProcess): Promise<void> {
-  const orphans = child.pid === undefined ? [] : descendantsOf(child.pid);
+  // A child already gone left nothing below it that is still ours to find (its pid may be someone else's now).
+  const orphans = child.pid === undefined || (await exited(child, 0)) ? [] : descendantsOf(child.pid);
   if (!(await exited(child, 0))) {
     child.kill('SIGTERM');
     if (!(await exited(child, stopGraceMs))) {
@@ -244,9 +277,31 @@ async function stopChild(child: ChildProcess): Promise<void> {
   for (const p of alive()) process.kill(p.pid, 'SIGKILL');
 }
 
+/**
+ * Where and how a node runs, kept so that the very same node (folder, ports,
+ * environment: NODE_ID, token secret, operator) can start again after a crash.
+ */
+export type TickrSpec = {
+  dir: string;
+  port: number;
+  internalPort: number;
+  /** The embedded PostgreSQL's port (unused with DATABASE_URL). */
+  pgPort: number;
+  /** The node's whole environment. */
+  env: NodeJS.ProcessEnv;
+  /** DATABASE_URL as passed; unset, the node embeds PostgreSQL in `dir`. */
+  databaseUrl?: string;
+};
+
 export type TickrServer = Omit<ChildServer, 'stop'> & {
   url: string;
-  /** Stops the node and deletes its folder; keepLog leaves server.log for a run that failed. */
+  spec: TickrSpec;
+  /**
+   * Stops the node and deletes its folder; keepLog leaves server.log for a run
+   * that failed. After crash() it still stops the embedded PostgreSQL the node
+   * left and deletes the folder; after a restart (startTickr({ spec })) stop
+   * the new server, never this one.
+   */
   stop: (opts?: { keepLog?: boolean }) => Promise<void>;
   /** True when the node embeds PostgreSQL (no DATABASE_URL). */
   embeddedPostgres: boolean;
@@ -259,20 +314,11 @@ export type TickrServer = Omit<ChildServer, 'stop'> & {
   databaseUrl: string;
 };
 
-/**
- * `tickr start` on free ports, with the bench routes on and no demo data.
- * DATABASE_URL from the caller's environment is passed on; without it the
- * node embeds PostgreSQL in a throwaway folder.
- */
-export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<TickrServer> {
+async function newSpec(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv }): Promise<TickrSpec> {
   const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-'));
   // Embedded PostgreSQL runs as its own OS user when we are root: it must be able to enter the folder.
   await chmod(dir, 0o755);
   const [port, internalPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-  const dataDir = join(dir, 'data');
-  // Where engine/src/db/embedded.ts keeps the cluster.
-  const pgDir = join(dataDir, 'pg');
-  const operator = { email: 'operator@bench.tickr.test', password: `bench-${crypto.randomUUID()}` };
   // 32 random bytes, 43 characters: above the node's 32-character minimum, and never the caller's.
   const tokenSecret = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
@@ -282,55 +328,109 @@ export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS
     TICKR_EMBEDDED_PG_PORT: String(pgPort),
     TICKR_SEED_DEMO: '0',
     TICKR_BENCH_ROUTES: '1',
-    TICKR_DATA_DIR: dataDir,
-    TICKR_OPERATOR_EMAIL: operator.email,
-    TICKR_OPERATOR_PASSWORD: operator.password,
+    // Where engine/src/db/embedded.ts keeps the cluster: <data>/pg.
+    TICKR_DATA_DIR: join(dir, 'data'),
+    TICKR_OPERATOR_EMAIL: 'operator@bench.tickr.test',
+    TICKR_OPERATOR_PASSWORD: `bench-${crypto.randomUUID()}`,
     TICKR_TOKEN_SECRET: tokenSecret,
     ...opts.extraEnv,
   };
   delete env.DATABASE_URL;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
-  // extraEnv may bring its own secret (or drop it): report the one the node really got.
+  // extraEnv may bring its own secret (or drop it): the node must get one the bench knows.
   const nodeSecret = env.TICKR_TOKEN_SECRET;
   if (nodeSecret === undefined || nodeSecret.length < 32) {
     await rm(dir, { recursive: true, force: true });
     throw new Error('startTickr: TICKR_TOKEN_SECRET must be set, at least 32 characters, for the bench to mint tokens');
   }
+  return { dir, port, internalPort, pgPort, env, ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}) };
+}
+
+/**
+ * `tickr start` on free ports, with the bench routes on and no demo data.
+ * DATABASE_URL from the caller's environment is passed on; without it the
+ * node embeds PostgreSQL in a throwaway folder. Given the `spec` of a node
+ * that crashed, starts that node again: same folder, ports and environment
+ * (its embedded PostgreSQL, left running by the crash, is reused).
+ */
+export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv; spec?: TickrSpec } = {}): Promise<TickrServer> {
+  const restart = opts.spec !== undefined;
+  const spec = opts.spec ?? (await newSpec(opts));
+  const { dir, port } = spec;
+  const pgDir = join(dir, 'data', 'pg');
   const server = await startChildServer({
     command: process.execPath,
     args: ['--import', 'tsx', 'edge/src/cli.ts', 'start'],
-    env,
+    env: spec.env,
     // The public port, not the internal one, which may be announced first.
     readyPattern: new RegExp(`listening on http://[^\\s/]+:${port}\\b`),
     logFile: join(dir, 'server.log'),
   }).catch(async (error: unknown) => {
-    await stopPostmaster(postmasterOf(pgDir));
-    // Keep the log that the message points at; drop the database.
-    await rm(join(dir, 'data'), { recursive: true, force: true }).catch(() => {});
+    // A restart that fails leaves the folder (and a PostgreSQL other nodes may use) to the crashed server's stop().
+    if (!restart) {
+      await stopPostmaster(postmasterOf(pgDir));
+      // Keep the log that the message points at; drop the database.
+      await rm(join(dir, 'data'), { recursive: true, force: true }).catch(() => {});
+    }
     throw error;
   });
   // The node runs its embedded PostgreSQL through pg_ctl, detached (it outlives a Ctrl-C
   // to the node's group): not below the node, so found by its data folder.
-  const postmaster = opts.databaseUrl ? null : postmasterOf(pgDir);
+  const postmaster = spec.databaseUrl ? null : postmasterOf(pgDir);
   const tickr: TickrServer = {
     ...server,
     url: `http://127.0.0.1:${port}`,
-    embeddedPostgres: !opts.databaseUrl,
+    spec,
+    embeddedPostgres: !spec.databaseUrl,
     postgresFound: postmaster !== null,
-    operator,
-    tokenSecret: nodeSecret,
+    operator: { email: spec.env.TICKR_OPERATOR_EMAIL ?? '', password: spec.env.TICKR_OPERATOR_PASSWORD ?? '' },
+    tokenSecret: spec.env.TICKR_TOKEN_SECRET!,
     // engine/src/db/open.ts: the embedded server's `tickr` database, created by the node on start.
-    databaseUrl: opts.databaseUrl || `postgres://tickr:tickr@127.0.0.1:${pgPort}/tickr`,
+    databaseUrl: spec.databaseUrl || `postgres://tickr:tickr@127.0.0.1:${spec.pgPort}/tickr`,
     cpu: () => sampleCpu(server.pid, postmaster?.pid),
     stop: async (stopOpts = {}) => {
+      live.delete(dir);
       await server.stop();
       // A node that was killed, or did not stop it, leaves its PostgreSQL running.
       await stopPostmaster(postmaster);
       await rm(stopOpts.keepLog ? join(dir, 'data') : dir, { recursive: true, force: true });
     },
   };
-  live.set(server.pid, () => tickr.stop({ keepLog: true }));
+  // Keyed by the folder, in the place of the pid: a restart takes over the crashed node's place.
+  live.delete(server.pid);
+  live.set(dir, () => tickr.stop({ keepLog: true }));
   return tickr;
+}
+
+/** Redis of the bench's own, on a free port, no persistence; stopped by stopAll() too. */
+export type RedisServer = { url: string; port: number; pid: number; logFile: string; stop: () => Promise<void> };
+
+export async function startRedis(): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-redis-'));
+  const port = await freePort();
+  const server = await startChildServer({
+    command: 'redis-server',
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    env: process.env,
+    readyPattern: /Ready to accept connections/,
+    logFile: join(dir, 'redis.log'),
+    timeoutMs: 20_000,
+  }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw new ServerStartError(`redis-server (is it installed?): ${(error as Error).message}`);
+  });
+  const redis: RedisServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: server.pid,
+    logFile: server.logFile,
+    stop: async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  live.set(server.pid, redis.stop);
+  return redis;
 }
 
 /** Fast shutdown (SIGINT), then SIGKILL; only the very process seen (same pid and start time). */

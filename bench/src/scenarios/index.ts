@@ -7,6 +7,10 @@ export type BenchOptions = {
   connections: number[];
   quick: boolean;
   capacity: number;
+  /** `forward`: nodes in the cluster (--nodes); unset, the scenario's default. */
+  nodes?: number;
+  /** `forward`: kill -9 failovers to measure (--kills); unset, the scenario's default. */
+  kills?: number;
   /** From the environment: an external PostgreSQL; unset, the node embeds one. */
   databaseUrl?: string;
 };
@@ -35,7 +39,11 @@ export const scenarios: ScenarioEntry[] = [
   { name: 'queue', summary: 'many WebSocket waiters in a drop queue, head ticks and admission' },
   { name: 'tickets', summary: 'checkout, payment (simulated) and ticket issue through the job queues' },
   { name: 'checkin', summary: 'concurrent QR check-ins, double scans at two gates' },
-  { name: 'forward', summary: 'two nodes: commands forwarded to the shard owner over the internal port' },
+  {
+    name: 'forward',
+    summary: 'two nodes: holds direct to the shard owner vs forwarded by another node; kill -9 failover time; oversell check',
+    load: async () => (await import('./forward.ts')).forward,
+  },
   { name: 'flash-sale', summary: 'the whole drop: queue, admission, holds, checkout, sell-out' },
 ];
 

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import type { BenchOptions } from './scenarios/index.ts';
+
+/**
+ * The command line, read once: `npm run bench -- <scenario> [options]`.
+ * Apart from cli.ts so that it can be tested without running a bench.
+ */
+
+export const usage = `usage: npm run bench -- <scenario> [options]
+
+options:
+  --json               print the report as one JSON object, the last line of stdout
+  --duration S         seconds of each measured run (default 10; --quick: 3)
+  --connections N,...  concurrent connections, one run per value (default 100)
+  --quick              short runs, for a smoke test
+  --capacity N         tickets on sale in the bench event (default 5000000)
+  --nodes N            forward: nodes in the cluster (default 2)
+  --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
+
+DATABASE_URL, when set, is passed to the node; otherwise it embeds PostgreSQL.`;
+
+export class UsageError extends Error {}
+
+function positiveInt(name: string, raw: string, max: number, min = 1): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): { scenario: string | undefined; json: boolean; options: BenchOptions } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      capacity: { type: 'string' },
+      nodes: { type: 'string' },
+      kills: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`one scenario at a time, got ${positionals.join(' ')}`);
+  const quick = values.quick ?? false;
+  const options: BenchOptions = {
+    quick,
+    durationS: values.duration ? positiveInt('--duration', values.duration, 3600) : quick ? 3 : 10,
+    warmupS: quick ? 1 : 2,
+    connections: values.connections ? values.connections.split(',').map((n) => positiveInt('--connections', n.trim(), 10_000)) : [100],
+    // The engine's capacityMax is 10 million.
+    capacity: values.capacity ? positiveInt('--capacity', values.capacity, 10_000_000) : 5_000_000,
+    // A cluster needs two nodes for anything to be forwarded; more than 8 on one box measures the box.
+    ...(values.nodes ? { nodes: positiveInt('--nodes', values.nodes, 8, 2) } : {}),
+    ...(values.kills ? { kills: positiveInt('--kills', values.kills, 100) } : {}),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+  };
+  return { scenario: values.help ? undefined : positionals[0], json: values.json ?? false, options };
+}
