@@ -28,6 +28,8 @@ type Shard = { epoch: number; ready: boolean; waiting: Waiting };
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Unknown event ids are remembered briefly, so a flood of them does not become a flood of queries. */
 const unknownEventTtlMs = 1_000;
+/** ...and at most this many: past it the memory is dropped whole (it is only a cache). */
+const unknownEventsMax = 100_000;
 
 const owned = new Map<number, Shard>();
 const actors = new Map<string, { actor: InventoryActor; shard: number; snapshotSeq: number }>();
@@ -112,6 +114,7 @@ function load(id: number, cmd: Command, shardNo: number): void {
     try {
       const config = await selectEventConfig(reads, cmd.eventId);
       if (!config || config.shard !== shardNo) {
+        if (unknownEvents.size >= unknownEventsMax) unknownEvents.clear();
         unknownEvents.set(cmd.eventId, Date.now() + unknownEventTtlMs);
         failure = 'event_not_found';
       } else if (!owned.get(shardNo)?.ready) {
@@ -161,6 +164,7 @@ async function disown(shardNo: number, tell = true): Promise<void> {
 /** The timer side of `expireHolds`: every tick, each actor with a hold due releases it. */
 function expire(): void {
   const now = Date.now();
+  for (const [eventId, until] of unknownEvents) if (until <= now) unknownEvents.delete(eventId);
   for (const [, hosted] of actors) {
     const due = hosted.actor.nextExpiryAt();
     if (due === undefined || due > now) continue;
