@@ -5,7 +5,8 @@ import { parseCommandLine, usage } from './options.ts';
 import { findScenario, scenarios } from './scenarios/index.ts';
 
 /**
- * `npm run bench -- <scenario> [--json] [--duration S] [--connections N[,N...]] [--quick] [--capacity N] [--nodes N] [--kills K]`
+ * `npm run bench -- <scenario> [--json] [--duration S] [--connections N[,N...]] [--quick] [--capacity N] [--nodes N] [--kills K]
+ *   [--baselines a,b,c | --no-baselines] [--redis-durable]`
  * (options.ts reads them)
  *
  * Exit codes: 0 done and every check held; 1 a check failed or the run broke;

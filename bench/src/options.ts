@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { baselineNames, defaultBaselines, isBaselineName, type BaselineName } from './baselines/names.ts';
 import type { BenchOptions } from './scenarios/index.ts';
 
 /**
@@ -16,6 +17,10 @@ options:
   --capacity N         tickets on sale in the bench event (default 5000000)
   --nodes N            forward: nodes in the cluster (default 2)
   --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
+  --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
+                       one of ${baselineNames.join(', ')}
+  --no-baselines       holds: Tickr and hello-world only
+  --redis-durable      holds: add redis-lua-aof (Redis with appendfsync always)
 
 DATABASE_URL, when set, is passed to the node; otherwise it embeds PostgreSQL.`;
 
@@ -25,6 +30,16 @@ function positiveInt(name: string, raw: string, max: number, min = 1): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return value;
+}
+
+/** `--baselines a,b` (or the default), each name once, in the order given; `--redis-durable` adds redis-lua-aof. */
+function baselinesOf(raw: string | undefined, redisDurable: boolean): BaselineName[] {
+  const names = raw === undefined ? [...defaultBaselines] : raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const unknown = names.filter((n) => !isBaselineName(n));
+  if (unknown.length > 0) throw new UsageError(`unknown baseline ${unknown.join(', ')}: choose from ${baselineNames.join(', ')}`);
+  const chosen = [...new Set(names as BaselineName[])];
+  if (redisDurable && !chosen.includes('redis-lua-aof')) chosen.push('redis-lua-aof');
+  return chosen;
 }
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): { scenario: string | undefined; json: boolean; options: BenchOptions } {
@@ -39,11 +54,15 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       capacity: { type: 'string' },
       nodes: { type: 'string' },
       kills: { type: 'string' },
+      baselines: { type: 'string' },
+      'no-baselines': { type: 'boolean', default: false },
+      'redis-durable': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (positionals.length > 1) throw new UsageError(`one scenario at a time, got ${positionals.join(' ')}`);
   const quick = values.quick ?? false;
+  if (values['no-baselines'] && values.baselines !== undefined) throw new UsageError('--baselines and --no-baselines: one or the other');
   const options: BenchOptions = {
     quick,
     durationS: values.duration ? positiveInt('--duration', values.duration, 3600) : quick ? 3 : 10,
@@ -54,6 +73,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     // A cluster needs two nodes for anything to be forwarded; more than 8 on one box measures the box.
     ...(values.nodes ? { nodes: positiveInt('--nodes', values.nodes, 8, 2) } : {}),
     ...(values.kills ? { kills: positiveInt('--kills', values.kills, 100) } : {}),
+    baselines: values['no-baselines'] ? [] : baselinesOf(values.baselines, values['redis-durable'] ?? false),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
   };
   return { scenario: values.help ? undefined : positionals[0], json: values.json ?? false, options };

@@ -27,6 +27,13 @@ export type ResultRow = {
   pgCpuUsPerReq?: number | null;
   /** Tickr rows: this row's rps over hello-world's at the same connection count. */
   ratioToHelloWorld?: number | null;
+  /**
+   * Contender rows (hello-world and the baselines): Tickr's rps over this row's,
+   * at the same connection count; 20 reads "Tickr answered 20 times as many".
+   */
+  tickrRatio?: number | null;
+  /** redis-lua rows: of cpuUsPerReq, the part spent in redis-server (the private one only). */
+  redisCpuUsPerReq?: number | null;
   statusCodes?: Record<string, number>;
 };
 
@@ -84,6 +91,8 @@ export function jsonRow(row: ResultRow): Record<string, unknown> {
     ...rest,
     ...(rest.pgCpuUsPerReq !== undefined ? { pgCpuUsPerReq: round(rest.pgCpuUsPerReq, 1) } : {}),
     ...(rest.ratioToHelloWorld !== undefined ? { ratioToHelloWorld: round(rest.ratioToHelloWorld, 3) } : {}),
+    ...(rest.tickrRatio !== undefined ? { tickrRatio: round(rest.tickrRatio, 3) } : {}),
+    ...(rest.redisCpuUsPerReq !== undefined ? { redisCpuUsPerReq: round(rest.redisCpuUsPerReq, 1) } : {}),
   };
 }
 
@@ -110,7 +119,13 @@ const columns: [string, (row: ResultRow) => string][] = [
   ['CPU µs/req', (r) => (r.cpuUsPerReq === null ? 'n/a' : String(round(r.cpuUsPerReq, 1)))],
   ['of it PG', (r) => (r.pgCpuUsPerReq === undefined ? '' : r.pgCpuUsPerReq === null ? 'n/a' : String(round(r.pgCpuUsPerReq, 1)))],
   ['vs hello', (r) => (r.ratioToHelloWorld == null ? '' : `${round(r.ratioToHelloWorld * 100, 1)} %`)],
+  ['tickr ×', (r) => (r.tickrRatio == null ? '' : `${ratioText(r.tickrRatio)}×`)],
 ];
+
+/** 27.3, 1.42, 0.481: three significant figures or so, never scientific. */
+function ratioText(value: number): string {
+  return String(value >= 10 ? round(value, 1) : value >= 1 ? round(value, 2) : round(value, 3));
+}
 
 function cells(report: Report): string[][] {
   return report.results.map((row) => columns.map(([, cell]) => cell(row)));

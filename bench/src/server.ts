@@ -296,6 +296,8 @@ export type TickrServer = Omit<ChildServer, 'stop'> & {
   embeddedPostgres: boolean;
   /** True when that PostgreSQL's processes were found, so their CPU is counted. */
   postgresFound: boolean;
+  /** The embedded PostgreSQL's postmaster, when found: baselines on the same PostgreSQL count its CPU too. */
+  postmasterPid: number | null;
   operator: { email: string; password: string };
   /** TICKR_TOKEN_SECRET the node was started with: random per start, so the bench can mint tokens the node accepts. */
   tokenSecret: string;
@@ -372,6 +374,7 @@ export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS
     spec,
     embeddedPostgres: !spec.databaseUrl,
     postgresFound: postmaster !== null,
+    postmasterPid: postmaster?.pid ?? null,
     operator: { email: spec.env.TICKR_OPERATOR_EMAIL ?? '', password: spec.env.TICKR_OPERATOR_PASSWORD ?? '' },
     tokenSecret: spec.env.TICKR_TOKEN_SECRET!,
     // engine/src/db/open.ts: the embedded server's `tickr` database, created by the node on start.
@@ -391,15 +394,19 @@ export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS
   return tickr;
 }
 
-/** Redis of the bench's own, on a free port, no persistence; stopped by stopAll() too. */
+/**
+ * Redis of the bench's own, on a free port, no persistence; stopped by stopAll() too.
+ * `durable`: an append-only file fsynced on every write (`--appendfsync always`),
+ * as durable as a PostgreSQL commit.
+ */
 export type RedisServer = { url: string; port: number; pid: number; logFile: string; stop: () => Promise<void> };
 
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(opts: { durable?: boolean } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-redis-'));
   const port = await freePort();
   const server = await startChildServer({
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...(opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])],
     env: process.env,
     readyPattern: /Ready to accept connections/,
     logFile: join(dir, 'redis.log'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buyersFor } from './holds.ts';
+import { buyersFor, targets } from './holds.ts';
 
 describe('buyersFor', () => {
   const base = { observedRps: null, durationS: 10, available: 5_000_000, connections: 100, alreadyMade: 0 };
@@ -21,5 +21,21 @@ describe('buyersFor', () => {
     expect(long.capped).toBe(true);
     expect(long.buyers).toBe(45_000);
     expect(buyersFor({ ...base, durationS: 3_600, alreadyMade: 44_990 })).toEqual({ buyers: 100, capped: true });
+  });
+});
+
+describe('targets', () => {
+  it('says met or MISSED for each target, at each connection count where both rows ran', () => {
+    const row = (name: string, tickrRatio: number | null, connections = 100) => ({ name, rps: 1, p50: 1, p99: 1, errors: 0, cpuUsPerReq: null, connections, tickrRatio });
+    const rows = new Map([
+      ['row-lock', [row('row-lock', 24.69), row('row-lock', 12, 1000)]],
+      ['redis-lua', [row('redis-lua', 0.319)]],
+      ['hello-world', [row('hello-world', null)]],
+    ]);
+    expect(targets(rows)).toEqual({
+      'tickr/row-lock c=100 (target >= 20)': '24.69 met',
+      'tickr/row-lock c=1000 (target >= 20)': '12 MISSED',
+      'tickr/redis-lua c=100 (target >= 1)': '0.319 MISSED',
+    });
   });
 });

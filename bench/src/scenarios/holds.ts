@@ -1,6 +1,8 @@
 import { perBuyerLimitMax } from '../../../engine/src/constants.ts';
 import { tokenCacheMax } from '../../../edge/src/auth/tokens.ts';
 import { runLoad, runOnce, type LoadResult, type LoadSpec } from '../autocannon_run.ts';
+import { BaselineUnavailable, startBaseline, type BaselineHandle } from '../baselines/index.ts';
+import { defaultBaselines, type BaselineName } from '../baselines/names.ts';
 import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
@@ -23,6 +25,15 @@ import type { BenchOptions, Scenario } from './index.ts';
  * Sold + held never exceeds capacity, at any load: that is the check.
  * The in-process actor micro-benchmark (no HTTP, no journal) should reach
  * well above 1M commands/s: it bounds what the actor alone could do.
+ *
+ * The peer baselines (src/baselines/), same front, same request, one after
+ * the other: row-lock and advisory-lock serialise every hold of the type
+ * behind one lock held across its commit's WAL flush, so a few hundred
+ * holds/s (1 / fsync time), p50 in the hundreds of ms at 100 connections and
+ * ms of CPU a hold; skip-locked spreads over ticket rows but still flushes
+ * once per hold, some 2-3 times that; redis-lua without persistence is near
+ * the front's ceiling (10-30k/s, tens of µs a hold), with appendfsync always
+ * about half of that. Every one of them should pass its oversell check.
  */
 
 /** The engine's per-buyer cap: each buyer can hold at most this many tickets of the event. */
@@ -88,14 +99,35 @@ async function run(opts: BenchOptions): Promise<ScenarioReport> {
     const setup = await prepare(server, opts);
     progress(`setup (organizer signup, event, first buyer, preflight hold) took ${Date.now() - prepareStarted} ms`);
     let acknowledged = 1; // the preflight hold
+    const baselines = opts.baselines ?? defaultBaselines;
+    const skipped = new Set<BaselineName>();
+    const rowsByName = new Map<string, ResultRow[]>();
     for (const connections of opts.connections) {
       const hello = await measureHello(setup, opts, connections, notes);
       const { row, held } = await measureHolds(setup, opts, connections, notes);
       acknowledged += held;
       row.ratioToHelloWorld = hello ? row.rps / hello.rps : null;
       results.push(row);
-      if (hello) results.push(hello);
+      if (hello) {
+        hello.tickrRatio = hello.rps > 0 ? row.rps / hello.rps : null;
+        results.push(hello);
+      }
+      // The peers, one at a time, on the same PostgreSQL, while the node idles.
+      for (const name of baselines) {
+        if (skipped.has(name)) continue;
+        const outcome = await measureBaseline(name, setup, opts, connections, notes);
+        if (outcome === 'unavailable') {
+          skipped.add(name);
+          continue;
+        }
+        checks.push(outcome.check);
+        if (!outcome.row) continue;
+        outcome.row.tickrRatio = outcome.row.rps > 0 ? row.rps / outcome.row.rps : null;
+        results.push(outcome.row);
+      }
+      for (const r of results.filter((r) => r.connections === connections)) rowsByName.set(r.name, [...(rowsByName.get(r.name) ?? []), r]);
     }
+    Object.assign(figures, targets(rowsByName));
     checks.push(...(await checkInventory(setup, opts, acknowledged)));
     checks.push({ name: 'every minted token accepted', ok: setup.refused === 0, detail: `${setup.refused} holds answered 401 in the measured runs` });
     figures.buyers = setup.pool.size;
@@ -272,6 +304,112 @@ async function checkInventory(setup: Setup, opts: BenchOptions, acknowledged: nu
   }
   for (const check of checks) progress(`${check.ok ? 'ok' : 'FAIL'} ${check.name}: ${check.detail}`);
   return checks;
+}
+
+/**
+ * One peer baseline at one connection count: started fresh (new tables, a fresh
+ * ticket type of --capacity), warm-up and measured run with the same request
+ * shape as Tickr's, CPU of its front and of PostgreSQL (or Redis) around the
+ * measured part, then its oversell check, then stopped.
+ */
+async function measureBaseline(
+  name: BaselineName,
+  setup: Setup,
+  opts: BenchOptions,
+  connections: number,
+  notes: string[],
+): Promise<'unavailable' | { row: ResultRow | null; check: Check }> {
+  const checkName = `no oversell (${name} c=${connections})`;
+  let baseline: BaselineHandle;
+  try {
+    baseline = await startBaseline(name, {
+      capacity: opts.capacity,
+      databaseUrl: setup.server.databaseUrl,
+      postmasterPid: setup.server.postmasterPid,
+    });
+  } catch (error) {
+    if (error instanceof BaselineUnavailable) {
+      notes.push(error.message);
+      progress(error.message);
+      return 'unavailable';
+    }
+    const message = (error as Error).message;
+    progress(`${name}: could not start: ${message}`);
+    return { row: null, check: { name: checkName, ok: false, detail: `the baseline did not start: ${message.split('\n')[0]}` } };
+  }
+  let failed = false;
+  try {
+    if (baseline.capacity < opts.capacity) notes.push(`${name}: ${baseline.capacity} ticket rows pre-created, not ${opts.capacity} (a run sells far fewer)`);
+    progress(`${name} c=${connections}: up at ${baseline.url} (pid ${baseline.pid}); ${opts.warmupS} s warm-up, ${opts.durationS} s measured`);
+    const spec: LoadSpec = {
+      url: baseline.url,
+      method: 'POST',
+      path: `/api/events/${baseline.eventId}/holds`,
+      body: JSON.stringify({ typeId: baseline.typeId, quantity: 1 }),
+      connections,
+      durationS: opts.durationS,
+      warmupS: opts.warmupS,
+      makeRequest: (seq) => ({ headers: holdHeaders(`bench-buyer-${seq % 1000}`, `${setup.tag}-${name}-${connections}-${seq}`) }),
+    };
+    let before = baseline.cpu();
+    let after = before;
+    const done = countdown(`${name} c=${connections}`, opts.warmupS + opts.durationS);
+    const load = await runLoad(spec, { before: () => (before = baseline.cpu()), after: () => (after = baseline.cpu()) }).finally(done);
+    const measurable = before.serverUs > 0 && load.requests > 0;
+    const per = (us: number) => (measurable ? us / load.requests : null);
+    const server = after.serverUs - before.serverUs;
+    const store = after.storeUs - before.storeUs;
+    const row: ResultRow = {
+      name,
+      rps: load.rps,
+      p50: load.p50,
+      p99: load.p99,
+      errors: load.errors,
+      // The store's share only when it is ours to measure; otherwise the front alone, and the store's figure n/a.
+      cpuUsPerReq: per(server + (baseline.storeMeasured ? store : 0)),
+      non2xx: load.non2xx,
+      requests: load.requests,
+      connections,
+      ...(baseline.store === 'postgres' ? { pgCpuUsPerReq: baseline.storeMeasured ? per(store) : null } : { redisCpuUsPerReq: baseline.storeMeasured ? per(store) : null }),
+      statusCodes: load.statusCodes,
+    };
+    progress(`${name} c=${connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+    const others = Object.entries(load.statusCodes).filter(([code]) => code !== '201');
+    if (others.length > 0) notes.push(`${name} c=${connections} answers other than 201: ${others.map(([code, n]) => `${code}×${n}`).join(', ')}`);
+    const verdict = await baseline.check();
+    progress(`${verdict.ok ? 'ok' : 'FAIL'} ${checkName}: ${verdict.detail}`);
+    failed = !verdict.ok;
+    return { row, check: { name: checkName, ...verdict } };
+  } catch (error) {
+    failed = true;
+    const message = (error as Error).message;
+    progress(`${name} c=${connections} failed: ${message}; its log stays at ${baseline.logFile}`);
+    return { row: null, check: { name: checkName, ok: false, detail: `the run broke: ${message.split('\n')[0]}` } };
+  } finally {
+    await baseline.stop({ keepLog: failed });
+  }
+}
+
+/**
+ * The issue's targets, from the first connection count where both rows exist:
+ * Tickr ≥ 20 × row-lock, ≥ 1 × redis-lua, ≥ 0.5 × hello-world. Figures that say
+ * met or MISSED, not checks: a slow box does not fail the exit code.
+ */
+export function targets(rows: Map<string, ResultRow[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const wanted: [string, number][] = [
+    ['row-lock', 20],
+    ['redis-lua', 1],
+    ['hello-world', 0.5],
+  ];
+  for (const [name, at] of wanted) {
+    for (const row of rows.get(name) ?? []) {
+      if (row.tickrRatio == null) continue;
+      const value = Math.round(row.tickrRatio * 1000) / 1000;
+      out[`tickr/${name} c=${row.connections} (target >= ${at})`] = `${value} ${value >= at ? 'met' : 'MISSED'}`;
+    }
+  }
+  return out;
 }
 
 type ActorMicro = (opts: { seconds?: number }) => Promise<{ commandsPerSecond: number; commands: number; ms: number }>;

@@ -1,3 +1,4 @@
+import type { BaselineName } from '../baselines/names.ts';
 import type { ScenarioReport } from '../report.ts';
 
 /** What every scenario is given: the command line, read once by cli.ts. */
@@ -11,6 +12,8 @@ export type BenchOptions = {
   nodes?: number;
   /** `forward`: kill -9 failovers to measure (--kills); unset, the scenario's default. */
   kills?: number;
+  /** `holds`: the peer baselines to run after Tickr at each connection count (`--baselines`, `--no-baselines`); unset, the default ones. */
+  baselines?: BaselineName[];
   /** From the environment: an external PostgreSQL; unset, the node embeds one. */
   databaseUrl?: string;
 };
