@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { apply, emptyInventory } from '../apply.ts';
-import type { EventConfig, Inventory } from '../types.ts';
+import type { Inventory } from '../types.ts';
+import { config, eventId } from './fixture.ts';
 import { placeHold } from './place_hold.ts';
 import { releaseHold } from './release_hold.ts';
 
-const eventId = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-const config: EventConfig = {
-  eventId,
-  shard: 0,
-  currency: 'EUR',
-  perBuyerLimit: 4,
-  holdTtlMs: 60_000,
-  saleStartsAt: null,
-  saleEndsAt: null,
-  types: [{ typeId: 'floor', price: 5_000, capacity: 10 }],
-};
 const ids = { newHoldId: () => 'h1', newTicketId: () => 't1' };
 
 function withHold(): Inventory {
