@@ -2,9 +2,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/pool.ts';
 import { startCluster, type Cluster } from './cluster/cluster.ts';
 import type { Engine, EngineStatus } from './engine.ts';
-import type { Outcome } from './inventory/types.ts';
 import { shardOf } from './shards.ts';
-import { LeaseKeeper } from './leases/lease_keeper.ts';
+import { LeaseKeeper, sendIfServed } from './leases/lease_keeper.ts';
 import { InProcessLeaseStore } from './leases/lease_store.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type Wire } from './worker/protocol.ts';
 import { ShardWorkers, type Log } from './worker/pool.ts';
@@ -38,8 +37,7 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
     keeper = new LeaseKeeper({ leases: new InProcessLeaseStore(), db, workers, nodeId: config.nodeId, shards: config.shards, log, ttlMs: config.leaseTtlMs });
     await keeper.start(true);
     const k = keeper;
-    // One node owns every shard; the worker itself refuses a shard it does not serve.
-    send = (cmd) => (k.serves(shardOf(cmd.eventId, config.shards)) ? workers.send(cmd) : Promise.resolve(unavailable));
+    send = (cmd) => sendIfServed(k, workers, cmd, shardOf(cmd.eventId, config.shards));
     close = () => k.stop();
   }
   const k = keeper;
@@ -65,8 +63,6 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
     },
   };
 }
-
-const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 
 /*
  * Measured 2026-11-25 on 2 cores (AMD EPYC, Node 20), `npm run bench -- wire`

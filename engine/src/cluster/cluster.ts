@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
-import { LeaseKeeper } from '../leases/lease_keeper.ts';
+import { LeaseKeeper, sendIfServed } from '../leases/lease_keeper.ts';
 import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
 import { shardOf } from '../shards.ts';
 import type { Log, ShardWorkers } from '../worker/pool.ts';
@@ -36,10 +36,9 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
   const leases = await RedisLeaseStore.connect({ url, keyPrefix: config.redisPrefix, onError });
 
   let keeper: LeaseKeeper | null = null;
-  const serveLocal = (cmd: Command): Promise<Outcome> => {
-    const shard = shardOf(cmd.eventId, config.shards);
-    return keeper?.serves(shard) ? workers.send(cmd) : Promise.resolve(unavailable);
-  };
+  // A forwarded command is answered here or refused, never forwarded again.
+  const serveLocal = (cmd: Command): Promise<Outcome> =>
+    keeper ? sendIfServed(keeper, workers, cmd, shardOf(cmd.eventId, config.shards)) : Promise.resolve(unavailable);
   const server = await startForwardServer({
     host: '0.0.0.0',
     port: config.internalPort,
@@ -87,7 +86,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
     forwarded: () => forwardedCount,
     async send(cmd) {
       const shard = shardOf(cmd.eventId, config.shards);
-      if (k.serves(shard)) return workers.send(cmd);
+      if (k.serves(shard)) return workers.send(cmd, shard);
       if (k.holds(shard)) return unavailable; // ours, still loading
       const peer = await ownerOf(shard);
       if (peer === null) return unavailable;

@@ -2,6 +2,7 @@ import { assert } from '../assert.ts';
 import { leaseTtlMsDefault } from '../constants.ts';
 import type { Db } from '../db/pool.ts';
 import { raiseEpochs } from '../journal/epochs.ts';
+import type { Command, Outcome } from '../inventory/types.ts';
 import type { Log, ShardWorkers } from '../worker/pool.ts';
 import type { LeaseStore } from './lease_store.ts';
 
@@ -234,4 +235,11 @@ export class LeaseKeeper {
     await this.serving.catch(() => {});
     await Promise.all([...this.held.keys()].map((s) => this.stopServing(s, true)));
   }
+}
+
+const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
+
+/** `cmd` (for `shard`) to this node's workers while `keeper` serves the shard; `shard_unavailable` (503) otherwise. */
+export function sendIfServed(keeper: LeaseKeeper, workers: Pick<ShardWorkers, 'send'>, cmd: Command, shard: number): Promise<Outcome> {
+  return keeper.serves(shard) ? workers.send(cmd, shard) : Promise.resolve(unavailable);
 }

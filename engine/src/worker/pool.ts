@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { mailboxDepthMax } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
-import { shardOf } from '../shards.ts';
-import type { FromWorker, ToWorker, Wire, WorkerInit, WorkerStats } from './protocol.ts';
+import type { FromWorker, ToWorker, WorkerInit, WorkerStats } from './protocol.ts';
 import { pack, unpack } from './wire.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', msg: string) => void;
@@ -54,20 +53,13 @@ export class ShardWorkers {
     for (let i = 0; i < opts.count; i++) this.slots.push(this.spawn(i, new Set()));
   }
 
-  get count(): number {
-    return this.slots.length;
-  }
-
-  get wire(): Wire {
-    return this.opts.init.wire;
-  }
-
   workerOf(shard: number): number {
     return shard % this.slots.length;
   }
 
-  send(cmd: Command): Promise<Outcome> {
-    const slot = this.slots[this.workerOf(shardOf(cmd.eventId, this.opts.init.shards))]!;
+  /** `shard` is `shardOf(cmd.eventId)`, which the caller has already computed to decide that this node serves it. */
+  send(cmd: Command, shard: number): Promise<Outcome> {
+    const slot = this.slots[this.workerOf(shard)]!;
     if (!slot.alive || this.closing) return Promise.resolve(unavailable);
     if (slot.inflight.size + slot.outIds.length >= mailboxDepthMax) return Promise.resolve(busy);
     const id = this.nextId++;
