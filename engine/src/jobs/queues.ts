@@ -1,0 +1,35 @@
+/**
+ * The background jobs (pg-boss queues) and what each carries. Every handler is
+ * idempotent per the key named here: pg-boss may run a job again after a crash
+ * or a retry, and a provider may deliver the same payment twice.
+ */
+export const queueNames = ['payment-confirmed', 'tickets-issue', 'email-send', 'event-reminder', 'refund'] as const;
+export type QueueName = (typeof queueNames)[number];
+
+export type JobData = {
+  /** A provider said the order is paid: confirm the hold (or re-hold, or refund). Key: paymentId. */
+  'payment-confirmed': { orderId: string; paymentId: string };
+  /** Sign secrets and render QR codes for an order's tickets. Key: orderId. */
+  'tickets-issue': { orderId: string };
+  /** Deliver one outbox email (SES when configured). Key: emailId. */
+  'email-send': { emailId: string };
+  /** Remind every ticket holder of an event. Key: eventId + startsAt. */
+  'event-reminder': { eventId: string; startsAt: string };
+  /** Refund an order through its provider, revoke its tickets, release its stock. Key: orderId. */
+  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' };
+};
+
+/** A database client inside the caller's transaction: a job sent with it exists only if that transaction commits. */
+export type SqlExecutor = { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+
+export type SendOptions = {
+  /** Idempotency key: a second send with the same key while the first is queued or active is dropped. */
+  key: string;
+  /** Send inside this transaction (the state change that causes the job). */
+  tx?: SqlExecutor;
+  startAfter?: Date;
+};
+
+export interface Jobs {
+  send<Q extends QueueName>(queue: Q, data: JobData[Q], options: SendOptions): Promise<void>;
+}
