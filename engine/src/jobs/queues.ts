@@ -33,3 +33,16 @@ export type SendOptions = {
 export interface Jobs {
   send<Q extends QueueName>(queue: Q, data: JobData[Q], options: SendOptions): Promise<void>;
 }
+
+/** What every handler may use. `now` is the clock, so tests control time. */
+export type JobDeps = {
+  db: import('../db/pool.ts').Db;
+  jobs: Jobs;
+  engine: import('../engine.ts').Engine;
+  config: import('../config.ts').Config;
+  log: import('../log.ts').Logger;
+  now: () => number;
+};
+
+/** Throws to make pg-boss retry (and, after the last retry, dead-letter) the job. */
+export type JobHandler<Q extends QueueName> = (deps: JobDeps, data: JobData[Q]) => Promise<void>;
