@@ -1,0 +1,39 @@
+import type { Jobs, SqlExecutor } from '../jobs/queues.ts';
+import { renderEmail, type TemplateData, type TemplateName } from './templates.ts';
+
+export type { TemplateData, TemplateName } from './templates.ts';
+
+export type QueueEmail<T extends TemplateName = TemplateName> = {
+  to: string;
+  template: T;
+  locale: string;
+  data: TemplateData[T];
+  /** Idempotency key of the cause, e.g. `order_confirmation:<orderId>`: a second call with it queues nothing. */
+  key: string;
+};
+
+/**
+ * Renders an email into the outbox and sends `email-send` for it, both inside
+ * the caller's transaction: the email exists (and will be delivered) only if
+ * the state change that causes it commits. Idempotent per `key`: a repeat
+ * answers the first email's id and sends no job.
+ */
+export async function queueEmail<T extends TemplateName>(tx: SqlExecutor, jobs: Jobs, email: QueueEmail<T>): Promise<string> {
+  const rendered = renderEmail(email.template, email.locale, email.data);
+  const inserted = await tx.query(
+    `INSERT INTO email_outbox (key, to_address, template, locale, data, subject, body_text, body_html)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (key) DO NOTHING RETURNING id`,
+    [email.key, email.to, email.template, email.locale, JSON.stringify(email.data), rendered.subject, rendered.text, rendered.html],
+  );
+  const row = inserted.rows[0] as { id: string } | undefined;
+  if (row === undefined) {
+    const existing = await tx.query('SELECT id FROM email_outbox WHERE key = $1', [email.key]);
+    const first = existing.rows[0] as { id: string } | undefined;
+    // ON CONFLICT saw the row, so it exists: anything else is a broken database.
+    if (first === undefined) throw new Error(`email ${email.key} conflicts but cannot be read`);
+    return first.id;
+  }
+  await jobs.send('email-send', { emailId: row.id }, { key: row.id, tx });
+  return row.id;
+}

@@ -1,0 +1,137 @@
+import { formatMoney } from '../money/currency.ts';
+
+/**
+ * The emails Tickr sends, in English, French and Arabic, as text and HTML.
+ * Rendered when the email is queued, so the outbox row is exactly what was
+ * (or will be) delivered. Every value from data is escaped in HTML.
+ */
+export const templateNames = ['order_confirmation', 'refund_notice', 'event_reminder'] as const;
+export type TemplateName = (typeof templateNames)[number];
+export const locales = ['en', 'fr', 'ar'] as const;
+export type Locale = (typeof locales)[number];
+
+export type TicketLine = { ticketId: string; typeName: string; holderName: string };
+
+export type TemplateData = {
+  order_confirmation: {
+    name: string; eventName: string; venue: string; startsAt: string; orderId: string;
+    /** Where the buyer sees the tickets with their QR codes (the storefront's order page). */
+    ticketsUrl: string; tickets: TicketLine[];
+  };
+  refund_notice: {
+    name: string; eventName: string; orderId: string;
+    /** Minor units of currency. */
+    amount: number; currency: string;
+    reason: 'organizer' | 'buyer' | 'late_payment_sold_out';
+  };
+  event_reminder: { name: string; eventName: string; venue: string; startsAt: string; ticketsUrl: string; ticketCount: number };
+};
+
+export type Rendered = { subject: string; text: string; html: string };
+
+/** An unknown locale falls back to English rather than failing an email. */
+export function normalizeLocale(locale: string): Locale {
+  const base = locale.toLowerCase().slice(0, 2);
+  return (locales as readonly string[]).includes(base) ? (base as Locale) : 'en';
+}
+
+function when(iso: string, locale: Locale): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+type Words = {
+  hello: (n: string) => string;
+  confirmSubject: (e: string) => string; confirmIntro: (e: string, v: string, w: string) => string; confirmLink: string; ticket: string;
+  refundSubject: (e: string) => string; refundBody: (amount: string, e: string) => string; reasons: Record<TemplateData['refund_notice']['reason'], string>;
+  reminderSubject: (e: string) => string; reminderBody: (e: string, v: string, w: string, n: number) => string;
+  order: string; footer: string;
+};
+
+const words: Record<Locale, Words> = {
+  en: {
+    hello: (n) => `Hello ${n},`,
+    confirmSubject: (e) => `Your tickets for ${e}`,
+    confirmIntro: (e, v, w) => `Your order for ${e} at ${v} on ${w} is confirmed.`,
+    confirmLink: 'Show the QR codes at the door from your tickets page:',
+    ticket: 'Ticket',
+    refundSubject: (e) => `Your refund for ${e}`,
+    refundBody: (a, e) => `We refunded ${a} for your order for ${e}. Its tickets no longer admit.`,
+    reasons: { organizer: 'The organizer refunded this order.', buyer: 'You asked for this refund.', late_payment_sold_out: 'Your payment arrived after your hold expired and the tickets were sold out.' },
+    reminderSubject: (e) => `Reminder: ${e} is coming up`,
+    reminderBody: (e, v, w, n) => `${e} at ${v} starts on ${w}. You have ${n} ticket${n === 1 ? '' : 's'}.`,
+    order: 'Order', footer: 'Sent by Tickr.',
+  },
+  fr: {
+    hello: (n) => `Bonjour ${n},`,
+    confirmSubject: (e) => `Vos billets pour ${e}`,
+    confirmIntro: (e, v, w) => `Votre commande pour ${e} à ${v} le ${w} est confirmée.`,
+    confirmLink: 'Présentez les QR codes à l’entrée depuis votre page de billets :',
+    ticket: 'Billet',
+    refundSubject: (e) => `Votre remboursement pour ${e}`,
+    refundBody: (a, e) => `Nous avons remboursé ${a} pour votre commande pour ${e}. Ses billets ne sont plus valables.`,
+    reasons: { organizer: 'L’organisateur a remboursé cette commande.', buyer: 'Vous avez demandé ce remboursement.', late_payment_sold_out: 'Votre paiement est arrivé après l’expiration de votre réservation et les billets étaient épuisés.' },
+    reminderSubject: (e) => `Rappel : ${e} approche`,
+    reminderBody: (e, v, w, n) => `${e} à ${v} commence le ${w}. Vous avez ${n} billet${n === 1 ? '' : 's'}.`,
+    order: 'Commande', footer: 'Envoyé par Tickr.',
+  },
+  ar: {
+    hello: (n) => `مرحبًا ${n}،`,
+    confirmSubject: (e) => `تذاكرك لـ ${e}`,
+    confirmIntro: (e, v, w) => `تم تأكيد طلبك لـ ${e} في ${v} بتاريخ ${w}.`,
+    confirmLink: 'اعرض رموز QR عند المدخل من صفحة تذاكرك:',
+    ticket: 'تذكرة',
+    refundSubject: (e) => `استرداد المبلغ لـ ${e}`,
+    refundBody: (a, e) => `أعدنا ${a} عن طلبك لـ ${e}. لم تعد تذاكره صالحة.`,
+    reasons: { organizer: 'قام المنظم باسترداد هذا الطلب.', buyer: 'لقد طلبت هذا الاسترداد.', late_payment_sold_out: 'وصل دفعك بعد انتهاء الحجز ونفدت التذاكر.' },
+    reminderSubject: (e) => `تذكير: ${e} يقترب`,
+    reminderBody: (e, v, w, n) => `يبدأ ${e} في ${v} بتاريخ ${w}. لديك ${n} تذكرة.`,
+    order: 'الطلب', footer: 'أرسلت بواسطة Tickr.',
+  },
+};
+
+/** Paragraphs → text and HTML; `link` becomes an anchor in HTML. */
+function compose(locale: Locale, subject: string, paragraphs: string[], link?: string, list?: string[]): Rendered {
+  const w = words[locale];
+  const textParts = [...paragraphs];
+  if (list) textParts.push(list.map((l) => `- ${l}`).join('\n'));
+  if (link) textParts.push(link);
+  textParts.push(w.footer);
+  const dir = locale === 'ar' ? 'rtl' : 'ltr';
+  const html = [
+    `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    list ? `<ul>${list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '',
+    link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>` : '',
+    `<p><small>${escapeHtml(w.footer)}</small></p></body></html>`,
+  ].join('');
+  return { subject, text: textParts.join('\n\n') + '\n', html };
+}
+
+export function renderEmail<T extends TemplateName>(template: T, localeIn: string, data: TemplateData[T]): Rendered {
+  const locale = normalizeLocale(localeIn);
+  const w = words[locale];
+  switch (template) {
+    case 'order_confirmation': {
+      const d = data as TemplateData['order_confirmation'];
+      const lines = d.tickets.map((t) => `${w.ticket} ${t.typeName} · ${t.holderName} · ${t.ticketId.slice(0, 8)}`);
+      return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines);
+    }
+    case 'refund_notice': {
+      const d = data as TemplateData['refund_notice'];
+      const amount = formatMoney({ amount: d.amount, currency: d.currency }, locale);
+      return compose(locale, w.refundSubject(d.eventName), [w.hello(d.name), w.refundBody(amount, d.eventName), w.reasons[d.reason], `${w.order} ${d.orderId}`]);
+    }
+    case 'event_reminder': {
+      const d = data as TemplateData['event_reminder'];
+      return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale), d.ticketCount)], d.ticketsUrl);
+    }
+    default:
+      throw new TypeError(`unknown email template ${String(template)}`);
+  }
+}
