@@ -8,7 +8,9 @@ declare module 'autocannon' {
     max: number;
     total: number;
     p50: number;
+    p75: number;
     p90: number;
+    p97_5: number;
     p99: number;
     p99_9: number;
   };
@@ -54,7 +56,10 @@ declare module 'autocannon' {
   };
 
   /** A thenable EventEmitter: await it for the result, or stop() it early. */
-  export type Instance = PromiseLike<Result> & { stop(): void };
+  export type Instance = PromiseLike<Result> & {
+    stop(): void;
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
+  };
 
   function autocannon(opts: Options): Instance;
   export default autocannon;

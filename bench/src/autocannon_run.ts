@@ -40,7 +40,13 @@ export type LoadResult = {
   requests: number;
   statusCodes: Record<string, number>;
   durationS: number;
+  /** Answers in each second of the run, in order: the throughput-over-time chart. */
+  timeline: number[];
+  /** Latency percentiles in ms (p50 ... p99.9, max), for the latency chart. */
+  latency: LatencyPercentiles;
 };
+
+export type LatencyPercentiles = { p50: number; p75: number; p90: number; p97_5: number; p99: number; p99_9: number; max: number };
 
 /** Runs the warm-up (if any), then the measured load; `around` wraps only the measured one. */
 export async function runLoad(spec: LoadSpec, around?: { before?: () => void; after?: () => void }): Promise<LoadResult> {
@@ -85,15 +91,31 @@ export async function runOnce(spec: LoadSpec): Promise<LoadResult> {
       },
     ],
   });
-  const result = await instance;
-  return toLoadResult(result);
+  // Our own per-second buckets: autocannon's 'tick' counter races its sampling interval.
+  const timeline: number[] = [];
+  let answered = 0;
+  instance.on('response', () => void answered++);
+  const second = setInterval(() => {
+    timeline.push(answered);
+    answered = 0;
+  }, 1000);
+  let result: Awaited<ReturnType<typeof autocannon>>;
+  try {
+    result = await instance;
+  } finally {
+    clearInterval(second);
+  }
+  // The run may end a moment before the last interval fires: those answers are its last second.
+  if (answered > 0 && timeline.length < spec.durationS) timeline.push(answered);
+  return toLoadResult(result, timeline);
 }
 
-function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>): LoadResult {
+function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>, timeline: number[]): LoadResult {
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;
   const requests = result.requests.total;
   const durationS = result.duration;
+  const l = result.latency;
   return {
     rps: durationS > 0 ? requests / durationS : 0,
     p50: result.latency.p50,
@@ -103,5 +125,7 @@ function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>): LoadResul
     requests,
     statusCodes,
     durationS,
+    timeline,
+    latency: { p50: l.p50, p75: l.p75, p90: l.p90, p97_5: l.p97_5, p99: l.p99, p99_9: l.p99_9, max: l.max },
   };
 }

@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const scenario = await entry.load();
   const report = buildReport(await scenario.run(parsed.options));
   const files = await writeResults(report);
-  progress(`wrote ${files.json} and ${files.md}`);
+  progress(`wrote ${files.json}, ${files.md} and ${files.html}`);
   process.stdout.write(renderTable(report) + '\n');
   if (parsed.json) process.stdout.write(jsonLine(report) + '\n');
   return report.checks.every((c) => c.ok) ? 0 : 1;

@@ -18,3 +18,13 @@ describe('the command line', () => {
     expect(() => parseCommandLine(['holds', '--baselines', 'row-lock', '--no-baselines'], {})).toThrow(/one or the other/);
   });
 });
+
+describe('defaults', () => {
+  it('holds runs 10, 100 and 1000 connections; --quick one load of 100 and a smaller stock', () => {
+    expect(parseCommandLine(['holds'], {}).options).toMatchObject({ connections: [10, 100, 1000], capacity: 5_000_000, durationS: 10 });
+    expect(parseCommandLine(['holds', '--quick'], {}).options).toMatchObject({ connections: [100], capacity: 200_000, durationS: 3 });
+    expect(parseCommandLine(['holds', '--connections', '7'], {}).options.connections).toEqual([7]);
+    expect(parseCommandLine(['forward'], {}).options.connections).toEqual([100]);
+    expect(parseCommandLine(['tickets', '--capacity', '500'], {}).options).toMatchObject({ capacity: 500, capacityGiven: true });
+  });
+});

@@ -12,9 +12,11 @@ export const usage = `usage: npm run bench -- <scenario> [options]
 options:
   --json               print the report as one JSON object, the last line of stdout
   --duration S         seconds of each measured run (default 10; --quick: 3)
-  --connections N,...  concurrent connections, one run per value (default 100)
-  --quick              short runs, for a smoke test
-  --capacity N         tickets on sale in the bench event (default 5000000)
+  --connections N,...  concurrent connections, one run per value (holds: 10,100,1000; others: 100;
+                       --quick: 100)
+  --quick              short runs, for a smoke test (\`all --quick\`: every scenario in about a minute or two)
+  --capacity N         tickets on sale in the bench event (holds default 5000000, --quick 200000;
+                       tickets and flash-sale: the tickets sold out, see bench/README.md)
   --nodes N            forward: nodes in the cluster (default 2)
   --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
   --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
@@ -42,6 +44,15 @@ function baselinesOf(raw: string | undefined, redisDurable: boolean): BaselineNa
   return chosen;
 }
 
+/**
+ * holds compares contenders at three loads (a few users, a crowd, a stampede);
+ * a smoke run needs one. The other scenarios measure one load unless told.
+ */
+export function defaultConnections(scenario: string | undefined, quick: boolean): number[] {
+  if (scenario === 'holds' && !quick) return [10, 100, 1000];
+  return [100];
+}
+
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): { scenario: string | undefined; json: boolean; options: BenchOptions } {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -67,9 +78,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     quick,
     durationS: values.duration ? positiveInt('--duration', values.duration, 3600) : quick ? 3 : 10,
     warmupS: quick ? 1 : 2,
-    connections: values.connections ? values.connections.split(',').map((n) => positiveInt('--connections', n.trim(), 10_000)) : [100],
+    connections: values.connections ? values.connections.split(',').map((n) => positiveInt('--connections', n.trim(), 10_000)) : defaultConnections(positionals[0], quick),
     // The engine's capacityMax is 10 million.
-    capacity: values.capacity ? positiveInt('--capacity', values.capacity, 10_000_000) : 5_000_000,
+    ...(values.capacity ? { capacity: positiveInt('--capacity', values.capacity, 10_000_000), capacityGiven: true } : { capacity: quick ? 200_000 : 5_000_000 }),
     // A cluster needs two nodes for anything to be forwarded; more than 8 on one box measures the box.
     ...(values.nodes ? { nodes: positiveInt('--nodes', values.nodes, 8, 2) } : {}),
     ...(values.kills ? { kills: positiveInt('--kills', values.kills, 100) } : {}),

@@ -47,13 +47,15 @@ describe('the report', () => {
     }
   });
 
-  it('writes <date>-<scenario>.json and .md', async () => {
+  it('writes <date>-<scenario>.json, .md and .html', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bench-report-'));
     try {
       const files = await writeResults(buildReport(sample, machine, new Date(2026, 0, 2)), dir);
       expect(files.json).toBe(join(dir, '2026-01-02-holds.json'));
       expect(JSON.parse(await readFile(files.json, 'utf8')).scenario).toBe('holds');
       expect(await readFile(files.md, 'utf8')).toContain('# bench holds, 2026-01-02');
+      expect(files.html).toBe(join(dir, '2026-01-02-holds.html'));
+      expect(await readFile(files.html, 'utf8')).toContain('<svg ');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

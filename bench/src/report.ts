@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LatencyPercentiles } from './autocannon_run.ts';
+import { renderHtml } from './report_html.ts';
 
 /**
  * What a bench run reports, in three forms: a table on the terminal, one JSON
@@ -35,6 +37,10 @@ export type ResultRow = {
   /** redis-lua rows: of cpuUsPerReq, the part spent in redis-server (the private one only). */
   redisCpuUsPerReq?: number | null;
   statusCodes?: Record<string, number>;
+  /** Answers in each second of the measured run (autocannon loads): the throughput-over-time chart. */
+  timeline?: number[];
+  /** Latency percentiles in ms of the measured run: the latency chart. */
+  latency?: LatencyPercentiles;
 };
 
 export type Check = { name: string; ok: boolean; detail: string };
@@ -150,6 +156,8 @@ export function renderMarkdown(report: Report): string {
   const out = [
     `# bench ${report.scenario}, ${report.date}`,
     '',
+    `Charts: \`${report.date}-${report.scenario}.html\` beside this file.`,
+    '',
     `Machine: ${report.machine.cores} cores, ${report.machine.cpuModel}, node ${report.machine.node}, ${report.machine.platform}.`,
     '',
     `| ${head.join(' | ')} |`,
@@ -167,38 +175,17 @@ export function renderMarkdown(report: Report): string {
   return out.join('\n');
 }
 
-/** Writes bench/results/<date>-<scenario>.json and .md; a later run the same day replaces them. */
-export async function writeResults(report: Report, dir = resultsDir): Promise<{ json: string; md: string }> {
+/** Writes bench/results/<date>-<scenario>.json, .md and .html; a later run the same day replaces them. */
+export async function writeResults(report: Report, dir = resultsDir): Promise<{ json: string; md: string; html: string }> {
   await mkdir(dir, { recursive: true });
   const base = join(dir, `${report.date}-${report.scenario}`);
   const json = `${base}.json`;
   const md = `${base}.md`;
   await writeFile(json, JSON.stringify(JSON.parse(jsonLine(report)), null, 2) + '\n');
+  const html = `${base}.html`;
   await writeFile(md, renderMarkdown(report));
-  return { json, md };
+  await writeFile(html, renderHtml(report, { table: cells(report), head: columns.map(([title]) => title) }));
+  return { json, md, html };
 }
 
-/** A progress line on stderr. */
-export function progress(line: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K[bench] ${line}\n`);
-  else process.stderr.write(`[bench] ${line}\n`);
-}
-
-/**
- * A live countdown while a load runs, on a terminal only; a pipe or a log file
- * gets just the plain progress lines. Returns the function that clears it.
- */
-export function countdown(label: string, seconds: number): () => void {
-  if (!process.stderr.isTTY) return () => {};
-  const started = Date.now();
-  const draw = () => {
-    const elapsed = Math.min(seconds, Math.round((Date.now() - started) / 1000));
-    process.stderr.write(`\r\x1b[K[bench] ${label} ${elapsed}/${seconds} s`);
-  };
-  draw();
-  const timer = setInterval(draw, 1000);
-  return () => {
-    clearInterval(timer);
-    process.stderr.write('\r\x1b[K');
-  };
-}
+export { countdown, progress } from './progress.ts';

@@ -526,6 +526,8 @@ async function measureHolds(setup: Setup, name: 'direct' | 'forwarded', via: Mem
     connections,
     pgCpuUsPerReq: cluster.members[0]!.server.postgresFound ? cpu.postgres : null,
     statusCodes: load.statusCodes,
+    timeline: load.timeline,
+    latency: load.latency,
     via: via.nodeId,
     owner: owner.nodeId,
     nodeCpuUsPerReq: cpu.byNode,

@@ -4,6 +4,7 @@ import { runLoad, runOnce, type LoadResult, type LoadSpec } from '../autocannon_
 import { BaselineUnavailable, startBaseline, type BaselineHandle } from '../baselines/index.ts';
 import { defaultBaselines, type BaselineName } from '../baselines/names.ts';
 import { ParticipantPool } from '../participants.ts';
+import { planSteps } from '../progress.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
 import { ApiError, createEvent, getEvent, signup } from '../tickr_api.ts';
@@ -100,6 +101,8 @@ async function run(opts: BenchOptions): Promise<ScenarioReport> {
     progress(`setup (organizer signup, event, first buyer, preflight hold) took ${Date.now() - prepareStarted} ms`);
     let acknowledged = 1; // the preflight hold
     const baselines = opts.baselines ?? defaultBaselines;
+    // One step per measured load: hello-world, Tickr and each baseline at each connection count.
+    planSteps(opts.connections.length * (2 + baselines.length));
     const skipped = new Set<BaselineName>();
     const rowsByName = new Map<string, ResultRow[]>();
     for (const connections of opts.connections) {
@@ -204,7 +207,7 @@ const holdHeaders = (token: string, key: string) => ({ 'content-type': 'applicat
 async function measure(server: TickrServer, name: string, spec: LoadSpec): Promise<{ row: ResultRow; load: LoadResult }> {
   let before = server.cpu();
   let after = before;
-  const done = countdown(`${name} c=${spec.connections}`, (spec.warmupS ?? 0) + spec.durationS);
+  const done = countdown(`${name} c=${spec.connections}`, (spec.warmupS ?? 0) + spec.durationS, spec.warmupS ?? 0);
   const load = await runLoad(spec, { before: () => (before = server.cpu()), after: () => (after = server.cpu()) }).finally(done);
   const spent = cpuSpent(before, after);
   // No /proc (not Linux): no CPU figure rather than a zero.
@@ -222,6 +225,8 @@ async function measure(server: TickrServer, name: string, spec: LoadSpec): Promi
     connections: spec.connections,
     pgCpuUsPerReq: server.postgresFound ? per(spent.postgresUs) : null,
     statusCodes: load.statusCodes,
+    timeline: load.timeline,
+    latency: load.latency,
   };
   progress(`${name} c=${spec.connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
   return { row, load };
@@ -353,7 +358,7 @@ async function measureBaseline(
     };
     let before = baseline.cpu();
     let after = before;
-    const done = countdown(`${name} c=${connections}`, opts.warmupS + opts.durationS);
+    const done = countdown(`${name} c=${connections}`, opts.warmupS + opts.durationS, opts.warmupS);
     const load = await runLoad(spec, { before: () => (before = baseline.cpu()), after: () => (after = baseline.cpu()) }).finally(done);
     const measurable = before.serverUs > 0 && load.requests > 0;
     const per = (us: number) => (measurable ? us / load.requests : null);
@@ -372,6 +377,8 @@ async function measureBaseline(
       connections,
       ...(baseline.store === 'postgres' ? { pgCpuUsPerReq: baseline.storeMeasured ? per(store) : null } : { redisCpuUsPerReq: baseline.storeMeasured ? per(store) : null }),
       statusCodes: load.statusCodes,
+      timeline: load.timeline,
+      latency: load.latency,
     };
     progress(`${name} c=${connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
     const others = Object.entries(load.statusCodes).filter(([code]) => code !== '201');

@@ -8,6 +8,8 @@ export type BenchOptions = {
   connections: number[];
   quick: boolean;
   capacity: number;
+  /** True when --capacity was given: scenarios with their own default (tickets, flash-sale) use it then. */
+  capacityGiven?: boolean;
   /** `forward`: nodes in the cluster (--nodes); unset, the scenario's default. */
   nodes?: number;
   /** `forward`: kill -9 failovers to measure (--kills); unset, the scenario's default. */
