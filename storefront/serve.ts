@@ -1,0 +1,144 @@
+/**
+ * Serves the built storefront (adapter-node's handler) inside a Tickr node,
+ * so `npm start` runs engine, edge and storefront in one process. Builds the
+ * storefront first when its build is missing or older than its sources.
+ *
+ * adapter-node reads its settings from the environment when its handler is
+ * imported (with the TICKR_WEB_ prefix, see svelte.config.js), so they are
+ * set before the import, once per process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const storefrontDir = dirname(fileURLToPath(import.meta.url));
+const buildDir = join(storefrontDir, 'build');
+const lockDir = join(storefrontDir, '.build.lock');
+/** What the build is made from: newer than the build means rebuild. */
+const sources = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'];
+/** A build that takes longer is stuck; a lock older than this is taken over. */
+export const buildTimeoutMs = 180_000;
+
+export type StorefrontOptions = {
+  port: number;
+  host: string;
+  /** The edge's HTTP API as the storefront server reaches it. */
+  apiUrl: string;
+  /** The edge's port, for the browser's WebSocket (same host name as the page). */
+  edgePort: number;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+};
+
+export type RunningStorefront = { port: number; url: string; close: () => Promise<void> };
+
+/** Default port of the storefront under `npm start`. */
+export const webPortDefault = 5173;
+
+/**
+ * The storefront's port from TICKR_WEB_PORT, or null when this node serves no
+ * storefront: unset (nodes started by tests and benchmarks) or "off".
+ */
+export function storefrontPort(env: NodeJS.ProcessEnv): number | null {
+  const raw = env.TICKR_WEB_PORT;
+  if (raw === undefined || raw === '' || raw === 'off') return null;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`TICKR_WEB_PORT must be a port from 0 to 65535 or "off", got "${raw}"`);
+  return port;
+}
+
+async function newestMtime(path: string): Promise<number> {
+  const info = await stat(path).catch(() => null);
+  if (info === null) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs;
+  for (const entry of await readdir(path)) newest = Math.max(newest, await newestMtime(join(path, entry)));
+  return newest;
+}
+
+export async function buildIsStale(): Promise<boolean> {
+  const built = await stat(join(buildDir, 'handler.js')).catch(() => null);
+  if (built === null) return true;
+  let newest = 0;
+  for (const source of sources) newest = Math.max(newest, await newestMtime(join(storefrontDir, source)));
+  return newest > built.mtimeMs;
+}
+
+function runViteBuild(): Promise<void> {
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: storefrontDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const timer = setTimeout(() => child.kill('SIGKILL'), buildTimeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`storefront build failed (vite build exited with ${code}):\n${output}`));
+    });
+  });
+}
+
+/** One build at a time across processes (parallel test files, several nodes): a lock directory, waited on. */
+export async function ensureBuilt(log: StorefrontOptions['log']): Promise<void> {
+  if (!(await buildIsStale())) return;
+  const deadline = Date.now() + buildTimeoutMs;
+  for (;;) {
+    try {
+      await mkdir(lockDir);
+      break;
+    } catch {
+      const lock = await stat(lockDir).catch(() => null);
+      if (lock !== null && Date.now() - lock.mtimeMs > buildTimeoutMs) await rm(lockDir, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`storefront build lock ${lockDir} held for too long; remove it if no build is running`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    // Another process may have built while this one waited for the lock.
+    if (!(await buildIsStale())) return;
+    log('info', 'building the storefront (vite build): its build is missing or older than its sources');
+    const started = Date.now();
+    await runViteBuild();
+    log('info', `storefront built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await rm(lockDir, { recursive: true, force: true });
+  }
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+export async function startStorefront(options: StorefrontOptions): Promise<RunningStorefront> {
+  await ensureBuilt(options.log);
+  process.env.TICKR_API_URL ||= options.apiUrl;
+  process.env.TICKR_EDGE_PORT ||= String(options.edgePort);
+  // Plain http unless a proxy in front says otherwise: form actions check the Origin against it.
+  process.env.TICKR_WEB_PROTOCOL_HEADER ||= 'x-forwarded-proto';
+  const { handler } = (await import(pathToFileURL(join(buildDir, 'handler.js')).href)) as { handler: Handler };
+  const server: Server = createServer((req, res) => {
+    req.headers['x-forwarded-proto'] ??= 'http';
+    handler(req, res, () => {
+      res.statusCode = 404;
+      res.end('Not found');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

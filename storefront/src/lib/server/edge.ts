@@ -1,0 +1,13 @@
+import type { RequestEvent } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
+import { createApi } from '$lib/api';
+
+/** Where the server side of the storefront finds the edge's HTTP API. `npm start` sets it to its own edge. */
+export function edgeBase(): string {
+  return (env.TICKR_API_URL || 'http://127.0.0.1:3000').replace(/\/$/, '');
+}
+
+/** The API as the signed-in person of this request. */
+export function edge(event: Pick<RequestEvent, 'fetch' | 'locals'>) {
+  return createApi(event.fetch, edgeBase(), event.locals.token);
+}

@@ -1,0 +1,40 @@
+import type { RequestHandler } from './$types';
+import { edgeBase } from '$lib/server/edge';
+
+/**
+ * The edge's API under the storefront's own origin, so the browser needs no
+ * CORS and never sees the session token: it is added here from the httpOnly
+ * cookie. The WebSocket goes to the edge directly (see `wsBase`).
+ */
+const forwarded = ['accept', 'content-type', 'idempotency-key', 'admission-token', 'stripe-signature'];
+
+const proxy: RequestHandler = async ({ request, url, params, locals, fetch }) => {
+  const headers: Record<string, string> = {};
+  for (const name of forwarded) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  if (locals.token) headers.authorization = `Bearer ${locals.token}`;
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  try {
+    const answer = await fetch(`${edgeBase()}/api/${params.path}${url.search}`, {
+      method: request.method,
+      headers,
+      body: hasBody ? await request.arrayBuffer() : undefined,
+    });
+    const out = new Headers();
+    for (const name of ['content-type', 'retry-after', 'cache-control']) {
+      const value = answer.headers.get(name);
+      if (value !== null) out.set(name, value);
+    }
+    return new Response(answer.body, { status: answer.status, headers: out });
+  } catch {
+    return Response.json({ error: { code: 'unreachable', message: 'The ticket server cannot be reached right now; try again in a moment.' } }, { status: 502 });
+  }
+};
+
+export const GET = proxy;
+export const POST = proxy;
+export const PATCH = proxy;
+export const PUT = proxy;
+export const DELETE = proxy;

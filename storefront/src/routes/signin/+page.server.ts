@@ -1,0 +1,29 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { ApiError } from '$lib/api';
+import { translator } from '$lib/i18n';
+import { edge } from '$lib/server/edge';
+import { safeBack } from '$lib/server/paths';
+import { setSession } from '$lib/server/session';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+  if (locals.account) redirect(303, safeBack(url.searchParams.get('next')));
+  return { next: safeBack(url.searchParams.get('next')) };
+};
+
+export const actions: Actions = {
+  default: async (event) => {
+    const form = await event.request.formData();
+    const email = String(form.get('email') ?? '').trim();
+    const password = String(form.get('password') ?? '');
+    const next = safeBack(form.get('next'));
+    try {
+      const { token } = await edge(event).signin({ email, password });
+      setSession(event.cookies, token);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return fail(error.status === 0 ? 503 : error.status, { email, reason: error.sentence(translator(event.locals.locale)) });
+    }
+    redirect(303, next);
+  },
+};
