@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { selectConflicts, selectStats } from '../../../engine/src/checkin/lists.ts';
+import { checkIn, syncScan, ticketView, type SyncResult } from '../../../engine/src/checkin/scan.ts';
+import { searchTickets } from '../../../engine/src/checkin/verify.ts';
+import { checkinLookupMax, checkinSyncScansMax } from '../../../engine/src/constants.ts';
+import type { Db } from '../../../engine/src/db/pool.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Router } from '../http/route.ts';
+import { normalizeUuid, parseBody } from '../validation.ts';
+import { eventIdParam } from './events.ts';
+import { requireScannerList, requireScannerOf, textField, uuidField } from './checkin_access.ts';
+
+export type CheckinDeps = { db: Db };
+
+/** A TK1 secret is 185 characters; anything much longer is not one. */
+const secretField = z.string({ error: 'secret must be the text of the ticket\'s QR code' }).max(400, { error: 'secret must be at most 400 characters' });
+const oneTicket = { message: 'send exactly one of secret (the scanned QR text) or ticketId (typed in by staff)' };
+
+const checkinSchema = z.strictObject({
+  list: uuidField('list'),
+  secret: secretField.optional(),
+  ticketId: uuidField('ticketId').optional(),
+  gate: textField('gate', 100).optional(),
+  device: textField('device', 100).optional(),
+}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket);
+
+const offlineScanSchema = z.strictObject({
+  secret: secretField.optional(),
+  ticketId: uuidField('ticketId').optional(),
+  scannedAt: z.iso.datetime({ offset: true, error: 'scannedAt must be an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z' }).transform((s) => new Date(s)),
+  gate: textField('gate', 100),
+  device: textField('device', 100),
+}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket);
+
+const syncSchema = z.strictObject({
+  list: uuidField('list'),
+  scans: z.array(offlineScanSchema, { error: 'scans must be an array of scans' })
+    .min(1, { error: 'scans must hold at least one scan' })
+    .max(checkinSyncScansMax, { error: `scans must hold at most ${checkinSyncScansMax} scans; send the rest in another sync` }),
+});
+
+/** A scan's clock may be wrong, but not by days: a time far from now is a scanner bug, refused rather than recorded. */
+const scanClockSkewMs = 2 * 24 * 60 * 60_000;
+
+/** Door-side routes: scan online, sync offline scans, watch the numbers, look a holder up. */
+export function mountCheckin(router: Router, { db }: CheckinDeps): void {
+  router.route('post', '/api/checkin', async (ctx) => {
+    const input = parseBody(checkinSchema, ctx.body);
+    const { claims, list } = await requireScannerList(ctx, db, input.list);
+    const answer = await checkIn(db, list, {
+      secret: input.secret, ticketId: input.ticketId, gate: input.gate ?? list.name, device: input.device ?? 'online', staffId: claims.sub,
+    });
+    return { status: 200, body: answer };
+  }, { body: true });
+
+  router.route('post', '/api/checkin/sync', async (ctx) => {
+    const input = parseBody(syncSchema, ctx.body);
+    const { claims, list } = await requireScannerList(ctx, db, input.list);
+    const now = Date.now();
+    input.scans.forEach((s, i) => {
+      if (Math.abs(s.scannedAt.getTime() - now) > scanClockSkewMs) {
+        throw new HttpError(400, 'invalid_body', `scans[${i}].scannedAt is more than two days from now; check the scanner's clock`, { field: `scans[${i}].scannedAt` });
+      }
+    });
+    const results: SyncResult[] = [];
+    // In order, one transaction each: a later scan of the same ticket sees the earlier one.
+    for (const [i, scan] of input.scans.entries()) results.push(await syncScan(db, list, claims.sub, scan, i));
+    const count = (o: SyncResult['outcome']) => results.filter((r) => r.outcome === o).length;
+    return {
+      status: 200,
+      body: {
+        list: { id: list.id, name: list.name },
+        admitted: count('admitted'), duplicates: count('duplicate'), conflicts: count('conflict'),
+        refused: results.length - count('admitted') - count('duplicate') - count('conflict'),
+        results,
+      },
+    };
+  }, { body: true });
+
+  router.route('get', '/api/events/:id/checkin/stats', async (ctx) => {
+    const eventId = eventIdParam(ctx);
+    await requireScannerOf(ctx, db, eventId);
+    return { status: 200, body: { eventId, ...(await selectStats(db, eventId)) } };
+  });
+
+  router.route('get', '/api/events/:id/checkin/conflicts', async (ctx) => {
+    const eventId = eventIdParam(ctx);
+    await requireScannerOf(ctx, db, eventId);
+    return { status: 200, body: { eventId, conflicts: await selectConflicts(db, eventId, checkinSyncScansMax) } };
+  });
+
+  // Manual look-up when a QR code will not scan: by holder name (part of it) or order id.
+  router.route('get', '/api/events/:id/checkin/lookup', async (ctx) => {
+    const eventId = eventIdParam(ctx);
+    await requireScannerOf(ctx, db, eventId);
+    const q = (ctx.query.get('q') ?? '').trim();
+    const orderParam = ctx.query.get('orderId');
+    let tickets;
+    if (orderParam !== null) {
+      const orderId = normalizeUuid(orderParam.trim());
+      if (orderId === null) throw new HttpError(400, 'invalid_query', 'orderId must be a UUID, e.g. 0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a');
+      tickets = await searchTickets(db, eventId, { orderId }, checkinLookupMax);
+    } else {
+      if (q.length < 2 || q.length > 100) throw new HttpError(400, 'invalid_query', 'Send q with 2 to 100 characters of the holder\'s name, or orderId.');
+      const asOrder = normalizeUuid(q);
+      tickets = await searchTickets(db, eventId, asOrder === null ? { name: q } : { orderId: asOrder }, checkinLookupMax);
+    }
+    return {
+      status: 200,
+      body: { tickets: tickets.map((t) => ({ ...ticketView(t), status: t.status, usedAt: t.usedAt?.toISOString() ?? null, usedGate: t.usedGate })) },
+    };
+  });
+}

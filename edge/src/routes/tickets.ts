@@ -1,0 +1,81 @@
+import type { Config } from '../../../engine/src/config.ts';
+import type { Db } from '../../../engine/src/db/pool.ts';
+import { eventSigningKey } from '../../../engine/src/tickets/event_keys.ts';
+import { inTransaction } from '../../../engine/src/tickets/issue_job.ts';
+import { qrPng, qrSvg } from '../../../engine/src/tickets/qr.ts';
+import { reissueTicket, selectRevocations } from '../../../engine/src/tickets/reissue.ts';
+import { requireRole } from '../auth/guard.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Router } from '../http/route.ts';
+import { normalizeUuid } from '../validation.ts';
+import { eventIdParam } from './events.ts';
+
+export type TicketsDeps = { config: Config; db: Db };
+
+const orderNotFound = () => new HttpError(404, 'order_not_found', 'No such order; check the order id.');
+const ticketNotFound = () => new HttpError(404, 'ticket_not_found', 'No such ticket; check the ticket id.');
+
+type TicketRaw = { id: string; type_id: string; type_name: string; holder_name: string | null; status: string; version: number;
+  secret: string | null; secret_issued_at: Date | null; used_at: Date | null; used_gate: string | null };
+
+/** A ticket as its owner sees it: the secret and its QR images while it can still admit. */
+async function ownerTicketView(t: TicketRaw) {
+  const live = t.secret !== null && t.status !== 'revoked';
+  return {
+    id: t.id, typeId: t.type_id, typeName: t.type_name, holderName: t.holder_name, status: t.status, version: t.version,
+    issuedAt: t.secret_issued_at?.toISOString() ?? null, usedAt: t.used_at?.toISOString() ?? null, usedGate: t.used_gate,
+    secret: live ? t.secret : null,
+    qr: live ? { png: `data:image/png;base64,${(await qrPng(t.secret!)).toString('base64')}`, svg: await qrSvg(t.secret!) } : null,
+  };
+}
+
+export function mountTickets(router: Router, { config, db }: TicketsDeps): void {
+  // Public: scanners cache this before the doors open and work offline with it.
+  router.route('get', '/api/events/:id/keys', async (ctx) => {
+    const eventId = eventIdParam(ctx);
+    const exists = (await db.query('SELECT 1 FROM events WHERE id = $1', [eventId])).rows.length === 1;
+    if (!exists) throw new HttpError(404, 'event_not_found', 'No such event; check the event id.');
+    const key = await eventSigningKey(db, eventId, config.ticketServerKey);
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: { eventId, algorithm: 'Ed25519', format: 'TK1', publicKey: key.publicKey, revoked: await selectRevocations(db, eventId), generatedAt: new Date().toISOString() },
+    };
+  });
+
+  router.route('get', '/api/orders/:id/tickets', async (ctx) => {
+    const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
+    const orderId = normalizeUuid(ctx.params.id ?? '');
+    if (orderId === null) throw orderNotFound();
+    const order = (await db.query('SELECT id, event_id, buyer_id, status, hold_id, ticketed_hold_id FROM orders WHERE id = $1', [orderId])).rows[0] as
+      { id: string; event_id: string; buyer_id: string; status: string; hold_id: string; ticketed_hold_id: string | null } | undefined;
+    // Someone else's order answers like a missing one, so order ids cannot be probed.
+    if (order === undefined || order.buyer_id !== claims.sub) throw orderNotFound();
+    const { rows } = await db.query(
+      `SELECT t.id, t.type_id, tt.name AS type_name, t.holder_name, t.status, t.version, t.secret, t.secret_issued_at, t.used_at, t.used_gate
+         FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id
+        WHERE t.order_id = $1 OR t.hold_id = $2 ORDER BY t.id`, [orderId, order.ticketed_hold_id ?? order.hold_id]);
+    const tickets = await Promise.all((rows as TicketRaw[]).map(ownerTicketView));
+    return { status: 200, body: { orderId, eventId: order.event_id, status: order.status, tickets } };
+  });
+
+  router.route('post', '/api/tickets/:id/reissue', async (ctx) => {
+    const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
+    const ticketId = normalizeUuid(ctx.params.id ?? '');
+    if (ticketId === null) throw ticketNotFound();
+    const outcome = await inTransaction(db, (tx) => reissueTicket(tx, ticketId, claims.sub, config.ticketServerKey));
+    if (!outcome.ok) {
+      switch (outcome.reason) {
+        case 'not_found': throw ticketNotFound();
+        case 'not_issued': throw new HttpError(409, 'ticket_not_issued', 'This ticket has not been issued yet; wait for the order confirmation.');
+        case 'revoked': throw new HttpError(409, 'ticket_revoked', 'This ticket was revoked (refunded); it cannot be reissued.');
+        case 'used': throw new HttpError(409, 'ticket_used', 'This ticket was already used at the door; it cannot be reissued.');
+        case 'version_exhausted': throw new HttpError(409, 'reissue_limit', 'This ticket was reissued too many times; contact the organizer.');
+      }
+    }
+    const row = (await db.query(
+      `SELECT t.id, t.type_id, tt.name AS type_name, t.holder_name, t.status, t.version, t.secret, t.secret_issued_at, t.used_at, t.used_gate
+         FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id WHERE t.id = $1`, [ticketId])).rows[0] as TicketRaw;
+    return { status: 200, body: await ownerTicketView(row) };
+  }, { body: false });
+}

@@ -1,0 +1,90 @@
+import type { Db } from '../db/pool.ts';
+import type { JobHandler, SqlExecutor } from '../jobs/queues.ts';
+import { queueEmail } from '../mail/outbox.ts';
+import { eventSigningKey } from './event_keys.ts';
+import { encodeTicketSecret } from './secret.ts';
+
+/** Runs `fn` in one transaction on one client of the pool. */
+export async function inTransaction<T>(db: Db, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+type OrderForTickets = {
+  id: string; event_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
+  buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date;
+};
+
+type TicketForIssue = { id: string; type_id: string; version: number; secret: string | null; holder_name: string | null; type_name: string };
+
+/** The storefront page where a buyer sees an order's tickets. */
+export function ticketsUrl(publicUrl: string, orderId: string): string {
+  return `${publicUrl}/orders/${orderId}`;
+}
+
+/**
+ * `tickets-issue`: signs a secret for each ticket of a paid order, moves the
+ * order from `paid` to `ticketed` and queues the confirmation email, all in
+ * one transaction. Idempotent per order: the order row is locked, a ticket
+ * that has a secret keeps it, and the email is keyed by the order, so running
+ * the job twice gives one set of secrets and one email. An order in any state
+ * but paid or ticketed (refunded, failed) gets nothing.
+ */
+export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { orderId }) => {
+  try {
+    await inTransaction(deps.db, async (tx) => {
+      const order = (await tx.query(
+        `SELECT o.id, o.event_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
+                a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at
+           FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
+          WHERE o.id = $1 FOR UPDATE OF o`, [orderId])).rows[0] as OrderForTickets | undefined;
+      if (order === undefined) throw new Error('no such order');
+      if (order.status !== 'paid' && order.status !== 'ticketed') {
+        deps.log('info', `tickets-issue: order ${orderId} is ${order.status}; no tickets to issue`);
+        return;
+      }
+      const tickets = (await tx.query(
+        `SELECT t.id, t.type_id, t.version, t.secret, t.holder_name, tt.name AS type_name
+           FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id
+          WHERE t.order_id = $1 OR t.hold_id = $2 ORDER BY t.id FOR UPDATE OF t`,
+        [orderId, order.ticketed_hold_id ?? order.hold_id])).rows as TicketForIssue[];
+      // The confirmed hold's tickets are durable before payment-confirmed queues this job: none means not yet visible, so retry.
+      if (tickets.length === 0) throw new Error('the order has no tickets yet');
+      const key = await eventSigningKey(tx, order.event_id, deps.config.ticketServerKey);
+      for (const t of tickets) {
+        if (t.secret !== null) continue;
+        const secret = encodeTicketSecret({ ticketId: t.id, eventId: order.event_id, typeId: t.type_id, version: t.version }, key.privateKey);
+        t.holder_name ??= order.buyer_name;
+        await tx.query(
+          `UPDATE tickets SET order_id = $2, secret = $3, secret_issued_at = now(), holder_name = $4 WHERE id = $1`,
+          [t.id, orderId, secret, t.holder_name],
+        );
+      }
+      await tx.query(`UPDATE orders SET status = 'ticketed', ticketed_at = now(), updated_at = now() WHERE id = $1 AND status = 'paid'`, [orderId]);
+      await queueEmail(tx, deps.jobs, {
+        to: order.buyer_email,
+        template: 'order_confirmation',
+        locale: order.locale,
+        key: `order_confirmation:${orderId}`,
+        data: {
+          name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), orderId,
+          ticketsUrl: ticketsUrl(deps.config.publicUrl, orderId),
+          tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
+        },
+      });
+    });
+  } catch (error) {
+    if (error instanceof Error) error.message = `${error.message} (queue tickets-issue, order ${orderId})`;
+    throw error;
+  }
+};
