@@ -42,14 +42,26 @@ export const scenarios: ScenarioEntry[] = [
     load: async () => (await import('./wire.ts')).wire,
   },
   { name: 'queue', summary: 'many WebSocket waiters in a drop queue, head ticks and admission' },
-  { name: 'tickets', summary: 'checkout, payment (simulated) and ticket issue through the job queues' },
-  { name: 'checkin', summary: 'concurrent QR check-ins, double scans at two gates' },
+  {
+    name: 'tickets',
+    summary: 'a sell-out paid at once (simulated provider): payment-confirmed -> tickets-issue -> email-send; tickets issued/s, backlog drain time',
+    load: async () => (await import('./tickets.ts')).tickets,
+  },
+  {
+    name: 'checkin',
+    summary: 'two gates scanning the same signed tickets at once: check-ins/s; no ticket admitted twice',
+    load: async () => (await import('./checkin.ts')).checkin,
+  },
   {
     name: 'forward',
     summary: 'two nodes: holds direct to the shard owner vs forwarded by another node; kill -9 failover time; oversell check',
     load: async () => (await import('./forward.ts')).forward,
   },
-  { name: 'flash-sale', summary: 'the whole drop: queue, admission, holds, checkout, sell-out' },
+  {
+    name: 'flash-sale',
+    summary: 'the whole drop: WebSocket queue, admission, hold, pay, tickets; per-stage rates, time to sell out; database checks',
+    load: async () => (await import('./flash_sale.ts')).flashSale,
+  },
 ];
 
 export function findScenario(name: string): ScenarioEntry | undefined {
