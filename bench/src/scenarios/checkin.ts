@@ -175,7 +175,7 @@ async function usedCount(stack: Stack): Promise<number> {
 }
 
 /** Every ticket admitted at most once, and the admissions recorded match the tickets marked used. */
-export async function admittedOnce(stack: Pick<Stack, 'db' | 'event'>): Promise<Check[]> {
+export async function admittedOnce(stack: { db: Stack['db']; event: { id: string } }): Promise<Check[]> {
   const { rows } = await stack.db.query<{ twice: number; admissions: number; used: number }>(
     `SELECT (SELECT count(*)::int FROM (SELECT ticket_id FROM checkin_scans WHERE event_id = $1 AND outcome = 'valid' GROUP BY ticket_id HAVING count(*) > 1) d) AS twice,
             (SELECT count(*)::int FROM checkin_scans WHERE event_id = $1 AND outcome = 'valid') AS admissions,
