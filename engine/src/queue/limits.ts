@@ -21,3 +21,36 @@ export const admissionRatePerMinuteMax = 1_000_000;
 
 const payloadBytesWorst = 2 * queueIdCharsMax * 6 + 128;
 assert(Math.ceil((payloadBytesWorst * 4) / 3) + 1 + 43 <= signedTextCharsMax, 'a ticket with the longest ids still fits');
+
+/** Places per drop: a Map entry and 32 chars each in the worker, about 150 MB at the bound. */
+export const queuePlacesMax = 1_000_000;
+/** The queue timer: draws at sale start and moves the head this often. */
+export const queueTickMs = 250;
+/** Joins per address per window: enough for a household behind one NAT, not for a bot farm. */
+export const queueJoinsPerAddressMax = 30;
+export const queueJoinsWindowMs = 60_000;
+/** A proof-of-work challenge is good this long after it was issued. */
+export const powChallengeTtlMs = 10 * 60_000;
+/** Admission tokens live at least this long (a checkout page loads) and at most this long (a hold's life). */
+export const admissionTokenTtlMsMin = 30_000;
+export const admissionTokenTtlMsMax = 60 * 60_000;
+/** The edge remembers a drop's queue settings this long; a change on another node is seen within it. */
+export const dropSettingsCacheMs = 1_000;
+/** ...for at most this many drops; past it the cache is dropped whole. */
+export const dropSettingsCacheMax = 10_000;
+
+/** Each node asks the owner of a drop with local waiters for its status this often... */
+export const queuePollMs = 250;
+/** ...and publishes a tick at least this often, at once when the state changes (sell-out, pause). */
+export const queueTickPublishMs = 1_000;
+/** A WebSocket waiter must send its hello (queue ticket) within this. */
+export const wsHelloTimeoutMs = 10_000;
+/** uWS closes a socket silent this long (it pings on its own, so a live client never is). */
+export const wsIdleTimeoutSeconds = 60;
+/** Bytes buffered per socket before pub/sub skips ticks to it: a slow client drops ticks, never grows memory. */
+export const wsBackpressureBytesMax = 16 * 1024;
+/** A client message is a hello of one queue ticket: small. */
+export const wsMessageBytesMax = signedTextCharsMax + 256;
+
+assert(queueTickPublishMs >= queuePollMs, 'a tick is published no more often than the owner is asked');
+assert(admissionTokenTtlMsMin < admissionTokenTtlMsMax);
