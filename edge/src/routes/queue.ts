@@ -1,0 +1,235 @@
+import { selectEvent, selectEventConfig, updateEvent } from '../../../engine/src/db/events.ts';
+import type { Db } from '../../../engine/src/db/pool.ts';
+import type { Engine } from '../../../engine/src/engine.ts';
+import type { Outcome } from '../../../engine/src/inventory/types.ts';
+import { signAdmissionToken } from '../../../engine/src/queue/admission_token.ts';
+import { powChallengeTtlMs, queueJoinsPerAddressMax, queueJoinsWindowMs } from '../../../engine/src/queue/limits.ts';
+import { joinedListDigest } from '../../../engine/src/queue/lottery.ts';
+import { powChallenge, verify as verifyPow } from '../../../engine/src/queue/pow.ts';
+import { signQueueTicket, verifyQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
+import { ensureLotterySecret, selectDropSettings, selectProof, upsertDropSettings } from '../../../engine/src/queue/store.ts';
+import type { DropSettings, QueueAnswer, QueueOp, QueueRefusal, QueueStatus } from '../../../engine/src/queue/types.ts';
+import { requireRole } from '../auth/guard.ts';
+import { createRateLimiter } from '../auth/rate_limit.ts';
+import { HttpError, outcomeToHttp } from '../http/errors.ts';
+import type { Ctx, Router } from '../http/route.ts';
+import type { DropSettingsCache } from '../queue/settings_cache.ts';
+import { admissionSchema, dropSettingsSchema, joinSchema } from '../queue/validation.ts';
+import { parseBody, windowProblem } from '../validation.ts';
+import { eventIdParam } from './events.ts';
+
+export type QueueDeps = {
+  db: Db;
+  engine: Engine;
+  key: Uint8Array;
+  settings: DropSettingsCache;
+  /** Tells this node's waiters at once (pause, rate change). */
+  publish: (status: QueueStatus) => void;
+  now?: () => number;
+};
+
+/** A drop's settings before the organizer changes any. */
+export const dropSettingsDefault: DropSettings = {
+  queueEnabled: false,
+  waitingRoomOpensAt: null,
+  ratePerMinute: 'auto',
+  admissionTokenTtlMs: 5 * 60_000,
+  powBits: 0,
+  paused: false,
+};
+
+const queueRefusals: Record<QueueRefusal, { status: number; message: string }> = {
+  queue_off: { status: 409, message: 'This drop has no queue; place holds directly.' },
+  waiting_room_closed: { status: 403, message: 'The waiting room of this drop is not open yet; come back at waitingRoomOpensAt.' },
+  queue_full: { status: 503, message: 'The queue of this drop is full.' },
+  not_admitted_yet: { status: 409, message: 'Your place is not admitted yet; wait until the head reaches it (watch ws /queue/live).' },
+  admission_lapsed: { status: 410, message: 'Your admission window has closed; your place was passed and not used in time.' },
+  sold_out: { status: 410, message: 'This drop is sold out.' },
+  paused: { status: 409, message: 'Admission is paused by the organizer; keep your place and wait.' },
+  not_drawn: { status: 409, message: 'The lottery is drawn at sale start; until then nobody has a place. Keep waiting.' },
+};
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** The JSON shape of a status, as HTTP answers and WebSocket ticks carry it. */
+export function statusView(s: QueueStatus) {
+  return {
+    eventId: s.eventId, state: s.state, head: s.head, placed: s.placed, joined: s.joined, drawn: s.drawn,
+    stockLeft: s.stockLeft, msPerPlace: s.msPerPlace, ratePerMinute: s.ratePerMinute,
+    saleStartsAt: iso(s.saleStartsAt), waitingRoomOpensAt: iso(s.waitingRoomOpensAt), at: iso(s.at),
+  };
+}
+
+function settingsView(s: DropSettings, saleStartsAt: Date | null, perBuyerLimit: number) {
+  return {
+    queueEnabled: s.queueEnabled,
+    waitingRoomOpensAt: iso(s.waitingRoomOpensAt),
+    saleStartsAt: saleStartsAt === null ? null : saleStartsAt.toISOString(),
+    admissionRatePerMinute: s.ratePerMinute,
+    admissionTokenTtlSeconds: Math.round(s.admissionTokenTtlMs / 1000),
+    perBuyerLimit,
+    powBits: s.powBits,
+    paused: s.paused,
+  };
+}
+
+export function mountQueue(router: Router, deps: QueueDeps): void {
+  const { db, engine, key, settings } = deps;
+  const now = deps.now ?? Date.now;
+  const joins = createRateLimiter({ max: queueJoinsPerAddressMax, windowMs: queueJoinsWindowMs, now });
+
+  /** The queue's answer to `op`, or the HttpError of an engine or queue refusal. */
+  async function ask(eventId: string, op: QueueOp): Promise<Exclude<QueueAnswer, { ok: false }>> {
+    const outcome: Outcome = await engine.send({ kind: 'queue', eventId, op });
+    if (!outcome.ok) throw outcomeToHttp(outcome);
+    if (outcome.kind !== 'queue') throw new Error(`engine answered ${outcome.kind}, expected queue`);
+    const answer = outcome.answer;
+    if (!answer.ok) {
+      const r = queueRefusals[answer.reason];
+      throw new HttpError(r.status, answer.reason, r.message, answer.status === null ? undefined : { queue: statusView(answer.status) });
+    }
+    return answer;
+  }
+
+  /** The event when the caller is its organizer; another organizer's event answers like a missing one. */
+  async function ownEvent(ctx: Ctx) {
+    const claims = requireRole(ctx, 'organizer');
+    const eventId = eventIdParam(ctx);
+    const event = await selectEvent(db, eventId);
+    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    return event;
+  }
+
+  router.route('get', '/api/events/:id/queue/settings', async (ctx) => {
+    const event = await ownEvent(ctx);
+    const current = (await selectDropSettings(db, event.id)) ?? dropSettingsDefault;
+    return { status: 200, body: settingsView(current, event.saleStartsAt, event.perBuyerLimit) };
+  });
+
+  router.route('patch', '/api/events/:id/queue/settings', async (ctx) => {
+    const event = await ownEvent(ctx);
+    const input = parseBody(dropSettingsSchema, ctx.body);
+    const current = (await selectDropSettings(db, event.id)) ?? dropSettingsDefault;
+    const next: DropSettings = {
+      queueEnabled: input.queueEnabled ?? current.queueEnabled,
+      waitingRoomOpensAt: input.waitingRoomOpensAt === undefined ? current.waitingRoomOpensAt : input.waitingRoomOpensAt?.getTime() ?? null,
+      ratePerMinute: input.admissionRatePerMinute ?? current.ratePerMinute,
+      admissionTokenTtlMs: input.admissionTokenTtlSeconds === undefined ? current.admissionTokenTtlMs : input.admissionTokenTtlSeconds * 1000,
+      powBits: input.powBits ?? current.powBits,
+      paused: input.paused ?? current.paused,
+    };
+    const saleStartsAt = input.saleStartsAt === undefined ? event.saleStartsAt : input.saleStartsAt;
+    if (next.waitingRoomOpensAt !== null && saleStartsAt !== null && next.waitingRoomOpensAt > saleStartsAt.getTime()) {
+      throw new HttpError(400, 'invalid_body', 'waitingRoomOpensAt must not be after saleStartsAt: the waiting room opens before the sale', { field: 'waitingRoomOpensAt' });
+    }
+    // Sale start and the per-buyer limit are the event's own: written there, and the inventory actor told.
+    if (input.saleStartsAt !== undefined || input.perBuyerLimit !== undefined) {
+      const problem = windowProblem({ startsAt: event.startsAt, endsAt: event.endsAt, saleStartsAt, saleEndsAt: event.saleEndsAt });
+      if (problem) throw new HttpError(400, 'invalid_body', problem.message, { field: problem.path });
+      await updateEvent(db, event.id, {
+        ...(input.saleStartsAt !== undefined ? { saleStartsAt: input.saleStartsAt } : {}),
+        ...(input.perBuyerLimit !== undefined ? { perBuyerLimit: input.perBuyerLimit } : {}),
+      });
+      const config = await selectEventConfig(db, event.id);
+      if (config !== null) {
+        const outcome = await engine.send({ kind: 'reconfigure', eventId: event.id, config });
+        if (!outcome.ok) throw outcomeToHttp(outcome);
+      }
+    }
+    // The seed and its commitment are durable before the queue can publish either.
+    const secret = await ensureLotterySecret(db, event.id);
+    await upsertDropSettings(db, event.id, next);
+    settings.set(event.id, next);
+    const answer = await ask(event.id, { type: 'configure', settings: next, secret });
+    if (answer.type === 'configured') deps.publish(answer.status);
+    return { status: 200, body: settingsView(next, saleStartsAt, input.perBuyerLimit ?? event.perBuyerLimit) };
+  }, { body: true });
+
+  router.route('get', '/api/events/:id/queue/challenge', async (ctx) => {
+    const claims = requireRole(ctx, 'participant');
+    const eventId = eventIdParam(ctx);
+    const s = await settings.get(eventId);
+    if (s === null || !s.queueEnabled) throw new HttpError(409, 'queue_off', queueRefusals.queue_off.message);
+    const issuedAt = now();
+    return { status: 200, body: { challenge: powChallenge(eventId, claims.sub, issuedAt), issuedAt, bits: s.powBits, expiresAt: new Date(issuedAt + powChallengeTtlMs).toISOString() } };
+  });
+
+  router.route('post', '/api/events/:id/queue', async (ctx) => {
+    const claims = requireRole(ctx, 'participant');
+    const eventId = eventIdParam(ctx);
+    const input = parseBody(joinSchema, ctx.body);
+    const limited = joins.take(ctx.clientAddress);
+    if (!limited.ok) {
+      throw new HttpError(429, 'too_many_joins', `Too many joins from your address; retry in ${limited.retryAfterSeconds} s.`, undefined, { 'retry-after': String(limited.retryAfterSeconds) });
+    }
+    const s = await settings.get(eventId);
+    if (s === null || !s.queueEnabled) throw new HttpError(409, 'queue_off', queueRefusals.queue_off.message);
+    if (s.powBits > 0) checkPow(eventId, claims.sub, s.powBits, input.pow, now());
+    const joined = await ask(eventId, { type: 'join', buyer: claims.sub });
+    if (joined.type !== 'joined') throw new Error(`queue answered ${joined.type}, expected joined`);
+    const queueTicket = joined.place === null ? null : signQueueTicket({ eventId, place: joined.place, buyer: claims.sub, issuedAt: now() }, key);
+    return {
+      status: joined.again ? 200 : 201,
+      body: { eventId, queueTicketId: joined.queueTicketId, seq: joined.seq, place: joined.place, queueTicket, queue: statusView(joined.status) },
+    };
+  }, { body: true });
+
+  router.route('get', '/api/events/:id/queue', async (ctx) => {
+    const eventId = eventIdParam(ctx);
+    const answer = await ask(eventId, { type: 'status' });
+    if (answer.type !== 'status') throw new Error(`queue answered ${answer.type}, expected status`);
+    return { status: 200, body: statusView(answer.status) };
+  });
+
+  router.route('get', '/api/events/:id/queue/proof', async (ctx) => {
+    const eventId = eventIdParam(ctx);
+    const [s, proof] = await Promise.all([settings.get(eventId), selectProof(db, eventId)]);
+    if (s === null || proof === null) throw new HttpError(404, 'queue_off', 'This drop has no queue, so no lottery.');
+    const open = s.waitingRoomOpensAt === null || now() >= s.waitingRoomOpensAt;
+    const ids = proof.joinedQueueTicketIds;
+    return {
+      status: 200,
+      body: {
+        eventId,
+        algorithm: 'order = joinedQueueTicketIds sorted ascending by HMAC-SHA256(key = seed bytes, message = utf8(id)) as lowercase hex, ties by id; place = index + 1. commitment = sha256(seed bytes). digest: h0 = 32 zero bytes, h_i = sha256(h_{i-1} || utf8(id_i)).',
+        commitment: open ? proof.commitment : null,
+        seed: proof.seed,
+        drawnAt: proof.drawnAt === null ? null : proof.drawnAt.toISOString(),
+        joinedQueueTicketIds: ids,
+        joinedListDigest: ids === null ? null : joinedListDigest(ids).digest,
+      },
+    };
+  });
+
+  router.route('post', '/api/events/:id/admission', async (ctx) => {
+    const claims = requireRole(ctx, 'participant');
+    const eventId = eventIdParam(ctx);
+    const input = parseBody(admissionSchema, ctx.body);
+    const checked = verifyQueueTicket(input.queueTicket, key);
+    if (!checked.ok) {
+      if (checked.reason === 'malformed') throw new HttpError(400, 'queue_ticket_malformed', 'queueTicket is not a queue ticket; send it exactly as POST /queue returned it.');
+      throw new HttpError(403, 'queue_ticket_forged', 'This queue ticket was not issued by Tickr or was altered.');
+    }
+    const ticket = checked.ticket;
+    if (ticket.eventId !== eventId) throw new HttpError(403, 'queue_ticket_wrong_drop', 'This queue ticket is for another drop.');
+    if (ticket.buyer !== claims.sub) throw new HttpError(403, 'queue_ticket_wrong_account', 'This queue ticket belongs to another account; sign in with the account that queued.');
+    const admitted = await ask(eventId, { type: 'admit', place: ticket.place });
+    if (admitted.type !== 'admitted') throw new Error(`queue answered ${admitted.type}, expected admitted`);
+    const token = { eventId, buyer: claims.sub, maxQuantity: admitted.perBuyerLimit, expiresAt: admitted.admissionEndsAt };
+    return { status: 201, body: { admissionToken: signAdmissionToken(token, key), expiresAt: new Date(token.expiresAt).toISOString(), maxQuantity: token.maxQuantity, place: ticket.place } };
+  }, { body: true });
+}
+
+function checkPow(eventId: string, buyer: string, bits: number, pow: { issuedAt: number; nonce: string } | undefined, now: number): void {
+  if (pow === undefined) {
+    throw new HttpError(403, 'pow_required', `This drop asks for proof of work: GET /api/events/${eventId}/queue/challenge, find a nonce, send { "pow": { "issuedAt", "nonce" } }.`, { bits });
+  }
+  if (pow.issuedAt > now || now - pow.issuedAt > powChallengeTtlMs) {
+    throw new HttpError(403, 'pow_expired', 'This proof-of-work challenge has expired or is from the future; get a new one.', { bits });
+  }
+  if (!verifyPow(powChallenge(eventId, buyer, pow.issuedAt), pow.nonce, bits)) {
+    throw new HttpError(403, 'pow_invalid', `The nonce does not give ${bits} leading zero bits for your challenge.`, { bits });
+  }
+}

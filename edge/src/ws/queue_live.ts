@@ -1,0 +1,206 @@
+/**
+ * `ws /api/events/:id/queue/live`: waiters watch their drop's queue move.
+ *
+ * A tick is the drop's status (head, stock left, estimated ms per place,
+ * state), one JSON text per drop, sent with `app.publish` to the topic of the
+ * drop: uWS writes the same bytes to every subscriber, so a tick costs one
+ * message per drop per node, whatever the number of waiters. Each client
+ * computes its own wait from its place (in its queue ticket) and the head.
+ *
+ * Where the status comes from: every `queuePollMs` this node asks the owner of
+ * each drop that has waiters here (a local worker, or another node through
+ * the forward path, like any command), and publishes when the state changed
+ * (sell-out, pause: at once) or `queueTickPublishMs` after the last tick. One
+ * poll per drop per node, whatever the waiters: no Redis needed alone, and the
+ * same code in a cluster.
+ *
+ * The uWS rules at this spot: `maxBackpressure` bounds what one socket may
+ * buffer, and pub/sub skips a socket over it (a slow client misses ticks, and
+ * the next one carries everything it needs: it is the whole status, not a
+ * delta). Sockets are never touched after `close`. Close codes: 4400 a
+ * malformed message, 4401 a refused queue ticket, 4403 a ticket of another
+ * drop, 4408 no hello in time; uWS closes idle sockets itself (it pings).
+ */
+import uWS from 'uWebSockets.js';
+import type { Engine } from '../../../engine/src/engine.ts';
+import {
+  queuePollMs,
+  queueTickPublishMs,
+  wsBackpressureBytesMax,
+  wsHelloTimeoutMs,
+  wsIdleTimeoutSeconds,
+  wsMessageBytesMax,
+} from '../../../engine/src/queue/limits.ts';
+import { verifyQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
+import type { QueueStatus } from '../../../engine/src/queue/types.ts';
+import type { Logger } from '../../../engine/src/log.ts';
+import { statusView } from '../routes/queue.ts';
+import { normalizeUuid } from '../validation.ts';
+
+type Waiter = {
+  eventId: string;
+  /** From the query string, if given there; else the first message must carry it. */
+  ticketText: string | null;
+  helloBy: number;
+  subscribed: boolean;
+  closed: boolean;
+};
+
+type Drop = { waiters: number; last: QueueStatus | null; lastText: string | null; publishedAt: number; polling: boolean };
+
+export const closeCodes = { malformed: 4400, ticketRefused: 4401, otherDrop: 4403, helloTimeout: 4408 } as const;
+
+export type QueueLive = {
+  /** Publishes a status at once (a settings change through this node). */
+  publish(status: QueueStatus): void;
+  waiters(): number;
+  close(): void;
+};
+
+const topicOf = (eventId: string) => `queue/${eventId}`;
+const decoder = new TextDecoder();
+
+export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; now?: () => number }): QueueLive {
+  const { engine, key, log } = opts;
+  const now = opts.now ?? Date.now;
+  const drops = new Map<string, Drop>();
+  const awaitingHello = new Set<uWS.WebSocket<Waiter>>();
+
+  function publish(status: QueueStatus, force: boolean): void {
+    const drop = drops.get(status.eventId);
+    if (drop === undefined) return;
+    const changed = drop.last === null || drop.last.state !== status.state || drop.last.head !== status.head;
+    if (!force && !changed && now() - drop.publishedAt < queueTickPublishMs) return;
+    drop.last = status;
+    drop.lastText = JSON.stringify({ type: 'tick', ...statusView(status) });
+    drop.publishedAt = now();
+    app.publish(topicOf(status.eventId), drop.lastText, false);
+  }
+
+  function poll(): void {
+    for (const [eventId, drop] of drops) {
+      if (drop.waiters === 0) {
+        drops.delete(eventId);
+        continue;
+      }
+      if (drop.polling) continue;
+      drop.polling = true;
+      engine.send({ kind: 'queue', eventId, op: { type: 'status' } }).then((outcome) => {
+        drop.polling = false;
+        if (!outcome.ok || outcome.kind !== 'queue') return;
+        const answer = outcome.answer;
+        const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
+        if (status !== null) publish(status, false);
+      }, (error: unknown) => {
+        drop.polling = false;
+        log('warn', `queue status of ${eventId}: ${String(error)}`);
+      });
+    }
+  }
+
+  function sweep(): void {
+    const at = now();
+    for (const ws of awaitingHello) {
+      const w = ws.getUserData();
+      if (w.helloBy > at) continue;
+      awaitingHello.delete(ws);
+      ws.end(closeCodes.helloTimeout, `send your queue ticket within ${wsHelloTimeoutMs / 1000} s of connecting`);
+    }
+  }
+
+  /** A verified hello: subscribe, greet, and send the last tick so a reconnect resumes at once. */
+  function hello(ws: uWS.WebSocket<Waiter>, ticketText: string | null): void {
+    const w = ws.getUserData();
+    awaitingHello.delete(ws);
+    let place: number | null = null;
+    if (ticketText !== null) {
+      const checked = verifyQueueTicket(ticketText, key);
+      if (!checked.ok) return ws.end(closeCodes.ticketRefused, `queue ticket refused: ${checked.reason}`);
+      if (checked.ticket.eventId !== w.eventId) return ws.end(closeCodes.otherDrop, 'this queue ticket is for another drop');
+      place = checked.ticket.place;
+    }
+    w.subscribed = true;
+    ws.subscribe(topicOf(w.eventId));
+    let drop = drops.get(w.eventId);
+    if (drop === undefined) drops.set(w.eventId, (drop = { waiters: 0, last: null, lastText: null, publishedAt: 0, polling: false }));
+    drop.waiters++;
+    ws.cork(() => {
+      ws.send(JSON.stringify({ type: 'welcome', eventId: w.eventId, place }), false);
+      if (drop.lastText !== null) ws.send(drop.lastText, false);
+    });
+  }
+
+  app.ws<Waiter>('/api/events/:id/queue/live', {
+    compression: uWS.DISABLED,
+    maxPayloadLength: wsMessageBytesMax,
+    maxBackpressure: wsBackpressureBytesMax,
+    closeOnBackpressureLimit: 0, // skip ticks to a slow client, never close it for that
+    idleTimeout: wsIdleTimeoutSeconds,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      // Synchronous: nothing to await, so no onAborted needed; `req` is read before returning.
+      const eventId = normalizeUuid(req.getParameter(0) ?? '');
+      if (eventId === null) {
+        res.cork(() => res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json')
+          .end(JSON.stringify({ error: { code: 'event_not_found', message: 'No such event; check the event id.' } })));
+        return;
+      }
+      const ticketText = new URLSearchParams(req.getQuery() ?? '').get('queueTicket');
+      const waiter: Waiter = { eventId, ticketText: ticketText === '' ? null : ticketText, helloBy: now() + wsHelloTimeoutMs, subscribed: false, closed: false };
+      res.upgrade(waiter, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+    },
+    open: (ws) => {
+      const w = ws.getUserData();
+      if (w.ticketText !== null) hello(ws, w.ticketText);
+      else awaitingHello.add(ws);
+    },
+    message: (ws, message, isBinary) => {
+      const w = ws.getUserData();
+      let parsed: unknown;
+      try {
+        parsed = isBinary ? undefined : JSON.parse(decoder.decode(message));
+      } catch {
+        parsed = undefined;
+      }
+      const ticket = typeof parsed === 'object' && parsed !== null ? (parsed as { queueTicket?: unknown }).queueTicket : undefined;
+      if (w.subscribed) {
+        // After the hello a client only pings: { "type": "ping" } answers a pong with the last tick.
+        if (typeof parsed === 'object' && parsed !== null && (parsed as { type?: unknown }).type === 'ping') {
+          ws.send(JSON.stringify({ type: 'pong' }), false);
+          return;
+        }
+        return ws.end(closeCodes.malformed, 'after the hello, send only { "type": "ping" }');
+      }
+      if (ticket !== null && typeof ticket !== 'string') {
+        return ws.end(closeCodes.malformed, 'send { "queueTicket": "<ticket>" } (or null to watch without a place) as JSON text');
+      }
+      hello(ws, ticket);
+    },
+    close: (ws) => {
+      const w = ws.getUserData();
+      w.closed = true;
+      awaitingHello.delete(ws);
+      if (!w.subscribed) return;
+      const drop = drops.get(w.eventId);
+      if (drop !== undefined) drop.waiters--;
+    },
+  });
+
+  const pollTimer = setInterval(poll, queuePollMs);
+  const sweepTimer = setInterval(sweep, 1_000);
+  pollTimer.unref();
+  sweepTimer.unref();
+
+  return {
+    publish: (status) => publish(status, true),
+    waiters: () => {
+      let n = 0;
+      for (const drop of drops.values()) n += drop.waiters;
+      return n;
+    },
+    close: () => {
+      clearInterval(pollTimer);
+      clearInterval(sweepTimer);
+    },
+  };
+}
