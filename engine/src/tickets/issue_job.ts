@@ -61,13 +61,17 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
       // The confirmed hold's tickets are durable before payment-confirmed queues this job: none means not yet visible, so retry.
       if (tickets.length === 0) throw new Error('the order has no tickets yet');
       const key = await eventSigningKey(tx, order.event_id, deps.config.ticketServerKey);
-      for (const t of tickets) {
-        if (t.secret !== null) continue;
-        const secret = encodeTicketSecret({ ticketId: t.id, eventId: order.event_id, typeId: t.type_id, version: t.version }, key.privateKey);
+      const fresh = tickets.filter((t) => t.secret === null);
+      for (const t of fresh) {
+        t.secret = encodeTicketSecret({ ticketId: t.id, eventId: order.event_id, typeId: t.type_id, version: t.version }, key.privateKey);
         t.holder_name ??= order.buyer_name;
+      }
+      // One statement for the whole order: a big order costs one round trip, not one per ticket.
+      if (fresh.length > 0) {
         await tx.query(
-          `UPDATE tickets SET order_id = $2, secret = $3, secret_issued_at = now(), holder_name = $4 WHERE id = $1`,
-          [t.id, orderId, secret, t.holder_name],
+          `UPDATE tickets t SET order_id = $1, secret = u.secret, secret_issued_at = now(), holder_name = u.holder_name
+             FROM unnest($2::uuid[], $3::text[], $4::text[]) AS u (id, secret, holder_name) WHERE t.id = u.id`,
+          [orderId, fresh.map((t) => t.id), fresh.map((t) => t.secret), fresh.map((t) => t.holder_name)],
         );
       }
       await tx.query(`UPDATE orders SET status = 'ticketed', ticketed_at = now(), updated_at = now() WHERE id = $1 AND status = 'paid'`, [orderId]);
