@@ -1,6 +1,6 @@
 import type { Config } from '../../../engine/src/config.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
-import { eventSigningKey } from '../../../engine/src/tickets/event_keys.ts';
+import { ensureEventPublicKey } from '../../../engine/src/tickets/event_keys.ts';
 import { inTransaction } from '../../../engine/src/tickets/issue_job.ts';
 import { qrPng, qrSvg } from '../../../engine/src/tickets/qr.ts';
 import { reissueTicket, selectRevocations } from '../../../engine/src/tickets/reissue.ts';
@@ -35,11 +35,11 @@ export function mountTickets(router: Router, { config, db }: TicketsDeps): void 
     const eventId = eventIdParam(ctx);
     const exists = (await db.query('SELECT 1 FROM events WHERE id = $1', [eventId])).rows.length === 1;
     if (!exists) throw new HttpError(404, 'event_not_found', 'No such event; check the event id.');
-    const key = await eventSigningKey(db, eventId, config.ticketServerKey);
+    const publicKey = await ensureEventPublicKey(db, eventId, config.ticketServerKey);
     return {
       status: 200,
       headers: { 'cache-control': 'no-store' },
-      body: { eventId, algorithm: 'Ed25519', format: 'TK1', publicKey: key.publicKey, revoked: await selectRevocations(db, eventId), generatedAt: new Date().toISOString() },
+      body: { eventId, algorithm: 'Ed25519', format: 'TK1', publicKey, revoked: await selectRevocations(db, eventId), generatedAt: new Date().toISOString() },
     };
   });
 

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { SqlExecutor } from '../jobs/queues.ts';
 import { eventKeysCachedMax } from '../constants.ts';
-import { generateEventKeyPair, importPrivateKeyPem, importPublicKeyRaw, openPrivateKey, sealPrivateKey } from './keys.ts';
+import { generateEventKeyPair, importPrivateKeyPem, importPublicKeyRaw, openPrivateKey, SealedKeyError, sealPrivateKey } from './keys.ts';
 
 /**
  * An event's key pair, made the first time the event needs one (its first
@@ -20,24 +20,39 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): V {
   return value;
 }
 
-/** The event's signing key, creating the pair if the event has none. Safe against two callers creating at once. */
+type KeyRow = { public_key: string; sealed_private_key: string };
+
+/** The stored pair, creating it if the event has none. Safe against two callers creating at once: the first insert wins. */
+async function ensureKeyRow(db: SqlExecutor, eventId: string, serverKey: Buffer): Promise<KeyRow> {
+  const select = 'SELECT public_key, sealed_private_key FROM event_keys WHERE event_id = $1';
+  const row = (await db.query(select, [eventId])).rows[0] as KeyRow | undefined;
+  if (row !== undefined) return row;
+  const pair = generateEventKeyPair();
+  await db.query(
+    'INSERT INTO event_keys (event_id, public_key, sealed_private_key) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
+    [eventId, pair.publicKeyRaw, sealPrivateKey(pair.privateKeyPem, serverKey)],
+  );
+  return (await db.query(select, [eventId])).rows[0] as KeyRow;
+}
+
+/** The event's signing key, creating the pair if the event has none. */
 export async function eventSigningKey(db: SqlExecutor, eventId: string, serverKey: Buffer): Promise<EventSigningKey> {
   const cached = opened.get(eventId);
   if (cached !== undefined) return cached;
-  let row = (await db.query('SELECT public_key, sealed_private_key FROM event_keys WHERE event_id = $1', [eventId])).rows[0] as
-    { public_key: string; sealed_private_key: string } | undefined;
-  if (row === undefined) {
-    const pair = generateEventKeyPair();
-    await db.query(
-      'INSERT INTO event_keys (event_id, public_key, sealed_private_key) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
-      [eventId, pair.publicKeyRaw, sealPrivateKey(pair.privateKeyPem, serverKey)],
-    );
-    // Whoever inserted first wins; read back the stored pair either way.
-    row = (await db.query('SELECT public_key, sealed_private_key FROM event_keys WHERE event_id = $1', [eventId])).rows[0] as
-      { public_key: string; sealed_private_key: string };
+  const row = await ensureKeyRow(db, eventId, serverKey);
+  let pem: string;
+  try {
+    pem = openPrivateKey(row.sealed_private_key, serverKey);
+  } catch (error) {
+    if (!(error instanceof SealedKeyError)) throw error;
+    throw new SealedKeyError(`the ticket key of event ${eventId} was sealed under another TICKR_TICKET_KEY_SECRET; start with the secret it was created with`);
   }
-  const privateKey = importPrivateKeyPem(openPrivateKey(row.sealed_private_key, serverKey));
-  return remember(opened, eventId, { eventId, publicKey: row.public_key, privateKey });
+  return remember(opened, eventId, { eventId, publicKey: row.public_key, privateKey: importPrivateKeyPem(pem) });
+}
+
+/** The event's public key (base64url), creating the pair if needed; never opens the private key. */
+export async function ensureEventPublicKey(db: SqlExecutor, eventId: string, serverKey: Buffer): Promise<string> {
+  return (await ensureKeyRow(db, eventId, serverKey)).public_key;
 }
 
 /** The raw public key (base64url), or null when the event has issued no ticket yet. */
