@@ -61,11 +61,17 @@ export type SendOptions = { body?: unknown; headers?: Record<string, string> };
 /** Requests that hang past this fail as "unreachable" rather than leaving a page spinning. */
 export const requestTimeoutMs = 15_000;
 
-export function createApi(fetchFn: Fetch, base: string, token: string | null = null) {
+/**
+ * `forwardedFor` is the browser's address when the storefront's server calls
+ * on a person's behalf: the edge rate-limits by it (it trusts X-Forwarded-For
+ * from loopback and private peers only).
+ */
+export function createApi(fetchFn: Fetch, base: string, token: string | null = null, forwardedFor: string | null = null) {
   async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
+    if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
     let response: Response;
     try {
       response = await fetchFn(base + path, {

@@ -8,6 +8,15 @@ export function edgeBase(): string {
 }
 
 /** The API as the signed-in person of this request. */
-export function edge(event: Pick<RequestEvent, 'fetch' | 'locals'>) {
-  return createApi(event.fetch, edgeBase(), event.locals.token);
+export function edge(event: Pick<RequestEvent, 'fetch' | 'locals' | 'getClientAddress'>) {
+  return createApi(event.fetch, edgeBase(), event.locals.token, clientAddress(event));
+}
+
+/** The browser's address; a request with none (e.g. a prerender) is not forwarded. */
+export function clientAddress(event: Pick<RequestEvent, 'getClientAddress'>): string | null {
+  try {
+    return event.getClientAddress();
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { edgeBase } from '$lib/server/edge';
+import { clientAddress, edgeBase } from '$lib/server/edge';
 
 /**
  * The edge's API under the storefront's own origin, so the browser needs no
@@ -8,13 +8,16 @@ import { edgeBase } from '$lib/server/edge';
  */
 const forwarded = ['accept', 'content-type', 'idempotency-key', 'admission-token', 'stripe-signature'];
 
-const proxy: RequestHandler = async ({ request, url, params, locals, fetch }) => {
+const proxy: RequestHandler = async (event) => {
+  const { request, url, params, locals, fetch } = event;
   const headers: Record<string, string> = {};
   for (const name of forwarded) {
     const value = request.headers.get(name);
     if (value !== null) headers[name] = value;
   }
   if (locals.token) headers.authorization = `Bearer ${locals.token}`;
+  const address = clientAddress(event);
+  if (address) headers['x-forwarded-for'] = address;
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   try {
     const answer = await fetch(`${edgeBase()}/api/${params.path}${url.search}`, {

@@ -1,0 +1,136 @@
+/**
+ * Browser tests against a real stack: one Tickr node as a child process
+ * (`tickr start`: engine, edge and storefront), its own database, free ports,
+ * and Debian's Chromium driven by playwright-core. Screenshots of each
+ * journey's key pages go to storefront/test-artifacts/ (gitignored).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
+import { startNodeProcess, type NodeProcess } from '../../engine/src/testing/node_process.ts';
+import { freePort } from '../../engine/src/testing/ports.ts';
+import { ensureBuilt, storefrontDir } from '../serve.ts';
+
+export const artifactsDir = join(storefrontDir, 'test-artifacts');
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** A 360 px phone, the narrowest screen the storefront promises to fit. */
+export const phone = { width: 360, height: 780 };
+export const desktop = { width: 1280, height: 860 };
+
+export type Stack = {
+  /** The edge's HTTP API, for arranging data without the browser. */
+  api: string;
+  /** The storefront's origin. */
+  web: string;
+  node: NodeProcess;
+  browser: Browser;
+  /** A fresh browser profile (own cookies) at a viewport, speaking `locale`. */
+  newPage: (opts?: { viewport?: { width: number; height: number }; locale?: string }) => Promise<Page>;
+  shot: (page: Page, name: string) => Promise<string>;
+  stop: () => Promise<void>;
+};
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  // Built once up front: the node would build too, but its start timeout is shorter than a cold build.
+  const t0 = Date.now();
+  const mark = (what: string) => process.env.TICKR_E2E_TIMING && console.log(`e2e: ${what} at ${Date.now() - t0} ms`);
+  await ensureBuilt(() => {});
+  mark('built');
+  const db: TestDatabase = await freshDatabase();
+  mark('database');
+  const [webPort, internalPort] = [await freePort(), await freePort()];
+  let node: NodeProcess | null = null;
+  let browser: Browser | null = null;
+  const contexts: BrowserContext[] = [];
+  try {
+    node = await startNodeProcess({
+      dbUrl: db.url,
+      env: {
+        TICKR_WEB_PORT: String(webPort),
+        TICKR_INTERNAL_PORT: String(internalPort),
+        TICKR_WORKERS: '1',
+        TICKR_TOKEN_SECRET: randomBytes(32).toString('hex'),
+        TICKR_TICKET_KEY_SECRET: randomBytes(48).toString('base64'),
+        TICKR_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+        ...env,
+      },
+    });
+    mark('node');
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-background-networking'] });
+  } catch (error) {
+    await node?.kill();
+    await db.drop();
+    throw error;
+  }
+  mark('browser');
+  await mkdir(artifactsDir, { recursive: true });
+  const web = `http://127.0.0.1:${webPort}`;
+  const b = browser;
+  const n = node;
+  return {
+    api: n.url,
+    web,
+    node: n,
+    browser: b,
+    newPage: async ({ viewport = phone, locale = 'en-GB' } = {}) => {
+      const context = await b.newContext({ viewport, locale, baseURL: web });
+      context.setDefaultTimeout(10_000);
+      contexts.push(context);
+      return context.newPage();
+    },
+    shot: async (page, name) => {
+      const path = join(artifactsDir, `${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    stop: async () => {
+      for (const c of contexts) await c.close().catch(() => {});
+      await b.close().catch(() => {});
+      mark('closing');
+      await n.kill();
+      mark('node stopped');
+      await db.drop();
+      mark('database dropped');
+    },
+  };
+}
+
+/** JSON over HTTP to the edge, for arranging a test's world; throws with the edge's answer on failure. */
+export async function call<T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return (text === '' ? null : JSON.parse(text)) as T;
+}
+
+export async function signUp(base: string, role: 'participant' | 'organizer', name = role === 'organizer' ? 'Olfa Organizer' : 'Pat Participant') {
+  const email = `${role}-${randomBytes(4).toString('hex')}@e2e.tickr.test`;
+  const password = 'correct-horse-battery';
+  const { token } = await call<{ token: string }>(base, 'POST', '/api/auth/signup', { email, password, name, role });
+  return { email, password, name, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** A published drop with two ticket types, on sale now, as an organizer creates it through the API. */
+export async function createDrop(base: string, auth: Record<string, string>, over: Record<string, unknown> = {}) {
+  const startsAt = new Date(Date.now() + 20 * 24 * 3600_000).toISOString();
+  return call<{ id: string; ticketTypes: { id: string; name: string }[] }>(base, 'POST', '/api/events', {
+    name: 'Nuit du Jazz à Hammamet',
+    venue: 'Centre culturel international, Hammamet',
+    startsAt,
+    currency: 'TND',
+    perBuyerLimit: 4,
+    holdTtlSeconds: 300,
+    ticketTypes: [
+      { name: 'Standard', price: 45_000, capacity: 300 },
+      { name: 'Carré Or', price: 120_000, capacity: 40 },
+    ],
+    ...over,
+  }, auth);
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { position, reconnectDelayMs, tickOf, type QueueTick } from './position.ts';
+
+const t0 = Date.parse('2027-07-10T20:00:00Z');
+
+function tick(over: Partial<QueueTick> = {}): QueueTick {
+  return { state: 'open', head: 100, placed: 1000, joined: 1000, drawn: true, stockLeft: 500, msPerPlace: 600, ratePerMinute: 100, saleStartsAt: t0 - 60_000, at: t0, ...over };
+}
+
+describe('position', () => {
+  it('counts the people ahead and the wait from the head', () => {
+    const p = position(tick(), 150, t0);
+    expect(p.phase).toBe('queued');
+    expect(p.ahead).toBe(49);
+    expect(p.etaMs).toBe(50 * 600);
+  });
+
+  it('subtracts the time since the tick was taken from the wait', () => {
+    expect(position(tick({ at: new Date(t0).toISOString() }), 150, t0 + 10_000).etaMs).toBe(50 * 600 - 10_000);
+    expect(position(tick(), 150, t0 + 10 * 60_000).etaMs).toBe(0);
+  });
+
+  it('admits a place at or behind the head', () => {
+    expect(position(tick(), 100, t0)).toMatchObject({ phase: 'admitted', ahead: 0, etaMs: 0, progress: 1 });
+    expect(position(tick(), 3, t0).phase).toBe('admitted');
+  });
+
+  it('says paused rather than admitted while admission is paused', () => {
+    expect(position(tick({ state: 'paused' }), 50, t0).phase).toBe('paused');
+    const waiting = position(tick({ state: 'paused', msPerPlace: null }), 150, t0);
+    expect(waiting).toMatchObject({ phase: 'paused', ahead: 49, etaMs: null });
+  });
+
+  it('says sold out whatever the place', () => {
+    expect(position(tick({ state: 'sold_out' }), 150, t0).phase).toBe('sold_out');
+    expect(position(tick({ state: 'sold_out' }), null, t0).phase).toBe('sold_out');
+  });
+
+  it('waits for the draw until sale start when the lottery has not given a place', () => {
+    const p = position(tick({ state: 'waiting', head: 0, drawn: false, saleStartsAt: t0 + 90_000 }), null, t0);
+    expect(p).toMatchObject({ phase: 'drawing', place: null, etaMs: 90_000, progress: 0 });
+  });
+
+  it('has no wait estimate while the head is not moving', () => {
+    expect(position(tick({ msPerPlace: null }), 150, t0).etaMs).toBeNull();
+    expect(position(tick({ state: 'all_held' }), 150, t0)).toMatchObject({ phase: 'all_held', etaMs: null });
+  });
+
+  it('measures progress from where the waiter started', () => {
+    expect(position(tick({ head: 100 }), 200, t0, 0).progress).toBeCloseTo(0.5);
+    expect(position(tick({ head: 150 }), 200, t0, 100).progress).toBeCloseTo(0.5);
+    expect(position(tick({ head: 100 }), 200, t0, 100).progress).toBe(0);
+  });
+});
+
+describe('reconnectDelayMs', () => {
+  it('grows, stays under 10 s, and spreads with jitter', () => {
+    expect(reconnectDelayMs(0, () => 0)).toBe(250);
+    expect(reconnectDelayMs(0, () => 1)).toBe(500);
+    expect(reconnectDelayMs(20, () => 1)).toBe(10_000);
+    expect(reconnectDelayMs(3, () => 0.5)).toBeLessThan(reconnectDelayMs(4, () => 0.5));
+  });
+});
+
+describe('tickOf', () => {
+  it('reads a bare status and a wrapped one, and refuses anything else', () => {
+    expect(tickOf(tick())?.head).toBe(100);
+    expect(tickOf({ type: 'tick', queue: tick({ head: 7 }) })?.head).toBe(7);
+    expect(tickOf({ status: tick({ head: 8 }) })?.head).toBe(8);
+    expect(tickOf({ hello: 1 })).toBeNull();
+    expect(tickOf('x')).toBeNull();
+  });
+});
