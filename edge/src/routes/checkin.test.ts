@@ -122,6 +122,10 @@ describe('tickets-issue', () => {
     expect(emails.rows).toHaveLength(1);
     expect(emails.rows[0]).toMatchObject({ template: 'order_confirmation', locale: 'fr' });
     expect(sent.filter((s) => s.key === emails.rows[0].id)).toHaveLength(1);
+    // The event's reminder is scheduled with its tickets, under one key per event and start time.
+    const reminders = sent.filter((s) => s.queue === 'event-reminder');
+    expect(reminders.length).toBeGreaterThan(0);
+    expect(new Set(reminders.map((r) => r.key)).size).toBe(1);
     expect((await t.db.query('SELECT status FROM orders WHERE id = $1', [orderId])).rows[0].status).toBe('ticketed');
   });
 

@@ -1,7 +1,7 @@
 import type { Config } from '../../../engine/src/config.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { ensureEventPublicKey } from '../../../engine/src/tickets/event_keys.ts';
-import { inTransaction } from '../../../engine/src/tickets/issue_job.ts';
+import { inTransaction } from '../../../engine/src/db/transaction.ts';
 import { qrPng, qrSvg } from '../../../engine/src/tickets/qr.ts';
 import { reissueTicket, selectRevocations } from '../../../engine/src/tickets/reissue.ts';
 import { requireRole } from '../auth/guard.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../db/pool.ts';
 import type { SqlExecutor } from '../jobs/queues.ts';
-import { inTransaction } from '../tickets/issue_job.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { resolveScan, selectTicket, type CheckinList, type Refusal, type TicketRow } from './verify.ts';
 
 export type ScanInput = { secret?: string; ticketId?: string; gate: string; device: string; staffId: string };

@@ -1,5 +1,6 @@
 import type { JobHandler, Jobs, SqlExecutor } from '../jobs/queues.ts';
-import { inTransaction, ticketsUrl } from '../tickets/issue_job.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { ticketsUrl } from './links.ts';
 import { queueEmail } from './outbox.ts';
 
 /**

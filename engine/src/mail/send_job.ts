@@ -1,7 +1,7 @@
 import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import type { Config } from '../config.ts';
 import type { JobHandler, SqlExecutor } from '../jobs/queues.ts';
-import { inTransaction } from '../tickets/issue_job.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { qrPng } from '../tickets/qr.ts';
 import { buildMime, type Attachment } from './mime.ts';
 

@@ -1,36 +1,17 @@
-import type { Db } from '../db/pool.ts';
-import type { JobHandler, SqlExecutor } from '../jobs/queues.ts';
+import { inTransaction } from '../db/transaction.ts';
+import type { JobHandler } from '../jobs/queues.ts';
+import { ticketsUrl } from '../mail/links.ts';
 import { queueEmail } from '../mail/outbox.ts';
+import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { eventSigningKey } from './event_keys.ts';
 import { encodeTicketSecret } from './secret.ts';
 
-/** Runs `fn` in one transaction on one client of the pool. */
-export async function inTransaction<T>(db: Db, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 type OrderForTickets = {
   id: string; event_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
-  buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date;
+  buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date; reminder_hours: number | null;
 };
 
 type TicketForIssue = { id: string; type_id: string; version: number; secret: string | null; holder_name: string | null; type_name: string };
-
-/** The storefront page where a buyer sees an order's tickets. */
-export function ticketsUrl(publicUrl: string, orderId: string): string {
-  return `${publicUrl}/orders/${orderId}`;
-}
 
 /**
  * `tickets-issue`: signs a secret for each ticket of a paid order, moves the
@@ -45,7 +26,7 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
     await inTransaction(deps.db, async (tx) => {
       const order = (await tx.query(
         `SELECT o.id, o.event_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
-                a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at
+                a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours
            FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
           WHERE o.id = $1 FOR UPDATE OF o`, [orderId])).rows[0] as OrderForTickets | undefined;
       if (order === undefined) throw new Error('no such order');
@@ -75,6 +56,8 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
         );
       }
       await tx.query(`UPDATE orders SET status = 'ticketed', ticketed_at = now(), updated_at = now() WHERE id = $1 AND status = 'paid'`, [orderId]);
+      // The event's reminder is scheduled with its first tickets (keyed by event and start, so once); nothing once its moment has passed.
+      await scheduleEventReminder(deps.jobs, { id: order.event_id, startsAt: order.starts_at, reminderHours: order.reminder_hours }, deps.now(), tx);
       await queueEmail(tx, deps.jobs, {
         to: order.buyer_email,
         template: 'order_confirmation',
