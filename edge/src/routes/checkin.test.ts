@@ -247,6 +247,28 @@ describe('online check-in', () => {
   });
 });
 
+describe('lists and staff', () => {
+  it('lets the organizer rename, filter and delete lists, and assign and remove staff', async () => {
+    const made = await api.call('POST', `/api/events/${event.id}/checkin/lists`, { token: organizer.token, body: { name: 'Side door' } });
+    expect(made.status).toBe(201);
+    const patched = await api.call('PATCH', `/api/events/${event.id}/checkin/lists/${made.body.id}`, { token: organizer.token, body: { name: 'Side', typeIds: [event.typeIds[1]] } });
+    expect(patched.body).toMatchObject({ name: 'Side', typeIds: [event.typeIds[1]] });
+    expect((await api.call('PATCH', `/api/events/${event.id}/checkin/lists/${made.body.id}`, { token: organizer.token, body: { name: 'Gate A' } })).status).toBe(409);
+    expect((await api.call('DELETE', `/api/events/${event.id}/checkin/lists/${made.body.id}`, { token: organizer.token })).status).toBe(204);
+    expect((await api.call('DELETE', `/api/events/${event.id}/checkin/lists/${made.body.id}`, { token: organizer.token })).status).toBe(404);
+    const lists = await api.call('GET', `/api/events/${event.id}/checkin/lists`, { token: staff });
+    expect(lists.body.lists.map((l: { name: string }) => l.name)).toEqual(['Gate A', 'VIP door']);
+
+    const helper = await api.signup('participant', 'helper');
+    const assigned = await api.call('POST', `/api/events/${event.id}/staff`, { token: organizer.token, body: { email: (await t.db.query('SELECT email FROM accounts WHERE id = $1', [helper.id])).rows[0].email } });
+    expect(assigned.body).toMatchObject({ accountId: helper.id, created: false });
+    expect((await api.call('GET', '/api/staff/events', { token: helper.token })).body.events.map((e: { id: string }) => e.id)).toEqual([event.id]);
+    expect((await api.call('GET', `/api/events/${event.id}/staff`, { token: organizer.token })).body.staff).toHaveLength(2);
+    expect((await api.call('DELETE', `/api/events/${event.id}/staff/${helper.id}`, { token: organizer.token })).status).toBe(204);
+    expect((await api.call('GET', `/api/events/${event.id}/checkin/lists`, { token: helper.token })).status).toBe(404);
+  });
+});
+
 describe('offline sync', () => {
   it('records offline entries, reports a ticket admitted at two gates as a conflict, and ignores a re-upload', async () => {
     const { secrets } = await buyAndIssue(event.id, event.typeIds[0]!, 2, 'Ada Offline');
