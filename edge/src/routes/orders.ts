@@ -1,0 +1,141 @@
+import type { Config } from '../../../engine/src/config.ts';
+import { ordersListMax } from '../../../engine/src/constants.ts';
+import { selectEvent } from '../../../engine/src/db/events.ts';
+import type { Db } from '../../../engine/src/db/pool.ts';
+import type { Engine } from '../../../engine/src/engine.ts';
+import type { Jobs } from '../../../engine/src/jobs/queues.ts';
+import type { Logger } from '../../../engine/src/log.ts';
+import { minorUnitExponent } from '../../../engine/src/money/currency.ts';
+import { checkout } from '../../../engine/src/orders/checkout.ts';
+import { OrderError } from '../../../engine/src/orders/errors.ts';
+import { selectOrder, selectOrderContext, selectOrdersOfBuyer, type OrderRow } from '../../../engine/src/orders/orders_db.ts';
+import { selectPaymentOfOrder, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
+import { eventPayout, payoutCsv } from '../../../engine/src/orders/payout.ts';
+import { requestRefund } from '../../../engine/src/orders/refund.ts';
+import { providersFor } from '../../../engine/src/payments/providers.ts';
+import type { Reason } from '../../../engine/src/inventory/types.ts';
+import { requireRole } from '../auth/guard.ts';
+import { HttpError, outcomeToHttp } from '../http/errors.ts';
+import type { Ctx, Router } from '../http/route.ts';
+import { checkoutSchema, normalizeUuid, parseBody } from '../validation.ts';
+import { eventIdParam } from './events.ts';
+
+export type OrdersDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
+
+/** An order as its buyer (or the event's organizer) sees it. Only the buyer gets the payment's client secret. */
+export function orderView(o: OrderRow, p: PaymentRow | null, forBuyer: boolean) {
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  return {
+    id: o.id,
+    eventId: o.eventId,
+    holdId: o.holdId,
+    typeId: o.typeId,
+    quantity: o.quantity,
+    unitPrice: o.unitPrice,
+    amount: o.amount,
+    currency: o.currency,
+    status: o.status,
+    provider: o.provider,
+    failure: o.failure,
+    createdAt: o.createdAt.toISOString(),
+    paidAt: iso(o.paidAt),
+    ticketedAt: iso(o.ticketedAt),
+    refundedAt: iso(o.refundedAt),
+    payment: p === null ? null : {
+      id: p.id,
+      status: p.status,
+      providerRef: p.providerRef,
+      redirectUrl: forBuyer ? p.redirectUrl : null,
+      clientSecret: forBuyer ? p.clientSecret : null,
+    },
+  };
+}
+
+/** An expected refusal from the orders code, in the one error shape; engine reasons are worded as everywhere else. */
+export function orderErrorToHttp(error: unknown): unknown {
+  if (!(error instanceof OrderError)) return error;
+  if (error.engineReason !== undefined) return outcomeToHttp({ ok: false, reason: error.engineReason as Reason });
+  return new HttpError(error.status, error.code, error.message);
+}
+
+const orderNotFound = () => new HttpError(404, 'order_not_found', 'No such order; check the order id.');
+
+function orderIdParam(ctx: Ctx): string {
+  const id = normalizeUuid(ctx.params.id ?? '');
+  if (id === null) throw orderNotFound();
+  return id;
+}
+
+export function mountOrders(router: Router, { config, db, engine, jobs, log }: OrdersDeps): void {
+  const providers = providersFor(config);
+
+  router.route('post', '/api/holds/:id/checkout', async (ctx) => {
+    const claims = requireRole(ctx, 'participant');
+    const input = parseBody(checkoutSchema, ctx.body);
+    const holdId = ctx.params.id ?? '';
+    try {
+      const { order, payment, created } = await checkout(
+        { db, engine, config, providers, jobs, log, now: Date.now },
+        { holdId, buyerId: claims.sub, provider: input.provider, locale: input.locale },
+      );
+      return { status: created ? 201 : 200, body: orderView(order, payment, true) };
+    } catch (error) {
+      throw orderErrorToHttp(error);
+    }
+  }, { body: true });
+
+  router.route('get', '/api/orders', async (ctx) => {
+    const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
+    const orders = await selectOrdersOfBuyer(db, claims.sub, ordersListMax);
+    const payments = await Promise.all(orders.map((o) => selectPaymentOfOrder(db, o.id)));
+    return { status: 200, body: { orders: orders.map((o, i) => orderView(o, payments[i]!, true)) } };
+  });
+
+  router.route('get', '/api/orders/:id', async (ctx) => {
+    const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
+    const id = orderIdParam(ctx);
+    const order = await selectOrder(db, id);
+    if (order === null) throw orderNotFound();
+    const forBuyer = order.buyerId === claims.sub;
+    if (!forBuyer) {
+      // The event's organizer may look; anyone else gets "no such order", so order ids cannot be probed.
+      const context = await selectOrderContext(db, id);
+      if (context?.organizerId !== claims.sub) throw orderNotFound();
+    }
+    return { status: 200, body: orderView(order, await selectPaymentOfOrder(db, id), forBuyer) };
+  });
+
+  router.route('post', '/api/orders/:id/refund', async (ctx) => {
+    const claims = requireRole(ctx, 'participant', 'organizer');
+    const id = orderIdParam(ctx);
+    try {
+      const { order, reason } = await requestRefund({ db, jobs, now: Date.now }, id, { id: claims.sub });
+      const payment = await selectPaymentOfOrder(db, id);
+      const view = orderView(order, payment, order.buyerId === claims.sub);
+      // 202: the refund job runs it (provider, stock, tickets, email); the order turns `refunded` when it is done.
+      return { status: order.status === 'refunded' ? 200 : 202, body: { ...view, refund: { requestedBy: reason } } };
+    } catch (error) {
+      throw orderErrorToHttp(error);
+    }
+  });
+
+  router.route('get', '/api/events/:id/payout', async (ctx) => {
+    const claims = requireRole(ctx, 'organizer');
+    const eventId = eventIdParam(ctx);
+    const event = await selectEvent(db, eventId);
+    // Another organizer's event answers like a missing one.
+    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    const report = await eventPayout(db, event);
+    const format = ctx.query.get('format');
+    if (format !== null && format !== 'csv' && format !== 'json') throw new HttpError(400, 'invalid_query', 'format must be "json" or "csv"');
+    const wantsCsv = format === 'csv' || (format === null && /\btext\/csv\b/i.test(ctx.headers.accept));
+    if (wantsCsv) {
+      return {
+        status: 200,
+        body: payoutCsv(report),
+        headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="payout-${eventId}.csv"` },
+      };
+    }
+    return { status: 200, body: { eventId, exponent: minorUnitExponent(report.currency), ...report } };
+  });
+}

@@ -1,0 +1,96 @@
+import type { Config } from '../../../engine/src/config.ts';
+import type { Db } from '../../../engine/src/db/pool.ts';
+import type { Engine } from '../../../engine/src/engine.ts';
+import type { Jobs } from '../../../engine/src/jobs/queues.ts';
+import type { Logger } from '../../../engine/src/log.ts';
+import { selectOrder } from '../../../engine/src/orders/orders_db.ts';
+import { paymentFailed, paymentSucceeded } from '../../../engine/src/orders/payment_events.ts';
+import { confirmFromProviderState } from '../../../engine/src/orders/payment_poll_job.ts';
+import { selectPaymentByRef } from '../../../engine/src/orders/payments_db.ts';
+import { providersFor } from '../../../engine/src/payments/providers.ts';
+import { verifyStripeWebhook, WebhookSignatureError } from '../../../engine/src/payments/stripe.ts';
+import { requireRole } from '../auth/guard.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Ctx, Router } from '../http/route.ts';
+import { parseBody, simulatedPaymentSchema } from '../validation.ts';
+
+export type PaymentsDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
+
+const sessionNotFound = () => new HttpError(404, 'payment_not_found', 'No such payment session; start the checkout again from your hold.');
+
+/**
+ * How providers reach us. Every path ends in orders/payment_events.ts, the
+ * one confirmation path: a success enqueues `payment-confirmed`, once.
+ */
+export function mountPayments(router: Router, { config, db, engine, jobs, log }: PaymentsDeps): void {
+  const providers = providersFor(config);
+
+  /** The simulated session of the signed-in buyer; someone else's answers like a missing one. */
+  async function simulatedSession(ctx: Ctx) {
+    const claims = requireRole(ctx, 'participant');
+    const session = ctx.params.session ?? '';
+    if (!/^sim_[0-9a-f]{32}$/.test(session)) throw sessionNotFound();
+    const payment = await selectPaymentByRef(db, 'simulated', session);
+    const order = payment === null ? null : await selectOrder(db, payment.orderId);
+    if (payment === null || order === null || order.buyerId !== claims.sub) throw sessionNotFound();
+    return { session, payment, order };
+  }
+
+  // What the storefront's pay page shows.
+  router.route('get', '/api/payments/simulated/:session', async (ctx) => {
+    const { session, payment, order } = await simulatedSession(ctx);
+    return { status: 200, body: { session, orderId: order.id, amount: payment.amount, currency: payment.currency, status: payment.status, orderStatus: order.status } };
+  });
+
+  // The pay page's buttons: what a provider's webhook would say, through the same path.
+  router.route('post', '/api/payments/simulated/:session', async (ctx) => {
+    const { session, payment, order } = await simulatedSession(ctx);
+    const { outcome } = parseBody(simulatedPaymentSchema, ctx.body);
+    // One notice per outcome: pressing pay twice confirms once.
+    const notice = { provider: 'simulated', noticeId: `${session}:${outcome}`, providerRef: session };
+    const result = outcome === 'pay'
+      ? await paymentSucceeded(db, jobs, notice)
+      : await paymentFailed({ db, engine, log }, { ...notice, final: true, reason: 'declined on the simulated payment page' });
+    const fresh = await selectPaymentByRef(db, 'simulated', session);
+    return { status: 200, body: { session, orderId: order.id, status: fresh?.status ?? payment.status, result } };
+  }, { body: true });
+
+  // Stripe: verified on the raw bytes, deduplicated by event id (provider_events).
+  router.route('post', '/api/webhooks/stripe', async (ctx) => {
+    if (providers.stripe === null || config.stripe === null) throw new HttpError(404, 'provider_unavailable', 'Stripe is not configured on this server.');
+    const signature = ctx.headers['stripe-signature'];
+    if (signature === '') throw new HttpError(400, 'invalid_signature', 'Send the Stripe-Signature header that Stripe computed over this body.');
+    let notice;
+    try {
+      notice = verifyStripeWebhook(providers.stripe, ctx.rawBody ?? Buffer.alloc(0), signature, config.stripe.webhookSecret);
+    } catch (error) {
+      if (error instanceof WebhookSignatureError) throw new HttpError(400, 'invalid_signature', `The webhook signature does not verify: ${error.message}`);
+      throw error;
+    }
+    if (notice.kind === 'ignored' || notice.paymentIntentId === null) return { status: 200, body: { received: true, result: 'ignored' } };
+    const base = { provider: 'stripe', noticeId: notice.eventId, providerRef: notice.paymentIntentId };
+    const result = notice.kind === 'succeeded'
+      ? await paymentSucceeded(db, jobs, base)
+      : await paymentFailed({ db, engine, log }, { ...base, final: false, reason: 'card declined' });
+    // An unknown PaymentIntent (another integration on the account) is answered 200, or Stripe would retry it for days.
+    if (result === 'unknown_payment') log('warn', `stripe webhook ${notice.eventId}: no payment for ${notice.paymentIntentId}`);
+    return { status: 200, body: { received: true, result } };
+  }, { body: 'raw' });
+
+  // Clictopay sends the buyer back here with its orderId; we ask the gateway, never trust the redirect itself.
+  router.route('get', '/api/payments/clictopay/return', async (ctx) => {
+    const ref = ctx.query.get('orderId') ?? '';
+    if (!/^[0-9A-Za-z-]{1,64}$/.test(ref)) throw new HttpError(400, 'invalid_query', 'orderId must be the gateway\'s order id, as Clictopay sends it.');
+    const payment = await selectPaymentByRef(db, 'clictopay', ref);
+    if (payment === null) throw sessionNotFound();
+    const provider = providers.get('clictopay');
+    try {
+      const state = await provider.status!(ref);
+      if (state !== 'pending') await confirmFromProviderState({ db, engine, jobs, log }, 'clictopay', ref, state);
+    } catch (error) {
+      // The polling job asks again: the buyer still lands on their order page.
+      log('warn', `clictopay return for ${ref}: ${(error as Error).message}`);
+    }
+    return { status: 303, body: '', headers: { location: `${config.publicUrl}/orders/${payment.orderId}` } };
+  });
+}

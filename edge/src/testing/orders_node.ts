@@ -1,0 +1,80 @@
+import { readConfig, type Config } from '../../../engine/src/config.ts';
+import type { Engine } from '../../../engine/src/engine.ts';
+import { startJobs, type Handlers, type JobsRuntime } from '../../../engine/src/jobs/boss.ts';
+import { handlers as realHandlers } from '../../../engine/src/jobs/handlers.ts';
+import type { JobDeps } from '../../../engine/src/jobs/queues.ts';
+import { startEngine } from '../../../engine/src/node_engine.ts';
+import { startClictopayDouble, type ClictopayDouble } from '../../../engine/src/payments/clictopay_double.ts';
+import { startStripeDouble, type StripeDouble } from '../../../engine/src/payments/stripe_double.ts';
+import { apiClient } from '../../../engine/src/testing/api.ts';
+import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { createServer, type Server } from '../server.ts';
+
+export const stripeWebhookSecret = 'whsec_tickr_test_secret';
+
+export type OrdersNode = {
+  t: TestDatabase;
+  config: Config;
+  engine: Engine;
+  jobs: JobsRuntime;
+  deps: JobDeps;
+  server: Server;
+  base: string;
+  api: ReturnType<typeof apiClient>;
+  stripe: StripeDouble;
+  clictopay: ClictopayDouble;
+  /** Log lines at warn and above. */
+  logged: string[];
+  stop(): Promise<void>;
+};
+
+/**
+ * A node as `npm start` runs it, for tests of orders and payments: its own
+ * database, the real engine, pg-boss with the real job handlers, the edge on a
+ * free port, and local doubles of Stripe and Clictopay it is configured for.
+ */
+export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?: Record<string, string> } = {}): Promise<OrdersNode> {
+  const t = await freshDatabase();
+  const stripe = await startStripeDouble();
+  const clictopay = await startClictopayDouble();
+  const config = readConfig({
+    HOST: '127.0.0.1', PORT: '0', TICKR_WORKERS: '1', TICKR_SHARDS: '4', NODE_ID: 'orders-test',
+    TICKR_TOKEN_SECRET: 'orders-test-secret-orders-test-secret-1', TICKR_LOG_LEVEL: 'warn',
+    TICKR_PUBLIC_URL: 'http://shop.test', TICKR_API_PUBLIC_URL: 'http://api.test',
+    STRIPE_SECRET_KEY: 'sk_test_tickr', STRIPE_WEBHOOK_SECRET: stripeWebhookSecret, STRIPE_API_URL: stripe.url,
+    CLICTOPAY_USERNAME: clictopay.username, CLICTOPAY_PASSWORD: clictopay.password, CLICTOPAY_URL: clictopay.url,
+    ...opts.env,
+  });
+  const logged: string[] = [];
+  const log = (level: string, msg: string) => {
+    if (level !== 'debug' && level !== 'info') logged.push(`${level} ${msg}`);
+  };
+  const engine = await startEngine({ config, db: t.db, dbUrl: t.url, log });
+  const jobs = await startJobs({ dbUrl: t.url, log, poolMax: 4 });
+  const deps: JobDeps = { db: t.db, jobs, engine, config, log, now: Date.now };
+  await jobs.work({ ...realHandlers, ...opts.handlers }, deps);
+  const server = createServer({ config, db: t.db, engine, log, jobs });
+  const base = `http://127.0.0.1:${await server.listen()}`;
+  return {
+    t, config, engine, jobs, deps, server, base, api: apiClient(() => base), stripe, clictopay, logged,
+    async stop() {
+      server.close();
+      await jobs.stop();
+      await engine.close();
+      await stripe.close();
+      await clictopay.close();
+      await t.drop();
+    },
+  };
+}
+
+/** Waits for `check` to hold; the tests never assert how long it takes. */
+export async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms = 25_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

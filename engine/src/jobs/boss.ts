@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import {
+  jobArchiveCompletedSeconds,
+  jobArchiveDeleteSeconds,
+  jobBatchSize,
+  jobExpireSeconds,
+  jobPollingSeconds,
+  jobRetryDelaySeconds,
+  jobRetryLimit,
+  jobWorkersPerQueue,
+} from '../constants.ts';
+import type { Logger } from '../log.ts';
+import { queueNames, type JobData, type JobDeps, type JobHandler, type Jobs, type QueueName, type SendOptions } from './queues.ts';
+
+/**
+ * pg-boss 10 in its own schema (`pgboss`) of Tickr's database.
+ *
+ * - Every queue has a dead-letter queue `<name>-dead`: a job that failed its
+ *   last retry lands there for an operator to read or retry, never lost.
+ * - `send` derives the job id from (queue, key). pg-boss inserts with
+ *   `ON CONFLICT DO NOTHING`, so a second send with the same key is dropped
+ *   for as long as the first job is in the job table (queued, active, retrying,
+ *   failed, or completed and not yet archived). Handlers stay idempotent for
+ *   the time after that.
+ * - With `tx`, the job is inserted through the caller's transaction: it exists
+ *   if and only if the state change that caused it commits.
+ * - Completed jobs are archived after a minute and deleted from the archive
+ *   after a day, so the job table stays small during a sell-out.
+ */
+
+export type Handlers = { [Q in QueueName]: JobHandler<Q> };
+
+export type JobsRuntime = Jobs & {
+  readonly boss: PgBoss;
+  /** Registers a worker loop set per queue; `deps` is handed to every handler. */
+  work(handlers: Handlers, deps: JobDeps): Promise<void>;
+  /** Stops the workers (waiting for running jobs) and closes pg-boss's pool. */
+  stop(): Promise<void>;
+};
+
+export const jobsSchema = 'pgboss';
+
+export function deadLetterOf(queue: string): string {
+  return `${queue}-dead`;
+}
+
+/** A UUID from (queue, key): the same key always names the same job row. */
+export function jobIdOf(queue: string, key: string): string {
+  const h = createHash('sha256').update(queue).update('\u0000').update(key).digest('hex');
+  // Shaped as a version-8 (custom) UUID, so Postgres's uuid type takes it.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: number }): Promise<JobsRuntime> {
+  const { log } = opts;
+  const boss = new PgBoss({
+    connectionString: opts.dbUrl,
+    schema: jobsSchema,
+    max: opts.poolMax ?? 6,
+    application_name: 'tickr-jobs',
+    archiveCompletedAfterSeconds: jobArchiveCompletedSeconds,
+    archiveFailedAfterSeconds: 7 * 24 * 60 * 60,
+    deleteAfterSeconds: jobArchiveDeleteSeconds,
+    retryLimit: jobRetryLimit,
+    retryDelay: jobRetryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: jobExpireSeconds,
+  });
+  boss.on('error', (error) => log('error', `pg-boss: ${error.message}`));
+  await boss.start();
+  for (const queue of queueNames) {
+    const dead = deadLetterOf(queue);
+    // createQueue is a no-op for a queue that exists; updateQueue brings its settings up to date.
+    await boss.createQueue(dead, { name: dead, retryLimit: 0 });
+    const settings = { name: queue, retryLimit: jobRetryLimit, retryDelay: jobRetryDelaySeconds, retryBackoff: true, expireInSeconds: jobExpireSeconds, deadLetter: dead };
+    await boss.createQueue(queue, settings);
+    await boss.updateQueue(queue, settings);
+  }
+
+  let stopped = false;
+  return {
+    boss,
+    async send<Q extends QueueName>(queue: Q, data: JobData[Q], options: SendOptions): Promise<void> {
+      const sendOptions: PgBoss.SendOptions = { id: jobIdOf(queue, options.key), singletonKey: options.key };
+      if (options.startAfter !== undefined) sendOptions.startAfter = options.startAfter;
+      const tx = options.tx;
+      if (tx !== undefined) sendOptions.db = { executeSql: (text, values) => tx.query(text, values) };
+      await boss.send(queue, data as object, sendOptions);
+    },
+    async work(handlers, deps) {
+      for (const queue of queueNames) {
+        const handler = handlers[queue] as JobHandler<QueueName>;
+        for (let i = 0; i < jobWorkersPerQueue; i++) {
+          await boss.work<JobData[QueueName]>(queue, { batchSize: jobBatchSize, pollingIntervalSeconds: jobPollingSeconds }, async (jobs) => {
+            // One job's failure must not retry the others of its batch: each is failed on its own, the rest complete.
+            await Promise.all(jobs.map(async (job) => {
+              try {
+                await handler(deps, job.data);
+              } catch (error) {
+                const message = `${(error as Error).message} (queue ${queue}, job ${job.id}, ${describe(job.data)})`;
+                log('warn', `job failed, will retry or dead-letter: ${message}`);
+                await boss.fail(queue, job.id, { message });
+              }
+            }));
+          });
+        }
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}
+
+function describe(data: unknown): string {
+  const d = data as Record<string, unknown>;
+  if (typeof d.orderId === 'string') return `order ${d.orderId}`;
+  if (typeof d.emailId === 'string') return `email ${d.emailId}`;
+  if (typeof d.eventId === 'string') return `event ${d.eventId}`;
+  if (typeof d.paymentId === 'string') return `payment ${d.paymentId}`;
+  return JSON.stringify(data).slice(0, 200);
+}

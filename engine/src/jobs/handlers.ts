@@ -1,0 +1,17 @@
+import { sendEmailJob } from '../mail/send_job.ts';
+import { eventReminderJob } from '../mail/reminder_job.ts';
+import { paymentConfirmedJob } from '../orders/payment_confirmed_job.ts';
+import { paymentPollJob } from '../orders/payment_poll_job.ts';
+import { refundJob } from '../orders/refund.ts';
+import { issueTicketsJob } from '../tickets/issue_job.ts';
+import type { Handlers } from './boss.ts';
+
+/** Which handler runs each queue. Every one is idempotent per the key queues.ts names. */
+export const handlers: Handlers = {
+  'payment-confirmed': paymentConfirmedJob,
+  'tickets-issue': issueTicketsJob,
+  'email-send': sendEmailJob,
+  'event-reminder': eventReminderJob,
+  refund: refundJob,
+  'payment-poll': paymentPollJob,
+};

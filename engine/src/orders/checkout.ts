@@ -1,0 +1,96 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/pool.ts';
+import type { Engine } from '../engine.ts';
+import { eventIdOfHold } from '../inventory/ids.ts';
+import type { Jobs } from '../jobs/queues.ts';
+import type { Logger } from '../log.ts';
+import { PaymentUnavailable, ProviderError, type PaymentProviderName } from '../payments/provider.ts';
+import type { Providers } from '../payments/providers.ts';
+import { OrderError } from './errors.ts';
+import { insertOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
+import { insertPayment, selectPaymentOfOrder, setPaymentSession, type PaymentRow } from './payments_db.ts';
+import { schedulePaymentPoll } from './payment_poll_job.ts';
+import { inTransaction } from './tx.ts';
+
+export type CheckoutDeps = { db: Db; engine: Engine; config: Config; providers: Providers; jobs: Jobs; log: Logger; now: () => number };
+
+export type CheckoutInput = { holdId: string; buyerId: string; provider: PaymentProviderName; locale: string };
+
+/**
+ * A hold becomes an order (pending) and a payment session with the chosen
+ * provider. Idempotent per hold: the order row is unique by hold, so a retried
+ * (or concurrent) checkout answers the same order and the same session, and
+ * providers get idempotency keys derived from the payment.
+ */
+export async function checkout(deps: CheckoutDeps, input: CheckoutInput): Promise<{ order: OrderRow; payment: PaymentRow; created: boolean }> {
+  const eventId = eventIdOfHold(input.holdId);
+  if (eventId === null) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
+
+  let order = await selectOrderOfHold(deps.db, input.holdId);
+  let created = false;
+  if (order === null) {
+    const outcome = await deps.engine.send({ kind: 'getHold', eventId, holdId: input.holdId });
+    if (!outcome.ok) throw new OrderError(0, outcome.reason, outcome.reason, outcome.reason === 'event_not_found' ? 'hold_not_found' : outcome.reason);
+    if (outcome.kind !== 'hold') throw new Error(`engine answered ${outcome.kind}, expected hold`);
+    const hold = outcome.hold;
+    // Someone else's hold answers like a missing one, so hold ids cannot be probed.
+    if (hold.buyer !== input.buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
+    if (hold.status !== 'held') throw new OrderError(0, 'hold_expired', 'hold', hold.status === 'confirmed' ? 'hold_not_found' : 'hold_expired');
+    // Refused before any row is written: an order stuck with a provider that cannot take it could never be paid.
+    const provider = providerOrRefusal(deps.providers, input.provider);
+    if (provider.currencies !== undefined && !provider.currencies.includes(hold.currency)) {
+      throw new OrderError(422, 'provider_unavailable', `${provider.name} takes ${provider.currencies.join(', ')} only; this event sells in ${hold.currency}. Choose another provider.`);
+    }
+    order = await inTransaction(deps.db, async (tx) => {
+      const inserted = await insertOrder(tx, {
+        eventId, buyerId: input.buyerId, holdId: hold.holdId, typeId: hold.typeId, quantity: hold.qty,
+        unitPrice: hold.price, amount: hold.price * hold.qty, currency: hold.currency, provider: input.provider, locale: input.locale,
+      });
+      // A concurrent checkout of the same hold won: answer its order.
+      if (inserted === null) return null;
+      await insertPayment(tx, { orderId: inserted.id, provider: input.provider, amount: inserted.amount, currency: inserted.currency });
+      return inserted;
+    });
+    created = order !== null;
+    order ??= await selectOrderOfHold(deps.db, input.holdId);
+    if (order === null) throw new Error(`order of hold ${input.holdId} vanished`);
+  }
+  if (order.buyerId !== input.buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
+
+  let payment = await selectPaymentOfOrder(deps.db, order.id);
+  if (payment === null) throw new Error(`order ${order.id} has no payment`);
+  if (payment.providerRef === null) payment = await openSession(deps, order, payment);
+  return { order, payment, created };
+}
+
+function providerOrRefusal(providers: Providers, name: PaymentProviderName) {
+  try {
+    return providers.get(name);
+  } catch (error) {
+    if (error instanceof PaymentUnavailable) throw new OrderError(422, 'provider_unavailable', error.message);
+    throw error;
+  }
+}
+
+async function openSession(deps: CheckoutDeps, order: OrderRow, payment: PaymentRow): Promise<PaymentRow> {
+  const provider = deps.providers.get(order.provider);
+  let session;
+  try {
+    session = await provider.createPayment({
+      orderId: order.id, paymentId: payment.id, amount: order.amount, currency: order.currency,
+      description: `Tickr order ${order.id}`, locale: order.locale,
+    });
+  } catch (error) {
+    if (error instanceof PaymentUnavailable) throw new OrderError(422, 'provider_unavailable', error.message);
+    if (error instanceof ProviderError) {
+      deps.log('warn', `checkout of order ${order.id}: ${error.message}`);
+      throw new OrderError(502, 'provider_error', 'The payment provider did not answer as expected; retry the checkout in a moment (it is safe to repeat).');
+    }
+    throw error;
+  }
+  await setPaymentSession(deps.db, payment.id, session);
+  // Redirect providers are asked again later: the buyer may pay and never come back to the return URL.
+  if (provider.status !== undefined) await schedulePaymentPoll(deps.jobs, payment.id, 1, deps.now());
+  const fresh = await selectPaymentOfOrder(deps.db, order.id);
+  return fresh!;
+}

@@ -1,0 +1,87 @@
+import type { Outcome } from '../inventory/types.ts';
+import type { JobDeps, JobHandler } from '../jobs/queues.ts';
+import { countTicketsOfHold, linkTicketsToOrder, moveOrder, selectOrder, setLateHold, type OrderRow } from './orders_db.ts';
+import { selectPayment } from './payments_db.ts';
+import { isSold } from './states.ts';
+import { inTransaction } from './tx.ts';
+
+/** Refusals that mean "not now": the job throws and pg-boss retries it later. */
+const transient = new Set(['busy', 'shard_unavailable']);
+
+/**
+ * `payment-confirmed`: the money is in, so the order must end with tickets or
+ * a refund, never neither. Idempotent per payment: every step first looks at
+ * what an earlier run left behind.
+ *
+ * 1. Tickets of the order's hold exist already (the journal flush wrote them
+ *    before an earlier run's confirm was answered): use them.
+ * 2. Otherwise `confirmHold`. If the hold lapsed, re-hold the same type and
+ *    quantity for the same buyer under a key derived from the order, record
+ *    that hold on the order before confirming it (a retry confirms the same
+ *    hold even if the actor has forgotten the key), and confirm it.
+ * 3. In one transaction: order -> paid with the hold that became tickets, the
+ *    tickets linked to the order, `tickets-issue` enqueued.
+ *    Or, when no stock is left: order -> paid without tickets and `refund`
+ *    enqueued; the refund job tells the buyer.
+ */
+export const paymentConfirmedJob: JobHandler<'payment-confirmed'> = async (deps, { orderId, paymentId }) => {
+  const order = await selectOrder(deps.db, orderId);
+  if (order === null) throw new Error('no such order');
+  const payment = await selectPayment(deps.db, paymentId);
+  if (payment === null || payment.orderId !== orderId) throw new Error(`no payment ${paymentId} for this order`);
+  if (payment.status !== 'succeeded') {
+    deps.log('info', `payment-confirmed: payment ${paymentId} is ${payment.status}; nothing to confirm`);
+    return;
+  }
+  // Done before: paid (with tickets or a refund queued), ticketed or refunded.
+  if (isSold(order.status) || order.status === 'refunded') return;
+
+  const holdId = await ticketsFor(deps, order);
+  await inTransaction(deps.db, async (tx) => {
+    if (holdId === null) {
+      if (!(await moveOrder(tx, orderId, 'paid', { failure: 'late_payment_sold_out' }))) return;
+      await deps.jobs.send('refund', { orderId, reason: 'late_payment_sold_out' }, { key: orderId, tx });
+      deps.log('info', `order ${orderId}: paid after its hold lapsed and no stock is left; refunding`);
+      return;
+    }
+    if (!(await moveOrder(tx, orderId, 'paid', { ticketedHoldId: holdId }))) return;
+    await linkTicketsToOrder(tx, orderId, holdId);
+    await deps.jobs.send('tickets-issue', { orderId }, { key: orderId, tx });
+  });
+};
+
+/** The hold whose tickets the order gets, confirmed by now; null when no stock is left for it. */
+async function ticketsFor(deps: JobDeps, order: OrderRow): Promise<string | null> {
+  if ((await countTicketsOfHold(deps.db, order.holdId)) > 0) return order.holdId;
+  const confirmed = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.holdId });
+  if (confirmed.ok) return order.holdId;
+
+  // The hold lapsed (or was released on a decline): a late payment.
+  if (order.lateHoldId !== null) {
+    if ((await countTicketsOfHold(deps.db, order.lateHoldId)) > 0) return order.lateHoldId;
+    const again = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.lateHoldId });
+    if (again.ok) return order.lateHoldId;
+    // That re-hold lapsed too before we confirmed it (a long outage): try once more under a fresh key.
+  }
+  // The key follows from what the order records, so a retry repeats the same placeHold.
+  const key = order.lateHoldId === null ? `late:${order.id}` : `late:${order.id}:after:${order.lateHoldId}`;
+  const placed = await send(deps, { kind: 'placeHold', eventId: order.eventId, typeId: order.typeId, qty: order.quantity, buyer: order.buyerId, key });
+  if (!placed.ok) {
+    // sold_out, limit_reached, sale_ended, unknown_ticket_type...: this payment cannot become tickets.
+    deps.log('info', `order ${order.id}: late payment cannot re-hold (${placed.reason})`);
+    return null;
+  }
+  if (placed.kind !== 'held') throw new Error(`engine answered ${placed.kind}, expected held`);
+  const lateHoldId = placed.hold.holdId;
+  if (placed.hold.status === 'confirmed' && (await countTicketsOfHold(deps.db, lateHoldId)) > 0) return lateHoldId;
+  await setLateHold(deps.db, order.id, lateHoldId);
+  const confirmedLate = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: lateHoldId });
+  if (!confirmedLate.ok) throw new Error(`late hold ${lateHoldId} could not be confirmed (${confirmedLate.reason}); retrying`);
+  return lateHoldId;
+}
+
+async function send(deps: JobDeps, cmd: Parameters<JobDeps['engine']['send']>[0]): Promise<Outcome> {
+  const outcome = await deps.engine.send(cmd);
+  if (!outcome.ok && transient.has(outcome.reason)) throw new Error(`engine ${outcome.reason} for ${cmd.kind}; retrying`);
+  return outcome;
+}

@@ -1,0 +1,61 @@
+import type { Db } from '../db/pool.ts';
+import type { Engine } from '../engine.ts';
+import type { Jobs } from '../jobs/queues.ts';
+import type { Logger } from '../log.ts';
+import { moveOrder, selectOrder } from './orders_db.ts';
+import { markPaymentFailed, markPaymentSucceeded, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
+import { inTransaction } from './tx.ts';
+
+/**
+ * The one confirmation path. Whatever told us (a Stripe webhook, a Clictopay
+ * return or poll, the simulated pay page), the news becomes the same rows and
+ * the same job, in one transaction:
+ *
+ * - the notice is recorded in `provider_events` by its id first, so a
+ *   redelivery (same id) changes nothing;
+ * - a success marks the payment succeeded and enqueues `payment-confirmed`
+ *   keyed by the payment, which confirms the hold (or re-holds, or refunds).
+ *
+ * A notice that arrives out of order (a failure after the success) changes
+ * nothing: a payment that succeeded stays succeeded.
+ */
+
+export type Notice = { provider: string; noticeId: string; providerRef: string };
+export type NoticeResult = 'applied' | 'duplicate' | 'unknown_payment' | 'no_change';
+
+export async function paymentSucceeded(db: Db, jobs: Jobs, notice: Notice): Promise<NoticeResult> {
+  return inTransaction(db, async (tx) => {
+    if (!(await recordProviderEvent(tx, notice.provider, notice.noticeId))) return 'duplicate';
+    const payment = await selectPaymentByRef(tx, notice.provider, notice.providerRef, true);
+    if (payment === null) return 'unknown_payment';
+    if (!(await markPaymentSucceeded(tx, payment.id))) return 'no_change';
+    await jobs.send('payment-confirmed', { orderId: payment.orderId, paymentId: payment.id }, { key: payment.id, tx });
+    return 'applied';
+  });
+}
+
+/**
+ * A decline. `final` (simulated decline, Clictopay refusal): the order fails
+ * and its hold goes back on sale at once. Not final (a Stripe card declined:
+ * the buyer may try another card on the same PaymentIntent): recorded only.
+ */
+export async function paymentFailed(deps: { db: Db; engine: Engine; log: Logger }, notice: Notice & { final: boolean; reason: string }): Promise<NoticeResult> {
+  let released: { eventId: string; holdId: string } | null = null;
+  const result = await inTransaction(deps.db, async (tx): Promise<NoticeResult> => {
+    if (!(await recordProviderEvent(tx, notice.provider, notice.noticeId))) return 'duplicate';
+    const payment: PaymentRow | null = await selectPaymentByRef(tx, notice.provider, notice.providerRef, true);
+    if (payment === null) return 'unknown_payment';
+    if (!notice.final) return 'no_change';
+    if (!(await markPaymentFailed(tx, payment.id))) return 'no_change';
+    const order = await selectOrder(tx, payment.orderId, true);
+    if (order !== null && (await moveOrder(tx, order.id, 'failed', { failure: notice.reason }))) released = { eventId: order.eventId, holdId: order.holdId };
+    return 'applied';
+  });
+  if (released !== null) {
+    const { eventId, holdId } = released;
+    // Best effort: the hold expires on its own anyway. A payment that succeeds later still gets tickets (failed -> paid).
+    const outcome = await deps.engine.send({ kind: 'releaseHold', eventId, holdId, buyer: null }).catch((e: unknown) => ({ ok: false, reason: String(e) }));
+    if (!outcome.ok && outcome.reason !== 'hold_not_found') deps.log('warn', `declined payment: hold ${holdId} not released now (${outcome.reason}); it expires on its own`);
+  }
+  return result;
+}

@@ -1,0 +1,91 @@
+import type { Db } from '../db/pool.ts';
+import type { Tx } from './tx.ts';
+
+/** Small named queries on `payments` and `provider_events`, one statement each. */
+
+type Executor = Db | Tx;
+
+export type PaymentStatus = 'created' | 'succeeded' | 'failed' | 'refunded';
+
+export type PaymentRow = {
+  id: string;
+  orderId: string;
+  provider: string;
+  providerRef: string | null;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  redirectUrl: string | null;
+  clientSecret: string | null;
+  refundRef: string | null;
+  createdAt: Date;
+  capturedAt: Date | null;
+  refundedAt: Date | null;
+};
+
+const paymentColumns = `p.id, p.order_id AS "orderId", p.provider, p.provider_ref AS "providerRef", p.status, p.amount, p.currency,
+  p.redirect_url AS "redirectUrl", p.client_secret AS "clientSecret", p.refund_ref AS "refundRef", p.created_at AS "createdAt",
+  p.captured_at AS "capturedAt", p.refunded_at AS "refundedAt"`;
+
+export async function insertPayment(db: Executor, p: { orderId: string; provider: string; amount: number; currency: string }): Promise<PaymentRow> {
+  const { rows } = await db.query<PaymentRow>(
+    `WITH p AS (INSERT INTO payments (order_id, provider, amount, currency) VALUES ($1, $2, $3, $4) RETURNING *) SELECT ${paymentColumns} FROM p`,
+    [p.orderId, p.provider, p.amount, p.currency],
+  );
+  return rows[0]!;
+}
+
+/** The order's payment (one per order: checkout makes one, with the order). */
+export async function selectPaymentOfOrder(db: Executor, orderId: string): Promise<PaymentRow | null> {
+  const { rows } = await db.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments p WHERE p.order_id = $1 ORDER BY p.created_at LIMIT 1`, [orderId]);
+  return rows[0] ?? null;
+}
+
+export async function selectPayment(db: Executor, id: string, forUpdate = false): Promise<PaymentRow | null> {
+  const { rows } = await db.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments p WHERE p.id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function selectPaymentByRef(db: Executor, provider: string, providerRef: string, forUpdate = false): Promise<PaymentRow | null> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT ${paymentColumns} FROM payments p WHERE p.provider = $1 AND p.provider_ref = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [provider, providerRef],
+  );
+  return rows[0] ?? null;
+}
+
+/** Records the provider's session once; a concurrent checkout that opened the same session changes nothing. */
+export async function setPaymentSession(db: Executor, id: string, s: { providerRef: string; redirectUrl: string | null; clientSecret: string | null }): Promise<void> {
+  await db.query(
+    'UPDATE payments SET provider_ref = $2, redirect_url = $3, client_secret = $4 WHERE id = $1 AND provider_ref IS NULL',
+    [id, s.providerRef, s.redirectUrl, s.clientSecret],
+  );
+}
+
+/** created or failed -> succeeded; false when it had succeeded (or been refunded) before. */
+export async function markPaymentSucceeded(db: Executor, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE payments SET status = 'succeeded', captured_at = now() WHERE id = $1 AND status IN ('created', 'failed')`,
+    [id],
+  );
+  return rowCount === 1;
+}
+
+export async function markPaymentFailed(db: Executor, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE payments SET status = 'failed' WHERE id = $1 AND status = 'created'`, [id]);
+  return rowCount === 1;
+}
+
+export async function markPaymentRefunded(db: Executor, id: string, refundRef: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE payments SET status = 'refunded', refund_ref = $2, refunded_at = now() WHERE id = $1 AND status = 'succeeded'`,
+    [id, refundRef],
+  );
+  return rowCount === 1;
+}
+
+/** A webhook delivery seen for the first time answers true; a redelivery false. */
+export async function recordProviderEvent(db: Executor, provider: string, eventId: string): Promise<boolean> {
+  const { rowCount } = await db.query('INSERT INTO provider_events (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [provider, eventId]);
+  return rowCount === 1;
+}
