@@ -213,6 +213,10 @@ describe('online check-in', () => {
     }
     const used = await t.db.query(`SELECT count(*)::int AS n FROM tickets WHERE secret = ANY($1) AND status = 'used'`, [secrets]);
     expect(used.rows[0].n).toBe(15);
+    const admissions = await t.db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT s.ticket_id)::int AS tickets FROM checkin_scans s JOIN tickets t ON t.id = s.ticket_id
+        WHERE t.secret = ANY($1) AND s.outcome = 'valid'`, [secrets]);
+    expect(admissions.rows[0]).toEqual({ n: 15, tickets: 15 });
   });
 
   it('refuses a ticket type that is not on the list', async () => {

@@ -44,24 +44,38 @@ function alreadyUsed(t: TicketRow): CheckinAnswer {
     detail: `This ticket was already used${where}${t.usedAt === null ? '' : ` at ${t.usedAt.toISOString()}`}.` };
 }
 
+/**
+ * The online admission in one statement: the conditional UPDATE and its scan
+ * row commit together, so every admission is recorded, and it costs one round trip.
+ */
+async function admitOnline(db: SqlExecutor, list: CheckinList, ticketId: string, version: number, scan: ScanInput): Promise<Date | null> {
+  const row = (await db.query(
+    `WITH used AS (
+       UPDATE tickets SET status = 'used', used_at = now(), used_list_id = $3, used_gate = $4, used_device = $5
+        WHERE id = $1 AND status = 'valid' AND version = $2 RETURNING id, used_at)
+     INSERT INTO checkin_scans (event_id, ticket_id, list_id, gate, device, staff_id, scanned_at, offline, outcome)
+     SELECT $6, id, $3, $4, $5, $7, used_at, false, 'valid' FROM used RETURNING scanned_at`,
+    [ticketId, version, list.id, scan.gate, scan.device, list.eventId, scan.staffId])).rows[0] as { scanned_at: Date } | undefined;
+  return row?.scanned_at ?? null;
+}
+
 /** Online check-in at a gate: verify, then one conditional UPDATE. Every scan is recorded with its outcome. */
 export async function checkIn(db: SqlExecutor, list: CheckinList, scan: ScanInput): Promise<CheckinAnswer> {
   const resolved = await resolveScan(db, list, scan);
+  if (resolved.ok && resolved.ticket.status === 'valid') {
+    const usedAt = await admitOnline(db, list, resolved.ticket.id, resolved.version, scan);
+    if (usedAt !== null) {
+      return { outcome: 'valid', ticket: ticketView(resolved.ticket), usedAt: usedAt.toISOString(), gate: scan.gate, list: { id: list.id, name: list.name } };
+    }
+  }
   let answer: CheckinAnswer;
   if (!resolved.ok) {
     answer = { outcome: resolved.reason, ticket: resolved.ticket === null ? null : ticketView(resolved.ticket), detail: resolved.detail };
-  } else if (resolved.ticket.status === 'used') {
-    answer = alreadyUsed(resolved.ticket);
   } else {
-    const usedAt = await markUsed(db, resolved.ticket.id, resolved.version, null, list.id, scan.gate, scan.device);
-    if (usedAt !== null) {
-      answer = { outcome: 'valid', ticket: ticketView(resolved.ticket), usedAt: usedAt.toISOString(), gate: scan.gate, list: { id: list.id, name: list.name } };
-    } else {
-      // Another gate won the UPDATE (or the ticket was revoked or reissued since it was read): say what it is now.
-      const now = await selectTicket(db, list.eventId, resolved.ticket.id);
-      answer = now !== null && now.status === 'used' ? alreadyUsed(now)
-        : { outcome: 'revoked', ticket: ticketView(resolved.ticket), detail: 'This ticket was revoked or reissued while it was being scanned.' };
-    }
+    // Used before this scan, or another gate won the UPDATE just now (or the ticket was revoked or reissued since it was read): say what it is now.
+    const now = await selectTicket(db, list.eventId, resolved.ticket.id);
+    answer = now !== null && now.status === 'used' ? alreadyUsed(now)
+      : { outcome: 'revoked', ticket: ticketView(resolved.ticket), detail: 'This ticket was revoked or reissued while it was being scanned.' };
   }
   await recordScan(db, { eventId: list.eventId, ticketId: answer.ticket?.id ?? null, listId: list.id, gate: scan.gate, device: scan.device,
     staffId: scan.staffId, at: null, offline: false, outcome: answer.outcome });
@@ -100,7 +114,8 @@ export async function syncScan(db: Db, list: CheckinList, staffId: string, scan:
     if (scanId === null) return { index, outcome: 'duplicate', ticketId: ticket.id, holderName: ticket.holderName };
     const usedAt = await markUsed(tx, ticket.id, resolved.version, scan.scannedAt, list.id, scan.gate, scan.device);
     if (usedAt !== null) {
-      await tx.query(`UPDATE checkin_scans SET outcome = 'admitted' WHERE id = $1`, [scanId]);
+      // Stored as 'valid', like an online admission; the offline column tells them apart.
+      await tx.query(`UPDATE checkin_scans SET outcome = 'valid' WHERE id = $1`, [scanId]);
       return { index, outcome: 'admitted', ticketId: ticket.id, holderName: ticket.holderName };
     }
     // Lock the ticket so the first entry read here is the one that stays.
