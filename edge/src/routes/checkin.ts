@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { selectConflicts, selectStats } from '../../../engine/src/checkin/lists.ts';
 import { checkIn, syncScan, ticketView, type SyncResult } from '../../../engine/src/checkin/scan.ts';
 import { searchTickets } from '../../../engine/src/checkin/verify.ts';
-import { checkinLookupMax, checkinSyncScansMax } from '../../../engine/src/constants.ts';
+import { checkinConflictsListMax, checkinLookupMax, checkinSyncScansMax } from '../../../engine/src/constants.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
@@ -86,7 +86,7 @@ export function mountCheckin(router: Router, { db }: CheckinDeps): void {
   router.route('get', '/api/events/:id/checkin/conflicts', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireScannerOf(ctx, db, eventId);
-    return { status: 200, body: { eventId, conflicts: await selectConflicts(db, eventId, checkinSyncScansMax) } };
+    return { status: 200, body: { eventId, conflicts: await selectConflicts(db, eventId, checkinConflictsListMax) } };
   });
 
   // Manual look-up when a QR code will not scan: by holder name (part of it) or order id.
