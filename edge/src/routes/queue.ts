@@ -57,7 +57,7 @@ function iso(ms: number | null): string | null {
 export function statusView(s: QueueStatus) {
   return {
     eventId: s.eventId, state: s.state, head: s.head, placed: s.placed, joined: s.joined, drawn: s.drawn,
-    stockLeft: s.stockLeft, msPerPlace: s.msPerPlace, ratePerMinute: s.ratePerMinute,
+    stockLeft: s.stockLeft, msPerPlace: s.msPerPlace, ratePerMinute: s.ratePerMinute, headMovedAt: iso(s.headMovedAt),
     saleStartsAt: iso(s.saleStartsAt), waitingRoomOpensAt: iso(s.waitingRoomOpensAt), at: iso(s.at),
   };
 }

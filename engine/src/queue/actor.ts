@@ -70,6 +70,7 @@ export class QueueActor {
   private readonly admittedHolds = new Map<string, string | null>();
   private writes: QueueWrites = { joins: [], drawnCount: null, head: null };
   private saleStartsAt: number | null;
+  private headMovedAt: number | null = null;
 
   constructor(eventId: string, restored: RestoredQueue, truth: StockTruth, now: number, private readonly newTicketId: () => string = defaultTicketId) {
     this.eventId = eventId;
@@ -184,7 +185,10 @@ export class QueueActor {
     }
     const before = this.headState.head;
     this.headState = advance(this.headState, elapsed);
-    if (this.headState.head !== before) this.writes.head = this.headState.head;
+    if (this.headState.head !== before) {
+      this.writes.head = this.headState.head;
+      this.headMovedAt = now;
+    }
   }
 
   private draw(): void {
@@ -246,6 +250,7 @@ export class QueueActor {
       stockLeft: head.stockLeft,
       msPerPlace: state === 'open' ? Math.round(estimatedMsPerPlace(head)) : null,
       ratePerMinute: effectiveRatePerMinute(head),
+      headMovedAt: this.headMovedAt,
       saleStartsAt: this.saleStartsAt,
       waitingRoomOpensAt: this.settings.waitingRoomOpensAt,
       at: now,

@@ -46,6 +46,8 @@ export type QueueStatus = {
   /** Estimated milliseconds each place ahead adds to a wait; null when the head is not moving. */
   msPerPlace: number | null;
   ratePerMinute: number;
+  /** When the head last moved (epoch ms), or null: what tick delivery delays are measured from. */
+  headMovedAt: number | null;
   saleStartsAt: number | null;
   waitingRoomOpensAt: number | null;
   at: number;
