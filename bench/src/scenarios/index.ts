@@ -41,7 +41,7 @@ export const scenarios: ScenarioEntry[] = [
     summary: 'main thread <-> shard worker hop alone, in-process: structured clone vs msgpack frames, batches of 1-1000',
     load: async () => (await import('./wire.ts')).wire,
   },
-  { name: 'queue', summary: 'many WebSocket waiters in a drop queue, head ticks and admission' },
+  { name: 'queue', summary: 'many WebSocket waiters in a drop queue, head ticks and admission', load: async () => (await import('./queue.ts')).queue },
   {
     name: 'tickets',
     summary: 'a sell-out paid at once (simulated provider): payment-confirmed -> tickets-issue -> email-send; tickets issued/s, backlog drain time',
