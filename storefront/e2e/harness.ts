@@ -134,3 +134,12 @@ export async function createDrop(base: string, auth: Record<string, string>, ove
     ...over,
   }, auth);
 }
+
+/** Signs in through the sign-in page and waits to land on `next`. */
+export async function signInPage(page: Page, who: { email: string; password: string }, next: string): Promise<void> {
+  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+}

@@ -20,13 +20,25 @@ export type EventView = {
   saleStartsAt: string | null; saleEndsAt: string | null; currency: string;
   perBuyerLimit: number; holdTtlSeconds: number; organizerId: string;
   ticketTypes: TicketTypeView[];
-  /** Present once the queue API (#4) is there: the drop has a waiting room. */
-  queue?: { enabled: boolean; [key: string]: unknown } | null;
 };
 
 export type HoldView = {
   holdId: string; eventId: string; typeId: string; quantity: number; price: number;
   currency: string; status: string; expiresAt: string;
+};
+
+export type QueueStatusView = {
+  eventId: string; state: 'closed' | 'waiting' | 'open' | 'all_held' | 'paused' | 'sold_out';
+  head: number; placed: number; joined: number; drawn: boolean; stockLeft: number;
+  msPerPlace: number | null; ratePerMinute: number; saleStartsAt: string | null; waitingRoomOpensAt: string | null; at: string;
+};
+
+export type JoinedView = { eventId: string; queueTicketId: string; seq: number; place: number | null; queueTicket: string; queue: QueueStatusView };
+export type AdmissionView = { admissionToken: string; expiresAt: string; maxQuantity: number; place: number };
+
+export type QueueSettingsView = {
+  queueEnabled: boolean; waitingRoomOpensAt: string | null; saleStartsAt: string | null;
+  admissionRatePerMinute: number | 'auto'; admissionTokenTtlSeconds: number; perBuyerLimit: number; powBits: number; paused: boolean;
 };
 
 export type AccountView = { id: string; email: string; name: string; role: string };
@@ -115,6 +127,14 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
         body,
         headers: { ...key(idempotencyKey), ...(admission ? { 'admission-token': admission } : {}) },
       }),
+    queueStatus: (eventId: string) => send<QueueStatusView>('GET', `/api/events/${encodeURIComponent(eventId)}/queue`),
+    joinQueue: (eventId: string, body: { pow?: { issuedAt: number; nonce: string } } = {}) =>
+      send<JoinedView>('POST', `/api/events/${encodeURIComponent(eventId)}/queue`, { body }),
+    admission: (eventId: string, queueTicket: string) => send<AdmissionView>('POST', `/api/events/${encodeURIComponent(eventId)}/admission`, { body: { queueTicket } }),
+    queueChallenge: (eventId: string) => send<{ challenge: string; issuedAt: number; bits: number; expiresAt: string }>('GET', `/api/events/${encodeURIComponent(eventId)}/queue/challenge`),
+    queueSettings: (eventId: string) => send<QueueSettingsView>('GET', `/api/events/${encodeURIComponent(eventId)}/queue/settings`),
+    patchQueueSettings: (eventId: string, body: Partial<Omit<QueueSettingsView, 'admissionRatePerMinute'>> & { admissionRatePerMinute?: number | 'auto' }) =>
+      send<QueueSettingsView>('PATCH', `/api/events/${encodeURIComponent(eventId)}/queue/settings`, { body }),
     hold: (id: string) => send<HoldView>('GET', `/api/holds/${encodeURIComponent(id)}`),
     releaseHold: (id: string) => send<HoldView>('DELETE', `/api/holds/${encodeURIComponent(id)}`),
   };

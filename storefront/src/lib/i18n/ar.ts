@@ -116,6 +116,15 @@ export const ar: Record<MessageKey, string> = {
   'queue.progress': 'التقدّم في الطابور',
   'queue.choose': 'اختر تذاكرك',
 
+  'event.admitted': 'حان دورك: اختر تذاكرك الآن قبل انتهاء مدة دخولك.',
+  'queue.joinedAt': 'انضممت إلى الطابور',
+  'queue.connection': 'مباشر',
+  'queue.polling': 'يُحدَّث كل بضع ثوانٍ',
+  'queue.proofOfWork': 'جارٍ التحقق من متصفحك قبل الانضمام…',
+  'queue.placeOf': 'من {count}',
+  'queue.admissionEnds': 'ينتهي دخولك عند {time}.',
+  'queue.retryAdmit': 'حاول مجددًا',
+
   'time.minutes': '{count} د',
   'time.seconds': '{count} ث',
   'time.lessThanMinute': 'أقل من دقيقة',

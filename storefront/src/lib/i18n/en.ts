@@ -118,6 +118,15 @@ export const en = {
   'queue.progress': 'Progress through the queue',
   'queue.choose': 'Choose your tickets',
 
+  'event.admitted': 'It is your turn: choose your tickets now, before your admission ends.',
+  'queue.joinedAt': 'You joined the queue',
+  'queue.connection': 'Live',
+  'queue.polling': 'Updating every few seconds',
+  'queue.proofOfWork': 'Checking your browser before joining…',
+  'queue.placeOf': 'of {count}',
+  'queue.admissionEnds': 'Your admission ends at {time}.',
+  'queue.retryAdmit': 'Try again',
+
   'time.minutes': '{count} min',
   'time.seconds': '{count} s',
   'time.lessThanMinute': 'less than a minute',

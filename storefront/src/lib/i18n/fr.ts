@@ -116,6 +116,15 @@ export const fr: Record<MessageKey, string> = {
   'queue.progress': 'Progression dans la file',
   'queue.choose': 'Choisir vos billets',
 
+  'event.admitted': 'C’est votre tour : choisissez vos billets maintenant, avant la fin de votre admission.',
+  'queue.joinedAt': 'Vous avez rejoint la file',
+  'queue.connection': 'En direct',
+  'queue.polling': 'Mise à jour toutes les quelques secondes',
+  'queue.proofOfWork': 'Vérification de votre navigateur avant d’entrer…',
+  'queue.placeOf': 'sur {count}',
+  'queue.admissionEnds': 'Votre admission se termine à {time}.',
+  'queue.retryAdmit': 'Réessayer',
+
   'time.minutes': '{count} min',
   'time.seconds': '{count} s',
   'time.lessThanMinute': 'moins d’une minute',

@@ -4,14 +4,18 @@ import type { Actions, PageServerLoad } from './$types';
 import { ApiError } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
+import { admissionCookie } from '$lib/server/admission';
 
 export const load: PageServerLoad = async (event) => {
   event.depends('app:event');
   const t = translator(event.locals.locale);
   try {
-    const drop = await edge(event).event(event.params.id);
+    const api = edge(event);
+    // A drop without a queue answers queue_off: null here.
+    const [drop, queue] = await Promise.all([api.event(event.params.id), api.queueStatus(event.params.id).catch(() => null)]);
+    const admitted = event.cookies.get(admissionCookie(event.params.id)) !== undefined;
     // One key per rendering of the form: a double click or a retried POST places one hold, not two.
-    return { event: drop, attempt: randomUUID() };
+    return { event: drop, queue, admitted, attempt: randomUUID() };
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) error(404, t('error.notFound'));
     if (e instanceof ApiError) error(e.status === 0 ? 503 : e.status, e.sentence(t));
@@ -29,7 +33,7 @@ export const actions: Actions = {
     const attempt = String(form.get('attempt') || randomUUID());
     let holdId: string;
     try {
-      const hold = await edge(event).placeHold(params.id, { typeId, quantity }, attempt, event.cookies.get(`tickr_admission_${params.id}`));
+      const hold = await edge(event).placeHold(params.id, { typeId, quantity }, attempt, event.cookies.get(admissionCookie(params.id)));
       holdId = hold.holdId;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;

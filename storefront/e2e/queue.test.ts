@@ -1,0 +1,96 @@
+import type { WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createDrop, signInPage, signUp, startStack, type Stack } from './harness.ts';
+
+/** Places ahead of the browser's waiter, joined through the API. */
+const waitersAhead = 6;
+
+describe('queue page in a browser', () => {
+  let stack: Stack;
+  let organizer: Awaited<ReturnType<typeof signUp>>;
+  let drop: Awaited<ReturnType<typeof createDrop>>;
+
+  const settings = (body: Record<string, unknown>) => call(stack.api, 'PATCH', `/api/events/${drop.id}/queue/settings`, body, organizer.auth);
+
+  beforeAll(async () => {
+    stack = await startStack();
+    organizer = await signUp(stack.api, 'organizer');
+    drop = await createDrop(stack.api, organizer.auth, { name: 'Festival de Tabarka — flash sale' });
+    // Paused first, so the head waits until everyone is in line.
+    await settings({ queueEnabled: true, admissionRatePerMinute: 60, paused: true });
+    for (let n = 0; n < waitersAhead; n++) {
+      const waiter = await signUp(stack.api, 'participant', `Waiter ${n}`);
+      await call(stack.api, 'POST', `/api/events/${drop.id}/queue`, {}, { ...waiter.auth, 'x-forwarded-for': `198.51.100.${n + 1}` });
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('shows the place live, pauses at once, admits by itself and lets the waiter hold', async () => {
+    const buyer = await signUp(stack.api, 'participant', 'Yasmine Trabelsi');
+    const page = await stack.newPage();
+    await signInPage(page, buyer, `/events/${drop.id}`);
+    // A queued drop offers the queue, not the hold button.
+    expect(await page.getByRole('button', { name: 'Hold tickets' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Join the queue' }).click();
+    await page.waitForURL(`**/events/${drop.id}/queue`);
+
+    const place = page.getByTestId('place');
+    await expect.poll(() => place.textContent()).toBe(`#${waitersAhead + 1}`);
+    await expect.poll(() => page.locator('.queue-state').getAttribute('data-phase')).toBe('paused');
+    await expect.poll(() => page.locator('.connection').getAttribute('data-connection')).toBe('live');
+    await stack.shot(page, 'queue-1-paused');
+
+    // A reload keeps the place.
+    await page.reload();
+    await expect.poll(() => place.textContent()).toBe(`#${waitersAhead + 1}`);
+
+    await settings({ paused: false });
+    await expect.poll(() => page.locator('.queue-state').getAttribute('data-phase'), { timeout: 5_000 }).toBe('queued');
+    const ahead = async () => Number((await page.getByTestId('ahead').textContent())?.match(/\d+/)?.[0] ?? -1);
+    const first = await ahead();
+    await expect.poll(ahead, { timeout: 10_000 }).toBeLessThan(first);
+    await expect.poll(() => page.getByTestId('eta').textContent()).toMatch(/Estimated wait/);
+    await stack.shot(page, 'queue-2-moving');
+
+    // Admitted: the page moves to ticket selection by itself.
+    await page.waitForURL(`**/events/${drop.id}?admitted=1`, { timeout: 30_000 });
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('It is your turn');
+    await stack.shot(page, 'queue-3-admitted');
+    await page.locator('.type', { hasText: 'Standard' }).getByRole('button', { name: 'Hold tickets' }).click();
+    await page.waitForURL('**/holds/**');
+    await expect.poll(() => page.locator('.countdown-clock').textContent()).toMatch(/^\d+:\d\d$/);
+  }, 120_000);
+
+  it('keeps following the queue while the connection is down, and reconnects', async () => {
+    const buyer = await signUp(stack.api, 'participant', 'Karim Tunnel');
+    await settings({ paused: true });
+    const page = await stack.newPage();
+    // The queue's WebSocket goes through the test, which can cut it and refuse reconnections, as a train tunnel would.
+    let refuse = false;
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/queue\/live/, (ws) => {
+      if (refuse) return void ws.close({ code: 1001, reason: 'network down' });
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    await signInPage(page, buyer, `/events/${drop.id}/queue`);
+    const connection = () => page.locator('.connection').getAttribute('data-connection');
+    const phase = () => page.locator('.queue-state').getAttribute('data-phase');
+    await expect.poll(connection).toBe('live');
+    await expect.poll(phase).toBe('paused');
+
+    refuse = true;
+    for (const ws of sockets) await ws.close({ code: 1001, reason: 'network down' });
+    await expect.poll(connection).toBe('reconnecting');
+    await stack.shot(page, 'queue-4-reconnecting');
+    // Without its socket the page still hears the queue resume (it polls over HTTP meanwhile).
+    await settings({ paused: false });
+    await expect.poll(phase, { timeout: 10_000 }).not.toBe('paused');
+
+    refuse = false;
+    await expect.poll(connection, { timeout: 15_000 }).toBe('live');
+  }, 90_000);
+});
