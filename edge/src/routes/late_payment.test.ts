@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrdersNode, until, type OrdersNode } from '../testing/orders_node.ts';
+
+/**
+ * A payment that arrives after its hold is gone: the engine re-holds the same
+ * tickets for the buyer if stock is left, and otherwise the order is refunded
+ * and the buyer told. Never a payment without tickets or a refund.
+ *
+ * The hold is released by its buyer after checkout, which is what a lapse
+ * does to it (the actor gives the stock back); the confirm then finds no hold,
+ * exactly as it finds none after the expiry timer ran.
+ */
+
+let n: OrdersNode;
+let organizer: { token: string; id: string };
+let late: { token: string; id: string };
+let rival: { token: string; id: string };
+
+beforeAll(async () => {
+  n = await startOrdersNode();
+  [organizer, late, rival] = await Promise.all([n.api.signup('organizer', 'org'), n.api.signup('participant', 'late'), n.api.signup('participant', 'rival')]);
+});
+
+afterAll(async () => {
+  await n?.stop();
+});
+
+async function checkoutThenLapse(eventId: string, typeId: string, qty: number) {
+  const hold = await n.api.hold(late.token, eventId, typeId, qty);
+  const checkout = await n.api.call('POST', `/api/holds/${hold.body.holdId}/checkout`, { token: late.token, body: { provider: 'simulated' } });
+  expect(checkout.status).toBe(201);
+  expect((await n.api.call('DELETE', `/api/holds/${hold.body.holdId}`, { token: late.token })).status).toBe(200);
+  return { holdId: hold.body.holdId as string, orderId: checkout.body.id as string, session: checkout.body.payment.providerRef as string };
+}
+
+async function pay(token: string, session: string) {
+  const paid = await n.api.call('POST', `/api/payments/simulated/${session}`, { token, body: { outcome: 'pay' } });
+  expect(paid.body.status).toBe('succeeded');
+}
+
+const orderRow = async (id: string) => (await n.t.db.query('SELECT status, hold_id, ticketed_hold_id, failure FROM orders WHERE id = $1', [id])).rows[0];
+const settled = (id: string, status: string) => until(async () => ((await orderRow(id)).status === status ? orderRow(id) : null), `order ${id} ${status}`);
+const available = async (eventId: string) => (await n.api.call('GET', `/api/events/${eventId}`)).body.ticketTypes[0].available as number;
+
+describe('a payment after the hold lapsed', () => {
+  it('re-holds and issues the tickets when stock is left', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_500, capacity: 5 }] });
+    const { holdId, orderId, session } = await checkoutThenLapse(event.id, event.typeIds[0]!, 2);
+    expect(await available(event.id)).toBe(5);
+    await pay(late.token, session);
+    const order = await settled(orderId, 'ticketed');
+    expect(order.ticketed_hold_id).not.toBe(holdId);
+    const tickets = (await n.t.db.query('SELECT hold_id, buyer_id FROM tickets WHERE order_id = $1', [orderId])).rows;
+    expect(tickets).toHaveLength(2);
+    expect(tickets.every((t) => t.hold_id === order.ticketed_hold_id && t.buyer_id === late.id)).toBe(true);
+    expect(await available(event.id)).toBe(3);
+    const payment = (await n.api.call('GET', `/api/orders/${orderId}`, { token: late.token })).body.payment;
+    expect(payment.status).toBe('succeeded');
+  });
+
+  it('refunds automatically and tells the buyer when the stock is gone', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_500, capacity: 2 }] });
+    const { orderId, session } = await checkoutThenLapse(event.id, event.typeIds[0]!, 2);
+    // Someone else buys the last two tickets meanwhile.
+    const theirs = await n.api.hold(rival.token, event.id, event.typeIds[0]!, 2);
+    const theirOrder = await n.api.call('POST', `/api/holds/${theirs.body.holdId}/checkout`, { token: rival.token, body: {} });
+    await pay(rival.token, theirOrder.body.payment.providerRef);
+    await settled(theirOrder.body.id, 'ticketed');
+
+    await pay(late.token, session);
+    const order = await settled(orderId, 'refunded');
+    expect(order.failure).toBe('late_payment_sold_out');
+    expect(order.ticketed_hold_id).toBeNull();
+    expect((await n.t.db.query('SELECT count(*)::int AS c FROM tickets WHERE order_id = $1 OR (buyer_id = $2 AND event_id = $3)', [orderId, late.id, event.id])).rows[0].c).toBe(0);
+    const payment = (await n.api.call('GET', `/api/orders/${orderId}`, { token: late.token })).body.payment;
+    expect(payment.status).toBe('refunded');
+    const mail = await until(async () => {
+      const { rows } = await n.t.db.query(`SELECT template, data FROM email_outbox WHERE key LIKE $1`, [`%${orderId}%`]);
+      return rows.length > 0 ? rows : null;
+    }, 'the refund notice');
+    expect(mail.map((m) => m.template)).toEqual(['refund_notice']);
+    expect(mail[0].data).toMatchObject({ reason: 'late_payment_sold_out', amount: 3_000, currency: 'EUR' });
+    expect(await available(event.id)).toBe(0);
+    // The payout counts no sale for it: its money went straight back.
+    const payout = await n.api.call('GET', `/api/events/${event.id}/payout`, { token: organizer.token });
+    expect(payout.body).toMatchObject({ gross: 3_000, refunds: 0 });
+  });
+});
