@@ -60,9 +60,11 @@ export type QueueLive = {
 const topicOf = (eventId: string) => `queue/${eventId}`;
 const decoder = new TextDecoder();
 
-export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; now?: () => number }): QueueLive {
+/** `helloTimeoutMs` and `pollMs` are for tests; everywhere else the limits hold. */
+export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; now?: () => number; helloTimeoutMs?: number; pollMs?: number }): QueueLive {
   const { engine, key, log } = opts;
   const now = opts.now ?? Date.now;
+  const helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
   const drops = new Map<string, Drop>();
   const awaitingHello = new Set<uWS.WebSocket<Waiter>>();
 
@@ -104,7 +106,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       const w = ws.getUserData();
       if (w.helloBy > at) continue;
       awaitingHello.delete(ws);
-      ws.end(closeCodes.helloTimeout, `send your queue ticket within ${wsHelloTimeoutMs / 1000} s of connecting`);
+      ws.end(closeCodes.helloTimeout, `send your queue ticket within ${helloTimeoutMs / 1000} s of connecting`);
     }
   }
 
@@ -112,6 +114,8 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
   function hello(ws: uWS.WebSocket<Waiter>, ticketText: string | null): void {
     const w = ws.getUserData();
     awaitingHello.delete(ws);
+    // Only the place is kept: the ticket's text would cost ~200 bytes a waiter for nothing.
+    w.ticketText = null;
     let place: number | null = null;
     if (ticketText !== null) {
       const checked = verifyQueueTicket(ticketText, key);
@@ -146,7 +150,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
         return;
       }
       const ticketText = new URLSearchParams(req.getQuery() ?? '').get('queueTicket');
-      const waiter: Waiter = { eventId, ticketText: ticketText === '' ? null : ticketText, helloBy: now() + wsHelloTimeoutMs, subscribed: false, closed: false };
+      const waiter: Waiter = { eventId, ticketText: ticketText === '' ? null : ticketText, helloBy: now() + helloTimeoutMs, subscribed: false, closed: false };
       res.upgrade(waiter, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
     },
     open: (ws) => {
@@ -186,8 +190,8 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     },
   });
 
-  const pollTimer = setInterval(poll, queuePollMs);
-  const sweepTimer = setInterval(sweep, 1_000);
+  const pollTimer = setInterval(poll, opts.pollMs ?? queuePollMs);
+  const sweepTimer = setInterval(sweep, Math.min(1_000, helloTimeoutMs));
   pollTimer.unref();
   sweepTimer.unref();
 

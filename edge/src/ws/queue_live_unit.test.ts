@@ -1,0 +1,102 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import uWS from 'uWebSockets.js';
+import WebSocket from 'ws';
+import type { Engine } from '../../../engine/src/engine.ts';
+import { signQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
+import type { QueueStatus } from '../../../engine/src/queue/types.ts';
+import { closeCodes, mountQueueLive, type QueueLive } from './queue_live.ts';
+
+/**
+ * The WebSocket side alone, on a bare uWS app with a stand-in engine: the
+ * hello deadline, and a client that stops reading skips ticks instead of
+ * making the server buffer them.
+ */
+
+const eventId = randomUUID();
+const key = randomBytes(32);
+let app: uWS.TemplatedApp;
+let listen: uWS.us_listen_socket;
+let port: number;
+let live: QueueLive;
+
+function status(head: number): QueueStatus {
+  return {
+    eventId, state: 'open', head, placed: 1_000_000, joined: 1_000_000, drawn: true, stockLeft: 100, msPerPlace: 100, ratePerMinute: 600,
+    headMovedAt: Date.now(), saleStartsAt: null, waitingRoomOpensAt: null, at: Date.now(),
+  };
+}
+
+beforeAll(async () => {
+  app = uWS.App();
+  const engine = { send: async () => ({ ok: true, kind: 'queue', answer: { ok: true, type: 'status', status: status(0) } }) } as unknown as Engine;
+  live = mountQueueLive(app, { engine, key, log: () => {}, helloTimeoutMs: 300, pollMs: 60_000 });
+  await new Promise<void>((resolve) => app.listen('127.0.0.1', 0, (socket) => {
+    listen = socket as uWS.us_listen_socket;
+    port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+    resolve();
+  }));
+});
+
+afterAll(() => {
+  live.close();
+  uWS.us_listen_socket_close(listen);
+});
+
+function connect(query = ''): Promise<{ ws: WebSocket; messages: string[]; closed: Promise<{ code: number; reason: string }> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events/${eventId}/queue/live${query}`);
+  const messages: string[] = [];
+  ws.on('message', (data) => messages.push(String(data)));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, messages, closed }));
+    ws.once('error', reject);
+  });
+}
+
+describe('queue live, alone', () => {
+  it('closes a client that never sends its queue ticket, saying why', async () => {
+    const { closed } = await connect();
+    const why = await closed;
+    expect(why.code).toBe(closeCodes.helloTimeout);
+    expect(why.reason).toContain('queue ticket');
+  });
+
+  it('refuses an unknown path id at the upgrade', async () => {
+    await expect(new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events/not-a-uuid/queue/live`);
+      ws.once('open', resolve);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+      ws.once('error', reject);
+    })).rejects.toThrow('status 404');
+  });
+
+  it('skips ticks to a client that stops reading, never closing it for that, and it catches up with the latest', async () => {
+    const ticket = signQueueTicket({ eventId, place: 5, buyer: 'b', issuedAt: Date.now() }, key);
+    const slow = await connect(`?queueTicket=${ticket}`);
+    await new Promise<void>((resolve) => {
+      const check = () => (slow.messages.length > 0 ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    // Stop reading: the kernel's buffers fill, then uWS's (maxBackpressure), then ticks are skipped.
+    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const published = 50_000;
+    for (let head = 1; head <= published; head++) live.publish(status(head));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    // Ticks go on (about once a second in life); once its buffers drained, the client gets the latest again.
+    let head = published;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (slow.messages.at(-1)?.includes(`"head":${head}`) && head > published) return resolve();
+        live.publish(status(++head));
+        setTimeout(check, 50);
+      };
+      check();
+    });
+    const ticks = slow.messages.filter((m) => m.startsWith('{"type":"tick"'));
+    expect(ticks.length).toBeLessThan(published);
+    expect(slow.ws.readyState).toBe(WebSocket.OPEN);
+    slow.ws.close();
+  });
+});
