@@ -52,8 +52,10 @@ export function jobIdOf(queue: string, key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: number }): Promise<JobsRuntime> {
+/** `retry` overrides constants.ts for tests that need a job dead-lettered quickly. */
+export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: number; retry?: { limit: number; delaySeconds: number; backoff: boolean } }): Promise<JobsRuntime> {
   const { log } = opts;
+  const retry = opts.retry ?? { limit: jobRetryLimit, delaySeconds: jobRetryDelaySeconds, backoff: true };
   const boss = new PgBoss({
     connectionString: opts.dbUrl,
     schema: jobsSchema,
@@ -62,9 +64,9 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
     archiveCompletedAfterSeconds: jobArchiveCompletedSeconds,
     archiveFailedAfterSeconds: 7 * 24 * 60 * 60,
     deleteAfterSeconds: jobArchiveDeleteSeconds,
-    retryLimit: jobRetryLimit,
-    retryDelay: jobRetryDelaySeconds,
-    retryBackoff: true,
+    retryLimit: retry.limit,
+    retryDelay: retry.delaySeconds,
+    retryBackoff: retry.backoff,
     expireInSeconds: jobExpireSeconds,
   });
   boss.on('error', (error) => log('error', `pg-boss: ${error.message}`));
@@ -73,7 +75,7 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
     const dead = deadLetterOf(queue);
     // createQueue is a no-op for a queue that exists; updateQueue brings its settings up to date.
     await boss.createQueue(dead, { name: dead, retryLimit: 0 });
-    const settings = { name: queue, retryLimit: jobRetryLimit, retryDelay: jobRetryDelaySeconds, retryBackoff: true, expireInSeconds: jobExpireSeconds, deadLetter: dead };
+    const settings = { name: queue, retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: retry.backoff, expireInSeconds: jobExpireSeconds, deadLetter: dead };
     await boss.createQueue(queue, settings);
     await boss.updateQueue(queue, settings);
   }
