@@ -1,0 +1,36 @@
+import { ConfigError, readConfig } from '../../engine/src/config.ts';
+import { migrate } from '../../engine/src/db/migrate.ts';
+import { createPool } from '../../engine/src/db/pool.ts';
+import { startJobs } from '../../engine/src/jobs/boss.ts';
+import { handlers } from '../../engine/src/jobs/handlers.ts';
+import { connectRemoteEngine } from '../../engine/src/jobs/remote_engine.ts';
+import { createLogger } from '../../engine/src/log.ts';
+
+/**
+ * `tickr jobs`: the pg-boss workers alone, for an operator who wants them
+ * apart from the nodes (and the nodes started with TICKR_JOB_WORKERS=false).
+ * It owns no shard: engine commands (confirm, re-hold, refund stock) go to the
+ * node that holds the shard, found through the cluster's Redis. So it needs
+ * the shared DATABASE_URL and REDIS_URL; a single node without Redis runs its
+ * jobs itself.
+ */
+export async function startJobsProcess(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
+  const config = readConfig(env);
+  if (config.databaseUrl === null) throw new ConfigError('tickr jobs needs DATABASE_URL: the nodes\' database (an embedded one belongs to its node)');
+  if (config.redisUrl === null) throw new ConfigError('tickr jobs needs REDIS_URL: it reaches the inventory through the cluster (without Redis, the node runs its jobs itself)');
+  const log = createLogger(config);
+  const db = createPool(config.databaseUrl);
+  await migrate(db);
+  const engine = await connectRemoteEngine(config, log);
+  const jobs = await startJobs({ dbUrl: config.databaseUrl, log });
+  await jobs.work(handlers, { db, jobs, engine, config, log, now: Date.now });
+  log('info', 'job workers running: payment-confirmed, tickets-issue, email-send, event-reminder, refund, payment-poll');
+  let stopping: Promise<void> | null = null;
+  return {
+    stop: () => (stopping ??= (async () => {
+      await jobs.stop();
+      await engine.close();
+      await db.end();
+    })()),
+  };
+}
