@@ -272,20 +272,25 @@ async function report(r: Run, journeys: Journey[], t: Totals): Promise<ScenarioR
 /** After the run, from the database and the node: sold within capacity, paid orders ticketed or refunded, no hold past its TTL. */
 async function databaseChecks(r: Run, journeys: Journey[]): Promise<Check[]> {
   const { db, event } = r.stack;
-  const { rows } = await db.query<{ name: string; capacity: number; sold: number }>(
-    `SELECT tt.name, tt.capacity, (SELECT count(*)::int FROM tickets t WHERE t.type_id = tt.id AND t.status <> 'revoked') AS sold
-       FROM ticket_types tt WHERE tt.event_id = $1`,
-    [event.id],
-  );
-  const checks: Check[] = rows.map((t) => ({ name: `sold <= capacity (${t.name})`, ok: t.sold <= t.capacity, detail: `${t.sold} tickets <= capacity ${t.capacity}` }));
+  const checks = await soldWithinCapacity(db, event.id);
   const orderIds = journeys.flatMap((j) => (j.order ? [j.order.orderId] : []));
-  if (r.payments) checks.push(...(await pipelineChecks(r.stack, orderIds, rows[0]?.capacity ?? 0)));
+  if (r.payments) checks.push(...(await pipelineChecks(r.stack, orderIds, r.stack.event.ticketTypes[0]?.capacity ?? 0)));
   else {
     const live = await getEvent(r.stack.server.url, event.id);
     for (const type of live.ticketTypes) checks.push({ name: `no oversell (${type.name ?? type.id})`, ok: type.sold + type.held <= type.capacity, detail: `sold ${type.sold} + held ${type.held} <= capacity ${type.capacity}` });
   }
   checks.push(await noHoldPastTtl(r, journeys));
   return checks;
+}
+
+/** Per ticket type, the tickets in the database (not revoked) within its capacity. */
+export async function soldWithinCapacity(db: Stack['db'], eventId: string): Promise<Check[]> {
+  const { rows } = await db.query<{ name: string; capacity: number; sold: number }>(
+    `SELECT tt.name, tt.capacity, (SELECT count(*)::int FROM tickets t WHERE t.type_id = tt.id AND t.status <> 'revoked') AS sold
+       FROM ticket_types tt WHERE tt.event_id = $1`,
+    [eventId],
+  );
+  return rows.map((t) => ({ name: `sold <= capacity (${t.name})`, ok: t.sold <= t.capacity, detail: `${t.sold} tickets <= capacity ${t.capacity}` }));
 }
 
 /** Every hold placed is confirmed, released, or still within its TTL: none left `held` after it should have expired. */

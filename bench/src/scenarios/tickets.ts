@@ -145,6 +145,7 @@ async function measure(stack: Stack, opts: BenchOptions, orders: Order[]): Promi
     'sell-out fully issued ms': doneS === null || issued.count < total ? null : Math.round(doneS * 1000),
     'backlog drain ms (last payment to last ticket)': doneS === null || issued.count < total ? null : Math.round(Math.max(0, doneS - paidS) * 1000),
     'target tickets/s >= 2000': ticketsPerS >= 2000 ? 'met' : 'MISSED',
+    eventId: stack.event.id,
     [`target ${total} tickets issued < 10 s`]: doneS !== null && issued.count >= total && doneS < 10 ? 'met' : 'MISSED',
   };
   const checks = await pipelineChecks(stack, ids, total);
@@ -154,17 +155,22 @@ async function measure(stack: Stack, opts: BenchOptions, orders: Order[]): Promi
   return { scenario: 'tickets', results, checks, figures, notes };
 }
 
-/** After the run: every paid order has its tickets or a refund, and nothing sold past capacity. */
-export async function pipelineChecks(stack: Pick<Stack, 'db' | 'server' | 'event'>, orderIds: string[], capacity: number): Promise<Check[]> {
-  const { rows } = await stack.db.query<{ bad: number; orders: number }>(
+/** Every paid order has all its tickets (not revoked), or was refunded: never a payment without either. */
+export async function paidOrdersTicketed(db: Stack['db'], orderIds: string[]): Promise<Check> {
+  const { rows } = await db.query<{ bad: number; orders: number }>(
     `SELECT count(*) FILTER (WHERE o.status IN ('paid', 'ticketed')
                                AND (SELECT count(*) FROM tickets t WHERE t.order_id = o.id AND t.status <> 'revoked') <> o.quantity)::int AS bad,
             count(*)::int AS orders
        FROM orders o WHERE o.id = ANY($1::uuid[])`,
     [orderIds],
   );
+  return { name: 'every paid order has its tickets or a refund', ok: rows[0]!.bad === 0, detail: `${rows[0]!.bad} of ${rows[0]!.orders} orders paid without all their tickets` };
+}
+
+/** After the run: every paid order has its tickets or a refund, and nothing sold past capacity. */
+export async function pipelineChecks(stack: Pick<Stack, 'db' | 'server' | 'event'>, orderIds: string[], capacity: number): Promise<Check[]> {
   const event = await getEvent(stack.server.url, stack.event.id);
-  const checks: Check[] = [{ name: 'every paid order has its tickets or a refund', ok: rows[0]!.bad === 0, detail: `${rows[0]!.bad} of ${rows[0]!.orders} orders paid without all their tickets` }];
+  const checks: Check[] = [await paidOrdersTicketed(stack.db, orderIds)];
   for (const type of event.ticketTypes) {
     checks.push({ name: `no oversell (${type.name ?? type.id})`, ok: type.sold + type.held <= type.capacity && type.sold <= capacity, detail: `sold ${type.sold} + held ${type.held} <= capacity ${type.capacity}` });
   }
