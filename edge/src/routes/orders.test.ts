@@ -82,6 +82,16 @@ describe('checkout with the simulated provider', () => {
     expect(second.body.payment.providerRef).toBe(first.payment.providerRef);
   });
 
+  it('marks a pending order expired once its hold is gone, and still honours a payment that comes after', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 5 }] });
+    const { holdId, order: pending } = await holdAndCheckout(event.id, event.typeIds[0]!, 1);
+    expect((await order(pending.id)).body.status).toBe('pending');
+    await n.api.call('DELETE', `/api/holds/${holdId}`, { token: buyer.token });
+    expect((await order(pending.id)).body).toMatchObject({ status: 'expired', failure: 'hold_expired' });
+    await n.api.call('POST', `/api/payments/simulated/${pending.payment.providerRef}`, { token: buyer.token, body: { outcome: 'pay' } });
+    await orderIs(pending.id, 'ticketed');
+  });
+
   it('fails the order and puts the stock back on sale when the buyer declines', async () => {
     const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 5 }] });
     const { order: pending } = await holdAndCheckout(event.id, event.typeIds[0]!, 3);

@@ -8,6 +8,7 @@ import type { Logger } from '../../../engine/src/log.ts';
 import { minorUnitExponent } from '../../../engine/src/money/currency.ts';
 import { checkout } from '../../../engine/src/orders/checkout.ts';
 import { OrderError } from '../../../engine/src/orders/errors.ts';
+import { expireIfLapsed } from '../../../engine/src/orders/expire.ts';
 import { selectOrder, selectOrderContext, selectOrdersOfBuyer, type OrderRow } from '../../../engine/src/orders/orders_db.ts';
 import { selectPaymentOfOrder, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { eventPayout, payoutCsv } from '../../../engine/src/orders/payout.ts';
@@ -94,14 +95,15 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
   router.route('get', '/api/orders/:id', async (ctx) => {
     const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
     const id = orderIdParam(ctx);
-    const order = await selectOrder(db, id);
-    if (order === null) throw orderNotFound();
-    const forBuyer = order.buyerId === claims.sub;
+    const found = await selectOrder(db, id);
+    if (found === null) throw orderNotFound();
+    const forBuyer = found.buyerId === claims.sub;
     if (!forBuyer) {
       // The event's organizer may look; anyone else gets "no such order", so order ids cannot be probed.
       const context = await selectOrderContext(db, id);
       if (context?.organizerId !== claims.sub) throw orderNotFound();
     }
+    const order = await expireIfLapsed({ db, engine }, found);
     return { status: 200, body: orderView(order, await selectPaymentOfOrder(db, id), forBuyer) };
   });
 
