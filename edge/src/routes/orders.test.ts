@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrdersNode, until, type OrdersNode } from '../testing/orders_node.ts';
 
@@ -220,5 +221,25 @@ describe('refunds', () => {
     expect(back.body).toMatchObject({ refundPolicy: 'always', refundUntilDays: null });
     expectError(await n.api.call('PATCH', `/api/events/${event.id}`, { token: organizer.token, body: { refundUntilDays: 3 } }), 400, 'invalid_body');
     expectError(await n.api.call('PATCH', `/api/events/${event.id}`, { token: organizer.token, body: { platformFeeBps: 0 } }), 400, 'unknown_field');
+  });
+});
+
+describe('nothing a client sends to orders and payments is a 5xx', () => {
+  it('answers arbitrary bodies, ids and headers with a 4xx or a success', async () => {
+    const event = await n.api.createEvent(organizer.token);
+    const { holdId, order: pending } = await holdAndCheckout(event.id, event.typeIds[0]!, 1);
+    const session = pending.payment.providerRef as string;
+    const targets = [
+      ['POST', `/api/holds/${holdId}/checkout`], ['POST', '/api/holds/x/checkout'], ['POST', `/api/orders/${pending.id}/refund`],
+      ['POST', `/api/payments/simulated/${session}`], ['POST', '/api/webhooks/stripe'], ['GET', '/api/payments/clictopay/return?orderId=%00'],
+      ['GET', `/api/events/${event.id}/payout?format=%FF`], ['GET', '/api/orders/%20'],
+    ] as const;
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...targets), fc.jsonValue(), fc.constantFrom(buyer.token, organizer.token, ''), async ([method, path], body, token) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=abc' };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const r = await fetch(n.base + path, { method, headers, body: method === 'GET' ? undefined : JSON.stringify(body) });
+      await r.arrayBuffer();
+      expect(r.status).toBeLessThan(500);
+    }), { numRuns: 80 });
   });
 });
