@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { redisInstalled } from '../baselines/index.ts';
 import { parseCommandLine } from '../options.ts';
 import { buildReport, jsonLine, renderTable } from '../report.ts';
-import { failoverRow, forwardSettings, forwardedCheck, median, ownerForwardedNothing, percentile, summaryFigures } from './forward.ts';
+import { failoverRow, forward, forwardSettings, forwardedCheck, median, ownerForwardedNothing, percentile, summaryFigures } from './forward.ts';
 
-// No cluster here: the command line, the settings and the report's shape only.
+// The command line, the settings and the report's shape without a cluster; last, one tiny run with a cluster.
 
 const machine = { cores: 2, cpuModel: 'Test CPU', node: 'v20.0.0', platform: 'linux 6.1' };
 const light = { requests: 400, errors: 2, non2xx: 300, durationS: 40, latenciesMs: [1, 2, 3, 4, 100], statusCodes: { '201': 100, '503': 300 }, loops: 4 };
@@ -86,4 +88,26 @@ describe('forward report', () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 99)).toBe(5);
   });
+});
+
+describe.skipIf(!redisInstalled())('forward end to end, tiny', () => {
+  let t: TestDatabase;
+  const ttlBefore = process.env.TICKR_LEASE_TTL_MS;
+  beforeAll(async () => {
+    t = await freshDatabase();
+    // A short lease: the one kill -9 recovers in seconds.
+    process.env.TICKR_LEASE_TTL_MS = '2000';
+  });
+  afterAll(async () => {
+    if (ttlBefore === undefined) delete process.env.TICKR_LEASE_TTL_MS;
+    else process.env.TICKR_LEASE_TTL_MS = ttlBefore;
+    await t?.drop();
+  });
+
+  it('runs two nodes, direct and forwarded holds and one failover, and every check holds', async () => {
+    const { options } = parseCommandLine(['forward', '--duration', '1', '--connections', '4', '--kills', '1', '--capacity', '5000'], {});
+    const report = await forward.run({ ...options, warmupS: 0, databaseUrl: t.url });
+    expect(report.results.map((r) => r.name)).toEqual(['direct', 'forwarded', 'failover']);
+    for (const check of report.checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
+  }, 180_000);
 });

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { buyersFor, targets } from './holds.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { redisInstalled } from '../baselines/index.ts';
+import { parseCommandLine } from '../options.ts';
+import { buyersFor, holds, targets } from './holds.ts';
 
 describe('buyersFor', () => {
   const base = { observedRps: null, durationS: 10, available: 5_000_000, connections: 100, alreadyMade: 0 };
@@ -38,4 +41,28 @@ describe('targets', () => {
       'tickr/redis-lua c=100 (target >= 1)': '0.319 MISSED',
     });
   });
+});
+
+describe('holds end to end, tiny', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('measures Tickr, hello-world and two baselines for a second each, and every check holds', async () => {
+    const { options } = parseCommandLine(['holds', '--duration', '1', '--connections', '4', '--capacity', '5000', '--baselines', redisInstalled() ? 'row-lock,redis-lua' : 'row-lock'], {});
+    const report = await holds.run({ ...options, warmupS: 0, databaseUrl: t.url });
+    const names = report.results.map((r) => r.name);
+    expect(names.slice(0, 3)).toEqual(['tickr', 'hello-world', 'row-lock']);
+    for (const row of report.results) {
+      expect(row.connections).toBe(4);
+      expect(row.timeline?.length).toBeGreaterThan(0);
+      expect(row.latency?.p99).toBeGreaterThanOrEqual(row.latency?.p50 ?? 0);
+    }
+    for (const check of report.checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
+    expect(report.checks.map((c) => c.name)).toContain('no oversell (row-lock c=4)');
+  }, 120_000);
 });
