@@ -61,6 +61,8 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
     schema: jobsSchema,
     max: opts.poolMax ?? 6,
     application_name: 'tickr-jobs',
+    // Tickr schedules with startAfter, never cron: no clock or cron monitors to poll.
+    schedule: false,
     archiveCompletedAfterSeconds: jobArchiveCompletedSeconds,
     archiveFailedAfterSeconds: 7 * 24 * 60 * 60,
     deleteAfterSeconds: jobArchiveDeleteSeconds,
