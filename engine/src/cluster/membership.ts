@@ -107,6 +107,21 @@ export class Membership {
     return membership;
   }
 
+  /**
+   * Connects to read the live nodes without announcing anything: for a process
+   * that only forwards commands (`tickr jobs`) and must never be given shards.
+   */
+  static async observe(opts: Omit<MembershipOptions, 'self'>): Promise<Membership> {
+    const membership = new Membership({ ...opts, self: { nodeId: 'observer', internalUrl: '' } });
+    try {
+      await membership.redis.connect();
+    } catch (error) {
+      membership.redis.disconnect();
+      throw error;
+    }
+    return membership;
+  }
+
   /** Announces this node for another TTL. */
   async heartbeat(): Promise<void> {
     assert(!this.left, 'a node that left cannot heartbeat');

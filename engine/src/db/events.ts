@@ -17,6 +17,23 @@ export type EventRow = {
   holdTtlSeconds: number;
   shard: number;
   ticketTypes: TicketTypeRow[];
+  /** Who may ask for a refund: nobody but the organizer, buyers until N days before the start, or buyers always. */
+  refundPolicy: RefundPolicy;
+  refundUntilDays: number | null;
+  /** Fixed when the event is created, so a later platform change never re-prices past sales. */
+  platformFeeBps: number;
+  /** event-reminder goes out this many hours before startsAt; null: none. */
+  reminderHours: number | null;
+};
+
+export type RefundPolicy = 'none' | 'until' | 'always';
+
+/** Money and notification settings of an event (migration 0002); omitted fields keep their defaults. */
+export type EventMoneySettings = {
+  refundPolicy?: RefundPolicy;
+  refundUntilDays?: number | null;
+  platformFeeBps?: number;
+  reminderHours?: number | null;
 };
 
 /** A new event; its id is made by the caller (crypto.randomUUID), so its shard is known before the insert. */
@@ -32,7 +49,7 @@ export type NewEvent = {
   perBuyerLimit: number;
   holdTtlSeconds: number;
   ticketTypes: { name: string; price: number; capacity: number }[];
-};
+} & EventMoneySettings;
 
 /** What an organizer may change in Postgres directly. Capacity goes through the engine first (updateTicketTypeCapacity). */
 export type EventPatch = {
@@ -43,18 +60,30 @@ export type EventPatch = {
   saleStartsAt?: Date | null;
   saleEndsAt?: Date | null;
   ticketTypes?: { id: string; name?: string; price?: number }[];
-};
+} & EventMoneySettings;
 
 const eventColumns = `e.id, e.organizer_id AS "organizerId", e.name, e.venue, e.starts_at AS "startsAt", e.ends_at AS "endsAt",
   e.sale_starts_at AS "saleStartsAt", e.sale_ends_at AS "saleEndsAt", e.currency, e.per_buyer_limit AS "perBuyerLimit",
   e.hold_ttl_seconds AS "holdTtlSeconds", e.shard,
+  e.refund_policy AS "refundPolicy", e.refund_until_days AS "refundUntilDays", e.platform_fee_bps AS "platformFeeBps", e.reminder_hours AS "reminderHours",
   COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'price', t.price, 'capacity', t.capacity, 'position', t.position)
                             ORDER BY t.position)
             FROM ticket_types t WHERE t.event_id = e.id), '[]') AS "ticketTypes"`;
 
-/** The event and its ticket types, in one transaction. Ticket type ids are made here, in `position` order. */
-export async function insertEvent(db: Db, organizerId: string, input: NewEvent, shard: number): Promise<EventRow> {
+/**
+ * The event and its ticket types, in one transaction. Ticket type ids are made here, in `position` order.
+ * `within` runs inside that transaction before it commits (e.g. to schedule the event's reminder job with it).
+ */
+export async function insertEvent(db: Db, organizerId: string, input: NewEvent, shard: number, within?: (tx: import('pg').PoolClient, event: EventRow) => Promise<void>): Promise<EventRow> {
   const typeIds = input.ticketTypes.map(() => crypto.randomUUID());
+  let created: Pick<EventRow, 'refundPolicy' | 'refundUntilDays' | 'platformFeeBps' | 'reminderHours'> | undefined;
+  const rowOf = (money: NonNullable<typeof created>): EventRow => ({
+    id: input.id, organizerId, name: input.name, venue: input.venue, startsAt: input.startsAt, endsAt: input.endsAt,
+    saleStartsAt: input.saleStartsAt, saleEndsAt: input.saleEndsAt, currency: input.currency,
+    perBuyerLimit: input.perBuyerLimit, holdTtlSeconds: input.holdTtlSeconds, shard,
+    ticketTypes: input.ticketTypes.map((t, i) => ({ id: typeIds[i]!, name: t.name, price: t.price, capacity: t.capacity, position: i + 1 })),
+    ...money,
+  });
   const client = await db.connect();
   try {
     await client.query('BEGIN');
@@ -70,6 +99,15 @@ export async function insertEvent(db: Db, organizerId: string, input: NewEvent, 
        FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::int[]) WITH ORDINALITY AS t(id, name, price, capacity, position)`,
       [input.id, typeIds, input.ticketTypes.map((t) => t.name), input.ticketTypes.map((t) => t.price), input.ticketTypes.map((t) => t.capacity)],
     );
+    const money = await client.query<Pick<EventRow, 'refundPolicy' | 'refundUntilDays' | 'platformFeeBps' | 'reminderHours'>>(
+      `UPDATE events SET refund_policy = COALESCE($2, refund_policy), refund_until_days = $3,
+         platform_fee_bps = COALESCE($4, platform_fee_bps), reminder_hours = CASE WHEN $5 THEN $6::int ELSE reminder_hours END
+       WHERE id = $1
+       RETURNING refund_policy AS "refundPolicy", refund_until_days AS "refundUntilDays", platform_fee_bps AS "platformFeeBps", reminder_hours AS "reminderHours"`,
+      [input.id, input.refundPolicy ?? null, input.refundUntilDays ?? null, input.platformFeeBps ?? null, input.reminderHours !== undefined, input.reminderHours ?? null],
+    );
+    created = money.rows[0]!;
+    if (within !== undefined) await within(client, rowOf(created));
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
@@ -77,12 +115,7 @@ export async function insertEvent(db: Db, organizerId: string, input: NewEvent, 
   } finally {
     client.release();
   }
-  return {
-    id: input.id, organizerId, name: input.name, venue: input.venue, startsAt: input.startsAt, endsAt: input.endsAt,
-    saleStartsAt: input.saleStartsAt, saleEndsAt: input.saleEndsAt, currency: input.currency,
-    perBuyerLimit: input.perBuyerLimit, holdTtlSeconds: input.holdTtlSeconds, shard,
-    ticketTypes: input.ticketTypes.map((t, i) => ({ id: typeIds[i]!, name: t.name, price: t.price, capacity: t.capacity, position: i + 1 })),
-  };
+  return rowOf(created!);
 }
 
 export async function selectEvent(db: Db, id: string): Promise<EventRow | null> {
@@ -121,6 +154,11 @@ export async function updateEvent(db: Db, id: string, patch: EventPatch): Promis
   if (patch.holdTtlSeconds !== undefined) set('hold_ttl_seconds', patch.holdTtlSeconds);
   if (patch.saleStartsAt !== undefined) set('sale_starts_at', patch.saleStartsAt);
   if (patch.saleEndsAt !== undefined) set('sale_ends_at', patch.saleEndsAt);
+  if (patch.refundPolicy !== undefined) set('refund_policy', patch.refundPolicy);
+  // Only 'until' has a number of days (a CHECK in 0002): any other policy clears it.
+  if (patch.refundPolicy !== undefined || patch.refundUntilDays !== undefined) set('refund_until_days', patch.refundUntilDays ?? null);
+  if (patch.platformFeeBps !== undefined) set('platform_fee_bps', patch.platformFeeBps);
+  if (patch.reminderHours !== undefined) set('reminder_hours', patch.reminderHours);
   const types = (patch.ticketTypes ?? []).filter((t) => t.name !== undefined || t.price !== undefined);
   const client = await db.connect();
   try {

@@ -26,6 +26,7 @@ type Op =
   | { op: 'retry' }
   | { op: 'release'; hold: number; by: 'owner' | 'other' | 'trusted' }
   | { op: 'confirm'; hold: number }
+  | { op: 'refund'; hold: number }
   | { op: 'capacity'; type: number; capacity: number }
   | { op: 'expire'; viaCommand: boolean }
   | { op: 'tick'; ms: number }
@@ -37,6 +38,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ op: 'retry' as const }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('release' as const), hold: fc.nat(), by: fc.constantFrom('owner' as const, 'other' as const, 'trusted' as const) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('confirm' as const), hold: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('refund' as const), hold: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('capacity' as const), type: fc.nat(2), capacity: fc.nat(12) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('expire' as const), viaCommand: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.oneof(fc.nat(2_000), fc.integer({ min: 25_000, max: 70_000 })) }) },
@@ -53,6 +55,8 @@ function run(ops: Op[]) {
   const journal: JournalEntry[] = [];
   const marks: Mark[] = [];
   const seenHolds: { holdId: string; buyer: string }[] = [];
+  /** Confirmed holds as Postgres knows them (the actor forgets them), and whether a refund went through. */
+  const confirmed: { holdId: string; typeId: string; qty: number; buyer: string; refunded: boolean }[] = [];
   /** The first answer to each (buyer, key): a hold id or a refusal reason. */
   const firstAnswers = new Map<string, { typeId: string; qty: number; answer: string }>();
   let lastKeyed: Extract<Op, { op: 'place' }> | null = null;
@@ -105,7 +109,25 @@ function run(ops: Op[]) {
       }
       case 'confirm': {
         const hold = holdAt(op.hold);
-        if (hold !== undefined) handle({ kind: 'confirmHold', eventId, holdId: hold.holdId });
+        if (hold === undefined) break;
+        const outcome = handle({ kind: 'confirmHold', eventId, holdId: hold.holdId });
+        if (outcome.ok && outcome.kind === 'confirmed') {
+          confirmed.push({ holdId: hold.holdId, typeId: outcome.hold.typeId, qty: outcome.hold.qty, buyer: hold.buyer, refunded: false });
+        }
+        break;
+      }
+      case 'refund': {
+        const sale = confirmed[op.hold % Math.max(confirmed.length, 1)];
+        if (sale === undefined) break;
+        const before = actor.availability().find((t) => t.typeId === sale.typeId)!;
+        const journalBefore = journal.length;
+        const outcome = handle({ kind: 'refundTickets', eventId, holdId: sale.holdId, typeId: sale.typeId, qty: sale.qty, buyer: sale.buyer });
+        const after = actor.availability().find((t) => t.typeId === sale.typeId)!;
+        // Once per hold: the first refund gives the seats back, a repeat changes nothing.
+        expect(outcome).toMatchObject({ ok: true, kind: 'refunded', again: sale.refunded });
+        expect(after.sold).toBe(before.sold - (sale.refunded ? 0 : sale.qty));
+        if (sale.refunded) expect(journal.length).toBe(journalBefore);
+        sale.refunded = true;
         break;
       }
       case 'capacity':
@@ -145,6 +167,7 @@ function expectSameState(restored: InventoryActor, live: InventoryActor): void {
   expect(restored.availability()).toEqual(live.availability());
   expect(restored.inventory.holds).toEqual(live.inventory.holds);
   expect(restored.inventory.perBuyer).toEqual(live.inventory.perBuyer);
+  expect(restored.inventory.refunded).toEqual(live.inventory.refunded);
   expect(restored.nextExpiryAt()).toBe(live.nextExpiryAt());
 }
 

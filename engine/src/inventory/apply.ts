@@ -43,7 +43,7 @@ export function refused(reason: Reason): Handled {
 }
 
 export function emptyInventory(config: EventConfig): Inventory {
-  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), seq: 0 };
+  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), seq: 0, refunded: new Set() };
   applyConfig(state, config);
   return state;
 }
@@ -120,6 +120,18 @@ export function apply(state: Inventory, body: JournalBody): void {
       typeOf(state, body.typeId).capacity = body.capacity;
       return;
     }
+    case 'tickets_refunded': {
+      assert(!state.refunded.has(body.holdId), 'tickets of a hold refunded twice');
+      const type = typeOf(state, body.typeId);
+      assert(isCount(body.qty) && body.qty >= 1 && type.sold >= body.qty, 'refund of more tickets than sold');
+      type.sold -= body.qty;
+      const count = (state.perBuyer.get(body.buyer) ?? 0) - body.qty;
+      assert(count >= 0, 'per-buyer count below zero');
+      if (count === 0) state.perBuyer.delete(body.buyer);
+      else state.perBuyer.set(body.buyer, count);
+      state.refunded.add(body.holdId);
+      return;
+    }
   }
 }
 
@@ -145,7 +157,7 @@ export function restore(config: EventConfig, snapshot: SnapshotState | null, ent
  * `placeHold` sells only listed types, so it is never sold at that price.
  */
 export function fromSnapshot(config: EventConfig, snapshot: SnapshotState): Inventory {
-  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), seq: snapshot.seq };
+  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), seq: snapshot.seq, refunded: new Set(snapshot.refunded ?? []) };
   for (const saved of snapshot.types) {
     state.types.set(saved.typeId, { typeId: saved.typeId, price: 0, capacity: saved.capacity, sold: saved.sold, held: 0 });
   }
@@ -170,6 +182,7 @@ export function toSnapshot(state: Inventory): SnapshotState {
     types,
     holds: [...state.holds.values()].map((hold) => ({ ...hold })),
     bought: [...bought].filter(([, count]) => count > 0),
+    refunded: [...state.refunded],
   };
 }
 

@@ -3,7 +3,7 @@
  * idempotent per the key named here: pg-boss may run a job again after a crash
  * or a retry, and a provider may deliver the same payment twice.
  */
-export const queueNames = ['payment-confirmed', 'tickets-issue', 'email-send', 'event-reminder', 'refund'] as const;
+export const queueNames = ['payment-confirmed', 'tickets-issue', 'email-send', 'event-reminder', 'refund', 'payment-poll'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 export type JobData = {
@@ -17,6 +17,8 @@ export type JobData = {
   'event-reminder': { eventId: string; startsAt: string };
   /** Refund an order through its provider, revoke its tickets, release its stock. Key: orderId. */
   refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' };
+  /** Ask a redirect provider (Clictopay) where a payment stands: the buyer may never come back to the return URL. Key: paymentId + attempt. */
+  'payment-poll': { paymentId: string; attempt: number };
 };
 
 /** A database client inside the caller's transaction: a job sent with it exists only if that transaction commits. */
