@@ -8,7 +8,7 @@
  * set before the import, once per process.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -84,17 +84,36 @@ function runViteBuild(): Promise<void> {
   });
 }
 
-/** One build at a time across processes (parallel test files, several nodes): a lock directory, waited on. */
+/** True while the process that took the build lock still runs; a lock without a readable owner counts as held until stale. */
+async function lockOwnerAlive(): Promise<boolean> {
+  const pid = Number(await readFile(join(lockDir, 'pid'), 'utf8').catch(() => ''));
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One build at a time across processes (parallel test files, several nodes):
+ * a lock directory holding the builder's pid, waited on. A lock whose builder
+ * died (killed mid-build) is taken over at once; one that is merely old, after
+ * `buildTimeoutMs`.
+ */
 export async function ensureBuilt(log: StorefrontOptions['log']): Promise<void> {
   if (!(await buildIsStale())) return;
-  const deadline = Date.now() + buildTimeoutMs;
+  const deadline = Date.now() + 2 * buildTimeoutMs;
   for (;;) {
     try {
       await mkdir(lockDir);
+      await writeFile(join(lockDir, 'pid'), String(process.pid));
       break;
     } catch {
       const lock = await stat(lockDir).catch(() => null);
-      if (lock !== null && Date.now() - lock.mtimeMs > buildTimeoutMs) await rm(lockDir, { recursive: true, force: true });
+      const stale = lock !== null && Date.now() - lock.mtimeMs > 1_000 && (Date.now() - lock.mtimeMs > buildTimeoutMs || !(await lockOwnerAlive()));
+      if (stale) await rm(lockDir, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`storefront build lock ${lockDir} held for too long; remove it if no build is running`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -1,5 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDrop, desktop, signUp, startStack, type Stack } from './harness.ts';
+import jsQRModule from 'jsqr';
+import type { Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { call, createDrop, desktop, signInPage, signUp, startStack, type Stack } from './harness.ts';
+
+const jsQR = jsQRModule.default;
+
+/** What a door scanner does with a picture of the screen: PNG pixels → QR text. */
+function decodeQr(png: Buffer): string | null {
+  const image = PNG.sync.read(png);
+  return jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height)?.data ?? null;
+}
+
+/** The page's session token (an httpOnly cookie the page itself cannot read), for asking the API what the page shows. */
+async function bearerOf(page: Page): Promise<Record<string, string>> {
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'tickr_session');
+  return { authorization: `Bearer ${cookie!.value}` };
+}
 
 /** Browser journeys start a node, build the storefront if stale and drive Chromium: slower than unit tests. */
 const journeyMs = 90_000;
@@ -45,9 +62,62 @@ describe('participant journey in a browser', () => {
     expect(await page.locator('.summary .total dd').textContent()).toContain('90');
     await stack.shot(page, 'participant-3-hold');
 
-    // The event page shows the two held tickets as gone from what is left.
+    // Simulated payment: the pay page, then the order page until the jobs have issued the tickets.
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL('**/pay/simulated/**');
+    await stack.shot(page, 'participant-4-pay');
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL('**/orders/**');
+    const qr = page.locator('img.qr');
+    await expect.poll(() => qr.count(), { timeout: 30_000 }).toBe(2);
+    await stack.shot(page, 'participant-5-order-tickets');
+
+    // The QR code as the screen shows it decodes to the ticket's secret: a door scanner can read it.
+    const orderId = new URL(page.url()).pathname.split('/').pop()!;
+    const { tickets } = await call<{ tickets: { secret: string }[] }>(stack.api, 'GET', `/api/orders/${orderId}/tickets`, undefined, await bearerOf(page));
+    const seen = decodeQr(await qr.first().screenshot());
+    expect(tickets.map((t) => t.secret)).toContain(seen);
+
+    await page.getByRole('link', { name: 'My tickets' }).first().click();
+    await page.waitForURL('**/tickets');
+    await expect.poll(() => page.locator('img.qr').count()).toBe(2);
+    expect(await page.locator('.order-row .status').first().textContent()).toBe('Tickets issued');
+    await stack.shot(page, 'participant-6-my-tickets');
+
+    // The event page counts the two sold tickets as gone.
     await page.goto(`/events/${drop.id}`);
     await expect.poll(() => standard.locator('.type-stock').textContent()).toContain('298');
+  }, journeyMs);
+
+  it('says plainly when the payment is declined', async () => {
+    const buyer = await signUp(stack.api, 'participant', 'Declined Dora');
+    const page = await stack.newPage();
+    await signInPage(page, buyer, `/events/${drop.id}`);
+    await page.locator('.type', { hasText: 'Carré Or' }).getByRole('button', { name: 'Hold tickets' }).click();
+    await page.waitForURL('**/holds/**');
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL('**/pay/simulated/**');
+    await page.getByRole('button', { name: 'Decline the payment' }).click();
+    await page.waitForURL('**/orders/**');
+    await expect.poll(() => page.locator('[data-outcome]').getAttribute('data-outcome')).toBe('failed');
+    expect(await page.getByRole('alert').textContent()).toContain('The payment was declined');
+    await stack.shot(page, 'participant-declined');
+  }, journeyMs);
+
+  it('says plainly when the hold expires before payment', async () => {
+    const organizer = await signUp(stack.api, 'organizer');
+    const quick = await createDrop(stack.api, organizer.auth, { name: 'Short hold drop', holdTtlSeconds: 30 });
+    const buyer = await signUp(stack.api, 'participant', 'Slow Sami');
+    const page = await stack.newPage();
+    await signInPage(page, buyer, `/events/${quick.id}`);
+    await page.locator('.type', { hasText: 'Standard' }).getByRole('button', { name: 'Hold tickets' }).click();
+    await page.waitForURL('**/holds/**');
+    await expect.poll(() => page.locator('[data-outcome="expired"]').count(), { timeout: 45_000, interval: 1_000 }).toBe(1);
+    expect(await page.getByRole('alert').textContent()).toContain('Your hold has expired');
+    await stack.shot(page, 'participant-hold-expired');
+    // Paying now is refused with the same sentence, not an error page.
+    await page.reload();
+    await expect.poll(() => page.locator('[data-outcome="expired"]').count()).toBe(1);
   }, journeyMs);
 
   it('shows an error as a sentence, not JSON', async () => {

@@ -19,6 +19,8 @@ export type EventView = {
   id: string; name: string; venue: string; startsAt: string; endsAt: string | null;
   saleStartsAt: string | null; saleEndsAt: string | null; currency: string;
   perBuyerLimit: number; holdTtlSeconds: number; organizerId: string;
+  /** Whether and until when a buyer may ask for a refund (#5). */
+  refundPolicy?: 'none' | 'until' | 'always'; refundUntilDays?: number | null;
   ticketTypes: TicketTypeView[];
 };
 
@@ -39,6 +41,50 @@ export type AdmissionView = { admissionToken: string; expiresAt: string; maxQuan
 export type QueueSettingsView = {
   queueEnabled: boolean; waitingRoomOpensAt: string | null; saleStartsAt: string | null;
   admissionRatePerMinute: number | 'auto'; admissionTokenTtlSeconds: number; perBuyerLimit: number; powBits: number; paused: boolean;
+};
+
+export type Provider = 'simulated' | 'stripe' | 'clictopay';
+export type OrderStatus = 'pending' | 'paid' | 'ticketed' | 'refunded' | 'failed' | 'expired';
+
+export type OrderView = {
+  id: string; eventId: string; holdId: string; typeId: string; quantity: number; unitPrice: number; amount: number;
+  currency: string; status: OrderStatus; provider: Provider; failure: string | null; createdAt: string;
+  paidAt: string | null; ticketedAt: string | null; refundedAt: string | null;
+  payment: { id: string; status: string; providerRef: string | null; redirectUrl: string | null; clientSecret: string | null } | null;
+};
+
+export type SimulatedSessionView = { session: string; orderId: string; amount: number; currency: string; status: string; orderStatus: OrderStatus };
+
+export type TicketView = {
+  id: string; typeId: string; typeName: string; holderName: string | null; status: string; version: number;
+  issuedAt: string | null; usedAt: string | null; usedGate: string | null; secret: string | null;
+  qr: { png: string; svg: string } | null;
+};
+
+export type CheckinListView = { id: string; eventId: string; name: string; typeIds: string[] };
+export type StaffView = { accountId: string; email: string; name: string; role: string; assignedAt: string };
+export type StaffEventView = { id: string; name: string; venue: string; startsAt: string };
+export type EventKeysView = { eventId: string; algorithm: 'Ed25519'; format: 'TK1'; publicKey: string; revoked: { ticketId: string; validVersion: number | null }[]; generatedAt: string };
+export type CheckinTicketView = { id: string; typeId: string; typeName: string; holderName: string | null; orderId: string; status?: string; usedAt?: string | null; usedGate?: string | null };
+export type CheckinOutcome = 'valid' | 'already_used' | 'revoked' | 'forged' | 'wrong_event' | 'wrong_list';
+export type CheckinReply = { outcome: CheckinOutcome; ticket: CheckinTicketView | null; usedAt?: string; gate?: string; device?: string; detail?: string };
+export type SyncScan = { secret?: string; ticketId?: string; scannedAt: string; gate: string; device: string };
+export type SyncOutcome = 'admitted' | 'duplicate' | 'conflict' | 'revoked' | 'forged' | 'wrong_event' | 'wrong_list';
+export type SyncReply = {
+  list: { id: string; name: string }; admitted: number; duplicates: number; conflicts: number; refused: number;
+  results: { index: number; outcome: SyncOutcome; ticketId: string | null; holderName: string | null; detail?: string;
+    conflict?: { firstAt: string | null; firstGate: string | null; firstDevice: string | null; secondAt: string; secondGate: string; secondDevice: string } }[];
+};
+export type CheckinStatsView = { eventId: string; issued: number; used: number; revoked: number; lists: { listId: string; name: string; used: number }[]; gates: { gate: string; used: number }[]; conflicts: number };
+export type PayoutLineView = { label?: string; price: number; quantity: number; refundedQuantity: number; feePerTicket: number; gross: number; fees: number; refunds: number; net: number };
+export type PayoutView = { eventId: string; currency: string; exponent: number; feeBps: number; lines: PayoutLineView[]; gross: number; fees: number; refunds: number; net: number };
+export type OpsStatusView = {
+  at: string; cluster: boolean;
+  self: { nodeId: string; shardsOwned: number; shardsTotal: number; ready: boolean; queueWaiters: number; workers: { index: number; alive: boolean; shards: number; mailboxDepth: number }[] };
+  nodes: { nodeId: string; shards: number; lastRaisedAt: string | null }[];
+  shards: { shard: number; epoch: number; owner: string | null; raisedAt: string | null }[] | null;
+  jobs: { name: string; created: number; retry: number; active: number; failed: number }[] | null;
+  links: { metrics: string; health: string };
 };
 
 export type AccountView = { id: string; email: string; name: string; role: string };
@@ -135,6 +181,31 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     queueSettings: (eventId: string) => send<QueueSettingsView>('GET', `/api/events/${encodeURIComponent(eventId)}/queue/settings`),
     patchQueueSettings: (eventId: string, body: Partial<Omit<QueueSettingsView, 'admissionRatePerMinute'>> & { admissionRatePerMinute?: number | 'auto' }) =>
       send<QueueSettingsView>('PATCH', `/api/events/${encodeURIComponent(eventId)}/queue/settings`, { body }),
+    checkout: (holdId: string, body: { provider: Provider; locale: 'en' | 'fr' | 'ar' }) =>
+      send<OrderView>('POST', `/api/holds/${encodeURIComponent(holdId)}/checkout`, { body }),
+    orders: () => send<{ orders: OrderView[] }>('GET', '/api/orders'),
+    order: (id: string) => send<OrderView>('GET', `/api/orders/${encodeURIComponent(id)}`),
+    orderTickets: (id: string) => send<{ orderId: string; eventId: string; status: OrderStatus; tickets: TicketView[] }>('GET', `/api/orders/${encodeURIComponent(id)}/tickets`),
+    refund: (id: string) => send<OrderView>('POST', `/api/orders/${encodeURIComponent(id)}/refund`),
+    simulatedSession: (session: string) => send<SimulatedSessionView>('GET', `/api/payments/simulated/${encodeURIComponent(session)}`),
+    simulatedOutcome: (session: string, outcome: 'pay' | 'decline') =>
+      send<{ session: string; orderId: string; status: string; result: string }>('POST', `/api/payments/simulated/${encodeURIComponent(session)}`, { body: { outcome } }),
+    // Organizer, door staff and operator (#6, second half).
+    checkinLists: (eventId: string) => send<{ lists: CheckinListView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/checkin/lists`),
+    createCheckinList: (eventId: string, body: { name: string; typeIds?: string[] }) => send<CheckinListView>('POST', `/api/events/${encodeURIComponent(eventId)}/checkin/lists`, { body }),
+    deleteCheckinList: (eventId: string, listId: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(eventId)}/checkin/lists/${encodeURIComponent(listId)}`),
+    staff: (eventId: string) => send<{ staff: StaffView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/staff`),
+    addStaff: (eventId: string, body: { email: string; name?: string; password?: string }) => send<StaffView>('POST', `/api/events/${encodeURIComponent(eventId)}/staff`, { body }),
+    removeStaff: (eventId: string, accountId: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(eventId)}/staff/${encodeURIComponent(accountId)}`),
+    staffEvents: () => send<{ events: StaffEventView[] }>('GET', '/api/staff/events'),
+    eventKeys: (eventId: string) => send<EventKeysView>('GET', `/api/events/${encodeURIComponent(eventId)}/keys`),
+    checkin: (body: { list: string; secret?: string; ticketId?: string; gate?: string; device?: string }) => send<CheckinReply>('POST', '/api/checkin', { body }),
+    checkinSync: (body: { list: string; scans: SyncScan[] }) => send<SyncReply>('POST', '/api/checkin/sync', { body }),
+    checkinStats: (eventId: string) => send<CheckinStatsView>('GET', `/api/events/${encodeURIComponent(eventId)}/checkin/stats`),
+    checkinLookup: (eventId: string, q: string) => send<{ tickets: CheckinTicketView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/checkin/lookup?q=${encodeURIComponent(q)}`),
+    payout: (eventId: string) => send<PayoutView>('GET', `/api/events/${encodeURIComponent(eventId)}/payout`),
+    sales: (eventId: string, bucket: 'minute' | 'hour' | 'day' = 'minute') => send<{ eventId: string; bucket: string; points: { at: string; tickets: number; revenue: number }[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/sales?bucket=${bucket}`),
+    opsStatus: () => send<OpsStatusView>('GET', '/api/ops/status'),
     hold: (id: string) => send<HoldView>('GET', `/api/holds/${encodeURIComponent(id)}`),
     releaseHold: (id: string) => send<HoldView>('DELETE', `/api/holds/${encodeURIComponent(id)}`),
   };

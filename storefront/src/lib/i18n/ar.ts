@@ -1,5 +1,4 @@
 import type { MessageKey } from './en';
-
 export const ar: Record<MessageKey, string> = {
   'app.name': 'تيكر',
   'app.tagline': 'تذاكر الحفلات التي يريدها الجميع، تُباع بإنصاف.',
@@ -83,6 +82,7 @@ export const ar: Record<MessageKey, string> = {
   'order.title': 'الطلب',
   'order.status.pending': 'في انتظار الدفع',
   'order.status.paid': 'مدفوع',
+  'order.status.ticketed': 'صدرت التذاكر',
   'order.status.failed': 'رُفض الدفع',
   'order.status.expired': 'انتهى الحجز',
   'order.status.refunded': 'مُسترد',
@@ -124,6 +124,22 @@ export const ar: Record<MessageKey, string> = {
   'queue.placeOf': 'من {count}',
   'queue.admissionEnds': 'ينتهي دخولك عند {time}.',
   'queue.retryAdmit': 'حاول مجددًا',
+
+  'ticket.status.revoked': 'أُلغيت هذه التذكرة (مُستردة).',
+  'ticket.status.used': 'استُخدمت هذه التذكرة عند المدخل.',
+  'ticket.status.pending': 'جارٍ إصدار تذكرتك…',
+  'order.placed': 'طُلب في {date}',
+  'order.amount': 'المبلغ',
+  'order.viewTickets': 'عرض التذاكر',
+  'order.refundPolicy.none': 'لا يتيح المنظّم استرداد المبلغ لهذه الفعالية.',
+  'order.refundPolicy.always': 'الاسترداد متاح حتى بدء الفعالية.',
+  'order.refundPolicy.until': 'يُغلق الاسترداد قبل {days} أيام من الفعالية.',
+  'order.payNow': 'ادفع الآن',
+  'order.declinedTitle': 'رُفض الدفع',
+  'order.declinedBody': 'رُفض الدفع وأُعيدت التذاكر إلى البيع. يمكنك اختيار التذاكر من جديد.',
+  'order.expiredBody': 'انتهت مدة الحجز قبل إتمام الدفع؛ لم يُقتطع أي مبلغ.',
+  'order.refundedBody': 'استُرد مبلغ هذا الطلب وأُلغيت تذاكره.',
+  'order.refundPending': 'جارٍ معالجة الاسترداد.',
 
   'time.minutes': '{count} د',
   'time.seconds': '{count} ث',

@@ -1,5 +1,4 @@
 import type { MessageKey } from './en';
-
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
   'app.tagline': 'Les billets des événements que tout le monde veut, vendus équitablement.',
@@ -83,6 +82,7 @@ export const fr: Record<MessageKey, string> = {
   'order.title': 'Commande',
   'order.status.pending': 'En attente de paiement',
   'order.status.paid': 'Payée',
+  'order.status.ticketed': 'Billets émis',
   'order.status.failed': 'Paiement refusé',
   'order.status.expired': 'Réservation expirée',
   'order.status.refunded': 'Remboursée',
@@ -124,6 +124,22 @@ export const fr: Record<MessageKey, string> = {
   'queue.placeOf': 'sur {count}',
   'queue.admissionEnds': 'Votre admission se termine à {time}.',
   'queue.retryAdmit': 'Réessayer',
+
+  'ticket.status.revoked': 'Ce billet a été annulé (remboursé).',
+  'ticket.status.used': 'Ce billet a déjà été utilisé à l’entrée.',
+  'ticket.status.pending': 'Votre billet est en cours d’émission…',
+  'order.placed': 'Commandé le {date}',
+  'order.amount': 'Montant',
+  'order.viewTickets': 'Voir les billets',
+  'order.refundPolicy.none': 'L’organisateur ne propose pas de remboursement pour cet événement.',
+  'order.refundPolicy.always': 'Remboursement possible jusqu’au début de l’événement.',
+  'order.refundPolicy.until': 'Remboursement possible jusqu’à {days} jours avant l’événement.',
+  'order.payNow': 'Payer maintenant',
+  'order.declinedTitle': 'Paiement refusé',
+  'order.declinedBody': 'Le paiement a été refusé et les billets ont été remis en vente. Vous pouvez choisir à nouveau.',
+  'order.expiredBody': 'La réservation a expiré avant le paiement ; aucun montant n’a été débité.',
+  'order.refundedBody': 'Cette commande a été remboursée ; ses billets sont annulés.',
+  'order.refundPending': 'Votre remboursement est en cours.',
 
   'time.minutes': '{count} min',
   'time.seconds': '{count} s',

@@ -1,8 +1,9 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { ApiError } from '$lib/api';
+import { ApiError, type OrderView, type Provider } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
+import { paymentProviders } from '$lib/server/providers';
 
 export const load: PageServerLoad = async (event) => {
   const { locals, params, url } = event;
@@ -13,23 +14,49 @@ export const load: PageServerLoad = async (event) => {
     const hold = await api.hold(params.id);
     const drop = await api.event(hold.eventId);
     const type = drop.ticketTypes.find((x) => x.id === hold.typeId) ?? null;
-    return { hold, event: drop, type, expired: false };
+    return { hold, event: drop, type, expired: false, providers: paymentProviders() };
   } catch (e) {
-    if (e instanceof ApiError && e.code === 'hold_expired') return { hold: null, event: null, type: null, expired: true };
-    if (e instanceof ApiError && e.status === 404) error(404, e.sentence(t));
+    if (e instanceof ApiError && (e.code === 'hold_expired' || e.code === 'hold_not_found')) {
+      return { hold: null, event: null, type: null, expired: true, providers: [] as Provider[] };
+    }
     if (e instanceof ApiError) error(e.status === 0 ? 503 : e.status, e.sentence(t));
     throw e;
   }
 };
 
+/** Where the buyer pays for an order: our simulated page, the Stripe Payment Element page, or Clictopay's own page. */
+function payPath(order: OrderView): string {
+  if (order.status !== 'pending' && order.status !== 'failed') return `/orders/${order.id}`;
+  const ref = order.payment?.providerRef;
+  if (order.provider === 'simulated' && ref) return `/pay/simulated/${ref}`;
+  if (order.provider === 'clictopay' && order.payment?.redirectUrl) return order.payment.redirectUrl;
+  if (order.provider === 'stripe' && order.payment?.clientSecret) return `/orders/${order.id}/pay`;
+  return `/orders/${order.id}`;
+}
+
 export const actions: Actions = {
-  release: async (event) => {
+  checkout: async (event) => {
+    const form = await event.request.formData();
+    const chosen = String(form.get('provider') ?? 'simulated') as Provider;
+    const provider = paymentProviders().includes(chosen) ? chosen : 'simulated';
+    let order: OrderView;
     try {
-      const hold = await edge(event).releaseHold(event.params.id);
-      redirect(303, `/events/${hold.eventId}?released=1`);
+      order = await edge(event).checkout(event.params.id, { provider, locale: event.locals.locale });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      return fail(e.status === 0 ? 503 : e.status, { reason: e.sentence(translator(event.locals.locale)) });
+      const expired = e.code === 'hold_expired' || e.code === 'hold_not_found';
+      return fail(e.status === 0 ? 503 : e.status, { expired, reason: e.sentence(translator(event.locals.locale)) });
     }
+    redirect(303, payPath(order));
+  },
+  release: async (event) => {
+    let eventId: string;
+    try {
+      eventId = (await edge(event).releaseHold(event.params.id)).eventId;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      return fail(e.status === 0 ? 503 : e.status, { expired: false, reason: e.sentence(translator(event.locals.locale)) });
+    }
+    redirect(303, `/events/${eventId}`);
   },
 };

@@ -1,0 +1,24 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { ApiError } from '$lib/api';
+import { translator } from '$lib/i18n';
+import { edge } from '$lib/server/edge';
+import { eventsOf, ticketsOf } from '$lib/server/orders';
+import { refundAction } from '$lib/server/refund';
+
+export const load: PageServerLoad = async (event) => {
+  const { locals, params, url } = event;
+  if (!locals.account) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+  event.depends('app:order');
+  const api = edge(event);
+  try {
+    const order = await api.order(params.id);
+    const [events, tickets] = await Promise.all([eventsOf(api, [order]), ticketsOf(api, order)]);
+    return { order, event: events[order.eventId] ?? null, tickets };
+  } catch (e) {
+    if (e instanceof ApiError) error(e.status === 0 ? 503 : e.status, e.sentence(translator(locals.locale)));
+    throw e;
+  }
+};
+
+export const actions: Actions = { refund: refundAction };
