@@ -129,6 +129,14 @@ describe('who may see and do what', () => {
     expectError(await n.api.call('GET', `/api/orders/${mine.order.id}`), 401, 'unauthenticated');
   });
 
+  it('lists an event\'s orders with their buyers for its organizer only', async () => {
+    const list = await n.api.call('GET', `/api/events/${eventId}/orders`, { token: organizer.token });
+    expect(list.status).toBe(200);
+    expect(list.body.orders.find((o: { id: string }) => o.id === mine.order.id)).toMatchObject({ buyer: { id: buyer.id }, payment: null });
+    expectError(await n.api.call('GET', `/api/events/${eventId}/orders`, { token: otherOrganizer.token }), 404, 'event_not_found');
+    expectError(await n.api.call('GET', `/api/events/${eventId}/orders`, { token: buyer.token }), 403, 'forbidden');
+  });
+
   it('lists my orders only', async () => {
     const list = await n.api.call('GET', '/api/orders', { token: buyer.token });
     expect(list.body.orders.map((o: { id: string }) => o.id)).toContain(mine.order.id);

@@ -9,7 +9,7 @@ import { minorUnitExponent } from '../../../engine/src/money/currency.ts';
 import { checkout } from '../../../engine/src/orders/checkout.ts';
 import { OrderError } from '../../../engine/src/orders/errors.ts';
 import { expireIfLapsed } from '../../../engine/src/orders/expire.ts';
-import { selectOrder, selectOrderContext, selectOrdersOfBuyer, type OrderRow } from '../../../engine/src/orders/orders_db.ts';
+import { selectOrder, selectOrderContext, selectOrdersOfBuyer, selectOrdersOfEvent, type OrderRow } from '../../../engine/src/orders/orders_db.ts';
 import { selectPaymentOfOrder, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { eventPayout, payoutCsv } from '../../../engine/src/orders/payout.ts';
 import { requestRefund } from '../../../engine/src/orders/refund.ts';
@@ -119,6 +119,15 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     } catch (error) {
       throw orderErrorToHttp(error);
     }
+  });
+
+  router.route('get', '/api/events/:id/orders', async (ctx) => {
+    const claims = requireRole(ctx, 'organizer');
+    const eventId = eventIdParam(ctx);
+    const event = await selectEvent(db, eventId);
+    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    const orders = await selectOrdersOfEvent(db, eventId, ordersListMax);
+    return { status: 200, body: { orders: orders.map((o) => ({ ...orderView(o, null, false), buyer: { id: o.buyerId, name: o.buyerName, email: o.buyerEmail } })) } };
   });
 
   router.route('get', '/api/events/:id/payout', async (ctx) => {

@@ -83,6 +83,7 @@ export function mountPayments(router: Router, { config, db, engine, jobs, log }:
     if (!/^[0-9A-Za-z-]{1,64}$/.test(ref)) throw new HttpError(400, 'invalid_query', 'orderId must be the gateway\'s order id, as Clictopay sends it.');
     const payment = await selectPaymentByRef(db, 'clictopay', ref);
     if (payment === null) throw sessionNotFound();
+    if (!providers.configured.includes('clictopay')) throw new HttpError(404, 'provider_unavailable', 'Clictopay is not configured on this server.');
     const provider = providers.get('clictopay');
     try {
       const state = await provider.status!(ref);

@@ -66,6 +66,16 @@ export async function selectOrdersOfBuyer(db: Executor, buyerId: string, limit: 
   return rows;
 }
 
+/** An event's orders with their buyer, newest first: what the organizer refunds from. */
+export async function selectOrdersOfEvent(db: Executor, eventId: string, limit: number): Promise<(OrderRow & { buyerName: string; buyerEmail: string })[]> {
+  const { rows } = await db.query<OrderRow & { buyerName: string; buyerEmail: string }>(
+    `SELECT ${orderColumns}, a.name AS "buyerName", a.email AS "buyerEmail"
+     FROM orders o JOIN accounts a ON a.id = o.buyer_id WHERE o.event_id = $1 ORDER BY o.created_at DESC, o.id LIMIT $2`,
+    [eventId, limit],
+  );
+  return rows;
+}
+
 /** Moves the order to `to` if its status allows it (states.ts); false when it did not (already moved, or not allowed). */
 export async function moveOrder(db: Executor, id: string, to: OrderStatus, fields: { ticketedHoldId?: string; failure?: string } = {}): Promise<boolean> {
   const stamp = to === 'paid' ? ', paid_at = now()' : to === 'ticketed' ? ', ticketed_at = now()' : to === 'refunded' ? ', refunded_at = now()' : '';
