@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../../engine/src/engine.ts';
+import type { Command, Outcome } from '../../../engine/src/inventory/types.ts';
+import type { JobDeps } from '../../../engine/src/jobs/queues.ts';
+import { paymentConfirmedJob } from '../../../engine/src/orders/payment_confirmed_job.ts';
 import { startOrdersNode, until, type OrdersNode } from '../testing/orders_node.ts';
 
 /**
@@ -84,5 +88,60 @@ describe('a payment after the hold lapsed', () => {
     // The payout counts no sale for it: its money went straight back.
     const payout = await n.api.call('GET', `/api/events/${event.id}/payout`, { token: organizer.token });
     expect(payout.body).toMatchObject({ gross: 3_000, refunds: 0 });
+  });
+});
+
+/** The engine, with some answers replaced: `answer` returns an outcome to give instead, or null to pass the command on. */
+function engineWith(answer: (cmd: Command, real: Engine) => Promise<Outcome | null>): JobDeps {
+  const engine: Engine = { ...n.engine, send: async (cmd) => (await answer(cmd, n.engine)) ?? n.engine.send(cmd) };
+  return { ...n.deps, engine };
+}
+
+/** An order paid for (payment succeeded) whose job has not run: the tests below run it by hand. */
+async function paidAwaitingJob(eventId: string, typeId: string, qty: number) {
+  const hold = await n.api.hold(late.token, eventId, typeId, qty);
+  const checkout = await n.api.call('POST', `/api/holds/${hold.body.holdId}/checkout`, { token: late.token, body: {} });
+  await n.t.db.query(`UPDATE payments SET status = 'succeeded', captured_at = now() WHERE id = $1`, [checkout.body.payment.id]);
+  return { holdId: hold.body.holdId as string, orderId: checkout.body.id as string, paymentId: checkout.body.payment.id as string };
+}
+
+describe('the payment-confirmed job on a lapsed hold', () => {
+  it('re-holds after the engine answers hold_expired (the timer had not run yet)', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 3 }] });
+    const { holdId, orderId, paymentId } = await paidAwaitingJob(event.id, event.typeIds[0]!, 2);
+    const deps = engineWith(async (cmd, real) => {
+      if (cmd.kind !== 'confirmHold' || cmd.holdId !== holdId) return null;
+      // What confirmHold does to a hold past its time: releases it and answers hold_expired.
+      await real.send({ kind: 'releaseHold', eventId: cmd.eventId, holdId, buyer: null });
+      return { ok: false, reason: 'hold_expired' };
+    });
+    await paymentConfirmedJob(deps, { orderId, paymentId });
+    const order = await settled(orderId, 'ticketed');
+    expect(order.ticketed_hold_id).not.toBe(holdId);
+    expect((await n.t.db.query('SELECT count(*)::int AS c FROM tickets WHERE event_id = $1', [event.id])).rows[0].c).toBe(2);
+  });
+
+  it('retries while the engine is busy or moving the shard, and confirms once', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 3 }] });
+    const { orderId, paymentId } = await paidAwaitingJob(event.id, event.typeIds[0]!, 1);
+    const refusals: Outcome[] = [{ ok: false, reason: 'busy' }, { ok: false, reason: 'shard_unavailable' }];
+    const deps = engineWith(async (cmd) => (cmd.kind === 'confirmHold' ? refusals.shift() ?? null : null));
+    await expect(paymentConfirmedJob(deps, { orderId, paymentId })).rejects.toThrow(/busy/);
+    await expect(paymentConfirmedJob(deps, { orderId, paymentId })).rejects.toThrow(/shard_unavailable/);
+    await paymentConfirmedJob(deps, { orderId, paymentId });
+    await paymentConfirmedJob(deps, { orderId, paymentId });
+    await settled(orderId, 'ticketed');
+    expect((await n.t.db.query('SELECT count(*)::int AS c FROM tickets WHERE event_id = $1', [event.id])).rows[0].c).toBe(1);
+  });
+
+  it('refunds when the buyer\'s limit no longer allows the re-hold', async () => {
+    const event = await n.api.createEvent(organizer.token, { perBuyerLimit: 2, ticketTypes: [{ name: 'GA', price: 1_000, capacity: 10 }] });
+    const { holdId, orderId, paymentId } = await paidAwaitingJob(event.id, event.typeIds[0]!, 2);
+    await n.api.call('DELETE', `/api/holds/${holdId}`, { token: late.token });
+    // The buyer holds their limit again elsewhere before the payment lands.
+    expect((await n.api.hold(late.token, event.id, event.typeIds[0]!, 2)).status).toBe(201);
+    await paymentConfirmedJob(n.deps, { orderId, paymentId });
+    const order = await settled(orderId, 'refunded');
+    expect(order.failure).toBe('late_payment_sold_out');
   });
 });
