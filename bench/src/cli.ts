@@ -1,8 +1,9 @@
 import { ServerStartError, stopAll } from './server.ts';
 import { ApiError } from './tickr_api.ts';
+import { planSteps } from './progress.ts';
 import { buildReport, jsonLine, progress, renderTable, writeResults } from './report.ts';
 import { parseCommandLine, usage } from './options.ts';
-import { findScenario, scenarios } from './scenarios/index.ts';
+import { findScenario, scenarios, type ScenarioEntry } from './scenarios/index.ts';
 
 /**
  * `npm run bench -- <scenario> [--json] [--duration S] [--connections N[,N...]] [--quick] [--capacity N] [--nodes N] [--kills K]
@@ -14,7 +15,8 @@ import { findScenario, scenarios } from './scenarios/index.ts';
  */
 
 function listScenarios(): string {
-  return scenarios.map((s) => `  ${s.name.padEnd(12)}${s.load ? '' : '(not yet available) '}${s.summary}`).join('\n');
+  const all = '  all         every scenario below, one after the other (`all --quick`: a smoke run of everything)';
+  return [all, ...scenarios.map((s) => `  ${s.name.padEnd(12)}${s.load ? '' : '(not yet available) '}${s.summary}`)].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -25,6 +27,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
     return 2;
   }
+  if (parsed.scenario === 'all') return runAll(parsed);
   const entry = parsed.scenario === undefined ? undefined : findScenario(parsed.scenario);
   if (!entry) {
     const what = parsed.scenario === undefined ? '' : `unknown scenario "${parsed.scenario}"\n\n`;
@@ -35,6 +38,16 @@ async function main(): Promise<number> {
     process.stderr.write(`scenario "${entry.name}" is not yet available: it comes with its own issue.\n\nscenarios:\n${listScenarios()}\n`);
     return 2;
   }
+  return runOne(entry as Loadable, parsed);
+}
+
+type Parsed = ReturnType<typeof parseCommandLine>;
+
+type Loadable = ScenarioEntry & { load: NonNullable<ScenarioEntry['load']> };
+
+async function runOne(entry: Loadable, parsed: Parsed): Promise<number> {
+  // Step numbers count this scenario's loads only; a scenario that plans none shows none.
+  planSteps(0);
   const scenario = await entry.load();
   const report = buildReport(await scenario.run(parsed.options));
   const files = await writeResults(report);
@@ -42,6 +55,34 @@ async function main(): Promise<number> {
   process.stdout.write(renderTable(report) + '\n');
   if (parsed.json) process.stdout.write(jsonLine(report) + '\n');
   return report.checks.every((c) => c.ok) ? 0 : 1;
+}
+
+/**
+ * `all`: every available scenario, one after the other, each with its own
+ * report files (with --json, one line each). A scenario that breaks is
+ * reported and the others still run; the exit code is the worst.
+ */
+async function runAll(parsed: Parsed): Promise<number> {
+  let worst = 0;
+  const started = Date.now();
+  const times: string[] = [];
+  for (const entry of scenarios) {
+    if (!entry.load) continue;
+    progress(`=== ${entry.name} ===`);
+    const began = Date.now();
+    // Each scenario gets its own defaults (holds: three connection counts) unless the command line set them.
+    const options = parseCommandLine([entry.name, ...process.argv.slice(2).filter((a) => a !== 'all')]).options;
+    try {
+      worst = Math.max(worst, await runOne(entry as Loadable, { ...parsed, options }));
+    } catch (error) {
+      await stopAll();
+      progress(`${entry.name} failed: ${(error as Error).message}`);
+      worst = 1;
+    }
+    times.push(`${entry.name} ${Math.round((Date.now() - began) / 1000)} s`);
+  }
+  progress(`all scenarios in ${Math.round((Date.now() - started) / 1000)} s (${times.join(', ')})`);
+  return worst;
 }
 
 // Interrupted: stop the node (and its PostgreSQL) before leaving, not after.
