@@ -93,6 +93,19 @@ describe('Stripe webhook signatures', () => {
   });
 });
 
+describe('Stripe checkout', () => {
+  it('refuses, before any order exists, amounts Stripe cannot charge (free, or TND not in tens of millimes)', async () => {
+    for (const price of [0, 12_345]) {
+      const event = await n.api.createEvent(organizer.token, { currency: 'TND', ticketTypes: [{ name: 'GA', price, capacity: 5 }] });
+      const hold = await n.api.hold(buyer.token, event.id, event.typeIds[0]!, 1);
+      const refused = await n.api.call('POST', `/api/holds/${hold.body.holdId}/checkout`, { token: buyer.token, body: { provider: 'stripe' } });
+      expect([refused.status, refused.body.error.code]).toEqual([422, 'provider_unavailable']);
+      // The buyer can still pay for the same hold another way.
+      expect((await n.api.call('POST', `/api/holds/${hold.body.holdId}/checkout`, { token: buyer.token, body: { provider: 'simulated' } })).status).toBe(201);
+    }
+  });
+});
+
 describe('Stripe: exactly once', () => {
   it('gives one set of tickets, one email and one charge for redeliveries, out-of-order events and retried jobs', async () => {
     const intent = await stripeCheckout(3);

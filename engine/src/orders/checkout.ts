@@ -38,9 +38,8 @@ export async function checkout(deps: CheckoutDeps, input: CheckoutInput): Promis
     if (hold.status !== 'held') throw new OrderError(0, 'hold_expired', 'hold', hold.status === 'confirmed' ? 'hold_not_found' : 'hold_expired');
     // Refused before any row is written: an order stuck with a provider that cannot take it could never be paid.
     const provider = providerOrRefusal(deps.providers, input.provider);
-    if (provider.currencies !== undefined && !provider.currencies.includes(hold.currency)) {
-      throw new OrderError(422, 'provider_unavailable', `${provider.name} takes ${provider.currencies.join(', ')} only; this event sells in ${hold.currency}. Choose another provider.`);
-    }
+    const refusal = provider.refusal?.(hold.price * hold.qty, hold.currency) ?? null;
+    if (refusal !== null) throw new OrderError(422, 'provider_unavailable', refusal);
     order = await inTransaction(deps.db, async (tx) => {
       const inserted = await insertOrder(tx, {
         eventId, buyerId: input.buyerId, holdId: hold.holdId, typeId: hold.typeId, quantity: hold.qty,

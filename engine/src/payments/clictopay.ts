@@ -58,7 +58,7 @@ export function clictopayProvider(settings: ClictopaySettings, returnUrl: string
 
   return {
     name: 'clictopay',
-    currencies: ['TND'],
+    refusal: (_amount, currency) => (currency === 'TND' ? null : `clictopay takes Tunisian dinars (TND) only; this event sells in ${currency}. Choose another provider.`),
     async createPayment(request: PaymentRequest): Promise<PaymentSession> {
       if (request.currency !== 'TND') throw new PaymentUnavailable(`clictopay takes Tunisian dinars (TND) only; this event sells in ${request.currency}`);
       const answer = await call('register.do', {

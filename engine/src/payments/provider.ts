@@ -32,8 +32,8 @@ export type PaymentState = 'paid' | 'declined' | 'pending';
 
 export interface PaymentProvider {
   readonly name: PaymentProviderName;
-  /** The currencies it takes; absent: any Tickr sells in. */
-  readonly currencies?: readonly string[];
+  /** Why it cannot take this amount, or null when it can; asked before an order is written (absent: it takes anything). */
+  refusal?(amount: number, currency: string): string | null;
   /** Idempotent per payment: a retry opens no second session (and never charges twice). */
   createPayment(request: PaymentRequest): Promise<PaymentSession>;
   /** Gives the whole amount back. Idempotent per `key`. */

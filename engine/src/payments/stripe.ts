@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { paymentCallTimeoutMs, stripeWebhookToleranceSeconds } from '../constants.ts';
+import { minorUnitExponent } from '../money/currency.ts';
 import type { PaymentProvider, PaymentRequest, PaymentSession } from './provider.ts';
 
 export type StripeSettings = { secretKey: string; webhookSecret: string; apiUrl: string | null };
@@ -29,6 +30,12 @@ export function stripeClient(settings: StripeSettings): Stripe {
 export function stripeProvider(client: Stripe): PaymentProvider {
   return {
     name: 'stripe',
+    refusal(amount, currency) {
+      if (amount <= 0) return 'stripe cannot charge nothing; free tickets go through the simulated provider.';
+      // Stripe's rule for three-decimal currencies (TND, KWD, ...): the last digit must be 0.
+      if (minorUnitExponent(currency) === 3 && amount % 10 !== 0) return `stripe takes ${currency} amounts in multiples of 10 of its minor unit; this order is ${amount}. Choose another provider.`;
+      return null;
+    },
     async createPayment(request: PaymentRequest): Promise<PaymentSession> {
       const intent = await client.paymentIntents.create(
         {

@@ -144,6 +144,8 @@ export const en = {
   'order.refundedBody': 'This order was refunded; its tickets are cancelled.',
   'order.refundPending': 'Your refund is being processed.',
 
+  'queue.aheadOne': '1 person ahead of you',
+  'queue.next': 'You are next',
   'time.minutes': '{count} min',
   'time.seconds': '{count} s',
   'time.lessThanMinute': 'less than a minute',
