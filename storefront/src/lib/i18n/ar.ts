@@ -141,6 +141,8 @@ export const ar: Record<MessageKey, string> = {
   'order.refundedBody': 'استُرد مبلغ هذا الطلب وأُلغيت تذاكره.',
   'order.refundPending': 'جارٍ معالجة الاسترداد.',
 
+  'queue.aheadOne': 'شخص واحد أمامك',
+  'queue.next': 'أنت التالي',
   'time.minutes': '{count} د',
   'time.seconds': '{count} ث',
   'time.lessThanMinute': 'أقل من دقيقة',

@@ -141,6 +141,8 @@ export const fr: Record<MessageKey, string> = {
   'order.refundedBody': 'Cette commande a été remboursée ; ses billets sont annulés.',
   'order.refundPending': 'Votre remboursement est en cours.',
 
+  'queue.aheadOne': '1 personne devant vous',
+  'queue.next': 'Vous êtes le prochain',
   'time.minutes': '{count} min',
   'time.seconds': '{count} s',
   'time.lessThanMinute': 'moins d’une minute',

@@ -4,7 +4,7 @@ import { env } from '$env/dynamic/private';
 import { ApiError, type JoinedView } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
-import { admissionCookie } from '$lib/server/admission';
+import { admissionCookie, keepTicket, keptTicket } from '$lib/server/admission';
 
 /**
  * Joining is idempotent at the edge (one place per account per drop), so a
@@ -27,15 +27,26 @@ export const load: PageServerLoad = async (event) => {
   let joined: JoinedView | null = null;
   let reason: string | null = null;
   let code: string | null = null;
+  let pow: { bits: number } | null = null;
+  const kept = keptTicket(event.cookies, params.id, locals.account.id);
   if (locals.account.role !== 'participant') reason = t('event.participantsOnly');
-  else {
+  else if (kept !== null && kept.place !== null) {
+    // A place from an earlier join (maybe paid for with proof of work): only the status is new.
+    const queue = await api.queueStatus(params.id).catch(() => null);
+    if (queue !== null) joined = { ...kept, eventId: params.id, queue };
+  }
+  if (joined === null && reason === null) {
     try {
       joined = await api.joinQueue(params.id);
+      keepTicket(event.cookies, params.id, locals.account.id, joined);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       if (e.code === 'queue_off') redirect(303, `/events/${params.id}`);
-      reason = e.sentence(t);
-      code = e.code;
+      if (e.code === 'pow_required' && typeof e.detail.bits === 'number') pow = { bits: e.detail.bits };
+      else {
+        reason = e.sentence(t);
+        code = e.code;
+      }
     }
   }
   return {
@@ -43,6 +54,7 @@ export const load: PageServerLoad = async (event) => {
     joined,
     reason,
     code,
+    pow,
     // The browser opens the WebSocket on the edge's own port, on the host name it used for the page.
     wsUrl: env.TICKR_PUBLIC_WS_URL || null,
     edgePort: Number(env.TICKR_EDGE_PORT || 3000),
@@ -50,6 +62,20 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
+  /** A join paid for with proof of work, solved by the page. */
+  join: async (event) => {
+    const { locals, params, request, url } = event;
+    if (!locals.account) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+    const form = await request.formData();
+    const pow = { issuedAt: Number(form.get('issuedAt')), nonce: String(form.get('nonce') ?? '') };
+    try {
+      keepTicket(event.cookies, params.id, locals.account.id, await edge(event).joinQueue(params.id, { pow }));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      return fail(e.status === 0 ? 503 : e.status, { code: e.code, reason: e.sentence(translator(locals.locale)) });
+    }
+    redirect(303, url.pathname);
+  },
   /** The head reached this place: trade the queue ticket for an admission token, kept in an httpOnly cookie for the hold. */
   admit: async (event) => {
     const form = await event.request.formData();
