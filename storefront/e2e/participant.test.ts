@@ -104,6 +104,31 @@ describe('participant journey in a browser', () => {
     await stack.shot(page, 'participant-declined');
   }, journeyMs);
 
+  it('asks for a refund from my tickets within the policy, and the order turns refunded', async () => {
+    const organizer = await signUp(stack.api, 'organizer');
+    const refundable = await createDrop(stack.api, organizer.auth, { name: 'Refundable recital', refundPolicy: 'always' });
+    const buyer = await signUp(stack.api, 'participant', 'Refund Rim');
+    const page = await stack.newPage();
+    await signInPage(page, buyer, `/events/${refundable.id}`);
+    await page.locator('.type', { hasText: 'Standard' }).getByRole('button', { name: 'Hold tickets' }).click();
+    await page.waitForURL('**/holds/**');
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL('**/pay/simulated/**');
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL('**/orders/**');
+    await expect.poll(() => page.locator('img.qr').count(), { timeout: 30_000 }).toBe(1);
+
+    await page.goto('/tickets');
+    expect(await page.getByText('Refunds are open until the event starts.').count()).toBe(1);
+    await page.getByRole('button', { name: 'Request a refund' }).click();
+    await expect.poll(() => page.getByRole('status').last().textContent()).toContain('Your refund request was sent.');
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('.order-row .status').first().textContent();
+    }, { timeout: 30_000, interval: 1_000 }).toBe('Refunded');
+    await stack.shot(page, 'participant-refunded');
+  }, journeyMs);
+
   it('says plainly when the hold expires before payment', async () => {
     const organizer = await signUp(stack.api, 'organizer');
     const quick = await createDrop(stack.api, organizer.auth, { name: 'Short hold drop', holdTtlSeconds: 30 });
