@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, desktop, phone, signInPage, signUp, startStack, type Stack } from './harness.ts';
+import { buyTickets } from './office_helpers.ts';
+
+const journeyMs = 150_000;
+const operator = { email: 'operator@e2e.tickr.test', password: 'operator-password-1' };
+
+describe('organizer journey in a browser', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ TICKR_OPERATOR_EMAIL: operator.email, TICKR_OPERATOR_PASSWORD: operator.password });
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('goes from an empty account to a published event, launches the drop, watches it sell, refunds and pays out', async () => {
+    const page = await stack.newPage({ viewport: phone });
+    const email = `olfa-${Date.now()}@e2e.tickr.test`;
+    const started = Date.now();
+    await page.goto('/signup?next=/organizer/new');
+    await page.getByLabel('Your name').fill('Olfa Ben Ammar');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('a-long-enough-password');
+    await page.getByLabel('Sell tickets for my events').check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/organizer/new');
+
+    await page.getByLabel('Event name').fill('Festival de Carthage · Nuit électro');
+    await page.getByLabel('Venue').fill('Amphithéâtre de Carthage');
+    await page.getByLabel('Starts at (UTC)').fill('2027-07-10T20:00');
+    const rows = page.locator('.type-row');
+    await rows.nth(0).getByLabel('Name').fill('Gradins');
+    await rows.nth(0).getByLabel('Price').fill('60');
+    await rows.nth(0).getByLabel('Tickets').fill('500');
+    await rows.nth(1).getByLabel('Name').fill('Fosse');
+    await rows.nth(1).getByLabel('Price').fill('85,500');
+    await rows.nth(1).getByLabel('Tickets').fill('200');
+    await stack.shot(page, 'organizer-1-create-360');
+    await page.getByRole('button', { name: 'Create and publish' }).click();
+    await page.waitForURL(/\/organizer\/events\/[0-9a-f-]+\?created=1$/);
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Your event is published');
+    const seconds = (Date.now() - started) / 1000;
+    // Recorded, never asserted: the issue's "under five minutes" is for a person; this is the machine's pace.
+    console.log(`organizer: empty account to published event in ${seconds.toFixed(1)} s`);
+    const eventId = new URL(page.url()).pathname.split('/')[3]!;
+    const published = await call<{ events: { id: string }[] }>(stack.api, 'GET', '/api/events');
+    expect(published.events.map((e) => e.id)).toContain(eventId);
+
+    // Launch the flash sale: queue on, fixed admission rate, two tickets per person.
+    await page.getByRole('link', { name: 'Flash sale' }).click();
+    await page.waitForURL('**/sale');
+    await page.getByLabel('Fixed number of people per minute').check();
+    await page.getByLabel('People per minute').fill('30');
+    await page.getByLabel('Tickets per person, at most').fill('2');
+    await page.getByRole('button', { name: 'Save and launch' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('saved and live');
+    const settings = await call<{ queueEnabled: boolean; admissionRatePerMinute: number; perBuyerLimit: number }>(stack.api, 'GET', `/api/events/${eventId}/queue/settings`, undefined, { authorization: `Bearer ${await tokenOf(email)}` });
+    expect(settings).toMatchObject({ queueEnabled: true, admissionRatePerMinute: 30, perBuyerLimit: 2 });
+
+    // Pause and resume, live: the queue's public status says so at once.
+    await page.getByRole('button', { name: /Pause admission/ }).click();
+    await expect.poll(() => page.getByTestId('admission-state').textContent()).toBe('Admission paused');
+    expect((await call<{ state: string }>(stack.api, 'GET', `/api/events/${eventId}/queue`)).state).toBe('paused');
+    await stack.shot(page, 'organizer-2-sale-paused-360');
+    await page.getByRole('button', { name: /Resume admission/ }).click();
+    await expect.poll(() => page.getByTestId('admission-state').textContent()).toBe('Admission running');
+
+    // Turn the queue off so the test buyer can hold directly, then watch the sale arrive on the dashboard.
+    await page.getByLabel('Virtual queue').uncheck();
+    await page.getByRole('button', { name: 'Save and launch' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('saved and live');
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL(`**/organizer/events/${eventId}`);
+    await expect.poll(() => page.getByTestId('sold').textContent()).toBe('0');
+    const event = await call<{ ticketTypes: { id: string; name: string }[] }>(stack.api, 'GET', `/api/events/${eventId}`);
+    const buyer = await signUp(stack.api, 'participant', 'Yassine Trabelsi');
+    const bought = await buyTickets(stack.api, buyer.auth, eventId, event.ticketTypes[0]!.id, 2);
+    // The page was not reloaded: the poll brings the sale in.
+    await expect.poll(() => page.getByTestId('sold').textContent(), { timeout: 15_000 }).toBe('2');
+    await expect.poll(() => page.locator('.chart svg path.line').count(), { timeout: 15_000 }).toBe(1);
+    await stack.shot(page, 'organizer-3-dashboard-360');
+
+    for (const [locale, viewport, name] of [['en', desktop, 'organizer-dashboard-en-1280'], ['fr', phone, 'organizer-dashboard-fr-360'], ['ar', phone, 'organizer-dashboard-ar-360'], ['ar', desktop, 'organizer-dashboard-ar-1280']] as const) {
+      await page.setViewportSize(viewport);
+      await page.context().addCookies([{ name: 'tickr_lang', value: locale, url: stack.web }]);
+      await page.reload();
+      await expect.poll(() => page.getByTestId('sold').textContent()).toBe('2');
+      await stack.shot(page, name);
+    }
+    await page.context().addCookies([{ name: 'tickr_lang', value: 'en', url: stack.web }]);
+    await page.setViewportSize(phone);
+
+    // Door: a check-in list and a new staff account.
+    await page.goto(`/organizer/events/${eventId}/door`);
+    await page.getByLabel('List name').fill('Porte Nord');
+    await page.getByRole('button', { name: 'Add a list' }).last().click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('List added');
+    await page.getByLabel('Email').fill(`salma-${Date.now()}@e2e.tickr.test`);
+    await page.getByLabel('Name (for a new account)').fill('Salma Door');
+    await page.getByLabel('Password (for a new account)').fill('door-password-1');
+    await page.getByRole('button', { name: 'Add staff' }).last().click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Staff member added');
+    expect(await page.locator('.rows').last().textContent()).toContain('Salma Door');
+    await stack.shot(page, 'organizer-4-door-360');
+
+    // Payout with its CSV, then a refund found by the holder's name.
+    await page.goto(`/organizer/events/${eventId}/money`);
+    expect(await page.getByTestId('net').textContent()).toMatch(/11[45]/);
+    const csv = await page.request.get(`/api/events/${eventId}/payout?format=csv`);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect(await csv.text()).toContain('Gradins');
+    await page.getByPlaceholder('Holder name or order number').fill('Yassine');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('.orders li').count()).toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Refund' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/refund/i);
+    await expect.poll(async () => (await call<{ status: string }>(stack.api, 'GET', `/api/orders/${bought.orderId}`, undefined, buyer.auth)).status, { timeout: 20_000 }).toBe('refunded');
+    await page.reload();
+    await stack.shot(page, 'organizer-5-money-360');
+  }, journeyMs);
+
+  it('shows the operator status page with workers, shards, jobs and the metrics link', async () => {
+    const page = await stack.newPage({ viewport: desktop });
+    await signInPage(page, operator, '/status');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Platform status');
+    expect(await page.locator('.ops-table').first().locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('.shard-map span').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: /Prometheus metrics/ }).getAttribute('href')).toMatch(/\/metrics$/);
+    await stack.shot(page, 'status-en-1280');
+    await page.setViewportSize(phone);
+    await page.context().addCookies([{ name: 'tickr_lang', value: 'ar', url: stack.web }]);
+    await page.reload();
+    await stack.shot(page, 'status-ar-360');
+  }, journeyMs);
+
+  async function tokenOf(email: string): Promise<string> {
+    return (await call<{ token: string }>(stack.api, 'POST', '/api/auth/signin', { email, password: 'a-long-enough-password' })).token;
+  }
+});
