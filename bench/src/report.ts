@@ -110,6 +110,7 @@ export function jsonLine(report: Report): string {
     results: report.results.map(jsonRow),
     checks: report.checks,
     figures: report.figures,
+    notes: report.notes,
     date: report.date,
   });
 }

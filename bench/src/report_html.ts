@@ -18,7 +18,7 @@ const palette: Record<string, string> = {
   'redis-lua': '#d6336c',
   'redis-lua-aof': '#f59f00',
 };
-const spare = ['#1098ad', '#5c940d', '#862e9c', '#c92a2a', '#364fc7', '#e67700', '#495057'];
+const spare = ['#1098ad', '#5c940d', '#862e9c', '#c92a2a', '#364fc7', '#e67700', '#495057', '#0b7285', '#a61e4d', '#2b8a3e'];
 
 export function colorOf(name: string, index: number): string {
   return palette[name] ?? spare[index % spare.length]!;
@@ -53,8 +53,9 @@ function ratioNote(row: ResultRow): string | undefined {
 }
 
 function throughputCard(group: Group, names: string[]): string {
-  const bars: Bar[] = [...group.rows]
-    .sort((a, b) => b.rps - a.rps)
+  // Contenders sorted fastest first; the stages of one run (no tickr row) keep their order.
+  const contenders = group.rows.some((r) => r.name === 'tickr');
+  const bars: Bar[] = (contenders ? [...group.rows].sort((a, b) => b.rps - a.rps) : group.rows)
     .map((r) => {
       const note = ratioNote(r);
       return { label: r.name, value: r.rps, color: colorOf(r.name, names.indexOf(r.name)), strong: r.name === 'tickr', ...(note ? { note } : {}) };
@@ -91,9 +92,19 @@ function cpuCard(group: Group, names: string[]): string {
   return `<h3>Server CPU per answered request (µs, lower is better)</h3>${barChart(bars, { unit: 'µs' })}`;
 }
 
+/** The scenario's key figures as tiles, for scenarios without a tickr row (stages, gates, the pipeline). */
+const keyFigure = /time to|issued\/s|check-ins\/s|scans\/s|with tickets|answered sold out|fully issued|drain/;
+
+function figureTiles(report: Report): string {
+  const picked = Object.entries(report.figures).filter(([k, v]) => keyFigure.test(k) && typeof v === 'number').slice(0, 5);
+  if (picked.length === 0) return '';
+  const tile = ([k, v]: [string, unknown], i: number) => `<div class="tile${i === 0 ? ' strong' : ''}"><b>${shortNumber(v as number)}</b><span>${escapeXml(k)}</span></div>`;
+  return `<div class="tiles">${picked.map(tile).join('')}</div>`;
+}
+
 function headline(report: Report): string {
   const tickr = report.results.filter((r) => r.name === 'tickr');
-  if (tickr.length === 0) return '';
+  if (tickr.length === 0) return figureTiles(report);
   const best = tickr.reduce((a, b) => (b.rps > a.rps ? b : a));
   const peers = report.results.filter((r) => r.connections === best.connections && r.tickrRatio != null && r.name !== 'hello-world');
   const tiles = [
@@ -141,6 +152,8 @@ ul.figures li{display:flex;justify-content:space-between;border-bottom:1px solid
 .notes{font-size:13px;color:#495057}.how{font-size:13px;color:#495057;margin-top:6px}
 `;
 
+const how = `<p class="how">Ratios come from this one run on this one machine; absolute req/s depend on it (the load generator shares its cores). Tickr's row is drawn in orange; "Tickr 8× this" means Tickr answered 8 times as many requests a second.</p>`;
+
 export function renderHtml(report: Report, view: { head: string[]; table: string[][] }): string {
   const m = report.machine;
   const names = [...new Set(report.results.map((r) => r.name))];
@@ -157,7 +170,7 @@ export function renderHtml(report: Report, view: { head: string[]; table: string
 <p class="machine"><span>${escapeXml(report.date)}</span><span>${m.cores} cores</span><span>${escapeXml(m.cpuModel)}</span><span>Node ${escapeXml(m.node)}</span><span>${escapeXml(m.platform)}</span></p>
 ${headline(report)}
 ${checksBlock(report)}
-<p class="how">Ratios come from this one run on this one machine; absolute req/s depend on it (the load generator shares its cores). Tickr's row is drawn in orange; "Tickr 8× this" means Tickr answered 8 times as many requests a second.</p>
+${report.results.some((r) => r.name === 'tickr') ? how : ''}
 ${groups.join('\n')}
 ${figuresBlock(report)}
 ${tableBlock(view)}
