@@ -1,4 +1,6 @@
 import type { MessageKey } from './en';
+import { officeAr } from './office_ar';
+
 export const ar: Record<MessageKey, string> = {
   'app.name': 'تيكر',
   'app.tagline': 'تذاكر الحفلات التي يريدها الجميع، تُباع بإنصاف.',
@@ -164,4 +166,6 @@ export const ar: Record<MessageKey, string> = {
   'error.back': 'العودة إلى الفعاليات',
 
   'footer.text': 'تيكر · بيع عادل لتذاكر الفعاليات الأكثر طلبًا',
+  // Organizer, door staff and operator pages.
+  ...officeAr,
 };

@@ -1,3 +1,5 @@
+import { officeEn } from './office_en';
+
 /**
  * English, the reference dictionary: fr.ts and ar.ts must have every key
  * (their type says so). `{name}` placeholders are filled by `t(key, vars)`.
@@ -167,6 +169,8 @@ export const en = {
   'error.back': 'Back to the drops',
 
   'footer.text': 'Tickr · fair ticketing for high-demand drops',
+  // Organizer, door staff and operator pages.
+  ...officeEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

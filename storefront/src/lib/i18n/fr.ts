@@ -1,4 +1,6 @@
 import type { MessageKey } from './en';
+import { officeFr } from './office_fr';
+
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
   'app.tagline': 'Les billets des événements que tout le monde veut, vendus équitablement.',
@@ -164,4 +166,6 @@ export const fr: Record<MessageKey, string> = {
   'error.back': 'Retour aux événements',
 
   'footer.text': 'Tickr · une billetterie équitable pour les événements très demandés',
+  // Organizer, door staff and operator pages.
+  ...officeFr,
 };
