@@ -54,18 +54,21 @@ export async function requestRefund(deps: { db: Db; jobs: Jobs; now: () => numbe
 }
 
 /**
- * `refund`: money back through the provider, stock back to the actor, tickets
- * revoked, order refunded, buyer told. Idempotent per order: the provider call
- * carries a key derived from the order, the actor refunds a hold once, the
- * order moves once and the email is keyed by the order. Steps run in that
- * order so a crash between them leaves work a retry finishes, never tickets
- * without money or money without a refund.
+ * `refund`: money back through the provider, tickets revoked, order refunded,
+ * buyer told, stock back to the actor. Idempotent per order: the provider
+ * call carries a key derived from the order, the order moves once, the email
+ * is keyed by the order and the actor refunds a hold once.
+ *
+ * The order of the steps is the order of what matters: the money first (a
+ * retry finishes the rest), then the tickets stop admitting with the order
+ * refunded in one transaction, and the stock comes back last. A stock release
+ * the actor refuses (it would be a bug) is logged and leaves seats unsold,
+ * never sold twice; a retry of the job repeats only that step.
  */
 export const refundJob: JobHandler<'refund'> = async (deps, { orderId, reason }) => {
   const order = await selectOrder(deps.db, orderId);
   if (order === null) throw new Error('no such order');
-  if (order.status === 'refunded') return;
-  if (!isSold(order.status)) {
+  if (!isSold(order.status) && order.status !== 'refunded') {
     deps.log('warn', `refund: order ${orderId} is ${order.status}; nothing was paid, nothing to refund`);
     return;
   }
@@ -79,20 +82,23 @@ export const refundJob: JobHandler<'refund'> = async (deps, { orderId, reason })
     throw new Error(`payment ${payment.id} is ${payment.status}; cannot refund`);
   }
 
-  const holdId = order.ticketedHoldId;
-  if (holdId !== null && (await countTicketsOfHold(deps.db, holdId)) > 0) {
-    const outcome = await deps.engine.send({ kind: 'refundTickets', eventId: order.eventId, holdId, typeId: order.typeId, qty: order.quantity, buyer: order.buyerId });
-    if (!outcome.ok) throw new Error(`engine refused refundTickets for hold ${holdId}: ${outcome.reason}`);
+  if (order.status !== 'refunded') {
+    const ctx = await selectOrderContext(deps.db, orderId);
+    if (ctx === null) throw new Error('order context vanished');
+    await inTransaction(deps.db, async (tx) => {
+      await revokeOrderTickets(tx, orderId);
+      if (!(await moveOrder(tx, orderId, 'refunded'))) return;
+      await queueEmail(tx, deps.jobs, {
+        to: ctx.buyerEmail, template: 'refund_notice', locale: order.locale, key: `refund_notice:${orderId}`,
+        data: { name: ctx.buyerName, eventName: ctx.eventName, orderId, amount: order.amount, currency: order.currency, reason },
+      });
+    });
   }
 
-  const ctx = await selectOrderContext(deps.db, orderId);
-  if (ctx === null) throw new Error('order context vanished');
-  await inTransaction(deps.db, async (tx) => {
-    await revokeOrderTickets(tx, orderId);
-    if (!(await moveOrder(tx, orderId, 'refunded'))) return;
-    await queueEmail(tx, deps.jobs, {
-      to: ctx.buyerEmail, template: 'refund_notice', locale: order.locale, key: `refund_notice:${orderId}`,
-      data: { name: ctx.buyerName, eventName: ctx.eventName, orderId, amount: order.amount, currency: order.currency, reason },
-    });
-  });
+  const holdId = order.ticketedHoldId;
+  if (holdId === null || (await countTicketsOfHold(deps.db, holdId)) === 0) return;
+  const outcome = await deps.engine.send({ kind: 'refundTickets', eventId: order.eventId, holdId, typeId: order.typeId, qty: order.quantity, buyer: order.buyerId });
+  if (outcome.ok) return;
+  if (outcome.reason === 'busy' || outcome.reason === 'shard_unavailable') throw new Error(`engine ${outcome.reason} for refundTickets; retrying`);
+  deps.log('error', `refund of order ${orderId}: the actor refused to put hold ${holdId} back on sale (${outcome.reason}); its ${order.quantity} seats stay unsold`);
 };
