@@ -134,6 +134,20 @@ describe('the payment-confirmed job on a lapsed hold', () => {
     expect((await n.t.db.query('SELECT count(*)::int AS c FROM tickets WHERE event_id = $1', [event.id])).rows[0].c).toBe(1);
   });
 
+  for (const lapsed of [false, true]) {
+    it(`gives one set of tickets when runs of the job overlap (hold ${lapsed ? 'lapsed' : 'open'})`, async () => {
+      const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 10 }] });
+      const { holdId, orderId, paymentId } = await paidAwaitingJob(event.id, event.typeIds[0]!, 2);
+      if (lapsed) await n.api.call('DELETE', `/api/holds/${holdId}`, { token: late.token });
+      // A run that loses the race to confirm must not take the hold for lapsed and re-hold.
+      await Promise.allSettled([0, 1, 2, 3].map(() => paymentConfirmedJob(n.deps, { orderId, paymentId })));
+      await paymentConfirmedJob(n.deps, { orderId, paymentId });
+      await settled(orderId, 'ticketed');
+      expect((await n.t.db.query('SELECT count(*)::int AS c FROM tickets WHERE event_id = $1', [event.id])).rows[0].c).toBe(2);
+      expect(await available(event.id)).toBe(8);
+    });
+  }
+
   it('refunds when the buyer\'s limit no longer allows the re-hold', async () => {
     const event = await n.api.createEvent(organizer.token, { perBuyerLimit: 2, ticketTypes: [{ name: 'GA', price: 1_000, capacity: 10 }] });
     const { holdId, orderId, paymentId } = await paidAwaitingJob(event.id, event.typeIds[0]!, 2);

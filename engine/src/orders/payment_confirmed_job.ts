@@ -3,7 +3,7 @@ import type { JobDeps, JobHandler } from '../jobs/queues.ts';
 import { countTicketsOfHold, linkTicketsToOrder, moveOrder, selectOrder, setLateHold, type OrderRow } from './orders_db.ts';
 import { selectPayment } from './payments_db.ts';
 import { isSold } from './states.ts';
-import { inTransaction } from './tx.ts';
+import { withOrderLock, type Tx } from './tx.ts';
 
 /** Refusals that mean "not now": the job throws and pg-boss retries it later. */
 const transient = new Set(['busy', 'shard_unavailable']);
@@ -23,11 +23,19 @@ const transient = new Set(['busy', 'shard_unavailable']);
  *    tickets linked to the order, `tickets-issue` enqueued.
  *    Or, when no stock is left: order -> paid without tickets and `refund`
  *    enqueued; the refund job tells the buyer.
+ *
+ * Two runs of one order never overlap (a job that outlived its expiry and
+ * its rerun): the whole handler holds the order's advisory lock, so the
+ * second finds the order paid. Otherwise both could find no tickets and the
+ * second, finding the hold gone, would re-hold: two sets of tickets.
  */
-export const paymentConfirmedJob: JobHandler<'payment-confirmed'> = async (deps, { orderId, paymentId }) => {
-  const order = await selectOrder(deps.db, orderId);
+export const paymentConfirmedJob: JobHandler<'payment-confirmed'> = (deps, { orderId, paymentId }) =>
+  withOrderLock(deps.db, orderId, (db) => confirmPaidOrder(deps, db, orderId, paymentId));
+
+async function confirmPaidOrder(deps: JobDeps, db: Tx, orderId: string, paymentId: string): Promise<void> {
+  const order = await selectOrder(db, orderId);
   if (order === null) throw new Error('no such order');
-  const payment = await selectPayment(deps.db, paymentId);
+  const payment = await selectPayment(db, paymentId);
   if (payment === null || payment.orderId !== orderId) throw new Error(`no payment ${paymentId} for this order`);
   if (payment.status !== 'succeeded') {
     deps.log('info', `payment-confirmed: payment ${paymentId} is ${payment.status}; nothing to confirm`);
@@ -36,8 +44,8 @@ export const paymentConfirmedJob: JobHandler<'payment-confirmed'> = async (deps,
   // Done before: paid (with tickets or a refund queued), ticketed or refunded.
   if (isSold(order.status) || order.status === 'refunded') return;
 
-  const holdId = await ticketsFor(deps, order);
-  await inTransaction(deps.db, async (tx) => {
+  const holdId = await ticketsFor(deps, db, order);
+  await inLockedTransaction(db, async (tx) => {
     if (holdId === null) {
       if (!(await moveOrder(tx, orderId, 'paid', { failure: 'late_payment_sold_out' }))) return;
       await deps.jobs.send('refund', { orderId, reason: 'late_payment_sold_out' }, { key: orderId, tx });
@@ -48,17 +56,29 @@ export const paymentConfirmedJob: JobHandler<'payment-confirmed'> = async (deps,
     await linkTicketsToOrder(tx, orderId, holdId);
     await deps.jobs.send('tickets-issue', { orderId }, { key: orderId, tx });
   });
-};
+}
+
+/** A transaction on the client that holds the lock (a second client could wait on this one's work: a pool deadlock). */
+async function inLockedTransaction(db: Tx, work: (tx: Tx) => Promise<void>): Promise<void> {
+  await db.query('BEGIN');
+  try {
+    await work(db);
+    await db.query('COMMIT');
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
 
 /** The hold whose tickets the order gets, confirmed by now; null when no stock is left for it. */
-async function ticketsFor(deps: JobDeps, order: OrderRow): Promise<string | null> {
-  if ((await countTicketsOfHold(deps.db, order.holdId)) > 0) return order.holdId;
+async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow): Promise<string | null> {
+  if ((await countTicketsOfHold(db, order.holdId)) > 0) return order.holdId;
   const confirmed = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.holdId });
   if (confirmed.ok) return order.holdId;
 
   // The hold lapsed (or was released on a decline): a late payment.
   if (order.lateHoldId !== null) {
-    if ((await countTicketsOfHold(deps.db, order.lateHoldId)) > 0) return order.lateHoldId;
+    if ((await countTicketsOfHold(db, order.lateHoldId)) > 0) return order.lateHoldId;
     const again = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.lateHoldId });
     if (again.ok) return order.lateHoldId;
     // That re-hold lapsed too before we confirmed it (a long outage): try once more under a fresh key.
@@ -73,8 +93,9 @@ async function ticketsFor(deps: JobDeps, order: OrderRow): Promise<string | null
   }
   if (placed.kind !== 'held') throw new Error(`engine answered ${placed.kind}, expected held`);
   const lateHoldId = placed.hold.holdId;
-  if (placed.hold.status === 'confirmed' && (await countTicketsOfHold(deps.db, lateHoldId)) > 0) return lateHoldId;
-  await setLateHold(deps.db, order.id, lateHoldId);
+  if (placed.hold.status === 'confirmed' && (await countTicketsOfHold(db, lateHoldId)) > 0) return lateHoldId;
+  // Committed at once (no transaction is open here): a retry confirms this hold even if the actor forgot the key.
+  await setLateHold(db, order.id, lateHoldId);
   const confirmedLate = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: lateHoldId });
   if (!confirmedLate.ok) throw new Error(`late hold ${lateHoldId} could not be confirmed (${confirmedLate.reason}); retrying`);
   return lateHoldId;
