@@ -222,7 +222,7 @@ async function journey(r: Run, token: string, i: number): Promise<Journey> {
 
 /**
  * Polls the order until it is ticketed (the tickets stage: payment answered to
- * tickets issued), as the order page does. Not GET /tickets, which renders
+ * tickets issued) twice a second, as an order page would. Not GET /tickets, which renders
  * every QR code on each call: polling it would load the node for nothing.
  */
 async function ticketsIssued(r: Run, order: Order): Promise<boolean> {
@@ -233,7 +233,7 @@ async function ticketsIssued(r: Run, order: Order): Promise<boolean> {
       r.stages.tickets.done(performance.now() - started);
       return true;
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
   r.stages.tickets.fail();
   return false;
