@@ -41,6 +41,8 @@ describe('participant journey in a browser', () => {
     await expect.poll(() => page.locator('h1').textContent()).toContain('Upcoming drops');
     await stack.shot(page, 'participant-1-home');
 
+    // On a phone the bar offers sign-in only; the sign-in page leads to account creation.
+    await page.getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Create account' }).click();
     await page.getByLabel('Your name').fill('Amira Ben Salah');
     await page.getByLabel('Email').fill(`amira-${Date.now()}@e2e.tickr.test`);
