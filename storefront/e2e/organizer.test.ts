@@ -50,10 +50,11 @@ describe('organizer journey in a browser', () => {
     expect(published.events.map((e) => e.id)).toContain(eventId);
 
     // Launch the flash sale: queue on, fixed admission rate, two tickets per person.
-    await page.getByRole('link', { name: 'Flash sale' }).click();
+    await page.getByRole('link', { name: 'Flash sale', exact: true }).click();
     await page.waitForURL('**/sale');
+    await page.getByLabel('Virtual queue').check();
     await page.getByLabel('Fixed number of people per minute').check();
-    await page.getByLabel('People per minute').fill('30');
+    await page.getByLabel('People per minute', { exact: true }).fill('30');
     await page.getByLabel('Tickets per person, at most').fill('2');
     await page.getByRole('button', { name: 'Save and launch' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('saved and live');
@@ -72,7 +73,7 @@ describe('organizer journey in a browser', () => {
     await page.getByLabel('Virtual queue').uncheck();
     await page.getByRole('button', { name: 'Save and launch' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('saved and live');
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     await page.waitForURL(`**/organizer/events/${eventId}`);
     await expect.poll(() => page.getByTestId('sold').textContent()).toBe('0');
     const event = await call<{ ticketTypes: { id: string; name: string }[] }>(stack.api, 'GET', `/api/events/${eventId}`);
