@@ -42,11 +42,16 @@ describe('the HTML report', () => {
     expect(html).toContain('a note with &lt;markup&gt;');
   });
 
-  it('groups rows by connection count in the order they ran', () => {
+  it('groups contenders by connection count in the order they ran; stages stay in one group', () => {
     expect(groupRows(sample.results).map((g) => [g.title, g.rows.length])).toEqual([
       ['50 connections', 3],
       ['100 connections', 1],
     ]);
+    const stages = [
+      { name: 'pay', rps: 1, p50: 1, p99: 1, errors: 0, cpuUsPerReq: null, connections: 100 },
+      { name: 'tickets-issue', rps: 1, p50: 0, p99: 0, errors: 0, cpuUsPerReq: 5 },
+    ];
+    expect(groupRows(stages).map((g) => g.rows.length)).toEqual([2]);
   });
 });
 

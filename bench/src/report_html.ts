@@ -36,8 +36,13 @@ const percentiles: [keyof NonNullable<ResultRow['latency']>, string][] = [
 
 type Group = { title: string; rows: ResultRow[] };
 
-/** Rows by connection count, in the order they ran; rows without one form a single group. */
+/**
+ * Contenders (a run with a tickr row) by connection count, in the order they
+ * ran, so that each chart compares like with like. The stages or gates of one
+ * run stay together in one group, whatever their connection counts.
+ */
 export function groupRows(rows: ResultRow[]): Group[] {
+  if (!rows.some((r) => r.name === 'tickr')) return rows.length === 0 ? [] : [{ title: '', rows }];
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
     const key = row.connections === undefined ? '' : `${row.connections} connections`;
