@@ -1,0 +1,70 @@
+import type { Config } from '../../../engine/src/config.ts';
+import type { Db } from '../../../engine/src/db/pool.ts';
+import type { Engine } from '../../../engine/src/engine.ts';
+import { jobsSchema } from '../../../engine/src/jobs/boss.ts';
+import { requireRole } from '../auth/guard.ts';
+import type { Router } from '../http/route.ts';
+
+/**
+ * `GET /api/ops/status`: what the operator's status page shows, operators
+ * only. This node's engine (workers, mailbox depth per worker, shards it
+ * serves), the owner of every shard as Postgres last fenced it (the epoch
+ * raise records the owner), the nodes that own shards, WebSocket waiters on
+ * this node, and the pg-boss backlog per queue and state. Each part answers
+ * on its own: a part that cannot be read is null, never a 500 for the page.
+ */
+export type OpsDeps = { config: Config; db: Db; engine: Engine; waiters: () => number };
+
+type ShardRow = { shard: number; epoch: string; owner: string | null; raised_at: Date | null };
+type JobRow = { name: string; state: string; n: number };
+
+async function shardOwners(db: Db, shards: number) {
+  const { rows } = await db.query<ShardRow>('SELECT shard, epoch, owner, raised_at FROM shard_epochs WHERE shard < $1 ORDER BY shard', [shards]);
+  return rows.map((r) => ({ shard: r.shard, epoch: Number(r.epoch), owner: r.owner, raisedAt: r.raised_at?.toISOString() ?? null }));
+}
+
+/** Jobs not finished, and the failed ones, per queue: the backlog an operator watches. */
+async function jobBacklog(db: Db) {
+  const { rows } = await db.query<JobRow>(
+    `SELECT name, state::text AS state, count(*)::int AS n FROM ${jobsSchema}.job
+      WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY name, state ORDER BY name, state`);
+  const queues = new Map<string, { name: string; created: number; retry: number; active: number; failed: number }>();
+  for (const r of rows) {
+    const q = queues.get(r.name) ?? { name: r.name, created: 0, retry: 0, active: 0, failed: 0 };
+    if (r.state === 'created' || r.state === 'retry' || r.state === 'active' || r.state === 'failed') q[r.state] = r.n;
+    queues.set(r.name, q);
+  }
+  return [...queues.values()];
+}
+
+export function mountOps(router: Router, { config, db, engine, waiters }: OpsDeps): void {
+  router.route('get', '/api/ops/status', async (ctx) => {
+    requireRole(ctx, 'operator', 'admin');
+    const status = engine.status();
+    const [owners, jobs] = await Promise.all([
+      shardOwners(db, config.shards).catch(() => null),
+      jobBacklog(db).catch(() => null),
+    ]);
+    const nodes = new Map<string, { nodeId: string; shards: number; lastRaisedAt: string | null }>();
+    for (const s of owners ?? []) {
+      if (s.owner === null) continue;
+      const n = nodes.get(s.owner) ?? { nodeId: s.owner, shards: 0, lastRaisedAt: null };
+      n.shards++;
+      if (s.raisedAt !== null && (n.lastRaisedAt === null || s.raisedAt > n.lastRaisedAt)) n.lastRaisedAt = s.raisedAt;
+      nodes.set(s.owner, n);
+    }
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: {
+        at: new Date().toISOString(),
+        cluster: config.redisUrl !== null,
+        self: { ...status, queueWaiters: waiters() },
+        nodes: [...nodes.values()].sort((a, b) => a.nodeId.localeCompare(b.nodeId)),
+        shards: owners,
+        jobs,
+        links: { metrics: '/metrics', health: '/health' },
+      },
+    };
+  });
+}
