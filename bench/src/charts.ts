@@ -76,7 +76,8 @@ export function lineChart(series: Series[], opts: LineOpts): string {
   const xMin = Math.min(...all.map(([x]) => x));
   const yValues = all.map(([, y]) => y);
   const log = opts.logY === true;
-  const yMinLog = Math.floor(Math.log10(Math.max(0.1, Math.min(...yValues.filter((y) => y > 0), 1))));
+  const positive = yValues.filter((y) => y > 0);
+  const yMinLog = Math.floor(Math.log10(Math.max(0.1, positive.length > 0 ? Math.min(...positive) : 1)));
   const yMaxLin = niceMax(Math.max(...yValues));
   const yMaxLog = Math.ceil(Math.log10(Math.max(1, ...yValues) * 1.05));
   const sx = (x: number) => m.left + ((x - xMin) / (xMax - xMin || 1)) * plotW;
