@@ -2,21 +2,30 @@
  * `tickr`: the operator's command.
  *   tickr start     one node (embedded Postgres when DATABASE_URL is unset), demo drop seeded
  *   tickr migrate   apply pending migrations and exit
+ *   tickr jobs      the pg-boss job workers alone (DATABASE_URL and REDIS_URL of the cluster)
  */
 import { ConfigError, readConfig } from '../../engine/src/config.ts';
 import { migrate } from '../../engine/src/db/migrate.ts';
 import { openDatabase } from '../../engine/src/db/open.ts';
 import { createLogger } from '../../engine/src/log.ts';
 import { startNode } from './node.ts';
+import { startJobsProcess } from './jobs_process.ts';
+import { webPortDefault } from '../../storefront/serve.ts';
 
 const usage = `usage: tickr <command>
-  start     run a node: HTTP API on PORT (default 3000), migrations applied, demo drop seeded
-  migrate   apply the migrations not yet applied, then exit`;
+  start     run a node: HTTP API on PORT (default 3000), migrations applied, demo drop seeded;
+            with --storefront (as npm start does) the storefront too, on TICKR_WEB_PORT (default 5173)
+  migrate   apply the migrations not yet applied, then exit
+  jobs      run only the job workers (payments, tickets, email, refunds) against the cluster's DATABASE_URL and REDIS_URL`;
 
 async function start(): Promise<void> {
-  const node = await startNode();
+  // `npm start` passes --storefront: the storefront beside the API on TICKR_WEB_PORT (default 5173). Bench and
+  // test nodes run plain `tickr start`: API only, unless they set TICKR_WEB_PORT.
+  const web = process.argv.includes('--storefront') ? process.env.TICKR_WEB_PORT || String(webPortDefault) : process.env.TICKR_WEB_PORT;
+  const node = await startNode({ ...process.env, TICKR_WEB_PORT: web });
   const base = `http://127.0.0.1:${node.port}`;
   const lines = [`Tickr node ${node.config.nodeId} listening on ${base}`, `  API        ${base}/api/events`, `  health     ${base}/health`, `  metrics    ${base}/metrics`];
+  if (node.web) lines.push(`  storefront ${node.web.url}/`);
   if (node.demo) {
     lines.push(
       `  demo drop  ${base}/api/events/${node.demo.eventId}`,
@@ -52,7 +61,23 @@ async function migrateOnly(): Promise<void> {
 }
 
 const command = process.argv[2] ?? 'start';
-const commands: Record<string, () => Promise<void>> = { start, node: start, migrate: migrateOnly };
+async function jobsOnly(): Promise<void> {
+  const running = await startJobsProcess();
+  process.stdout.write('Tickr job workers running (payments, tickets, email, reminders, refunds)\n');
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    process.stderr.write(`${signal}: stopping the job workers (again to force)\n`);
+    running.stop().then(() => process.exit(0), (error) => {
+      process.stderr.write(`shutdown failed: ${(error as Error).stack}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+const commands: Record<string, () => Promise<void>> = { start, node: start, migrate: migrateOnly, jobs: jobsOnly };
 const run = commands[command];
 if (!run) {
   process.stderr.write(`unknown command "${command}"\n${usage}\n`);

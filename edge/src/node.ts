@@ -8,8 +8,11 @@ import { upsertOperator } from '../../engine/src/db/accounts.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { seedDemo, type DemoCredentials } from './demo.ts';
 import { createServer } from './server.ts';
+import { startJobs } from '../../engine/src/jobs/boss.ts';
+import { handlers } from '../../engine/src/jobs/handlers.ts';
+import { startStorefront, storefrontPort, type RunningStorefront } from '../../storefront/serve.ts';
 
-export type RunningNode = { config: Config; port: number; demo: DemoCredentials | null; stop: () => Promise<void> };
+export type RunningNode = { config: Config; port: number; demo: DemoCredentials | null; web: RunningStorefront | null; stop: () => Promise<void> };
 
 /** uWS falls back to a slow pure-JS server when its native binary does not load; say so loudly. */
 function checkNativeUws(log: Logger): void {
@@ -35,19 +38,30 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   }
   if (config.redisUrl) log('info', `REDIS_URL is set: joining the cluster as ${config.nodeId} (internal port ${config.internalPort})`);
   if (config.tokenSecretEphemeral) log('warn', 'TICKR_TOKEN_SECRET is not set: tokens are signed with a random key and die with this process');
+  if (config.ticketKeySecretEphemeral) log('warn', 'TICKR_TICKET_KEY_SECRET is not set: event ticket keys are sealed with a random key per start, so events keyed before a restart cannot sign tickets after it');
   const engine = await startEngine({ config, db: database.db, dbUrl: database.url, log });
-  const server = createServer({ config, db: database.db, engine, log });
+  // pg-boss after the engine (handlers send it commands); its workers here unless TICKR_JOB_WORKERS=false (`tickr jobs` runs them).
+  const jobs = await startJobs({ dbUrl: database.url, log });
+  if (config.jobWorkers) await jobs.work(handlers, { db: database.db, jobs, engine, config, log, now: Date.now });
+  const server = createServer({ config, db: database.db, engine, log, jobs });
   const port = await server.listen();
   const demo = config.seedDemo ? await seedDemo(database.db, engine, config.shards) : null;
+  // The storefront runs beside the edge when TICKR_WEB_PORT says so (`tickr start` defaults it); a broken build leaves the API up.
+  const webPort = storefrontPort(env);
+  const web = webPort === null ? null : await startStorefront({ port: webPort, host: config.host, apiUrl: `http://127.0.0.1:${port}`, edgePort: port, log })
+    .catch((error: unknown) => (log('error', `storefront not served: ${(error as Error).message}`), null));
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       log('info', 'shutting down: no new connections, flushing the journal');
+      await web?.close();
       server.close();
+      // Jobs stop before the engine: a running handler may still be waiting for an answer from it.
+      await jobs.stop();
       await engine.close();
       await database.db.end();
       await database.embedded?.stop();
     })());
-  return { config, port, demo, stop };
+  return { config, port, demo, web, stop };
 }

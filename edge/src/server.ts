@@ -12,6 +12,21 @@ import { mountBench } from './routes/bench.ts';
 import { mountEvents } from './routes/events.ts';
 import { mountHealth } from './routes/health.ts';
 import { mountHolds } from './routes/holds.ts';
+import { AdmissionGate } from './queue/admission_gate.ts';
+import { queueKeyOf } from './queue/keys.ts';
+import { DropSettingsCache } from './queue/settings_cache.ts';
+import { mountQueue } from './routes/queue.ts';
+import { mountQueueBench } from './routes/queue_bench.ts';
+import { mountQueueLive, type QueueLive } from './ws/queue_live.ts';
+import { mountCheckin } from './routes/checkin.ts';
+import { mountCheckinAdmin } from './routes/checkin_admin.ts';
+import { mountDevMail } from './routes/dev_mail.ts';
+import { mountTickets } from './routes/tickets.ts';
+import { mountOrders } from './routes/orders.ts';
+import { mountPayments } from './routes/payments.ts';
+import { mountOps } from './routes/ops.ts';
+import { mountSales } from './routes/sales.ts';
+import type { Jobs } from '../../engine/src/jobs/queues.ts';
 
 /** The native build has HTTP/3; the JS fallback (a slow stand-in) does not. */
 export function uwsIsNative(): boolean {
@@ -22,12 +37,14 @@ export type Server = {
   app: uWS.TemplatedApp;
   tokens: Tokens;
   metrics: EdgeMetrics;
+  /** The virtual queue's WebSocket side (waiters on this node). */
+  queueLive: QueueLive;
   /** Listens on config.host:config.port; resolves with the real port (port 0 picks one). */
   listen(): Promise<number>;
   close(): void;
 };
 
-export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger }): Server {
+export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger; jobs?: Jobs }): Server {
   const { config, db, engine, log } = opts;
   const app = uWS.App();
   const tokens = createTokens(config.tokenSecret, tokenTtlSeconds);
@@ -36,9 +53,23 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
 
   mountHealth(router, { db, engine, metrics });
   mountAuth(router, { db, tokens });
-  mountEvents(router, { config, db, engine, metrics });
-  mountHolds(router, { engine, metrics });
+  mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
+  const queueKey = queueKeyOf(config.tokenSecret);
+  const dropSettings = new DropSettingsCache(db);
+  const queueLive = mountQueueLive(app, { engine, key: queueKey, log });
+  mountQueue(router, { db, engine, key: queueKey, settings: dropSettings, publish: queueLive.publish });
+  mountHolds(router, { engine, metrics, admission: new AdmissionGate(dropSettings, queueKey) });
+  mountTickets(router, { config, db });
+  mountCheckinAdmin(router, { db });
+  mountCheckin(router, { db });
+  mountDevMail(router, { config, db });
+  // Orders and payments enqueue jobs: mounted when the node has pg-boss (always in `npm start`).
+  if (opts.jobs) mountOrders(router, { config, db, engine, jobs: opts.jobs, log });
+  if (opts.jobs) mountPayments(router, { config, db, engine, jobs: opts.jobs, log });
+  mountSales(router, { db });
+  mountOps(router, { config, db, engine, waiters: () => queueLive.waiters() });
   if (config.benchRoutes) mountBench(router);
+  if (config.benchRoutes) mountQueueBench(router, { waiters: () => queueLive.waiters() });
   router.finish();
 
   let listenSocket: uWS.us_listen_socket | null = null;
@@ -46,6 +77,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
     app,
     tokens,
     metrics,
+    queueLive,
     listen() {
       return new Promise<number>((resolve, reject) => {
         app.listen(config.host, config.port, (socket) => {
@@ -58,6 +90,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
       });
     },
     close() {
+      queueLive.close();
       if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
       (app as unknown as { close?: () => void }).close?.();

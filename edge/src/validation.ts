@@ -113,6 +113,19 @@ export function windowProblem(w: Window): { path: string; message: string } | nu
 
 const holdTtl = int('holdTtlSeconds', holdTtlMsMin / 1000, holdTtlMsMax / 1000);
 
+/** Refunds: 'none' (only the organizer refunds), 'until' (buyers until refundUntilDays before the start), 'always'. */
+const refundPolicy = z.enum(['none', 'until', 'always'], { error: says('refundPolicy', '"none", "until" or "always"') });
+const refundUntilDays = int('refundUntilDays', 0, 365);
+/** Hours before the start that ticket holders get a reminder; null for none. */
+const reminderHours = int('reminderHours', 1, 720);
+
+/** refundUntilDays goes with refundPolicy "until" and only with it. Returns the broken rule, or null. */
+export function refundPolicyProblem(p: { refundPolicy: string; refundUntilDays: number | null }): { path: string; message: string } | null {
+  if (p.refundPolicy === 'until' && p.refundUntilDays === null) return { path: 'refundUntilDays', message: 'refundUntilDays is required with refundPolicy "until": the number of days before the start that refunds close, e.g. 7' };
+  if (p.refundPolicy !== 'until' && p.refundUntilDays !== null) return { path: 'refundUntilDays', message: 'refundUntilDays goes with refundPolicy "until" only; remove it or set refundPolicy to "until"' };
+  return null;
+}
+
 export const createEventSchema = z.strictObject({
   name: text('name', 1, 200),
   venue: text('venue', 0, 200).default(''),
@@ -123,11 +136,14 @@ export const createEventSchema = z.strictObject({
   currency,
   perBuyerLimit: int('perBuyerLimit', 1, perBuyerLimitMax).default(perBuyerLimitDefault),
   holdTtlSeconds: holdTtl.default(holdTtlMsDefault / 1000),
+  refundPolicy: refundPolicy.default('none'),
+  refundUntilDays: refundUntilDays.nullable().default(null),
+  reminderHours: reminderHours.nullable().default(24),
   ticketTypes: z.array(ticketTypeSchema, { error: says('ticketTypes', `a list of 1 to ${ticketTypesPerEventMax} ticket types`) })
     .min(1, { error: 'ticketTypes must list at least one ticket type, e.g. [{ "name": "General", "price": 2500, "capacity": 100 }]' })
     .max(ticketTypesPerEventMax, { error: `ticketTypes must list at most ${ticketTypesPerEventMax} ticket types` }),
 }).superRefine((e, ctx) => {
-  const problem = windowProblem(e);
+  const problem = windowProblem(e) ?? refundPolicyProblem(e);
   if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
 });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
@@ -148,6 +164,9 @@ export const patchEventSchema = z.strictObject({
   holdTtlSeconds: holdTtl.optional(),
   saleStartsAt: dateTime('saleStartsAt').nullable().optional(),
   saleEndsAt: dateTime('saleEndsAt').nullable().optional(),
+  refundPolicy: refundPolicy.optional(),
+  refundUntilDays: refundUntilDays.nullable().optional(),
+  reminderHours: reminderHours.nullable().optional(),
   ticketTypes: z.array(z.strictObject({
     id: uuid('id'),
     name: text('name', 1, 100).optional(),
@@ -171,6 +190,18 @@ export const placeHoldSchema = z.strictObject({
   quantity: int('quantity', 1, holdQuantityMax),
 });
 export type PlaceHoldInput = z.infer<typeof placeHoldSchema>;
+
+// ---- orders and payments ------------------------------------------------
+
+export const checkoutSchema = z.strictObject({
+  provider: z.enum(['simulated', 'stripe', 'clictopay'], { error: says('provider', '"simulated", "stripe" or "clictopay"') }).default('simulated'),
+  locale: z.enum(['en', 'fr', 'ar'], { error: says('locale', '"en", "fr" or "ar"') }).default('en'),
+});
+export type CheckoutInput = z.infer<typeof checkoutSchema>;
+
+export const simulatedPaymentSchema = z.strictObject({
+  outcome: z.enum(['pay', 'decline'], { error: says('outcome', '"pay" or "decline"') }),
+});
 
 // ---- helpers -------------------------------------------------------------
 

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { leaseTtlMsDefault, shardCount, snapshotEveryEntries } from './constants.ts';
+import { deriveServerKey, serverSecretBytesMin } from './tickets/keys.ts';
 
 /**
  * Every setting Tickr reads from its environment, read and checked once at
@@ -38,6 +40,26 @@ export type Config = {
   /** Snapshot an event every this many journal entries: recovery replays at most this many. */
   snapshotEvery: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** NODE_ENV=production: development-only routes (the dev mail outbox) refuse to answer. */
+  production: boolean;
+  /** Seals each event's private ticket key (derived from TICKR_TICKET_KEY_SECRET). Unset in development: random per start. */
+  ticketServerKey: Buffer;
+  ticketKeySecretEphemeral: boolean;
+  /** SES when a region is set; otherwise email stays in the dev outbox. Credentials: the AWS SDK's default chain. */
+  sesRegion: string | null;
+  /** e.g. http://localhost:4566 for LocalStack. */
+  sesEndpoint: string | null;
+  mailFrom: string;
+  /** The storefront's address, for links in emails. */
+  publicUrl: string;
+  /** Platform fee of new events, basis points of each ticket's price (400 = 4 %). */
+  platformFeeBps: number;
+  /** Run the pg-boss job workers inside this node (`tickr jobs` runs them alone). */
+  jobWorkers: boolean;
+  /** Where a payment provider sends the buyer back (the edge's public address); default publicUrl. */
+  apiPublicUrl: string;
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null } | null;
+  clictopay: { username: string; password: string; url: string } | null;
 };
 
 export class ConfigError extends Error {
@@ -64,6 +86,35 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false (1/0), got "${raw}"`);
 }
 
+function url(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** Both keys or neither: a provider half configured would take money it cannot confirm. */
+function stripeConfig(env: NodeJS.ProcessEnv): Config['stripe'] {
+  const secretKey = env.STRIPE_SECRET_KEY || '';
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET || '';
+  if (secretKey === '' && webhookSecret === '') return null;
+  if (secretKey === '' || webhookSecret === '') throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together: set both or neither');
+  return { secretKey, webhookSecret, apiUrl: env.STRIPE_API_URL ? url(env, 'STRIPE_API_URL', '') : null };
+}
+
+function clictopayConfig(env: NodeJS.ProcessEnv): Config['clictopay'] {
+  const username = env.CLICTOPAY_USERNAME || '';
+  const password = env.CLICTOPAY_PASSWORD || '';
+  if (username === '' && password === '') return null;
+  if (username === '' || password === '') throw new ConfigError('CLICTOPAY_USERNAME and CLICTOPAY_PASSWORD go together: set both or neither');
+  return { username, password, url: url(env, 'CLICTOPAY_URL', 'https://test.clictopay.com/payment/rest') };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secret = env.TICKR_TOKEN_SECRET;
   if (secret !== undefined && secret.length < 32) {
@@ -80,6 +131,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = (env.TICKR_LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(`TICKR_LOG_LEVEL must be one of debug, info, warn, error, got "${logLevel}"`);
+  }
+  const ticketKeySecret = env.TICKR_TICKET_KEY_SECRET || null;
+  if (ticketKeySecret !== null && Buffer.byteLength(ticketKeySecret) < serverSecretBytesMin) {
+    throw new ConfigError(`TICKR_TICKET_KEY_SECRET must be at least ${serverSecretBytesMin} bytes; generate one with openssl rand -base64 48`);
+  }
+  const sesEndpoint = env.TICKR_SES_ENDPOINT || null;
+  if (sesEndpoint !== null && !/^https?:\/\/[^\s]+$/.test(sesEndpoint)) {
+    throw new ConfigError(`TICKR_SES_ENDPOINT must be an http(s) URL, e.g. http://localhost:4566, got "${sesEndpoint}"`);
   }
   return {
     databaseUrl: env.DATABASE_URL || null,
@@ -104,5 +163,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
     snapshotEvery: int(env, 'TICKR_SNAPSHOT_EVERY', snapshotEveryEntries, 1, 10_000_000),
     logLevel,
+    production: env.NODE_ENV === 'production',
+    ticketServerKey: deriveServerKey(ticketKeySecret ?? randomBytes(48)),
+    ticketKeySecretEphemeral: ticketKeySecret === null,
+    sesRegion: env.TICKR_SES_REGION || null,
+    sesEndpoint,
+    mailFrom: env.TICKR_MAIL_FROM || 'Tickr <tickets@tickr.local>',
+    publicUrl: (env.TICKR_PUBLIC_URL || 'http://localhost:5173').replace(/\/+$/, ''),
+    platformFeeBps: int(env, 'TICKR_PLATFORM_FEE_BPS', 400, 0, 10_000),
+    jobWorkers: bool(env, 'TICKR_JOB_WORKERS', true),
+    apiPublicUrl: url(env, 'TICKR_API_PUBLIC_URL', env.TICKR_PUBLIC_URL || 'http://localhost:5173'),
+    stripe: stripeConfig(env),
+    clictopay: clictopayConfig(env),
   };
 }

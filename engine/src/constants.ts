@@ -51,5 +51,46 @@ export const signinWindowMs = 60_000;
 
 export const tokenTtlSeconds = 12 * 60 * 60;
 
+/** Opened event signing keys kept per process; an evicted one is reopened from Postgres (one decrypt). */
+export const eventKeysCachedMax = 10_000;
+/** A ticket can be reissued this many times: the secret's version is one byte. */
+export const ticketVersionMax = 255;
+/** One offline sync carries at most this many scans; a scanner with more sends several. */
+export const checkinSyncScansMax = 500;
+/** Check-in lists per event: one per gate or ticket type is plenty. */
+export const checkinListsPerEventMax = 100;
+/** Manual look-up answers at most this many tickets: staff refine the name rather than scroll. */
+export const checkinLookupMax = 50;
+/** The dev mail outbox shows this many most recent emails. */
+export const devMailListMax = 200;
+/** The conflicts page shows this many most recent conflicts; the stats count them all. */
+export const checkinConflictsListMax = 500;
+
+// ---- jobs (pg-boss) and payments -------------------------------------------
+
+/** A job is tried this many more times, with exponential backoff from the delay, then dead-lettered. */
+export const jobRetryLimit = 8;
+export const jobRetryDelaySeconds = 2;
+/** A job running longer than this is taken for dead (its worker crashed) and retried. */
+export const jobExpireSeconds = 5 * 60;
+/** Jobs fetched per poll and run at once per worker loop: throughput in a sell-out without one slow job blocking the rest. */
+export const jobBatchSize = 50;
+/** Worker loops per queue and node. */
+export const jobWorkersPerQueue = 2;
+/** pg-boss polls at least this often when idle (0.5 s is its floor). */
+export const jobPollingSeconds = 0.5;
+/** Completed jobs leave the job table this soon, so it stays small in a big sale; the archive keeps them a day. */
+export const jobArchiveCompletedSeconds = 60;
+export const jobArchiveDeleteSeconds = 24 * 60 * 60;
+/** Clictopay: poll a payment's status this often, this many times (the return may never come). */
+export const clictopayPollSeconds = 30;
+export const clictopayPollsMax = 40;
+/** Provider calls (Stripe, Clictopay) give up after this long; the job retries. */
+export const paymentCallTimeoutMs = 15_000;
+/** A Stripe webhook older than this is refused (replay protection; Stripe's own default). */
+export const stripeWebhookToleranceSeconds = 300;
+/** Lists of orders answer at most this many. */
+export const ordersListMax = 200;
+
 assert(expiryTickMs * 4 <= holdTtlMsMin, 'expiry granularity must be small against the shortest hold');
 assert(snapshotEveryEntries > flushEntriesMax, 'a snapshot spans at least one flush');

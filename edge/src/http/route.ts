@@ -15,7 +15,10 @@
  *
  * Bodies are read with `res.onData` up to `bodyBytesMax` (then 413 and the
  * connection is closed, so the rest is never read), must be declared as
- * `application/json` (415), and must parse (400 `malformed_json`). An
+ * `application/json` (415), and must parse (400 `malformed_json`). A route
+ * mounted with `{ body: 'raw' }` gets the bytes as received in `ctx.rawBody`
+ * instead (same size limit, any content type, not parsed): a signed webhook is
+ * verified on the exact bytes its sender signed. An
  * `HttpError` becomes its status and the one JSON error shape; anything else
  * thrown is a bug: 500 `internal`, logged with the route.
  */
@@ -40,6 +43,12 @@ export type RequestHeaders = {
   'idempotency-key': string;
   'content-type': string;
   'x-forwarded-for': string;
+  /** A queued drop's admission token (edge/src/queue/admission_gate.ts). */
+  'admission-token': string;
+  /** Read for `{ body: 'raw' }` routes only (webhooks): '' elsewhere. */
+  'stripe-signature': string;
+  /** Read for GET routes only (content negotiation, e.g. text/csv): '' elsewhere. */
+  accept: string;
 };
 
 type State = { aborted: boolean; done: boolean };
@@ -50,6 +59,8 @@ export class Ctx {
   readonly params: Record<string, string>;
   readonly headers: RequestHeaders;
   body: unknown = undefined;
+  /** The body's bytes as received, for `{ body: 'raw' }` routes; null elsewhere. */
+  rawBody: Buffer | null = null;
   /** Verified claims of the bearer token, or null (see `authProblem`). */
   auth: Claims | null = null;
   authProblem: 'missing' | 'invalid' = 'missing';
@@ -112,8 +123,8 @@ function statusLine(status: number): string {
 export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics };
 
 export type Router = {
-  /** Mounts `handler`; `body: true` reads and parses a JSON body first. */
-  route(method: Method, pattern: string, handler: Handler, opts?: { body?: boolean }): void;
+  /** Mounts `handler`; `body: true` reads and parses a JSON body first, `body: 'raw'` reads its bytes unparsed. */
+  route(method: Method, pattern: string, handler: Handler, opts?: { body?: boolean | 'raw' }): void;
   /** After every route: 405 for other methods on known paths, 404 for the rest. */
   finish(): void;
 };
@@ -192,6 +203,24 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
     }, (e: unknown) => fail(res, state, label, e));
   }
 
+  /** Reads the whole body (up to `bodyBytesMax`), then hands over its bytes. */
+  function readRaw(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (bytes: Buffer) => void): void {
+    const declared = contentLength === '' ? -1 : Number(contentLength);
+    const tooLarge = () => fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${bodyBytesMax} bytes; send less.`), true);
+    if (declared > bodyBytesMax) return tooLarge();
+    if (declared === 0) return then(Buffer.alloc(0));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.onData((chunk, isLast) => {
+      if (state.done || state.aborted) return;
+      size += chunk.byteLength;
+      if (size > bodyBytesMax) return tooLarge();
+      // The chunk is only valid during this callback: copy it now.
+      chunks.push(Buffer.from(new Uint8Array(chunk)));
+      if (isLast) then(Buffer.concat(chunks, size));
+    });
+  }
+
   function readJson(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (body: unknown) => void): void {
     const declared = contentLength === '' ? -1 : Number(contentLength);
     const tooLarge = () => fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${bodyBytesMax} bytes; send less.`), true);
@@ -221,7 +250,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
     });
   }
 
-  function mount(method: Method | 'any', pattern: string, label: string, handler: Handler, withBody: boolean): void {
+  function mount(method: Method | 'any', pattern: string, label: string, handler: Handler, withBody: boolean | 'raw'): void {
     const names = pattern.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
     const upper = method.toUpperCase();
     const register = method === 'delete' ? app.del.bind(app) : app[method].bind(app);
@@ -234,6 +263,9 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
         'idempotency-key': req.getHeader('idempotency-key'),
         'content-type': req.getHeader('content-type'),
         'x-forwarded-for': req.getHeader('x-forwarded-for'),
+        'admission-token': req.getHeader('admission-token'),
+        'stripe-signature': withBody === 'raw' ? req.getHeader('stripe-signature') : '',
+        accept: method === 'get' ? req.getHeader('accept') : '',
       };
       const contentLength = withBody ? req.getHeader('content-length') : '';
       const transferEncoding = withBody ? req.getHeader('transfer-encoding') : '';
@@ -242,6 +274,12 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
       // Rule 2: onAborted before anything asynchronous.
       res.onAborted(() => { state.aborted = true; });
       if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);
+      if (withBody === 'raw') {
+        return readRaw(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, (bytes) => {
+          ctx.rawBody = bytes;
+          authenticateThenRun(res, state, label, handler, ctx);
+        });
+      }
       if (!/^application\/json\s*(;|$)/i.test(headers['content-type'])) {
         return fail(res, state, label, new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with the header "Content-Type: application/json".'));
       }
@@ -257,7 +295,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
       const methods = methodsOf.get(pattern) ?? [];
       methods.push(method.toUpperCase());
       methodsOf.set(pattern, methods);
-      mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === true);
+      mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === 'raw' ? 'raw' : opts?.body === true);
     },
     finish() {
       for (const [pattern, methods] of methodsOf) {

@@ -9,9 +9,12 @@ import { requireRole } from '../auth/guard.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { createEventSchema, eventsListMax, normalizeUuid, parseBody, patchEventSchema, requireKnownCurrency, windowProblem } from '../validation.ts';
+import { createEventSchema, eventsListMax, normalizeUuid, parseBody, patchEventSchema, refundPolicyProblem, requireKnownCurrency, windowProblem } from '../validation.ts';
+import type { Jobs } from '../../../engine/src/jobs/queues.ts';
+import { scheduleEventReminder } from '../../../engine/src/mail/reminder_job.ts';
 
-export type EventsDeps = { config: Config; db: Db; engine: Engine; metrics: EdgeMetrics };
+/** `jobs` schedules each event's reminder; without it (tests of the spine) no reminder is scheduled. */
+export type EventsDeps = { config: Config; db: Db; engine: Engine; metrics: EdgeMetrics; jobs?: Jobs };
 
 type Live = Map<string, TypeAvailability> | null;
 
@@ -29,6 +32,10 @@ export function eventView(e: EventRow, live: Live) {
     currency: e.currency,
     perBuyerLimit: e.perBuyerLimit,
     holdTtlSeconds: e.holdTtlSeconds,
+    refundPolicy: e.refundPolicy,
+    refundUntilDays: e.refundUntilDays,
+    platformFeeBps: e.platformFeeBps,
+    reminderHours: e.reminderHours,
     organizerId: e.organizerId,
     ticketTypes: e.ticketTypes.map((t) => {
       const a = live?.get(t.id);
@@ -53,7 +60,7 @@ export function eventIdParam(ctx: Ctx): string {
   return id;
 }
 
-export function mountEvents(router: Router, { config, db, engine, metrics }: EventsDeps): void {
+export function mountEvents(router: Router, { config, db, engine, metrics, jobs }: EventsDeps): void {
   /** Live availability; `strict` turns an unavailable engine into 503, otherwise it degrades to null. */
   async function live(eventId: string, strict: boolean): Promise<Live> {
     const outcome = await engine.send({ kind: 'snapshot', eventId });
@@ -90,7 +97,9 @@ export function mountEvents(router: Router, { config, db, engine, metrics }: Eve
     const input = parseBody(createEventSchema, ctx.body);
     requireKnownCurrency(input.currency);
     const id = randomUUID();
-    const event = await insertEvent(db, claims.sub, { ...input, id }, shardOf(id, config.shards));
+    // The platform fee is the platform's, fixed per event at creation (TICKR_PLATFORM_FEE_BPS); the reminder is scheduled with the insert.
+    const event = await insertEvent(db, claims.sub, { ...input, id, platformFeeBps: config.platformFeeBps }, shardOf(id, config.shards),
+      jobs === undefined ? undefined : async (tx, row) => void (await scheduleEventReminder(jobs, row, Date.now(), tx)));
     const fresh = new Map(event.ticketTypes.map((t) => [t.id, { typeId: t.id, capacity: t.capacity, sold: 0, held: 0, available: t.capacity, price: t.price }]));
     return { status: 201, body: eventView(event, fresh) };
   }, { body: true });
@@ -115,6 +124,15 @@ export function mountEvents(router: Router, { config, db, engine, metrics }: Eve
       saleEndsAt: patch.saleEndsAt !== undefined ? patch.saleEndsAt : event.saleEndsAt,
     });
     if (problem) throw new HttpError(400, 'invalid_body', problem.message, { field: problem.path });
+    if (patch.refundPolicy !== undefined || patch.refundUntilDays !== undefined) {
+      const policy = patch.refundPolicy ?? event.refundPolicy;
+      // Switching away from "until" drops its days; otherwise the days sent, or the ones the event has.
+      const days = patch.refundUntilDays !== undefined ? patch.refundUntilDays : policy === 'until' ? event.refundUntilDays : null;
+      const refund = refundPolicyProblem({ refundPolicy: policy, refundUntilDays: days });
+      if (refund) throw new HttpError(400, 'invalid_body', refund.message, { field: refund.path });
+      patch.refundPolicy = policy;
+      patch.refundUntilDays = days;
+    }
 
     // Capacity first, through the actor: it alone knows what is sold and held. A refusal stops the whole patch.
     for (const t of patch.ticketTypes ?? []) {
@@ -132,6 +150,10 @@ export function mountEvents(router: Router, { config, db, engine, metrics }: Eve
     const rest = (ticketTypes ?? []).filter((t) => t.name !== undefined || t.price !== undefined).map((t) => ({ ...t, id: t.id.toLowerCase() }));
     const updated = Object.keys(fields).length > 0 || rest.length > 0 ? await updateEvent(db, id, { ...fields, ticketTypes: rest }) : await selectEvent(db, id);
     if (updated === null) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    if (jobs !== undefined && fields.reminderHours !== undefined && fields.reminderHours !== event.reminderHours) {
+      // Keyed by event and start (reminder_job.ts): a changed lead time reaches a reminder not yet scheduled, not one already queued.
+      await scheduleEventReminder(jobs, updated, Date.now());
+    }
 
     // The actor prices holds, enforces the limit, the TTL and the sale window: tell it.
     const actorRelevant = fields.perBuyerLimit !== undefined || fields.holdTtlSeconds !== undefined

@@ -6,9 +6,11 @@ import { outcomeToHttp } from '../http/errors.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import type { Ctx, Reply, Router } from '../http/route.ts';
 import { parseBody, placeHoldSchema, requireIdempotencyKey } from '../validation.ts';
+import type { AdmissionGate } from '../queue/admission_gate.ts';
 import { eventIdParam } from './events.ts';
 
-export type HoldsDeps = { engine: Engine; metrics: EdgeMetrics };
+/** `admission`: the queued drops' token check (absent in tests that mount holds alone). */
+export type HoldsDeps = { engine: Engine; metrics: EdgeMetrics; admission?: AdmissionGate };
 
 export function holdView(h: HoldView) {
   return {
@@ -32,7 +34,7 @@ function holdParam(ctx: Ctx): { holdId: string; eventId: string } {
   return { holdId, eventId };
 }
 
-export function mountHolds(router: Router, { engine, metrics }: HoldsDeps): void {
+export function mountHolds(router: Router, { engine, metrics, admission }: HoldsDeps): void {
   /** Refusals become their HTTP error; an outcome of another kind than expected is a bug (500). */
   function expect<K extends string>(outcome: Outcome, kind: K, missing: 'event_not_found' | 'hold_not_found' = 'hold_not_found'): Extract<Outcome, { kind: K }> {
     if (!outcome.ok) {
@@ -50,12 +52,15 @@ export function mountHolds(router: Router, { engine, metrics }: HoldsDeps): void
     const eventId = eventIdParam(ctx);
     const key = requireIdempotencyKey(ctx.headers['idempotency-key']);
     const input = parseBody(placeHoldSchema, ctx.body);
-    return engine.send({ kind: 'placeHold', eventId, typeId: input.typeId.toLowerCase(), qty: input.quantity, buyer: claims.sub, key })
+    const place = (admitted: boolean) => engine.send({ kind: 'placeHold', eventId, typeId: input.typeId.toLowerCase(), qty: input.quantity, buyer: claims.sub, key, ...(admitted ? { admitted } : {}) })
       .then((outcome): Reply => {
         const held = expect(outcome, 'held', 'event_not_found');
         metrics.holdsPlaced++;
         return { status: 201, body: holdView(held.hold) };
       });
+    // Synchronous while the drop's queue settings are cached: the hot path stays one Promise.
+    const admitted = admission === undefined ? false : admission.check(eventId, claims.sub, ctx.headers['admission-token'], input.quantity);
+    return typeof admitted === 'boolean' ? place(admitted) : admitted.then(place);
   }, { body: true });
 
   router.route('get', '/api/holds/:id', async (ctx) => {

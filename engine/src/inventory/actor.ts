@@ -17,6 +17,7 @@ import { changeCapacity } from './commands/change_capacity.ts';
 import { confirmHold } from './commands/confirm_hold.ts';
 import { expireHolds } from './commands/expire_holds.ts';
 import { placeHold } from './commands/place_hold.ts';
+import { refundTickets } from './commands/refund_tickets.ts';
 import { releaseHold } from './commands/release_hold.ts';
 import { ExpiryHeap } from './expiry_heap.ts';
 import { newHoldId, newTicketId, type Ids } from './ids.ts';
@@ -153,6 +154,11 @@ export class InventoryActor {
         const types = availability(state);
         return { outcome: { ok: true, kind: 'snapshot', eventId: this.eventId, seq: state.seq, types, activeHolds: state.holds.size }, entries: [] };
       }
+      case 'refundTickets':
+        return this.write(refundTickets(state, cmd, now));
+      case 'queue':
+        // The worker hands queue commands to its queue host (queue/host.ts).
+        throw new Error('a queue command reached the inventory actor');
       case 'reconfigure':
         applyConfig(state, cmd.config);
         this.typeList = [...state.types.values()];
@@ -242,6 +248,7 @@ export class InventoryActor {
         return;
       }
       case 'capacity_changed':
+      case 'tickets_refunded':
         applyEntry(this.state, entry);
         return;
     }

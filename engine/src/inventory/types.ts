@@ -5,6 +5,8 @@
  * invariant check and idempotency.
  */
 
+import type { QueueAnswer, QueueCommand } from '../queue/types.ts';
+
 /** Event settings the actor needs; loaded from Postgres, refreshed on PATCH. */
 export type EventConfig = {
   eventId: string;
@@ -54,6 +56,8 @@ export type Inventory = {
   perBuyer: Map<string, number>;
   /** Sequence number of the last journal entry applied. */
   seq: number;
+  /** Confirmed holds whose tickets were refunded (refundTickets is idempotent per hold). */
+  refunded: Set<string>;
 };
 
 // ---- commands ----------------------------------------------------------
@@ -66,6 +70,8 @@ export type PlaceHold = {
   buyer: string;
   /** Idempotency key as sent by the client, scoped to the buyer by the actor. */
   key: string | null;
+  /** Set by the edge when a queued drop's admission token was checked (queue/host.ts: one hold per admission). */
+  admitted?: boolean;
 };
 export type ReleaseHold = { kind: 'releaseHold'; eventId: string; holdId: string; buyer: string | null };
 export type ConfirmHold = { kind: 'confirmHold'; eventId: string; holdId: string };
@@ -74,6 +80,11 @@ export type ExpireHolds = { kind: 'expireHolds'; eventId: string };
 /** Reads: answered from memory, released in order with the writes before them. */
 export type GetHold = { kind: 'getHold'; eventId: string; holdId: string };
 export type Snapshot = { kind: 'snapshot'; eventId: string };
+/**
+ * A refunded order's tickets go back on sale. The actor forgets confirmed
+ * holds, so the caller says what the hold was (from Postgres); once per hold.
+ */
+export type RefundTickets = { kind: 'refundTickets'; eventId: string; holdId: string; typeId: string; qty: number; buyer: string };
 /** New settings from Postgres after an organizer's PATCH (limits, TTL, sale window, prices). */
 export type Reconfigure = { kind: 'reconfigure'; eventId: string; config: EventConfig };
 
@@ -85,7 +96,10 @@ export type Command =
   | ExpireHolds
   | GetHold
   | Snapshot
-  | Reconfigure;
+  | Reconfigure
+  | RefundTickets
+  /** Handled by the queue host of the same worker (queue/host.ts), never by the inventory actor. */
+  | QueueCommand;
 
 // ---- outcomes ----------------------------------------------------------
 
@@ -130,7 +144,9 @@ export type Outcome =
   | { ok: true; kind: 'expired'; count: number }
   | { ok: true; kind: 'hold'; hold: HoldView }
   | { ok: true; kind: 'snapshot'; eventId: string; seq: number; types: TypeAvailability[]; activeHolds: number }
-  | { ok: true; kind: 'reconfigured' };
+  | { ok: true; kind: 'reconfigured' }
+  | { ok: true; kind: 'refunded'; holdId: string; qty: number; again: boolean }
+  | { ok: true; kind: 'queue'; answer: QueueAnswer };
 
 // ---- journal -----------------------------------------------------------
 
@@ -142,7 +158,8 @@ export type JournalBody =
   | { kind: 'hold_placed'; hold: Hold }
   | { kind: 'hold_released'; holdId: string; reason: 'released' | 'expired' }
   | { kind: 'hold_confirmed'; holdId: string; ticketIds: string[] }
-  | { kind: 'capacity_changed'; typeId: string; capacity: number };
+  | { kind: 'capacity_changed'; typeId: string; capacity: number }
+  | { kind: 'tickets_refunded'; holdId: string; typeId: string; qty: number; buyer: string };
 
 export type JournalEntry = { eventId: string; seq: number; body: JournalBody };
 
@@ -153,4 +170,6 @@ export type SnapshotState = {
   holds: Hold[];
   /** Tickets bought per buyer (holds are counted from `holds`). */
   bought: [buyer: string, count: number][];
+  /** Holds whose tickets were refunded; absent in snapshots written before refunds existed. */
+  refunded?: string[];
 };

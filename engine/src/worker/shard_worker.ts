@@ -11,6 +11,8 @@ import { selectJournalAfter, selectSnapshot } from '../journal/load.ts';
 import { FencedError } from '../journal/flush.ts';
 import { InventoryActor } from '../inventory/actor.ts';
 import type { Command, EventConfig, Outcome } from '../inventory/types.ts';
+import { QueueCommit } from '../queue/commit.ts';
+import { QueueHost } from '../queue/host.ts';
 import { shardOf } from '../shards.ts';
 import { GroupCommit } from './group_commit.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
@@ -42,6 +44,10 @@ const reads = new pg.Pool({ connectionString: init.dbUrl, max: 2, application_na
 reads.on('error', () => {});
 
 const commit = new GroupCommit(flushClient, init.flushDelayMs, releaseAnswers, fatal);
+// The queues of the drops beside their inventories (queue/host.ts); their writes share the flush connection.
+const queueCommit = new QueueCommit(flushClient, releaseAnswers, fatal);
+const queues = new QueueHost(queueCommit, reads);
+const servedShards = { epochOf: (shardNo: number) => (owned.get(shardNo)?.ready ? owned.get(shardNo)!.epoch : null) };
 
 function releaseAnswers(ids: number[], outcomes: Outcome[]): void {
   if (init.wire === 'msgpack') {
@@ -74,8 +80,13 @@ function run(id: number, cmd: Command): void {
   }
   const hosted = actors.get(cmd.eventId);
   if (!hosted) return load(id, cmd, shardNo);
-  const { outcome, entries } = hosted.actor.handle(cmd, Date.now());
+  const now = Date.now();
+  if (cmd.kind === 'queue') return queues.run(id, cmd, shardNo, shard.epoch, hosted.actor, now);
+  const gated = queues.gate(cmd);
+  if (gated !== null) return commit.answer(id, gated);
+  const { outcome, entries } = hosted.actor.handle(cmd, now);
   commit.record(shardNo, shard.epoch, entries);
+  if (entries.length > 0 || cmd.kind === 'reconfigure') queues.observe(cmd.eventId, cmd, entries, hosted.actor);
   if (outcome.ok && outcome.kind === 'confirmed') {
     const h = outcome.hold;
     for (const ticketId of outcome.ticketIds) {
@@ -93,6 +104,7 @@ async function restoreActor(config: EventConfig): Promise<void> {
   const snapshot = await selectSnapshot(reads, config.eventId);
   const tail = await selectJournalAfter(reads, config.eventId, snapshot?.seq ?? 0);
   const actor = InventoryActor.restore(config, snapshot, tail);
+  await queues.load(config.eventId, config.shard, actor, Date.now());
   actors.set(config.eventId, { actor, shard: config.shard, snapshotSeq: snapshot?.seq ?? 0 });
 }
 
@@ -157,7 +169,9 @@ async function disown(shardNo: number, tell = true): Promise<void> {
   owned.delete(shardNo);
   for (const [id] of shard?.waiting ?? []) refuse(id, 'shard_unavailable');
   await commit.drain();
+  await queueCommit.drain();
   for (const [eventId, hosted] of actors) if (hosted.shard === shardNo) actors.delete(eventId);
+  queues.drop(shardNo);
   if (tell) post({ t: 'disowned', shard: shardNo });
 }
 
@@ -165,14 +179,17 @@ async function disown(shardNo: number, tell = true): Promise<void> {
 function expire(): void {
   const now = Date.now();
   for (const [eventId, until] of unknownEvents) if (until <= now) unknownEvents.delete(eventId);
-  for (const [, hosted] of actors) {
+  for (const [eventId, hosted] of actors) {
     const due = hosted.actor.nextExpiryAt();
     if (due === undefined || due > now) continue;
     const shard = owned.get(hosted.shard);
     if (!shard?.ready) continue;
-    commit.record(hosted.shard, shard.epoch, hosted.actor.expire(now));
+    const entries = hosted.actor.expire(now);
+    commit.record(hosted.shard, shard.epoch, entries);
+    queues.observe(eventId, null, entries, hosted.actor);
   }
   commit.schedule();
+  queues.tick(now, servedShards);
 }
 
 function onMessage(message: ToWorker): void {
@@ -203,6 +220,7 @@ async function stop(): Promise<void> {
   clearInterval(expiryTimer);
   clearInterval(statsTimer);
   await commit.drain();
+  await queueCommit.drain();
   await flushClient.end().catch(() => {});
   await reads.end().catch(() => {});
   post({ t: 'stopped' });
