@@ -10,7 +10,7 @@ import { OrderError } from './errors.ts';
 import { insertOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
 import { insertPayment, selectPaymentOfOrder, setPaymentSession, type PaymentRow } from './payments_db.ts';
 import { schedulePaymentPoll } from './payment_poll_job.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export type CheckoutDeps = { db: Db; engine: Engine; config: Config; providers: Providers; jobs: Jobs; log: Logger; now: () => number };
 

@@ -4,7 +4,7 @@ import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import { moveOrder, selectOrder } from './orders_db.ts';
 import { markPaymentFailed, markPaymentSucceeded, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /**
  * The one confirmation path. Whatever told us (a Stripe webhook, a Clictopay

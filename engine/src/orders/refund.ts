@@ -7,7 +7,7 @@ import { OrderError, orderNotFound } from './errors.ts';
 import { countTicketsOfHold, moveOrder, selectOrder, selectOrderContext, type OrderContext, type OrderRow } from './orders_db.ts';
 import { markPaymentRefunded, selectPaymentOfOrder } from './payments_db.ts';
 import { isSold } from './states.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 const dayMs = 24 * 60 * 60_000;
 
