@@ -6,7 +6,7 @@ import { Stage } from '../stages.ts';
 import { getEvent } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 import { missingRoutes, needText, type RouteNeed } from './needs.ts';
-import { checkout, pay, pipelineChecks, type Order } from './tickets.ts';
+import { checkout, needs as ticketsNeeds, pay, pipelineChecks, type Order } from './tickets.ts';
 
 /**
  * Scenario `flash-sale`: the whole stampede on one real node. `--capacity`
@@ -41,11 +41,8 @@ export const needs: RouteNeed[] = [
   { method: 'POST', path: '/api/events/:id/queue', what: 'joining the queue', issue: 4 },
   { method: 'POST', path: '/api/events/:id/admission', what: 'admission tokens', issue: 4 },
 ];
-export const paymentNeeds: RouteNeed[] = [
-  { method: 'POST', path: '/api/holds/:id/checkout', what: 'checkout', issue: 5 },
-  { method: 'POST', path: '/api/payments/simulated/:session', what: 'the simulated provider\'s pay button', issue: 5 },
-  { method: 'GET', path: '/api/orders/:id', what: 'an order\'s status', issue: 5 },
-];
+/** Checkout, pay and the order's status: what the tickets scenario needs too. */
+export const paymentNeeds: RouteNeed[] = ticketsNeeds;
 
 export const flashSale: Scenario = { run };
 
