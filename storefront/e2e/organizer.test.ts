@@ -33,10 +33,10 @@ describe('organizer journey in a browser', () => {
     await page.getByLabel('Starts at (UTC)').fill('2027-07-10T20:00');
     const rows = page.locator('.type-row');
     await rows.nth(0).getByLabel('Name').fill('Gradins');
-    await rows.nth(0).getByLabel('Price').fill('60');
+    await rows.nth(0).getByLabel(/^Price/).fill('60');
     await rows.nth(0).getByLabel('Tickets').fill('500');
     await rows.nth(1).getByLabel('Name').fill('Fosse');
-    await rows.nth(1).getByLabel('Price').fill('85,500');
+    await rows.nth(1).getByLabel(/^Price/).fill('85,500');
     await rows.nth(1).getByLabel('Tickets').fill('200');
     await stack.shot(page, 'organizer-1-create-360');
     await page.getByRole('button', { name: 'Create and publish' }).click();

@@ -50,6 +50,9 @@ describe('GET /api/events/:id/sales', () => {
     const sales = await n.api.call('GET', `/api/events/${event.id}/sales`, { token: organizer.token });
     expect(sales.status).toBe(200);
     expect(sales.body.points).toEqual([{ at: expect.stringMatching(/:00\.000Z$/), tickets: 3, revenue: 7_500 }]);
+    // The event's reminder job waits for its day: scheduled, not backlog.
+    const jobs = (await n.api.call('GET', '/api/ops/status', { token: operatorToken })).body.jobs as { name: string; created: number; scheduled: number }[];
+    expect(jobs.find((q) => q.name === 'event-reminder')).toMatchObject({ created: 0, scheduled: 1 });
     expect((await n.api.call('GET', `/api/events/${event.id}/sales?bucket=week`, { token: organizer.token })).status).toBe(400);
     const other = await n.api.signup('organizer', 'other');
     expect((await n.api.call('GET', `/api/events/${event.id}/sales`, { token: other.token })).status).toBe(404);

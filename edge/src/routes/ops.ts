@@ -10,7 +10,8 @@ import type { Router } from '../http/route.ts';
  * only. This node's engine (workers, mailbox depth per worker, shards it
  * serves), the owner of every shard as Postgres last fenced it (the epoch
  * raise records the owner), the nodes that own shards, WebSocket waiters on
- * this node, and the pg-boss backlog per queue and state. Each part answers
+ * this node, and the pg-boss backlog per queue and state (jobs due now;
+ * those set to run later are counted apart as scheduled). Each part answers
  * on its own: a part that cannot be read is null, never a 500 for the page.
  */
 export type OpsDeps = { config: Config; db: Db; engine: Engine; waiters: () => number };
@@ -26,12 +27,13 @@ async function shardOwners(db: Db, shards: number) {
 /** Jobs not finished, and the failed ones, per queue: the backlog an operator watches. */
 async function jobBacklog(db: Db) {
   const { rows } = await db.query<JobRow>(
-    `SELECT name, state::text AS state, count(*)::int AS n FROM ${jobsSchema}.job
-      WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY name, state ORDER BY name, state`);
-  const queues = new Map<string, { name: string; created: number; retry: number; active: number; failed: number }>();
+    // A job created to run later (a reminder days ahead) is scheduled, not backlog.
+    `SELECT name, CASE WHEN state = 'created' AND start_after > now() THEN 'scheduled' ELSE state::text END AS state, count(*)::int AS n
+       FROM ${jobsSchema}.job WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY 1, 2 ORDER BY 1, 2`);
+  const queues = new Map<string, { name: string; created: number; scheduled: number; retry: number; active: number; failed: number }>();
   for (const r of rows) {
-    const q = queues.get(r.name) ?? { name: r.name, created: 0, retry: 0, active: 0, failed: 0 };
-    if (r.state === 'created' || r.state === 'retry' || r.state === 'active' || r.state === 'failed') q[r.state] = r.n;
+    const q = queues.get(r.name) ?? { name: r.name, created: 0, scheduled: 0, retry: 0, active: 0, failed: 0 };
+    if (r.state === 'created' || r.state === 'scheduled' || r.state === 'retry' || r.state === 'active' || r.state === 'failed') q[r.state] = r.n;
     queues.set(r.name, q);
   }
   return [...queues.values()];

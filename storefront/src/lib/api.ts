@@ -83,7 +83,7 @@ export type OpsStatusView = {
   self: { nodeId: string; shardsOwned: number; shardsTotal: number; ready: boolean; queueWaiters: number; workers: { index: number; alive: boolean; shards: number; mailboxDepth: number }[] };
   nodes: { nodeId: string; shards: number; lastRaisedAt: string | null }[];
   shards: { shard: number; epoch: number; owner: string | null; raisedAt: string | null }[] | null;
-  jobs: { name: string; created: number; retry: number; active: number; failed: number }[] | null;
+  jobs: { name: string; created: number; scheduled: number; retry: number; active: number; failed: number }[] | null;
   links: { metrics: string; health: string };
 };
 

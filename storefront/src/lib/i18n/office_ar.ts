@@ -226,6 +226,7 @@ export const officeAr: Record<keyof typeof officeEn, string> = {
   'ops.jobsNone': 'لا مهام بالانتظار.',
   'ops.queue': 'الطابور',
   'ops.waiting': 'بالانتظار',
+  'ops.scheduled': 'مجدولة',
   'ops.retry': 'إعادة المحاولة',
   'ops.active': 'قيد التنفيذ',
   'ops.nodes': 'العقد ومالكو الأجزاء',

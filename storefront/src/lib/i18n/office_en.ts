@@ -228,6 +228,7 @@ export const officeEn = {
   'ops.jobsNone': 'No jobs waiting.',
   'ops.queue': 'Queue',
   'ops.waiting': 'Waiting',
+  'ops.scheduled': 'Scheduled',
   'ops.retry': 'Retrying',
   'ops.active': 'Running',
   'ops.nodes': 'Nodes and shard owners',

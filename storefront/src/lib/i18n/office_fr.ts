@@ -226,6 +226,7 @@ export const officeFr: Record<keyof typeof officeEn, string> = {
   'ops.jobsNone': 'Aucune tâche en attente.',
   'ops.queue': 'File',
   'ops.waiting': 'En attente',
+  'ops.scheduled': 'Planifiées',
   'ops.retry': 'Nouvel essai',
   'ops.active': 'En cours',
   'ops.nodes': 'Nœuds et propriétaires des shards',
