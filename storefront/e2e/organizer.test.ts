@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, desktop, phone, signInPage, signUp, startStack, type Stack } from './harness.ts';
 import { buyTickets } from './office_helpers.ts';
 
+/** expect.poll gives up after 1 s by default: too soon on a shared, busy machine. */
+const soon = { timeout: 10_000 };
 const journeyMs = 150_000;
 const operator = { email: 'operator@e2e.tickr.test', password: 'operator-password-1' };
 
@@ -41,7 +43,7 @@ describe('organizer journey in a browser', () => {
     await stack.shot(page, 'organizer-1-create-360');
     await page.getByRole('button', { name: 'Create and publish' }).click();
     await page.waitForURL(/\/organizer\/events\/[0-9a-f-]+\?created=1$/);
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Your event is published');
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('Your event is published');
     const seconds = (Date.now() - started) / 1000;
     // Recorded, never asserted: the issue's "under five minutes" is for a person; this is the machine's pace.
     console.log(`organizer: empty account to published event in ${seconds.toFixed(1)} s`);
@@ -57,25 +59,27 @@ describe('organizer journey in a browser', () => {
     await page.getByLabel('People per minute', { exact: true }).fill('30');
     await page.getByLabel('Tickets per person, at most').fill('2');
     await page.getByRole('button', { name: 'Save and launch' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('saved and live');
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('saved and live');
     const settings = await call<{ queueEnabled: boolean; admissionRatePerMinute: number; perBuyerLimit: number }>(stack.api, 'GET', `/api/events/${eventId}/queue/settings`, undefined, { authorization: `Bearer ${await tokenOf(email)}` });
     expect(settings).toMatchObject({ queueEnabled: true, admissionRatePerMinute: 30, perBuyerLimit: 2 });
 
     // Pause and resume, live: the queue's public status says so at once.
     await page.getByRole('button', { name: /Pause admission/ }).click();
-    await expect.poll(() => page.getByTestId('admission-state').textContent()).toBe('Admission paused');
+    await expect.poll(() => page.getByTestId('admission-state').textContent(), soon).toBe('Admission paused');
     expect((await call<{ state: string }>(stack.api, 'GET', `/api/events/${eventId}/queue`)).state).toBe('paused');
     await stack.shot(page, 'organizer-2-sale-paused-360');
     await page.getByRole('button', { name: /Resume admission/ }).click();
-    await expect.poll(() => page.getByTestId('admission-state').textContent()).toBe('Admission running');
+    await expect.poll(() => page.getByTestId('admission-state').textContent(), soon).toBe('Admission running');
 
     // Turn the queue off so the test buyer can hold directly, then watch the sale arrive on the dashboard.
     await page.getByLabel('Virtual queue').uncheck();
     await page.getByRole('button', { name: 'Save and launch' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('saved and live');
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('saved and live');
     await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     await page.waitForURL(`**/organizer/events/${eventId}`);
-    await expect.poll(() => page.getByTestId('sold').textContent()).toBe('0');
+    await expect.poll(() => page.getByTestId('sold').textContent(), soon).toBe('0');
+    // The queue's numbers come over its WebSocket, watched without a place.
+    await expect.poll(() => page.locator('.connection').textContent(), soon).toContain('Live');
     const event = await call<{ ticketTypes: { id: string; name: string }[] }>(stack.api, 'GET', `/api/events/${eventId}`);
     const buyer = await signUp(stack.api, 'participant', 'Yassine Trabelsi');
     const bought = await buyTickets(stack.api, buyer.auth, eventId, event.ticketTypes[0]!.id, 2);
@@ -88,7 +92,7 @@ describe('organizer journey in a browser', () => {
       await page.setViewportSize(viewport);
       await page.context().addCookies([{ name: 'tickr_lang', value: locale, url: stack.web }]);
       await page.reload();
-      await expect.poll(() => page.getByTestId('sold').textContent()).toBe('2');
+      await expect.poll(() => page.getByTestId('sold').textContent(), soon).toBe('2');
       await stack.shot(page, name);
     }
     await page.context().addCookies([{ name: 'tickr_lang', value: 'en', url: stack.web }]);
@@ -98,12 +102,12 @@ describe('organizer journey in a browser', () => {
     await page.goto(`/organizer/events/${eventId}/door`);
     await page.getByLabel('List name').fill('Porte Nord');
     await page.getByRole('button', { name: 'Add a list' }).last().click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('List added');
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('List added');
     await page.getByLabel('Email').fill(`salma-${Date.now()}@e2e.tickr.test`);
     await page.getByLabel('Name (for a new account)').fill('Salma Door');
     await page.getByLabel('Password (for a new account)').fill('door-password-1');
     await page.getByRole('button', { name: 'Add staff' }).last().click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Staff member added');
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('Staff member added');
     expect(await page.locator('.rows').last().textContent()).toContain('Salma Door');
     await stack.shot(page, 'organizer-4-door-360');
 
@@ -115,10 +119,10 @@ describe('organizer journey in a browser', () => {
     expect(await csv.text()).toContain('Gradins');
     await page.getByPlaceholder('Holder name or order number').fill('Yassine');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => page.locator('.orders li').count()).toBe(1);
+    await expect.poll(() => page.locator('.orders li').count(), soon).toBe(1);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Refund' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/refund/i);
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toMatch(/refund/i);
     await expect.poll(async () => (await call<{ status: string }>(stack.api, 'GET', `/api/orders/${bought.orderId}`, undefined, buyer.auth)).status, { timeout: 20_000 }).toBe('refunded');
     await page.reload();
     await stack.shot(page, 'organizer-5-money-360');
@@ -127,7 +131,7 @@ describe('organizer journey in a browser', () => {
   it('shows the operator status page with workers, shards, jobs and the metrics link', async () => {
     const page = await stack.newPage({ viewport: desktop });
     await signInPage(page, operator, '/status');
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Platform status');
+    await expect.poll(() => page.locator('h1').textContent(), soon).toBe('Platform status');
     expect(await page.locator('.ops-table').first().locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('.shard-map span').count()).toBeGreaterThan(0);
     expect(await page.getByRole('link', { name: /Prometheus metrics/ }).getAttribute('href')).toMatch(/\/metrics$/);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createDrop, desktop, phone, signInPage, signUp, startStack, type Stack } from './harness.ts';
 import { buyTickets, type BoughtTicket } from './office_helpers.ts';
 
+/** expect.poll gives up after 1 s by default: too soon on a shared, busy machine. */
+const soon = { timeout: 10_000 };
 const journeyMs = 150_000;
 
 describe('door scanner in a browser', () => {
@@ -35,47 +37,47 @@ describe('door scanner in a browser', () => {
     await page.getByRole('link', { name: /Nuit du Jazz/ }).click();
     await page.waitForURL(`**/scan/${eventId}`);
     const answer = page.getByTestId('answer');
-    await expect.poll(() => answer.textContent()).toContain('Ready to scan');
+    await expect.poll(() => answer.textContent(), soon).toContain('Ready to scan');
     await stack.shot(page, 'scanner-1-ready-360');
 
     // Online: the edge decides.
     const code = page.getByLabel('Or type the ticket code');
     await code.fill(tickets[0]!.secret);
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => answer.getAttribute('data-outcome')).toBe('valid');
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('valid');
     expect(await page.getByTestId('holder').textContent()).toBe('Amira Ben Salah');
     await stack.shot(page, 'scanner-2-valid-360');
     await code.fill(tickets[0]!.secret);
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => answer.getAttribute('data-outcome')).toBe('already_used');
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('already_used');
     await stack.shot(page, 'scanner-3-already-used-360');
 
     // A photo of the ticket's QR code, decoded in the browser (jsQR or BarcodeDetector).
     const png = join(tmpdir(), `ticket-${tickets[1]!.id}.png`);
     await writeFile(png, Buffer.from(tickets[1]!.qr.png.split(',')[1]!, 'base64'));
     await page.getByTestId('photo').setInputFiles(png);
-    await expect.poll(() => answer.getAttribute('data-outcome')).toBe('valid');
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('valid');
     expect((await call<{ used: number }>(stack.api, 'GET', `/api/events/${eventId}/checkin/stats`, undefined, { authorization: `Bearer ${await staffToken()}` })).used).toBe(2);
 
     // Offline: the signature and the revocation list are checked in the browser, the scan is kept on the phone.
     await page.context().setOffline(true);
-    await expect.poll(() => page.getByTestId('network').textContent()).toContain('Offline');
+    await expect.poll(() => page.getByTestId('network').textContent(), soon).toContain('Offline');
     await code.fill(tickets[2]!.secret);
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => answer.getAttribute('data-outcome')).toBe('valid');
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('valid');
     expect(await answer.textContent()).toContain('Checked offline');
-    await expect.poll(() => page.getByTestId('pending').textContent()).toContain('1 to sync');
+    await expect.poll(() => page.getByTestId('pending').textContent(), soon).toContain('1 to sync');
     await stack.shot(page, 'scanner-4-offline-valid-360');
     // The same ticket again on this phone: refused from its own record.
     await code.fill(tickets[2]!.secret);
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => answer.getAttribute('data-outcome')).toBe('already_used');
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('already_used');
     // A forged ticket: one character of the signature changed.
     const secret = tickets[3]!.secret;
     const forged = secret.slice(0, -3) + (secret.at(-3) === 'A' ? 'B' : 'A') + secret.slice(-2);
     await code.fill(forged);
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => answer.getAttribute('data-outcome')).toMatch(/forged|malformed/);
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toMatch(/forged|malformed/);
     await stack.shot(page, 'scanner-5-offline-forged-360');
 
     // Meanwhile another gate, online, admits the ticket this phone let in offline.
@@ -83,7 +85,7 @@ describe('door scanner in a browser', () => {
 
     // Back online: the pending scan syncs by itself and the conflict is shown.
     await page.context().setOffline(false);
-    await expect.poll(() => page.getByTestId('network').textContent()).toBe('Online');
+    await expect.poll(() => page.getByTestId('network').textContent(), soon).toBe('Online');
     await expect.poll(() => page.getByTestId('sync-note').textContent(), { timeout: 15_000 }).toContain('1 offline scans synced; 1 conflicts');
     expect(await page.getByTestId('conflicts').textContent()).toContain('Porte Sud');
     expect(await page.getByTestId('pending').count()).toBe(0);
@@ -92,15 +94,15 @@ describe('door scanner in a browser', () => {
     // Manual look-up by name, through the same check-in call.
     await page.getByPlaceholder('Holder name or order number').fill('Amira');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => page.locator('.found li').count()).toBe(4);
+    await expect.poll(() => page.locator('.found li').count(), soon).toBe(4);
     await page.getByRole('button', { name: 'Admit', disabled: false }).click();
-    await expect.poll(() => answer.getAttribute('data-outcome')).toBe('valid');
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('valid');
 
     for (const [locale, viewport, name] of [['fr', phone, 'scanner-fr-360'], ['ar', phone, 'scanner-ar-360'], ['en', desktop, 'scanner-en-1280']] as const) {
       await page.setViewportSize(viewport);
       await page.context().addCookies([{ name: 'tickr_lang', value: locale, url: stack.web }]);
       await page.reload();
-      await expect.poll(() => page.locator('.log li').count()).toBeGreaterThan(0);
+      await expect.poll(() => page.locator('.log li').count(), soon).toBeGreaterThan(0);
       await stack.shot(page, name);
     }
   }, journeyMs);
@@ -108,15 +110,15 @@ describe('door scanner in a browser', () => {
   it('opens the scanner page again without a network, from the service worker', async () => {
     const page = await stack.newPage({ viewport: phone });
     await signInPage(page, staff, `/scan/${eventId}`);
-    await expect.poll(() => page.getByTestId('answer').textContent()).toContain('Ready to scan');
+    await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     // Reload once so the page is fetched through the (now controlling) service worker and cached.
     await page.reload();
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), soon).toBe(true);
     await page.context().setOffline(true);
     await page.reload();
-    await expect.poll(() => page.getByTestId('answer').textContent()).toContain('Ready to scan');
-    await expect.poll(() => page.getByTestId('network').textContent()).toContain('Offline');
+    await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
+    await expect.poll(() => page.getByTestId('network').textContent(), soon).toContain('Offline');
     await page.context().setOffline(false);
   }, journeyMs);
 
