@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
 import { startNodeProcess, type NodeProcess } from '../../engine/src/testing/node_process.ts';
 import { freePort } from '../../engine/src/testing/ports.ts';
@@ -77,7 +78,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     browser: b,
     newPage: async ({ viewport = phone, locale = 'en-GB' } = {}) => {
       const context = await b.newContext({ viewport, locale, baseURL: web });
-      context.setDefaultTimeout(10_000);
+      // Generous: the machine is shared, and password hashing on sign-in takes a core for a while.
+      context.setDefaultTimeout(20_000);
+      context.setDefaultNavigationTimeout(30_000);
       contexts.push(context);
       return context.newPage();
     },
@@ -142,4 +145,9 @@ export async function signInPage(page: Page, who: { email: string; password: str
   await page.getByLabel('Password').fill(who.password);
   await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+}
+
+/** `expect.poll` with room for a shared, busy machine (its own default gives up after 1 s). */
+export function poll<T>(fn: () => T | Promise<T>, opts: { timeout?: number; interval?: number } = {}) {
+  return expect.poll(fn, { timeout: 15_000, interval: 200, ...opts });
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { call, createDrop, desktop, signInPage, signUp, startStack, type Stack } from './harness.ts';
+import { call, createDrop, desktop, poll, signInPage, signUp, startStack, type Stack } from './harness.ts';
 
 const jsQR = jsQRModule.default;
 
@@ -38,7 +38,7 @@ describe('participant journey in a browser', () => {
   it('signs up, finds the drop, holds tickets and sees the hold count down', async () => {
     const page = await stack.newPage();
     await page.goto('/');
-    await expect.poll(() => page.locator('h1').textContent()).toContain('Upcoming drops');
+    await poll(() => page.locator('h1').textContent()).toContain('Upcoming drops');
     await stack.shot(page, 'participant-1-home');
 
     // On a phone the bar offers sign-in only; the sign-in page leads to account creation.
@@ -49,18 +49,18 @@ describe('participant journey in a browser', () => {
     await page.getByLabel('Password').fill('a-long-enough-password');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL((url) => url.pathname === '/');
-    await expect.poll(() => page.locator('.who').textContent()).toBe('Amira Ben Salah');
+    await poll(() => page.locator('.who').textContent()).toBe('Amira Ben Salah');
 
     await page.getByRole('link', { name: /Nuit du Jazz/ }).click();
     await page.waitForURL(`**/events/${drop.id}`);
-    await expect.poll(() => page.locator('.type').count()).toBe(2);
+    await poll(() => page.locator('.type').count()).toBe(2);
     await stack.shot(page, 'participant-2-event');
 
     const standard = page.locator('.type', { hasText: 'Standard' });
     await standard.getByLabel(/Quantity/).selectOption('2');
     await standard.getByRole('button', { name: 'Hold tickets' }).click();
     await page.waitForURL('**/holds/**');
-    await expect.poll(() => page.locator('.countdown-clock').textContent()).toMatch(/^[45]:\d\d$/);
+    await poll(() => page.locator('.countdown-clock').textContent()).toMatch(/^[45]:\d\d$/);
     expect(await page.locator('.summary .total dd').textContent()).toContain('90');
     await stack.shot(page, 'participant-3-hold');
 
@@ -71,7 +71,7 @@ describe('participant journey in a browser', () => {
     await page.getByRole('button', { name: /^Pay / }).click();
     await page.waitForURL('**/orders/**');
     const qr = page.locator('img.qr');
-    await expect.poll(() => qr.count(), { timeout: 30_000 }).toBe(2);
+    await poll(() => qr.count(), { timeout: 30_000 }).toBe(2);
     await stack.shot(page, 'participant-5-order-tickets');
 
     // The QR code as the screen shows it decodes to the ticket's secret: a door scanner can read it.
@@ -82,13 +82,13 @@ describe('participant journey in a browser', () => {
 
     await page.getByRole('link', { name: 'My tickets' }).first().click();
     await page.waitForURL('**/tickets');
-    await expect.poll(() => page.locator('img.qr').count()).toBe(2);
+    await poll(() => page.locator('img.qr').count()).toBe(2);
     expect(await page.locator('.order-row .status').first().textContent()).toBe('Tickets issued');
     await stack.shot(page, 'participant-6-my-tickets');
 
     // The event page counts the two sold tickets as gone.
     await page.goto(`/events/${drop.id}`);
-    await expect.poll(() => standard.locator('.type-stock').textContent()).toContain('298');
+    await poll(() => standard.locator('.type-stock').textContent()).toContain('298');
   }, journeyMs);
 
   it('says plainly when the payment is declined', async () => {
@@ -101,7 +101,7 @@ describe('participant journey in a browser', () => {
     await page.waitForURL('**/pay/simulated/**');
     await page.getByRole('button', { name: 'Decline the payment' }).click();
     await page.waitForURL('**/orders/**');
-    await expect.poll(() => page.locator('[data-outcome]').getAttribute('data-outcome')).toBe('failed');
+    await poll(() => page.locator('[data-outcome]').getAttribute('data-outcome')).toBe('failed');
     expect(await page.getByRole('alert').textContent()).toContain('The payment was declined');
     await stack.shot(page, 'participant-declined');
   }, journeyMs);
@@ -118,13 +118,13 @@ describe('participant journey in a browser', () => {
     await page.waitForURL('**/pay/simulated/**');
     await page.getByRole('button', { name: /^Pay / }).click();
     await page.waitForURL('**/orders/**');
-    await expect.poll(() => page.locator('img.qr').count(), { timeout: 30_000 }).toBe(1);
+    await poll(() => page.locator('img.qr').count(), { timeout: 30_000 }).toBe(1);
 
     await page.goto('/tickets');
     expect(await page.getByText('Refunds are open until the event starts.').count()).toBe(1);
     await page.getByRole('button', { name: 'Request a refund' }).click();
-    await expect.poll(() => page.getByRole('status').last().textContent()).toContain('Your refund request was sent.');
-    await expect.poll(async () => {
+    await poll(() => page.getByRole('status').last().textContent()).toContain('Your refund request was sent.');
+    await poll(async () => {
       await page.reload();
       return page.locator('.order-row .status').first().textContent();
     }, { timeout: 30_000, interval: 1_000 }).toBe('Refunded');
@@ -139,12 +139,12 @@ describe('participant journey in a browser', () => {
     await signInPage(page, buyer, `/events/${quick.id}`);
     await page.locator('.type', { hasText: 'Standard' }).getByRole('button', { name: 'Hold tickets' }).click();
     await page.waitForURL('**/holds/**');
-    await expect.poll(() => page.locator('[data-outcome="expired"]').count(), { timeout: 45_000, interval: 1_000 }).toBe(1);
+    await poll(() => page.locator('[data-outcome="expired"]').count(), { timeout: 45_000, interval: 1_000 }).toBe(1);
     expect(await page.getByRole('alert').textContent()).toContain('Your hold has expired');
     await stack.shot(page, 'participant-hold-expired');
     // Paying now is refused with the same sentence, not an error page.
     await page.reload();
-    await expect.poll(() => page.locator('[data-outcome="expired"]').count()).toBe(1);
+    await poll(() => page.locator('[data-outcome="expired"]').count()).toBe(1);
   }, journeyMs);
 
   it('shows an error as a sentence, not JSON', async () => {
@@ -154,7 +154,7 @@ describe('participant journey in a browser', () => {
     await page.getByLabel('Password').fill('wrong-password-1');
     await page.getByRole('button', { name: 'Sign in' }).last().click();
     const alert = page.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('The email or the password is wrong');
+    await poll(() => alert.textContent()).toContain('The email or the password is wrong');
     expect(await alert.textContent()).not.toContain('{');
   }, journeyMs);
 
@@ -162,7 +162,7 @@ describe('participant journey in a browser', () => {
     const page = await stack.newPage();
     await page.goto(`/events/${drop.id}`);
     await page.getByRole('button', { name: 'العربية' }).click();
-    await expect.poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
+    await poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
     expect(await page.locator('html').getAttribute('lang')).toBe('ar');
     expect(await page.locator('#tickets-title').textContent()).toBe('التذاكر');
     // Right to left: the brand sits at the right edge of the bar.

@@ -1,6 +1,6 @@
 import type { WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDrop, signInPage, signUp, startStack, type Stack } from './harness.ts';
+import { call, createDrop, poll, signInPage, signUp, startStack, type Stack } from './harness.ts';
 
 /** Places ahead of the browser's waiter, joined through the API. */
 const waitersAhead = 6;
@@ -38,30 +38,30 @@ describe('queue page in a browser', () => {
     await page.waitForURL(`**/events/${drop.id}/queue`);
 
     const place = page.getByTestId('place');
-    await expect.poll(() => place.textContent()).toBe(`#${waitersAhead + 1}`);
-    await expect.poll(() => page.locator('.queue-state').getAttribute('data-phase')).toBe('paused');
-    await expect.poll(() => page.locator('.connection').getAttribute('data-connection')).toBe('live');
+    await poll(() => place.textContent()).toBe(`#${waitersAhead + 1}`);
+    await poll(() => page.locator('.queue-state').getAttribute('data-phase')).toBe('paused');
+    await poll(() => page.locator('.connection').getAttribute('data-connection')).toBe('live');
     await stack.shot(page, 'queue-1-paused');
 
     // A reload keeps the place.
     await page.reload();
-    await expect.poll(() => place.textContent()).toBe(`#${waitersAhead + 1}`);
+    await poll(() => place.textContent()).toBe(`#${waitersAhead + 1}`);
 
     await settings({ paused: false });
-    await expect.poll(() => page.locator('.queue-state').getAttribute('data-phase'), { timeout: 5_000 }).toBe('queued');
+    await poll(() => page.locator('.queue-state').getAttribute('data-phase'), { timeout: 15_000 }).toBe('queued');
     const ahead = async () => { const text = (await page.getByTestId('ahead').textContent()) ?? ''; return text.includes('next') ? 0 : Number(text.match(/\d+/)?.[0] ?? -1); };
     const first = await ahead();
-    await expect.poll(ahead, { timeout: 10_000 }).toBeLessThan(first);
-    await expect.poll(() => page.getByTestId('eta').textContent()).toMatch(/Estimated wait/);
+    await poll(ahead, { timeout: 10_000 }).toBeLessThan(first);
+    await poll(() => page.getByTestId('eta').textContent()).toMatch(/Estimated wait/);
     await stack.shot(page, 'queue-2-moving');
 
     // Admitted: the page moves to ticket selection by itself.
     await page.waitForURL(`**/events/${drop.id}?admitted=1`, { timeout: 30_000 });
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('It is your turn');
+    await poll(() => page.getByRole('status').first().textContent()).toContain('It is your turn');
     await stack.shot(page, 'queue-3-admitted');
     await page.locator('.type', { hasText: 'Standard' }).getByRole('button', { name: 'Hold tickets' }).click();
     await page.waitForURL('**/holds/**');
-    await expect.poll(() => page.locator('.countdown-clock').textContent()).toMatch(/^\d+:\d\d$/);
+    await poll(() => page.locator('.countdown-clock').textContent()).toMatch(/^\d+:\d\d$/);
   }, 120_000);
 
   it('keeps following the queue while the connection is down, and reconnects', async () => {
@@ -79,19 +79,19 @@ describe('queue page in a browser', () => {
     await signInPage(page, buyer, `/events/${drop.id}/queue`);
     const connection = () => page.locator('.connection').getAttribute('data-connection');
     const phase = () => page.locator('.queue-state').getAttribute('data-phase');
-    await expect.poll(connection).toBe('live');
-    await expect.poll(phase).toBe('paused');
+    await poll(connection).toBe('live');
+    await poll(phase).toBe('paused');
 
     refuse = true;
     for (const ws of sockets) await ws.close({ code: 1001, reason: 'network down' });
-    await expect.poll(connection).toBe('reconnecting');
+    await poll(connection).toBe('reconnecting');
     await stack.shot(page, 'queue-4-reconnecting');
     // Without its socket the page still hears the queue resume (it polls over HTTP meanwhile).
     await settings({ paused: false });
-    await expect.poll(phase, { timeout: 10_000 }).not.toBe('paused');
+    await poll(phase, { timeout: 10_000 }).not.toBe('paused');
 
     refuse = false;
-    await expect.poll(connection, { timeout: 15_000 }).toBe('live');
+    await poll(connection, { timeout: 15_000 }).toBe('live');
   }, 90_000);
 
   it('solves the proof of work a drop asks for, then shows the place', async () => {
@@ -99,10 +99,10 @@ describe('queue page in a browser', () => {
     const buyer = await signUp(stack.api, 'participant', 'Sonia Proof');
     const page = await stack.newPage();
     await signInPage(page, buyer, `/events/${drop.id}/queue`);
-    await expect.poll(() => page.getByTestId('place').textContent(), { timeout: 20_000 }).toMatch(/^#\d+$/);
+    await poll(() => page.getByTestId('place').textContent(), { timeout: 20_000 }).toMatch(/^#\d+$/);
     // The place is kept: a reload does not ask for another proof of work.
     await page.reload();
-    await expect.poll(() => page.getByTestId('place').textContent()).toMatch(/^#\d+$/);
+    await poll(() => page.getByTestId('place').textContent()).toMatch(/^#\d+$/);
     await settings({ powBits: 0, paused: false });
   }, 60_000);
 });
