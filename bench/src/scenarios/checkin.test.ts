@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../options.ts';
+import { useScenarioDatabase } from '../testing/database.ts';
 import { admittedOnce, checkin } from './checkin.ts';
 import { isNotAvailable } from './needs.ts';
 
@@ -12,16 +12,11 @@ import { isNotAvailable } from './needs.ts';
  * No timing is asserted.
  */
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await freshDatabase();
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const database = useScenarioDatabase();
 
 describe('checkin scenario', () => {
   it('runs two gates end to end and admits no ticket twice; a broken gate is caught', async () => {
+    const t = database.current;
     const { options } = parseCommandLine(['checkin', '--quick', '--duration', '1', '--connections', '4', '--capacity', '300'], {});
     const report = await checkin.run({ ...options, warmupS: 0, databaseUrl: t.url });
     expect(report.scenario).toBe('checkin');

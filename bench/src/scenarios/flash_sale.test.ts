@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../options.ts';
+import { useScenarioDatabase } from '../testing/database.ts';
 import { flashSale, soldWithinCapacity } from './flash_sale.ts';
 import { isNotAvailable } from './needs.ts';
 
@@ -12,16 +12,11 @@ import { isNotAvailable } from './needs.ts';
  * by the checker. No timing is asserted.
  */
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await freshDatabase();
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const database = useScenarioDatabase();
 
 describe('flash-sale scenario', () => {
   it('sells out through every stage, and the checks hold; an oversold type is caught', async () => {
+    const t = database.current;
     const { options } = parseCommandLine(['flash-sale', '--quick', '--connections', '8', '--capacity', '20'], {});
     const report = await flashSale.run({ ...options, databaseUrl: t.url });
     expect(report.scenario).toBe('flash-sale');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
 import { redisInstalled } from '../baselines/index.ts';
 import { parseCommandLine } from '../options.ts';
+import { useScenarioDatabase } from '../testing/database.ts';
 import { buildReport, jsonLine, renderTable } from '../report.ts';
 import { failoverRow, forward, forwardSettings, forwardedCheck, median, ownerForwardedNothing, percentile, summaryFigures } from './forward.ts';
 
@@ -91,22 +91,20 @@ describe('forward report', () => {
 });
 
 describe.skipIf(!redisInstalled())('forward end to end, tiny', () => {
-  let t: TestDatabase;
+  const database = useScenarioDatabase();
   const ttlBefore = process.env.TICKR_LEASE_TTL_MS;
-  beforeAll(async () => {
-    t = await freshDatabase();
+  beforeAll(() => {
     // A short lease: the one kill -9 recovers in seconds.
     process.env.TICKR_LEASE_TTL_MS = '2000';
   });
-  afterAll(async () => {
+  afterAll(() => {
     if (ttlBefore === undefined) delete process.env.TICKR_LEASE_TTL_MS;
     else process.env.TICKR_LEASE_TTL_MS = ttlBefore;
-    await t?.drop();
   });
 
   it('runs two nodes, direct and forwarded holds and one failover, and every check holds', async () => {
     const { options } = parseCommandLine(['forward', '--duration', '1', '--connections', '4', '--kills', '1', '--capacity', '5000'], {});
-    const report = await forward.run({ ...options, warmupS: 0, databaseUrl: t.url });
+    const report = await forward.run({ ...options, warmupS: 0, databaseUrl: database.current.url });
     expect(report.results.map((r) => r.name)).toEqual(['direct', 'forwarded', 'failover']);
     for (const check of report.checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
   }, 180_000);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { describe, expect, it } from 'vitest';
 import { redisInstalled } from '../baselines/index.ts';
 import { parseCommandLine } from '../options.ts';
+import { useScenarioDatabase } from '../testing/database.ts';
 import { buyersFor, holds, targets } from './holds.ts';
 
 describe('buyersFor', () => {
@@ -44,15 +44,10 @@ describe('targets', () => {
 });
 
 describe('holds end to end, tiny', () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await freshDatabase();
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const database = useScenarioDatabase();
 
   it('measures Tickr, hello-world and two baselines for a second each, and every check holds', async () => {
+    const t = database.current;
     const { options } = parseCommandLine(['holds', '--duration', '1', '--connections', '4', '--capacity', '5000', '--baselines', redisInstalled() ? 'row-lock,redis-lua' : 'row-lock'], {});
     const report = await holds.run({ ...options, warmupS: 0, databaseUrl: t.url });
     const names = report.results.map((r) => r.name);

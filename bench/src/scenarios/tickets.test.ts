@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../options.ts';
+import { useScenarioDatabase } from '../testing/database.ts';
 import { isNotAvailable } from './needs.ts';
 import { paidOrdersTicketed, tickets } from './tickets.ts';
 
@@ -12,16 +12,11 @@ import { paidOrdersTicketed, tickets } from './tickets.ts';
  * checker. No timing is asserted.
  */
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await freshDatabase();
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const database = useScenarioDatabase();
 
 describe('tickets scenario', () => {
   it('issues and mails every ticket of a small sell-out; a paid order without its tickets is caught', async () => {
+    const t = database.current;
     const { options } = parseCommandLine(['tickets', '--quick', '--connections', '4', '--capacity', '20'], {});
     const report = await tickets.run({ ...options, databaseUrl: t.url });
     expect(report.scenario).toBe('tickets');
