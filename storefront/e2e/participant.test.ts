@@ -131,6 +131,22 @@ describe('participant journey in a browser', () => {
     await stack.shot(page, 'participant-refunded');
   }, journeyMs);
 
+  it('releases a hold, and its tickets are back on sale', async () => {
+    const buyer = await signUp(stack.api, 'participant', 'Changing Chedli');
+    const page = await stack.newPage();
+    await signInPage(page, buyer, `/events/${drop.id}`);
+    const vip = page.locator('.type', { hasText: 'Carré Or' });
+    const left = async () => Number((await vip.locator('.type-stock').textContent())?.match(/\d+/)?.[0] ?? -1);
+    const before = await left();
+    await vip.getByLabel(/Quantity/).selectOption('3');
+    await vip.getByRole('button', { name: 'Hold tickets' }).click();
+    await page.waitForURL('**/holds/**');
+    await page.getByRole('button', { name: 'Release these tickets' }).click();
+    await page.waitForURL((url) => url.pathname === `/events/${drop.id}`);
+    await poll(() => page.getByRole('status').first().textContent()).toContain('The tickets were released.');
+    await poll(left).toBe(before);
+  }, journeyMs);
+
   it('says plainly when the hold expires before payment', async () => {
     const organizer = await signUp(stack.api, 'organizer');
     const quick = await createDrop(stack.api, organizer.auth, { name: 'Short hold drop', holdTtlSeconds: 30 });

@@ -57,6 +57,6 @@ export const actions: Actions = {
       if (!(e instanceof ApiError)) throw e;
       return fail(e.status === 0 ? 503 : e.status, { expired: false, reason: e.sentence(translator(event.locals.locale)) });
     }
-    redirect(303, `/events/${eventId}`);
+    redirect(303, `/events/${eventId}?released=1`);
   },
 };
