@@ -167,8 +167,14 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
     ws.once('close', retry);
   });
   try {
+    // A first round that connects everyone and drops them warms the node's allocators and the uWS socket pools:
+    // without it, startup memory the node gives back while the waiters connect hides what they cost.
+    progress(`warm-up: connecting ${waiters} waiters over ${Math.ceil(waiters / waitersPerAddress)} loopback address(es), then dropping them`);
+    await inParallel(waiters, connectWidth, (i) => connect(i, 1));
+    for (const ws of sockets.splice(0)) ws.terminate();
+    await sleep(3_000);
     const before0 = await memory(server);
-    progress(`connecting ${waiters} waiters over ${Math.ceil(waiters / waitersPerAddress)} loopback address(es)`);
+    progress(`connecting ${waiters} waiters again, measured`);
     const connectStarted = Date.now();
     const half = Math.floor(waiters / 2);
     await inParallel(half, connectWidth, (i) => connect(i, 1));
@@ -193,7 +199,13 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
       serverHeapBytesPerWaiter: per(before0, after, sockets.length, 'heapUsed'),
       serverOutsideHeapBytesPerWaiter: Math.round(((after.rss - after.heapTotal) - (before0.rss - before0.heapTotal)) / Math.max(1, sockets.length)),
     });
-    checks.push({ name: 'server memory per waiter <= 4 KB', ok: perWaiterBytes <= 4096, detail: `${perWaiterBytes} B per waiter (RSS after GC ${mb(before0)} -> ${mb(atHalf)} -> ${mb(after)} MB; of it JS heap ${figures.serverHeapBytesPerWaiter} B)` });
+    const heapPerWaiter = figures.serverHeapBytesPerWaiter as number;
+    const rssTrail = `RSS after GC ${mb(before0)} -> ${mb(atHalf)} -> ${mb(after)} MB`;
+    // RSS that falls while waiters connect means the node returned other memory meanwhile (its shard worker's heap,
+    // the allocator): the waiters' share is then below that noise, and only the JS heap figure is a measurement.
+    checks.push(perWaiterBytes >= 0
+      ? { name: 'server memory per waiter <= 4 KB', ok: perWaiterBytes <= 4096, detail: `${perWaiterBytes} B per waiter (${rssTrail}; of it JS heap ${heapPerWaiter} B)` }
+      : { name: 'server memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: heapPerWaiter <= 4096, detail: `JS heap ${heapPerWaiter} B per waiter; ${rssTrail}: RSS fell while they connected, so their native share is below the noise` });
 
     // Head moves: admit at a steady rate and record who heard each move when.
     await api(server, 'PATCH', `/api/events/${live.eventId}/queue/settings`, setup.organizer, { admissionRatePerMinute });
