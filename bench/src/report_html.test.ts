@@ -37,6 +37,7 @@ describe('the HTML report', () => {
     expect(html).toContain('2 cores');
     expect(html).toContain('Node v20.0.0');
     expect(html).toContain('Tickr 18.4× this');
+    expect(html).toContain('<td class="win"><b>18.4×</b><span>304 req/s</span></td>');
     expect(html).toContain('1 of 2 checks FAILED');
     expect(html).toContain('capacity &lt;5&gt;');
     expect(html).toContain('a note with &lt;markup&gt;');

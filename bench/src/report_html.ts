@@ -119,6 +119,29 @@ function headline(report: Report): string {
   return `<div class="tiles">${tiles.join('')}</div>`;
 }
 
+/**
+ * Tickr against each contender at each connection count, in one grid: the
+ * run at a glance. Green where Tickr answered more requests a second, red
+ * where the contender did.
+ */
+function ratioGrid(report: Report): string {
+  const tickrAt = new Map(report.results.filter((r) => r.name === 'tickr').map((r) => [r.connections, r]));
+  const counts = [...tickrAt.keys()];
+  const names = [...new Set(report.results.filter((r) => r.tickrRatio != null).map((r) => r.name))];
+  if (counts.length === 0 || names.length === 0) return '';
+  const cell = (name: string, c: number | undefined) => {
+    const row = report.results.find((r) => r.name === name && r.connections === c);
+    if (!row || row.tickrRatio == null) return '<td></td>';
+    // hello-world is the front's ceiling, not a design Tickr competes with: no colour.
+    const verdict = name === 'hello-world' ? '' : row.tickrRatio >= 1 ? 'win' : 'lose';
+    return `<td class="${verdict}"><b>${shortNumber(row.tickrRatio)}×</b><span>${shortNumber(row.rps)} req/s</span></td>`;
+  };
+  const head = counts.map((c) => `<th>${c ?? '?'} conns</th>`).join('');
+  const tickrRow = `<tr class="tickr"><th>tickr</th>${counts.map((c) => `<td><b>${shortNumber(tickrAt.get(c)!.rps)}</b><span>req/s</span></td>`).join('')}</tr>`;
+  const rows = names.map((n) => `<tr><th>${escapeXml(n)}</th>${counts.map((c) => cell(n, c)).join('')}</tr>`).join('');
+  return `<section class="card"><h2>Tickr's rate over each contender's</h2><table class="grid"><thead><tr><th></th>${head}</tr></thead><tbody>${tickrRow}${rows}</tbody></table></section>`;
+}
+
 function checksBlock(report: Report): string {
   if (report.checks.length === 0) return '';
   const failed = report.checks.filter((c) => !c.ok).length;
@@ -154,6 +177,9 @@ ul.checks{list-style:none;padding:0;margin:8px 0;font-size:13px}ul.checks li{pad
 ul.figures{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:6px 18px;font-size:13px}
 ul.figures li{display:flex;justify-content:space-between;border-bottom:1px solid #f1f3f5;padding:3px 0;gap:10px}ul.figures li.ok b{color:#2b8a3e}ul.figures li.bad b{color:#c92a2a}
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:13px;width:100%}th,td{padding:5px 8px;text-align:right;border-bottom:1px solid #f1f3f5;white-space:nowrap}th{color:#495057;font-weight:600}td.name,th:first-child{text-align:left}
+table.grid{width:auto;min-width:60%}table.grid td,table.grid th{text-align:center;padding:8px 14px}table.grid th:first-child{text-align:right}
+table.grid td b{display:block;font-size:17px}table.grid td span{font-size:11px;color:#495057}table.grid td.win{background:#ebfbee}table.grid td.win b{color:#2b8a3e}
+table.grid td.lose{background:#fff5f5}table.grid td.lose b{color:#c92a2a}table.grid tr.tickr td b{color:#e8590c}
 .notes{font-size:13px;color:#495057}.how{font-size:13px;color:#495057;margin-top:6px}
 `;
 
@@ -176,6 +202,7 @@ export function renderHtml(report: Report, view: { head: string[]; table: string
 ${headline(report)}
 ${checksBlock(report)}
 ${report.results.some((r) => r.name === 'tickr') ? how : ''}
+${ratioGrid(report)}
 ${groups.join('\n')}
 ${figuresBlock(report)}
 ${tableBlock(view)}
