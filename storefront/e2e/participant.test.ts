@@ -85,6 +85,11 @@ describe('participant journey in a browser', () => {
     await poll(() => page.locator('img.qr').count()).toBe(2);
     expect(await page.locator('.order-row .status').first().textContent()).toBe('Tickets issued');
     await stack.shot(page, 'participant-6-my-tickets');
+    await page.getByRole('button', { name: 'العربية' }).click();
+    await poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
+    await stack.shot(page, 'participant-7-my-tickets-arabic');
+    await page.getByRole('button', { name: 'English' }).click();
+    await poll(() => page.locator('html').getAttribute('dir')).toBe('ltr');
 
     // The event page counts the two sold tickets as gone.
     await page.goto(`/events/${drop.id}`);

@@ -103,6 +103,11 @@ describe('queue page in a browser', () => {
     // The place is kept: a reload does not ask for another proof of work.
     await page.reload();
     await poll(() => page.getByTestId('place').textContent()).toMatch(/^#\d+$/);
+    // The same waiting room in Arabic, right to left.
+    await page.getByRole('button', { name: 'العربية' }).click();
+    await poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
+    await poll(() => page.locator('.queue-state').getAttribute('data-phase')).toBe('paused');
+    await stack.shot(page, 'queue-arabic-rtl');
     await settings({ powBits: 0, paused: false });
   }, 60_000);
 });
