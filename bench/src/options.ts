@@ -14,9 +14,9 @@ options:
   --duration S         seconds of each measured run (default 10; --quick: 3)
   --connections N,...  concurrent connections, one run per value (holds: 10,100,1000; others: 100;
                        --quick: 100)
-  --quick              short runs, for a smoke test (\`all --quick\`: every scenario in about a minute or two)
-  --capacity N         tickets on sale in the bench event (holds default 5000000, --quick 200000;
-                       tickets and flash-sale: the tickets sold out, see bench/README.md)
+  --quick              short runs and small stocks, for a smoke test (\`all --quick\`: every scenario, ~5 min on 2 cores)
+  --capacity N         tickets on sale: holds 5000000 (--quick 200000); tickets 10000 (500), checkin 40000 (4000),
+                       flash-sale 2000 (200, as many participants)
   --nodes N            forward: nodes in the cluster (default 2)
   --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
   --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
