@@ -196,7 +196,7 @@ describe('participant journey in a browser', () => {
     await stack.shot(page, 'arabic-home-rtl');
   }, journeyMs);
 
-  it('fits a 360 px phone and a desktop without sideways scrolling', async () => {
+  it('fits a 360 px phone and a desktop without sideways scrolling, and names every control', async () => {
     for (const viewport of [{ width: 360, height: 780 }, desktop]) {
       const page = await stack.newPage({ viewport, locale: 'fr-FR' });
       await page.goto(`/events/${drop.id}`);
@@ -205,6 +205,16 @@ describe('participant journey in a browser', () => {
       expect(overflow).toBeLessThanOrEqual(0);
       expect(await page.locator('html').getAttribute('lang')).toBe('fr');
       await stack.shot(page, `event-fr-${viewport.width}`);
+    }
+    // Every control a person can reach has a name a screen reader says, on the pages of the journey.
+    const page = await stack.newPage();
+    for (const path of ['/', '/signin', '/signup', `/events/${drop.id}`]) {
+      await page.goto(path);
+      const unnamed = await page.evaluate<string[]>(`[...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
+        .filter((el) => el.checkVisibility())
+        .filter((el) => !(el.getAttribute('aria-label') || el.labels?.length || el.textContent.trim() || el.getAttribute('title')))
+        .map((el) => el.outerHTML.slice(0, 80))`);
+      expect(unnamed, path).toEqual([]);
     }
   }, journeyMs);
 });

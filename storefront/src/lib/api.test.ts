@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, createApi, type Fetch } from './api.ts';
+import { translator } from './i18n/index.ts';
+
+function answering(status: number, body: string, contentType = 'application/json'): Fetch {
+  return (async () => new Response(body, { status, headers: { 'content-type': contentType } })) as Fetch;
+}
+
+async function failure(fetch: Fetch): Promise<ApiError> {
+  try {
+    await createApi(fetch, 'http://edge').events();
+  } catch (error) {
+    return error as ApiError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('api errors as sentences', () => {
+  it('translates an error code the dictionary knows', async () => {
+    const error = await failure(answering(409, JSON.stringify({ error: { code: 'sold_out', message: 'Not enough tickets…' } })));
+    expect(error.status).toBe(409);
+    expect(error.sentence(translator('fr'))).toMatch(/^Il ne reste pas assez de billets/);
+    expect(error.sentence(translator('ar'))).toMatch(/لا يتبقى/);
+  });
+
+  it('falls back to the edge\'s own sentence for a code it does not know', async () => {
+    const error = await failure(answering(400, JSON.stringify({ error: { code: 'invalid_body', message: 'quantity must be an integer from 1 to 10', field: 'quantity' } })));
+    expect(error.sentence(translator('en'))).toBe('quantity must be an integer from 1 to 10');
+    expect(error.detail).toEqual({ field: 'quantity' });
+  });
+
+  it('never shows a proxy\'s HTML page or JSON: a 5xx without the error shape is "something went wrong"', async () => {
+    const error = await failure(answering(502, '<html>Bad gateway</html>', 'text/html'));
+    expect(error.code).toBe('unexpected');
+    expect(error.sentence(translator('en'))).toBe('Something went wrong on our side; try again in a moment.');
+  });
+
+  it('says the server cannot be reached when the request never got an answer', async () => {
+    const error = await failure((async () => { throw new TypeError('fetch failed'); }) as Fetch);
+    expect(error.code).toBe('unreachable');
+    expect(error.sentence(translator('en'))).toContain('cannot be reached');
+  });
+
+  it('sends the token, the idempotency key and the buyer\'s address', async () => {
+    let seen: Headers | null = null;
+    const fetch = (async (_url: string, init: RequestInit) => {
+      seen = new Headers(init.headers);
+      return new Response(JSON.stringify({ holdId: 'h' }), { status: 201 });
+    }) as Fetch;
+    await createApi(fetch, 'http://edge', 'tok', '203.0.113.9').placeHold('e', { typeId: 't', quantity: 2 }, 'key-1', 'adm');
+    expect(seen!.get('authorization')).toBe('Bearer tok');
+    expect(seen!.get('idempotency-key')).toBe('key-1');
+    expect(seen!.get('admission-token')).toBe('adm');
+    expect(seen!.get('x-forwarded-for')).toBe('203.0.113.9');
+  });
+});
