@@ -163,6 +163,13 @@ export const ar: Record<MessageKey, string> = {
   'error.too_many_attempts': 'محاولات كثيرة جدًا؛ انتظر دقيقة وحاول مجددًا.',
   'error.busy': 'الخادم مشغول؛ حاول مجددًا بعد ثانية.',
   'error.payment_declined': 'رُفض الدفع.',
+  'error.waiting_room_closed': 'لم تُفتح قاعة انتظار هذه الفعالية بعد؛ عد عند افتتاحها.',
+  'error.admission_lapsed': 'مرّ دورك: انتهت مدة دخولك قبل أن تحجز التذاكر.',
+  'error.queue_full': 'طابور هذه الفعالية ممتلئ؛ حاول لاحقًا.',
+  'error.admission_token_expired': 'انتهت مدة دخولك؛ انضم إلى الطابور مجددًا.',
+  'error.admission_token_required': 'لهذه الفعالية طابور: انضم إليه وسيُسمح لك باختيار التذاكر عند حلول دورك.',
+  'error.hold_not_found': 'لم يعد هذا الحجز موجودًا؛ اختر التذاكر من جديد.',
+  'error.too_many_joins': 'محاولات انضمام كثيرة من اتصالك؛ انتظر دقيقة وحاول مجددًا.',
   'error.back': 'العودة إلى الفعاليات',
 
   'footer.text': 'تيكر · بيع عادل لتذاكر الفعاليات الأكثر طلبًا',

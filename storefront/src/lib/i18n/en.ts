@@ -166,6 +166,13 @@ export const en = {
   'error.too_many_attempts': 'Too many attempts; wait a minute and try again.',
   'error.busy': 'The server is busy; try again in a second.',
   'error.payment_declined': 'The payment was declined.',
+  'error.waiting_room_closed': 'The waiting room of this drop is not open yet; come back when it opens.',
+  'error.admission_lapsed': 'Your turn came and went: your admission window closed before you held tickets.',
+  'error.queue_full': 'The queue of this drop is full; try again later.',
+  'error.admission_token_expired': 'Your admission has ended; join the queue again.',
+  'error.admission_token_required': 'This drop has a queue: join it, and you will be let in to choose tickets in turn.',
+  'error.hold_not_found': 'This hold does not exist any more; choose tickets again.',
+  'error.too_many_joins': 'Too many attempts to join from your connection; wait a minute and try again.',
   'error.back': 'Back to the drops',
 
   'footer.text': 'Tickr · fair ticketing for high-demand drops',

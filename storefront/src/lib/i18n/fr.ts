@@ -163,6 +163,13 @@ export const fr: Record<MessageKey, string> = {
   'error.too_many_attempts': 'Trop de tentatives ; attendez une minute et réessayez.',
   'error.busy': 'Le serveur est occupé ; réessayez dans une seconde.',
   'error.payment_declined': 'Le paiement a été refusé.',
+  'error.waiting_room_closed': 'La salle d’attente de cet événement n’est pas encore ouverte ; revenez à son ouverture.',
+  'error.admission_lapsed': 'Votre tour est passé : votre admission a expiré avant que vous ne réserviez.',
+  'error.queue_full': 'La file de cet événement est pleine ; réessayez plus tard.',
+  'error.admission_token_expired': 'Votre admission est terminée ; rejoignez à nouveau la file.',
+  'error.admission_token_required': 'Cet événement a une file d’attente : rejoignez-la, vous serez admis·e à choisir vos billets à votre tour.',
+  'error.hold_not_found': 'Cette réservation n’existe plus ; choisissez à nouveau vos billets.',
+  'error.too_many_joins': 'Trop de tentatives depuis votre connexion ; attendez une minute et réessayez.',
   'error.back': 'Retour aux événements',
 
   'footer.text': 'Tickr · une billetterie équitable pour les événements très demandés',
