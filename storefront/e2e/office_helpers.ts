@@ -4,6 +4,8 @@
  * tickets-issue job to sign the tickets.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
 import { call } from './harness.ts';
 
 export type BoughtTicket = { id: string; typeName: string; holderName: string | null; secret: string; qr: { png: string } };
@@ -19,4 +21,40 @@ export async function buyTickets(api: string, auth: Record<string, string>, even
     if (Date.now() > deadline) throw new Error(`tickets of order ${order.id} not issued in time`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
+}
+
+/**
+ * A Y4M video (what Chromium's fake camera plays: --use-file-for-fake-video-capture)
+ * of one QR code on white, drawn straight from the code's modules, so the
+ * scanner's real camera path (getUserMedia, frames, decoder) reads a ticket.
+ */
+export async function qrVideo(text: string, path: string, size = 640): Promise<void> {
+  const { default: QRCode } = await import('qrcode');
+  const qr = QRCode.create([{ data: text, mode: 'alphanumeric' }], { errorCorrectionLevel: 'M' });
+  const n = qr.modules.size;
+  const module = Math.floor((size * 0.85) / (n + 8));
+  const offset = Math.floor((size - n * module) / 2);
+  const y = Buffer.alloc(size * size, 235);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      if (!qr.modules.get(r, c)) continue;
+      for (let dy = 0; dy < module; dy++) y.fill(16, (offset + r * module + dy) * size + offset + c * module, (offset + r * module + dy) * size + offset + (c + 1) * module);
+    }
+  }
+  const chroma = Buffer.alloc((size / 2) * (size / 2), 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma, chroma]);
+  await writeFile(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${size} H${size} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]));
+}
+
+/**
+ * Signs in through the sign-in page, after the page has hydrated: filled
+ * before hydration, the inputs are reset to their rendered value (empty),
+ * and the click then stops at the browser's "required" check.
+ */
+export async function signInHydrated(page: Page, who: { email: string; password: string }, next: string): Promise<void> {
+  await page.goto(`/signin?next=${encodeURIComponent(next)}`, { waitUntil: 'networkidle' });
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
 }

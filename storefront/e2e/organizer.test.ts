@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, desktop, phone, signInPage, signUp, startStack, type Stack } from './harness.ts';
-import { buyTickets } from './office_helpers.ts';
+import { call, desktop, phone, signUp, startStack, type Stack } from './harness.ts';
+import { buyTickets, signInHydrated } from './office_helpers.ts';
 
 /** expect.poll gives up after 1 s by default: too soon on a shared, busy machine. */
 const soon = { timeout: 10_000 };
@@ -22,7 +22,8 @@ describe('organizer journey in a browser', () => {
     const page = await stack.newPage({ viewport: phone });
     const email = `olfa-${Date.now()}@e2e.tickr.test`;
     const started = Date.now();
-    await page.goto('/signup?next=/organizer/new');
+    // After hydration: inputs filled before it are reset to their rendered (empty) values.
+    await page.goto('/signup?next=/organizer/new', { waitUntil: 'networkidle' });
     await page.getByLabel('Your name').fill('Olfa Ben Ammar');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('a-long-enough-password');
@@ -130,7 +131,7 @@ describe('organizer journey in a browser', () => {
 
   it('shows the operator status page with workers, shards, jobs and the metrics link', async () => {
     const page = await stack.newPage({ viewport: desktop });
-    await signInPage(page, operator, '/status');
+    await signInHydrated(page, operator, '/status');
     await expect.poll(() => page.locator('h1').textContent(), soon).toBe('Platform status');
     expect(await page.locator('.ops-table').first().locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('.shard-map span').count()).toBeGreaterThan(0);

@@ -2,8 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDrop, desktop, phone, signInPage, signUp, startStack, type Stack } from './harness.ts';
-import { buyTickets, type BoughtTicket } from './office_helpers.ts';
+import { chromium } from 'playwright-core';
+import { call, chromiumPath, createDrop, desktop, phone, signUp, startStack, type Stack } from './harness.ts';
+import { buyTickets, qrVideo, signInHydrated, type BoughtTicket } from './office_helpers.ts';
 
 /** expect.poll gives up after 1 s by default: too soon on a shared, busy machine. */
 const soon = { timeout: 10_000 };
@@ -14,6 +15,7 @@ describe('door scanner in a browser', () => {
   let eventId: string;
   let listId: string;
   let tickets: BoughtTicket[];
+  let typeId: string;
   const staff = { email: `gate-${Date.now()}@e2e.tickr.test`, password: 'door-password-1' };
 
   beforeAll(async () => {
@@ -24,7 +26,8 @@ describe('door scanner in a browser', () => {
     listId = (await call<{ id: string }>(stack.api, 'POST', `/api/events/${eventId}/checkin/lists`, { name: 'Porte Nord' }, organizer.auth)).id;
     await call(stack.api, 'POST', `/api/events/${eventId}/staff`, { ...staff, name: 'Salma Gate' }, organizer.auth);
     const buyer = await signUp(stack.api, 'participant', 'Amira Ben Salah');
-    tickets = (await buyTickets(stack.api, buyer.auth, eventId, drop.ticketTypes[0]!.id, 4)).tickets;
+    typeId = drop.ticketTypes[0]!.id;
+    tickets = (await buyTickets(stack.api, buyer.auth, eventId, typeId, 4)).tickets;
   }, 240_000);
 
   afterAll(async () => {
@@ -33,7 +36,7 @@ describe('door scanner in a browser', () => {
 
   it('admits online, refuses a second scan, reads a photo, works offline and syncs with the conflict shown', async () => {
     const page = await stack.newPage({ viewport: phone });
-    await signInPage(page, staff, '/scan');
+    await signInHydrated(page, staff, '/scan');
     await page.getByRole('link', { name: /Nuit du Jazz/ }).click();
     await page.waitForURL(`**/scan/${eventId}`);
     const answer = page.getByTestId('answer');
@@ -64,8 +67,9 @@ describe('door scanner in a browser', () => {
     await expect.poll(() => page.getByTestId('network').textContent(), soon).toContain('Offline');
     await code.fill(tickets[2]!.secret);
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('valid');
-    expect(await answer.textContent()).toContain('Checked offline');
+    // The photo's answer was 'valid' too: wait for this scan's own answer.
+    await expect.poll(() => answer.textContent(), soon).toContain('Checked offline');
+    expect(await answer.getAttribute('data-outcome')).toBe('valid');
     await expect.poll(() => page.getByTestId('pending').textContent(), soon).toContain('1 to sync');
     await stack.shot(page, 'scanner-4-offline-valid-360');
     // The same ticket again on this phone: refused from its own record.
@@ -109,7 +113,7 @@ describe('door scanner in a browser', () => {
 
   it('opens the scanner page again without a network, from the service worker', async () => {
     const page = await stack.newPage({ viewport: phone });
-    await signInPage(page, staff, `/scan/${eventId}`);
+    await signInHydrated(page, staff, `/scan/${eventId}`);
     await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     // Reload once so the page is fetched through the (now controlling) service worker and cached.
@@ -120,6 +124,32 @@ describe('door scanner in a browser', () => {
     await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
     await expect.poll(() => page.getByTestId('network').textContent(), soon).toContain('Offline');
     await page.context().setOffline(false);
+  }, journeyMs);
+
+  it('reads a ticket from the camera (a fake camera playing a QR code) through getUserMedia and the frame decoder', async () => {
+    const buyer = await signUp(stack.api, 'participant', 'Karim Camera');
+    const [ticket] = (await buyTickets(stack.api, buyer.auth, eventId, typeId, 1)).tickets;
+    const video = join(tmpdir(), `ticket-${ticket!.id}.y4m`);
+    await qrVideo(ticket!.secret, video);
+    // A browser of its own: the fake camera is a launch flag.
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    });
+    try {
+      const context = await browser.newContext({ viewport: phone, locale: 'en-GB', baseURL: stack.web, permissions: ['camera'] });
+      context.setDefaultTimeout(20_000);
+      const page = await context.newPage();
+      await signInHydrated(page, staff, `/scan/${eventId}`);
+      await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await expect.poll(() => page.getByTestId('answer').getAttribute('data-outcome'), { timeout: 20_000 }).toBe('valid');
+      expect(await page.getByTestId('holder').textContent()).toBe('Karim Camera');
+      await stack.shot(page, 'scanner-camera-valid-360');
+      await page.getByRole('button', { name: 'Stop camera' }).click();
+    } finally {
+      await browser.close();
+    }
   }, journeyMs);
 
   async function staffToken(): Promise<string> {
