@@ -127,6 +127,12 @@ describe('organizer journey in a browser', () => {
     await expect.poll(async () => (await call<{ status: string }>(stack.api, 'GET', `/api/orders/${bought.orderId}`, undefined, buyer.auth)).status, { timeout: 20_000 }).toBe('refunded');
     await page.reload();
     await stack.shot(page, 'organizer-5-money-360');
+
+    // The organizer's own list of events, in Arabic on a phone.
+    await page.context().addCookies([{ name: 'tickr_lang', value: 'ar', url: stack.web }]);
+    await page.goto('/organizer');
+    await expect.poll(() => page.locator('.org-event').count(), soon).toBe(1);
+    await stack.shot(page, 'organizer-6-events-ar-360');
   }, journeyMs);
 
   it('shows the operator status page with workers, shards, jobs and the metrics link', async () => {
