@@ -209,6 +209,7 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
 
     // Head moves: admit at a steady rate and record who heard each move when.
     await api(server, 'PATCH', `/api/events/${live.eventId}/queue/settings`, setup.organizer, { admissionRatePerMinute });
+    await memory(server); // resets the node's slowest-publish figure
     measuring = true;
     const before = server.cpu();
     const done = countdown('tick delivery', opts.durationS);
@@ -216,6 +217,8 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
     done();
     measuring = false;
     const spent = cpuSpent(before, server.cpu());
+    // The node's own share of a delivery: the slowest publish of one tick to every waiter (uWS writes all copies in it).
+    figures.serverPublishMsMax = Math.round((await memory(server)).publishMsMax * 10) / 10;
     figures.serverCpuPercentWhileTicking = Math.round((spent.processUs / (opts.durationS * 1e6)) * 100);
     const lastPerMove = new Map<number, number>();
     for (const d of deliveries) lastPerMove.set(d.head, Math.max(lastPerMove.get(d.head) ?? 0, d.receivedAt - d.movedAt));
@@ -289,7 +292,7 @@ async function measure(server: TickrServer, name: string, spec: LoadSpec): Promi
   };
 }
 
-type Memory = { waiters: number; rss: number; heapTotal: number; heapUsed: number; external: number };
+type Memory = { waiters: number; publishMsMax: number; rss: number; heapTotal: number; heapUsed: number; external: number };
 
 /** The node's memory after a full GC (GET /bench/memory, a bench route), once the waiters settled. */
 async function memory(server: TickrServer): Promise<Memory> {

@@ -8,7 +8,7 @@ import type { Router } from '../http/route.ts';
  * waiters' cost from garbage (RSS alone swings by tens of MB as V8 collects).
  * Mounted only with TICKR_BENCH_ROUTES: a forced GC stops the world.
  */
-export function mountQueueBench(router: Router, opts: { waiters: () => number }): void {
+export function mountQueueBench(router: Router, opts: { waiters: () => number; takePublishMsMax: () => number }): void {
   let gc: (() => void) | undefined;
   router.route('get', '/bench/memory', () => {
     if (gc === undefined) {
@@ -17,6 +17,6 @@ export function mountQueueBench(router: Router, opts: { waiters: () => number })
     }
     gc();
     const m = process.memoryUsage();
-    return { status: 200, body: { waiters: opts.waiters(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers } };
+    return { status: 200, body: { waiters: opts.waiters(), publishMsMax: opts.takePublishMsMax(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers } };
   });
 }

@@ -54,6 +54,8 @@ export type QueueLive = {
   /** Publishes a status at once (a settings change through this node). */
   publish(status: QueueStatus): void;
   waiters(): number;
+  /** Milliseconds the slowest `app.publish` of a tick took since the last call (uWS writes every subscriber's copy in it); resets. */
+  takePublishMsMax(): number;
   close(): void;
 };
 
@@ -67,6 +69,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
   const helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
   const drops = new Map<string, Drop>();
   const awaitingHello = new Set<uWS.WebSocket<Waiter>>();
+  let publishMsMax = 0;
 
   function publish(status: QueueStatus, force: boolean): void {
     const drop = drops.get(status.eventId);
@@ -76,7 +79,9 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     drop.last = status;
     drop.lastText = JSON.stringify({ type: 'tick', ...statusView(status) });
     drop.publishedAt = now();
+    const started = performance.now();
     app.publish(topicOf(status.eventId), drop.lastText, false);
+    publishMsMax = Math.max(publishMsMax, performance.now() - started);
   }
 
   function poll(): void {
@@ -201,6 +206,11 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       let n = 0;
       for (const drop of drops.values()) n += drop.waiters;
       return n;
+    },
+    takePublishMsMax: () => {
+      const max = publishMsMax;
+      publishMsMax = 0;
+      return max;
     },
     close: () => {
       clearInterval(pollTimer);
