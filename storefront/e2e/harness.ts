@@ -68,6 +68,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   }
   mark('browser');
   await mkdir(artifactsDir, { recursive: true });
+  // A node that dies under a test takes every later step with it: say why, at once.
+  node.child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`e2e: the node exited (${code ?? signal}) during the tests:\n${node!.output().slice(-6_000)}`);
+  });
+  let stopping = false;
   const web = `http://127.0.0.1:${webPort}`;
   const b = browser;
   const n = node;
@@ -92,6 +97,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     stop: async () => {
       for (const c of contexts) await c.close().catch(() => {});
       await b.close().catch(() => {});
+      stopping = true;
       mark('closing');
       await n.kill();
       mark('node stopped');
