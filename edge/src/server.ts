@@ -69,7 +69,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   mountSales(router, { db });
   mountOps(router, { config, db, engine, waiters: () => queueLive.waiters() });
   if (config.benchRoutes) mountBench(router);
-  if (config.benchRoutes) mountQueueBench(router, { waiters: () => queueLive.waiters() });
+  if (config.benchRoutes) mountQueueBench(router, { waiters: () => queueLive.waiters(), takePublishMsMax: () => queueLive.takePublishMsMax() });
   router.finish();
 
   let listenSocket: uWS.us_listen_socket | null = null;

@@ -115,10 +115,10 @@ describe('door scanner in a browser', () => {
     const page = await stack.newPage({ viewport: phone });
     await signInHydrated(page, staff, `/scan/${eventId}`);
     await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
     // Reload once so the page is fetched through the (now controlling) service worker and cached.
     await page.reload();
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), soon).toBe(true);
+    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), soon).toBe(true);
     await page.context().setOffline(true);
     await page.reload();
     await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
