@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, onTestFailed } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
 import { startNodeProcess, type NodeProcess } from '../../engine/src/testing/node_process.ts';
 import { freePort } from '../../engine/src/testing/ports.ts';
@@ -87,7 +87,14 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       context.setDefaultTimeout(20_000);
       context.setDefaultNavigationTimeout(30_000);
       contexts.push(context);
-      return context.newPage();
+      const page = await context.newPage();
+      // A failed journey leaves a picture of where it stood, and the address.
+      onTestFailed(async ({ task }) => {
+        const name = `failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${contexts.indexOf(context)}`;
+        await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true }).catch(() => {});
+        console.error(`e2e: ${task.name}: page was at ${page.url()}; screenshot ${name}.png`);
+      });
+      return page;
     },
     shot: async (page, name) => {
       const path = join(artifactsDir, `${name}.png`);

@@ -65,8 +65,13 @@ describe('queue page in a browser', () => {
   }, 120_000);
 
   it('keeps following the queue while the connection is down, and reconnects', async () => {
+    // A slow head and people ahead: the waiter stays in line long enough to watch it move without a socket.
+    await settings({ paused: true, admissionRatePerMinute: 12 });
+    for (let n = 0; n < 5; n++) {
+      const waiter = await signUp(stack.api, 'participant', `Ahead ${n}`);
+      await call(stack.api, 'POST', `/api/events/${drop.id}/queue`, {}, { ...waiter.auth, 'x-forwarded-for': `198.51.100.${n + 100}` });
+    }
     const buyer = await signUp(stack.api, 'participant', 'Karim Tunnel');
-    await settings({ paused: true });
     const page = await stack.newPage();
     // The queue's WebSocket goes through the test, which can cut it and refuse reconnections, as a train tunnel would.
     let refuse = false;
@@ -90,8 +95,11 @@ describe('queue page in a browser', () => {
     await settings({ paused: false });
     await poll(phase, { timeout: 10_000 }).not.toBe('paused');
 
+    expect(await phase()).toBe('queued');
+
     refuse = false;
     await poll(connection, { timeout: 15_000 }).toBe('live');
+    await settings({ admissionRatePerMinute: 60 });
   }, 90_000);
 
   it('solves the proof of work a drop asks for, then shows the place', async () => {
