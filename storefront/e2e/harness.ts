@@ -154,6 +154,8 @@ export async function createDrop(base: string, auth: Record<string, string>, ove
 /** Signs in through the sign-in page and waits to land on `next`. */
 export async function signInPage(page: Page, who: { email: string; password: string }, next: string): Promise<void> {
   await page.goto(`/signin?next=${encodeURIComponent(next)}`);
+  // The journey under test is the live page's (enhanced forms), not the no-JavaScript fallback.
+  await page.waitForLoadState('networkidle');
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
