@@ -46,7 +46,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   const server = createServer({ config, db: database.db, engine, log, jobs });
   const port = await server.listen();
   const demo = config.seedDemo ? await seedDemo(database.db, engine, config.shards) : null;
-  // The storefront runs beside the edge when TICKR_WEB_PORT says so (`tickr start` defaults it); a broken build leaves the API up.
+  // The storefront runs beside the edge when TICKR_WEB_PORT says so (`tickr start --storefront`, i.e. npm start, defaults it); a broken build leaves the API up.
   const webPort = storefrontPort(env);
   const web = webPort === null ? null : await startStorefront({ port: webPort, host: config.host, apiUrl: `http://127.0.0.1:${port}`, edgePort: port, log })
     .catch((error: unknown) => (log('error', `storefront not served: ${(error as Error).message}`), null));
