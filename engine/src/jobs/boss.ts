@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import {
   jobArchiveCompletedSeconds,
@@ -72,15 +73,19 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
     expireInSeconds: jobExpireSeconds,
   });
   boss.on('error', (error) => log('error', `pg-boss: ${error.message}`));
-  await boss.start();
-  for (const queue of queueNames) {
-    const dead = deadLetterOf(queue);
-    // createQueue is a no-op for a queue that exists; updateQueue brings its settings up to date.
-    await boss.createQueue(dead, { name: dead, retryLimit: 0 });
-    const settings = { name: queue, retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: retry.backoff, expireInSeconds: jobExpireSeconds, deadLetter: dead };
-    await boss.createQueue(queue, settings);
-    await boss.updateQueue(queue, settings);
-  }
+  // Nodes starting together would deadlock in pg-boss's DDL (createQueue makes
+  // partitions): one node at a time sets the job schema and queues up.
+  await withSetupLock(opts.dbUrl, async () => {
+    await boss.start();
+    for (const queue of queueNames) {
+      const dead = deadLetterOf(queue);
+      // createQueue is a no-op for a queue that exists; updateQueue brings its settings up to date.
+      await boss.createQueue(dead, { name: dead, retryLimit: 0 });
+      const settings = { name: queue, retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: retry.backoff, expireInSeconds: jobExpireSeconds, deadLetter: dead };
+      await boss.createQueue(queue, settings);
+      await boss.updateQueue(queue, settings);
+    }
+  });
 
   let stopped = false;
   return {
@@ -126,4 +131,16 @@ function describe(data: unknown): string {
   if (typeof d.eventId === 'string') return `event ${d.eventId}`;
   if (typeof d.paymentId === 'string') return `payment ${d.paymentId}`;
   return JSON.stringify(data).slice(0, 200);
+}
+
+/** Runs `work` while holding a session advisory lock on its own connection; the lock goes with the connection. */
+async function withSetupLock<T>(dbUrl: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: dbUrl, application_name: 'tickr-jobs-setup' });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtextextended('tickr:jobs-setup', 0))");
+    return await work();
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
