@@ -14,10 +14,12 @@ COPY storefront/package.json storefront/
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+# The storefront's production build, served by a node started with TICKR_WEB_PORT.
+RUN npm run build:storefront
 
 # Only now: set before npm ci, it would leave out tsx (a dev dependency).
 ENV NODE_ENV=production
 
 USER node
-EXPOSE 3000 4000
+EXPOSE 3000 4000 5173
 CMD ["node", "--import", "tsx", "edge/src/cli.ts", "start"]

@@ -28,7 +28,7 @@ async function start(): Promise<void> {
   if (node.web) lines.push(`  storefront ${node.web.url}/`);
   if (node.demo) {
     lines.push(
-      `  demo drop  ${base}/api/events/${node.demo.eventId}`,
+      `  demo drop  ${node.web ? `${node.web.url}/events/${node.demo.eventId}` : `${base}/api/events/${node.demo.eventId}`}`,
       `  organizer  ${node.demo.organizer.email} / ${node.demo.organizer.password}`,
       `  buyer      ${node.demo.participant.email} / ${node.demo.participant.password}`,
     );
