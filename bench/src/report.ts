@@ -75,7 +75,8 @@ export function isoDate(at = new Date()): string {
 }
 
 export function buildReport(scenario: ScenarioReport, machine = machineInfo(), at = new Date()): Report {
-  return { ...scenario, machine, date: isoDate(at) };
+  // A note repeated at each connection count says nothing new the second time.
+  return { ...scenario, notes: [...new Set(scenario.notes)], machine, date: isoDate(at) };
 }
 
 function round(value: number | null | undefined, digits: number): number | null {
