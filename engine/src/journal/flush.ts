@@ -13,6 +13,7 @@ export type Batch = {
 
 export type JournalRow = { shard: number; entry: JournalEntry };
 export type TicketRow = { id: string; eventId: string; typeId: string; holdId: string; buyerId: string; price: number; currency: string };
+
 /** A snapshot, encoded when taken (the actor moves on before the flush). */
 export type SnapshotRow = { eventId: string; shard: number; seq: number; state: Buffer };
 
@@ -31,6 +32,21 @@ export class FencedError extends Error {
   }
 }
 
+/**
+ * The fence that every fenced write starts with (`WITH ${fenceCtes}, ...`):
+ * `ok` is true only while every shard in $1 is still at its epoch in $2, and
+ * the epoch rows stay locked FOR SHARE until the commit, so a raise either
+ * waits for this write or makes it write nothing. Each write after it is
+ * conditional on `ok`.
+ */
+export const fenceCtes = `fence AS (
+  SELECT e.shard FROM shard_epochs e
+  JOIN unnest($1::int[], $2::bigint[]) AS f(shard, epoch) ON e.shard = f.shard AND e.epoch = f.epoch
+  FOR SHARE OF e -- serialises with an epoch raise (fencing)
+), ok AS (
+  SELECT count(*) = cardinality($1::int[]) AS ok FROM fence
+)`;
+
 /*
  * The whole batch is one statement, so one round trip and one commit: the
  * fence locks the shards' epoch rows FOR SHARE and counts those still at our
@@ -44,13 +60,7 @@ export class FencedError extends Error {
  * both sides. Tickets, one row each, travel as one JSON document.
  */
 const flushSql = `
-WITH fence AS (
-  SELECT e.shard FROM shard_epochs e
-  JOIN unnest($1::int[], $2::bigint[]) AS f(shard, epoch) ON e.shard = f.shard AND e.epoch = f.epoch
-  FOR SHARE OF e -- serialises with an epoch raise (fencing)
-), ok AS (
-  SELECT count(*) = cardinality($1::int[]) AS ok FROM fence
-), journal AS (
+WITH ${fenceCtes}, journal AS (
   INSERT INTO inventory_journal (event_id, seq_from, seq_to, shard, epoch, entries)
   SELECT j.event_id, j.seq_from, j.seq_to, j.shard, j.epoch, substring($8::bytea FROM j.at + 1 FOR j.length)
     FROM unnest($3::uuid[], $4::bigint[], $5::bigint[], $6::int[], $7::bigint[], $14::int[], $15::int[])

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { assert } from '../assert.ts';
-import { FencedError } from '../journal/flush.ts';
+import { FencedError, fenceCtes } from '../journal/flush.ts';
 import type { Outcome } from '../inventory/types.ts';
 import type { QueueWrites } from './actor.ts';
 
@@ -23,13 +23,7 @@ function empty(): Pending {
  * stale owner is therefore never durable, so never answered.
  */
 const flushSql = `
-WITH fence AS (
-  SELECT e.shard FROM shard_epochs e
-  JOIN unnest($1::int[], $2::bigint[]) AS f(shard, epoch) ON e.shard = f.shard AND e.epoch = f.epoch
-  FOR SHARE OF e -- serialises with an epoch raise (fencing)
-), ok AS (
-  SELECT count(*) = cardinality($1::int[]) AS ok FROM fence
-), joins AS (
+WITH ${fenceCtes}, joins AS (
   INSERT INTO queue_places (event_id, seq, buyer_id, ticket_id, joined_at)
   SELECT j.event_id, j.seq, j.buyer_id, j.ticket_id, to_timestamp(j.at / 1000.0)
     FROM unnest($3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::float8[]) AS j(event_id, seq, buyer_id, ticket_id, at)
