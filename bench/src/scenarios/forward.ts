@@ -7,6 +7,7 @@ import { runOnce, type LoadResult, type LoadSpec } from '../autocannon_run.ts';
 import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startRedis, startTickr, type CpuSample, type RedisServer, type TickrServer } from '../server.ts';
+import { holdBody, holdHeaders, holdLoad, holdPath, stockLeft } from '../hold_requests.ts';
 import { ApiError, createEvent, getEvent, signup, type EventView } from '../tickr_api.ts';
 import { buyersFor } from './holds.ts';
 import type { BenchOptions, Scenario } from './index.ts';
@@ -435,10 +436,6 @@ async function takeBuyers(setup: Setup, count: number): Promise<string[]> {
   return tokens;
 }
 
-const holdPath = (s: Setup) => `/api/events/${encodeURIComponent(s.eventId)}/holds`;
-const holdBody = (s: Setup) => JSON.stringify({ typeId: s.typeId, quantity: 1 });
-const holdHeaders = (token: string, key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key });
-
 /** One hold by hand through `via`: a token the node refuses, or forwarding that does not work, fails here with its own message. */
 async function preflight(setup: Setup, via: Member, what: string): Promise<void> {
   const [token] = await takeBuyers(setup, 1);
@@ -472,26 +469,16 @@ function cpuPerRequest(before: Map<string, CpuSample>, after: Map<string, CpuSam
 /** Warm-up, then the measured run on fresh buyers, holds sent to `via`; CPU of every node and the forwarded counters around the measured part. */
 async function measureHolds(setup: Setup, name: 'direct' | 'forwarded', via: Member, owner: Member, connections: number, notes: string[]): Promise<{ row: ResultRow & Record<string, unknown> }> {
   const { settings, cluster } = setup;
-  const spec = (tokens: string[], runTag: string, durationS: number): LoadSpec => ({
-    url: via.server.url,
-    method: 'POST',
-    path: holdPath(setup),
-    body: holdBody(setup),
-    connections,
-    durationS,
-    makeRequest: (seq) => ({ headers: holdHeaders(tokens[seq % tokens.length]!, `${setup.tag}-${runTag}-${seq}`) }),
-  });
-  const stockLeft = async () => {
-    const type = (await getEvent(via.server.url, setup.eventId)).ticketTypes.find((t) => t.id === setup.typeId);
-    return type ? type.capacity - type.sold - type.held : settings.capacity;
-  };
-  const forWarm = buyersFor({ observedRps: null, durationS: settings.warmupS, available: await stockLeft(), connections, alreadyMade: setup.pool.size });
+  const spec = (tokens: string[], runTag: string, durationS: number): LoadSpec =>
+    holdLoad(via.server.url, setup, { tokens, keyPrefix: `${setup.tag}-${runTag}`, connections, durationS });
+  const left = () => stockLeft(via.server.url, setup, settings.capacity);
+  const forWarm = buyersFor({ observedRps: null, durationS: settings.warmupS, available: await left(), connections, alreadyMade: setup.pool.size });
   const warmTokens = await takeBuyers(setup, forWarm.buyers);
   progress(`${name} c=${connections} via ${via.nodeId}: ${forWarm.buyers} buyers; ${settings.warmupS} s warm-up`);
   const warm = settings.warmupS > 0 ? await runOnce(spec(warmTokens, `${name}-w${connections}`, settings.warmupS)) : null;
   if ((warm?.statusCodes['401'] ?? 0) > 0) throw new ApiError(`${name} warm-up: ${via.nodeId} refused ${warm!.statusCodes['401']} holds with 401: it does not accept the tokens the bench minted`, 401, '');
   setup.acknowledged += warm?.statusCodes['201'] ?? 0;
-  const sized = buyersFor({ observedRps: warm?.rps ?? null, durationS: settings.durationS, available: await stockLeft(), connections, alreadyMade: setup.pool.size });
+  const sized = buyersFor({ observedRps: warm?.rps ?? null, durationS: settings.durationS, available: await left(), connections, alreadyMade: setup.pool.size });
   if (sized.capped) notes.push(`${name} c=${connections}: buyers capped: past ${sized.buyers * perBuyerLimit} holds, answers are 409 limit_reached`);
   const tokens = await takeBuyers(setup, sized.buyers);
   progress(`${name} c=${connections}: ${sized.buyers} buyers (warm-up ran ${Math.round(warm?.rps ?? 0)} req/s); ${settings.durationS} s measured`);

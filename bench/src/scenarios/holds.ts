@@ -7,6 +7,7 @@ import { ParticipantPool } from '../participants.ts';
 import { planSteps } from '../progress.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
+import { holdBody, holdHeaders, holdLoad, holdPath, stockLeft } from '../hold_requests.ts';
 import { ApiError, createEvent, getEvent, signup } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
@@ -199,10 +200,6 @@ async function takeBuyers(setup: Setup, count: number): Promise<string[]> {
   return tokens;
 }
 
-const holdPath = (s: Setup) => `/api/events/${encodeURIComponent(s.eventId)}/holds`;
-const holdBody = (s: Setup) => JSON.stringify({ typeId: s.typeId, quantity: 1 });
-const holdHeaders = (token: string, key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key });
-
 /** One load with the node's CPU sampled around the measured part only. */
 async function measure(server: TickrServer, name: string, spec: LoadSpec): Promise<{ row: ResultRow; load: LoadResult }> {
   let before = server.cpu();
@@ -253,23 +250,11 @@ async function measureHello(setup: Setup, opts: BenchOptions, connections: numbe
 
 /** Warm-up first, which also says how many buyers the measured run will need; then the measured run on fresh buyers. */
 async function measureHolds(setup: Setup, opts: BenchOptions, connections: number, notes: string[]): Promise<{ row: ResultRow; held: number }> {
-  const spec = (tokens: string[], runTag: string, durationS: number): LoadSpec => ({
-    url: setup.server.url,
-    method: 'POST',
-    path: holdPath(setup),
-    body: holdBody(setup),
-    connections,
-    durationS,
-    // Buyers in turn, so each one's count grows evenly; a fresh Idempotency-Key per request: each is a new hold, not a retry.
-    makeRequest: (seq) => ({ headers: holdHeaders(tokens[seq % tokens.length]!, `${setup.tag}-${runTag}-${seq}`) }),
-  });
-  const stockLeft = async () => {
-    // No more buyers than the stock left can use: past it, answers are sold_out whoever asks.
-    const left = (await getEvent(setup.server.url, setup.eventId)).ticketTypes.find((t) => t.id === setup.typeId);
-    return left ? left.capacity - left.sold - left.held : opts.capacity;
-  };
+  const spec = (tokens: string[], runTag: string, durationS: number): LoadSpec =>
+    holdLoad(setup.server.url, setup, { tokens, keyPrefix: `${setup.tag}-${runTag}`, connections, durationS });
+  const left = () => stockLeft(setup.server.url, setup, opts.capacity);
   // The warm-up gets enough buyers too, so that it warms the hold path rather than the limit_reached one.
-  const forWarm = buyersFor({ observedRps: null, durationS: opts.warmupS, available: await stockLeft(), connections, alreadyMade: setup.pool.size });
+  const forWarm = buyersFor({ observedRps: null, durationS: opts.warmupS, available: await left(), connections, alreadyMade: setup.pool.size });
   let started = Date.now();
   const warmTokens = await takeBuyers(setup, forWarm.buyers);
   progress(`holds c=${connections}: ${forWarm.buyers} buyers for the warm-up in ${Date.now() - started} ms; ${opts.warmupS} s warm-up`);
@@ -278,7 +263,7 @@ async function measureHolds(setup: Setup, opts: BenchOptions, connections: numbe
   if (warmRefused > 0) {
     throw new ApiError(`warm-up: the node refused ${warmRefused} holds with 401: it does not accept the tokens the bench minted`, 401, '');
   }
-  const sized = buyersFor({ observedRps: warm?.rps ?? null, durationS: opts.durationS, available: await stockLeft(), connections, alreadyMade: setup.pool.size });
+  const sized = buyersFor({ observedRps: warm?.rps ?? null, durationS: opts.durationS, available: await left(), connections, alreadyMade: setup.pool.size });
   if (sized.capped) notes.push(`buyers capped at ${participantsMax}: past ${sized.buyers * perBuyerLimit} holds in a run, answers are 409 limit_reached`);
   started = Date.now();
   const tokens = await takeBuyers(setup, sized.buyers);
