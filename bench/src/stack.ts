@@ -4,7 +4,7 @@ import { ParticipantPool, nodeTokens } from './participants.ts';
 import { progress } from './progress.ts';
 import type { BenchOptions } from './scenarios/index.ts';
 import { startTickr, type TickrServer } from './server.ts';
-import { createEvent, inParallel, signup, type EventView } from './tickr_api.ts';
+import { createEvent, inParallel, signupOrganizer, type EventView } from './tickr_api.ts';
 
 /**
  * One node with an organizer and an event, for the scenarios past `holds`
@@ -37,7 +37,7 @@ export async function withStack<T>(opts: BenchOptions, shape: EventShape, fn: (s
   let failed = true;
   try {
     const tag = Date.now().toString(36);
-    const organizer = await signup(server.url, { email: `organizer-${tag}@bench.tickr.test`, password: `bench-${crypto.randomUUID()}`, name: 'Bench organizer', role: 'organizer' });
+    const organizer = await signupOrganizer(server.url, tag);
     const event = await createEvent(server.url, organizer, {
       name: `Bench ${tag}`,
       venue: 'bench',

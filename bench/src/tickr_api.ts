@@ -61,6 +61,11 @@ export async function signup(baseUrl: string, account: { email: string; password
   return answer.token;
 }
 
+/** A fresh organizer through the real signup route (one password hash), so that API path stays exercised; its token. */
+export function signupOrganizer(baseUrl: string, tag: string): Promise<string> {
+  return signup(baseUrl, { email: `organizer-${tag}@bench.tickr.test`, password: `bench-${crypto.randomUUID()}`, name: 'Bench organizer', role: 'organizer' });
+}
+
 export async function createEvent(baseUrl: string, token: string, draft: EventDraft): Promise<EventView> {
   const event = await call<EventView>(baseUrl, 'POST', '/api/events', { token, body: draft, expect: [200, 201] });
   if (typeof event.id !== 'string' || !Array.isArray(event.ticketTypes) || !event.ticketTypes[0]?.id) {

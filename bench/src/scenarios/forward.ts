@@ -8,7 +8,7 @@ import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startRedis, startTickr, type CpuSample, type RedisServer, type TickrServer } from '../server.ts';
 import { holdBody, holdHeaders, holdLoad, holdPath, stockLeft } from '../hold_requests.ts';
-import { ApiError, createEvent, getEvent, signup, type EventView } from '../tickr_api.ts';
+import { ApiError, createEvent, getEvent, signupOrganizer, type EventView } from '../tickr_api.ts';
 import { buyersFor } from './holds.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
@@ -387,12 +387,7 @@ async function run(opts: BenchOptions): Promise<ScenarioReport> {
 
 async function prepare(cluster: BenchCluster, settings: ForwardSettings, tag: string): Promise<Setup> {
   const via = cluster.members[0]!.server;
-  const organizer = await signup(via.url, {
-    email: `organizer-${tag}@bench.tickr.test`,
-    password: `bench-${crypto.randomUUID()}`,
-    name: 'Bench organizer',
-    role: 'organizer',
-  });
+  const organizer = await signupOrganizer(via.url, tag);
   const event = await createEvent(via.url, organizer, {
     name: `Bench forward ${tag}`,
     venue: 'bench',

@@ -8,7 +8,7 @@ import { planSteps } from '../progress.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
 import { holdBody, holdHeaders, holdLoad, holdPath, stockLeft } from '../hold_requests.ts';
-import { ApiError, createEvent, getEvent, signup } from '../tickr_api.ts';
+import { ApiError, createEvent, getEvent, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
 /**
@@ -150,13 +150,7 @@ async function run(opts: BenchOptions): Promise<ScenarioReport> {
 
 async function prepare(server: TickrServer, opts: BenchOptions): Promise<Setup> {
   const tag = Date.now().toString(36);
-  // The organizer goes through the real signup route (one password hash): the API path stays exercised.
-  const organizer = await signup(server.url, {
-    email: `organizer-${tag}@bench.tickr.test`,
-    password: `bench-${crypto.randomUUID()}`,
-    name: 'Bench organizer',
-    role: 'organizer',
-  });
+  const organizer = await signupOrganizer(server.url, tag);
   const event = await createEvent(server.url, organizer, {
     name: `Bench ${tag}`,
     venue: 'bench',

@@ -6,7 +6,7 @@ import { runLoad, type LoadSpec } from '../autocannon_run.ts';
 import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
-import { createEvent, inParallel, signup } from '../tickr_api.ts';
+import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
 /**
@@ -94,7 +94,7 @@ async function run(opts: BenchOptions): Promise<ScenarioReport> {
 
 async function prepare(server: TickrServer, opts: BenchOptions): Promise<Setup> {
   const tag = Date.now().toString(36);
-  const organizer = await signup(server.url, { email: `organizer-${tag}@bench.tickr.test`, password: `bench-${crypto.randomUUID()}`, name: 'Bench organizer', role: 'organizer' });
+  const organizer = await signupOrganizer(server.url, tag);
   const drop = async (name: string): Promise<Drop> => {
     const event = await createEvent(server.url, organizer, {
       name: `${name} ${tag}`, venue: 'bench', startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), currency: 'EUR',
