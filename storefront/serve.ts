@@ -13,6 +13,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  webConnectionsMax, webHeadersTimeoutMs, webHstsMaxAgeSeconds, webKeepAliveTimeoutMs, webRequestTimeoutMs, webTimeoutCheckMs,
+} from '../engine/src/constants.ts';
 
 export const storefrontDir = dirname(fileURLToPath(import.meta.url));
 const buildDir = join(storefrontDir, 'build');
@@ -46,7 +49,17 @@ export function storefrontPort(env: NodeJS.ProcessEnv): number | null {
   if (raw === undefined || raw === '' || raw === 'off') return null;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`TICKR_WEB_PORT must be a port from 0 to 65535 or "off", got "${raw}"`);
+  // Checked with the port, at the node's start: a bad value stops the node, not just the storefront.
+  secureWeb(env);
   return port;
+}
+
+/** TICKR_WEB_SECURE_COOKIES: "1" when TLS is in front (Secure cookies and HSTS), "0" or unset when not. */
+export function secureWeb(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.TICKR_WEB_SECURE_COOKIES;
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new Error(`TICKR_WEB_SECURE_COOKIES must be "1" (TLS in front of the storefront) or "0", got "${raw}"`);
 }
 
 async function newestMtime(path: string): Promise<number> {
@@ -132,20 +145,62 @@ export async function ensureBuilt(log: StorefrontOptions['log']): Promise<void> 
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
-export async function startStorefront(options: StorefrontOptions): Promise<RunningStorefront> {
-  await ensureBuilt(options.log);
-  process.env.TICKR_API_URL ||= options.apiUrl;
-  process.env.TICKR_EDGE_PORT ||= String(options.edgePort);
-  // Plain http unless a proxy in front says otherwise: form actions check the Origin against it.
-  process.env.TICKR_WEB_PROTOCOL_HEADER ||= 'x-forwarded-proto';
-  const { handler } = (await import(pathToFileURL(join(buildDir, 'handler.js')).href)) as { handler: Handler };
-  const server: Server = createServer((req, res) => {
+/**
+ * Headers on every answer of the storefront (pages, its files, the /api
+ * proxy). The page's Content-Security-Policy (with `frame-ancestors 'none'`)
+ * comes from SvelteKit (`kit.csp`); X-Frame-Options says the same to older
+ * browsers. HSTS only when TLS is in front: over plain http it would be
+ * ignored, and a developer's localhost must not learn it.
+ */
+export function securityHeaders(secure: boolean): Record<string, string> {
+  return {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'x-frame-options': 'DENY',
+    ...(secure ? { 'strict-transport-security': `max-age=${webHstsMaxAgeSeconds}` } : {}),
+  };
+}
+
+export type WebLimits = { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; timeoutCheckMs: number; connectionsMax: number };
+export const webLimits: WebLimits = {
+  headersTimeoutMs: webHeadersTimeoutMs, requestTimeoutMs: webRequestTimeoutMs, keepAliveTimeoutMs: webKeepAliveTimeoutMs,
+  timeoutCheckMs: webTimeoutCheckMs, connectionsMax: webConnectionsMax,
+};
+
+/**
+ * The storefront's HTTP server around adapter-node's handler: security
+ * headers on every answer, and bounds on slow and idle connections, so a
+ * client that never finishes its headers (slowloris) is answered 408 and
+ * closed instead of holding a connection for good (see constants.ts).
+ */
+export function createStorefrontServer(handler: Handler, secure: boolean, limits: WebLimits = webLimits): Server {
+  const headers = securityHeaders(secure);
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.timeoutCheckMs,
+  }, (req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     req.headers['x-forwarded-proto'] ??= 'http';
     handler(req, res, () => {
       res.statusCode = 404;
       res.end('Not found');
     });
   });
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.connectionsMax;
+  return server;
+}
+
+export async function startStorefront(options: StorefrontOptions): Promise<RunningStorefront> {
+  const secure = secureWeb(process.env);
+  await ensureBuilt(options.log);
+  process.env.TICKR_API_URL ||= options.apiUrl;
+  process.env.TICKR_EDGE_PORT ||= String(options.edgePort);
+  // Plain http unless a proxy in front says otherwise: form actions check the Origin against it.
+  process.env.TICKR_WEB_PROTOCOL_HEADER ||= 'x-forwarded-proto';
+  const { handler } = (await import(pathToFileURL(join(buildDir, 'handler.js')).href)) as { handler: Handler };
+  const server = createStorefrontServer(handler, secure);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

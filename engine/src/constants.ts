@@ -92,5 +92,28 @@ export const stripeWebhookToleranceSeconds = 300;
 /** Lists of orders answer at most this many. */
 export const ordersListMax = 200;
 
+// ---- storefront server (storefront/serve.ts) -------------------------------
+
+/** A browser sends a request's headers in one packet; ten seconds covers a slow phone link and cuts off a slowloris client that trickles them. */
+export const webHeadersTimeoutMs = 10_000;
+/** The largest body the storefront takes is a scanner's offline sync or a form; thirty seconds covers a slow upload of it. */
+export const webRequestTimeoutMs = 30_000;
+/** An idle kept-alive connection holds a file descriptor; a browser reopens one cheaply (Node's own default). */
+export const webKeepAliveTimeoutMs = 5_000;
+/** How often the server sweeps for requests past the two timeouts above; Node's 30 s default would let a stalled connection live four times longer. */
+export const webTimeoutCheckMs = 1_000;
+/**
+ * Open connections at most: about a thousand browsers at once with their
+ * usual handful each, more than one node's storefront serves behind a proxy.
+ * Past it new connections are dropped at once, so a flood of them cannot use
+ * up the process's file descriptors, which the edge and the database pools
+ * share.
+ */
+export const webConnectionsMax = 8_192;
+/** HSTS (behind TLS only): a year, the usual span; subdomains are left to the operator. */
+export const webHstsMaxAgeSeconds = 365 * 24 * 3600;
+
 assert(expiryTickMs * 4 <= holdTtlMsMin, 'expiry granularity must be small against the shortest hold');
 assert(snapshotEveryEntries > flushEntriesMax, 'a snapshot spans at least one flush');
+assert(webHeadersTimeoutMs <= webRequestTimeoutMs, 'Node refuses a headers timeout longer than the request timeout');
+assert(webTimeoutCheckMs * 5 <= webHeadersTimeoutMs, 'the timeout sweep runs several times within the headers timeout');

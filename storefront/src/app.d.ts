@@ -9,6 +9,8 @@ declare global {
       /** Who the token speaks for, read (not verified: the edge verifies) from its payload. */
       account: Account | null;
       locale: Locale;
+      /** Set when the edge refused the token during this request: the response becomes a redirect to sign in. */
+      sessionEnded: boolean;
     }
     interface Error {
       message: string;

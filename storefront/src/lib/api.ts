@@ -122,9 +122,11 @@ export const requestTimeoutMs = 15_000;
 /**
  * `forwardedFor` is the browser's address when the storefront's server calls
  * on a person's behalf: the edge rate-limits by it (it trusts X-Forwarded-For
- * from loopback and private peers only).
+ * from loopback and private peers only). `onTokenRefused` runs when the edge
+ * refuses `token` itself (401 `unauthenticated`: expired, or signed with a
+ * secret the edge no longer has), before the `ApiError` is thrown.
  */
-export function createApi(fetchFn: Fetch, base: string, token: string | null = null, forwardedFor: string | null = null) {
+export function createApi(fetchFn: Fetch, base: string, token: string | null = null, forwardedFor: string | null = null, onTokenRefused?: () => void) {
   async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -152,6 +154,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     const error = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     if (error && typeof error.code === 'string') {
       const { code, message, ...detail } = error as Record<string, unknown>;
+      if (response.status === 401 && code === 'unauthenticated' && token) onTokenRefused?.();
       throw new ApiError(response.status, code as string, typeof message === 'string' ? message : '', detail);
     }
     throw new ApiError(response.status, response.status >= 500 ? 'unexpected' : `http_${response.status}`, response.status >= 500 ? '' : response.statusText);

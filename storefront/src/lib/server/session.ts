@@ -1,4 +1,4 @@
-import type { Cookies } from '@sveltejs/kit';
+import type { Cookies, RequestEvent } from '@sveltejs/kit';
 import { dev } from '$app/environment';
 import { sessionCookie, type Account, type Role } from '$lib/session';
 
@@ -32,4 +32,17 @@ export function setSession(cookies: Cookies, token: string): void {
 
 export function clearSession(cookies: Cookies): void {
   cookies.delete(sessionCookie, { path: '/' });
+}
+
+/**
+ * The edge refused this request's token (it expired, or the token secret
+ * changed): the person is signed out from here on, and `handle` sends the page
+ * to the sign-in form instead of showing a 401 under a header that still
+ * names them.
+ */
+export function endSession(event: Pick<RequestEvent, 'cookies' | 'locals'>): void {
+  clearSession(event.cookies);
+  event.locals.token = null;
+  event.locals.account = null;
+  event.locals.sessionEnded = true;
 }

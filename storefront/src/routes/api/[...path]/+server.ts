@@ -1,5 +1,7 @@
 import type { RequestHandler } from './$types';
 import { clientAddress, edgeBase } from '$lib/server/edge';
+import { foreignOrigin } from '$lib/server/origin';
+import { clearSession } from '$lib/server/session';
 
 /**
  * The edge's API under the storefront's own origin, so the browser needs no
@@ -10,6 +12,8 @@ const forwarded = ['accept', 'content-type', 'idempotency-key', 'admission-token
 
 const proxy: RequestHandler = async (event) => {
   const { request, url, params, locals, fetch } = event;
+  const refusal = foreignOrigin(request, url);
+  if (refusal !== null) return refusal;
   const headers: Record<string, string> = {};
   for (const name of forwarded) {
     const value = request.headers.get(name);
@@ -30,6 +34,8 @@ const proxy: RequestHandler = async (event) => {
       const value = answer.headers.get(name);
       if (value !== null) out.set(name, value);
     }
+    // The edge refused the session's token (expired, or the token secret changed): the cookie goes, so the next page shows signed out.
+    if (answer.status === 401 && locals.token && answer.headers.has('www-authenticate')) clearSession(event.cookies);
     return new Response(answer.body, { status: answer.status, headers: out });
   } catch {
     return Response.json({ error: { code: 'unreachable', message: 'The ticket server cannot be reached right now; try again in a moment.' } }, { status: 502 });
