@@ -41,7 +41,7 @@ export const handle: Handle = async ({ event, resolve }) => {
  * like any other action name the page lacks.
  */
 function refuseReservedAction(event: RequestEvent): void {
-  if (event.request.method !== 'POST') return;
+  if (event.request.method !== 'POST' || event.url.pathname.startsWith('/api/')) return;
   const name = [...event.url.searchParams.keys()].find((key) => key.startsWith('/'));
   if (name === '/default') error(404, 'No form action is named "default": post to the page itself for its one action.');
 }
