@@ -91,6 +91,8 @@ export const paymentCallTimeoutMs = 15_000;
 export const stripeWebhookToleranceSeconds = 300;
 /** Lists of orders answer at most this many. */
 export const ordersListMax = 200;
+/** /api/ops/status lists this many most recent open operator alerts; it counts them all. */
+export const opsAlertsListMax = 50;
 
 assert(expiryTickMs * 4 <= holdTtlMsMin, 'expiry granularity must be small against the shortest hold');
 assert(snapshotEveryEntries > flushEntriesMax, 'a snapshot spans at least one flush');
