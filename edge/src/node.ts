@@ -7,7 +7,9 @@ import { createLogger, type Logger } from '../../engine/src/log.ts';
 import { startEngine } from '../../engine/src/node_engine.ts';
 import { upsertOperator } from '../../engine/src/db/accounts.ts';
 import { hashPassword } from './auth/passwords.ts';
-import { seedDemo, type DemoCredentials } from './demo.ts';
+import { demoAccountsPresent, seedDemo, type DemoCredentials } from './demo.ts';
+import { providersFor } from '../../engine/src/payments/providers.ts';
+import type { Db } from '../../engine/src/db/pool.ts';
 import { createServer } from './server.ts';
 import { startJobs } from '../../engine/src/jobs/boss.ts';
 import { handlers } from '../../engine/src/jobs/handlers.ts';
@@ -41,6 +43,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   }
   if (config.redisUrl) log('info', `REDIS_URL is set: joining the cluster as ${config.nodeId} (internal port ${config.internalPort})`);
   if (!config.production) log('info', 'development mode (NODE_ENV is not production): simulated payments, dev mail outbox, demo seed; secrets kept in the data folder');
+  if (config.production) await warnOfDevelopmentLeftovers(config, database.db, log);
   const engine = await startEngine({ config, db: database.db, dbUrl: database.url, log });
   // pg-boss after the engine (handlers send it commands); its workers here unless TICKR_JOB_WORKERS=false (`tickr jobs` runs them).
   const jobs = await startJobs({ dbUrl: database.url, log });
@@ -66,4 +69,11 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
       await database.embedded?.stop();
     })());
   return { config, port, demo, web, stop };
+}
+
+/** Production starts without what development left behind being silently usable: say what to fix. */
+async function warnOfDevelopmentLeftovers(config: Config, db: Db, log: Logger): Promise<void> {
+  if (providersFor(config).configured.length === 0) log('warn', 'no payment provider is configured (STRIPE_* or CLICTOPAY_*): every checkout will be refused');
+  const demo = await demoAccountsPresent(db);
+  if (demo.length > 0) log('error', `demo accounts with public passwords exist in this database (${demo.join(', ')}): delete them or change their passwords`);
 }
