@@ -30,7 +30,7 @@ async function start(): Promise<void> {
   lines.push(`  payments   ${providersFor(node.config).configured.join(', ') || 'none configured (set STRIPE_* or CLICTOPAY_*)'}`);
   lines.push(node.config.production
     ? '  mode       production (NODE_ENV=production): no simulated payments, no demo seed, no dev mail'
-    : `  mode       development: simulated payments on by default (no money moves), dev mail at ${base}/api/dev/mail (this machine only), secrets in ${node.config.dataDir}`);
+    : `  mode       development: simulated payments on by default (no money moves), dev mail at ${base}/api/dev/mail (this machine only), secrets not set in the environment kept in ${node.config.dataDir}`);
   if (node.demo) {
     lines.push(
       `  demo drop  ${node.web ? `${node.web.url}/events/${node.demo.eventId}` : `${base}/api/events/${node.demo.eventId}`}`,
