@@ -8,6 +8,7 @@ import { ConfigError, readConfig } from '../../engine/src/config.ts';
 import { migrate } from '../../engine/src/db/migrate.ts';
 import { openDatabase } from '../../engine/src/db/open.ts';
 import { createLogger } from '../../engine/src/log.ts';
+import { providersFor } from '../../engine/src/payments/providers.ts';
 import { startNode } from './node.ts';
 import { startJobsProcess } from './jobs_process.ts';
 import { webPortDefault } from '../../storefront/serve.ts';
@@ -26,6 +27,10 @@ async function start(): Promise<void> {
   const base = `http://127.0.0.1:${node.port}`;
   const lines = [`Tickr node ${node.config.nodeId} listening on ${base}`, `  API        ${base}/api/events`, `  health     ${base}/health`, `  metrics    ${base}/metrics`];
   if (node.web) lines.push(`  storefront ${node.web.url}/`);
+  lines.push(`  payments   ${providersFor(node.config).configured.join(', ') || 'none configured (set STRIPE_* or CLICTOPAY_*)'}`);
+  lines.push(node.config.production
+    ? '  mode       production (NODE_ENV=production): no simulated payments, no demo seed, no dev mail'
+    : `  mode       development: simulated payments on by default (no money moves), dev mail at ${base}/api/dev/mail (this machine only), secrets not set in the environment kept in ${node.config.dataDir}`);
   if (node.demo) {
     lines.push(
       `  demo drop  ${node.web ? `${node.web.url}/events/${node.demo.eventId}` : `${base}/api/events/${node.demo.eventId}`}`,

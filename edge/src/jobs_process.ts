@@ -5,6 +5,7 @@ import { startJobs } from '../../engine/src/jobs/boss.ts';
 import { handlers } from '../../engine/src/jobs/handlers.ts';
 import { connectRemoteEngine } from '../../engine/src/jobs/remote_engine.ts';
 import { createLogger } from '../../engine/src/log.ts';
+import { withDevSecrets } from '../../engine/src/dev_secrets.ts';
 
 /**
  * `tickr jobs`: the pg-boss workers alone, for an operator who wants them
@@ -15,14 +16,16 @@ import { createLogger } from '../../engine/src/log.ts';
  * jobs itself.
  */
 export async function startJobsProcess(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
-  const config = readConfig(env);
-  if (config.databaseUrl === null) throw new ConfigError('tickr jobs needs DATABASE_URL: the nodes\' database (an embedded one belongs to its node)');
-  if (config.redisUrl === null) throw new ConfigError('tickr jobs needs REDIS_URL: it reaches the inventory through the cluster (without Redis, the node runs its jobs itself)');
-  const log = createLogger(config);
-  const db = createPool(config.databaseUrl);
+  const read = readConfig(env);
+  if (read.databaseUrl === null) throw new ConfigError('tickr jobs needs DATABASE_URL: the nodes\' database (an embedded one belongs to its node)');
+  if (read.redisUrl === null) throw new ConfigError('tickr jobs needs REDIS_URL: it reaches the inventory through the cluster (without Redis, the node runs its jobs itself)');
+  const log = createLogger(read);
+  // Ticket keys are sealed with the same secret the nodes use: in development, the one in this checkout's data folder.
+  const config = await withDevSecrets(read, log);
+  const db = createPool(read.databaseUrl);
   await migrate(db);
   const engine = await connectRemoteEngine(config, log);
-  const jobs = await startJobs({ dbUrl: config.databaseUrl, log });
+  const jobs = await startJobs({ dbUrl: read.databaseUrl, log });
   await jobs.work(handlers, { db, jobs, engine, config, log, now: Date.now });
   log('info', 'job workers running: payment-confirmed, tickets-issue, email-send, event-reminder, refund, payment-poll');
   let stopping: Promise<void> | null = null;

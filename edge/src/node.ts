@@ -1,12 +1,15 @@
 import uWS from 'uWebSockets.js';
 import { readConfig, type Config } from '../../engine/src/config.ts';
+import { withDevSecrets } from '../../engine/src/dev_secrets.ts';
 import { openDatabase } from '../../engine/src/db/open.ts';
 import { migrate } from '../../engine/src/db/migrate.ts';
 import { createLogger, type Logger } from '../../engine/src/log.ts';
 import { startEngine } from '../../engine/src/node_engine.ts';
 import { upsertOperator } from '../../engine/src/db/accounts.ts';
 import { hashPassword } from './auth/passwords.ts';
-import { seedDemo, type DemoCredentials } from './demo.ts';
+import { demoAccountsPresent, seedDemo, type DemoCredentials } from './demo.ts';
+import { providersFor } from '../../engine/src/payments/providers.ts';
+import type { Db } from '../../engine/src/db/pool.ts';
 import { createServer } from './server.ts';
 import { startJobs } from '../../engine/src/jobs/boss.ts';
 import { handlers } from '../../engine/src/jobs/handlers.ts';
@@ -27,8 +30,10 @@ function checkNativeUws(log: Logger): void {
  * the reverse order: stop accepting, let workers flush, close.
  */
 export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<RunningNode> {
-  const config = readConfig(env);
-  const log = createLogger(config);
+  const read = readConfig(env);
+  const log = createLogger(read);
+  // Development keeps its secrets in the data folder, so a restart keeps sessions and ticket keys; production has them from the environment.
+  const config = await withDevSecrets(read, log);
   checkNativeUws(log);
   const database = await openDatabase(config, log);
   const report = await migrate(database.db);
@@ -37,8 +42,8 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
     await upsertOperator(database.db, config.operatorEmail, await hashPassword(config.operatorPassword), 'Operator');
   }
   if (config.redisUrl) log('info', `REDIS_URL is set: joining the cluster as ${config.nodeId} (internal port ${config.internalPort})`);
-  if (config.tokenSecretEphemeral) log('warn', 'TICKR_TOKEN_SECRET is not set: tokens are signed with a random key and die with this process');
-  if (config.ticketKeySecretEphemeral) log('warn', 'TICKR_TICKET_KEY_SECRET is not set: event ticket keys are sealed with a random key per start, so events keyed before a restart cannot sign tickets after it');
+  if (!config.production) log('info', 'development mode (NODE_ENV is not production): simulated payments, dev mail outbox, demo seed; secrets kept in the data folder');
+  if (config.production) await warnOfDevelopmentLeftovers(config, database.db, log);
   const engine = await startEngine({ config, db: database.db, dbUrl: database.url, log });
   // pg-boss after the engine (handlers send it commands); its workers here unless TICKR_JOB_WORKERS=false (`tickr jobs` runs them).
   const jobs = await startJobs({ dbUrl: database.url, log });
@@ -64,4 +69,11 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
       await database.embedded?.stop();
     })());
   return { config, port, demo, web, stop };
+}
+
+/** Production starts without what development left behind being silently usable: say what to fix. */
+async function warnOfDevelopmentLeftovers(config: Config, db: Db, log: Logger): Promise<void> {
+  if (providersFor(config).configured.length === 0) log('warn', 'no payment provider is configured (STRIPE_* or CLICTOPAY_*): every checkout will be refused');
+  const demo = await demoAccountsPresent(db);
+  if (demo.length > 0) log('error', `demo accounts with public passwords exist in this database (${demo.join(', ')}): delete them or change their passwords`);
 }

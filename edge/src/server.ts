@@ -51,7 +51,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const metrics = new EdgeMetrics();
   const router = createRouter(app, { tokens, log, metrics });
 
-  mountHealth(router, { db, engine, metrics });
+  mountHealth(router, { config, db, engine, metrics });
   mountAuth(router, { db, tokens });
   mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const queueKey = queueKeyOf(config.tokenSecret);

@@ -28,8 +28,13 @@ export type Config = {
   shards: number;
   dataDir: string;
   embeddedPgPort: number;
-  /** Signs access tokens (HS256). Unset in development: a random one per start, so tokens die with the process. */
+  /**
+   * Signs access tokens (HS256). Required in production. Unset in development:
+   * random here, then replaced by the one kept in the data folder
+   * (engine/src/dev_secrets.ts) when a node or `tickr jobs` starts.
+   */
   tokenSecret: Uint8Array;
+  /** True while tokenSecret is a random stand-in (not from the environment or the data folder). */
   tokenSecretEphemeral: boolean;
   operatorEmail: string | null;
   operatorPassword: string | null;
@@ -40,11 +45,17 @@ export type Config = {
   /** Snapshot an event every this many journal entries: recovery replays at most this many. */
   snapshotEvery: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** NODE_ENV=production: development-only routes (the dev mail outbox) refuse to answer. */
+  /**
+   * NODE_ENV=production: every development convenience is off (the simulated
+   * payment provider, the demo seed, the dev mail outbox) and the secrets must
+   * come from the environment.
+   */
   production: boolean;
-  /** Seals each event's private ticket key (derived from TICKR_TICKET_KEY_SECRET). Unset in development: random per start. */
+  /** Seals each event's private ticket key (derived from TICKR_TICKET_KEY_SECRET). Required in production; in development kept in the data folder like tokenSecret. */
   ticketServerKey: Buffer;
   ticketKeySecretEphemeral: boolean;
+  /** A bearer token that opens /metrics to a scraper that is not on loopback (TICKR_METRICS_TOKEN); null: loopback and operators only. */
+  metricsToken: string | null;
   /** SES when a region is set; otherwise email stays in the dev outbox. Credentials: the AWS SDK's default chain. */
   sesRegion: string | null;
   /** e.g. http://localhost:4566 for LocalStack. */
@@ -115,10 +126,42 @@ function clictopayConfig(env: NodeJS.ProcessEnv): Config['clictopay'] {
   return { username, password, url: url(env, 'CLICTOPAY_URL', 'https://test.clictopay.com/payment/rest') };
 }
 
+/** At least this long, so the secrets cannot be guessed; the same floor for every secret a deployment sets. */
+export const secretCharsMin = 32;
+
+/**
+ * Production never invents a secret: a random one would end every session
+ * and strand every ticket key at the next restart, and a shared default
+ * (once in docker-compose) lets anyone forge an operator's token.
+ */
+function requireProductionSecrets(env: NodeJS.ProcessEnv): void {
+  const missing = ['TICKR_TOKEN_SECRET', 'TICKR_TICKET_KEY_SECRET'].filter((name) => !env[name]);
+  if (missing.length === 0) return;
+  throw new ConfigError(
+    `NODE_ENV=production needs ${missing.join(' and ')}: set ${missing.length > 1 ? 'each' : 'it'} to ${secretCharsMin}+ random characters ` +
+    '(openssl rand -base64 48), the same on every node, kept across restarts',
+  );
+}
+
+/** The demo seed publishes its accounts' passwords: a convenience production refuses rather than ignores. */
+function seedDemoSetting(env: NodeJS.ProcessEnv, production: boolean): boolean {
+  const seed = bool(env, 'TICKR_SEED_DEMO', !production);
+  if (seed && production) throw new ConfigError('TICKR_SEED_DEMO=1 seeds demo accounts whose passwords are public; unset it (or set 0) with NODE_ENV=production');
+  return seed;
+}
+
+function metricsTokenSetting(env: NodeJS.ProcessEnv): string | null {
+  const token = env.TICKR_METRICS_TOKEN || null;
+  if (token !== null && token.length < secretCharsMin) throw new ConfigError(`TICKR_METRICS_TOKEN must be at least ${secretCharsMin} characters long (openssl rand -hex 24)`);
+  return token;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const secret = env.TICKR_TOKEN_SECRET;
-  if (secret !== undefined && secret.length < 32) {
-    throw new ConfigError('TICKR_TOKEN_SECRET must be at least 32 characters long');
+  const production = env.NODE_ENV === 'production';
+  if (production) requireProductionSecrets(env);
+  const secret = env.TICKR_TOKEN_SECRET || undefined;
+  if (secret !== undefined && secret.length < secretCharsMin) {
+    throw new ConfigError(`TICKR_TOKEN_SECRET must be at least ${secretCharsMin} characters long (openssl rand -base64 48)`);
   }
   const operatorEmail = env.TICKR_OPERATOR_EMAIL || null;
   const operatorPassword = env.TICKR_OPERATOR_PASSWORD || null;
@@ -158,14 +201,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecretEphemeral: secret === undefined,
     operatorEmail,
     operatorPassword,
-    seedDemo: bool(env, 'TICKR_SEED_DEMO', true),
+    seedDemo: seedDemoSetting(env, production),
     benchRoutes: bool(env, 'TICKR_BENCH_ROUTES', false),
     flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
     snapshotEvery: int(env, 'TICKR_SNAPSHOT_EVERY', snapshotEveryEntries, 1, 10_000_000),
     logLevel,
-    production: env.NODE_ENV === 'production',
+    production,
     ticketServerKey: deriveServerKey(ticketKeySecret ?? randomBytes(48)),
     ticketKeySecretEphemeral: ticketKeySecret === null,
+    metricsToken: metricsTokenSetting(env),
     sesRegion: env.TICKR_SES_REGION || null,
     sesEndpoint,
     mailFrom: env.TICKR_MAIL_FROM || 'Tickr <tickets@tickr.local>',

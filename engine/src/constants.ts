@@ -91,6 +91,8 @@ export const paymentCallTimeoutMs = 15_000;
 export const stripeWebhookToleranceSeconds = 300;
 /** Lists of orders answer at most this many. */
 export const ordersListMax = 200;
+/** /api/ops/status lists this many most recent open operator alerts; it counts them all. */
+export const opsAlertsListMax = 50;
 
 // ---- storefront server (storefront/serve.ts) -------------------------------
 

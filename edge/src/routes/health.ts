@@ -1,9 +1,11 @@
+import type { Config } from '../../../engine/src/config.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
+import { bearerIs, isDirectLoopback, isOperator, refuseStranger } from '../http/operator_access.ts';
 import type { Router } from '../http/route.ts';
 
-export type HealthDeps = { db: Db; engine: Engine; metrics: EdgeMetrics };
+export type HealthDeps = { config: Pick<Config, 'metricsToken'>; db: Db; engine: Engine; metrics: EdgeMetrics };
 
 /** A health check that waits longer than this for Postgres reports it unreachable. */
 export const healthDbTimeoutMs = 1_000;
@@ -18,7 +20,7 @@ async function dbReachable(db: Db): Promise<boolean> {
   }
 }
 
-export function mountHealth(router: Router, { db, engine, metrics }: HealthDeps): void {
+export function mountHealth(router: Router, { config, db, engine, metrics }: HealthDeps): void {
   router.route('get', '/health', async () => {
     const status = engine.status();
     const dbOk = await dbReachable(db);
@@ -32,9 +34,16 @@ export function mountHealth(router: Router, { db, engine, metrics }: HealthDeps)
     return ready ? { status: 200, body } : { status: 503, body, headers: { 'retry-after': '1' } };
   });
 
-  router.route('get', '/metrics', () => ({
-    status: 200,
-    body: `${engine.metrics()}\n${metrics.text()}\n`,
-    headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
-  }));
+  // Metrics tell a stranger the shape of the cluster and the size of every sale: a scraper on this machine, one with
+  // TICKR_METRICS_TOKEN, or a signed-in operator may read them.
+  router.route('get', '/metrics', (ctx) => {
+    if (!isDirectLoopback(ctx) && !bearerIs(ctx, config.metricsToken) && !isOperator(ctx)) {
+      refuseStranger(ctx, '/metrics', 'a scraper on this machine, a scraper sending "Authorization: Bearer <TICKR_METRICS_TOKEN>", or a signed-in operator');
+    }
+    return {
+      status: 200,
+      body: `${engine.metrics()}\n${metrics.text()}\n`,
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+    };
+  });
 }

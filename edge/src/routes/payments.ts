@@ -24,36 +24,8 @@ const sessionNotFound = () => new HttpError(404, 'payment_not_found', 'No such p
  */
 export function mountPayments(router: Router, { config, db, engine, jobs, log }: PaymentsDeps): void {
   const providers = providersFor(config);
-
-  /** The simulated session of the signed-in buyer; someone else's answers like a missing one. */
-  async function simulatedSession(ctx: Ctx) {
-    const claims = requireRole(ctx, 'participant');
-    const session = ctx.params.session ?? '';
-    if (!/^sim_[0-9a-f]{32}$/.test(session)) throw sessionNotFound();
-    const payment = await selectPaymentByRef(db, 'simulated', session);
-    const order = payment === null ? null : await selectOrder(db, payment.orderId);
-    if (payment === null || order === null || order.buyerId !== claims.sub) throw sessionNotFound();
-    return { session, payment, order };
-  }
-
-  // What the storefront's pay page shows.
-  router.route('get', '/api/payments/simulated/:session', async (ctx) => {
-    const { session, payment, order } = await simulatedSession(ctx);
-    return { status: 200, body: { session, orderId: order.id, amount: payment.amount, currency: payment.currency, status: payment.status, orderStatus: order.status } };
-  });
-
-  // The pay page's buttons: what a provider's webhook would say, through the same path.
-  router.route('post', '/api/payments/simulated/:session', async (ctx) => {
-    const { session, payment, order } = await simulatedSession(ctx);
-    const { outcome } = parseBody(simulatedPaymentSchema, ctx.body);
-    // One notice per outcome: pressing pay twice confirms once.
-    const notice = { provider: 'simulated', noticeId: `${session}:${outcome}`, providerRef: session };
-    const result = outcome === 'pay'
-      ? await paymentSucceeded(db, jobs, notice)
-      : await paymentFailed({ db, engine, log }, { ...notice, final: true, reason: 'declined on the simulated payment page' });
-    const fresh = await selectPaymentByRef(db, 'simulated', session);
-    return { status: 200, body: { session, orderId: order.id, status: fresh?.status ?? payment.status, result } };
-  }, { body: true });
+  // The simulated pay page moves no money: in production its routes do not exist (404), like its provider.
+  if (!config.production) mountSimulatedPayments(router, { config, db, engine, jobs, log });
 
   // Stripe: verified on the raw bytes, deduplicated by event id (provider_events).
   router.route('post', '/api/webhooks/stripe', async (ctx) => {
@@ -94,4 +66,37 @@ export function mountPayments(router: Router, { config, db, engine, jobs, log }:
     }
     return { status: 303, body: '', headers: { location: `${config.publicUrl}/orders/${payment.orderId}` } };
   });
+}
+
+/** The storefront's simulated pay page (development only): what a provider's webhook would say, through the same path. */
+function mountSimulatedPayments(router: Router, { db, engine, jobs, log }: PaymentsDeps): void {
+  /** The simulated session of the signed-in buyer; someone else's answers like a missing one. */
+  async function simulatedSession(ctx: Ctx) {
+    const claims = requireRole(ctx, 'participant');
+    const session = ctx.params.session ?? '';
+    if (!/^sim_[0-9a-f]{32}$/.test(session)) throw sessionNotFound();
+    const payment = await selectPaymentByRef(db, 'simulated', session);
+    const order = payment === null ? null : await selectOrder(db, payment.orderId);
+    if (payment === null || order === null || order.buyerId !== claims.sub) throw sessionNotFound();
+    return { session, payment, order };
+  }
+
+  // What the storefront's pay page shows.
+  router.route('get', '/api/payments/simulated/:session', async (ctx) => {
+    const { session, payment, order } = await simulatedSession(ctx);
+    return { status: 200, body: { session, orderId: order.id, amount: payment.amount, currency: payment.currency, status: payment.status, orderStatus: order.status } };
+  });
+
+  // The pay page's buttons: what a provider's webhook would say, through the same path.
+  router.route('post', '/api/payments/simulated/:session', async (ctx) => {
+    const { session, payment, order } = await simulatedSession(ctx);
+    const { outcome } = parseBody(simulatedPaymentSchema, ctx.body);
+    // One notice per outcome: pressing pay twice confirms once.
+    const notice = { provider: 'simulated', noticeId: `${session}:${outcome}`, providerRef: session };
+    const result = outcome === 'pay'
+      ? await paymentSucceeded(db, jobs, notice)
+      : await paymentFailed({ db, engine, log }, { ...notice, final: true, reason: 'declined on the simulated payment page' });
+    const fresh = await selectPaymentByRef(db, 'simulated', session);
+    return { status: 200, body: { session, orderId: order.id, status: fresh?.status ?? payment.status, result } };
+  }, { body: true });
 }

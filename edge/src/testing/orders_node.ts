@@ -33,7 +33,7 @@ export type OrdersNode = {
  * database, the real engine, pg-boss with the real job handlers, the edge on a
  * free port, and local doubles of Stripe and Clictopay it is configured for.
  */
-export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?: Record<string, string> } = {}): Promise<OrdersNode> {
+export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?: Record<string, string>; retry?: Parameters<typeof startJobs>[0]['retry'] } = {}): Promise<OrdersNode> {
   const t = await freshDatabase();
   const stripe = await startStripeDouble();
   const clictopay = await startClictopayDouble();
@@ -50,7 +50,7 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
     if (level !== 'debug' && level !== 'info') logged.push(`${level} ${msg}`);
   };
   const engine = await startEngine({ config, db: t.db, dbUrl: t.url, log });
-  const jobs = await startJobs({ dbUrl: t.url, log, poolMax: 4 });
+  const jobs = await startJobs({ dbUrl: t.url, log, poolMax: 4, ...(opts.retry ? { retry: opts.retry } : {}) });
   const deps: JobDeps = { db: t.db, jobs, engine, config, log, now: Date.now };
   await jobs.work({ ...realHandlers, ...opts.handlers }, deps);
   const server = createServer({ config, db: t.db, engine, log, jobs });

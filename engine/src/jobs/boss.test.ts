@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../testing/db.ts';
 import { deadLetterOf, jobIdOf, startJobs, type Handlers, type JobsRuntime } from './boss.ts';
+import type { DeadLetter } from './dead_letters.ts';
 import type { JobData, JobDeps, QueueName } from './queues.ts';
 
 /** pg-boss as Tickr runs it: keyed sends, same-transaction enqueue, per-job failure, dead letters. */
@@ -8,6 +9,7 @@ import type { JobData, JobDeps, QueueName } from './queues.ts';
 let t: TestDatabase;
 let jobs: JobsRuntime;
 const seen: { queue: QueueName; data: unknown }[] = [];
+const deadLetters: DeadLetter[] = [];
 const failing = new Set<string>();
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -26,7 +28,10 @@ const record = (queue: QueueName) => async (_deps: JobDeps, data: JobData[QueueN
 beforeAll(async () => {
   t = await freshDatabase();
   jobs = await startJobs({ dbUrl: t.url, log: () => {}, poolMax: 3, retry: { limit: 1, delaySeconds: 0, backoff: false } });
-  const handlers = Object.fromEntries((['payment-confirmed', 'tickets-issue', 'email-send', 'event-reminder', 'refund', 'payment-poll'] as const).map((q) => [q, record(q)])) as unknown as Handlers;
+  const handlers = {
+    ...Object.fromEntries((['payment-confirmed', 'tickets-issue', 'email-send', 'event-reminder', 'refund', 'payment-poll'] as const).map((q) => [q, record(q)])),
+    deadLetter: async (_deps: JobDeps, dead: DeadLetter) => { deadLetters.push(dead); },
+  } as unknown as Handlers;
   await jobs.work(handlers, { db: t.db, jobs, engine: null as never, config: null as never, log: () => {}, now: Date.now });
 });
 
@@ -81,6 +86,18 @@ describe('jobs', () => {
     const states = new Map((await jobRows('payment-confirmed')).map((r) => [r.data.orderId, r.state]));
     expect(states.get('doomed')).toBe('failed');
     expect(['completed', undefined]).toContain(states.get('fine'));
+  });
+
+  it('hands every dead letter to the dead-letter handler with its queue, data and last error, so none sits unseen', async () => {
+    failing.add('doomed-email');
+    await jobs.send('email-send', { orderId: 'doomed-email', emailId: 'e1' } as never, { key: 'e1' });
+    const dead = await (async () => {
+      await until(async () => deadLetters.some((d) => d.data.orderId === 'doomed-email'), 'the dead-letter handler');
+      return deadLetters.find((d) => d.data.orderId === 'doomed-email')!;
+    })();
+    expect(dead.queue).toBe('email-send');
+    expect(dead.data).toMatchObject({ emailId: 'e1' });
+    expect(dead.error).toMatch(/order doomed-email always fails \(queue email-send, job /);
   });
 
   it('starts a job no earlier than startAfter', async () => {

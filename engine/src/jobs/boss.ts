@@ -12,13 +12,16 @@ import {
   jobWorkersPerQueue,
 } from '../constants.ts';
 import type { Logger } from '../log.ts';
+import type { DeadLetterHandler } from './dead_letters.ts';
 import { queueNames, type JobData, type JobDeps, type JobHandler, type Jobs, type QueueName, type SendOptions } from './queues.ts';
 
 /**
  * pg-boss 10 in its own schema (`pgboss`) of Tickr's database.
  *
  * - Every queue has a dead-letter queue `<name>-dead`: a job that failed its
- *   last retry lands there for an operator to read or retry, never lost.
+ *   last retry lands there, and `deadLetter` (jobs/dead_letters.ts) turns it
+ *   into an operator alert (and, for tickets-issue, a refund): never lost,
+ *   never silent.
  * - `send` derives the job id from (queue, key). pg-boss inserts with
  *   `ON CONFLICT DO NOTHING`, so a second send with the same key is dropped
  *   for as long as the first job is in the job table (queued, active, retrying,
@@ -30,7 +33,7 @@ import { queueNames, type JobData, type JobDeps, type JobHandler, type Jobs, typ
  *   after a day, so the job table stays small during a sell-out.
  */
 
-export type Handlers = { [Q in QueueName]: JobHandler<Q> };
+export type Handlers = { [Q in QueueName]: JobHandler<Q> } & { deadLetter: DeadLetterHandler };
 
 export type JobsRuntime = Jobs & {
   readonly boss: PgBoss;
@@ -114,6 +117,7 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
             }));
           });
         }
+        await workDeadLetters(boss, queue, handlers.deadLetter, deps, log);
       }
     },
     async stop() {
@@ -122,6 +126,22 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
+}
+
+/** The dead-letter queue's worker: a failure here is retried like any job, and logged. */
+async function workDeadLetters(boss: PgBoss, queue: QueueName, handler: DeadLetterHandler, deps: JobDeps, log: Logger): Promise<void> {
+  await boss.work<Record<string, unknown>>(deadLetterOf(queue), { batchSize: jobBatchSize, pollingIntervalSeconds: jobPollingSeconds, includeMetadata: true }, async (jobs) => {
+    await Promise.all(jobs.map(async (job) => {
+      const output = job.output as { message?: unknown } | null | undefined;
+      const error = typeof output?.message === 'string' ? output.message : 'no error recorded';
+      try {
+        await handler(deps, { queue, data: job.data, error });
+      } catch (failure) {
+        log('error', `dead letter of ${queue} not handled, will retry: ${(failure as Error).message} (job ${job.id}, ${describe(job.data)})`);
+        await boss.fail(deadLetterOf(queue), job.id, { message: (failure as Error).message });
+      }
+    }));
+  });
 }
 
 function describe(data: unknown): string {

@@ -5,8 +5,9 @@ import { paymentPollJob } from '../orders/payment_poll_job.ts';
 import { refundJob } from '../orders/refund.ts';
 import { issueTicketsJob } from '../tickets/issue_job.ts';
 import type { Handlers } from './boss.ts';
+import { deadLetterJob } from './dead_letters.ts';
 
-/** Which handler runs each queue. Every one is idempotent per the key queues.ts names. */
+/** Which handler runs each queue, and what becomes of a job that exhausted its retries. Every one is idempotent per the key queues.ts names. */
 export const handlers: Handlers = {
   'payment-confirmed': paymentConfirmedJob,
   'tickets-issue': issueTicketsJob,
@@ -14,4 +15,5 @@ export const handlers: Handlers = {
   'event-reminder': eventReminderJob,
   refund: refundJob,
   'payment-poll': paymentPollJob,
+  deadLetter: deadLetterJob,
 };

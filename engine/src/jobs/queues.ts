@@ -16,7 +16,7 @@ export type JobData = {
   /** Remind every ticket holder of an event. Key: eventId + startsAt. */
   'event-reminder': { eventId: string; startsAt: string };
   /** Refund an order through its provider, revoke its tickets, release its stock. Key: orderId. */
-  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' };
+  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued' };
   /** Ask a redirect provider (Clictopay) where a payment stands: the buyer may never come back to the return URL. Key: paymentId + attempt. */
   'payment-poll': { paymentId: string; attempt: number };
 };

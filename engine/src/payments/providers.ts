@@ -13,18 +13,23 @@ export type Providers = {
 
 const cache = new WeakMap<Config, Providers>();
 
-/** The providers the configuration enables, built once per configuration. `simulated` is always there. */
+/**
+ * The providers the configuration enables, built once per configuration.
+ * `simulated` moves no money, so it exists in development only: in production
+ * a buyer who asked for it would get real tickets for nothing.
+ */
 export function providersFor(config: Config): Providers {
   let providers = cache.get(config);
   if (providers !== undefined) return providers;
   const stripe = config.stripe === null ? null : stripeClient(config.stripe);
-  const byName = new Map<PaymentProviderName, PaymentProvider>([['simulated', simulatedProvider(config.publicUrl)]]);
+  const byName = new Map<PaymentProviderName, PaymentProvider>();
+  if (!config.production) byName.set('simulated', simulatedProvider(config.publicUrl));
   if (stripe !== null) byName.set('stripe', stripeProvider(stripe));
   if (config.clictopay !== null) byName.set('clictopay', clictopayProvider(config.clictopay, `${config.apiPublicUrl}/api/payments/clictopay/return`));
   providers = {
     get(name) {
       const provider = byName.get(name);
-      if (provider === undefined) throw new PaymentUnavailable(`payment provider "${name}" is not configured on this server; use one of ${[...byName.keys()].join(', ')}`);
+      if (provider === undefined) throw new PaymentUnavailable(unavailable(name, [...byName.keys()]));
       return provider;
     },
     stripe,
@@ -32,4 +37,9 @@ export function providersFor(config: Config): Providers {
   };
   cache.set(config, providers);
   return providers;
+}
+
+function unavailable(name: PaymentProviderName, configured: PaymentProviderName[]): string {
+  if (configured.length === 0) return `payment provider "${name}" is not available: this server has no payment provider configured yet`;
+  return `payment provider "${name}" is not available on this server; use ${configured.length > 1 ? 'one of ' : ''}${configured.join(', ')}`;
 }

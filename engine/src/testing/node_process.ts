@@ -13,28 +13,57 @@ export type NodeProcess = {
   kill: (signal?: NodeJS.Signals) => Promise<void>;
 };
 
-/** A real Tickr node (`tickr start`) as a child process, for crash and end-to-end tests. */
-export async function startNodeProcess(opts: { dbUrl: string; env?: Record<string, string>; port?: number }): Promise<NodeProcess> {
-  const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'edge/src/cli.ts', 'start'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: opts.dbUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TICKR_SEED_DEMO: '0',
-      TICKR_LOG_LEVEL: 'warn',
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+type NodeProcessOptions = {
+  /** null: no DATABASE_URL, so the node runs its embedded PostgreSQL in TICKR_DATA_DIR, as `npm start` does. */
+  dbUrl: string | null;
+  env?: Record<string, string>;
+  port?: number;
+  /** How long to wait for "listening on" (an embedded PostgreSQL's first start runs initdb). */
+  startTimeoutMs?: number;
+};
+
+function spawnNode(opts: NodeProcessOptions, port: number): ChildProcess {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    TICKR_SEED_DEMO: '0',
+    TICKR_LOG_LEVEL: 'warn',
+    ...opts.env,
+  };
+  if (opts.dbUrl === null) delete env.DATABASE_URL;
+  else env.DATABASE_URL = opts.dbUrl;
+  return spawn(process.execPath, ['--import', 'tsx', 'edge/src/cli.ts', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs `tickr start` expecting it to refuse: resolves with its exit code and everything it printed. */
+export async function refusedNodeProcess(opts: NodeProcessOptions): Promise<{ code: number | null; output: string }> {
+  const child = spawnNode(opts, opts.port ?? (await freePort()));
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`node neither refused nor exited in 30 s:\n${output}`));
+    }, opts.startTimeoutMs ?? 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
   });
+}
+
+/** A real Tickr node (`tickr start`) as a child process, for crash and end-to-end tests. */
+export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodeProcess> {
+  const port = opts.port ?? (await freePort());
+  const child = spawnNode(opts, port);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`node did not start in ${(opts.startTimeoutMs ?? 30_000) / 1000} s:\n${output}`)), opts.startTimeoutMs ?? 30_000);
     const check = () => {
       if (output.includes('listening on')) {
         clearTimeout(timer);
