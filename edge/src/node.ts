@@ -8,6 +8,7 @@ import { upsertOperator } from '../../engine/src/db/accounts.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { seedDemo, type DemoCredentials } from './demo.ts';
 import { createServer } from './server.ts';
+import { storefrontProof } from './http/client_address.ts';
 import { startJobs } from '../../engine/src/jobs/boss.ts';
 import { handlers } from '../../engine/src/jobs/handlers.ts';
 import { startStorefront, storefrontPort, type RunningStorefront } from '../../storefront/serve.ts';
@@ -48,7 +49,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   const demo = config.seedDemo ? await seedDemo(database.db, engine, config.shards) : null;
   // The storefront runs beside the edge when TICKR_WEB_PORT says so (`tickr start --storefront`, i.e. npm start, defaults it); a broken build leaves the API up.
   const webPort = storefrontPort(env);
-  const web = webPort === null ? null : await startStorefront({ port: webPort, host: config.host, apiUrl: `http://127.0.0.1:${port}`, edgePort: port, log })
+  const web = webPort === null ? null : await startStorefront({ port: webPort, host: config.host, apiUrl: `http://127.0.0.1:${port}`, edgePort: port, proof: storefrontProof, log })
     .catch((error: unknown) => (log('error', `storefront not served: ${(error as Error).message}`), null));
 
   let stopping: Promise<void> | null = null;

@@ -2,7 +2,8 @@ import type { Db } from './pool.ts';
 
 export type AccountRole = 'participant' | 'organizer' | 'staff' | 'operator' | 'admin';
 export type Account = { id: string; email: string; name: string; role: AccountRole };
-export type AccountWithHash = Account & { passwordHash: string };
+/** `version`: the account version (engine/src/db/account_versions.ts) that a token signed now carries. */
+export type AccountWithHash = Account & { passwordHash: string; version: number };
 
 const uniqueViolation = '23505';
 
@@ -32,7 +33,7 @@ export async function insertAccount(db: Db, a: { email: string; passwordHash: st
 /** Emails match case-insensitively, as the unique index does. */
 export async function selectAccountByEmail(db: Db, email: string): Promise<AccountWithHash | null> {
   const { rows } = await db.query<AccountWithHash>(
-    'SELECT id, email, name, role, password_hash AS "passwordHash" FROM accounts WHERE lower(email) = lower($1)',
+    'SELECT id, email, name, role, password_hash AS "passwordHash", version FROM accounts WHERE lower(email) = lower($1) AND deleted_at IS NULL',
     [email],
   );
   return rows[0] ?? null;

@@ -120,9 +120,10 @@ export type SendOptions = { body?: unknown; headers?: Record<string, string> };
 export const requestTimeoutMs = 15_000;
 
 /**
- * `forwardedFor` is the browser's address when the storefront's server calls
- * on a person's behalf: the edge rate-limits by it (it trusts X-Forwarded-For
- * from loopback and private peers only).
+ * `forwardedFor` is the X-Forwarded-For chain ending with the browser's
+ * address when the storefront's server calls on a person's behalf: the edge
+ * rate-limits by it when the call carries the storefront's proof
+ * (storefront/src/lib/server/edge.ts) or comes from a proxy it trusts.
  */
 export function createApi(fetchFn: Fetch, base: string, token: string | null = null, forwardedFor: string | null = null) {
   async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
