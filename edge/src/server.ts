@@ -50,8 +50,11 @@ export type Server = {
   close(): void;
 };
 
-/** `hashGate`: the bound on password hashing (tests pass a small one); default from constants. */
-export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger; jobs?: Jobs; hashGate?: HashGate }): Server {
+/**
+ * `hashGate`: the bound on password hashing (tests pass a small one); default from constants.
+ * `limitsNow`: the clock of the sign-in and sign-up limits (tests hold it still); default Date.now.
+ */
+export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger; jobs?: Jobs; hashGate?: HashGate; limitsNow?: () => number }): Server {
   const { config, db, engine, log } = opts;
   const app = uWS.App();
   const accounts = createAccountStates(db);
@@ -61,7 +64,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy) });
 
   mountHealth(router, { db, engine, metrics });
-  mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress });
+  mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
   mountAccounts(router, { db, tokens, accounts, gate });
   mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const queueKey = queueKeyOf(config.tokenSecret);

@@ -14,7 +14,8 @@ import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
 import { parseBody, signinSchema, signupRole, signupSchema } from '../validation.ts';
 
-export type AuthDeps = { db: Db; tokens: Tokens; gate: HashGate; signupsPerAddress: number };
+/** `now`: the clock of the limits (default Date.now; tests hold it still, so no answer depends on timing). */
+export type AuthDeps = { db: Db; tokens: Tokens; gate: HashGate; signupsPerAddress: number; now?: () => number };
 
 function accountView(a: Account) {
   return { id: a.id, email: a.email, name: a.name, role: a.role };
@@ -26,11 +27,11 @@ function tooMany(code: string, what: string, seconds: number): HttpError {
   return new HttpError(429, code, `${what}; wait ${seconds} s and try again.`, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
 }
 
-export function mountAuth(router: Router, { db, tokens, gate, signupsPerAddress }: AuthDeps): void {
-  const signups = createRateLimiter({ max: signupsPerAddress, windowMs: signupWindowMs });
+export function mountAuth(router: Router, { db, tokens, gate, signupsPerAddress, now = Date.now }: AuthDeps): void {
+  const signups = createRateLimiter({ max: signupsPerAddress, windowMs: signupWindowMs, now });
   // Failures per (account, address) and per address, never per account alone:
   // a stranger's wrong passwords cost the stranger time, never the owner.
-  const delay = { baseMs: signinDelayBaseMs, maxMs: signinDelayMaxMs, forgetMs: signinFailuresForgetMs };
+  const delay = { baseMs: signinDelayBaseMs, maxMs: signinDelayMaxMs, forgetMs: signinFailuresForgetMs, now };
   const byPair = createFailureDelays({ free: signinFailuresFreePerPair, ...delay });
   const byAddress = createFailureDelays({ free: signinFailuresFreePerAddress, ...delay });
 
