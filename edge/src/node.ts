@@ -4,8 +4,8 @@ import { openDatabase } from '../../engine/src/db/open.ts';
 import { migrate } from '../../engine/src/db/migrate.ts';
 import { createLogger, type Logger } from '../../engine/src/log.ts';
 import { startEngine } from '../../engine/src/node_engine.ts';
-import { upsertOperator } from '../../engine/src/db/accounts.ts';
-import { hashPassword } from './auth/passwords.ts';
+import { selectAccountByEmail, upsertOperator } from '../../engine/src/db/accounts.ts';
+import { hashPassword, verifyPassword } from './auth/passwords.ts';
 import { seedDemo, type DemoCredentials } from './demo.ts';
 import { createServer } from './server.ts';
 import { storefrontProof } from './http/client_address.ts';
@@ -35,7 +35,10 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   const report = await migrate(database.db);
   if (report.applied.length > 0) log('info', `applied migrations: ${report.applied.join(', ')}`);
   if (config.operatorEmail && config.operatorPassword) {
-    await upsertOperator(database.db, config.operatorEmail, await hashPassword(config.operatorPassword), 'Operator');
+    // Unchanged since the last start: keep it, and the operator's sessions with it.
+    const existing = await selectAccountByEmail(database.db, config.operatorEmail);
+    const current = existing !== null && existing.role === 'operator' && existing.name === 'Operator' && await verifyPassword(config.operatorPassword, existing.passwordHash);
+    if (!current) await upsertOperator(database.db, config.operatorEmail, await hashPassword(config.operatorPassword), 'Operator');
   }
   if (config.redisUrl) log('info', `REDIS_URL is set: joining the cluster as ${config.nodeId} (internal port ${config.internalPort})`);
   if (config.tokenSecretEphemeral) log('warn', 'TICKR_TOKEN_SECRET is not set: tokens are signed with a random key and die with this process');

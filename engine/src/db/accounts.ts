@@ -44,12 +44,18 @@ export async function selectAccount(db: Db, id: string): Promise<Account | null>
   return rows[0] ?? null;
 }
 
-/** The configured operator: created, or its password, name and role brought back in line with the configuration. */
+/**
+ * The configured operator: created, or its password, name and role brought
+ * back in line with the configuration. A change voids its earlier tokens (the
+ * version raise, engine/src/db/account_versions.ts): call it only when the
+ * configured password no longer matches, as edge/src/node.ts does.
+ */
 export async function upsertOperator(db: Db, email: string, passwordHash: string, name: string): Promise<Account> {
   const { rows } = await db.query<Account>(
     `INSERT INTO accounts (email, password_hash, name, role) VALUES ($1, $2, $3, 'operator')
      ON CONFLICT ((lower(email))) DO UPDATE
-       SET password_hash = EXCLUDED.password_hash, name = EXCLUDED.name, role = 'operator', updated_at = now()
+       SET password_hash = EXCLUDED.password_hash, name = EXCLUDED.name, role = 'operator', updated_at = now(),
+           version = accounts.version + 1, password_version = accounts.version + 1
      RETURNING id, email, name, role`,
     [email, passwordHash, name],
   );
