@@ -32,6 +32,12 @@ export type StorefrontOptions = {
   apiUrl: string;
   /** The edge's port, for the browser's WebSocket (same host name as the page). */
   edgePort: number;
+  /**
+   * The edge's per-process secret (edge/src/http/client_address.ts): sent
+   * back on every call to the edge, it makes the edge believe the client
+   * address this server forwards. It stays on the server side.
+   */
+  proof: string;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 };
 
@@ -197,6 +203,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
   await ensureBuilt(options.log);
   process.env.TICKR_API_URL ||= options.apiUrl;
   process.env.TICKR_EDGE_PORT ||= String(options.edgePort);
+  process.env.TICKR_STOREFRONT_PROOF = options.proof;
   // Plain http unless a proxy in front says otherwise: form actions check the Origin against it.
   process.env.TICKR_WEB_PROTOCOL_HEADER ||= 'x-forwarded-proto';
   const { handler } = (await import(pathToFileURL(join(buildDir, 'handler.js')).href)) as { handler: Handler };

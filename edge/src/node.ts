@@ -5,12 +5,13 @@ import { openDatabase } from '../../engine/src/db/open.ts';
 import { migrate } from '../../engine/src/db/migrate.ts';
 import { createLogger, type Logger } from '../../engine/src/log.ts';
 import { startEngine } from '../../engine/src/node_engine.ts';
-import { upsertOperator } from '../../engine/src/db/accounts.ts';
-import { hashPassword } from './auth/passwords.ts';
+import { selectAccountByEmail, upsertOperator } from '../../engine/src/db/accounts.ts';
+import { hashPassword, verifyPassword } from './auth/passwords.ts';
 import { demoAccountsPresent, seedDemo, type DemoCredentials } from './demo.ts';
 import { providersFor } from '../../engine/src/payments/providers.ts';
 import type { Db } from '../../engine/src/db/pool.ts';
 import { createServer } from './server.ts';
+import { storefrontProof } from './http/client_address.ts';
 import { startJobs } from '../../engine/src/jobs/boss.ts';
 import { handlers } from '../../engine/src/jobs/handlers.ts';
 import { startStorefront, storefrontPort, type RunningStorefront } from '../../storefront/serve.ts';
@@ -39,7 +40,10 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   const report = await migrate(database.db);
   if (report.applied.length > 0) log('info', `applied migrations: ${report.applied.join(', ')}`);
   if (config.operatorEmail && config.operatorPassword) {
-    await upsertOperator(database.db, config.operatorEmail, await hashPassword(config.operatorPassword), 'Operator');
+    // Unchanged since the last start: keep it, and the operator's sessions with it.
+    const existing = await selectAccountByEmail(database.db, config.operatorEmail);
+    const current = existing !== null && existing.role === 'operator' && existing.name === 'Operator' && await verifyPassword(config.operatorPassword, existing.passwordHash);
+    if (!current) await upsertOperator(database.db, config.operatorEmail, await hashPassword(config.operatorPassword), 'Operator');
   }
   if (config.redisUrl) log('info', `REDIS_URL is set: joining the cluster as ${config.nodeId} (internal port ${config.internalPort})`);
   if (!config.production) log('info', 'development mode (NODE_ENV is not production): simulated payments, dev mail outbox, demo seed; secrets kept in the data folder');
@@ -53,7 +57,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
   const demo = config.seedDemo ? await seedDemo(database.db, engine, config.shards) : null;
   // The storefront runs beside the edge when TICKR_WEB_PORT says so (`tickr start --storefront`, i.e. npm start, defaults it); a broken build leaves the API up.
   const webPort = storefrontPort(env);
-  const web = webPort === null ? null : await startStorefront({ port: webPort, host: config.host, apiUrl: `http://127.0.0.1:${port}`, edgePort: port, log })
+  const web = webPort === null ? null : await startStorefront({ port: webPort, host: config.host, apiUrl: `http://127.0.0.1:${port}`, edgePort: port, proof: storefrontProof, log })
     .catch((error: unknown) => (log('error', `storefront not served: ${(error as Error).message}`), null));
 
   let stopping: Promise<void> | null = null;

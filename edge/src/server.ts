@@ -4,9 +4,13 @@ import { tokenTtlSeconds } from '../../engine/src/constants.ts';
 import type { Db } from '../../engine/src/db/pool.ts';
 import type { Engine } from '../../engine/src/engine.ts';
 import type { Logger } from '../../engine/src/log.ts';
+import { createAccountStates, type AccountStates } from './auth/account_states.ts';
+import { createHashGate, type HashGate } from './auth/hash_gate.ts';
 import { createTokens, type Tokens } from './auth/tokens.ts';
 import { EdgeMetrics } from './http/metrics.ts';
+import { createAddressResolver } from './http/client_address.ts';
 import { createRouter } from './http/route.ts';
+import { mountAccounts } from './routes/accounts.ts';
 import { mountAuth } from './routes/auth.ts';
 import { mountBench } from './routes/bench.ts';
 import { mountEvents } from './routes/events.ts';
@@ -36,6 +40,8 @@ export function uwsIsNative(): boolean {
 export type Server = {
   app: uWS.TemplatedApp;
   tokens: Tokens;
+  /** Each token's account as it stands (role, version, deletion), cached briefly. */
+  accounts: AccountStates;
   metrics: EdgeMetrics;
   /** The virtual queue's WebSocket side (waiters on this node). */
   queueLive: QueueLive;
@@ -44,15 +50,22 @@ export type Server = {
   close(): void;
 };
 
-export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger; jobs?: Jobs }): Server {
+/**
+ * `hashGate`: the bound on password hashing (tests pass a small one); default from constants.
+ * `limitsNow`: the clock of the sign-in and sign-up limits (tests hold it still); default Date.now.
+ */
+export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger; jobs?: Jobs; hashGate?: HashGate; limitsNow?: () => number }): Server {
   const { config, db, engine, log } = opts;
   const app = uWS.App();
-  const tokens = createTokens(config.tokenSecret, tokenTtlSeconds);
+  const accounts = createAccountStates(db);
+  const tokens = createTokens(config.tokenSecret, tokenTtlSeconds, Date.now, undefined, accounts);
+  const gate = opts.hashGate ?? createHashGate();
   const metrics = new EdgeMetrics();
-  const router = createRouter(app, { tokens, log, metrics });
+  const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy) });
 
   mountHealth(router, { config, db, engine, metrics });
-  mountAuth(router, { db, tokens });
+  mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
+  mountAccounts(router, { db, tokens, accounts, gate });
   mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const queueKey = queueKeyOf(config.tokenSecret);
   const dropSettings = new DropSettingsCache(db);
@@ -76,6 +89,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   return {
     app,
     tokens,
+    accounts,
     metrics,
     queueLive,
     listen() {

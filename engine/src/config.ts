@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leaseTtlMsDefault, shardCount, snapshotEveryEntries } from './constants.ts';
+import { leaseTtlMsDefault, shardCount, signupsPerAddressDefault, snapshotEveryEntries } from './constants.ts';
 import { deriveServerKey, serverSecretBytesMin } from './tickets/keys.ts';
 
 /**
@@ -71,7 +72,19 @@ export type Config = {
   apiPublicUrl: string;
   stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null } | null;
   clictopay: { username: string; password: string; url: string } | null;
+  /**
+   * Which peers may name the client in X-Forwarded-For (TICKR_TRUST_PROXY): a
+   * hop count (0, the default: none, the peer is the client) or a list of
+   * addresses and CIDR ranges. The node's own storefront is trusted apart,
+   * by a per-process secret (edge/src/http/client_address.ts).
+   */
+  trustProxy: TrustProxy;
+  /** Sign-ups accepted per client address per `signupWindowMs` (TICKR_SIGNUPS_PER_ADDRESS). */
+  signupsPerAddress: number;
 };
+
+/** `hops`: trust that many proxies in front of the node; `cidrs`: trust peers in these ranges, e.g. `10.0.0.0/8`. */
+export type TrustProxy = { hops: number } | { cidrs: string[] };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -156,6 +169,28 @@ function metricsTokenSetting(env: NodeJS.ProcessEnv): string | null {
   return token;
 }
 
+/** TICKR_TRUST_PROXY: unset or 0 (trust no proxy), a hop count, or a comma-separated list of addresses and CIDR ranges. */
+function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
+  const raw = (env.TICKR_TRUST_PROXY ?? '').trim();
+  if (raw === '') return { hops: 0 };
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError(`TICKR_TRUST_PROXY as a hop count must be from 0 to 10, got "${raw}"`);
+    return { hops };
+  }
+  const cidrs = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const cidr of cidrs) {
+    const [address = '', prefix, extra] = cidr.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(`TICKR_TRUST_PROXY must be a hop count or a comma-separated list of addresses and CIDR ranges (e.g. 10.0.0.0/8,::1); "${cidr}" is neither`);
+    }
+  }
+  return { cidrs };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   if (production) requireProductionSecrets(env);
@@ -219,5 +254,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiPublicUrl: url(env, 'TICKR_API_PUBLIC_URL', env.TICKR_PUBLIC_URL || 'http://localhost:5173'),
     stripe: stripeConfig(env),
     clictopay: clictopayConfig(env),
+    trustProxy: trustProxy(env),
+    signupsPerAddress: int(env, 'TICKR_SIGNUPS_PER_ADDRESS', signupsPerAddressDefault, 1, 1_000_000),
   };
 }

@@ -45,9 +45,43 @@ export const expiryTickMs = 250;
 /** Request bodies larger than this are refused before they are parsed. */
 export const bodyBytesMax = 64 * 1024;
 
-/** Sign-in attempts per email and per address within the window. */
-export const signinAttemptsMax = 10;
-export const signinWindowMs = 60_000;
+/**
+ * Sign-in failures are counted per (account, address) and per address, never
+ * per account alone: a stranger's wrong passwords slow the stranger down and
+ * never lock the owner out. Past the free failures each further one doubles
+ * the wait, from the base delay up to the cap; a quiet key is forgotten.
+ */
+export const signinFailuresFreePerPair = 5;
+/** Higher than per pair: many people may share one address (a campus, a carrier's NAT). */
+export const signinFailuresFreePerAddress = 20;
+export const signinDelayBaseMs = 1_000;
+export const signinDelayMaxMs = 15 * 60_000;
+export const signinFailuresForgetMs = 60 * 60_000;
+
+/** Sign-ups per client address per window (TICKR_SIGNUPS_PER_ADDRESS overrides the count). */
+export const signupsPerAddressDefault = 20;
+export const signupWindowMs = 10 * 60_000;
+
+/**
+ * Password hashes (scrypt on libuv's threadpool, 32 MiB and tens of ms each)
+ * running at once. Kept below the threadpool's 4 threads and the machine's
+ * cores, so a flood of sign-ups never takes every thread or core from the
+ * requests that need neither (event reads, holds).
+ */
+export const passwordHashesInFlightMax = 2;
+/** Hashes waiting for a slot; past it a sign-up or sign-in answers 503 `busy` with Retry-After. */
+export const passwordHashWaitersMax = 64;
+
+/**
+ * An account's role, version and deletion are cached per node this long. A
+ * token revoked on another node (password changed, account deleted, role
+ * changed) keeps its old powers there for at most this long; on the node that
+ * made the change, not at all (it forgets its entry at once). Ten seconds is
+ * shorter than anyone can act on a revocation, and a hold placed in them
+ * still has to be paid for by a signed-in buyer.
+ */
+export const accountCacheTtlMs = 10_000;
+export const accountCacheMax = 100_000;
 
 export const tokenTtlSeconds = 12 * 60 * 60;
 

@@ -1,5 +1,7 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import type { AccountState } from '../../../engine/src/db/account_versions.ts';
+import type { AccountStates } from './account_states.ts';
 import { createTokens, tokenCacheMax } from './tokens.ts';
 
 const secret = new TextEncoder().encode('a'.repeat(40));
@@ -65,5 +67,54 @@ describe('tokens', () => {
     expect(tokens.cached(signed[1]!)?.name).toBe('B');
     expect(tokens.cached(signed[2]!)?.name).toBe('C');
     expect(tokenCacheMax).toBeGreaterThan(1000);
+  });
+
+  describe('checked against the account', () => {
+    const sub = claims.sub;
+    function accounts(initial: AccountState | null) {
+      let state: AccountState | null = initial;
+      let fresh = false;
+      let loads = 0;
+      const states: AccountStates = {
+        fresh: () => (fresh ? state : undefined),
+        load: async () => { loads += 1; fresh = true; return state; },
+        forget: () => { fresh = false; },
+      };
+      return { states, set: (s: AccountState | null) => { state = s; fresh = false; }, loads: () => loads };
+    }
+    const live = (over: Partial<AccountState> = {}): AccountState => ({ id: sub, version: 1, passwordVersion: 1, role: 'participant', name: 'Ada', ...over });
+
+    it('loads the state once, then answers from the cache without a Promise', async () => {
+      const a = accounts(live());
+      const tokens = createTokens(secret, 60, Date.now, 10, a.states);
+      const token = await tokens.sign(claims);
+      expect(tokens.cached(token)).toBeUndefined();
+      expect(await tokens.verify(token)).toMatchObject({ sub, role: 'participant' });
+      expect(tokens.cached(token)).toMatchObject({ sub, role: 'participant' });
+      expect(a.loads()).toBe(1);
+    });
+
+    it("refuses a token whose account is deleted, or whose password changed after it was signed", async () => {
+      const a = accounts(live());
+      const tokens = createTokens(secret, 60, Date.now, 10, a.states);
+      const token = await tokens.sign(claims);
+      expect(await tokens.verify(token)).not.toBeNull();
+      a.set(live({ version: 2, passwordVersion: 2 }));
+      expect(tokens.cached(token)).toBeUndefined();
+      expect(await tokens.verify(token)).toBeNull();
+      expect(await tokens.verify(await tokens.sign({ ...claims, ver: 2 }))).not.toBeNull();
+      a.set(null);
+      expect(await tokens.verify(await tokens.sign({ ...claims, ver: 2 }))).toBeNull();
+    });
+
+    it("carries the account's role now: a demoted organizer's token is a participant's", async () => {
+      const a = accounts(live({ role: 'organizer' }));
+      const tokens = createTokens(secret, 60, Date.now, 10, a.states);
+      const token = await tokens.sign({ ...claims, role: 'organizer' });
+      expect((await tokens.verify(token))?.role).toBe('organizer');
+      a.set(live({ version: 2, role: 'participant' }));
+      expect((await tokens.verify(token))?.role).toBe('participant');
+      expect(tokens.cached(token)?.role).toBe('participant');
+    });
   });
 });

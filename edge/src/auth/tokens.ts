@@ -1,29 +1,50 @@
 import { createSecretKey } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import type { AccountState } from '../../../engine/src/db/account_versions.ts';
+import type { AccountStates } from './account_states.ts';
 
 export type Role = 'participant' | 'organizer' | 'staff' | 'operator' | 'admin';
 export const roles: readonly Role[] = ['participant', 'organizer', 'staff', 'operator', 'admin'];
 
-/** Who a request speaks for, as signed into its access token. */
-export type Claims = { sub: string; role: Role; name: string; /** Epoch seconds. */ exp: number };
+/**
+ * Who a request speaks for, as signed into its access token. `ver` is the
+ * account's version at signing (1 for tokens older than versions); `role` and
+ * `name` are the account's current ones once checked against its state.
+ */
+export type Claims = { sub: string; role: Role; name: string; /** Epoch seconds. */ exp: number; ver: number };
 
 /** Verified tokens remembered at most this many; a full cache drops its oldest entry. */
 export const tokenCacheMax = 50_000;
 
 export type Tokens = {
-  sign(claims: { sub: string; role: Role; name: string }): Promise<string>;
+  /** `ver`: the account's version now (default 1, a new account's). */
+  sign(claims: { sub: string; role: Role; name: string; ver?: number }): Promise<string>;
   /** Claims of a token verified before and not yet expired, without a Promise: the hot path. */
   cached(token: string): Claims | undefined;
-  /** Claims of a valid token, or null for an expired, tampered or foreign one. */
+  /** Claims of a valid token, or null for an expired, tampered or foreign one, or one its account has voided. */
   verify(token: string): Promise<Claims | null>;
 };
 
 /**
+ * A token's claims as its account stands now: null when the account is gone
+ * or its password changed after signing; the current role and name otherwise
+ * (a demoted organizer's token is a participant's from then on).
+ */
+export function applyAccountState(claims: Claims, state: AccountState | null): Claims | null {
+  if (state === null || claims.ver < state.passwordVersion) return null;
+  if (state.role === claims.role && state.name === claims.name) return claims;
+  return { ...claims, role: state.role, name: state.name };
+}
+
+/**
  * HS256 access tokens. Verifying with jose costs tens of microseconds, too
  * much to pay on every hold, so verified tokens are remembered until their
- * expiry in a bounded Map (insertion order doubles as age order).
+ * expiry in a bounded Map (insertion order doubles as age order). With
+ * `accounts`, each token is also checked against its account's state
+ * (edge/src/auth/account_states.ts), from a cache on the hot path.
  */
-export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => number = Date.now, cacheMax = tokenCacheMax): Tokens {
+export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => number = Date.now, cacheMax = tokenCacheMax,
+  accounts: AccountStates | null = null): Tokens {
   const cache = new Map<string, Claims>();
   // Imported once: given raw bytes, jose imports the key again on every verify.
   const key = createSecretKey(secret);
@@ -36,9 +57,9 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
   }
 
   return {
-    async sign({ sub, role, name }) {
+    async sign({ sub, role, name, ver = 1 }) {
       const iat = Math.floor(now() / 1000);
-      return new SignJWT({ role, name })
+      return new SignJWT({ role, name, ver })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(sub)
         .setIssuedAt(iat)
@@ -47,13 +68,12 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
     },
 
     cached(token) {
-      const claims = cache.get(token);
-      if (claims === undefined) return undefined;
-      if (claims.exp * 1000 <= now()) {
-        cache.delete(token);
-        return undefined;
-      }
-      return claims;
+      const claims = signed(token);
+      if (claims === undefined || accounts === null) return claims;
+      const state = accounts.fresh(claims.sub);
+      // Not fresh, or voided: the async path loads the state or answers null.
+      if (state === undefined) return undefined;
+      return applyAccountState(claims, state) ?? undefined;
     },
 
     verify(token) {
@@ -61,20 +81,38 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
       if (hit !== undefined) return Promise.resolve(hit);
       let pending = verifying.get(token);
       if (pending === undefined) {
-        pending = verifyUncached(token).finally(() => verifying.delete(token));
+        pending = verifyAndCheck(token).finally(() => verifying.delete(token));
         verifying.set(token, pending);
       }
       return pending;
     },
   };
 
+  /** The signed claims of a token verified before and not expired. */
+  function signed(token: string): Claims | undefined {
+    const claims = cache.get(token);
+    if (claims === undefined) return undefined;
+    if (claims.exp * 1000 <= now()) {
+      cache.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  async function verifyAndCheck(token: string): Promise<Claims | null> {
+    const claims = signed(token) ?? (await verifyUncached(token));
+    if (claims === null || accounts === null) return claims;
+    const state = accounts.fresh(claims.sub);
+    return applyAccountState(claims, state === undefined ? await accounts.load(claims.sub) : state);
+  }
+
   async function verifyUncached(token: string): Promise<Claims | null> {
     try {
       const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(now()) });
-      const { sub, role, name, exp } = payload;
-      if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number') return null;
+      const { sub, role, name, exp, ver = 1 } = payload;
+      if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number' || !Number.isInteger(ver)) return null;
       if (!roles.includes(role as Role)) return null;
-      const claims: Claims = { sub, role: role as Role, name, exp };
+      const claims: Claims = { sub, role: role as Role, name, exp, ver: ver as number };
       remember(token, claims);
       return claims;
     } catch {

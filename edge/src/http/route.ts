@@ -29,6 +29,7 @@ import type { Claims, Tokens } from '../auth/tokens.ts';
 import { HttpError, errorBody } from './errors.ts';
 import type { Logger as Log } from '../../../engine/src/log.ts';
 import type { EdgeMetrics } from './metrics.ts';
+import { createAddressResolver, isStorefrontProof, storefrontProofHeader, type AddressResolver } from './client_address.ts';
 
 export type { Log };
 
@@ -43,6 +44,8 @@ export type RequestHeaders = {
   'idempotency-key': string;
   'content-type': string;
   'x-forwarded-for': string;
+  /** This process's storefront proving itself (edge/src/http/client_address.ts). */
+  'x-tickr-storefront': string;
   /** A queued drop's admission token (edge/src/queue/admission_gate.ts). */
   'admission-token': string;
   /** Read for `{ body: 'raw' }` routes only (webhooks): '' elsewhere. */
@@ -68,10 +71,14 @@ export class Ctx {
   #query: URLSearchParams | undefined;
   readonly #res: uWS.HttpResponse;
   readonly #state: State;
+  readonly #resolveAddress: AddressResolver;
   #remote: string | undefined;
+  #client: string | undefined;
 
-  constructor(method: string, path: string, params: Record<string, string>, headers: RequestHeaders, rawQuery: string, res: uWS.HttpResponse, state: State) {
+  constructor(method: string, path: string, params: Record<string, string>, headers: RequestHeaders, rawQuery: string, res: uWS.HttpResponse, state: State,
+    resolveAddress: AddressResolver) {
     this.method = method;
+    this.#resolveAddress = resolveAddress;
     this.path = path;
     this.params = params;
     this.headers = headers;
@@ -95,22 +102,19 @@ export class Ctx {
   }
 
   /**
-   * The address to rate-limit by. A peer on loopback or a private network is
-   * taken to be our own proxy (the storefront's server), so its first
-   * X-Forwarded-For entry names the client; a public peer is the client.
+   * The address to rate-limit by: the peer, or the rightmost X-Forwarded-For
+   * hop that is not a trusted proxy (TICKR_TRUST_PROXY, and this process's
+   * own storefront by its proof); see edge/src/http/client_address.ts.
    */
   get clientAddress(): string {
-    const remote = this.remoteAddress;
-    const forwarded = this.headers['x-forwarded-for'];
-    if (forwarded !== '' && isPrivateAddress(remote)) return forwarded.split(',')[0]!.trim().slice(0, 64);
-    return remote;
+    if (this.#client === undefined) {
+      const remote = this.remoteAddress;
+      if (remote === '') return '';
+      const viaStorefront = this.headers['x-tickr-storefront'] !== '' && isStorefrontProof(this.headers['x-tickr-storefront']);
+      this.#client = this.#resolveAddress(remote, this.headers['x-forwarded-for'], viaStorefront);
+    }
+    return this.#client;
   }
-}
-
-function isPrivateAddress(address: string): boolean {
-  const a = address.replace(/^::ffff:/, '');
-  return a === '::1' || a.startsWith('127.') || a.startsWith('10.') || a.startsWith('192.168.') || /^172\.(1[6-9]|2\d|3[01])\./.test(a)
-    || a.startsWith('0000:0000:0000:0000:0000:0000:0000:0001') || /^f[cd]/i.test(a);
 }
 
 const statusLines = new Map<number, string>();
@@ -120,7 +124,7 @@ function statusLine(status: number): string {
   return line;
 }
 
-export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics };
+export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics; /** Default: trust no proxy. */ resolveAddress?: AddressResolver };
 
 export type Router = {
   /** Mounts `handler`; `body: true` reads and parses a JSON body first, `body: 'raw'` reads its bytes unparsed. */
@@ -131,6 +135,7 @@ export type Router = {
 
 export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
   const { tokens, log, metrics } = deps;
+  const resolveAddress = deps.resolveAddress ?? createAddressResolver({ hops: 0 });
   const methodsOf = new Map<string, string[]>();
 
   function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
@@ -263,6 +268,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
         'idempotency-key': req.getHeader('idempotency-key'),
         'content-type': req.getHeader('content-type'),
         'x-forwarded-for': req.getHeader('x-forwarded-for'),
+        'x-tickr-storefront': req.getHeader(storefrontProofHeader),
         'admission-token': req.getHeader('admission-token'),
         'stripe-signature': withBody === 'raw' ? req.getHeader('stripe-signature') : '',
         accept: method === 'get' ? req.getHeader('accept') : '',
@@ -270,7 +276,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
       const contentLength = withBody ? req.getHeader('content-length') : '';
       const transferEncoding = withBody ? req.getHeader('transfer-encoding') : '';
       const state: State = { aborted: false, done: false };
-      const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state);
+      const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state, resolveAddress);
       // Rule 2: onAborted before anything asynchronous.
       res.onAborted(() => { state.aborted = true; });
       if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);

@@ -1,14 +1,21 @@
-import { signinAttemptsMax, signinWindowMs } from '../../../engine/src/constants.ts';
+import {
+  signinDelayBaseMs, signinDelayMaxMs, signinFailuresForgetMs, signinFailuresFreePerAddress, signinFailuresFreePerPair, signupWindowMs,
+} from '../../../engine/src/constants.ts';
 import { insertAccount, selectAccountByEmail, type Account } from '../../../engine/src/db/accounts.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
+import { createFailureDelays } from '../auth/failure_delays.ts';
+import type { HashGate } from '../auth/hash_gate.ts';
+import { requireStrongPassword } from '../auth/password_policy.ts';
 import { hashPassword, verifyDummy, verifyPassword } from '../auth/passwords.ts';
 import { createRateLimiter } from '../auth/rate_limit.ts';
 import type { Tokens } from '../auth/tokens.ts';
+import { limitKeyOf } from '../http/client_address.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
 import { parseBody, signinSchema, signupRole, signupSchema } from '../validation.ts';
 
-export type AuthDeps = { db: Db; tokens: Tokens };
+/** `now`: the clock of the limits (default Date.now; tests hold it still, so no answer depends on timing). */
+export type AuthDeps = { db: Db; tokens: Tokens; gate: HashGate; signupsPerAddress: number; now?: () => number };
 
 function accountView(a: Account) {
   return { id: a.id, email: a.email, name: a.name, role: a.role };
@@ -16,33 +23,55 @@ function accountView(a: Account) {
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or the password is wrong; check both and try again.');
 
-export function mountAuth(router: Router, { db, tokens }: AuthDeps): void {
-  // Two limiters: one email guessed from many addresses, and many emails tried from one address.
-  const byEmail = createRateLimiter({ max: signinAttemptsMax, windowMs: signinWindowMs });
-  const byAddress = createRateLimiter({ max: signinAttemptsMax, windowMs: signinWindowMs });
+function tooMany(code: string, what: string, seconds: number): HttpError {
+  return new HttpError(429, code, `${what}; wait ${seconds} s and try again.`, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+}
+
+export function mountAuth(router: Router, { db, tokens, gate, signupsPerAddress, now = Date.now }: AuthDeps): void {
+  const signups = createRateLimiter({ max: signupsPerAddress, windowMs: signupWindowMs, now });
+  // Failures per (account, address) and per address, never per account alone:
+  // a stranger's wrong passwords cost the stranger time, never the owner.
+  const delay = { baseMs: signinDelayBaseMs, maxMs: signinDelayMaxMs, forgetMs: signinFailuresForgetMs, now };
+  const byPair = createFailureDelays({ free: signinFailuresFreePerPair, ...delay });
+  const byAddress = createFailureDelays({ free: signinFailuresFreePerAddress, ...delay });
 
   router.route('post', '/api/auth/signup', async (ctx) => {
     const input = parseBody(signupSchema, ctx.body);
     const role = signupRole(input.role);
-    const account = await insertAccount(db, { email: input.email, passwordHash: await hashPassword(input.password), name: input.name, role });
+    requireStrongPassword(input.password, input.email);
+    const limited = signups.take(limitKeyOf(ctx.clientAddress));
+    if (!limited.ok) throw tooMany('too_many_signups', 'Too many accounts were made from your address', limited.retryAfterSeconds);
+    const passwordHash = await gate.run('hash', () => hashPassword(input.password));
+    const account = await insertAccount(db, { email: input.email, passwordHash, name: input.name, role });
     if (account === null) throw new HttpError(409, 'email_taken', 'An account with this email exists already; sign in instead.');
     const token = await tokens.sign({ sub: account.id, role: account.role, name: account.name });
     return { status: 201, body: { token, account: accountView(account) } };
   }, { body: true });
 
   router.route('post', '/api/auth/signin', async (ctx) => {
-    const address = ctx.clientAddress;
     const input = parseBody(signinSchema, ctx.body);
-    for (const decision of [byAddress.take(`a:${address}`), byEmail.take(`e:${input.email}`)]) {
-      if (!decision.ok) {
-        throw new HttpError(429, 'too_many_attempts', `Too many sign-in attempts; wait ${decision.retryAfterSeconds} s and try again.`,
-          undefined, { 'retry-after': String(decision.retryAfterSeconds) });
-      }
+    const address = limitKeyOf(ctx.clientAddress);
+    const pair = `${input.email.toLowerCase()}\n${address}`;
+    const wait = Math.max(byPair.waitSeconds(pair), byAddress.waitSeconds(address));
+    if (wait > 0) throw tooMany('too_many_attempts', 'Too many wrong passwords from your address', wait);
+    byPair.charge(pair);
+    byAddress.charge(address);
+    let ok = false;
+    let account = null;
+    try {
+      account = await selectAccountByEmail(db, input.email);
+      const known = account;
+      ok = await gate.run('verify', () => (known === null ? verifyDummy(input.password) : verifyPassword(input.password, known.passwordHash)));
+    } catch (error) {
+      // Not checked (busy, or the database failed): not a wrong password either.
+      byPair.refund(pair);
+      byAddress.refund(address);
+      throw error;
     }
-    const account = await selectAccountByEmail(db, input.email);
-    const ok = account === null ? await verifyDummy(input.password) : await verifyPassword(input.password, account.passwordHash);
     if (!ok || account === null) throw invalidCredentials();
-    const token = await tokens.sign({ sub: account.id, role: account.role, name: account.name });
+    byPair.clear(pair);
+    byAddress.refund(address);
+    const token = await tokens.sign({ sub: account.id, role: account.role, name: account.name, ver: account.version });
     return { status: 200, body: { token, account: accountView(account) } };
   }, { body: true });
 }

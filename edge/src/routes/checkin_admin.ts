@@ -101,7 +101,7 @@ export function mountCheckinAdmin(router: Router, { db }: CheckinAdminDeps): voi
       }
       const made = await insertAccount(db, { email: input.email, passwordHash: await hashPassword(input.password), name: input.name, role: 'staff' });
       // Lost a race with a sign-up of the same email: use that account.
-      account = made === null ? await selectAccountByEmail(db, input.email) : { ...made, passwordHash: '' };
+      account = made === null ? await selectAccountByEmail(db, input.email) : { ...made, passwordHash: '', version: 1 };
       created = made !== null;
       if (account === null) throw new Error('account vanished after a conflicting insert');
     } else if (account.role === 'operator' || account.role === 'admin') {

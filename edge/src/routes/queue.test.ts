@@ -43,13 +43,11 @@ function expectError(a: Answer, status: number, code: string): void {
   expect(a.body.error.message.length).toBeGreaterThan(10);
 }
 
-/** Accounts without the password hashing: tokens signed by the server's own key. */
+/** Accounts without the password hashing: rows made here (tokens are checked against them), tokens signed by the server's own key. */
 async function account(role: 'participant' | 'organizer'): Promise<{ id: string; token: string }> {
   const id = randomUUID();
-  if (role === 'organizer') {
-    await t.db.query(`INSERT INTO accounts (id, email, password_hash, name, role) VALUES ($1, $2, 'x', 'Org', 'organizer')`, [id, `${id}@test.tickr`]);
-    await t.db.query(`INSERT INTO organizers (account_id, display_name) VALUES ($1, 'Org')`, [id]);
-  }
+  await t.db.query(`INSERT INTO accounts (id, email, password_hash, name, role) VALUES ($1, $2, 'x', $3, $3)`, [id, `${id}@test.tickr`, role]);
+  if (role === 'organizer') await t.db.query(`INSERT INTO organizers (account_id, display_name) VALUES ($1, 'Org')`, [id]);
   return { id, token: await server.tokens.sign({ sub: id, role, name: role }) };
 }
 
@@ -84,6 +82,8 @@ beforeAll(async () => {
   t = await freshDatabase();
   const config = readConfig({
     HOST: '127.0.0.1', PORT: '0', TICKR_WORKERS: '1', TICKR_SHARDS: '4', TICKR_TOKEN_SECRET: secret, TICKR_LOG_LEVEL: 'warn', NODE_ID: 'queue-test',
+    // The test client stands in for a proxy, so a test can count joins under an address of its own.
+    TICKR_TRUST_PROXY: '1',
   });
   const log = (level: string, msg: string) => { logged.push(`${level} ${msg}`); };
   engine = await startEngine({ config, db: t.db, dbUrl: t.url, log });

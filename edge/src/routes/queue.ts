@@ -17,6 +17,7 @@ import type { DropSettingsCache } from '../queue/settings_cache.ts';
 import { admissionSchema, dropSettingsSchema, joinSchema } from '../queue/validation.ts';
 import { parseBody, windowProblem } from '../validation.ts';
 import { eventIdParam } from './events.ts';
+import { limitKeyOf } from '../http/client_address.ts';
 
 export type QueueDeps = {
   db: Db;
@@ -160,7 +161,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
     const claims = requireRole(ctx, 'participant');
     const eventId = eventIdParam(ctx);
     const input = parseBody(joinSchema, ctx.body);
-    const limited = joins.take(ctx.clientAddress);
+    const limited = joins.take(limitKeyOf(ctx.clientAddress));
     if (!limited.ok) {
       throw new HttpError(429, 'too_many_joins', `Too many joins from your address; retry in ${limited.retryAfterSeconds} s.`, undefined, { 'retry-after': String(limited.retryAfterSeconds) });
     }

@@ -42,6 +42,13 @@ async function call(method: string, path: string, token?: string, body?: unknown
   return { status: res.status, body: await res.json() };
 }
 
+/** A participant's row (tokens are checked against it) and its token, without the password hashing. */
+async function participant(name: string): Promise<string> {
+  const id = randomUUID();
+  await t.db.query(`INSERT INTO accounts (id, email, password_hash, name, role) VALUES ($1, $2, 'x', $3, 'participant')`, [id, `${id}@test.tickr`, name]);
+  return node!.server.tokens.sign({ sub: id, role: 'participant', name });
+}
+
 beforeAll(async () => {
   t = await freshDatabase();
   config = readConfig({
@@ -68,7 +75,7 @@ describe('the queue across a restart', () => {
     });
     const eventId = created.body.id;
     await call('PATCH', `/api/events/${eventId}/queue/settings`, organizer, { queueEnabled: true, admissionRatePerMinute: 600 });
-    const buyers = await Promise.all(Array.from({ length: 8 }, () => node!.server.tokens.sign({ sub: randomUUID(), role: 'participant', name: 'p' })));
+    const buyers = await Promise.all(Array.from({ length: 8 }, () => participant('p')));
     for (const b of buyers) expect((await call('POST', `/api/events/${eventId}/queue`, b, {})).status).toBe(201);
     await call('PATCH', `/api/events/${eventId}/queue/settings`, organizer, { saleStartsAt: new Date(Date.now() - 1_000).toISOString() });
 
@@ -85,7 +92,7 @@ describe('the queue across a restart', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const proof = (await call('GET', `/api/events/${eventId}/queue/proof`)).body;
-    const late = await node!.server.tokens.sign({ sub: randomUUID(), role: 'participant', name: 'late' });
+    const late = await participant('late');
     expect((await call('POST', `/api/events/${eventId}/queue`, late, {})).body.place).toBe(9);
 
     await stop();
@@ -99,7 +106,7 @@ describe('the queue across a restart', () => {
     const status = (await call('GET', `/api/events/${eventId}/queue`)).body;
     expect(status.head).toBeGreaterThanOrEqual(head);
     expect(status).toMatchObject({ drawn: true, placed: 9, joined: 9 });
-    const newcomer = await node!.server.tokens.sign({ sub: randomUUID(), role: 'participant', name: 'new' });
+    const newcomer = await participant('new');
     expect((await call('POST', `/api/events/${eventId}/queue`, newcomer, {})).body.place).toBe(10);
   });
 });

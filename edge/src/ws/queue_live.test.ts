@@ -121,7 +121,10 @@ beforeAll(async () => {
   expect((await call('PATCH', `/api/events/${eventId}/queue/settings`, organizerToken, { queueEnabled: true, admissionRatePerMinute: 60 })).status).toBe(200);
   // A few real joins, so the head has places to move over.
   for (let i = 0; i < 5; i++) {
-    const token = await server.tokens.sign({ sub: randomUUID(), role: 'participant', name: 'p' });
+    // A participant's row: tokens are checked against their account.
+    const buyerId = randomUUID();
+    await t.db.query(`INSERT INTO accounts (id, email, password_hash, name, role) VALUES ($1, $2, 'x', 'p', 'participant')`, [buyerId, `${buyerId}@test.tickr`]);
+    const token = await server.tokens.sign({ sub: buyerId, role: 'participant', name: 'p' });
     await call('POST', `/api/events/${eventId}/queue`, token, {});
   }
 });

@@ -2,7 +2,8 @@ import type { Db } from './pool.ts';
 
 export type AccountRole = 'participant' | 'organizer' | 'staff' | 'operator' | 'admin';
 export type Account = { id: string; email: string; name: string; role: AccountRole };
-export type AccountWithHash = Account & { passwordHash: string };
+/** `version`: the account version (engine/src/db/account_versions.ts) that a token signed now carries. */
+export type AccountWithHash = Account & { passwordHash: string; version: number };
 
 const uniqueViolation = '23505';
 
@@ -32,7 +33,7 @@ export async function insertAccount(db: Db, a: { email: string; passwordHash: st
 /** Emails match case-insensitively, as the unique index does. */
 export async function selectAccountByEmail(db: Db, email: string): Promise<AccountWithHash | null> {
   const { rows } = await db.query<AccountWithHash>(
-    'SELECT id, email, name, role, password_hash AS "passwordHash" FROM accounts WHERE lower(email) = lower($1)',
+    'SELECT id, email, name, role, password_hash AS "passwordHash", version FROM accounts WHERE lower(email) = lower($1) AND deleted_at IS NULL',
     [email],
   );
   return rows[0] ?? null;
@@ -43,12 +44,18 @@ export async function selectAccount(db: Db, id: string): Promise<Account | null>
   return rows[0] ?? null;
 }
 
-/** The configured operator: created, or its password, name and role brought back in line with the configuration. */
+/**
+ * The configured operator: created, or its password, name and role brought
+ * back in line with the configuration. A change voids its earlier tokens (the
+ * version raise, engine/src/db/account_versions.ts): call it only when the
+ * configured password no longer matches, as edge/src/node.ts does.
+ */
 export async function upsertOperator(db: Db, email: string, passwordHash: string, name: string): Promise<Account> {
   const { rows } = await db.query<Account>(
     `INSERT INTO accounts (email, password_hash, name, role) VALUES ($1, $2, $3, 'operator')
      ON CONFLICT ((lower(email))) DO UPDATE
-       SET password_hash = EXCLUDED.password_hash, name = EXCLUDED.name, role = 'operator', updated_at = now()
+       SET password_hash = EXCLUDED.password_hash, name = EXCLUDED.name, role = 'operator', updated_at = now(),
+           version = accounts.version + 1, password_version = accounts.version + 1
      RETURNING id, email, name, role`,
     [email, passwordHash, name],
   );

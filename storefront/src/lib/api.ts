@@ -120,11 +120,13 @@ export type SendOptions = { body?: unknown; headers?: Record<string, string> };
 export const requestTimeoutMs = 15_000;
 
 /**
- * `forwardedFor` is the browser's address when the storefront's server calls
- * on a person's behalf: the edge rate-limits by it (it trusts X-Forwarded-For
- * from loopback and private peers only). `onTokenRefused` runs when the edge
- * refuses `token` itself (401 `unauthenticated`: expired, or signed with a
- * secret the edge no longer has), before the `ApiError` is thrown.
+ * `forwardedFor` is the X-Forwarded-For chain ending with the browser's
+ * address when the storefront's server calls on a person's behalf: the edge
+ * rate-limits by it when the call carries the storefront's proof
+ * (storefront/src/lib/server/edge.ts) or comes from a proxy it trusts.
+ * `onTokenRefused` runs when the edge refuses `token` itself (401
+ * `unauthenticated`: expired, or signed with a secret the edge no longer
+ * has), before the `ApiError` is thrown.
  */
 export function createApi(fetchFn: Fetch, base: string, token: string | null = null, forwardedFor: string | null = null, onTokenRefused?: () => void) {
   async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {

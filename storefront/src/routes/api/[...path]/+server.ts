@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { clientAddress, edgeBase } from '$lib/server/edge';
+import { edgeBase, forwardedFor, vouched } from '$lib/server/edge';
 import { foreignOrigin } from '$lib/server/origin';
 import { clearSession } from '$lib/server/session';
 
@@ -20,11 +20,11 @@ const proxy: RequestHandler = async (event) => {
     if (value !== null) headers[name] = value;
   }
   if (locals.token) headers.authorization = `Bearer ${locals.token}`;
-  const address = clientAddress(event);
-  if (address) headers['x-forwarded-for'] = address;
+  const chain = forwardedFor(event);
+  if (chain) headers['x-forwarded-for'] = chain;
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   try {
-    const answer = await fetch(`${edgeBase()}/api/${params.path}${url.search}`, {
+    const answer = await vouched(fetch)(`${edgeBase()}/api/${params.path}${url.search}`, {
       method: request.method,
       headers,
       body: hasBody ? await request.arrayBuffer() : undefined,

@@ -1,0 +1,76 @@
+import type { AccountRole } from './accounts.ts';
+import type { Db } from './pool.ts';
+
+/**
+ * What a token is checked against on each request: the account's version,
+ * the version its password was last set at, its role and name now. A deleted
+ * or unknown account has no state.
+ */
+export type AccountState = { id: string; version: number; passwordVersion: number; role: AccountRole; name: string };
+
+/** The live accounts among `ids` (which must be uuids); deleted and unknown ones are left out. */
+export async function selectAccountStates(db: Db, ids: string[]): Promise<AccountState[]> {
+  const { rows } = await db.query<AccountState>(
+    `SELECT id, version, password_version AS "passwordVersion", role, name
+       FROM accounts WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+    [ids],
+  );
+  return rows;
+}
+
+/**
+ * A new role, raising the account's version so tokens carry it from now on.
+ * A new organizer gets its organizers row; a demoted one keeps it, since its
+ * events keep their organizer. Null for an unknown or deleted account.
+ */
+export async function changeRole(db: Db, id: string, role: AccountRole): Promise<AccountState | null> {
+  const { rows } = await db.query<AccountState>(
+    `WITH a AS (
+       UPDATE accounts SET role = $2, version = version + 1, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL
+        RETURNING id, version, password_version AS "passwordVersion", role, name
+     ), o AS (
+       INSERT INTO organizers (account_id, display_name) SELECT id, name FROM a WHERE role = 'organizer'
+       ON CONFLICT (account_id) DO NOTHING
+     )
+     SELECT * FROM a`,
+    [id, role],
+  );
+  return rows[0] ?? null;
+}
+
+/** A new password hash; every token signed before it is void. Null for an unknown or deleted account. */
+export async function changePassword(db: Db, id: string, passwordHash: string): Promise<AccountState | null> {
+  const { rows } = await db.query<AccountState>(
+    `UPDATE accounts SET password_hash = $2, version = version + 1, password_version = version + 1, updated_at = now()
+      WHERE id = $1 AND deleted_at IS NULL
+      RETURNING id, version, password_version AS "passwordVersion", role, name`,
+    [id, passwordHash],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Deletes an account. The row stays (orders, tickets and check-ins keep their
+ * buyer or staff member), but it can no longer sign in or act: its email is
+ * freed for a new sign-up, its password can match nothing (an empty hash),
+ * and the version raise voids its tokens. False when there was none to delete.
+ */
+export async function deleteAccount(db: Db, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE accounts SET deleted_at = now(), email = 'deleted:' || id::text, password_hash = '',
+            version = version + 1, password_version = version + 1, updated_at = now()
+      WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+  return rowCount === 1;
+}
+
+/** A live account's email and password hash, for checking its current password. */
+export async function selectPasswordHash(db: Db, id: string): Promise<{ id: string; email: string; passwordHash: string } | null> {
+  const { rows } = await db.query<{ id: string; email: string; passwordHash: string }>(
+    'SELECT id, email, password_hash AS "passwordHash" FROM accounts WHERE id = $1 AND deleted_at IS NULL',
+    [id],
+  );
+  return rows[0] ?? null;
+}
