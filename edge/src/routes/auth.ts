@@ -1,5 +1,5 @@
 import { signinAttemptsMax, signinWindowMs } from '../../../engine/src/constants.ts';
-import { insertAccount, selectAccountByEmail, type Account } from '../../../engine/src/db/accounts.ts';
+import { insertAccount, selectAccountByEmail } from '../../../engine/src/db/accounts.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { hashPassword, verifyDummy, verifyPassword } from '../auth/passwords.ts';
 import { createRateLimiter } from '../auth/rate_limit.ts';
@@ -7,12 +7,9 @@ import type { Tokens } from '../auth/tokens.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
 import { parseBody, signinSchema, signupRole, signupSchema } from '../validation.ts';
+import { accountView } from './account_links.ts';
 
 export type AuthDeps = { db: Db; tokens: Tokens };
-
-function accountView(a: Account) {
-  return { id: a.id, email: a.email, name: a.name, role: a.role };
-}
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or the password is wrong; check both and try again.');
 
