@@ -41,6 +41,10 @@ export type AdmissionView = { admissionToken: string; expiresAt: string; maxQuan
 export type QueueSettingsView = {
   queueEnabled: boolean; waitingRoomOpensAt: string | null; saleStartsAt: string | null;
   admissionRatePerMinute: number | 'auto'; admissionTokenTtlSeconds: number; perBuyerLimit: number; powBits: number; paused: boolean;
+  /** What a buyer needs to hold (#11); `verified_phone` may come later. */
+  holdRequires: 'account' | 'verified_email';
+  /** Stock one client address may hold at once; null: no cap. */
+  holdsPerAddressMax: number | null;
 };
 
 export type Provider = 'simulated' | 'stripe' | 'clictopay';
