@@ -19,7 +19,8 @@ import type { DropSettingsCache } from './settings_cache.ts';
 /** What the placeHold command carries for the cap; empty when the drop has none. */
 export type HoldTerms = { address?: string; addressMax?: number };
 
-const noTerms: HoldTerms = Object.freeze({});
+/** The terms of a hold on a drop without a cap (and of every hold when the policy is not mounted). */
+export const noTerms: HoldTerms = Object.freeze({});
 
 const verificationRequired = () => new HttpError(403, 'verification_required',
   'This drop sells only to accounts with a verified email: ask for a link with POST /api/auth/verify-email/request, open it, then hold again.',

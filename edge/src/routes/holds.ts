@@ -7,7 +7,7 @@ import type { EdgeMetrics } from '../http/metrics.ts';
 import type { Ctx, Reply, Router } from '../http/route.ts';
 import { parseBody, placeHoldSchema, requireIdempotencyKey } from '../validation.ts';
 import type { AdmissionGate } from '../queue/admission_gate.ts';
-import type { HoldPolicy, HoldTerms } from '../queue/hold_policy.ts';
+import { noTerms, type HoldPolicy, type HoldTerms } from '../queue/hold_policy.ts';
 import { eventIdParam } from './events.ts';
 
 /**
@@ -15,8 +15,6 @@ import { eventIdParam } from './events.ts';
  * rules (verified email, per-address cap). Both absent in tests that mount holds alone.
  */
 export type HoldsDeps = { engine: Engine; metrics: EdgeMetrics; admission?: AdmissionGate; policy?: HoldPolicy };
-
-const noTerms: HoldTerms = Object.freeze({});
 
 export function holdView(h: HoldView) {
   return {
