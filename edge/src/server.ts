@@ -19,6 +19,8 @@ import { mountHolds } from './routes/holds.ts';
 import { AdmissionGate } from './queue/admission_gate.ts';
 import { queueKeyOf } from './queue/keys.ts';
 import { DropSettingsCache } from './queue/settings_cache.ts';
+import { HoldPolicy } from './queue/hold_policy.ts';
+import { mountAccountLinks } from './routes/account_links.ts';
 import { mountQueue } from './routes/queue.ts';
 import { mountQueueBench } from './routes/queue_bench.ts';
 import { mountQueueLive, type QueueLive } from './ws/queue_live.ts';
@@ -71,9 +73,11 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const dropSettings = new DropSettingsCache(db);
   const queueLive = mountQueueLive(app, { engine, key: queueKey, log });
   mountQueue(router, { db, engine, key: queueKey, settings: dropSettings, publish: queueLive.publish });
-  mountHolds(router, { engine, metrics, admission: new AdmissionGate(dropSettings, queueKey) });
+  const holdPolicy = new HoldPolicy(dropSettings, db);
+  mountHolds(router, { engine, metrics, admission: new AdmissionGate(dropSettings, queueKey), policy: holdPolicy });
+  mountAccountLinks(router, { db, tokens, config, ...(opts.jobs ? { jobs: opts.jobs } : {}), onVerified: (id) => holdPolicy.markVerified(id) });
   mountTickets(router, { config, db });
-  mountCheckinAdmin(router, { db });
+  mountCheckinAdmin(router, { db, config, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   mountCheckin(router, { db });
   mountDevMail(router, { config, db });
   // Orders and payments enqueue jobs: mounted when the node has pg-boss (always in `npm start`).

@@ -153,3 +153,21 @@ assert(expiryTickMs * 4 <= holdTtlMsMin, 'expiry granularity must be small again
 assert(snapshotEveryEntries > flushEntriesMax, 'a snapshot spans at least one flush');
 assert(webHeadersTimeoutMs <= webRequestTimeoutMs, 'Node refuses a headers timeout longer than the request timeout');
 assert(webTimeoutCheckMs * 5 <= webHeadersTimeoutMs, 'the timeout sweep runs several times within the headers timeout');
+
+/**
+ * Action tokens (links sent by email, #11). A verification link is used within
+ * the day it is asked for; a staff invite waits a few days for someone who is
+ * not expecting it. Both are single use, and only their hash is stored.
+ */
+export const verifyEmailTokenTtlMs = 24 * 60 * 60_000;
+export const setPasswordTokenTtlMs = 3 * 24 * 60 * 60_000;
+/** Verification emails one account may ask for per window: each one is a real email sent. */
+export const verifyEmailRequestsMax = 5;
+export const verifyEmailRequestsWindowMs = 60 * 60_000;
+/** Staff invites one organizer may send per window: each one emails an address the organizer typed. */
+export const staffInvitesMax = 50;
+export const staffInvitesWindowMs = 60 * 60_000;
+/** Accounts this node remembers as verified (a verified email stays verified); past it the memory starts over. */
+export const verifiedAccountsCachedMax = 100_000;
+/** An organizer's per-address hold cap: 1 would refuse two friends on one Wi-Fi, more than this is no cap. */
+export const holdsPerAddressMaxMax = 10_000;

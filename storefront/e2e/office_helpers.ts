@@ -24,6 +24,19 @@ export async function buyTickets(api: string, auth: Record<string, string>, even
 }
 
 /**
+ * Invites a staff member and uses the emailed link as they would: the
+ * organizer never chooses the password (#11). The link is read from the dev
+ * outbox, which renders the email in the same transaction as the invite.
+ */
+export async function inviteStaff(api: string, auth: Record<string, string>, eventId: string, staff: { email: string; password: string; name: string }) {
+  await call(api, 'POST', `/api/events/${eventId}/staff`, { email: staff.email, name: staff.name }, auth);
+  const { emails } = await call<{ emails: { template: string; text: string }[] }>(api, 'GET', `/api/dev/mail?to=${encodeURIComponent(staff.email)}`);
+  const token = emails.find((e) => e.template === 'staff_invite')?.text.match(/[?&]token=([A-Za-z0-9_%-]+)/)?.[1];
+  if (token === undefined) throw new Error(`no staff invite email to ${staff.email}`);
+  await call(api, 'POST', '/api/auth/set-password', { token: decodeURIComponent(token), password: staff.password });
+}
+
+/**
  * A Y4M video (what Chromium's fake camera plays: --use-file-for-fake-video-capture)
  * of one QR code on white, drawn straight from the code's modules, so the
  * scanner's real camera path (getUserMedia, frames, decoder) reads a ticket.

@@ -99,16 +99,16 @@ describe('organizer journey in a browser', () => {
     await page.context().addCookies([{ name: 'tickr_lang', value: 'en', url: stack.web }]);
     await page.setViewportSize(phone);
 
-    // Door: a check-in list and a new staff account.
+    // Door: a check-in list and a staff invite (the invitee chooses the password through the emailed link).
     await page.goto(`/organizer/events/${eventId}/door`);
     await page.getByLabel('List name').fill('Porte Nord');
     await page.getByRole('button', { name: 'Add a list' }).last().click();
     await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('List added');
     await page.getByLabel('Email').fill(`salma-${Date.now()}@e2e.tickr.test`);
-    await page.getByLabel('Name (for a new account)').fill('Salma Door');
-    await page.getByLabel('Password (for a new account)').fill('door-password-1');
+    await page.getByLabel('Name (optional)').fill('Salma Door');
+    expect(await page.getByLabel(/Password/).count()).toBe(0);
     await page.getByRole('button', { name: 'Add staff' }).last().click();
-    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('Staff member added');
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('Invite sent');
     expect(await page.locator('.rows').last().textContent()).toContain('Salma Door');
     await stack.shot(page, 'organizer-4-door-360');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { call, chromiumPath, createDrop, desktop, phone, signUp, startStack, type Stack } from './harness.ts';
-import { buyTickets, qrVideo, signInHydrated, type BoughtTicket } from './office_helpers.ts';
+import { buyTickets, inviteStaff, qrVideo, signInHydrated, type BoughtTicket } from './office_helpers.ts';
 
 /** expect.poll gives up after 1 s by default: too soon on a shared, busy machine. */
 const soon = { timeout: 10_000 };
@@ -24,7 +24,7 @@ describe('door scanner in a browser', () => {
     const drop = await createDrop(stack.api, organizer.auth);
     eventId = drop.id;
     listId = (await call<{ id: string }>(stack.api, 'POST', `/api/events/${eventId}/checkin/lists`, { name: 'Porte Nord' }, organizer.auth)).id;
-    await call(stack.api, 'POST', `/api/events/${eventId}/staff`, { ...staff, name: 'Salma Gate' }, organizer.auth);
+    await inviteStaff(stack.api, organizer.auth, eventId, { ...staff, name: 'Salma Gate' });
     const buyer = await signUp(stack.api, 'participant', 'Amira Ben Salah');
     typeId = drop.ticketTypes[0]!.id;
     tickets = (await buyTickets(stack.api, buyer.auth, eventId, typeId, 4)).tickets;

@@ -33,6 +33,7 @@ const retryAfter = { 'retry-after': '1' };
 const refusals: Record<Reason, { status: number; message: string; headers?: Record<string, string> }> = {
   sold_out: { status: 409, message: 'Not enough tickets of this type are left; try a smaller quantity or another ticket type.' },
   limit_reached: { status: 409, message: 'This would take you past the per-buyer limit of this event; release a hold or buy fewer tickets.' },
+  address_limit_reached: { status: 409, message: 'Your network address already holds as many tickets of this drop as the organizer allows at once; buy or release those holds first, or wait for them to expire.' },
   hold_expired: { status: 410, message: 'This hold has expired and its tickets went back on sale; place a new hold.' },
   hold_not_found: { status: 404, message: 'No such hold; check the hold id, or place a new hold.' },
   // Someone else's hold answers exactly like a missing one, so hold ids cannot be probed.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { perBuyerLimitMax } from '../../../engine/src/constants.ts';
+import { holdsPerAddressMaxMax, perBuyerLimitMax } from '../../../engine/src/constants.ts';
+import { holdRequirements } from '../../../engine/src/queue/types.ts';
 import { admissionRatePerMinuteMax, admissionTokenTtlMsMax, admissionTokenTtlMsMin, powBitsMax, signedTextCharsMax } from '../../../engine/src/queue/limits.ts';
 import { powNonceCharsMax } from '../../../engine/src/queue/pow.ts';
 
@@ -28,6 +29,10 @@ export const dropSettingsSchema = z.strictObject({
   perBuyerLimit: int('perBuyerLimit', 1, perBuyerLimitMax).optional(),
   powBits: int('powBits', 0, powBitsMax).optional(),
   paused: z.boolean({ error: 'paused must be true or false' }).optional(),
+  holdRequires: z.enum(holdRequirements, { error: `holdRequires must be one of ${holdRequirements.map((r) => `"${r}"`).join(', ')}` }).optional(),
+  holdsPerAddressMax: z.union([int('holdsPerAddressMax', 1, holdsPerAddressMaxMax), z.null()], {
+    error: `holdsPerAddressMax must be an integer from 1 to ${holdsPerAddressMaxMax}, or null for no cap`,
+  }).optional(),
 }).superRefine((p, ctx) => {
   if (Object.keys(p).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'send at least one setting to change, e.g. { "paused": true }' });
 });

@@ -1,7 +1,7 @@
 import {
   signinDelayBaseMs, signinDelayMaxMs, signinFailuresForgetMs, signinFailuresFreePerAddress, signinFailuresFreePerPair, signupWindowMs,
 } from '../../../engine/src/constants.ts';
-import { insertAccount, selectAccountByEmail, type Account } from '../../../engine/src/db/accounts.ts';
+import { insertAccount, selectAccountByEmail } from '../../../engine/src/db/accounts.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { createFailureDelays } from '../auth/failure_delays.ts';
 import type { HashGate } from '../auth/hash_gate.ts';
@@ -13,13 +13,10 @@ import { limitKeyOf } from '../http/client_address.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
 import { parseBody, signinSchema, signupRole, signupSchema } from '../validation.ts';
+import { accountView } from './account_links.ts';
 
 /** `now`: the clock of the limits (default Date.now; tests hold it still, so no answer depends on timing). */
 export type AuthDeps = { db: Db; tokens: Tokens; gate: HashGate; signupsPerAddress: number; now?: () => number };
-
-function accountView(a: Account) {
-  return { id: a.id, email: a.email, name: a.name, role: a.role };
-}
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or the password is wrong; check both and try again.');
 

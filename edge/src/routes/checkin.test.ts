@@ -10,6 +10,7 @@ import { eventReminderJob } from '../../../engine/src/mail/reminder_job.ts';
 import { startEngine } from '../../../engine/src/node_engine.ts';
 import { apiClient } from '../../../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { linkTokenTo } from '../../../engine/src/testing/mail.ts';
 import { base32Decode, base32Encode } from '../../../engine/src/tickets/base32.ts';
 import { issueTicketsJob } from '../../../engine/src/tickets/issue_job.ts';
 import { revokeOrderTickets } from '../../../engine/src/tickets/revoke.ts';
@@ -86,7 +87,8 @@ beforeAll(async () => {
   });
   const log = (level: string, msg: string) => { logged.push(`${level} ${msg}`); };
   engine = await startEngine({ config, db: t.db, dbUrl: t.url, log });
-  server = createServer({ config, db: t.db, engine, log });
+  // The server's jobs apart from `sent`: staff invites queue email through them, and events schedule reminders.
+  server = createServer({ config, db: t.db, engine, log, jobs: { async send() {} } });
   base = `http://127.0.0.1:${await server.listen()}`;
   await upsertOperator(t.db, 'ops@example.com', await hashPassword('operator password'), 'Ops');
   operator = (await api.call('POST', '/api/auth/signin', { body: { email: 'ops@example.com', password: 'operator password' } })).body.token;
@@ -94,8 +96,11 @@ beforeAll(async () => {
   const types = [{ name: 'General', price: 25_000, capacity: 200 }, { name: 'VIP', price: 90_000, capacity: 20 }];
   event = await api.createEvent(organizer.token, { currency: 'TND', perBuyerLimit: 20, ticketTypes: types });
   otherEvent = await api.createEvent(otherOrganizer.token, { currency: 'EUR' });
-  const staffAnswer = await api.call('POST', `/api/events/${event.id}/staff`, { token: organizer.token, body: { email: 'door@example.com', name: 'Door', password: 'door password 1' } });
-  expect(staffAnswer.status).toBe(201);
+  const staffAnswer = await api.call('POST', `/api/events/${event.id}/staff`, { token: organizer.token, body: { email: 'door@example.com', name: 'Door' } });
+  expect(staffAnswer.status).toBe(202);
+  // The invitee chooses the password through the emailed link.
+  const link = await linkTokenTo(t.db, 'door@example.com');
+  expect((await api.call('POST', '/api/auth/set-password', { body: { token: link, password: 'door password 1' } })).status).toBe(201);
   staff = (await api.call('POST', '/api/auth/signin', { body: { email: 'door@example.com', password: 'door password 1' } })).body.token;
   outsider = (await api.signup('participant', 'outsider')).token;
   gateA = (await api.call('POST', `/api/events/${event.id}/checkin/lists`, { token: organizer.token, body: { name: 'Gate A' } })).body.id;
@@ -247,7 +252,7 @@ describe('online check-in', () => {
     expect((await api.call('POST', `/api/events/${event.id}/checkin/lists`, { token: otherOrganizer.token, body: { name: 'x' } })).status).toBe(404);
     expect((await api.call('POST', `/api/events/${event.id}/checkin/lists`, { token: organizer.token, body: { name: 'Gate A' } })).status).toBe(409);
     expect((await api.call('POST', `/api/events/${event.id}/checkin/lists`, { token: organizer.token, body: { name: 'x', typeIds: [otherEvent.typeIds[0]] } })).status).toBe(422);
-    expect((await api.call('POST', `/api/events/${event.id}/staff`, { token: organizer.token, body: { email: 'nobody@example.com' } })).status).toBe(404);
+    expect((await api.call('POST', `/api/events/${event.id}/staff`, { token: organizer.token, body: { email: 'nobody@example.com', password: 'chosen by organizer' } })).body.error.code).toBe('unknown_field');
   });
 });
 
@@ -265,10 +270,13 @@ describe('lists and staff', () => {
 
     const helper = await api.signup('participant', 'helper');
     const assigned = await api.call('POST', `/api/events/${event.id}/staff`, { token: organizer.token, body: { email: (await t.db.query('SELECT email FROM accounts WHERE id = $1', [helper.id])).rows[0].email } });
-    expect(assigned.body).toMatchObject({ accountId: helper.id, created: false });
+    expect(assigned.body).toMatchObject({ status: 'invited', accountId: null });
     expect((await api.call('GET', '/api/staff/events', { token: helper.token })).body.events.map((e: { id: string }) => e.id)).toEqual([event.id]);
-    expect((await api.call('GET', `/api/events/${event.id}/staff`, { token: organizer.token })).body.staff).toHaveLength(2);
-    expect((await api.call('DELETE', `/api/events/${event.id}/staff/${helper.id}`, { token: organizer.token })).status).toBe(204);
+    const listed = (await api.call('GET', `/api/events/${event.id}/staff`, { token: organizer.token })).body.staff;
+    expect(listed).toHaveLength(2);
+    // Opening the scanner accepted the invite.
+    expect(listed.find((s: { id: string }) => s.id === assigned.body.id)).toMatchObject({ status: 'active', accountId: helper.id });
+    expect((await api.call('DELETE', `/api/events/${event.id}/staff/${assigned.body.id}`, { token: organizer.token })).status).toBe(204);
     expect((await api.call('GET', `/api/events/${event.id}/checkin/lists`, { token: helper.token })).status).toBe(404);
   });
 });

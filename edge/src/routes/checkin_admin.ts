@@ -1,18 +1,22 @@
 import { z } from 'zod';
-import { assignStaff, countLists, deleteList, insertList, selectLists, selectStaff, unassignStaff, updateList } from '../../../engine/src/checkin/lists.ts';
+import { countLists, deleteList, insertList, selectLists, updateList } from '../../../engine/src/checkin/lists.ts';
+import { acceptInvitesOnSight, inviteStaff, removeStaff, selectStaffEntries } from '../../../engine/src/checkin/staff_invites.ts';
 import type { CheckinList } from '../../../engine/src/checkin/verify.ts';
-import { checkinListsPerEventMax, ticketTypesPerEventMax } from '../../../engine/src/constants.ts';
-import { insertAccount, selectAccountByEmail } from '../../../engine/src/db/accounts.ts';
+import type { Config } from '../../../engine/src/config.ts';
+import { checkinListsPerEventMax, staffInvitesMax, staffInvitesWindowMs, ticketTypesPerEventMax } from '../../../engine/src/constants.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { requireRole } from '../auth/guard.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { createRateLimiter } from '../auth/rate_limit.ts';
+import type { Jobs } from '../../../engine/src/jobs/queues.ts';
+import { locales } from '../../../engine/src/mail/templates.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
 import { normalizeUuid, parseBody } from '../validation.ts';
 import { eventIdParam } from './events.ts';
 import { requireOrganizerOf, requireScannerOf, textField, uuidField } from './checkin_access.ts';
 
-export type CheckinAdminDeps = { db: Db };
+/** `jobs`: the mail outbox's job queue; without it staff invites answer 503. */
+export type CheckinAdminDeps = { db: Db; config: Config; jobs?: Jobs };
 
 const typeIds = z.array(uuidField('typeIds[]'), { error: 'typeIds must be an array of ticket type ids' })
   .max(ticketTypesPerEventMax, { error: `typeIds must list at most ${ticketTypesPerEventMax} ticket types` });
@@ -20,9 +24,9 @@ const createListSchema = z.strictObject({ name: textField('name', 100), typeIds:
 const patchListSchema = z.strictObject({ name: textField('name', 100).optional(), typeIds: typeIds.optional() });
 const staffSchema = z.strictObject({
   email: z.email({ error: 'email must be an email address, e.g. ada@example.com' }).max(254).transform((s) => s.toLowerCase()),
-  // With name and password, an account that does not exist yet is created as staff.
+  // The name greets a new staff member; the invitee chooses the password, never the organizer.
   name: textField('name', 100).optional(),
-  password: z.string({ error: 'password must be a string of 10 to 200 characters' }).min(10, { error: 'password must be at least 10 characters long' }).max(200).optional(),
+  locale: z.enum(locales, { error: `locale must be one of ${locales.join(', ')}` }).optional(),
 });
 
 export const listView = (l: CheckinList) => ({ id: l.id, eventId: l.eventId, name: l.name, typeIds: l.typeIds });
@@ -42,7 +46,9 @@ function listIdParam(id: string | undefined): string {
 }
 
 /** Check-in lists (one per gate, or per ticket type) and the staff assigned to an event: organizer only, except reading the lists. */
-export function mountCheckinAdmin(router: Router, { db }: CheckinAdminDeps): void {
+export function mountCheckinAdmin(router: Router, { db, config, jobs }: CheckinAdminDeps): void {
+  const invites = createRateLimiter({ max: staffInvitesMax, windowMs: staffInvitesWindowMs });
+
   router.route('get', '/api/events/:id/checkin/lists', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireScannerOf(ctx, db, eventId);
@@ -86,37 +92,33 @@ export function mountCheckinAdmin(router: Router, { db }: CheckinAdminDeps): voi
   router.route('get', '/api/events/:id/staff', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireOrganizerOf(ctx, db, eventId);
-    return { status: 200, body: { staff: await selectStaff(db, eventId) } };
+    return { status: 200, body: { staff: await selectStaffEntries(db, eventId) } };
   });
 
+  // An invite, never an account made here: the answer is the same whether or not the email has an account (#11).
   router.route('post', '/api/events/:id/staff', async (ctx) => {
     const eventId = eventIdParam(ctx);
-    await requireOrganizerOf(ctx, db, eventId);
+    const claims = await requireOrganizerOf(ctx, db, eventId);
     const input = parseBody(staffSchema, ctx.body);
-    let account = await selectAccountByEmail(db, input.email);
-    let created = false;
-    if (account === null) {
-      if (input.name === undefined || input.password === undefined) {
-        throw new HttpError(404, 'account_not_found', 'No account has this email; send name and password too to create a staff account for it.');
-      }
-      const made = await insertAccount(db, { email: input.email, passwordHash: await hashPassword(input.password), name: input.name, role: 'staff' });
-      // Lost a race with a sign-up of the same email: use that account.
-      account = made === null ? await selectAccountByEmail(db, input.email) : { ...made, passwordHash: '', version: 1 };
-      created = made !== null;
-      if (account === null) throw new Error('account vanished after a conflicting insert');
-    } else if (account.role === 'operator' || account.role === 'admin') {
-      throw new HttpError(422, 'role_not_allowed', 'Operator and admin accounts cannot be assigned as event staff; use a staff account.');
+    if (jobs === undefined) throw new HttpError(503, 'mail_unavailable', 'This node cannot send email, so it cannot invite staff; retry on a node with jobs.');
+    const limited = invites.take(claims.sub);
+    if (!limited.ok) {
+      throw new HttpError(429, 'too_many_invites', `At most ${staffInvitesMax} staff invites an hour; retry in ${limited.retryAfterSeconds} s.`,
+        undefined, { 'retry-after': String(limited.retryAfterSeconds) });
     }
-    await assignStaff(db, eventId, account.id);
-    return { status: created ? 201 : 200, body: { accountId: account.id, email: account.email, name: account.name, role: account.role, created } };
+    const event = (await db.query('SELECT name FROM events WHERE id = $1', [eventId])).rows[0] as { name: string };
+    const invite = await inviteStaff({ db, jobs, publicUrl: config.publicUrl }, {
+      eventId, eventName: event.name, email: input.email, name: input.name ?? null, locale: input.locale ?? 'en',
+    });
+    return { status: 202, body: invite };
   }, { body: true });
 
-  router.route('delete', '/api/events/:id/staff/:accountId', async (ctx) => {
+  router.route('delete', '/api/events/:id/staff/:staffId', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireOrganizerOf(ctx, db, eventId);
-    const accountId = normalizeUuid(ctx.params.accountId ?? '');
-    if (accountId === null || !(await unassignStaff(db, eventId, accountId))) {
-      throw new HttpError(404, 'staff_not_found', 'This account is not assigned to this event.');
+    const id = normalizeUuid(ctx.params.staffId ?? '');
+    if (id === null || !(await removeStaff(db, eventId, id))) {
+      throw new HttpError(404, 'staff_not_found', 'No such staff member or invite in this event; use an id from GET /staff.');
     }
     return { status: 204, body: '' };
   });
@@ -124,6 +126,7 @@ export function mountCheckinAdmin(router: Router, { db }: CheckinAdminDeps): voi
   // The scanner page's first call: which events this account may scan for.
   router.route('get', '/api/staff/events', async (ctx) => {
     const claims = requireRole(ctx, 'staff', 'organizer', 'participant');
+    await acceptInvitesOnSight(db, claims.sub);
     const { rows } = await db.query(
       `SELECT e.id, e.name, e.venue, e.starts_at FROM event_staff s JOIN events e ON e.id = s.event_id
         WHERE s.account_id = $1 ORDER BY e.starts_at`, [claims.sub]);

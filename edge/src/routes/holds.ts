@@ -1,16 +1,20 @@
 import type { Engine } from '../../../engine/src/engine.ts';
 import { eventIdOfHold } from '../../../engine/src/inventory/ids.ts';
-import type { HoldView, Outcome } from '../../../engine/src/inventory/types.ts';
+import type { HoldView, Outcome, PlaceHold } from '../../../engine/src/inventory/types.ts';
 import { requireRole } from '../auth/guard.ts';
 import { outcomeToHttp } from '../http/errors.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import type { Ctx, Reply, Router } from '../http/route.ts';
 import { parseBody, placeHoldSchema, requireIdempotencyKey } from '../validation.ts';
 import type { AdmissionGate } from '../queue/admission_gate.ts';
+import { noTerms, type HoldPolicy, type HoldTerms } from '../queue/hold_policy.ts';
 import { eventIdParam } from './events.ts';
 
-/** `admission`: the queued drops' token check (absent in tests that mount holds alone). */
-export type HoldsDeps = { engine: Engine; metrics: EdgeMetrics; admission?: AdmissionGate };
+/**
+ * `admission`: the queued drops' token check; `policy`: the drops' hoarding
+ * rules (verified email, per-address cap). Both absent in tests that mount holds alone.
+ */
+export type HoldsDeps = { engine: Engine; metrics: EdgeMetrics; admission?: AdmissionGate; policy?: HoldPolicy };
 
 export function holdView(h: HoldView) {
   return {
@@ -34,7 +38,7 @@ function holdParam(ctx: Ctx): { holdId: string; eventId: string } {
   return { holdId, eventId };
 }
 
-export function mountHolds(router: Router, { engine, metrics, admission }: HoldsDeps): void {
+export function mountHolds(router: Router, { engine, metrics, admission, policy }: HoldsDeps): void {
   /** Refusals become their HTTP error; an outcome of another kind than expected is a bug (500). */
   function expect<K extends string>(outcome: Outcome, kind: K, missing: 'event_not_found' | 'hold_not_found' = 'hold_not_found'): Extract<Outcome, { kind: K }> {
     if (!outcome.ok) {
@@ -52,15 +56,24 @@ export function mountHolds(router: Router, { engine, metrics, admission }: Holds
     const eventId = eventIdParam(ctx);
     const key = requireIdempotencyKey(ctx.headers['idempotency-key']);
     const input = parseBody(placeHoldSchema, ctx.body);
-    const place = (admitted: boolean) => engine.send({ kind: 'placeHold', eventId, typeId: input.typeId.toLowerCase(), qty: input.quantity, buyer: claims.sub, key, ...(admitted ? { admitted } : {}) })
-      .then((outcome): Reply => {
+    const place = (admitted: boolean, terms: HoldTerms) => {
+      const cmd: PlaceHold = { kind: 'placeHold', eventId, typeId: input.typeId.toLowerCase(), qty: input.quantity, buyer: claims.sub, key };
+      if (admitted) cmd.admitted = true;
+      if (terms.addressMax !== undefined) {
+        cmd.address = terms.address;
+        cmd.addressMax = terms.addressMax;
+      }
+      return engine.send(cmd).then((outcome): Reply => {
         const held = expect(outcome, 'held', 'event_not_found');
         metrics.holdsPlaced++;
         return { status: 201, body: holdView(held.hold) };
       });
+    };
     // Synchronous while the drop's queue settings are cached: the hot path stays one Promise.
     const admitted = admission === undefined ? false : admission.check(eventId, claims.sub, ctx.headers['admission-token'], input.quantity);
-    return typeof admitted === 'boolean' ? place(admitted) : admitted.then(place);
+    const terms = policy === undefined ? noTerms : policy.check(eventId, claims.sub, () => ctx.clientAddress);
+    if (typeof admitted === 'boolean' && !(terms instanceof Promise)) return place(admitted, terms);
+    return Promise.all([admitted, terms]).then(([a, t]) => place(a, t));
   }, { body: true });
 
   router.route('get', '/api/holds/:id', async (ctx) => {

@@ -37,6 +37,8 @@ export const dropSettingsDefault: DropSettings = {
   admissionTokenTtlMs: 5 * 60_000,
   powBits: 0,
   paused: false,
+  holdRequires: 'account',
+  holdsPerAddressMax: null,
 };
 
 const queueRefusals: Record<QueueRefusal, { status: number; message: string }> = {
@@ -73,6 +75,8 @@ function settingsView(s: DropSettings, saleStartsAt: Date | null, perBuyerLimit:
     perBuyerLimit,
     powBits: s.powBits,
     paused: s.paused,
+    holdRequires: s.holdRequires,
+    holdsPerAddressMax: s.holdsPerAddressMax,
   };
 }
 
@@ -120,6 +124,8 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
       admissionTokenTtlMs: input.admissionTokenTtlSeconds === undefined ? current.admissionTokenTtlMs : input.admissionTokenTtlSeconds * 1000,
       powBits: input.powBits ?? current.powBits,
       paused: input.paused ?? current.paused,
+      holdRequires: input.holdRequires ?? current.holdRequires,
+      holdsPerAddressMax: input.holdsPerAddressMax === undefined ? current.holdsPerAddressMax : input.holdsPerAddressMax,
     };
     const saleStartsAt = input.saleStartsAt === undefined ? event.saleStartsAt : input.saleStartsAt;
     if (next.waitingRoomOpensAt !== null && saleStartsAt !== null && next.waitingRoomOpensAt > saleStartsAt.getTime()) {

@@ -49,24 +49,6 @@ export async function canScan(db: SqlExecutor, eventId: string, accountId: strin
   return rows.length > 0;
 }
 
-export type StaffView = { accountId: string; email: string; name: string; role: string; assignedAt: string };
-
-export async function assignStaff(db: SqlExecutor, eventId: string, accountId: string): Promise<void> {
-  await db.query('INSERT INTO event_staff (event_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [eventId, accountId]);
-}
-
-export async function unassignStaff(db: SqlExecutor, eventId: string, accountId: string): Promise<boolean> {
-  return (await db.query('DELETE FROM event_staff WHERE event_id = $1 AND account_id = $2 RETURNING account_id', [eventId, accountId])).rows.length === 1;
-}
-
-export async function selectStaff(db: SqlExecutor, eventId: string): Promise<StaffView[]> {
-  const { rows } = await db.query(
-    `SELECT a.id, a.email, a.name, a.role, s.assigned_at FROM event_staff s JOIN accounts a ON a.id = s.account_id
-      WHERE s.event_id = $1 ORDER BY s.assigned_at`, [eventId]);
-  return (rows as { id: string; email: string; name: string; role: string; assigned_at: Date }[])
-    .map((r) => ({ accountId: r.id, email: r.email, name: r.name, role: r.role, assignedAt: r.assigned_at.toISOString() }));
-}
-
 export type CheckinStats = {
   issued: number; used: number; revoked: number;
   lists: { listId: string; name: string; used: number }[];

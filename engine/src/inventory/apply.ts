@@ -43,7 +43,7 @@ export function refused(reason: Reason): Handled {
 }
 
 export function emptyInventory(config: EventConfig): Inventory {
-  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), seq: 0, refunded: new Set() };
+  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), perAddress: new Map(), seq: 0, refunded: new Set() };
   applyConfig(state, config);
   return state;
 }
@@ -93,6 +93,7 @@ export function apply(state: Inventory, body: JournalBody): void {
       assert(state.holds.size === holdsBefore + 1, 'hold id placed twice');
       type.held += hold.qty;
       state.perBuyer.set(hold.buyer, (state.perBuyer.get(hold.buyer) ?? 0) + hold.qty);
+      if (hold.address !== undefined) state.perAddress.set(hold.address, (state.perAddress.get(hold.address) ?? 0) + hold.qty);
       return;
     }
     case 'hold_released': {
@@ -103,6 +104,7 @@ export function apply(state: Inventory, body: JournalBody): void {
       assert(count >= 0, 'per-buyer count below zero');
       if (count === 0) state.perBuyer.delete(hold.buyer);
       else state.perBuyer.set(hold.buyer, count);
+      unholdAddress(state, hold);
       return;
     }
     case 'hold_confirmed': {
@@ -112,7 +114,8 @@ export function apply(state: Inventory, body: JournalBody): void {
       type.held -= hold.qty;
       type.sold += hold.qty;
       state.holds.delete(hold.holdId);
-      // The buyer's count stays: the tickets move from held to bought.
+      // The buyer's count stays: the tickets move from held to bought. The address's goes: it counts what is held.
+      unholdAddress(state, hold);
       return;
     }
     case 'capacity_changed': {
@@ -133,6 +136,15 @@ export function apply(state: Inventory, body: JournalBody): void {
       return;
     }
   }
+}
+
+/** A hold closed (released, expired or sold): its address holds that much less. */
+function unholdAddress(state: Inventory, hold: Hold): void {
+  if (hold.address === undefined) return;
+  const count = state.perAddress.get(hold.address)! - hold.qty;
+  assert(count >= 0, 'per-address count below zero');
+  if (count === 0) state.perAddress.delete(hold.address);
+  else state.perAddress.set(hold.address, count);
 }
 
 /** Applies a numbered entry; entries must come one after another. */
@@ -157,7 +169,7 @@ export function restore(config: EventConfig, snapshot: SnapshotState | null, ent
  * `placeHold` sells only listed types, so it is never sold at that price.
  */
 export function fromSnapshot(config: EventConfig, snapshot: SnapshotState): Inventory {
-  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), seq: snapshot.seq, refunded: new Set(snapshot.refunded ?? []) };
+  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), perAddress: new Map(), seq: snapshot.seq, refunded: new Set(snapshot.refunded ?? []) };
   for (const saved of snapshot.types) {
     state.types.set(saved.typeId, { typeId: saved.typeId, price: 0, capacity: saved.capacity, sold: saved.sold, held: 0 });
   }
@@ -223,7 +235,19 @@ function checkCounts(state: Inventory): void {
     bought += count - held;
   }
   for (const buyer of heldByBuyer.keys()) assert(state.perBuyer.has(buyer), `buyer ${buyer} holds tickets but has no count`);
+  checkAddressCounts(state);
   assert(bought === sold, `tickets bought per buyer (${bought}) must add up to tickets sold (${sold})`);
+}
+
+function checkAddressCounts(state: Inventory): void {
+  const heldByAddress = new Map<string, number>();
+  for (const hold of state.holds.values()) {
+    if (hold.address !== undefined) heldByAddress.set(hold.address, (heldByAddress.get(hold.address) ?? 0) + hold.qty);
+  }
+  assert(heldByAddress.size === state.perAddress.size, 'every address with a count holds tickets');
+  for (const [address, held] of heldByAddress) {
+    assert(state.perAddress.get(address) === held, `address ${address}: count ${state.perAddress.get(address)} must equal the ${held} held`);
+  }
 }
 
 export function availabilityOf(type: TypeState): TypeAvailability {

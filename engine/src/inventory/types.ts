@@ -46,6 +46,12 @@ export type Hold = {
   placedAt: number;
   expiresAt: number;
   key: string | null;
+  /**
+   * The client address the hold was placed from, present only while the drop
+   * caps holds per address (absent, not null, so holds without it cost nothing
+   * in the journal).
+   */
+  address?: string;
 };
 
 export type Inventory = {
@@ -54,6 +60,8 @@ export type Inventory = {
   holds: Map<string, Hold>;
   /** Tickets held or bought per buyer, counted against `perBuyerLimit`. */
   perBuyer: Map<string, number>;
+  /** Tickets currently held per client address (holds that carry one), counted against a drop's `holdsPerAddressMax`. */
+  perAddress: Map<string, number>;
   /** Sequence number of the last journal entry applied. */
   seq: number;
   /** Confirmed holds whose tickets were refunded (refundTickets is idempotent per hold). */
@@ -72,6 +80,13 @@ export type PlaceHold = {
   key: string | null;
   /** Set by the edge when a queued drop's admission token was checked (queue/host.ts: one hold per admission). */
   admitted?: boolean;
+  /**
+   * Set by the edge when the drop caps the stock one address may hold at once
+   * (#11): the address, and the cap. The actor counts what each address holds,
+   * so the cap is exact under concurrency and across expiry, release and sale.
+   */
+  address?: string;
+  addressMax?: number;
 };
 export type ReleaseHold = { kind: 'releaseHold'; eventId: string; holdId: string; buyer: string | null };
 export type ConfirmHold = { kind: 'confirmHold'; eventId: string; holdId: string };
@@ -107,6 +122,7 @@ export type Command =
 export type Reason =
   | 'sold_out'
   | 'limit_reached'
+  | 'address_limit_reached'
   | 'hold_expired'
   | 'hold_not_found'
   | 'not_hold_owner'

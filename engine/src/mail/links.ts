@@ -2,3 +2,18 @@
 export function ticketsUrl(publicUrl: string, orderId: string): string {
   return `${publicUrl}/orders/${orderId}`;
 }
+
+/** The storefront page that posts an email verification token. */
+export function verifyEmailUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
+}
+
+/** The storefront page where an invited staff member chooses a password. */
+export function setPasswordUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/set-password?token=${encodeURIComponent(token)}`;
+}
+
+/** The door staff's scanner page. */
+export function scannerUrl(publicUrl: string): string {
+  return `${publicUrl}/scan`;
+}

@@ -1,18 +1,19 @@
 import { formatMoney } from '../money/currency.ts';
+import { renderAccountEmail, type AccountTemplateData } from './account_templates.ts';
 
 /**
  * The emails Tickr sends, in English, French and Arabic, as text and HTML.
  * Rendered when the email is queued, so the outbox row is exactly what was
  * (or will be) delivered. Every value from data is escaped in HTML.
  */
-export const templateNames = ['order_confirmation', 'refund_notice', 'event_reminder'] as const;
+export const templateNames = ['order_confirmation', 'refund_notice', 'event_reminder', 'verify_email', 'staff_added', 'staff_invite'] as const;
 export type TemplateName = (typeof templateNames)[number];
 export const locales = ['en', 'fr', 'ar'] as const;
 export type Locale = (typeof locales)[number];
 
 export type TicketLine = { ticketId: string; typeName: string; holderName: string };
 
-export type TemplateData = {
+export type TemplateData = AccountTemplateData & {
   order_confirmation: {
     name: string; eventName: string; venue: string; startsAt: string; orderId: string;
     /** Where the buyer sees the tickets with their QR codes (the storefront's order page). */
@@ -131,6 +132,10 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
       const d = data as TemplateData['event_reminder'];
       return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale), d.ticketCount)], d.ticketsUrl);
     }
+    case 'verify_email':
+    case 'staff_added':
+    case 'staff_invite':
+      return renderAccountEmail(compose, template as keyof AccountTemplateData, locale, data as AccountTemplateData[keyof AccountTemplateData]);
     default:
       throw new TypeError(`unknown email template ${String(template)}`);
   }

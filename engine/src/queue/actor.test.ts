@@ -4,7 +4,7 @@ import { QueueActor, type RestoredQueue, type StockTruth } from './actor.ts';
 import { commitment, newSeed } from './lottery.ts';
 import type { DropSettings, QueueAnswer } from './types.ts';
 
-const settings: DropSettings = { queueEnabled: true, waitingRoomOpensAt: null, ratePerMinute: 60, admissionTokenTtlMs: 60_000, powBits: 0, paused: false };
+const settings: DropSettings = { queueEnabled: true, waitingRoomOpensAt: null, ratePerMinute: 60, admissionTokenTtlMs: 60_000, powBits: 0, paused: false, holdRequires: 'account', holdsPerAddressMax: null };
 const saleAt = 1_000_000;
 const truth: StockTruth = { stockLeft: 100, activeHolds: 0, perBuyerLimit: 2, saleStartsAt: saleAt };
 

@@ -52,7 +52,7 @@ describe('queue and inventory together', () => {
         const inventory = InventoryActor.create(config);
         const seed = newSeed();
         const queue = new QueueActor(eventId, {
-          settings: { queueEnabled: true, waitingRoomOpensAt: null, ratePerMinute: setup.rate, admissionTokenTtlMs: setup.windowMs, powBits: 0, paused: false },
+          settings: { queueEnabled: true, waitingRoomOpensAt: null, ratePerMinute: setup.rate, admissionTokenTtlMs: setup.windowMs, powBits: 0, paused: false, holdRequires: 'account', holdsPerAddressMax: null },
           secret: { seedHex: seed.toString('hex'), commitment: commitment(seed) }, drawnCount: null, head: 0, places: [],
         }, truthOf(inventory), 0);
         let now = 0;

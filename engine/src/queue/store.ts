@@ -1,7 +1,7 @@
 import type { Db } from '../db/pool.ts';
 import type { RestoredQueue } from './actor.ts';
 import { commitment, newSeed } from './lottery.ts';
-import type { DropSettings, LotterySecret } from './types.ts';
+import type { DropSettings, HoldRequirement, LotterySecret } from './types.ts';
 
 /*
  * The queue's tables (migrations/0004_queue.sql), one small query per
@@ -17,10 +17,13 @@ type SettingsRow = {
   ttlSeconds: number;
   powBits: number;
   paused: boolean;
+  holdRequires: HoldRequirement;
+  perAddressMax: number | null;
 };
 
 const settingsColumns = `queue_enabled AS "queueEnabled", waiting_room_opens_at AS "opensAt", admission_rate_per_minute AS rate,
-  admission_token_ttl_seconds AS "ttlSeconds", pow_bits AS "powBits", paused`;
+  admission_token_ttl_seconds AS "ttlSeconds", pow_bits AS "powBits", paused, hold_requires AS "holdRequires",
+  holds_per_address_max AS "perAddressMax"`;
 
 function toSettings(r: SettingsRow): DropSettings {
   return {
@@ -30,6 +33,8 @@ function toSettings(r: SettingsRow): DropSettings {
     admissionTokenTtlMs: r.ttlSeconds * 1000,
     powBits: r.powBits,
     paused: r.paused,
+    holdRequires: r.holdRequires,
+    holdsPerAddressMax: r.perAddressMax,
   };
 }
 
@@ -40,13 +45,15 @@ export async function selectDropSettings(db: Db, eventId: string): Promise<DropS
 
 export async function upsertDropSettings(db: Db, eventId: string, s: DropSettings): Promise<void> {
   await db.query(
-    `INSERT INTO drop_settings (event_id, queue_enabled, waiting_room_opens_at, admission_rate_per_minute, admission_token_ttl_seconds, pow_bits, paused)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO drop_settings (event_id, queue_enabled, waiting_room_opens_at, admission_rate_per_minute, admission_token_ttl_seconds, pow_bits, paused,
+       hold_requires, holds_per_address_max)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (event_id) DO UPDATE SET queue_enabled = excluded.queue_enabled, waiting_room_opens_at = excluded.waiting_room_opens_at,
        admission_rate_per_minute = excluded.admission_rate_per_minute, admission_token_ttl_seconds = excluded.admission_token_ttl_seconds,
-       pow_bits = excluded.pow_bits, paused = excluded.paused, updated_at = now()`,
+       pow_bits = excluded.pow_bits, paused = excluded.paused, hold_requires = excluded.hold_requires,
+       holds_per_address_max = excluded.holds_per_address_max, updated_at = now()`,
     [eventId, s.queueEnabled, s.waitingRoomOpensAt === null ? null : new Date(s.waitingRoomOpensAt), s.ratePerMinute === 'auto' ? null : s.ratePerMinute,
-      Math.round(s.admissionTokenTtlMs / 1000), s.powBits, s.paused],
+      Math.round(s.admissionTokenTtlMs / 1000), s.powBits, s.paused, s.holdRequires, s.holdsPerAddressMax],
   );
 }
 

@@ -15,7 +15,17 @@ export type DropSettings = {
   admissionTokenTtlMs: number;
   powBits: number;
   paused: boolean;
+  /**
+   * What a buyer needs to hold (#11). A union so that `verified_phone` can be
+   * added when SMS verification exists; checked at the edge's hold route.
+   */
+  holdRequires: HoldRequirement;
+  /** The stock one client address may hold at once; null: no cap (the default). */
+  holdsPerAddressMax: number | null;
 };
+
+export const holdRequirements = ['account', 'verified_email'] as const;
+export type HoldRequirement = (typeof holdRequirements)[number];
 
 /** The lottery's seed, made once per drop; the commitment is published before anyone joins. */
 export type LotterySecret = { seedHex: string; commitment: string };

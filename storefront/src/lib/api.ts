@@ -41,6 +41,10 @@ export type AdmissionView = { admissionToken: string; expiresAt: string; maxQuan
 export type QueueSettingsView = {
   queueEnabled: boolean; waitingRoomOpensAt: string | null; saleStartsAt: string | null;
   admissionRatePerMinute: number | 'auto'; admissionTokenTtlSeconds: number; perBuyerLimit: number; powBits: number; paused: boolean;
+  /** What a buyer needs to hold (#11); `verified_phone` may come later. */
+  holdRequires: 'account' | 'verified_email';
+  /** Stock one client address may hold at once; null: no cap. */
+  holdsPerAddressMax: number | null;
 };
 
 export type Provider = 'simulated' | 'stripe' | 'clictopay';
@@ -62,7 +66,8 @@ export type TicketView = {
 };
 
 export type CheckinListView = { id: string; eventId: string; name: string; typeIds: string[] };
-export type StaffView = { accountId: string; email: string; name: string; role: string; assignedAt: string };
+/** An invite, `invited` until the invitee acts; `accountId` only once active (so the list never tells which emails have accounts). */
+export type StaffView = { id: string; email: string; name: string | null; status: 'invited' | 'active'; accountId: string | null; invitedAt: string };
 export type StaffEventView = { id: string; name: string; venue: string; startsAt: string };
 export type EventKeysView = { eventId: string; algorithm: 'Ed25519'; format: 'TK1'; publicKey: string; revoked: { ticketId: string; validVersion: number | null }[]; generatedAt: string };
 export type CheckinTicketView = { id: string; typeId: string; typeName: string; holderName: string | null; orderId: string; status?: string; usedAt?: string | null; usedGate?: string | null };
@@ -87,7 +92,7 @@ export type OpsStatusView = {
   links: { metrics: string; health: string };
 };
 
-export type AccountView = { id: string; email: string; name: string; role: string };
+export type AccountView = { id: string; email: string; name: string; role: string; emailVerified: boolean };
 export type AuthReply = { token: string; account: AccountView };
 
 export type SignupBody = { email: string; password: string; name: string; role: 'participant' | 'organizer' };
@@ -168,6 +173,10 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     send,
     signup: (body: SignupBody) => send<AuthReply>('POST', '/api/auth/signup', { body }),
     signin: (body: { email: string; password: string }) => send<AuthReply>('POST', '/api/auth/signin', { body }),
+    account: () => send<AccountView>('GET', '/api/auth/account'),
+    requestEmailVerification: (locale: string) => send<{ emailVerified: boolean; sent: boolean }>('POST', '/api/auth/verify-email/request', { body: { locale } }),
+    verifyEmail: (token: string) => send<{ emailVerified: true }>('POST', '/api/auth/verify-email', { body: { token } }),
+    setPassword: (body: { token: string; password: string }) => send<AuthReply>('POST', '/api/auth/set-password', { body }),
     events: () => send<{ events: EventView[] }>('GET', '/api/events'),
     myEvents: () => send<{ events: EventView[] }>('GET', '/api/events?mine=1'),
     event: (id: string) => send<EventView>('GET', `/api/events/${encodeURIComponent(id)}`),
@@ -200,8 +209,8 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     createCheckinList: (eventId: string, body: { name: string; typeIds?: string[] }) => send<CheckinListView>('POST', `/api/events/${encodeURIComponent(eventId)}/checkin/lists`, { body }),
     deleteCheckinList: (eventId: string, listId: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(eventId)}/checkin/lists/${encodeURIComponent(listId)}`),
     staff: (eventId: string) => send<{ staff: StaffView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/staff`),
-    addStaff: (eventId: string, body: { email: string; name?: string; password?: string }) => send<StaffView>('POST', `/api/events/${encodeURIComponent(eventId)}/staff`, { body }),
-    removeStaff: (eventId: string, accountId: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(eventId)}/staff/${encodeURIComponent(accountId)}`),
+    addStaff: (eventId: string, body: { email: string; name?: string; locale?: string }) => send<StaffView>('POST', `/api/events/${encodeURIComponent(eventId)}/staff`, { body }),
+    removeStaff: (eventId: string, staffId: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(eventId)}/staff/${encodeURIComponent(staffId)}`),
     staffEvents: () => send<{ events: StaffEventView[] }>('GET', '/api/staff/events'),
     eventKeys: (eventId: string) => send<EventKeysView>('GET', `/api/events/${encodeURIComponent(eventId)}/keys`),
     checkin: (body: { list: string; secret?: string; ticketId?: string; gate?: string; device?: string }) => send<CheckinReply>('POST', '/api/checkin', { body }),

@@ -106,4 +106,27 @@ describe('placeHold', () => {
     const state = emptyInventory(config);
     for (const qty of [0, -1, 1.5, 51, Number.NaN]) expect(() => placeHold(state, hold('floor', qty), 2_000, ids)).toThrow(InvariantError);
   });
+
+  it('refuses an address going over the drop\'s per-address cap, whichever buyers share it, and counts only held stock', () => {
+    const state = emptyInventory(config);
+    const from = (buyer: string, qty: number, address = '203.0.113.7'): PlaceHold => ({ ...hold('floor', qty, buyer), address, addressMax: 3 });
+    const first = place(state, from('ann', 2));
+    expect(first.entries).toEqual([{ kind: 'hold_placed', hold: expect.objectContaining({ address: '203.0.113.7' }) }]);
+    expect(place(state, from('bob', 2)).outcome).toEqual({ ok: false, reason: 'address_limit_reached' });
+    expect(place(state, from('bob', 1)).outcome.ok).toBe(true);
+    expect(place(state, from('cat', 1)).outcome).toEqual({ ok: false, reason: 'address_limit_reached' });
+    expect(place(state, from('cat', 1, '198.51.100.2')).outcome.ok).toBe(true);
+    // Released or expired holds free the address; sold ones too (the cap is on stock held at once).
+    const annHold = first.outcome.ok && first.outcome.kind === 'held' ? first.outcome.hold.holdId : '';
+    apply(state, { kind: 'hold_released', holdId: annHold, reason: 'expired' });
+    expect(state.perAddress.get('203.0.113.7')).toBe(1);
+    expect(place(state, from('dan', 2)).outcome.ok).toBe(true);
+  });
+
+  it('neither counts nor refuses by address when the drop has no cap', () => {
+    const state = emptyInventory(config);
+    const { entries } = place(state, { ...hold('floor', 4), address: '203.0.113.7' });
+    expect(entries[0]!.kind === 'hold_placed' && 'address' in entries[0]!.hold).toBe(false);
+    expect(state.perAddress.size).toBe(0);
+  });
 });

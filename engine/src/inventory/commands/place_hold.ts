@@ -21,6 +21,8 @@ export function placeHold(state: Inventory, cmd: PlaceHold, now: number, ids?: I
   if (type === undefined || !isOnSale(state, cmd.typeId)) return refused('unknown_ticket_type');
   if (cmd.qty > type.capacity - type.sold - type.held) return refused('sold_out');
   if ((state.perBuyer.get(cmd.buyer) ?? 0) + cmd.qty > config.perBuyerLimit) return refused('limit_reached');
+  const address = cmd.addressMax === undefined ? undefined : cmd.address;
+  if (address !== undefined && (state.perAddress.get(address) ?? 0) + cmd.qty > cmd.addressMax!) return refused('address_limit_reached');
 
   const hold: Hold = {
     holdId: ids === undefined ? newHoldId(config.eventId) : ids.newHoldId(),
@@ -32,6 +34,7 @@ export function placeHold(state: Inventory, cmd: PlaceHold, now: number, ids?: I
     expiresAt: now + config.holdTtlMs,
     key: cmd.key,
   };
+  if (address !== undefined) hold.address = address;
   return { outcome: { ok: true, kind: 'held', hold: holdView(config, hold, 'held') }, entries: [{ kind: 'hold_placed', hold }] };
 }
 

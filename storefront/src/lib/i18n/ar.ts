@@ -1,4 +1,5 @@
 import type { MessageKey } from './en';
+import { accountAr } from './account_ar';
 import { officeAr } from './office_ar';
 
 export const ar: Record<MessageKey, string> = {
@@ -175,4 +176,6 @@ export const ar: Record<MessageKey, string> = {
   'footer.text': 'تيكر · بيع عادل لتذاكر الفعاليات الأكثر طلبًا',
   // Organizer, door staff and operator pages.
   ...officeAr,
+  // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
+  ...accountAr,
 };

@@ -1,3 +1,4 @@
+import { accountEn } from './account_en';
 import { officeEn } from './office_en';
 
 /**
@@ -178,6 +179,8 @@ export const en = {
   'footer.text': 'Tickr · fair ticketing for high-demand drops',
   // Organizer, door staff and operator pages.
   ...officeEn,
+  // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
+  ...accountEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

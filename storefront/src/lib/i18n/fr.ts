@@ -1,4 +1,5 @@
 import type { MessageKey } from './en';
+import { accountFr } from './account_fr';
 import { officeFr } from './office_fr';
 
 export const fr: Record<MessageKey, string> = {
@@ -175,4 +176,6 @@ export const fr: Record<MessageKey, string> = {
   'footer.text': 'Tickr · une billetterie équitable pour les événements très demandés',
   // Organizer, door staff and operator pages.
   ...officeFr,
+  // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
+  ...accountFr,
 };

@@ -31,13 +31,13 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const email = String(form.get('email') ?? '').trim();
     const name = String(form.get('name') ?? '').trim();
-    const password = String(form.get('password') ?? '');
-    const body = { email, ...(name ? { name } : {}), ...(password ? { password } : {}) };
+    // The invite email is written in the organizer's language; the invitee chooses the password.
+    const body = { email, locale: event.locals.locale, ...(name ? { name } : {}) };
     return attempt(event, () => edge(event).addStaff(event.params.id, body), 'staffAdded');
   },
   removeStaff: async (event) => {
     const form = await event.request.formData();
-    return attempt(event, () => edge(event).removeStaff(event.params.id, String(form.get('accountId') ?? '')), 'staffRemoved');
+    return attempt(event, () => edge(event).removeStaff(event.params.id, String(form.get('staffId') ?? '')), 'staffRemoved');
   },
   addList: async (event) => {
     const form = await event.request.formData();

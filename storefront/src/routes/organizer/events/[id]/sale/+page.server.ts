@@ -17,7 +17,7 @@ export const load: PageServerLoad = async (event) => {
 type Patch = Parameters<ReturnType<typeof edge>['patchQueueSettings']>[1];
 
 /** The launch form → the queue's drop settings (PATCH semantics: everything the form shows is sent). */
-function settingsPatch(form: FormData): { ok: true; patch: Patch } | { ok: false; problem: 'sale.problemDate' | 'sale.problemRate' | 'sale.problemLimit' } {
+function settingsPatch(form: FormData): { ok: true; patch: Patch } | { ok: false; problem: 'sale.problemDate' | 'sale.problemRate' | 'sale.problemLimit' | 'sale.problemAddressMax' } {
   const saleStartsAt = utcInput(form.get('saleStartsAt'));
   const waitingRoomOpensAt = utcInput(form.get('waitingRoomOpensAt'));
   if (saleStartsAt === undefined || waitingRoomOpensAt === undefined) return { ok: false, problem: 'sale.problemDate' };
@@ -28,6 +28,10 @@ function settingsPatch(form: FormData): { ok: true; patch: Patch } | { ok: false
   }
   const limit = Number(form.get('perBuyerLimit'));
   if (!Number.isInteger(limit) || limit < 1) return { ok: false, problem: 'sale.problemLimit' };
+  // Empty: no per-address cap (the default; carriers put many buyers behind one address).
+  const addressMaxText = String(form.get('holdsPerAddressMax') ?? '').trim();
+  const addressMax = addressMaxText === '' ? null : Number(addressMaxText);
+  if (addressMax !== null && (!Number.isInteger(addressMax) || addressMax < 1)) return { ok: false, problem: 'sale.problemAddressMax' };
   return {
     ok: true,
     patch: {
@@ -36,6 +40,8 @@ function settingsPatch(form: FormData): { ok: true; patch: Patch } | { ok: false
       waitingRoomOpensAt: form.get('queueEnabled') === 'on' ? waitingRoomOpensAt : null,
       admissionRatePerMinute: rate,
       perBuyerLimit: limit,
+      holdRequires: form.get('holdRequires') === 'verified_email' ? 'verified_email' : 'account',
+      holdsPerAddressMax: addressMax,
     },
   };
 }
