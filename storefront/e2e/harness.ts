@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect, onTestFailed } from 'vitest';
+import { expect, onTestFailed, onTestFinished } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
 import { startNodeProcess, type NodeProcess } from '../../engine/src/testing/node_process.ts';
 import { freePort } from '../../engine/src/testing/ports.ts';
@@ -88,6 +88,12 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       context.setDefaultNavigationTimeout(30_000);
       contexts.push(context);
       const page = await context.newPage();
+      // Every journey also checks the Content-Security-Policy: Chromium reports what it blocked on the console.
+      const blocked: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) blocked.push(`${page.url()}: ${message.text()}`);
+      });
+      onTestFinished(() => expect(blocked, 'the page policy blocked something the page needs').toEqual([]));
       // A failed journey leaves a picture of where it stood, and the address.
       onTestFailed(async ({ task }) => {
         const name = `failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${contexts.indexOf(context)}`;
