@@ -42,18 +42,20 @@ describe('NODE_ENV=production', () => {
     await t?.drop();
   });
 
-  it('refuses to start without its secrets, with a sentence saying what to set', async () => {
-    const refused = await refusedNodeProcess({ dbUrl: t.url, env: { NODE_ENV: 'production', TICKR_TOKEN_SECRET: '', TICKR_TICKET_KEY_SECRET: '' } });
+  // Node processes start slowly on a loaded 2-core machine: these two tests wait for starts, not for Tickr.
+  it('refuses to start without its secrets, with a sentence saying what to set', { timeout: 180_000 }, async () => {
+    const refused = await refusedNodeProcess({ dbUrl: t.url, startTimeoutMs: 80_000, env: { NODE_ENV: 'production', TICKR_TOKEN_SECRET: '', TICKR_TICKET_KEY_SECRET: '' } });
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/configuration: NODE_ENV=production needs TICKR_TOKEN_SECRET and TICKR_TICKET_KEY_SECRET: set each to 32\+ random characters/);
-    const half = await refusedNodeProcess({ dbUrl: t.url, env: { NODE_ENV: 'production', TICKR_TOKEN_SECRET: secrets.TICKR_TOKEN_SECRET, TICKR_TICKET_KEY_SECRET: '' } });
+    const half = await refusedNodeProcess({ dbUrl: t.url, startTimeoutMs: 80_000, env: { NODE_ENV: 'production', TICKR_TOKEN_SECRET: secrets.TICKR_TOKEN_SECRET, TICKR_TICKET_KEY_SECRET: '' } });
     expect(half.code).toBe(1);
     expect(half.output).toMatch(/needs TICKR_TICKET_KEY_SECRET: set it/);
   });
 
-  it('starts with them, with Stripe, and without any development convenience', async () => {
+  it('starts with them, with Stripe, and without any development convenience', { timeout: 180_000 }, async () => {
     node = await startNodeProcess({
       dbUrl: t.url,
+      startTimeoutMs: 150_000,
       env: {
         NODE_ENV: 'production', ...secrets,
         // Listening on every address, as in a container, so a request from another address of this machine is a stranger's.

@@ -42,11 +42,12 @@ export async function refusedNodeProcess(opts: NodeProcessOptions): Promise<{ co
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
+  const waitMs = opts.startTimeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`node neither refused nor exited in 30 s:\n${output}`));
-    }, opts.startTimeoutMs ?? 30_000);
+      reject(new Error(`node neither refused nor exited in ${waitMs / 1000} s:\n${output}`));
+    }, waitMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
