@@ -54,7 +54,7 @@ export function mountAccounts(router: Router, { db, tokens, accounts, gate }: Ac
     }
     const withHash = await selectPasswordHash(db, claims.sub);
     if (withHash === null) throw new HttpError(401, 'unauthenticated', 'Your account no longer exists; sign in again.');
-    requireStrongPassword(input.newPassword, withHash.email);
+    await requireStrongPassword(input.newPassword, withHash.email);
     wrongCurrent.charge(claims.sub);
     if (!(await gate.run('verify', () => verifyPassword(input.currentPassword, withHash.passwordHash)))) {
       throw new HttpError(403, 'wrong_password', 'currentPassword is not your password now; check it and try again.');

@@ -35,7 +35,7 @@ export function mountAuth(router: Router, { db, tokens, gate, signupsPerAddress,
   router.route('post', '/api/auth/signup', async (ctx) => {
     const input = parseBody(signupSchema, ctx.body);
     const role = signupRole(input.role);
-    requireStrongPassword(input.password, input.email);
+    await requireStrongPassword(input.password, input.email);
     const limited = signups.take(limitKeyOf(ctx.clientAddress));
     if (!limited.ok) throw tooMany('too_many_signups', 'Too many accounts were made from your address', limited.retryAfterSeconds);
     const passwordHash = await gate.run('hash', () => hashPassword(input.password));

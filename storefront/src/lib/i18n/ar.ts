@@ -163,6 +163,8 @@ export const ar: Record<MessageKey, string> = {
   'error.sale_ended': 'انتهى بيع هذه الفعالية.',
   'error.too_many_attempts': 'محاولات كثيرة جدًا؛ انتظر دقيقة وحاول مجددًا.',
   'error.busy': 'الخادم مشغول؛ حاول مجددًا بعد ثانية.',
+  'error.too_many_signups': 'أُنشئت حسابات كثيرة من اتصالك؛ انتظر بضع دقائق وحاول مجددًا.',
+  'error.weak_password': 'كلمة المرور هذه سهلة التخمين (شائعة جدًا أو هي بريدك الإلكتروني)؛ اختر غيرها.',
   'error.payment_declined': 'رُفض الدفع.',
   'error.waiting_room_closed': 'لم تُفتح قاعة انتظار هذه الفعالية بعد؛ عد عند افتتاحها.',
   'error.admission_lapsed': 'مرّ دورك: انتهت مدة دخولك قبل أن تحجز التذاكر.',

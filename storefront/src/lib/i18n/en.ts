@@ -166,6 +166,8 @@ export const en = {
   'error.sale_ended': 'The sale for this event has ended.',
   'error.too_many_attempts': 'Too many attempts; wait a minute and try again.',
   'error.busy': 'The server is busy; try again in a second.',
+  'error.too_many_signups': 'Too many accounts were made from your connection; wait a few minutes and try again.',
+  'error.weak_password': 'This password is too easy to guess (a very common one, or your email); choose another.',
   'error.payment_declined': 'The payment was declined.',
   'error.waiting_room_closed': 'The waiting room of this drop is not open yet; come back when it opens.',
   'error.admission_lapsed': 'Your turn came and went: your admission window closed before you held tickets.',

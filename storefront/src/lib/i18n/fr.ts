@@ -163,6 +163,8 @@ export const fr: Record<MessageKey, string> = {
   'error.sale_ended': 'La vente de cet événement est terminée.',
   'error.too_many_attempts': 'Trop de tentatives ; attendez une minute et réessayez.',
   'error.busy': 'Le serveur est occupé ; réessayez dans une seconde.',
+  'error.too_many_signups': 'Trop de comptes créés depuis votre connexion ; attendez quelques minutes et réessayez.',
+  'error.weak_password': 'Ce mot de passe est trop facile à deviner (très courant, ou votre e-mail) ; choisissez-en un autre.',
   'error.payment_declined': 'Le paiement a été refusé.',
   'error.waiting_room_closed': 'La salle d’attente de cet événement n’est pas encore ouverte ; revenez à son ouverture.',
   'error.admission_lapsed': 'Votre tour est passé : votre admission a expiré avant que vous ne réserviez.',
