@@ -22,7 +22,9 @@ export async function connectRemoteEngine(config: Config, log: Logger): Promise<
   const onError = (error: Error) => log('warn', `redis: ${error.message}`);
   const leases = await RedisLeaseStore.connect({ url: config.redisUrl, keyPrefix: config.redisPrefix, onError });
   const membership = await Membership.observe({ url: config.redisUrl, keyPrefix: config.redisPrefix, onError });
-  const forward = new ForwardClient({ log });
+  // The nodes serve only peers that know the cluster secret; readConfig requires it with REDIS_URL.
+  if (config.clusterSecret === null) throw new Error('a remote engine needs TICKR_CLUSTER_SECRET');
+  const forward = new ForwardClient({ secret: config.clusterSecret, log });
   let nodes: { list: NodeInfo[]; until: number } = { list: [], until: 0 };
 
   async function peerOf(shard: number): Promise<string | null> {

@@ -4,6 +4,9 @@ import { freePort } from './ports.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Every test node shares this TICKR_CLUSTER_SECRET unless its env says otherwise, so test clusters forward to each other. */
+export const testClusterSecret = 'tickr-test-cluster-secret-0123456789abcdef';
+
 export type NodeProcess = {
   url: string;
   port: number;
@@ -25,6 +28,8 @@ export async function startNodeProcess(opts: { dbUrl: string; env?: Record<strin
       HOST: '127.0.0.1',
       TICKR_SEED_DEMO: '0',
       TICKR_LOG_LEVEL: 'warn',
+      // A node with REDIS_URL (a test's, or one inherited from the shell) needs it; alone it is unused.
+      TICKR_CLUSTER_SECRET: testClusterSecret,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
