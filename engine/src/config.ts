@@ -125,7 +125,8 @@ function clictopayConfig(env: NodeJS.ProcessEnv): Config['clictopay'] {
  * must share TICKR_CLUSTER_SECRET, in development as in production: the port
  * runs any engine command it is sent. It listens where peers are told to
  * reach it (TICKR_ADVERTISE_HOST) unless TICKR_INTERNAL_HOST says otherwise
- * (0.0.0.0 in containers, whose advertised name is not a local address).
+ * (0.0.0.0 when the advertised address is not one of this machine's, as
+ * behind NAT; docker-compose sets it so, the port being unpublished).
  * Alone, a node never opens it; were it to, loopback is the only place.
  */
 function clusterConfig(env: NodeJS.ProcessEnv, advertiseHost: string): Pick<Config, 'internalHost' | 'clusterSecret'> {
