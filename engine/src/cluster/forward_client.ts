@@ -58,11 +58,11 @@ const idMax = 0x7fff_ffff;
 /**
  * The edge's side of forwarding: one persistent TCP connection per peer
  * (`host:port`), opened on first use and authenticated with the cluster
- * secret before any command leaves (forward_handshake.ts). Every command of one event-loop turn for
- * a peer travels in one frame; answers are matched by id. `send` never
- * rejects and never hangs: a peer that is unreachable, a connection that drops
- * with commands in flight, or an answer later than the timeout all resolve
- * `shard_unavailable`. Such a command may still have run on the owner, as with
+ * secret before any command leaves (forward_handshake.ts). Every command of
+ * one event-loop turn for a peer travels in one frame; answers are matched by
+ * id. `send` never rejects and never hangs: a peer that is unreachable or
+ * fails the handshake, a connection that drops with commands in flight, or an
+ * answer later than the timeout all resolve `shard_unavailable`. Such a command may still have run on the owner, as with
  * any lost answer; the buyer's retry carries its idempotency key.
  */
 export class ForwardClient {

@@ -4,6 +4,12 @@ import { freePort } from './ports.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+/**
+ * A guard against a node that never starts, not a measure of how fast it does:
+ * three nodes starting at once took 37 s on a loaded 2-core machine.
+ */
+const nodeStartMs = 90_000;
+
 /** Every test node shares this TICKR_CLUSTER_SECRET unless its env says otherwise, so test clusters forward to each other. */
 export const testClusterSecret = 'tickr-test-cluster-secret-0123456789abcdef';
 
@@ -39,7 +45,7 @@ export async function startNodeProcess(opts: { dbUrl: string; env?: Record<strin
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`node did not start in ${nodeStartMs / 1_000} s:\n${output}`)), nodeStartMs);
     const check = () => {
       if (output.includes('listening on')) {
         clearTimeout(timer);
