@@ -30,11 +30,11 @@ const confirm: Command = { kind: 'confirmHold', eventId: 'e1', holdId: 'unpaid-h
 const raise: Command = { kind: 'changeCapacity', eventId: 'e1', typeId: 't1', capacity: 100_000 };
 
 /** A server that records every command it runs and answers each `expired`. */
-async function server(opts: { secret?: Uint8Array; handshakeTimeoutMs?: number } = {}): Promise<{ s: ForwardServer; ran: Command[] }> {
+async function server(opts: { secret?: Uint8Array; handshakeTimeoutMs?: number; handshakesMax?: number } = {}): Promise<{ s: ForwardServer; ran: Command[] }> {
   const ran: Command[] = [];
   const handle = async (cmd: Command): Promise<Outcome> => (ran.push(cmd), { ok: true, kind: 'expired', count: ran.length });
-  const timeout = opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs };
-  const s = await startForwardServer({ host, port: 0, handle, log, secret: opts.secret ?? secret, ...timeout });
+  const { secret: own, ...limits } = opts;
+  const s = await startForwardServer({ host, port: 0, handle, log, secret: own ?? secret, ...limits });
   cleanups.push(() => s.close());
   return { s, ran };
 }
@@ -122,6 +122,23 @@ describe('the internal port', () => {
     await peer.closed;
     expect(ran).toEqual([]);
     expect(logs.some((l) => l.msg.includes('sent data before authenticating'))).toBe(true);
+  });
+
+  it('closes new connections at once while too many are in their handshake, and takes them again after', async () => {
+    const { s, ran } = await server({ handshakesMax: 2 });
+    const [first, second] = [await rawPeer(host, s.port), await rawPeer(host, s.port)];
+    const third = await rawPeer(host, s.port);
+    await third.closed;
+    expect(first.isClosed() || second.isClosed()).toBe(false);
+    expect(s.stats().refused).toBe(1);
+    expect(logs.some((l) => l.msg.includes('2 connections already in their handshake'))).toBe(true);
+
+    expect(await playHandshake(first, secret, { after: commandFrame([confirm]) })).not.toBeNull();
+    expect(await readAnswers(first)).toHaveLength(1);
+    const fourth = await rawPeer(host, s.port);
+    expect(await playHandshake(fourth, secret, { after: commandFrame([raise]) })).not.toBeNull();
+    expect(await readAnswers(fourth)).toHaveLength(1);
+    expect(ran).toEqual([confirm, raise]);
   });
 
   it('forwards between a client and a server that share the secret', async () => {

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { forwardHandshakeTimeoutMs } from '../constants.ts';
+import { forwardHandshakesMax, forwardHandshakeTimeoutMs } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { Logger } from '../log.ts';
 import { asRequest, decode, encodeBatches, forwardInflightMax, FrameReader } from './forward_frame.ts';
@@ -14,8 +14,9 @@ export type ForwardServerOptions = {
   log: Logger;
   /** TICKR_CLUSTER_SECRET: a connection is served only once its peer has proved it knows it (forward_handshake.ts). */
   secret: Uint8Array;
-  /** Tests shorten it; the node keeps `forwardHandshakeTimeoutMs`. */
+  /** Tests shorten them; the node keeps `forwardHandshakeTimeoutMs` and `forwardHandshakesMax`. */
   handshakeTimeoutMs?: number;
+  handshakesMax?: number;
 };
 
 export type ForwardServerStats = {
@@ -24,7 +25,7 @@ export type ForwardServerStats = {
   framesOut: number;
   commands: number;
   busy: number;
-  /** Connections closed before or at the handshake: no magic, wrong MAC, data ahead of the proof, too slow. */
+  /** Connections closed before or at the handshake: no magic, wrong MAC, data ahead of the proof, too slow, too many at once. */
   refused: number;
 };
 
@@ -68,12 +69,18 @@ export async function startForwardServer(opts: ForwardServerOptions): Promise<Fo
   const conns = new Set<Conn>();
   const stats: ForwardServerStats = { connections: 0, framesIn: 0, framesOut: 0, commands: 0, busy: 0, refused: 0 };
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? forwardHandshakeTimeoutMs;
+  const handshakesMax = opts.handshakesMax ?? forwardHandshakesMax;
+  let handshaking = 0;
+  let fullLoggedAt = 0;
 
   const drop = (conn: Conn, why: string | null): void => {
     if (conn.closed) return;
     conn.closed = true;
     if (conn.handshakeTimer !== null) clearTimeout(conn.handshakeTimer);
-    if (conn.handshake !== null && why !== null) stats.refused++;
+    if (conn.handshake !== null) {
+      handshaking--;
+      if (why !== null) stats.refused++;
+    }
     conns.delete(conn);
     stats.connections = conns.size;
     if (why !== null) opts.log('warn', `forward: closing connection from ${conn.socket.remoteAddress}:${conn.socket.remotePort}: ${why}`);
@@ -153,12 +160,24 @@ export async function startForwardServer(opts: ForwardServerOptions): Promise<Fo
     if (step.kind === 'send') conn.socket.write(step.bytes);
     if (step.kind !== 'done') return;
     conn.handshake = null;
+    handshaking--;
     clearTimeout(conn.handshakeTimer!);
     conn.handshakeTimer = null;
     if (step.rest.length > 0) onFrames(conn, step.rest);
   };
 
   const server: Server = createServer((socket) => {
+    if (handshaking >= handshakesMax) {
+      stats.refused++;
+      // Once a second at most: a flood must not become a flood of log lines.
+      if (Date.now() - fullLoggedAt >= 1_000) {
+        fullLoggedAt = Date.now();
+        opts.log('warn', `forward: ${handshaking} connections already in their handshake; closing new ones (latest from ${socket.remoteAddress})`);
+      }
+      socket.destroy();
+      return;
+    }
+    handshaking++;
     socket.setNoDelay(true);
     const conn: Conn = {
       socket, handshake: new ServerHandshake(opts.secret), handshakeTimer: null, reader: new FrameReader(),
