@@ -2,7 +2,7 @@
  * `tickr`: the operator's command.
  *   tickr start     one node (embedded Postgres when DATABASE_URL is unset), demo drop seeded
  *   tickr migrate   apply pending migrations and exit
- *   tickr jobs      the pg-boss job workers alone (DATABASE_URL and REDIS_URL of the cluster)
+ *   tickr jobs      the pg-boss job workers alone (DATABASE_URL, REDIS_URL and TICKR_CLUSTER_SECRET of the cluster)
  */
 import { ConfigError, readConfig } from '../../engine/src/config.ts';
 import { migrate } from '../../engine/src/db/migrate.ts';
@@ -17,7 +17,7 @@ const usage = `usage: tickr <command>
   start     run a node: HTTP API on PORT (default 3000), migrations applied, demo drop seeded;
             with --storefront (as npm start does) the storefront too, on TICKR_WEB_PORT (default 5173)
   migrate   apply the migrations not yet applied, then exit
-  jobs      run only the job workers (payments, tickets, email, refunds) against the cluster's DATABASE_URL and REDIS_URL`;
+  jobs      run only the job workers (payments, tickets, email, refunds) against the cluster's DATABASE_URL, REDIS_URL and TICKR_CLUSTER_SECRET`;
 
 async function start(): Promise<void> {
   // `npm start` passes --storefront: the storefront beside the API on TICKR_WEB_PORT (default 5173). Bench and

@@ -12,8 +12,9 @@ import { withDevSecrets } from '../../engine/src/dev_secrets.ts';
  * apart from the nodes (and the nodes started with TICKR_JOB_WORKERS=false).
  * It owns no shard: engine commands (confirm, re-hold, refund stock) go to the
  * node that holds the shard, found through the cluster's Redis. So it needs
- * the shared DATABASE_URL and REDIS_URL; a single node without Redis runs its
- * jobs itself.
+ * the shared DATABASE_URL, REDIS_URL and TICKR_CLUSTER_SECRET (the nodes
+ * serve only peers that know it); a single node without Redis runs its jobs
+ * itself.
  */
 export async function startJobsProcess(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
   const read = readConfig(env);

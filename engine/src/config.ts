@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leaseTtlMsDefault, shardCount, signupsPerAddressDefault, snapshotEveryEntries } from './constants.ts';
+import { clusterSecretLengthMin, leaseTtlMsDefault, shardCount, signupsPerAddressDefault, snapshotEveryEntries } from './constants.ts';
 import { deriveServerKey, serverSecretBytesMin } from './tickets/keys.ts';
 
 /**
@@ -25,6 +25,10 @@ export type Config = {
   host: string;
   port: number;
   internalPort: number;
+  /** Where the internal port listens: TICKR_INTERNAL_HOST; loopback alone, TICKR_ADVERTISE_HOST in a cluster. */
+  internalHost: string;
+  /** Keys the handshake every node-to-node connection starts with (TICKR_CLUSTER_SECRET); required with REDIS_URL. */
+  clusterSecret: Buffer | null;
   workers: number;
   shards: number;
   dataDir: string;
@@ -191,6 +195,33 @@ function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
   return { cidrs };
 }
 
+/**
+ * The internal port and its secret. In a cluster every node and `tickr jobs`
+ * must share TICKR_CLUSTER_SECRET, in development as in production: the port
+ * runs any engine command it is sent. It listens where peers are told to
+ * reach it (TICKR_ADVERTISE_HOST) unless TICKR_INTERNAL_HOST says otherwise
+ * (0.0.0.0 when the advertised address is not one of this machine's, as
+ * behind NAT; docker-compose sets it so, the port being unpublished).
+ * Alone, a node never opens it; were it to, loopback is the only place.
+ */
+function clusterConfig(env: NodeJS.ProcessEnv, advertiseHost: string): Pick<Config, 'internalHost' | 'clusterSecret'> {
+  const clustered = Boolean(env.REDIS_URL);
+  const raw = env.TICKR_CLUSTER_SECRET || null;
+  if (raw === null && clustered) {
+    throw new ConfigError(
+      `TICKR_CLUSTER_SECRET must be set when REDIS_URL is set: nodes authenticate each other with it. Give every node and tickr jobs the same value, at least ${clusterSecretLengthMin} characters (e.g. openssl rand -base64 48)`,
+    );
+  }
+  if (raw !== null && raw.length < clusterSecretLengthMin) {
+    throw new ConfigError(`TICKR_CLUSTER_SECRET must be at least ${clusterSecretLengthMin} characters long (e.g. openssl rand -base64 48)`);
+  }
+  const internalHost = env.TICKR_INTERNAL_HOST || (clustered ? advertiseHost : '127.0.0.1');
+  if (isIP(internalHost) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(internalHost)) {
+    throw new ConfigError(`TICKR_INTERNAL_HOST must be an IP address or a host name (e.g. 10.0.0.5, or 0.0.0.0 for every interface), got "${internalHost}"`);
+  }
+  return { internalHost, clusterSecret: raw === null ? null : Buffer.from(raw, 'utf8') };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   if (production) requireProductionSecrets(env);
@@ -218,16 +249,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (sesEndpoint !== null && !/^https?:\/\/[^\s]+$/.test(sesEndpoint)) {
     throw new ConfigError(`TICKR_SES_ENDPOINT must be an http(s) URL, e.g. http://localhost:4566, got "${sesEndpoint}"`);
   }
+  const advertiseHost = env.TICKR_ADVERTISE_HOST || '127.0.0.1';
   return {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
     nodeId: env.NODE_ID || `node-${process.pid}`,
     redisPrefix: env.TICKR_REDIS_PREFIX || 'tickr:',
     leaseTtlMs: int(env, 'TICKR_LEASE_TTL_MS', leaseTtlMsDefault, 1_000, 60_000),
-    advertiseHost: env.TICKR_ADVERTISE_HOST || '127.0.0.1',
+    advertiseHost,
     host: env.HOST || '0.0.0.0',
     port: int(env, 'PORT', 3000, 0, 65_535),
     internalPort: int(env, 'TICKR_INTERNAL_PORT', 4000, 0, 65_535),
+    ...clusterConfig(env, advertiseHost),
     workers: int(env, 'TICKR_WORKERS', Math.max(1, availableParallelism() - 1), 1, 64),
     shards: int(env, 'TICKR_SHARDS', shardCount, 1, 1024),
     dataDir: resolve(env.TICKR_DATA_DIR || resolve(projectRoot, '.data')),

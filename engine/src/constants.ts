@@ -12,6 +12,22 @@ export const holdTtlMsMax = 60 * 60_000;
  */
 export const leaseTtlMsDefault = 5_000;
 
+/**
+ * A peer connecting to the internal port must finish the cluster handshake
+ * within this long or be closed: a real node answers in one round trip, and a
+ * connection that says nothing must not hold a socket open.
+ */
+export const forwardHandshakeTimeoutMs = 2_000;
+/**
+ * Connections to the internal port still in their handshake, at most. Peers
+ * need one each at a time (one per other node and per `tickr jobs`); beyond
+ * it a new connection is closed at once, so a flood of idle connections costs
+ * forwarding retries, not the file descriptors the edge needs too.
+ */
+export const forwardHandshakesMax = 128;
+/** TICKR_CLUSTER_SECRET keys the handshake's HMAC; shorter secrets are guessable offline from one recorded handshake. */
+export const clusterSecretLengthMin = 32;
+
 /** Virtual shards: the unit of ownership. Changing it re-homes every event. */
 export const shardCount = 64;
 

@@ -275,14 +275,19 @@ async function startBenchCluster(settings: ForwardSettings, opts: BenchOptions, 
   progress('starting a private redis-server');
   const redis = await startRedis();
   const cluster = new BenchCluster(redis, `tickr-bench-${tag}:`, forwardShards);
-  // One secret and one operator for every node: a token minted once is good on any of them.
-  const shared = { tokenSecret: randomBytes(32).toString('base64url'), operatorPassword: `bench-${crypto.randomUUID()}` };
+  // One secret and one operator for every node: a token minted once is good on any of them; one cluster secret, so they forward to each other.
+  const shared = {
+    tokenSecret: randomBytes(32).toString('base64url'),
+    clusterSecret: randomBytes(32).toString('base64url'),
+    operatorPassword: `bench-${crypto.randomUUID()}`,
+  };
   const envOf = (nodeId: string): NodeJS.ProcessEnv => ({
     REDIS_URL: redis.url,
     TICKR_REDIS_PREFIX: cluster.prefix,
     TICKR_SHARDS: String(forwardShards),
     NODE_ID: nodeId,
     TICKR_TOKEN_SECRET: shared.tokenSecret,
+    TICKR_CLUSTER_SECRET: shared.clusterSecret,
     TICKR_OPERATOR_EMAIL: 'operator@bench.tickr.test',
     TICKR_OPERATOR_PASSWORD: shared.operatorPassword,
   });

@@ -1,6 +1,8 @@
+import { assert } from '../assert.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
+import type { Level } from '../log.ts';
 import { LeaseKeeper, sendIfServed } from '../leases/lease_keeper.ts';
 import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
 import { shardOf } from '../shards.ts';
@@ -39,12 +41,17 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
   // A forwarded command is answered here or refused, never forwarded again.
   const serveLocal = (cmd: Command): Promise<Outcome> =>
     keeper ? sendIfServed(keeper, workers, cmd, shardOf(cmd.eventId, config.shards)) : Promise.resolve(unavailable);
-  const server = await startForwardServer({
-    host: '0.0.0.0',
-    port: config.internalPort,
-    handle: serveLocal,
-    log: (level, msg) => log(level === 'debug' ? 'info' : level, msg),
-  });
+  // readConfig refuses REDIS_URL without TICKR_CLUSTER_SECRET: the internal port never runs unauthenticated.
+  const secret = config.clusterSecret;
+  assert(secret !== null, 'a cluster node has TICKR_CLUSTER_SECRET');
+  const forwardLog = (level: Level, msg: string): void => log(level === 'debug' ? 'info' : level, msg);
+  const server = await startForwardServer({ host: config.internalHost, port: config.internalPort, secret, handle: serveLocal, log: forwardLog }).catch(
+    (error: Error) => {
+      throw new Error(
+        `the internal port cannot listen on ${config.internalHost}:${config.internalPort} (${error.message}): TICKR_INTERNAL_PORT must be free and TICKR_INTERNAL_HOST an address of this machine (0.0.0.0 for all)`,
+      );
+    },
+  );
   const self = { nodeId: config.nodeId, internalUrl: `${config.advertiseHost}:${server.port}` };
   const membership = await Membership.join({ url, self, keyPrefix: config.redisPrefix, onError });
 
@@ -65,7 +72,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
     },
   });
 
-  const forward = new ForwardClient();
+  const forward = new ForwardClient({ secret, log: forwardLog });
   const owners = new Map<number, { peer: string | null; until: number }>();
   let forwardedCount = 0;
 

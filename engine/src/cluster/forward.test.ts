@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { Level } from '../log.ts';
+import { playHandshake, rawPeer } from '../testing/forward_peer.ts';
 import { freePort } from '../testing/ports.ts';
 import { ForwardClient } from './forward_client.ts';
 import { forwardFrameBytesMax } from './forward_frame.ts';
 import { startForwardServer, type ForwardServer } from './forward_server.ts';
 
 const host = '127.0.0.1';
+const secret = randomBytes(32);
 const logs: { level: Level; msg: string }[] = [];
 const log = (level: Level, msg: string): void => void logs.push({ level, msg });
 const cleanups: (() => Promise<void>)[] = [];
@@ -23,29 +24,22 @@ const cmdOf = (n: number): Command => ({ kind: 'expireHolds', eventId: `e${n}` }
 const echo = async (cmd: Command): Promise<Outcome> => ({ ok: true, kind: 'expired', count: Number(cmd.eventId.slice(1)) });
 
 async function server(handle: (cmd: Command) => Promise<Outcome> = echo, port = 0): Promise<ForwardServer> {
-  const s = await startForwardServer({ host, port, handle, log });
+  const s = await startForwardServer({ host, port, handle, secret, log });
   cleanups.push(() => s.close());
   return s;
 }
 
 function client(timeoutMs?: number): ForwardClient {
-  const c = new ForwardClient({ log, timeoutMs });
+  const c = new ForwardClient({ secret, log, timeoutMs });
   cleanups.push(() => c.close());
   return c;
 }
 
-/** Resolves when the server closes the socket; the test's timeout catches a connection left open. */
-function closed(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    socket.on('error', () => {});
-    socket.on('close', () => resolve());
-  });
-}
-
-async function rawSocket(port: number): Promise<Socket> {
-  const socket = connect({ host, port });
-  await new Promise((resolve) => socket.once('connect', resolve));
-  return socket;
+/** A connection that has passed the handshake, to send the server frames by hand; `closed` resolves when the server drops it. */
+async function rawSocket(port: number): Promise<{ write: (bytes: Buffer) => void; closed: Promise<void> }> {
+  const peer = await rawPeer(host, port);
+  expect(await playHandshake(peer, secret)).not.toBeNull();
+  return peer;
 }
 
 const unavailable = { ok: false, reason: 'shard_unavailable' };
@@ -149,7 +143,7 @@ describe('forwarding', () => {
     const wrong = Buffer.from([0x81, 0xa3, 0x69, 0x64, 0x73, 0x01]); // msgpack { ids: 1 }
     header.writeUInt32BE(wrong.length);
     shape.write(Buffer.concat([header, wrong]));
-    await Promise.all([closed(random), closed(huge), closed(shape)]);
+    await Promise.all([random.closed, huge.closed, shape.closed]);
 
     expect(logs.filter((l) => l.level === 'warn' && l.msg.includes('malformed frame'))).toHaveLength(2);
     expect(logs.some((l) => l.msg.includes('exceeds'))).toBe(true);

@@ -1,12 +1,16 @@
 import { connect, type Socket } from 'node:net';
+import { forwardHandshakeTimeoutMs } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { Logger } from '../log.ts';
 import {
   asResponse, decode, encodeBatches, forwardBackoffMsMax, forwardBackoffMsMin, forwardConnectTimeoutMs,
   forwardPendingMax, forwardTimeoutMs, FrameReader,
 } from './forward_frame.ts';
+import { ClientHandshake } from './forward_handshake.ts';
 
 export type ForwardClientOptions = {
+  /** TICKR_CLUSTER_SECRET: the client proves it knows it, and checks that the peer does, before sending a command. */
+  secret: Uint8Array;
   log?: Logger;
   /** Tests shorten it; the node keeps `forwardTimeoutMs`. */
   timeoutMs?: number;
@@ -32,6 +36,9 @@ type Peer = {
   host: string;
   port: number;
   socket: Socket | null;
+  /** True once `socket` has passed the handshake; until then its frames wait in `early`. */
+  ready: boolean;
+  early: Buffer[];
   /** Commands of this turn, sent together when the turn ends. */
   outIds: number[];
   outCmds: Command[];
@@ -50,25 +57,28 @@ const idMax = 0x7fff_ffff;
 
 /**
  * The edge's side of forwarding: one persistent TCP connection per peer
- * (`host:port`), opened on first use. Every command of one event-loop turn for
- * a peer travels in one frame; answers are matched by id. `send` never
- * rejects and never hangs: a peer that is unreachable, a connection that drops
- * with commands in flight, or an answer later than the timeout all resolve
- * `shard_unavailable`. Such a command may still have run on the owner, as with
+ * (`host:port`), opened on first use and authenticated with the cluster
+ * secret before any command leaves (forward_handshake.ts). Every command of
+ * one event-loop turn for a peer travels in one frame; answers are matched by
+ * id. `send` never rejects and never hangs: a peer that is unreachable or
+ * fails the handshake, a connection that drops with commands in flight, or an
+ * answer later than the timeout all resolve `shard_unavailable`. Such a command may still have run on the owner, as with
  * any lost answer; the buyer's retry carries its idempotency key.
  */
 export class ForwardClient {
   private readonly peers = new Map<string, Peer>();
   private readonly dirty = new Set<Peer>();
   private readonly timeoutMs: number;
+  private readonly secret: Uint8Array;
   private readonly log: Logger;
   private nextId = 1;
   private flushQueued = false;
   private closed = false;
   private readonly counters: ForwardClientStats = { forwarded: 0, failures: 0, busy: 0, framesOut: 0, framesIn: 0 };
 
-  constructor(opts: ForwardClientOptions = {}) {
+  constructor(opts: ForwardClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? forwardTimeoutMs;
+    this.secret = opts.secret;
     this.log = opts.log ?? (() => {});
   }
 
@@ -132,7 +142,7 @@ export class ForwardClient {
       return null;
     }
     const peer: Peer = {
-      addr, host, port, socket: null, outIds: [], outCmds: [],
+      addr, host, port, socket: null, ready: false, early: [], outIds: [], outCmds: [],
       pending: new Map(), retryAt: 0, backoffMs: forwardBackoffMsMin,
     };
     this.peers.set(addr, peer);
@@ -166,35 +176,61 @@ export class ForwardClient {
       for (const id of oversized) this.settle(peer, id, tooLarge);
     }
     if (frames.length === 0) return;
-    // Writes before the connection opens are queued by the socket and sent once it does.
+    // Frames before the handshake has passed wait here: the server reads nothing but the handshake until then.
     const socket = peer.socket ?? this.connect(peer);
-    for (const frame of frames) socket.write(frame);
+    if (peer.ready) for (const frame of frames) socket.write(frame);
+    else peer.early.push(...frames);
     this.counters.framesOut += frames.length;
     this.counters.forwarded += ids.length - oversized.length;
   }
 
+  /**
+   * Opens the connection and runs the handshake (forward_handshake.ts) on it:
+   * hello on connect, then the server's challenge is checked before the
+   * proof and the waiting frames go out, in one write.
+   */
   private connect(peer: Peer): Socket {
     const socket = connect({ host: peer.host, port: peer.port, noDelay: true });
     peer.socket = socket;
+    peer.ready = false;
+    peer.early = [];
     const reader = new FrameReader();
+    const handshake = new ClientHandshake(this.secret);
     let opened = false;
-    socket.setTimeout(forwardConnectTimeoutMs, () => {
-      if (!opened) this.disconnect(peer, `connect to ${peer.addr} timed out`);
+    let authenticated = false;
+    socket.setTimeout(forwardConnectTimeoutMs);
+    socket.on('timeout', () => {
+      if (!authenticated) this.disconnect(peer, `${opened ? 'handshake with' : 'connect to'} ${peer.addr} timed out`, socket);
     });
     socket.on('connect', () => {
       opened = true;
+      socket.setTimeout(forwardHandshakeTimeoutMs);
+      socket.write(handshake.hello());
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (authenticated) {
+        const error = reader.push(chunk, (payload) => this.onFrame(peer, socket, payload));
+        if (error !== null) this.disconnect(peer, error, socket);
+        return;
+      }
+      const step = handshake.push(chunk);
+      if (step.kind === 'refuse') return this.disconnect(peer, `handshake with ${peer.addr}: ${step.why}`, socket);
+      if (step.kind !== 'done' || peer.socket !== socket) return;
+      authenticated = true;
       socket.setTimeout(0);
       peer.backoffMs = forwardBackoffMsMin;
       peer.retryAt = 0;
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const error = reader.push(chunk, (payload) => this.onFrame(peer, socket, payload));
-      if (error !== null) this.disconnect(peer, error, socket);
+      socket.cork();
+      socket.write(step.bytes!);
+      for (const frame of peer.early) socket.write(frame);
+      socket.uncork();
+      peer.early = [];
+      peer.ready = true;
     });
     socket.on('error', (error) => this.disconnect(peer, `${peer.addr}: ${error.message}`, socket));
     socket.on('close', () => {
-      // A peer that could not be reached is left alone for a while; a dropped open connection is retried at once.
-      if (!opened && (peer.socket === socket || peer.socket === null)) {
+      // A peer that could not be reached or refused us is left alone for a while; a dropped working connection is retried at once.
+      if (!authenticated && (peer.socket === socket || peer.socket === null)) {
         peer.retryAt = Date.now() + peer.backoffMs;
         peer.backoffMs = Math.min(peer.backoffMs * 2, forwardBackoffMsMax);
       }
@@ -245,6 +281,8 @@ export class ForwardClient {
     const socket = peer.socket;
     if (only !== undefined && socket !== only) return;
     peer.socket = null;
+    peer.ready = false;
+    peer.early = [];
     socket?.destroy();
     // Commands of this turn not yet flushed stay queued: the flush opens a new connection.
     const queued = new Set(peer.outIds);

@@ -1,5 +1,6 @@
 import { Packr } from 'msgpackr';
 import { assert } from '../assert.ts';
+import { forwardHandshakeTimeoutMs } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 
 /*
@@ -22,7 +23,7 @@ export const forwardBackoffMsMin = 50;
 export const forwardBackoffMsMax = 1_000;
 /** A connection not open after this is given up (a blackholed host would otherwise take minutes). */
 export const forwardConnectTimeoutMs = 1_000;
-assert(forwardConnectTimeoutMs < forwardTimeoutMs, 'a failed connect answers before the command times out');
+assert(forwardConnectTimeoutMs + forwardHandshakeTimeoutMs < forwardTimeoutMs, 'a failed connect or handshake answers before the command times out');
 assert(forwardBackoffMsMin <= forwardBackoffMsMax);
 
 export type RequestBatch = { ids: number[]; cmds: Command[] };

@@ -3,12 +3,15 @@
  * with a handler that answers at once, so the figure is the transport's own
  * ceiling. Not a test. Run: node --import tsx engine/src/cluster/forward_micro.ts [seconds] [concurrency]
  */
+import { randomBytes } from 'node:crypto';
 import type { Command, Outcome } from '../inventory/types.ts';
 import { ForwardClient } from './forward_client.ts';
 import { startForwardServer } from './forward_server.ts';
 
 const seconds = Number(process.argv[2] ?? 3);
 const concurrency = Number(process.argv[3] ?? 10_000);
+/* Any secret will do: the handshake is once per connection, so it does not show in the figure. */
+const secret = randomBytes(32);
 
 const handle = async (cmd: Command): Promise<Outcome> =>
   cmd.kind === 'placeHold'
@@ -18,8 +21,8 @@ const handle = async (cmd: Command): Promise<Outcome> =>
       }
     : { ok: false, reason: 'event_not_found' };
 
-const server = await startForwardServer({ host: '127.0.0.1', port: 0, handle, log: () => {} });
-const client = new ForwardClient();
+const server = await startForwardServer({ host: '127.0.0.1', port: 0, handle, secret, log: () => {} });
+const client = new ForwardClient({ secret });
 const peer = `127.0.0.1:${server.port}`;
 
 let done = 0;

@@ -23,7 +23,8 @@ const prefix = testRedisPrefix();
 
 beforeAll(async () => {
   t = await freshDatabase();
-  const env = { TICKR_WORKERS: '1', TICKR_SHARDS: '4', REDIS_URL: testRedisUrl(), TICKR_REDIS_PREFIX: prefix };
+  // The node and `tickr jobs` share the cluster secret: the node serves no one else on its internal port.
+  const env = { TICKR_WORKERS: '1', TICKR_SHARDS: '4', REDIS_URL: testRedisUrl(), TICKR_REDIS_PREFIX: prefix, TICKR_CLUSTER_SECRET: 'remote-engine-test-cluster-secret-0123456789' };
   const nodeConfig = readConfig({ ...env, NODE_ID: 'owner', TICKR_INTERNAL_PORT: String(await freePort()) });
   node = await startEngine({ config: nodeConfig, db: t.db, dbUrl: t.url, log: () => {} });
   const organizer = (await insertAccount(t.db, { email: `o-${randomUUID()}@t.test`, passwordHash: 'x', name: 'O', role: 'organizer' }))!;

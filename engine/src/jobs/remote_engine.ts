@@ -19,10 +19,12 @@ const nodesCacheMs = 1_000;
  */
 export async function connectRemoteEngine(config: Config, log: Logger): Promise<Engine> {
   if (config.redisUrl === null) throw new Error('a remote engine needs REDIS_URL');
+  // The nodes serve only peers that know the cluster secret; readConfig requires it with REDIS_URL.
+  if (config.clusterSecret === null) throw new Error('a remote engine needs TICKR_CLUSTER_SECRET');
   const onError = (error: Error) => log('warn', `redis: ${error.message}`);
   const leases = await RedisLeaseStore.connect({ url: config.redisUrl, keyPrefix: config.redisPrefix, onError });
   const membership = await Membership.observe({ url: config.redisUrl, keyPrefix: config.redisPrefix, onError });
-  const forward = new ForwardClient({ log });
+  const forward = new ForwardClient({ secret: config.clusterSecret, log });
   let nodes: { list: NodeInfo[]; until: number } = { list: [], until: 0 };
 
   async function peerOf(shard: number): Promise<string | null> {

@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool, type Db } from '../db/pool.ts';
 import type { Answer } from './api.ts';
-import { startNodeProcess, type NodeProcess } from './node_process.ts';
+import { startNodeProcess, testClusterSecret, type NodeProcess } from './node_process.ts';
 import { freePort } from './ports.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 import { clearRedisPrefix, testRedisPrefix, testRedisUrl } from './redis.ts';
@@ -81,6 +81,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     TICKR_SHARDS: String(shards),
     TICKR_WORKERS: '1',
     TICKR_TOKEN_SECRET: 'cluster-test-secret-cluster-test-secret-01',
+    // One cluster secret for every node: they authenticate each other on the internal port.
+    TICKR_CLUSTER_SECRET: testClusterSecret,
     TICKR_OPERATOR_EMAIL: clusterOperator.email,
     TICKR_OPERATOR_PASSWORD: clusterOperator.password,
     ...opts.env,

@@ -4,6 +4,15 @@ import { freePort } from './ports.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+/**
+ * A guard against a node that never starts, not a measure of how fast it does:
+ * three nodes starting at once took 37 s on a loaded 2-core machine.
+ */
+const nodeStartMs = 90_000;
+
+/** Every test node shares this TICKR_CLUSTER_SECRET unless its env says otherwise, so test clusters forward to each other. */
+export const testClusterSecret = 'tickr-test-cluster-secret-0123456789abcdef';
+
 export type NodeProcess = {
   url: string;
   port: number;
@@ -29,6 +38,8 @@ function spawnNode(opts: NodeProcessOptions, port: number): ChildProcess {
     HOST: '127.0.0.1',
     TICKR_SEED_DEMO: '0',
     TICKR_LOG_LEVEL: 'warn',
+    // A node with REDIS_URL (a test's, or one inherited from the shell) needs it; alone it is unused.
+    TICKR_CLUSTER_SECRET: testClusterSecret,
     ...opts.env,
   };
   if (opts.dbUrl === null) delete env.DATABASE_URL;
@@ -64,7 +75,8 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start in ${(opts.startTimeoutMs ?? 30_000) / 1000} s:\n${output}`)), opts.startTimeoutMs ?? 30_000);
+    const waitMs = opts.startTimeoutMs ?? nodeStartMs;
+    const timer = setTimeout(() => reject(new Error(`node did not start in ${waitMs / 1_000} s:\n${output}`)), waitMs);
     const check = () => {
       if (output.includes('listening on')) {
         clearTimeout(timer);
