@@ -31,7 +31,11 @@ export type EventShape = { capacity: number; perBuyerLimit: number; holdTtlSecon
 export async function withStack<T>(opts: BenchOptions, shape: EventShape, fn: (stack: Stack) => Promise<T>): Promise<T> {
   const ticketKeySecret = randomBytes(48).toString('base64url');
   progress(`starting a Tickr node (${opts.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'})`);
-  const server = await startTickr({ ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), extraEnv: { TICKR_TICKET_KEY_SECRET: ticketKeySecret } });
+  // TICKR_TRUST_PROXY=1: the bench stands in for one proxy in front of the node, so each simulated
+  // participant comes from its own address (X-Forwarded-For), under the per-address limits.
+  const server = await startTickr({
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), extraEnv: { TICKR_TICKET_KEY_SECRET: ticketKeySecret, TICKR_TRUST_PROXY: '1' },
+  });
   progress(`node up at ${server.url} (pid ${server.pid}, log ${server.logFile})`);
   const db = createPool(server.databaseUrl, 4);
   let failed = true;

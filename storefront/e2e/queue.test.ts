@@ -13,7 +13,8 @@ describe('queue page in a browser', () => {
   const settings = (body: Record<string, unknown>) => call(stack.api, 'PATCH', `/api/events/${drop.id}/queue/settings`, body, organizer.auth);
 
   beforeAll(async () => {
-    stack = await startStack();
+    // The test stands in for one proxy in front of the node, so each waiter it arranges joins from its own address.
+    stack = await startStack({ TICKR_TRUST_PROXY: '1' });
     organizer = await signUp(stack.api, 'organizer');
     drop = await createDrop(stack.api, organizer.auth, { name: 'Festival de Tabarka — flash sale' });
     // Paused first, so the head waits until everyone is in line.

@@ -29,12 +29,12 @@ function waiter(node: ClusterNode, eventId: string, place: number): { messages: 
   return { messages, ws };
 }
 
-/** Each request from its own address (loopback peers are trusted proxies), so retries stay under the per-address join limit. */
+/** Each request from its own address (the nodes trust the test as their one proxy), so retries stay under the per-address join limit. */
 let addresses = 0;
 const xff = () => ({ 'x-forwarded-for': `198.51.100.${++addresses % 250}` });
 
 describe('cluster: the virtual queue', () => {
-  const env = useCluster({ nodes: 2, leaseTtlMs: 2_000 });
+  const env = useCluster({ nodes: 2, leaseTtlMs: 2_000, env: { TICKR_TRUST_PROXY: '1' } });
 
   it('ticks reach waiters on every node, places survive the owner\'s death, and the sell-out reaches the survivors', async () => {
     const c = env.cluster;

@@ -19,9 +19,10 @@ import { checkout, needs as ticketsNeeds, pay, pipelineChecks, type Order } from
  * everyone within ~10 s (`--quick` 3 s). At most `--connections` HTTP
  * requests are in flight at once (default 100); WebSockets are not counted.
  *
- * Each participant comes from its own address (X-Forwarded-For from
- * loopback, as the storefront's server forwards a browser's), so the per-address
- * join limit treats them as the different people they stand for.
+ * Each participant comes from its own address (X-Forwarded-For, believed
+ * because the node trusts the bench as its one proxy: TICKR_TRUST_PROXY=1 in
+ * stack.ts), so the per-address join limit treats them as the different
+ * people they stand for.
  *
  * Expected numbers, a sketch, not a measurement: joins at ~1-3k/s; the queue
  * wait is the admission schedule plus up to one tick (~1 s); admission and

@@ -72,7 +72,9 @@ async function run(opts: BenchOptions): Promise<ScenarioReport> {
   const report: ScenarioReport = { scenario: 'queue', results: [], checks: [], figures: {}, notes: [] };
   const waiters = Number(process.env.TICKR_BENCH_WAITERS) || (opts.quick ? 2_000 : 100_000);
   progress(`starting a Tickr node (${opts.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'})`);
-  const server = await startTickr(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {});
+  // The bench stands in for one proxy in front of the node (TICKR_TRUST_PROXY=1), so each simulated
+  // buyer joins from its own address (X-Forwarded-For), as real buyers would, under the per-address join limit.
+  const server = await startTickr({ ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), extraEnv: { TICKR_TRUST_PROXY: '1' } });
   try {
     const setup = await prepare(server, opts);
     // Real places on the live drop, so its head has somewhere to go while the waiters watch.

@@ -42,6 +42,8 @@ function expectError(a: Answer, status: number, code: string): void {
 }
 
 const password = 'correct horse battery';
+/** Each checked password costs a scrypt (tens of ms, a second on a loaded machine), and these tests check a few dozen. */
+const signinsTimeoutMs = 180_000;
 const signupBody = (name = 'p') => ({ email: `${name}-${randomUUID()}@test.tickr`, password, name, role: 'participant' });
 
 beforeAll(async () => {
@@ -102,7 +104,7 @@ describe('sign-in failures', () => {
     expect(answers.filter((s) => s === 429).length).toBe(25);
     const signin = await api.call('POST', '/api/auth/signin', { body: { email: owner.email, password }, headers: { 'x-forwarded-for': '203.0.113.50' } });
     expect(signin.status).toBe(200);
-  });
+  }, signinsTimeoutMs);
 
   it('slows one address down across accounts, with Retry-After', async () => {
     const api = await serve({ TICKR_TRUST_PROXY: '1' });
@@ -116,7 +118,7 @@ describe('sign-in failures', () => {
     expectError(last, 429, 'too_many_attempts');
     // Another address is not slowed by it.
     expectError(await api.call('POST', '/api/auth/signin', { body: { email: 'nobody-else@test.tickr', password }, headers: { 'x-forwarded-for': '198.51.100.201' } }), 401, 'invalid_credentials');
-  });
+  }, signinsTimeoutMs);
 });
 
 describe('password hashing', () => {

@@ -53,6 +53,8 @@ beforeAll(async () => {
   t = await freshDatabase();
   config = readConfig({
     HOST: '127.0.0.1', PORT: '0', TICKR_WORKERS: '1', TICKR_SHARDS: '4', TICKR_TOKEN_SECRET: 'restart-secret-restart-secret-restart-42', TICKR_LOG_LEVEL: 'warn', NODE_ID: 'restart-test',
+    // The test stands in for one proxy, so each join comes from its own forwarded address.
+    TICKR_TRUST_PROXY: '1',
   });
   await start();
 });

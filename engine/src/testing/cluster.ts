@@ -607,13 +607,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
  * before its tests (one cluster file at a time, see lockClusterTests) and
  * stopped after them. Read `t` and `cluster` inside tests, not at load time.
  */
-export function useCluster(opts: { nodes: number; leaseTtlMs?: number }): { readonly t: TestDatabase; readonly cluster: Cluster } {
+export function useCluster(opts: { nodes: number; leaseTtlMs?: number; env?: Record<string, string> }): { readonly t: TestDatabase; readonly cluster: Cluster } {
   const prefix = testRedisPrefix();
   const state: { t?: TestDatabase; cluster?: Cluster; unlock?: () => Promise<void> } = {};
   beforeAll(async () => {
     state.unlock = await lockClusterTests();
     state.t = await freshDatabase();
-    const env: Record<string, string> = opts.leaseTtlMs === undefined ? {} : { TICKR_LEASE_TTL_MS: String(opts.leaseTtlMs) };
+    const env: Record<string, string> = { ...opts.env, ...(opts.leaseTtlMs === undefined ? {} : { TICKR_LEASE_TTL_MS: String(opts.leaseTtlMs) }) };
     state.cluster = await startCluster({ nodes: opts.nodes, dbUrl: state.t.url, redisUrl: testRedisUrl(), prefix, env });
   }, 600_000);
   afterAll(async () => {
