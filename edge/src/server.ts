@@ -49,7 +49,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const app = uWS.App();
   const tokens = createTokens(config.tokenSecret, tokenTtlSeconds);
   const metrics = new EdgeMetrics();
-  const router = createRouter(app, { tokens, log, metrics });
+  const router = createRouter(app, { tokens, log, metrics, hsts: config.secureTransport });
 
   mountHealth(router, { db, engine, metrics });
   mountAuth(router, { db, tokens });

@@ -199,6 +199,11 @@ export const checkoutSchema = z.strictObject({
 });
 export type CheckoutInput = z.infer<typeof checkoutSchema>;
 
+/** POST /api/orders/:id/refund: no body, or the organizer's override for an order with a used ticket. */
+export const refundSchema = z.strictObject({
+  refundUsedTickets: z.boolean({ error: 'refundUsedTickets must be true or false' }).default(false),
+});
+
 export const simulatedPaymentSchema = z.strictObject({
   outcome: z.enum(['pay', 'decline'], { error: says('outcome', '"pay" or "decline"') }),
 });
@@ -211,8 +216,78 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The parsed body, or HttpError 400 naming the first problem (`unknown_field` or `invalid_body`). */
+// ---- control characters ------------------------------------------------
+
+/**
+ * C0 controls (NUL, tab, newline...), DEL and C1 controls. No text field of the
+ * API is multi-line, so none of them has a place in a name, a venue, a gate or
+ * a query; Postgres refuses NUL in text outright (that was a 500), and the rest
+ * would end up in emails, CSV exports and logs.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
+/** The same characters percent-encoded, as they arrive in a path parameter (uWS does not decode those). */
+const encodedControlCharacter = /%(?:[01][0-9a-f]|7f|c2%[89][0-9a-f])/i;
+
+/**
+ * Fields exempt from the check: a password is an opaque secret, hashed and never
+ * stored, shown or logged, and refusing a character at sign-in could lock out
+ * an account whose password was set before this rule.
+ */
+const controlCheckExempt = new Set(['password']);
+
+function controlCharactersError(field: string, value: string): HttpError {
+  const at = value.search(controlCharacter);
+  const code = value.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  return new HttpError(400, 'control_characters',
+    `${field} must not contain control characters (found U+${code} at position ${at}); send printable text on one line`, { field });
+}
+
+/** Throws 400 `control_characters` for the first string (value or key) in a parsed JSON body that holds one. */
+export function refuseControlCharacters(body: unknown): void {
+  // Iterative: a body is bounded in bytes, not in depth, and a deep one must not overflow the stack.
+  const stack: [unknown, string][] = [[body, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (controlCharacter.test(value)) throw controlCharactersError(path === '' ? 'the body' : path, value);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) stack.push([value[i], `${path}[${i}]`]);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const key in value) {
+        const at = path === '' ? key : `${path}.${key}`;
+        if (controlCharacter.test(key)) throw controlCharactersError(`the field name ${JSON.stringify(key)}`, key);
+        if (!controlCheckExempt.has(key)) stack.push([(value as Record<string, unknown>)[key], at]);
+      }
+    }
+  }
+}
+
+/** Throws 400 `control_characters` when a query parameter's name or value holds one. */
+export function refuseControlCharactersInQuery(query: URLSearchParams): void {
+  for (const [key, value] of query) {
+    if (controlCharacter.test(key)) throw controlCharactersError(`the query parameter name ${JSON.stringify(key)}`, key);
+    if (controlCharacter.test(value)) throw controlCharactersError(`the query parameter ${key}`, value);
+  }
+}
+
+/** The 400 for a path parameter holding a control character (raw or percent-encoded), or null. */
+export function pathParamProblem(params: Record<string, string>): HttpError | null {
+  for (const name in params) {
+    const value = params[name]!;
+    if (controlCharacter.test(value) || encodedControlCharacter.test(value)) {
+      return new HttpError(400, 'control_characters', `the path parameter ${name} must not contain control characters; check the id in the URL`, { field: name });
+    }
+  }
+  return null;
+}
+
+/**
+ * The parsed body, or HttpError 400 naming the first problem (`control_characters`,
+ * `unknown_field` or `invalid_body`). Every JSON body of the API goes through here.
+ */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  refuseControlCharacters(body);
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -230,6 +305,26 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   if (typeof last === 'string' && message.startsWith(last) && at !== last) message = at + message.slice(last.length);
   else if (at !== '' && typeof last !== 'string') message = `${at}: ${message}`;
   throw new HttpError(400, 'invalid_body', message, at === '' ? undefined : { field: at });
+}
+
+/**
+ * A body that may be left out (a route mounted with `{ body: 'raw' }`): none at
+ * all parses as `{}`; one that is sent must be JSON, as everywhere else.
+ */
+export function parseOptionalBody<S extends z.ZodType>(schema: S, raw: Buffer | null, contentType: string): z.output<S> {
+  if (raw === null || raw.length === 0) return parseBody(schema, {});
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with the header "Content-Type: application/json", or send none.');
+  }
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return parseBody(schema, {});
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}.`);
+  }
+  return parseBody(schema, body);
 }
 
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

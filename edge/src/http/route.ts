@@ -27,6 +27,7 @@ import type uWS from 'uWebSockets.js';
 import { bodyBytesMax } from '../../../engine/src/constants.ts';
 import type { Claims, Tokens } from '../auth/tokens.ts';
 import { HttpError, errorBody } from './errors.ts';
+import { pathParamProblem, refuseControlCharactersInQuery } from '../validation.ts';
 import type { Logger as Log } from '../../../engine/src/log.ts';
 import type { EdgeMetrics } from './metrics.ts';
 
@@ -80,9 +81,14 @@ export class Ctx {
     this.#state = state;
   }
 
-  /** Parsed on first use: most routes never read it. */
+  /** Parsed on first use: most routes never read it. A control character in it is a 400 (`control_characters`). */
   get query(): URLSearchParams {
-    return (this.#query ??= new URLSearchParams(this.#rawQuery));
+    if (this.#query === undefined) {
+      const query = new URLSearchParams(this.#rawQuery);
+      refuseControlCharactersInQuery(query);
+      this.#query = query;
+    }
+    return this.#query;
   }
 
   /** The peer's address (lazily; '' once the client is gone). */
@@ -120,7 +126,25 @@ function statusLine(status: number): string {
   return line;
 }
 
-export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics };
+/**
+ * Headers on every answer of the edge, errors included: it serves JSON, CSV and
+ * plain text, never a page, so nothing it answers may be sniffed into HTML,
+ * framed, load resources or leak the URL as a referrer. HSTS only when the
+ * deployment runs behind TLS (`TICKR_WEB_SECURE_COOKIES=1`): over plain HTTP
+ * it would be ignored, and on a development host it would pin HTTPS.
+ * Computed once per router, so an answer only walks a short array.
+ */
+export function securityHeaders(opts: { hsts: boolean }): readonly (readonly [string, string])[] {
+  const headers: [string, string][] = [
+    ['x-content-type-options', 'nosniff'],
+    ['referrer-policy', 'no-referrer'],
+    ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ];
+  if (opts.hsts) headers.push(['strict-transport-security', 'max-age=31536000; includeSubDomains']);
+  return headers;
+}
+
+export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics; hsts?: boolean };
 
 export type Router = {
   /** Mounts `handler`; `body: true` reads and parses a JSON body first, `body: 'raw'` reads its bytes unparsed. */
@@ -131,6 +155,7 @@ export type Router = {
 
 export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
   const { tokens, log, metrics } = deps;
+  const security = securityHeaders({ hsts: deps.hsts === true });
   const methodsOf = new Map<string, string[]>();
 
   function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
@@ -155,6 +180,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
     const headers = reply.headers;
     res.cork(() => {
       res.writeStatus(statusLine(reply.status)).writeHeader('content-type', contentType);
+      for (let i = 0; i < security.length; i++) res.writeHeader(security[i]![0], security[i]![1]);
       if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
       res.end(payload, closeConnection);
     });
@@ -273,6 +299,8 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
       const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state);
       // Rule 2: onAborted before anything asynchronous.
       res.onAborted(() => { state.aborted = true; });
+      const paramProblem = names.length === 0 ? null : pathParamProblem(params);
+      if (paramProblem !== null) return fail(res, state, label, paramProblem);
       if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);
       if (withBody === 'raw') {
         return readRaw(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, (bytes) => {
