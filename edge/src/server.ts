@@ -56,7 +56,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const queueKey = queueKeyOf(config.tokenSecret);
   const dropSettings = new DropSettingsCache(db);
-  const queueLive = mountQueueLive(app, { engine, key: queueKey, log });
+  const queueLive = mountQueueLive(app, { engine, key: queueKey, log, hsts: config.secureTransport });
   mountQueue(router, { db, engine, key: queueKey, settings: dropSettings, publish: queueLive.publish });
   mountHolds(router, { engine, metrics, admission: new AdmissionGate(dropSettings, queueKey) });
   mountTickets(router, { config, db });

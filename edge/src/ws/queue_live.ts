@@ -42,6 +42,7 @@ import type { QueueStatus } from '../../../engine/src/queue/types.ts';
 import type { Logger } from '../../../engine/src/log.ts';
 import { statusView } from '../routes/queue.ts';
 import { normalizeUuid } from '../validation.ts';
+import { securityHeaders } from '../http/route.ts';
 
 type Waiter = {
   eventId: string;
@@ -71,8 +72,9 @@ const topicOf = (eventId: string) => `queue/${eventId}`;
 const decoder = new TextDecoder();
 
 /** `helloTimeoutMs` and `pollMs` are for tests; everywhere else the limits hold. */
-export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; now?: () => number; helloTimeoutMs?: number; pollMs?: number }): QueueLive {
+export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; hsts?: boolean; now?: () => number; helloTimeoutMs?: number; pollMs?: number }): QueueLive {
   const { engine, key, log } = opts;
+  const security = securityHeaders({ hsts: opts.hsts === true });
   const now = opts.now ?? Date.now;
   const helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
   const drops = new Map<string, Drop>();
@@ -183,8 +185,11 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       // Synchronous: nothing to await, so no onAborted needed; `req` is read before returning.
       const eventId = normalizeUuid(req.getParameter(0) ?? '');
       if (eventId === null) {
-        res.cork(() => res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json')
-          .end(JSON.stringify({ error: { code: 'event_not_found', message: 'No such event; check the event id.' } })));
+        res.cork(() => {
+          res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json');
+          for (const [name, value] of security) res.writeHeader(name, value);
+          res.end(JSON.stringify({ error: { code: 'event_not_found', message: 'No such event; check the event id.' } }));
+        });
         return;
       }
       const ticketText = new URLSearchParams(req.getQuery() ?? '').get('queueTicket');

@@ -66,9 +66,9 @@ describe('queue live, alone', () => {
     await expect(new Promise((resolve, reject) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events/not-a-uuid/queue/live`);
       ws.once('open', resolve);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode} ${String(res.headers['x-content-type-options'])}`)));
       ws.once('error', reject);
-    })).rejects.toThrow('status 404');
+    })).rejects.toThrow('status 404 nosniff');
   });
 
   it('skips ticks to a client that stops reading, never closing it for that, and it catches up with the latest', async () => {
