@@ -42,7 +42,7 @@ import type { QueueStatus } from '../../../engine/src/queue/types.ts';
 import type { Logger } from '../../../engine/src/log.ts';
 import { statusView } from '../routes/queue.ts';
 import { normalizeUuid } from '../validation.ts';
-import { securityHeaders } from '../http/route.ts';
+import { securityHeaders } from '../http/security_headers.ts';
 
 type Waiter = {
   eventId: string;
