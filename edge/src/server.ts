@@ -63,7 +63,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const tokens = createTokens(config.tokenSecret, tokenTtlSeconds, Date.now, undefined, accounts);
   const gate = opts.hashGate ?? createHashGate();
   const metrics = new EdgeMetrics();
-  const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy) });
+  const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy), hsts: config.secureTransport });
 
   mountHealth(router, { config, db, engine, metrics });
   mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
@@ -71,7 +71,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const queueKey = queueKeyOf(config.tokenSecret);
   const dropSettings = new DropSettingsCache(db);
-  const queueLive = mountQueueLive(app, { engine, key: queueKey, log });
+  const queueLive = mountQueueLive(app, { engine, key: queueKey, log, hsts: config.secureTransport });
   mountQueue(router, { db, engine, key: queueKey, settings: dropSettings, publish: queueLive.publish });
   const holdPolicy = new HoldPolicy(dropSettings, db);
   mountHolds(router, { engine, metrics, admission: new AdmissionGate(dropSettings, queueKey), policy: holdPolicy });

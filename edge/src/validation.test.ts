@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './http/errors.ts';
 import {
-  createEventSchema, normalizeUuid, parseBody, patchEventSchema, placeHoldSchema, requireIdempotencyKey, requireKnownCurrency,
-  signupRole, signupSchema,
+  createEventSchema, normalizeUuid, parseBody, parseOptionalBody, pathParamProblem, patchEventSchema, placeHoldSchema, refundSchema,
+  refuseControlCharacters, requireIdempotencyKey, requireKnownCurrency, signupRole, signupSchema,
 } from './validation.ts';
 
 function failure(run: () => unknown): HttpError {
@@ -137,5 +137,31 @@ describe('ids and keys', () => {
     for (const bad of ['', ' leading', 'x'.repeat(201), 'tab\there', 'é']) {
       expect(failure(() => requireIdempotencyKey(bad)).code).toBe('idempotency_key_required');
     }
+  });
+});
+
+describe('control characters', () => {
+  it('walks a body nested far deeper than the stack allows without overflowing', () => {
+    let deep: unknown = 'leaf\u0000';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(failure(() => refuseControlCharacters(deep)).code).toBe('control_characters');
+  });
+
+  it('leaves passwords alone: an opaque secret, hashed and never shown', () => {
+    expect(() => refuseControlCharacters({ email: 'a@b.test', password: 'tab\there' })).not.toThrow();
+  });
+
+  it('refuses percent-encoded control characters in path parameters, and nothing else', () => {
+    expect(pathParamProblem({ id: 'abc%00' })?.code).toBe('control_characters');
+    expect(pathParamProblem({ id: 'abc%C2%85' })?.code).toBe('control_characters');
+    expect(pathParamProblem({ id: 'abc%20def' })).toBeNull();
+    expect(pathParamProblem({ id: typeId })).toBeNull();
+  });
+
+  it('reads an optional body: none is {}, one sent must be JSON', () => {
+    expect(parseOptionalBody(refundSchema, null, '')).toEqual({ refundUsedTickets: false });
+    expect(parseOptionalBody(refundSchema, Buffer.from('{"refundUsedTickets":true}'), 'application/json')).toEqual({ refundUsedTickets: true });
+    expect(failure(() => parseOptionalBody(refundSchema, Buffer.from('{'), 'application/json')).code).toBe('malformed_json');
+    expect(failure(() => parseOptionalBody(refundSchema, Buffer.from('{}'), 'text/plain')).status).toBe(415);
   });
 });

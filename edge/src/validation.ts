@@ -10,6 +10,9 @@ import {
   ticketTypesPerEventMax,
 } from '../../engine/src/constants.ts';
 import { HttpError } from './http/errors.ts';
+import { refuseControlCharacters } from './control_characters.ts';
+
+export { pathParamProblem, refuseControlCharacters, refuseControlCharactersInQuery } from './control_characters.ts';
 
 /**
  * Request schemas, checked once at the edge. Every message names the field
@@ -199,6 +202,11 @@ export const checkoutSchema = z.strictObject({
 });
 export type CheckoutInput = z.infer<typeof checkoutSchema>;
 
+/** POST /api/orders/:id/refund: no body, or the organizer's override for an order with a used ticket. */
+export const refundSchema = z.strictObject({
+  refundUsedTickets: z.boolean({ error: 'refundUsedTickets must be true or false' }).default(false),
+});
+
 export const simulatedPaymentSchema = z.strictObject({
   outcome: z.enum(['pay', 'decline'], { error: says('outcome', '"pay" or "decline"') }),
 });
@@ -211,8 +219,12 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The parsed body, or HttpError 400 naming the first problem (`unknown_field` or `invalid_body`). */
+/**
+ * The parsed body, or HttpError 400 naming the first problem (`control_characters`,
+ * `unknown_field` or `invalid_body`). Every JSON body of the API goes through here.
+ */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  refuseControlCharacters(body);
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -230,6 +242,26 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   if (typeof last === 'string' && message.startsWith(last) && at !== last) message = at + message.slice(last.length);
   else if (at !== '' && typeof last !== 'string') message = `${at}: ${message}`;
   throw new HttpError(400, 'invalid_body', message, at === '' ? undefined : { field: at });
+}
+
+/**
+ * A body that may be left out (a route mounted with `{ body: 'raw' }`): none at
+ * all parses as `{}`; one that is sent must be JSON, as everywhere else.
+ */
+export function parseOptionalBody<S extends z.ZodType>(schema: S, raw: Buffer | null, contentType: string): z.output<S> {
+  if (raw === null || raw.length === 0) return parseBody(schema, {});
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with the header "Content-Type: application/json", or send none.');
+  }
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return parseBody(schema, {});
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}.`);
+  }
+  return parseBody(schema, body);
 }
 
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -74,6 +74,8 @@ export type Config = {
   jobWorkers: boolean;
   /** Where a payment provider sends the buyer back (the edge's public address); default publicUrl. */
   apiPublicUrl: string;
+  /** TICKR_WEB_SECURE_COOKIES: the deployment is served over TLS (Secure cookies, HSTS on the edge's answers). */
+  secureTransport: boolean;
   stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null } | null;
   clictopay: { username: string; password: string; url: string } | null;
   /**
@@ -285,6 +287,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformFeeBps: int(env, 'TICKR_PLATFORM_FEE_BPS', 400, 0, 10_000),
     jobWorkers: bool(env, 'TICKR_JOB_WORKERS', true),
     apiPublicUrl: url(env, 'TICKR_API_PUBLIC_URL', env.TICKR_PUBLIC_URL || 'http://localhost:5173'),
+    secureTransport: bool(env, 'TICKR_WEB_SECURE_COOKIES', false),
     stripe: stripeConfig(env),
     clictopay: clictopayConfig(env),
     trustProxy: trustProxy(env),

@@ -27,6 +27,8 @@ import type uWS from 'uWebSockets.js';
 import { bodyBytesMax } from '../../../engine/src/constants.ts';
 import type { Claims, Tokens } from '../auth/tokens.ts';
 import { HttpError, errorBody } from './errors.ts';
+import { pathParamProblem, refuseControlCharactersInQuery } from '../control_characters.ts';
+import { securityHeaders } from './security_headers.ts';
 import type { Logger as Log } from '../../../engine/src/log.ts';
 import type { EdgeMetrics } from './metrics.ts';
 import { createAddressResolver, isStorefrontProof, storefrontProofHeader, type AddressResolver } from './client_address.ts';
@@ -87,9 +89,14 @@ export class Ctx {
     this.#state = state;
   }
 
-  /** Parsed on first use: most routes never read it. */
+  /** Parsed on first use: most routes never read it. A control character in it is a 400 (`control_characters`). */
   get query(): URLSearchParams {
-    return (this.#query ??= new URLSearchParams(this.#rawQuery));
+    if (this.#query === undefined) {
+      const query = new URLSearchParams(this.#rawQuery);
+      refuseControlCharactersInQuery(query);
+      this.#query = query;
+    }
+    return this.#query;
   }
 
   /** The peer's address (lazily; '' once the client is gone). */
@@ -124,7 +131,7 @@ function statusLine(status: number): string {
   return line;
 }
 
-export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics; /** Default: trust no proxy. */ resolveAddress?: AddressResolver };
+export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics; /** Default: trust no proxy. */ resolveAddress?: AddressResolver; hsts?: boolean };
 
 export type Router = {
   /** Mounts `handler`; `body: true` reads and parses a JSON body first, `body: 'raw'` reads its bytes unparsed. */
@@ -136,6 +143,7 @@ export type Router = {
 export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
   const { tokens, log, metrics } = deps;
   const resolveAddress = deps.resolveAddress ?? createAddressResolver({ hops: 0 });
+  const security = securityHeaders({ hsts: deps.hsts === true });
   const methodsOf = new Map<string, string[]>();
 
   function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
@@ -160,6 +168,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
     const headers = reply.headers;
     res.cork(() => {
       res.writeStatus(statusLine(reply.status)).writeHeader('content-type', contentType);
+      for (let i = 0; i < security.length; i++) res.writeHeader(security[i]![0], security[i]![1]);
       if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
       res.end(payload, closeConnection);
     });
@@ -279,6 +288,8 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
       const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state, resolveAddress);
       // Rule 2: onAborted before anything asynchronous.
       res.onAborted(() => { state.aborted = true; });
+      const paramProblem = names.length === 0 ? null : pathParamProblem(params);
+      if (paramProblem !== null) return fail(res, state, label, paramProblem);
       if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);
       if (withBody === 'raw') {
         return readRaw(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, (bytes) => {

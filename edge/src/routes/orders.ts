@@ -18,7 +18,7 @@ import type { Reason } from '../../../engine/src/inventory/types.ts';
 import { requireRole } from '../auth/guard.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { checkoutSchema, normalizeUuid, parseBody } from '../validation.ts';
+import { checkoutSchema, normalizeUuid, parseBody, parseOptionalBody, refundSchema } from '../validation.ts';
 import { eventIdParam } from './events.ts';
 
 export type OrdersDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
@@ -110,8 +110,10 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
   router.route('post', '/api/orders/:id/refund', async (ctx) => {
     const claims = requireRole(ctx, 'participant', 'organizer');
     const id = orderIdParam(ctx);
+    // The body is optional: most refunds send none; the organizer's override sends { "refundUsedTickets": true }.
+    const input = parseOptionalBody(refundSchema, ctx.rawBody, ctx.headers['content-type']);
     try {
-      const { order, reason } = await requestRefund({ db, jobs, now: Date.now }, id, { id: claims.sub });
+      const { order, reason } = await requestRefund({ db, jobs, now: Date.now }, id, { id: claims.sub }, input);
       const payment = await selectPaymentOfOrder(db, id);
       const view = orderView(order, payment, order.buyerId === claims.sub);
       // 202: the refund job runs it (provider, stock, tickets, email); the order turns `refunded` when it is done.
@@ -119,7 +121,7 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     } catch (error) {
       throw orderErrorToHttp(error);
     }
-  });
+  }, { body: 'raw' });
 
   router.route('get', '/api/events/:id/orders', async (ctx) => {
     const claims = requireRole(ctx, 'organizer');

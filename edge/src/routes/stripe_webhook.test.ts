@@ -87,6 +87,18 @@ describe('Stripe webhook signatures', () => {
     expect(await statusOf(intent.orderId)).toBe('pending');
   });
 
+  it('refuses a signature dated more than 300 seconds ahead (a replay window that never closes)', async () => {
+    const intent = await stripeCheckout();
+    const future = await deliver(eventPayload('payment_intent.succeeded', intent.intentId), { timestamp: Math.floor(Date.now() / 1000) + 3_600 });
+    expect(future.status).toBe(400);
+    expect(future.body.error.code).toBe('invalid_signature');
+    expect(future.body.error.message).toMatch(/future/);
+    expect(await statusOf(intent.orderId)).toBe('pending');
+    // A sender's clock a little ahead of ours is still fine.
+    const ahead = await deliver(eventPayload('payment_intent.succeeded', intent.intentId), { timestamp: Math.floor(Date.now() / 1000) + 60 });
+    expect(ahead.status).toBe(200);
+  });
+
   it('acknowledges event types it does not act on', async () => {
     const answer = await deliver(eventPayload('customer.created', 'cus_123'));
     expect(answer).toEqual({ status: 200, body: { received: true, result: 'ignored' } });

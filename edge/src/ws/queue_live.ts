@@ -19,7 +19,13 @@
  * the next one carries everything it needs: it is the whole status, not a
  * delta). Sockets are never touched after `close`. Close codes: 4400 a
  * malformed message, 4401 a refused queue ticket, 4403 a ticket of another
- * drop, 4408 no hello in time; uWS closes idle sockets itself (it pings).
+ * drop, 4404 no such event, 4408 no hello in time; uWS closes idle sockets
+ * itself (it pings).
+ *
+ * A drop is polled only once its event is known to exist: the first hello for
+ * a drop this node has no waiters on asks its owner once, and a socket for an
+ * event that does not exist is closed (4404) without ever joining the polls,
+ * so made-up event ids cannot make this node poll for nothing.
  */
 import uWS from 'uWebSockets.js';
 import type { Engine } from '../../../engine/src/engine.ts';
@@ -36,6 +42,7 @@ import type { QueueStatus } from '../../../engine/src/queue/types.ts';
 import type { Logger } from '../../../engine/src/log.ts';
 import { statusView } from '../routes/queue.ts';
 import { normalizeUuid } from '../validation.ts';
+import { securityHeaders } from '../http/security_headers.ts';
 
 type Waiter = {
   eventId: string;
@@ -43,12 +50,14 @@ type Waiter = {
   ticketText: string | null;
   helloBy: number;
   subscribed: boolean;
+  /** The hello was accepted and the event's existence is being asked. */
+  checking: boolean;
   closed: boolean;
 };
 
 type Drop = { waiters: number; last: QueueStatus | null; lastText: string | null; publishedAt: number; polling: boolean };
 
-export const closeCodes = { malformed: 4400, ticketRefused: 4401, otherDrop: 4403, helloTimeout: 4408 } as const;
+export const closeCodes = { malformed: 4400, ticketRefused: 4401, otherDrop: 4403, eventNotFound: 4404, helloTimeout: 4408 } as const;
 
 export type QueueLive = {
   /** Publishes a status at once (a settings change through this node). */
@@ -63,8 +72,9 @@ const topicOf = (eventId: string) => `queue/${eventId}`;
 const decoder = new TextDecoder();
 
 /** `helloTimeoutMs` and `pollMs` are for tests; everywhere else the limits hold. */
-export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; now?: () => number; helloTimeoutMs?: number; pollMs?: number }): QueueLive {
+export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; hsts?: boolean; now?: () => number; helloTimeoutMs?: number; pollMs?: number }): QueueLive {
   const { engine, key, log } = opts;
+  const security = securityHeaders({ hsts: opts.hsts === true });
   const now = opts.now ?? Date.now;
   const helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
   const drops = new Map<string, Drop>();
@@ -115,7 +125,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     }
   }
 
-  /** A verified hello: subscribe, greet, and send the last tick so a reconnect resumes at once. */
+  /** A hello: check the ticket, make sure the event exists, then subscribe. */
   function hello(ws: uWS.WebSocket<Waiter>, ticketText: string | null): void {
     const w = ws.getUserData();
     awaitingHello.delete(ws);
@@ -128,6 +138,31 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       if (checked.ticket.eventId !== w.eventId) return ws.end(closeCodes.otherDrop, 'this queue ticket is for another drop');
       place = checked.ticket.place;
     }
+    // A drop with waiters here was found to exist already.
+    if (drops.has(w.eventId)) return subscribe(ws, place);
+    w.checking = true;
+    engine.send({ kind: 'queue', eventId: w.eventId, op: { type: 'status' } }).then((outcome) => {
+      w.checking = false;
+      if (w.closed) return;
+      if (!outcome.ok && outcome.reason === 'event_not_found') return ws.end(closeCodes.eventNotFound, 'no such event; check the event id');
+      // Busy or moving between nodes: the event may well exist, and the polls will ask again.
+      subscribe(ws, place);
+      if (outcome.ok && outcome.kind === 'queue') {
+        const answer = outcome.answer;
+        const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
+        if (status !== null) publish(status, false);
+      }
+    }, (error: unknown) => {
+      w.checking = false;
+      log('warn', `queue status of ${w.eventId}: ${String(error)}`);
+      // 1011: the server failed; the client reconnects as after any drop.
+      if (!w.closed) ws.end(1011, 'the event could not be looked up; reconnect in a moment');
+    });
+  }
+
+  /** Subscribe, greet, and send the last tick so a reconnect resumes at once. */
+  function subscribe(ws: uWS.WebSocket<Waiter>, place: number | null): void {
+    const w = ws.getUserData();
     w.subscribed = true;
     ws.subscribe(topicOf(w.eventId));
     let drop = drops.get(w.eventId);
@@ -150,12 +185,15 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       // Synchronous: nothing to await, so no onAborted needed; `req` is read before returning.
       const eventId = normalizeUuid(req.getParameter(0) ?? '');
       if (eventId === null) {
-        res.cork(() => res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json')
-          .end(JSON.stringify({ error: { code: 'event_not_found', message: 'No such event; check the event id.' } })));
+        res.cork(() => {
+          res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json');
+          for (const [name, value] of security) res.writeHeader(name, value);
+          res.end(JSON.stringify({ error: { code: 'event_not_found', message: 'No such event; check the event id.' } }));
+        });
         return;
       }
       const ticketText = new URLSearchParams(req.getQuery() ?? '').get('queueTicket');
-      const waiter: Waiter = { eventId, ticketText: ticketText === '' ? null : ticketText, helloBy: now() + helloTimeoutMs, subscribed: false, closed: false };
+      const waiter: Waiter = { eventId, ticketText: ticketText === '' ? null : ticketText, helloBy: now() + helloTimeoutMs, subscribed: false, checking: false, closed: false };
       res.upgrade(waiter, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
     },
     open: (ws) => {
@@ -172,7 +210,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
         parsed = undefined;
       }
       const ticket = typeof parsed === 'object' && parsed !== null ? (parsed as { queueTicket?: unknown }).queueTicket : undefined;
-      if (w.subscribed) {
+      if (w.subscribed || w.checking) {
         // After the hello a client only pings: { "type": "ping" } answers a pong with the last tick.
         if (typeof parsed === 'object' && parsed !== null && (parsed as { type?: unknown }).type === 'ping') {
           ws.send(JSON.stringify({ type: 'pong' }), false);

@@ -66,9 +66,9 @@ describe('queue live, alone', () => {
     await expect(new Promise((resolve, reject) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events/not-a-uuid/queue/live`);
       ws.once('open', resolve);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode} ${String(res.headers['x-content-type-options'])}`)));
       ws.once('error', reject);
-    })).rejects.toThrow('status 404');
+    })).rejects.toThrow('status 404 nosniff');
   });
 
   it('skips ticks to a client that stops reading, never closing it for that, and it catches up with the latest', async () => {
@@ -98,5 +98,66 @@ describe('queue live, alone', () => {
     expect(ticks.length).toBeLessThan(published);
     expect(slow.ws.readyState).toBe(WebSocket.OPEN);
     slow.ws.close();
+  });
+});
+
+describe('queue live for an event that does not exist', () => {
+  const missing = randomUUID();
+  const asked = new Map<string, number>();
+  let app2: uWS.TemplatedApp;
+  let listen2: uWS.us_listen_socket;
+  let port2: number;
+  let live2: QueueLive;
+
+  beforeAll(async () => {
+    app2 = uWS.App();
+    // The owner of every shard, as the engine answers: the missing event is not found, the other one is.
+    const engine = {
+      send: async (cmd: { eventId: string }) => {
+        asked.set(cmd.eventId, (asked.get(cmd.eventId) ?? 0) + 1);
+        return cmd.eventId === missing ? { ok: false, reason: 'event_not_found' } : { ok: true, kind: 'queue', answer: { ok: true, type: 'status', status: status(0) } };
+      },
+    } as unknown as Engine;
+    live2 = mountQueueLive(app2, { engine, key, log: () => {}, pollMs: 10 });
+    await new Promise<void>((resolve) => app2.listen('127.0.0.1', 0, (socket) => {
+      listen2 = socket as uWS.us_listen_socket;
+      port2 = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+      resolve();
+    }));
+  });
+
+  afterAll(() => {
+    live2.close();
+    uWS.us_listen_socket_close(listen2);
+  });
+
+  function open(id: string, query = ''): Promise<{ ws: WebSocket; messages: string[]; closed: Promise<{ code: number; reason: string }> }> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port2}/api/events/${id}/queue/live${query}`);
+    const messages: string[] = [];
+    ws.on('message', (data) => messages.push(String(data)));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve({ ws, messages, closed }));
+      ws.once('error', reject);
+    });
+  }
+
+  it('closes the socket with 4404 and never polls the event', async () => {
+    // A real drop's waiter, to see the polls go round meanwhile.
+    const real = await open(eventId, `?queueTicket=${signQueueTicket({ eventId, place: 1, buyer: 'b', issuedAt: Date.now() }, key)}`);
+    const ghost = await open(missing);
+    ghost.ws.send(JSON.stringify({ queueTicket: null }));
+    const polledTwenty = new Promise<'polled'>((resolve) => {
+      const check = () => ((asked.get(eventId) ?? 0) >= 20 ? resolve('polled') : setTimeout(check, 10));
+      check();
+    });
+    const first = await Promise.race([ghost.closed, polledTwenty]);
+    expect(first).toEqual({ code: closeCodes.eventNotFound, reason: 'no such event; check the event id' });
+    await polledTwenty;
+    // Asked once, at the hello; never again, while the real drop was polled twenty times.
+    expect(asked.get(missing)).toBe(1);
+    expect(ghost.messages).toEqual([]);
+    expect(real.messages[0]).toContain('"type":"welcome"');
+    real.ws.close();
   });
 });

@@ -15,8 +15,8 @@ export type JobData = {
   'email-send': { emailId: string };
   /** Remind every ticket holder of an event. Key: eventId + startsAt. */
   'event-reminder': { eventId: string; startsAt: string };
-  /** Refund an order through its provider, revoke its tickets, release its stock. Key: orderId. */
-  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued' };
+  /** Refund an order through its provider, revoke its tickets, release its stock (unless a ticket was used). Key: orderId (orderId:used for the organizer's override). */
+  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued'; /** The organizer's override: refund even if a ticket was used (its seats stay sold). */ refundUsedTickets?: boolean };
   /** Ask a redirect provider (Clictopay) where a payment stands: the buyer may never come back to the return URL. Key: paymentId + attempt. */
   'payment-poll': { paymentId: string; attempt: number };
 };

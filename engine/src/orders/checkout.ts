@@ -7,8 +7,8 @@ import type { Logger } from '../log.ts';
 import { PaymentUnavailable, ProviderError, type PaymentProviderName } from '../payments/provider.ts';
 import type { Providers } from '../payments/providers.ts';
 import { OrderError } from './errors.ts';
-import { insertOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
-import { insertPayment, selectPaymentOfOrder, setPaymentSession, type PaymentRow } from './payments_db.ts';
+import { insertOrder, selectOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
+import { insertPayment, selectPaymentOfOrder, setPaymentSession, switchPaymentProvider, type PaymentRow } from './payments_db.ts';
 import { schedulePaymentPoll } from './payment_poll_job.ts';
 import { inTransaction } from '../db/transaction.ts';
 
@@ -58,8 +58,36 @@ export async function checkout(deps: CheckoutDeps, input: CheckoutInput): Promis
 
   let payment = await selectPaymentOfOrder(deps.db, order.id);
   if (payment === null) throw new Error(`order ${order.id} has no payment`);
+  if (payment.providerRef === null && order.provider !== input.provider && order.status === 'pending') {
+    ({ order, payment } = await switchProvider(deps, order, input.provider));
+  }
   if (payment.providerRef === null) payment = await openSession(deps, order, payment);
   return { order, payment, created };
+}
+
+/**
+ * The hold stays free to try another provider while no payment session exists
+ * (the first provider could not be reached): the pending order and its payment
+ * move to the provider now asked for. Once a session exists, the order keeps
+ * its provider, and a checkout answers it as it is.
+ */
+async function switchProvider(deps: CheckoutDeps, order: OrderRow, to: PaymentProviderName): Promise<{ order: OrderRow; payment: PaymentRow }> {
+  const provider = providerOrRefusal(deps.providers, to);
+  const refusal = provider.refusal?.(order.amount, order.currency) ?? null;
+  if (refusal !== null) throw new OrderError(422, 'provider_unavailable', refusal);
+  const raced = new Error('a session was opened meanwhile');
+  try {
+    await inTransaction(deps.db, async (tx) => {
+      // Both rows or neither: a session opened (or a payment taken) meanwhile keeps the order where it is.
+      if (!(await switchPaymentProvider(tx, order.id, to))) throw raced;
+    });
+  } catch (error) {
+    if (error !== raced) throw error;
+  }
+  const fresh = await selectOrder(deps.db, order.id);
+  const payment = await selectPaymentOfOrder(deps.db, order.id);
+  if (fresh === null || payment === null) throw new Error(`order ${order.id} vanished`);
+  return { order: fresh, payment };
 }
 
 function providerOrRefusal(providers: Providers, name: PaymentProviderName) {
@@ -87,7 +115,7 @@ async function openSession(deps: CheckoutDeps, order: OrderRow, payment: Payment
     }
     throw error;
   }
-  await setPaymentSession(deps.db, payment.id, session);
+  await setPaymentSession(deps.db, payment.id, order.provider, session);
   // Redirect providers are asked again later: the buyer may pay and never come back to the return URL.
   if (provider.status !== undefined) await schedulePaymentPoll(deps.jobs, payment.id, 1, deps.now());
   const fresh = await selectPaymentOfOrder(deps.db, order.id);

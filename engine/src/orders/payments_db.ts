@@ -54,12 +54,29 @@ export async function selectPaymentByRef(db: Executor, provider: string, provide
   return rows[0] ?? null;
 }
 
-/** Records the provider's session once; a concurrent checkout that opened the same session changes nothing. */
-export async function setPaymentSession(db: Executor, id: string, s: { providerRef: string; redirectUrl: string | null; clientSecret: string | null }): Promise<void> {
+/**
+ * Records the provider's session once; a concurrent checkout that opened the
+ * same session changes nothing, and a session of a provider the buyer has
+ * since switched away from (`switchPaymentProvider`) is not recorded.
+ */
+export async function setPaymentSession(db: Executor, id: string, provider: string, s: { providerRef: string; redirectUrl: string | null; clientSecret: string | null }): Promise<void> {
   await db.query(
-    'UPDATE payments SET provider_ref = $2, redirect_url = $3, client_secret = $4 WHERE id = $1 AND provider_ref IS NULL',
-    [id, s.providerRef, s.redirectUrl, s.clientSecret],
+    'UPDATE payments SET provider_ref = $2, redirect_url = $3, client_secret = $4 WHERE id = $1 AND provider_ref IS NULL AND provider = $5',
+    [id, s.providerRef, s.redirectUrl, s.clientSecret, provider],
   );
+}
+
+/**
+ * A pending order whose payment never got a session (its provider could not
+ * be reached) moves to another provider: order and payment together, and only
+ * while no session exists. False when a session was opened meanwhile.
+ */
+export async function switchPaymentProvider(tx: Tx, orderId: string, provider: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE payments SET provider = $2 WHERE order_id = $1 AND provider_ref IS NULL AND status = 'created'`, [orderId, provider]);
+  if (rowCount !== 1) return false;
+  const moved = await tx.query(`UPDATE orders SET provider = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [orderId, provider]);
+  return moved.rowCount === 1;
 }
 
 /** created or failed -> succeeded; false when it had succeeded (or been refunded) before. */

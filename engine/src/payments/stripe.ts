@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { paymentCallTimeoutMs, stripeWebhookToleranceSeconds } from '../constants.ts';
 import { minorUnitExponent } from '../money/currency.ts';
-import type { PaymentProvider, PaymentRequest, PaymentSession } from './provider.ts';
+import { ProviderError, type PaymentProvider, type PaymentRequest, type PaymentSession } from './provider.ts';
 
 export type StripeSettings = { secretKey: string; webhookSecret: string; apiUrl: string | null };
 
@@ -37,7 +37,7 @@ export function stripeProvider(client: Stripe): PaymentProvider {
       return null;
     },
     async createPayment(request: PaymentRequest): Promise<PaymentSession> {
-      const intent = await client.paymentIntents.create(
+      const intent = await providerCall('paymentIntents.create', () => client.paymentIntents.create(
         {
           amount: request.amount,
           currency: request.currency.toLowerCase(),
@@ -46,14 +46,28 @@ export function stripeProvider(client: Stripe): PaymentProvider {
           automatic_payment_methods: { enabled: true },
         },
         { idempotencyKey: `tickr-pi-${request.paymentId}` },
-      );
+      ));
       return { providerRef: intent.id, redirectUrl: null, clientSecret: intent.client_secret };
     },
     async refund(payment) {
-      const refund = await client.refunds.create({ payment_intent: payment.providerRef }, { idempotencyKey: `tickr-${payment.key}` });
+      const refund = await providerCall('refunds.create', () => client.refunds.create({ payment_intent: payment.providerRef }, { idempotencyKey: `tickr-${payment.key}` }));
       return { refundRef: refund.id };
     },
   };
+}
+
+/**
+ * Stripe unreachable, or answering with an error: a ProviderError, which
+ * checkout answers 502 `provider_error` (the hold stays free for another
+ * provider) and a job retries. Anything else is a bug and stays as it is.
+ */
+async function providerCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeError) throw new ProviderError(`stripe ${what}: ${error.type}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** What a verified webhook tells the confirmation path; null for event types Tickr does not act on. */
@@ -65,9 +79,15 @@ export class WebhookSignatureError extends Error {
 
 /**
  * Verifies the `Stripe-Signature` header against the raw body, as received:
- * a re-serialised body would not match. Older than 300 s is refused (replay).
+ * a re-serialised body would not match. Older than 300 s is refused (replay),
+ * and so is a timestamp more than 300 s ahead of our clock: the SDK only looks
+ * at age, and a future one would stay replayable for as long as it is ahead.
  */
-export function verifyStripeWebhook(client: Stripe, rawBody: Buffer | string, signature: string, secret: string): StripeNotice {
+export function verifyStripeWebhook(client: Stripe, rawBody: Buffer | string, signature: string, secret: string, now: () => number = Date.now): StripeNotice {
+  const timestamp = /(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature);
+  if (timestamp !== null && Number(timestamp[1]) > Math.floor(now() / 1000) + stripeWebhookToleranceSeconds) {
+    throw new WebhookSignatureError(`the timestamp is more than ${stripeWebhookToleranceSeconds} s in the future; check the sender's clock`);
+  }
   let event: Stripe.Event;
   try {
     event = client.webhooks.constructEvent(rawBody, signature, secret, stripeWebhookToleranceSeconds);
