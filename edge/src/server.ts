@@ -6,7 +6,7 @@ import type { Engine } from '../../engine/src/engine.ts';
 import type { Logger } from '../../engine/src/log.ts';
 import { createTokens, type Tokens } from './auth/tokens.ts';
 import { EdgeMetrics } from './http/metrics.ts';
-import { createRouter } from './http/route.ts';
+import { createRouter, type MountedRoute } from './http/route.ts';
 import { mountAuth } from './routes/auth.ts';
 import { mountBench } from './routes/bench.ts';
 import { mountEvents } from './routes/events.ts';
@@ -39,6 +39,8 @@ export type Server = {
   metrics: EdgeMetrics;
   /** The virtual queue's WebSocket side (waiters on this node). */
   queueLive: QueueLive;
+  /** Every HTTP route this server mounted (the WebSocket route is apart: ws/queue_live.ts). */
+  routes: readonly MountedRoute[];
   /** Listens on config.host:config.port; resolves with the real port (port 0 picks one). */
   listen(): Promise<number>;
   close(): void;
@@ -78,6 +80,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
     tokens,
     metrics,
     queueLive,
+    routes: router.mounted(),
     listen() {
       return new Promise<number>((resolve, reject) => {
         app.listen(config.host, config.port, (socket) => {

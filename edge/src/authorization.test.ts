@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { table, uncovered, type Req, type Row } from './authorization_table.ts';
+import { createServer, type Server } from './server.ts';
+import { roles, startWorld, type World } from './testing/world.ts';
+
+/**
+ * The authorization matrix: every mounted route × every kind of caller, each
+ * cell's expected status read from edge/src/authorization_table.ts, asked of
+ * a real node (Postgres, engine, jobs, the edge) holding one world of
+ * accounts, events, holds, orders and tickets (edge/src/testing/world.ts).
+ * Rows marked production are asked of a second edge on the same node with
+ * NODE_ENV=production.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are arbitrary JSON, asserted by shape
+type Answer = { status: number; body: any };
+
+let w: World;
+let production: Server;
+let productionBase: string;
+
+async function send(base: string, method: string, req: Req, token: string | null): Promise<Answer> {
+  const headers: Record<string, string> = { ...req.headers };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (req.body !== undefined) headers['content-type'] = 'application/json';
+  const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+  const res = await fetch(base + req.path, { method, headers, body, redirect: 'manual' });
+  const text = await res.text();
+  return { status: res.status, body: res.headers.get('content-type') === 'application/json' ? JSON.parse(text) : text };
+}
+
+function expectCell(a: Answer, want: string): void {
+  const context = `answered ${a.status} ${JSON.stringify(a.body).slice(0, 300)}`;
+  if (want === '4xx') expect(a.status >= 400 && a.status < 500, context).toBe(true);
+  else expect(a.status, context).toBe(Number(want));
+  if (a.status >= 400) {
+    expect(typeof a.body?.error?.code, `error shape: ${context}`).toBe('string');
+    expect(typeof a.body.error.message, `error shape: ${context}`).toBe('string');
+  }
+}
+
+beforeAll(async () => {
+  w = await startWorld();
+  const log = (level: string, msg: string) => {
+    if (level !== 'debug' && level !== 'info') w.n.logged.push(`${level} ${msg}`);
+  };
+  production = createServer({ config: { ...w.n.config, production: true }, db: w.n.t.db, engine: w.n.engine, log, jobs: w.n.jobs });
+  productionBase = `http://127.0.0.1:${await production.listen()}`;
+}, 120_000);
+
+afterAll(async () => {
+  production?.close();
+  const bugs = w?.n.logged.filter((l) => l.includes(' failed:')) ?? [];
+  await w?.stop();
+  // A 500 is logged as "<route> failed: <stack>": no cell may be a bug.
+  expect(bugs).toEqual([]);
+});
+
+describe('the table', () => {
+  it('has a row for every mounted route, and names no route that is not mounted', () => {
+    expect(uncovered(w.n.server.routes, table)).toEqual({ unlisted: [], stale: [] });
+  });
+
+  it('has one well-formed cell per role, and a note for every cell that is not a plain expectation', () => {
+    for (const r of table) {
+      expect(r.cells, r.route).toHaveLength(roles.length);
+      for (const cell of r.cells) expect(cell, r.route).toMatch(/^([1-5]\d\d|4xx)\*?$|^-$/);
+      if (r.cells.some((c) => c.endsWith('*') || c === '-')) expect(r.note.todo, `${r.route} needs note.todo`).toBeTruthy();
+    }
+  });
+});
+
+function cells(r: Row): void {
+  r.cells.forEach((cell, i) => {
+    const role = roles[i]!;
+    if (cell === '-') {
+      it.skip(`as ${role}: not asserted (${r.note.todo})`, () => {});
+      return;
+    }
+    const after = cell.endsWith('*');
+    const want = after ? cell.slice(0, -1) : cell;
+    // expectedAfter: the right answer is encoded; until its fix is merged the cell fails, and it.fails says so.
+    const test = after ? it.fails : it;
+    test(`as ${role} → ${want}${after ? ` (expectedAfter: ${r.note.todo})` : ''}`, async () => {
+      const req = await r.build(w);
+      expectCell(await send(r.note.production ? productionBase : w.n.base, r.method, req, w.token(role)), want);
+    });
+  });
+}
+
+for (const r of table) describe(`${r.route}${r.note.production ? ' (NODE_ENV=production)' : ''}`, () => cells(r));
