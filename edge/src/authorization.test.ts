@@ -61,6 +61,12 @@ describe('the table', () => {
     expect(uncovered(w.n.server.routes, table)).toEqual({ unlisted: [], stale: [] });
   });
 
+  it('tells a mounted route without a row, and a row without a mounted route', () => {
+    const rows = table.filter((r) => r.route === 'GET /health');
+    expect(uncovered([{ method: 'get', pattern: '/health' }, { method: 'post', pattern: '/api/new' }], rows)).toEqual({ unlisted: ['POST /api/new'], stale: [] });
+    expect(uncovered([], rows)).toEqual({ unlisted: [], stale: ['GET /health'] });
+  });
+
   it('has one well-formed cell per role, and a note for every cell that is not a plain expectation', () => {
     for (const r of table) {
       expect(r.cells, r.route).toHaveLength(roles.length);

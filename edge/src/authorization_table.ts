@@ -23,6 +23,9 @@ import { password, type World } from './testing/world.ts';
  *   resource belongs to `participant`, `organizer` and `staff`, so the other
  *   roles ask about someone else's. Rows that change their resource make a
  *   fresh one per cell, so cells do not depend on each other's order.
+ * - A row may be a variant of a route: its text after the path names it, e.g.
+ *   `(event2's list)`, and its request mixes resources; every route needs at
+ *   least one row.
  * - note.production: the row is asked of a production-mode edge
  *   (NODE_ENV=production) instead of the development one.
  */
@@ -91,9 +94,12 @@ export const table: readonly Row[] = [
   row('POST /api/events/:id/checkin/lists',               '401 403 403 201 404 403 403 403', (w) => ({ path: fill('/api/events/:id/checkin/lists', w), body: { name: `Gate ${randomUUID()}` } })),
   row('PATCH /api/events/:id/checkin/lists/:listId',      '401 403 403 200 404 403 403 403', (w) => ({ path: fill('/api/events/:id/checkin/lists/:listId', w), body: { name: `Main ${randomUUID()}` } })),
   row('DELETE /api/events/:id/checkin/lists/:listId',     '401 403 403 204 404 403 403 403', async (w) => ({ path: `/api/events/${w.event.id}/checkin/lists/${await w.freshList()}` })),
+  row('PATCH /api/events/:id/checkin/lists/:listId (event2\'s list)', '401 403 403 404 404 403 403 403', (w) => ({ path: `/api/events/${w.event.id}/checkin/lists/${w.list2Id}`, body: { name: 'Taken over' } })),
+  row('DELETE /api/events/:id/checkin/lists/:listId (event2\'s list)', '401 403 403 404 404 403 403 403', (w) => ({ path: `/api/events/${w.event.id}/checkin/lists/${w.list2Id}` })),
   row('GET /api/events/:id/staff',                        '401 403 403 200 404 403 403 403'),
   row('POST /api/events/:id/staff',                       '401 403 403 201 404 403 403 403', (w) => ({ path: fill('/api/events/:id/staff', w), body: { email: `door-${randomUUID()}@matrix.test`, name: 'Door', password } })),
   row('DELETE /api/events/:id/staff/:accountId',          '401 403 403 204 404 403 403 403', async (w) => ({ path: `/api/events/${w.event.id}/staff/${await w.freshStaff()}` })),
+  row('DELETE /api/events/:id/staff/:accountId (staff2)', '401 403 403 404 404 403 403 403', (w) => ({ path: `/api/events/${w.event.id}/staff/${w.accounts.staff2.id}` })),
   row('GET /api/staff/events',                            '401 200 200 200 200 200 200 403'),
   row('POST /api/checkin',                                '401 404 404 200 404 200 404 403', (w) => ({ path: '/api/checkin', body: { list: w.listId, secret: w.paid.tickets[1]!.secret } })),
   row('POST /api/checkin/sync',                           '401 404 404 200 404 200 404 403', (w) => ({ path: '/api/checkin/sync', body: { list: w.listId, scans: [{ secret: w.paid.tickets[2]!.secret, scannedAt: new Date().toISOString(), gate: 'North', device: 'matrix' }] } })),
@@ -115,6 +121,8 @@ export const table: readonly Row[] = [
   row('GET /api/dev/mail',                                '404 404 404 404 404 404 404 404', undefined, { production: true }),
   row('GET /metrics',                                     '4xx* 4xx* 4xx* 4xx* 4xx* 4xx* 4xx* -', undefined, { production: true, todo: prodTodo }),
   row('GET /api/payments/simulated/:session',             '4xx 4xx* 4xx 4xx 4xx 4xx 4xx 4xx', undefined, { production: true, todo: prodTodo }),
+  row('POST /api/payments/simulated/:session',            '4xx 4xx* 4xx 4xx 4xx 4xx 4xx 4xx', async (w) => ({ path: `/api/payments/simulated/${(await w.freshPendingOrder()).session}`, body: { outcome: 'pay' } }), { production: true, todo: prodTodo }),
+  row('POST /api/holds/:id/checkout',                     '4xx 4xx* 4xx 4xx 4xx 4xx 4xx 4xx', async (w) => ({ path: `/api/holds/${await w.freshHold()}/checkout`, body: { provider: 'simulated' } }), { production: true, todo: prodTodo }),
 ];
 
 /** Mounted routes with no row (add one), and rows naming no mounted route (remove or fix them). */

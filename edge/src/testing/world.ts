@@ -46,6 +46,8 @@ export type World = {
   pending: { id: string; session: string };
   paid: PaidOrder;
   listId: string;
+  /** A check-in list of `event2`, for rows that mix one event's path with another's list. */
+  list2Id: string;
   /** `participant`'s queue ticket on `drop`, with a place the head has passed. */
   queueTicket: string;
   call(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Answer>;
@@ -121,12 +123,14 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     return made.id;
   };
 
-  const [holdId, , pending, paid, listId, queueTicket] = await Promise.all([
-    freshHold(), freshHold(participant2), freshPendingOrder(), freshPaidOrder(3), freshList(), admittedPlace(call, organizer, participant, drop),
+  const list2 = async () =>
+    ok(await call('POST', `/api/events/${event2.id}/checkin/lists`, { token: organizer2.token, body: { name: 'Gate of event2' } }), 'list2', 201).body.id as string;
+  const [holdId, , pending, paid, listId, list2Id, queueTicket] = await Promise.all([
+    freshHold(), freshHold(participant2), freshPendingOrder(), freshPaidOrder(3), freshList(), list2(), admittedPlace(call, organizer, participant, drop),
   ]);
 
   return {
-    n, accounts, event, event2, drop, holdId, pending, paid, listId, queueTicket, call,
+    n, accounts, event, event2, drop, holdId, pending, paid, listId, list2Id, queueTicket, call,
     token: (role) => (role === 'anonymous' ? null : accounts[role].token),
     freshHold, freshPendingOrder, freshPaidOrder, freshList, freshStaff,
     stop: () => n.stop(),
