@@ -35,7 +35,7 @@ const tricky = [
 const controlUnit = fc.constantFrom('\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\r', '\u001b', '\u007f', '\u0085', 'a', ' ');
 
 export const wildString = fc.oneof(
-  ...(sendControlCharacters ? [fc.string({ unit: controlUnit, minLength: 1, maxLength: 10 })] : []),
+  ...(sendControlCharacters ? [{ weight: 2, arbitrary: fc.string({ unit: controlUnit, minLength: 1, maxLength: 10 }) }] : []),
   fc.string({ maxLength: 40 }).map(clean),
   fc.string({ unit: 'binary', maxLength: 40 }).map(clean),
   fc.constantFrom(...tricky),
