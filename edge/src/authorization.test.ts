@@ -29,10 +29,13 @@ async function send(base: string, method: string, req: Req, token: string | null
   return { status: res.status, body: res.headers.get('content-type') === 'application/json' ? JSON.parse(text) : text };
 }
 
+function statusIs(status: number, want: string): boolean {
+  return want === '4xx' ? status >= 400 && status < 500 : status === Number(want);
+}
+
 function expectCell(a: Answer, want: string): void {
   const context = `answered ${a.status} ${JSON.stringify(a.body).slice(0, 300)}`;
-  if (want === '4xx') expect(a.status >= 400 && a.status < 500, context).toBe(true);
-  else expect(a.status, context).toBe(Number(want));
+  expect(statusIs(a.status, want), `expected ${want}; ${context}`).toBe(true);
   if (a.status >= 400) {
     expect(typeof a.body?.error?.code, `error shape: ${context}`).toBe('string');
     expect(typeof a.body.error.message, `error shape: ${context}`).toBe('string');
@@ -76,6 +79,37 @@ describe('the table', () => {
   });
 });
 
+describe('lists answer 200 to everyone signed in, so they must hold only the caller\'s own', () => {
+  const ids = (items: { id: string }[]) => items.map((i) => i.id);
+  const get = async (path: string, role: Parameters<World['token']>[0]) => (await send(w.n.base, 'GET', { path }, w.token(role))).body;
+
+  it('GET /api/events?mine=1: another organizer does not see the event', async () => {
+    expect(ids((await get('/api/events?mine=1', 'organizer')).events)).toContain(w.event.id);
+    expect(ids((await get('/api/events?mine=1', 'organizer2')).events)).not.toContain(w.event.id);
+  });
+
+  it('GET /api/orders: another participant, the organizer and staff do not see the participant\'s orders', async () => {
+    expect(ids((await get('/api/orders', 'participant')).orders)).toContain(w.paid.id);
+    for (const role of ['participant2', 'organizer', 'staff', 'operator'] as const) expect(ids((await get('/api/orders', role)).orders), role).not.toContain(w.paid.id);
+  });
+
+  it('GET /api/staff/events: staff of another event do not see the event', async () => {
+    expect(ids((await get('/api/staff/events', 'staff')).events)).toEqual([w.event.id]);
+    expect(ids((await get('/api/staff/events', 'staff2')).events)).toEqual([w.event2.id]);
+  });
+
+  it('GET /api/events/:id/orders: the organizer sees the participant\'s order on their own event only', async () => {
+    expect(ids((await get(`/api/events/${w.event.id}/orders`, 'organizer')).orders)).toContain(w.paid.id);
+    expect(ids((await get(`/api/events/${w.event2.id}/orders`, 'organizer2')).orders)).not.toContain(w.paid.id);
+  });
+
+  it('GET /api/events/:id/checkin/lookup: staff of another event find nobody of this event by order id', async () => {
+    const own = await get(`/api/events/${w.event.id}/checkin/lookup?orderId=${w.paid.id}`, 'staff');
+    expect(own.tickets.length).toBeGreaterThan(0);
+    expect((await get(`/api/events/${w.event2.id}/checkin/lookup?orderId=${w.paid.id}`, 'staff2')).tickets).toEqual([]);
+  });
+});
+
 function cells(r: Row): void {
   r.cells.forEach((cell, i) => {
     const role = roles[i]!;
@@ -85,11 +119,13 @@ function cells(r: Row): void {
     }
     const after = cell.endsWith('*');
     const want = after ? cell.slice(0, -1) : cell;
-    // expectedAfter: the right answer is encoded; until its fix is merged the cell fails, and it.fails says so.
-    const test = after ? it.fails : it;
-    test(`as ${role} → ${want}${after ? ` (expectedAfter: ${r.note.todo})` : ''}`, async () => {
+    it(`as ${role} → ${want}${after ? ` (expectedAfter: ${r.note.todo})` : ''}`, async () => {
       const req = await r.build(w);
-      expectCell(await send(r.note.production ? productionBase : w.n.base, r.method, req, w.token(role)), want);
+      const a = await send(r.note.production ? productionBase : w.n.base, r.method, req, w.token(role));
+      // expectedAfter: the right answer is in the table, and today's code does not give it yet. Like it.fails, but only the
+      // status may differ: a cell whose request cannot even be built still fails. Once the fix is merged, this says to drop the *.
+      if (after) expect(statusIs(a.status, want), `expectedAfter (${r.note.todo}): this cell now answers ${a.status}; remove its * from the table`).toBe(false);
+      else expectCell(a, want);
     });
   });
 }
