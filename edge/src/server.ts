@@ -9,7 +9,7 @@ import { createHashGate, type HashGate } from './auth/hash_gate.ts';
 import { createTokens, type Tokens } from './auth/tokens.ts';
 import { EdgeMetrics } from './http/metrics.ts';
 import { createAddressResolver } from './http/client_address.ts';
-import { createRouter } from './http/route.ts';
+import { createRouter, type MountedRoute } from './http/route.ts';
 import { mountAccounts } from './routes/accounts.ts';
 import { mountAuth } from './routes/auth.ts';
 import { mountBench } from './routes/bench.ts';
@@ -47,6 +47,8 @@ export type Server = {
   metrics: EdgeMetrics;
   /** The virtual queue's WebSocket side (waiters on this node). */
   queueLive: QueueLive;
+  /** Every HTTP route this server mounted (the WebSocket route is apart: ws/queue_live.ts). */
+  routes: readonly MountedRoute[];
   /** Listens on config.host:config.port; resolves with the real port (port 0 picks one). */
   listen(): Promise<number>;
   close(): void;
@@ -96,6 +98,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
     accounts,
     metrics,
     queueLive,
+    routes: router.mounted(),
     listen() {
       return new Promise<number>((resolve, reject) => {
         app.listen(config.host, config.port, (socket) => {

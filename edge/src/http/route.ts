@@ -133,6 +133,13 @@ function statusLine(status: number): string {
 
 export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics; /** Default: trust no proxy. */ resolveAddress?: AddressResolver; hsts?: boolean };
 
+/**
+ * A route as mounted: what the authorization matrix (edge/src/authorization.test.ts)
+ * enumerates, so a route mounted without a row in its table fails that test.
+ * Who may call a route is decided in its handler, so the table says it.
+ */
+export type MountedRoute = { method: Method; pattern: string; body: 'none' | 'json' | 'raw' };
+
 export type Router = {
   /** Mounts `handler`; `body: true` reads and parses a JSON body first, `body: 'raw'` reads its bytes unparsed. */
   route(method: Method, pattern: string, handler: Handler, opts?: { body?: boolean | 'raw' }): void;
@@ -140,11 +147,18 @@ export type Router = {
   finish(): void;
 };
 
-export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
+/** The router `createRouter` makes: a Router that also lists what it mounted (mount functions need only `Router`). */
+export type ListingRouter = Router & {
+  /** Every route mounted so far, in mounting order. */
+  mounted(): readonly MountedRoute[];
+};
+
+export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRouter {
   const { tokens, log, metrics } = deps;
   const resolveAddress = deps.resolveAddress ?? createAddressResolver({ hops: 0 });
   const security = securityHeaders({ hsts: deps.hsts === true });
   const methodsOf = new Map<string, string[]>();
+  const routes: MountedRoute[] = [];
 
   function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
     if (state.aborted || state.done) return;
@@ -312,6 +326,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
       const methods = methodsOf.get(pattern) ?? [];
       methods.push(method.toUpperCase());
       methodsOf.set(pattern, methods);
+      routes.push({ method, pattern, body: opts?.body === 'raw' ? 'raw' : opts?.body === true ? 'json' : 'none' });
       mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === 'raw' ? 'raw' : opts?.body === true);
     },
     finish() {
@@ -325,5 +340,6 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): Router {
         throw new HttpError(404, 'not_found', `There is no ${ctx.method} ${ctx.path}; see the API documentation for the routes.`);
       }, false);
     },
+    mounted: () => routes,
   };
 }

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { upsertOperator, insertAccount } from '../../../engine/src/db/accounts.ts';
+import { assignStaff } from '../../../engine/src/checkin/lists.ts';
+import type { Answer } from '../../../engine/src/testing/api.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { startOrdersNode, until, type OrdersNode } from './orders_node.ts';
+
+/**
+ * The fixture world of the authorization matrix and the fuzz test: one node
+ * as `npm start` runs it (jobs, simulated payments, bench routes, the
+ * configured operator), and every kind of caller with something of their own.
+ *
+ * - `organizer` owns `event` (plain, the one with holds, orders, tickets and
+ *   check-in) and `drop` (a queued drop, open, where `participant` has an
+ *   admitted place); `organizer2` owns `event2`.
+ * - `staff` is assigned to `event`, `staff2` to `event2`.
+ * - `participant` has a hold, a pending order and a paid order with tickets
+ *   on `event`; `participant2` has a hold on `event` too, so "another
+ *   participant" is a buyer of the same event, not a stranger to it.
+ *
+ * The roles are named relative to those resources: a matrix cell for
+ * `organizer2` asks about `organizer`'s event, and so on.
+ */
+
+export type Role = 'anonymous' | 'participant' | 'participant2' | 'organizer' | 'organizer2' | 'staff' | 'staff2' | 'operator';
+export const roles: readonly Role[] = ['anonymous', 'participant', 'participant2', 'organizer', 'organizer2', 'staff', 'staff2', 'operator'];
+
+export const operatorEmail = 'operator@matrix.test';
+export const operatorPassword = 'operator password of the matrix';
+/** The password of every account the world signs up. */
+export const password = 'correct horse battery';
+
+type Account = { id: string; token: string; email: string };
+type Event = { id: string; typeId: string };
+export type PaidOrder = { id: string; tickets: { id: string; secret: string }[] };
+
+export type World = {
+  n: OrdersNode;
+  accounts: Record<Exclude<Role, 'anonymous'>, Account>;
+  /** The bearer token of each role; null for anonymous. */
+  token(role: Role): string | null;
+  event: Event;
+  event2: Event;
+  drop: Event;
+  holdId: string;
+  pending: { id: string; session: string };
+  paid: PaidOrder;
+  listId: string;
+  /** A check-in list of `event2`, for rows that mix one event's path with another's list. */
+  list2Id: string;
+  /** `participant`'s queue ticket on `drop`, with a place the head has passed. */
+  queueTicket: string;
+  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Answer>;
+  freshHold(who?: Account, event?: Event): Promise<string>;
+  freshPendingOrder(): Promise<{ id: string; session: string }>;
+  freshPaidOrder(quantity?: number): Promise<PaidOrder>;
+  freshList(): Promise<string>;
+  /** A new staff account assigned to `event`; its id. */
+  freshStaff(): Promise<string>;
+  stop(): Promise<void>;
+};
+
+function ok(a: Answer, what: string, ...statuses: number[]): Answer {
+  if (!statuses.includes(a.status)) throw new Error(`${what}: ${a.status} ${JSON.stringify(a.body)}`);
+  return a;
+}
+
+export async function startWorld(env: Record<string, string> = {}): Promise<World> {
+  const n = await startOrdersNode({ env: { TICKR_BENCH_ROUTES: '1', TICKR_OPERATOR_EMAIL: operatorEmail, TICKR_OPERATOR_PASSWORD: operatorPassword, ...env } });
+  // What node.ts does at start with TICKR_OPERATOR_EMAIL and TICKR_OPERATOR_PASSWORD.
+  await upsertOperator(n.t.db, n.config.operatorEmail!, await hashPassword(n.config.operatorPassword!), 'Operator');
+  const call: World['call'] = (method, path, opts = {}) =>
+    n.api.call(method, path, { ...(opts.token ? { token: opts.token } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.headers ? { headers: opts.headers } : {}) });
+
+  const signup = async (role: 'participant' | 'organizer', name: string): Promise<Account> => {
+    const email = `${name}-${randomUUID()}@matrix.test`;
+    const a = ok(await call('POST', '/api/auth/signup', { body: { email, password, name, role } }), `sign up ${name}`, 201);
+    return { id: a.body.account.id, token: a.body.token, email };
+  };
+  // Staff are not signed up: an account with the staff role, then a token for it as sign-in would give
+  // (no password: nothing signs in with it, and hashing one costs a second on a busy machine).
+  const staffAccount = async (name: string): Promise<Account> => {
+    const email = `${name}-${randomUUID()}@matrix.test`;
+    const made = await insertAccount(n.t.db, { email, passwordHash: 'no password: signs in with a token only', name, role: 'staff' });
+    return { id: made!.id, email, token: await n.server.tokens.sign({ sub: made!.id, role: 'staff', name }) };
+  };
+  const operatorSignin = ok(await call('POST', '/api/auth/signin', { body: { email: operatorEmail, password: operatorPassword } }), 'operator sign-in', 200);
+  const [participant, participant2, organizer, organizer2, staff, staff2] = await Promise.all([
+    signup('participant', 'Pat'), signup('participant', 'Quinn'), signup('organizer', 'Olga'), signup('organizer', 'Omar'), staffAccount('Sam'), staffAccount('Sue'),
+  ]);
+  const accounts = { participant, participant2, organizer, organizer2, staff, staff2, operator: { id: operatorSignin.body.account.id, token: operatorSignin.body.token, email: operatorEmail } };
+
+  const eventOf = async (who: Account, over: Record<string, unknown> = {}): Promise<Event> => {
+    const e = await n.api.createEvent(who.token, { perBuyerLimit: 100, refundPolicy: 'always', ticketTypes: [{ name: 'General', price: 2_000, capacity: 100_000 }], ...over });
+    return { id: e.id, typeId: e.typeIds[0]! };
+  };
+  const [event, event2, drop] = await Promise.all([eventOf(organizer), eventOf(organizer2), eventOf(organizer, { name: 'Queued drop' })]);
+  await assignStaff(n.t.db, event.id, staff.id);
+  await assignStaff(n.t.db, event2.id, staff2.id);
+
+  const freshHold: World['freshHold'] = async (who = participant, on = event) =>
+    ok(await n.api.hold(who.token, on.id, on.typeId, 1), 'hold', 201).body.holdId;
+  const freshPendingOrder = async () => {
+    const holdId = await freshHold();
+    const a = ok(await call('POST', `/api/holds/${holdId}/checkout`, { token: participant.token, body: { provider: 'simulated' } }), 'checkout', 201);
+    return { id: a.body.id as string, session: a.body.payment.providerRef as string };
+  };
+  const freshPaidOrder = async (quantity = 1): Promise<PaidOrder> => {
+    const hold = ok(await n.api.hold(participant.token, event.id, event.typeId, quantity), 'hold', 201).body.holdId;
+    const order = ok(await call('POST', `/api/holds/${hold}/checkout`, { token: participant.token, body: { provider: 'simulated' } }), 'checkout', 201).body;
+    ok(await call('POST', `/api/payments/simulated/${order.payment.providerRef}`, { token: participant.token, body: { outcome: 'pay' } }), 'pay', 200);
+    const tickets = await until(async () => {
+      const a = await call('GET', `/api/orders/${order.id}/tickets`, { token: participant.token });
+      return a.body.status === 'ticketed' && a.body.tickets.length === quantity && a.body.tickets.every((t: { secret: string | null }) => t.secret !== null) ? a.body.tickets : null;
+    }, `order ${order.id} ticketed`);
+    return { id: order.id, tickets: tickets.map((t: { id: string; secret: string }) => ({ id: t.id, secret: t.secret })) };
+  };
+  const freshList = async () =>
+    ok(await call('POST', `/api/events/${event.id}/checkin/lists`, { token: organizer.token, body: { name: `Gate ${randomUUID().slice(0, 8)}` } }), 'list', 201).body.id as string;
+  const freshStaff = async () => {
+    const made = await staffAccount('Extra');
+    await assignStaff(n.t.db, event.id, made.id);
+    return made.id;
+  };
+
+  const list2 = async () =>
+    ok(await call('POST', `/api/events/${event2.id}/checkin/lists`, { token: organizer2.token, body: { name: 'Gate of event2' } }), 'list2', 201).body.id as string;
+  const [holdId, , pending, paid, listId, list2Id, queueTicket] = await Promise.all([
+    freshHold(), freshHold(participant2), freshPendingOrder(), freshPaidOrder(3), freshList(), list2(), admittedPlace(call, organizer, participant, drop),
+  ]);
+
+  return {
+    n, accounts, event, event2, drop, holdId, pending, paid, listId, list2Id, queueTicket, call,
+    token: (role) => (role === 'anonymous' ? null : accounts[role].token),
+    freshHold, freshPendingOrder, freshPaidOrder, freshList, freshStaff,
+    stop: () => n.stop(),
+  };
+}
+
+/** Opens `drop`'s queue, queues `who`, and waits until the head has passed their place (admission answers 201). */
+async function admittedPlace(call: World['call'], organizer: Account, who: Account, drop: Event): Promise<string> {
+  ok(await call('PATCH', `/api/events/${drop.id}/queue/settings`, { token: organizer.token, body: { queueEnabled: true, admissionRatePerMinute: 600 } }), 'queue settings', 200);
+  const joined = await until(async () => {
+    const a = await call('POST', `/api/events/${drop.id}/queue`, { token: who.token, body: {} });
+    return a.body.place !== null && a.body.place !== undefined ? a.body : null;
+  }, 'a place in the queue');
+  await until(async () => (await call('POST', `/api/events/${drop.id}/admission`, { token: who.token, body: { queueTicket: joined.queueTicket } })).status === 201, 'admission');
+  return joined.queueTicket as string;
+}
