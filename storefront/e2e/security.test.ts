@@ -186,6 +186,11 @@ describe('storefront security', () => {
       expect(answer.headers.get('set-cookie')).toMatch(/tickr_session=;.*Max-Age=0/);
     }
 
+    // Through the /api proxy the page's script gets the edge's 401, and the cookie goes with it.
+    const proxied = await web('/api/orders', { headers: { cookie: `tickr_session=${foreignToken()}` } });
+    expect(proxied.status).toBe(401);
+    expect(proxied.headers.get('set-cookie')).toMatch(/tickr_session=;.*Max-Age=0/);
+
     // In a browser: the header believes the cookie until the edge is asked, then the person lands on the sign-in form.
     const page = await stack.newPage();
     await page.context().addCookies([{ name: 'tickr_session', value: foreignToken(), url: stack.web }]);

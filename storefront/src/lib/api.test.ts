@@ -54,3 +54,23 @@ describe('api errors as sentences', () => {
     expect(seen!.get('x-forwarded-for')).toBe('203.0.113.9');
   });
 });
+
+describe('a token the edge refuses', () => {
+  const refused = JSON.stringify({ error: { code: 'unauthenticated', message: 'Your access token is invalid or expired; sign in again.' } });
+
+  async function refusals(fetch: Fetch, token: string | null): Promise<number> {
+    let count = 0;
+    await createApi(fetch, 'http://edge', token, null, () => count++).orders().catch(() => {});
+    return count;
+  }
+
+  it('ends the session when the edge refuses the token that was sent', async () => {
+    expect(await refusals(answering(401, refused), 'tok')).toBe(1);
+  });
+
+  it('leaves it alone for other failures, or when no token was sent', async () => {
+    expect(await refusals(answering(401, refused), null)).toBe(0);
+    expect(await refusals(answering(401, JSON.stringify({ error: { code: 'invalid_credentials', message: 'wrong' } })), 'tok')).toBe(0);
+    expect(await refusals(answering(403, JSON.stringify({ error: { code: 'forbidden', message: 'no' } })), 'tok')).toBe(0);
+  });
+});
