@@ -89,6 +89,18 @@ describe('staff invites', () => {
     expect(listed.find((s: { email: string }) => s.email === 'newdoor@example.com')).toMatchObject({ status: 'active', accountId: set.body.account.id });
   });
 
+  it('refuse a common password or the email as the password, and keep the link usable for a better one', async () => {
+    await invite({ email: 'weakdoor@example.com' });
+    const token = await linkTokenTo(node.t.db, 'weakdoor@example.com');
+    for (const password of ['password123', 'weakdoor@example.com']) {
+      const weak = await node.api.call('POST', '/api/auth/set-password', { body: { token, password } });
+      expect(weak.status, password).toBe(422);
+      expect(weak.body.error.code).toBe('weak_password');
+    }
+    expect(await hashOf('weakdoor@example.com')).toBeUndefined();
+    expect((await node.api.call('POST', '/api/auth/set-password', { body: { token, password: 'a door of my own' } })).status).toBe(201);
+  });
+
   it('refuse an expired invite link, a forged one, and one whose invite was withdrawn', async () => {
     await invite({ email: 'late@example.com' });
     const late = await linkTokenTo(node.t.db, 'late@example.com');

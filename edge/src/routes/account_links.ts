@@ -108,7 +108,7 @@ export function mountAccountLinks(router: Router, deps: AccountLinksDeps): void 
     const account = await inTransaction(db, async (tx) => {
       const opened = await consume(tx, input.token, 'set_password');
       // Inside the transaction: a refused password rolls back, so the link stays usable.
-      requireStrongPassword(input.password, opened.email);
+      await requireStrongPassword(input.password, opened.email);
       const invites = await lockPendingInvites(tx, opened.email);
       if (invites.length === 0) throw new HttpError(410, 'invite_withdrawn', 'The organizer withdrew this invite; ask them to invite you again.');
       const name = input.name ?? invites.find((i) => i.name !== null)?.name ?? opened.email.split('@')[0]!.slice(0, 100);
