@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../engine/src/config.ts';
 import { table, uncovered, type Req, type Row } from './authorization_table.ts';
 import { createServer, type Server } from './server.ts';
 import { roles, startWorld, type World } from './testing/world.ts';
@@ -8,8 +9,8 @@ import { roles, startWorld, type World } from './testing/world.ts';
  * cell's expected status read from edge/src/authorization_table.ts, asked of
  * a real node (Postgres, engine, jobs, the edge) holding one world of
  * accounts, events, holds, orders and tickets (edge/src/testing/world.ts).
- * Rows marked production are asked of a second edge on the same node with
- * NODE_ENV=production.
+ * Rows marked production are asked of a second edge on the same node, its
+ * configuration read with NODE_ENV=production.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are arbitrary JSON, asserted by shape
@@ -21,7 +22,8 @@ let productionBase: string;
 
 async function send(base: string, method: string, req: Req, token: string | null): Promise<Answer> {
   const headers: Record<string, string> = { ...req.headers };
-  if (token !== null) headers.authorization = `Bearer ${token}`;
+  // A row that brings its own credentials (a scraper's token) keeps them.
+  if (token !== null && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
   if (req.body !== undefined) headers['content-type'] = 'application/json';
   const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
   const res = await fetch(base + req.path, { method, headers, body, redirect: 'manual' });
@@ -47,7 +49,11 @@ beforeAll(async () => {
   const log = (level: string, msg: string) => {
     if (level !== 'debug' && level !== 'info') w.n.logged.push(`${level} ${msg}`);
   };
-  production = createServer({ config: { ...w.n.config, production: true }, db: w.n.t.db, engine: w.n.engine, log, jobs: w.n.jobs });
+  // Read as a production node reads it, so the production rules hold (its secrets set, no demo seed); the token and
+  // ticket key secrets are the development node's, so the world's tokens and tickets are valid on both edges.
+  const config = readConfig({ ...w.n.env, NODE_ENV: 'production' });
+  expect(config.production).toBe(true);
+  production = createServer({ config, db: w.n.t.db, engine: w.n.engine, log, jobs: w.n.jobs });
   productionBase = `http://127.0.0.1:${await production.listen()}`;
 }, 120_000);
 

@@ -14,6 +14,8 @@ export const stripeWebhookSecret = 'whsec_tickr_test_secret';
 
 export type OrdersNode = {
   t: TestDatabase;
+  /** The environment `config` was read from, for a test that reads another (e.g. NODE_ENV=production) from it. */
+  env: Record<string, string>;
   config: Config;
   engine: Engine;
   jobs: JobsRuntime;
@@ -37,14 +39,15 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
   const t = await freshDatabase();
   const stripe = await startStripeDouble();
   const clictopay = await startClictopayDouble();
-  const config = readConfig({
+  const env: Record<string, string> = {
     HOST: '127.0.0.1', PORT: '0', TICKR_WORKERS: '1', TICKR_SHARDS: '4', NODE_ID: 'orders-test',
     TICKR_TOKEN_SECRET: 'orders-test-secret-orders-test-secret-1', TICKR_LOG_LEVEL: 'warn',
     TICKR_PUBLIC_URL: 'http://shop.test', TICKR_API_PUBLIC_URL: 'http://api.test',
     STRIPE_SECRET_KEY: 'sk_test_tickr', STRIPE_WEBHOOK_SECRET: stripeWebhookSecret, STRIPE_API_URL: stripe.url,
     CLICTOPAY_USERNAME: clictopay.username, CLICTOPAY_PASSWORD: clictopay.password, CLICTOPAY_URL: clictopay.url,
     ...opts.env,
-  });
+  };
+  const config = readConfig(env);
   const logged: string[] = [];
   const log = (level: string, msg: string) => {
     if (level !== 'debug' && level !== 'info') logged.push(`${level} ${msg}`);
@@ -56,7 +59,7 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
   const server = createServer({ config, db: t.db, engine, log, jobs });
   const base = `http://127.0.0.1:${await server.listen()}`;
   return {
-    t, config, engine, jobs, deps, server, base, api: apiClient(() => base), stripe, clictopay, logged,
+    t, env, config, engine, jobs, deps, server, base, api: apiClient(() => base), stripe, clictopay, logged,
     async stop() {
       server.close();
       await jobs.stop();

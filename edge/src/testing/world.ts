@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { upsertOperator, insertAccount } from '../../../engine/src/db/accounts.ts';
-import { assignStaff } from '../../../engine/src/checkin/lists.ts';
 import type { Answer } from '../../../engine/src/testing/api.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { startOrdersNode, until, type OrdersNode } from './orders_node.ts';
@@ -13,7 +12,9 @@ import { startOrdersNode, until, type OrdersNode } from './orders_node.ts';
  * - `organizer` owns `event` (plain, the one with holds, orders, tickets and
  *   check-in) and `drop` (a queued drop, open, where `participant` has an
  *   admitted place); `organizer2` owns `event2`.
- * - `staff` is assigned to `event`, `staff2` to `event2`.
+ * - `staff` is assigned to `event`, `staff2` to `event2`, each invited by
+ *   the event's organizer through `POST /api/events/:id/staff` (an invite of
+ *   an existing account assigns it at once).
  * - `participant` has a hold, a pending order and a paid order with tickets
  *   on `event`; `participant2` has a hold on `event` too, so "another
  *   participant" is a buyer of the same event, not a stranger to it.
@@ -27,10 +28,12 @@ export const roles: readonly Role[] = ['anonymous', 'participant', 'participant2
 
 export const operatorEmail = 'operator@matrix.test';
 export const operatorPassword = 'operator password of the matrix';
+/** What a Prometheus scraper sends (TICKR_METRICS_TOKEN of the world's node). */
+export const metricsToken = 'metrics-token-of-the-matrix-0123456789';
 /** The password of every account the world signs up. */
 export const password = 'correct horse battery';
 
-type Account = { id: string; token: string; email: string };
+export type Account = { id: string; token: string; email: string };
 type Event = { id: string; typeId: string };
 export type PaidOrder = { id: string; tickets: { id: string; secret: string }[] };
 
@@ -55,8 +58,16 @@ export type World = {
   freshPendingOrder(): Promise<{ id: string; session: string }>;
   freshPaidOrder(quantity?: number): Promise<PaidOrder>;
   freshList(): Promise<string>;
-  /** A new staff account assigned to `event`; its id. */
+  /** A new staff account assigned to `event` (invited by `organizer`); its account id. */
   freshStaff(): Promise<string>;
+  /** A new invite to `event` of an email with no account; the invite's id. */
+  freshInvite(): Promise<string>;
+  /** The token of the set-password link of a new invite to `event`, as its email carries it. */
+  freshSetPasswordLink(): Promise<string>;
+  /** A new participant account (no password; a token), for rows that change or delete an account. */
+  freshAccount(): Promise<Account>;
+  /** The token of the email verification link a new account asked for. */
+  freshVerifyLink(): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -66,7 +77,11 @@ function ok(a: Answer, what: string, ...statuses: number[]): Answer {
 }
 
 export async function startWorld(env: Record<string, string> = {}): Promise<World> {
-  const n = await startOrdersNode({ env: { TICKR_BENCH_ROUTES: '1', TICKR_OPERATOR_EMAIL: operatorEmail, TICKR_OPERATOR_PASSWORD: operatorPassword, ...env } });
+  // Every sign-up comes from 127.0.0.1: the matrix's and the fuzz's many would meet the per-address limit, which they do not test.
+  const n = await startOrdersNode({ env: {
+    TICKR_BENCH_ROUTES: '1', TICKR_OPERATOR_EMAIL: operatorEmail, TICKR_OPERATOR_PASSWORD: operatorPassword, TICKR_SIGNUPS_PER_ADDRESS: '100000',
+    TICKR_METRICS_TOKEN: metricsToken, TICKR_TICKET_KEY_SECRET: 'ticket-key-secret-of-the-matrix-0123456789abcdef', ...env,
+  } });
   // What node.ts does at start with TICKR_OPERATOR_EMAIL and TICKR_OPERATOR_PASSWORD.
   await upsertOperator(n.t.db, n.config.operatorEmail!, await hashPassword(n.config.operatorPassword!), 'Operator');
   const call: World['call'] = (method, path, opts = {}) =>
@@ -77,26 +92,42 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     const a = ok(await call('POST', '/api/auth/signup', { body: { email, password, name, role } }), `sign up ${name}`, 201);
     return { id: a.body.account.id, token: a.body.token, email };
   };
-  // Staff are not signed up: an account with the staff role, then a token for it as sign-in would give
-  // (no password: nothing signs in with it, and hashing one costs a second on a busy machine).
-  const staffAccount = async (name: string): Promise<Account> => {
-    const email = `${name}-${randomUUID()}@matrix.test`;
-    const made = await insertAccount(n.t.db, { email, passwordHash: 'no password: signs in with a token only', name, role: 'staff' });
-    return { id: made!.id, email, token: await n.server.tokens.sign({ sub: made!.id, role: 'staff', name }) };
+  // An account with no password that signs in with a token only, as sign-in would give it (hashing a password costs
+  // a second on a busy machine): the extra staff and the accounts the operator rows change or delete.
+  const plainAccount = async (name: string, role: 'participant' | 'staff'): Promise<Account> => {
+    const email = `${name.toLowerCase()}-${randomUUID()}@matrix.test`;
+    const made = await insertAccount(n.t.db, { email, passwordHash: 'no password: signs in with a token only', name, role });
+    return { id: made!.id, email, token: await n.server.tokens.sign({ sub: made!.id, role, name }) };
   };
   const operatorSignin = ok(await call('POST', '/api/auth/signin', { body: { email: operatorEmail, password: operatorPassword } }), 'operator sign-in', 200);
-  const [participant, participant2, organizer, organizer2, staff, staff2] = await Promise.all([
-    signup('participant', 'Pat'), signup('participant', 'Quinn'), signup('organizer', 'Olga'), signup('organizer', 'Omar'), staffAccount('Sam'), staffAccount('Sue'),
+  const [participant, participant2, organizer, organizer2] = await Promise.all([
+    signup('participant', 'Pat'), signup('participant', 'Quinn'), signup('organizer', 'Olga'), signup('organizer', 'Omar'),
   ]);
-  const accounts = { participant, participant2, organizer, organizer2, staff, staff2, operator: { id: operatorSignin.body.account.id, token: operatorSignin.body.token, email: operatorEmail } };
 
   const eventOf = async (who: Account, over: Record<string, unknown> = {}): Promise<Event> => {
     const e = await n.api.createEvent(who.token, { perBuyerLimit: 100, refundPolicy: 'always', ticketTypes: [{ name: 'General', price: 2_000, capacity: 100_000 }], ...over });
     return { id: e.id, typeId: e.typeIds[0]! };
   };
   const [event, event2, drop] = await Promise.all([eventOf(organizer), eventOf(organizer2), eventOf(organizer, { name: 'Queued drop' })]);
-  await assignStaff(n.t.db, event.id, staff.id);
-  await assignStaff(n.t.db, event2.id, staff2.id);
+
+  const invite = async (by: Account, on: Event, email: string) =>
+    ok(await call('POST', `/api/events/${on.id}/staff`, { token: by.token, body: { email } }), 'staff invite', 202).body.id as string;
+  /** The token of the newest link of `template` sent to `email`, read from the dev outbox as a developer would. */
+  const linkSent = async (email: string, template: string): Promise<string> => {
+    const mail = ok(await call('GET', `/api/dev/mail?to=${encodeURIComponent(email)}`), 'dev mail', 200).body.emails.find((m: { template: string }) => m.template === template);
+    const link = /\?token=([^\s"<>&]+)/.exec(mail?.text ?? '');
+    if (link === null) throw new Error(`no ${template} link in the outbox for ${email}`);
+    return decodeURIComponent(link[1]!);
+  };
+  // `staff` and `staff2` come the way new door staff do: the organizer invites an email, the invitee sets a password from the link.
+  const invitedStaff = async (by: Account, on: Event, name: string): Promise<Account> => {
+    const email = `${name.toLowerCase()}-${randomUUID()}@matrix.test`;
+    await invite(by, on, email);
+    const set = ok(await call('POST', '/api/auth/set-password', { body: { token: await linkSent(email, 'staff_invite'), password, name } }), 'set password', 201);
+    return { id: set.body.account.id, token: set.body.token, email };
+  };
+  const [staff, staff2] = await Promise.all([invitedStaff(organizer, event, 'Sam'), invitedStaff(organizer2, event2, 'Sue')]);
+  const accounts = { participant, participant2, organizer, organizer2, staff, staff2, operator: { id: operatorSignin.body.account.id, token: operatorSignin.body.token, email: operatorEmail } };
 
   const freshHold: World['freshHold'] = async (who = participant, on = event) =>
     ok(await n.api.hold(who.token, on.id, on.typeId, 1), 'hold', 201).body.holdId;
@@ -118,9 +149,22 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   const freshList = async () =>
     ok(await call('POST', `/api/events/${event.id}/checkin/lists`, { token: organizer.token, body: { name: `Gate ${randomUUID().slice(0, 8)}` } }), 'list', 201).body.id as string;
   const freshStaff = async () => {
-    const made = await staffAccount('Extra');
-    await assignStaff(n.t.db, event.id, made.id);
+    // An invite of an existing account assigns it at once.
+    const made = await plainAccount('Extra', 'staff');
+    await invite(organizer, event, made.email);
     return made.id;
+  };
+  const freshInvite = async () => invite(organizer, event, `invitee-${randomUUID()}@matrix.test`);
+  const freshSetPasswordLink = async () => {
+    const email = `invitee-${randomUUID()}@matrix.test`;
+    await invite(organizer, event, email);
+    return linkSent(email, 'staff_invite');
+  };
+  const freshAccount = () => plainAccount('Fresh', 'participant');
+  const freshVerifyLink = async () => {
+    const made = await freshAccount();
+    ok(await call('POST', '/api/auth/verify-email/request', { token: made.token, body: {} }), 'verification request', 202);
+    return linkSent(made.email, 'verify_email');
   };
 
   const list2 = async () =>
@@ -132,7 +176,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   return {
     n, accounts, event, event2, drop, holdId, pending, paid, listId, list2Id, queueTicket, call,
     token: (role) => (role === 'anonymous' ? null : accounts[role].token),
-    freshHold, freshPendingOrder, freshPaidOrder, freshList, freshStaff,
+    freshHold, freshPendingOrder, freshPaidOrder, freshList, freshStaff, freshInvite, freshSetPasswordLink, freshAccount, freshVerifyLink,
     stop: () => n.stop(),
   };
 }
