@@ -67,6 +67,16 @@ describe('createEvent', () => {
     expect(error.message).toBe('startsAt must be an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z');
   });
 
+  it('refuses event dates outside a sane range of years, saying which field', () => {
+    for (const [field, value] of [['startsAt', '0001-01-01T00:00:00Z'], ['startsAt', '9999-12-31T23:59:59Z'], ['saleStartsAt', '0001-07-10T20:00:00Z'], ['endsAt', '2101-01-01T00:00:00Z']] as const) {
+      const error = failure(() => parseBody(createEventSchema, { ...event, [field]: value }));
+      expect(error.status, `${field} ${value}`).toBe(400);
+      expect(error.message).toBe(`${field} must be in the years 2000 to 2100; check the year`);
+    }
+    expect(failure(() => parseBody(patchEventSchema, { saleEndsAt: '0001-01-01T00:00:00Z' })).message).toBe('saleEndsAt must be in the years 2000 to 2100; check the year');
+    expect(parseBody(createEventSchema, { ...event, startsAt: '2100-12-31T23:59:59Z' }).startsAt.getUTCFullYear()).toBe(2100);
+  });
+
   it('wants endsAt after startsAt and the sale window in order', () => {
     expect(failure(() => parseBody(createEventSchema, { ...event, endsAt: '2027-07-10T19:00:00Z' })).message).toBe('endsAt must be after startsAt');
     expect(failure(() => parseBody(createEventSchema, { ...event, saleStartsAt: '2027-06-01T10:00:00Z', saleEndsAt: '2027-06-01T09:00:00Z' })).message)

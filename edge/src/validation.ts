@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   capacityMax,
+  eventYearMax,
+  eventYearMin,
   holdQuantityMax,
   holdTtlMsDefault,
   holdTtlMsMax,
@@ -54,9 +56,12 @@ function text(name: string, min: number, max: number) {
   return z.string({ error }).trim().min(min, { error }).max(max, { error });
 }
 
+/** An event's date: ISO 8601, in the years from eventYearMin to eventYearMax (UTC). */
 function dateTime(name: string) {
   const error = says(name, 'an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z');
-  return z.iso.datetime({ offset: true, error }).transform((s) => new Date(s));
+  const range = `${name} must be in the years ${eventYearMin} to ${eventYearMax}; check the year`;
+  return z.iso.datetime({ offset: true, error }).transform((s) => new Date(s))
+    .refine((d) => d.getUTCFullYear() >= eventYearMin && d.getUTCFullYear() <= eventYearMax, { error: range });
 }
 
 function uuid(name: string) {

@@ -187,3 +187,11 @@ export const staffInvitesWindowMs = 60 * 60_000;
 export const verifiedAccountsCachedMax = 100_000;
 /** An organizer's per-address hold cap: 1 would refuse two friends on one Wi-Fi, more than this is no cap. */
 export const holdsPerAddressMaxMax = 10_000;
+
+/**
+ * Event dates (start, end, sale window) lie in these years: "0001" or "9999"
+ * is a typo or a probe, never an event, and an event dated 0001 sorts first
+ * in every list and sends reminders at once.
+ */
+export const eventYearMin = 2000;
+export const eventYearMax = 2100;
