@@ -4,12 +4,12 @@ import fc from 'fast-check';
  * What the fuzz test (edge/src/fuzz.test.ts) sends: valid-shaped requests
  * with wild values, and some that are wild throughout.
  *
- * Control characters (NUL and the rest of C0, DEL, C1) in text fields are
- * being fixed apart (input hardening: Postgres refuses NUL in text, a 500).
- * Until that branch is merged they are left out; the lead sets this to true
- * after merging it, and then they are sent everywhere strings are.
+ * Control characters (NUL and the rest of C0, DEL, C1) are sent everywhere
+ * strings are: the edge answers them 400 `control_characters` in bodies,
+ * queries and path parameters (Postgres refuses NUL in text, once a 500).
+ * The switch stays for a reader replaying a seed without them.
  */
-export const sendControlCharacters = false;
+export const sendControlCharacters = true;
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/g;
