@@ -116,6 +116,27 @@ describe('lists answer 200 to everyone signed in, so they must hold only the cal
   });
 });
 
+describe('a token speaks for its account as it stands now, not as it was signed', () => {
+  const as = (token: string | null, method: string, path: string, body?: unknown) => send(w.n.base, method, { path, ...(body === undefined ? {} : { body }) }, token);
+
+  it('a deleted account\'s token answers 401', async () => {
+    const gone = await w.freshAccount();
+    expect((await as(gone.token, 'GET', '/api/auth/account')).status).toBe(200);
+    expect((await as(w.token('operator'), 'DELETE', `/api/ops/accounts/${gone.id}`)).status).toBe(200);
+    expectCell(await as(gone.token, 'GET', '/api/auth/account'), '401');
+    expectCell(await as(gone.token, 'GET', '/api/orders'), '401');
+  });
+
+  it('a demoted or promoted account\'s token carries its new role', async () => {
+    const who = await w.freshAccount();
+    expect((await as(who.token, 'GET', '/api/events?mine=1')).status).toBe(403);
+    expect((await as(w.token('operator'), 'PATCH', `/api/ops/accounts/${who.id}`, { role: 'organizer' })).status).toBe(200);
+    expectCell(await as(who.token, 'GET', '/api/events?mine=1'), '200');
+    expect((await as(w.token('operator'), 'PATCH', `/api/ops/accounts/${who.id}`, { role: 'participant' })).status).toBe(200);
+    expectCell(await as(who.token, 'GET', '/api/events?mine=1'), '403');
+  });
+});
+
 function cells(r: Row): void {
   r.cells.forEach((cell, i) => {
     const role = roles[i]!;
