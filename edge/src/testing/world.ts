@@ -12,9 +12,11 @@ import { startOrdersNode, until, type OrdersNode } from './orders_node.ts';
  * - `organizer` owns `event` (plain, the one with holds, orders, tickets and
  *   check-in) and `drop` (a queued drop, open, where `participant` has an
  *   admitted place); `organizer2` owns `event2`.
- * - `staff` is assigned to `event`, `staff2` to `event2`, each invited by
- *   the event's organizer through `POST /api/events/:id/staff` (an invite of
- *   an existing account assigns it at once).
+ * - `staff` is assigned to `event`, `staff2` to `event2`, the way new door
+ *   staff are: the event's organizer invites an email
+ *   (`POST /api/events/:id/staff`), and the invitee sets a password with the
+ *   emailed link (`POST /api/auth/set-password`). Extra staff are existing
+ *   accounts invited, which assigns them at once.
  * - `participant` has a hold, a pending order and a paid order with tickets
  *   on `event`; `participant2` has a hold on `event` too, so "another
  *   participant" is a buyer of the same event, not a stranger to it.
