@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leaseTtlMsDefault, shardCount, snapshotEveryEntries } from './constants.ts';
+import { flushesInFlightDefault, flushesInFlightMax, leaseTtlMsDefault, shardCount, snapshotEveryEntries } from './constants.ts';
 import { deriveServerKey, serverSecretBytesMin } from './tickets/keys.ts';
 
 /**
@@ -37,6 +37,8 @@ export type Config = {
   benchRoutes: boolean;
   /** Journal flushes wait at most this long for more entries when another flush is not already running. */
   flushDelayMs: number;
+  /** Journal flushes in flight per worker (one connection each); 1 is one flush at a time. */
+  flushesInFlight: number;
   /** Snapshot an event every this many journal entries: recovery replays at most this many. */
   snapshotEvery: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -161,6 +163,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: bool(env, 'TICKR_SEED_DEMO', true),
     benchRoutes: bool(env, 'TICKR_BENCH_ROUTES', false),
     flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
+    flushesInFlight: int(env, 'TICKR_FLUSHES_IN_FLIGHT', flushesInFlightDefault, 1, flushesInFlightMax),
     snapshotEvery: int(env, 'TICKR_SNAPSHOT_EVERY', snapshotEveryEntries, 1, 10_000_000),
     logLevel,
     production: env.NODE_ENV === 'production',
