@@ -17,6 +17,9 @@ export type Batch = {
 export type JournalRow = { shard: number; entry: JournalEntry };
 export type TicketRow = { id: string; eventId: string; typeId: string; holdId: string; buyerId: string; price: number; currency: string };
 
+/** A connection, or a pool that lends one per statement: every write here is one statement. */
+export type Queryable = pg.ClientBase | pg.Pool;
+
 export function emptyBatch(): Batch {
   return { epochs: new Map(), rows: [], tickets: [] };
 }
@@ -109,7 +112,7 @@ function perEvent(rows: JournalRow[]): EventGroup[] {
  * shards changed owner; any other error is the database's. Either way the
  * caller must treat its in-memory state as ahead of the truth.
  */
-export async function flushBatch(client: pg.ClientBase, batch: Batch): Promise<void> {
+export async function flushBatch(client: Queryable, batch: Batch): Promise<void> {
   const shards = [...batch.epochs.keys()];
   const groups = perEvent(batch.rows);
   const epochOf = (shard: number) => batch.epochs.get(shard)!;

@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { FencedError, fenceCtes } from './flush.ts';
+import { FencedError, fenceCtes, type Queryable } from './flush.ts';
 
 /** A snapshot, encoded when taken (the actor moves on before it is written). */
 export type SnapshotRow = { eventId: string; shard: number; epoch: number; seq: number; state: Buffer };
@@ -25,7 +24,7 @@ SELECT (SELECT ok FROM ok) AS ok`;
  * entry that recovery could find missing. Throws FencedError when the shard
  * changed owner.
  */
-export async function writeSnapshot(client: pg.ClientBase, row: SnapshotRow): Promise<void> {
+export async function writeSnapshot(client: Queryable, row: SnapshotRow): Promise<void> {
   const result = await client.query<{ ok: boolean }>({
     name: 'tickr_snapshot',
     text: snapshotSql,

@@ -21,10 +21,10 @@ function fakeClient(calls: Call[] = []) {
   return { client: client as never, calls };
 }
 
-/** `n` connections sharing one list of calls, in the order the flushes began. */
+/** A pool of `n` connections: flushes run at once, their calls listed in the order they began. */
 function fakeClients(n: number) {
-  const calls: Call[] = [];
-  return { clients: Array.from({ length: n }, () => fakeClient(calls).client), calls };
+  const { client, calls } = fakeClient();
+  return { db: client, n, calls };
 }
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -32,7 +32,7 @@ describe('GroupCommit', () => {
   it('releases answers only after the flush that carries them commits, in order', async () => {
     const { client, calls } = fakeClient();
     const released: number[][] = [];
-    const commit = new GroupCommit([client], 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(client, 1, 0, (ids) => released.push(ids), () => {});
     commit.record(1, 7, [entry(1)]);
     commit.answer(1, ok);
     commit.schedule();
@@ -61,7 +61,7 @@ describe('GroupCommit', () => {
     const { client, calls } = fakeClient();
     const released: number[][] = [];
     const fatal: unknown[] = [];
-    const commit = new GroupCommit([client], 0, (ids) => released.push(ids), (e) => fatal.push(e));
+    const commit = new GroupCommit(client, 1, 0, (ids) => released.push(ids), (e) => fatal.push(e));
     commit.record(2, 1, [entry(1)]);
     commit.answer(9, ok);
     commit.schedule();
@@ -75,15 +75,15 @@ describe('GroupCommit', () => {
 
   it('refuses entries of two epochs of one shard in one batch', () => {
     const { client } = fakeClient();
-    const commit = new GroupCommit([client], 0, () => {}, () => {});
+    const commit = new GroupCommit(client, 1, 0, () => {}, () => {});
     commit.record(3, 4, [entry(1)]);
     expect(() => commit.record(3, 5, [entry(2)])).toThrow(InvariantError);
   });
 
   it('keeps several flushes in flight and releases their answers in flush order, whatever order they commit in', async () => {
-    const { clients, calls } = fakeClients(3);
+    const { db, n, calls } = fakeClients(3);
     const released: number[][] = [];
-    const commit = new GroupCommit(clients, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
     for (const seq of [1, 2, 3]) {
       commit.record(1, 7, batchOf(seq));
       commit.answer(seq, ok);
@@ -101,9 +101,9 @@ describe('GroupCommit', () => {
   });
 
   it('holds an answer without entries behind the flushes begun before it', async () => {
-    const { clients, calls } = fakeClients(2);
+    const { db, n, calls } = fakeClients(2);
     const released: number[][] = [];
-    const commit = new GroupCommit(clients, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
     commit.record(1, 7, batchOf(1));
     commit.answer(1, ok);
     commit.schedule();
@@ -118,10 +118,10 @@ describe('GroupCommit', () => {
   });
 
   it('never releases what follows a failed flush, even when it committed', async () => {
-    const { clients, calls } = fakeClients(2);
+    const { db, n, calls } = fakeClients(2);
     const released: number[][] = [];
     const fatal: unknown[] = [];
-    const commit = new GroupCommit(clients, 0, (ids) => released.push(ids), (e) => fatal.push(e));
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), (e) => fatal.push(e));
     for (const seq of [1, 2]) {
       commit.record(1, 7, batchOf(seq));
       commit.answer(seq, ok);
@@ -138,9 +138,9 @@ describe('GroupCommit', () => {
   });
 
   it('waits for a free connection when every one carries a flush', async () => {
-    const { clients, calls } = fakeClients(2);
+    const { db, n, calls } = fakeClients(2);
     const released: number[][] = [];
-    const commit = new GroupCommit(clients, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
     for (const seq of [1, 2, 3, 4]) {
       commit.record(1, 7, batchOf(seq));
       commit.answer(seq, ok);
@@ -160,10 +160,10 @@ describe('GroupCommit', () => {
   });
 
   it('writes a snapshot only once the flush with its last entry, and every flush before it, committed', async () => {
-    const { clients, calls } = fakeClients(2);
+    const { db, n, calls } = fakeClients(2);
     const snapshotCalls: Call[] = [];
     const snapshots = new SnapshotWriter(fakeClient(snapshotCalls).client, () => {});
-    const commit = new GroupCommit(clients, 0, () => {}, () => {}, snapshots);
+    const commit = new GroupCommit(db, n, 0, () => {}, () => {}, snapshots);
     commit.record(1, 7, batchOf(1));
     commit.schedule();
     await tick();
@@ -181,9 +181,9 @@ describe('GroupCommit', () => {
   });
 
   it('starts no second flush for a few entries: they wait for the one in flight', async () => {
-    const { clients, calls } = fakeClients(4);
+    const { db, n, calls } = fakeClients(4);
     const released: number[][] = [];
-    const commit = new GroupCommit(clients, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
     commit.record(1, 7, [entry(1)]);
     commit.answer(1, ok);
     commit.schedule();

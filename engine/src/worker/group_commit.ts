@@ -1,8 +1,7 @@
-import type pg from 'pg';
 import { assert } from '../assert.ts';
 import { flushEntriesMax, flushPipelineEntriesMin } from '../constants.ts';
 import { encodeSnapshot } from '../journal/codec.ts';
-import { batchIsEmpty, emptyBatch, flushBatch, type Batch } from '../journal/flush.ts';
+import { batchIsEmpty, emptyBatch, flushBatch, type Batch, type Queryable } from '../journal/flush.ts';
 import type { JournalEntry, Outcome, SnapshotState } from '../inventory/types.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type WorkerStats } from './protocol.ts';
 import type { SnapshotWriter } from './snapshot_writer.ts';
@@ -36,9 +35,8 @@ export class GroupCommit {
   private outcomes: Outcome[] = [];
   /** Flushes begun and not yet released, oldest first. */
   private readonly inFlight: Flush[] = [];
-  /** Connections not carrying a flush now. */
-  private readonly idle: pg.ClientBase[];
-  private readonly connections: number;
+  /** Flushes running a statement now, at most `connections`. */
+  private writing = 0;
   private scheduled = false;
   private dead = false;
   private nextNo = 1;
@@ -54,16 +52,19 @@ export class GroupCommit {
     actors: 0,
   };
 
+  /**
+   * `db` lends a connection per flush (a pool of `connections`, opened as the
+   * load needs them), or is one connection (`connections` 1).
+   */
   constructor(
-    clients: pg.ClientBase[],
+    private readonly db: Queryable,
+    private readonly connections: number,
     private readonly flushDelayMs: number,
     private readonly release: (ids: number[], outcomes: Outcome[]) => void,
     private readonly onFatal: (error: unknown) => void,
     private readonly snapshots: SnapshotWriter | null = null,
   ) {
-    assert(clients.length > 0, 'group commit needs a connection');
-    this.idle = [...clients];
-    this.connections = clients.length;
+    assert(connections > 0, 'group commit needs a connection');
   }
 
   /** Answers (and entries) waiting for a flush, or for an earlier flush to commit. */
@@ -121,8 +122,8 @@ export class GroupCommit {
     if (this.scheduled || this.dead) return;
     const empty = batchIsEmpty(this.batch);
     if (empty && this.ids.length === 0) return;
-    if (!empty && this.idle.length === 0) return;
-    if (!empty && this.idle.length < this.connections && this.batch.rows.length < flushPipelineEntriesMin) return;
+    if (!empty && this.writing >= this.connections) return;
+    if (!empty && this.writing > 0 && this.batch.rows.length < flushPipelineEntriesMin) return;
     this.scheduled = true;
     const full = this.batch.rows.length >= flushEntriesMax;
     if (this.flushDelayMs > 0 && !full) setTimeout(this.flush, this.flushDelayMs);
@@ -152,12 +153,12 @@ export class GroupCommit {
       this.releaseInOrder();
       return;
     }
-    const client = this.idle.pop();
-    assert(client !== undefined, 'a flush began with no free connection');
+    assert(this.writing < this.connections, 'a flush began with no free connection');
+    this.writing++;
     const startedAt = performance.now();
-    flushBatch(client, batch).then(
+    flushBatch(this.db, batch).then(
       () => {
-        this.idle.push(client);
+        this.writing--;
         this.observe(batch.rows.length, performance.now() - startedAt);
         flush.committed = true;
         this.releaseInOrder();

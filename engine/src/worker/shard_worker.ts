@@ -33,26 +33,36 @@ const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const unknownEventTtlMs = 1_000;
 /** ...and at most this many: past it the memory is dropped whole (it is only a cache). */
 const unknownEventsMax = 100_000;
+/** Write connections idle this long are closed; busy ones stay open (a reconnect costs a few ms). */
+const idleConnectionMs = 30_000;
 
 const owned = new Map<number, Shard>();
 const actors = new Map<string, { actor: InventoryActor; shard: number; snapshotSeq: number }>();
 const loading = new Map<string, Waiting>();
 const unknownEvents = new Map<string, number>();
 
-// Flushes use connections of their own, one per flush in flight, so a slow load never delays a commit;
-// snapshots and the queues' writes have one each, so neither waits behind a journal flush.
-const connect = (role: string) => new pg.Client({ connectionString: init.dbUrl, application_name: `tickr-${role}-${init.nodeId}-${init.index}` });
-const flushClients = Array.from({ length: init.flushesInFlight }, () => connect('flush'));
-const snapshotClient = connect('snapshot');
-const queueClient = connect('queue');
-const clients = [...flushClients, snapshotClient, queueClient];
-const reads = new pg.Pool({ connectionString: init.dbUrl, max: 2, application_name: `tickr-load-${init.nodeId}-${init.index}` });
-reads.on('error', () => {});
+/*
+ * Flushes use connections of their own, one per flush in flight, so a slow
+ * load never delays a commit; snapshots and the queues' writes have one each,
+ * so neither waits behind a journal flush. Each is a pool opened as the load
+ * needs it (a quiet worker holds one flush connection, not four) and closed
+ * after a while idle. A lost idle connection loses nothing: the next write
+ * opens another. A write that fails is fatal (group_commit.ts).
+ */
+const pool = (role: string, max: number) => {
+  const p = new pg.Pool({ connectionString: init.dbUrl, max, idleTimeoutMillis: idleConnectionMs, application_name: `tickr-${role}-${init.nodeId}-${init.index}` });
+  p.on('error', () => {});
+  return p;
+};
+const flushes = pool('flush', init.flushesInFlight);
+const snapshotWrites = pool('snapshot', 1);
+const queueWrites = pool('queue', 1);
+const reads = pool('load', 2);
 
-const snapshots = new SnapshotWriter(snapshotClient, fatal);
-const commit = new GroupCommit(flushClients, init.flushDelayMs, releaseAnswers, fatal, snapshots);
+const snapshots = new SnapshotWriter(snapshotWrites, fatal);
+const commit = new GroupCommit(flushes, init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots);
 // The queues of the drops beside their inventories (queue/host.ts).
-const queueCommit = new QueueCommit(queueClient, releaseAnswers, fatal);
+const queueCommit = new QueueCommit(queueWrites, releaseAnswers, fatal);
 const queues = new QueueHost(queueCommit, reads);
 const servedShards = { epochOf: (shardNo: number) => (owned.get(shardNo)?.ready ? owned.get(shardNo)!.epoch : null) };
 
@@ -234,8 +244,7 @@ async function stop(): Promise<void> {
   clearInterval(statsTimer);
   await commit.drain();
   await queueCommit.drain();
-  await Promise.all(clients.map((client) => client.end().catch(() => {})));
-  await reads.end().catch(() => {});
+  await Promise.all([flushes, snapshotWrites, queueWrites, reads].map((p) => p.end().catch(() => {})));
   post({ t: 'stopped' });
 }
 
@@ -246,7 +255,7 @@ const statsTimer = setInterval(() => {
   post({ t: 'stats', stats: commit.stats });
 }, 1_000);
 
-for (const client of clients) client.on('error', fatal);
-await Promise.all(clients.map((client) => client.connect()));
+// The first flush connection now: a worker that cannot reach Postgres fails at start, not on its first hold.
+await flushes.query('SELECT 1');
 port.on('message', onMessage);
 post({ t: 'log', level: 'info', msg: `shard worker ${init.index} ready` });

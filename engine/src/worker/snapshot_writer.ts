@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../journal/flush.ts';
 import { writeSnapshot, type SnapshotRow } from '../journal/snapshot_write.ts';
 
 /**
@@ -22,7 +22,7 @@ export class SnapshotWriter {
   written = 0;
 
   constructor(
-    private readonly client: pg.ClientBase,
+    private readonly client: Queryable,
     private readonly onFatal: (error: unknown) => void,
   ) {}
 
