@@ -46,18 +46,20 @@ const unknownEvents = new Map<string, number>();
  * load never delays a commit; snapshots and the queues' writes have one each,
  * so neither waits behind a journal flush. Each is a pool opened as the load
  * needs it (a quiet worker holds one flush connection, not four) and closed
- * after a while idle. A lost idle connection loses nothing: the next write
- * opens another. A write that fails is fatal (group_commit.ts).
+ * after a while idle. A write that fails is fatal (group_commit.ts), and so
+ * is a write connection lost while idle, as it was with one fixed connection:
+ * the worker is rebuilt from the journal rather than left to guess what the
+ * database still has. A lost read connection only costs a reconnect.
  */
-const pool = (role: string, max: number) => {
+const pool = (role: string, max: number, onError: (error: Error) => void) => {
   const p = new pg.Pool({ connectionString: init.dbUrl, max, idleTimeoutMillis: idleConnectionMs, application_name: `tickr-${role}-${init.nodeId}-${init.index}` });
-  p.on('error', () => {});
+  p.on('error', onError);
   return p;
 };
-const flushes = pool('flush', init.flushesInFlight);
-const snapshotWrites = pool('snapshot', 1);
-const queueWrites = pool('queue', 1);
-const reads = pool('load', 2);
+const flushes = pool('flush', init.flushesInFlight, (error) => fatal(error));
+const snapshotWrites = pool('snapshot', 1, (error) => fatal(error));
+const queueWrites = pool('queue', 1, (error) => fatal(error));
+const reads = pool('load', 2, () => {});
 
 const snapshots = new SnapshotWriter(snapshotWrites, fatal);
 const commit = new GroupCommit(flushes, init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots);
