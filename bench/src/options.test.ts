@@ -3,7 +3,7 @@ import { parseCommandLine, UsageError } from './options.ts';
 
 describe('the command line', () => {
   it('runs every default baseline unless told otherwise', () => {
-    expect(parseCommandLine(['holds'], {}).options.baselines).toEqual(['row-lock', 'advisory-lock', 'skip-locked', 'redis-lua']);
+    expect(parseCommandLine(['holds'], {}).options.baselines).toEqual(['row-lock', 'advisory-lock', 'skip-locked', 'redis-lua', 'redis-lua-aof']);
   });
 
   it('takes --baselines in its order, --redis-durable adds redis-lua-aof, --no-baselines none', () => {
@@ -11,6 +11,13 @@ describe('the command line', () => {
     expect(parseCommandLine(['holds', '--redis-durable'], {}).options.baselines).toContain('redis-lua-aof');
     expect(parseCommandLine(['holds', '--baselines', 'redis-lua', '--redis-durable'], {}).options.baselines).toEqual(['redis-lua', 'redis-lua-aof']);
     expect(parseCommandLine(['holds', '--no-baselines'], {}).options.baselines).toEqual([]);
+  });
+
+  it('takes --profile, with a label for its section, and no label without it', () => {
+    expect(parseCommandLine(['holds', '--profile'], {}).options).toMatchObject({ profile: true, profileLabel: 'current' });
+    expect(parseCommandLine(['holds', '--profile', '--profile-label', 'before'], {}).options).toMatchObject({ profile: true, profileLabel: 'before' });
+    expect(parseCommandLine(['holds'], {}).options.profile).toBeUndefined();
+    expect(() => parseCommandLine(['holds', '--profile-label', 'x'], {})).toThrow(/goes with --profile/);
   });
 
   it('refuses an unknown baseline, and both --baselines and --no-baselines', () => {

@@ -22,7 +22,10 @@ options:
   --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
                        one of ${baselineNames.join(', ')}
   --no-baselines       holds: Tickr and hello-world only
-  --redis-durable      holds: add redis-lua-aof (Redis with appendfsync always)
+  --redis-durable      holds: add redis-lua-aof (Redis with appendfsync always; in the default set already)
+  --profile            holds: Tickr alone at the first connection count, the node under V8's CPU profiler and
+                       PostgreSQL's CPU per connection role; writes bench/results/profile-holds.md
+  --profile-label L    holds --profile: the section of profile-holds.md to write (default "current")
 
 DATABASE_URL, when set, is passed to the node; otherwise it embeds PostgreSQL.`;
 
@@ -68,6 +71,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       baselines: { type: 'string' },
       'no-baselines': { type: 'boolean', default: false },
       'redis-durable': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'profile-label': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +91,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     ...(values.kills ? { kills: positiveInt('--kills', values.kills, 100) } : {}),
     baselines: values['no-baselines'] ? [] : baselinesOf(values.baselines, values['redis-durable'] ?? false),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(values.profile ? { profile: true, profileLabel: values['profile-label'] ?? 'current' } : {}),
   };
+  if (values['profile-label'] !== undefined && !values.profile) throw new UsageError('--profile-label goes with --profile');
   return { scenario: values.help ? undefined : positionals[0], json: values.json ?? false, options };
 }

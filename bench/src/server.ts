@@ -26,7 +26,7 @@ const stopGraceMs = 10_000;
 const outputTailLines = 40;
 
 let clockTicksPerSecond: number | undefined;
-function ticksPerSecond(): number {
+export function ticksPerSecond(): number {
   if (clockTicksPerSecond === undefined) {
     try {
       clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -280,6 +280,8 @@ export type TickrSpec = {
   env: NodeJS.ProcessEnv;
   /** DATABASE_URL as passed; unset, the node embeds PostgreSQL in `dir`. */
   databaseUrl?: string;
+  /** Options for node itself, before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 };
 
 export type TickrServer = Omit<ChildServer, 'stop'> & {
@@ -305,7 +307,7 @@ export type TickrServer = Omit<ChildServer, 'stop'> & {
   databaseUrl: string;
 };
 
-async function newSpec(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv }): Promise<TickrSpec> {
+async function newSpec(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv; nodeArgs?: string[] }): Promise<TickrSpec> {
   const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-'));
   // Embedded PostgreSQL runs as its own OS user when we are root: it must be able to enter the folder.
   await chmod(dir, 0o755);
@@ -334,7 +336,7 @@ async function newSpec(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEn
     await rm(dir, { recursive: true, force: true });
     throw new Error('startTickr: TICKR_TOKEN_SECRET must be set, at least 32 characters, for the bench to mint tokens');
   }
-  return { dir, port, internalPort, pgPort, env, ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}) };
+  return { dir, port, internalPort, pgPort, env, ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}) };
 }
 
 /**
@@ -344,14 +346,14 @@ async function newSpec(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEn
  * that crashed, starts that node again: same folder, ports and environment
  * (its embedded PostgreSQL, left running by the crash, is reused).
  */
-export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv; spec?: TickrSpec } = {}): Promise<TickrServer> {
+export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv; nodeArgs?: string[]; spec?: TickrSpec } = {}): Promise<TickrServer> {
   const restart = opts.spec !== undefined;
   const spec = opts.spec ?? (await newSpec(opts));
   const { dir, port } = spec;
   const pgDir = join(dir, 'data', 'pg');
   const server = await startChildServer({
     command: process.execPath,
-    args: ['--import', 'tsx', 'edge/src/cli.ts', 'start'],
+    args: [...(spec.nodeArgs ?? []), '--import', 'tsx', 'edge/src/cli.ts', 'start'],
     env: spec.env,
     // The public port, not the internal one, which may be announced first.
     readyPattern: new RegExp(`listening on http://[^\\s/]+:${port}\\b`),

@@ -3,7 +3,9 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterSecretLengthMin, leaseTtlMsDefault, shardCount, signupsPerAddressDefault, snapshotEveryEntries } from './constants.ts';
+import {
+  clusterSecretLengthMin, flushesInFlightDefault, flushesInFlightMax, leaseTtlMsDefault, shardCount, signupsPerAddressDefault, snapshotEveryEntries,
+} from './constants.ts';
 import { deriveServerKey, serverSecretBytesMin } from './tickets/keys.ts';
 
 /**
@@ -47,6 +49,8 @@ export type Config = {
   benchRoutes: boolean;
   /** Journal flushes wait at most this long for more entries when another flush is not already running. */
   flushDelayMs: number;
+  /** Journal flushes in flight per worker (one connection each); 1 is one flush at a time. */
+  flushesInFlight: number;
   /** Snapshot an event every this many journal entries: recovery replays at most this many. */
   snapshotEvery: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -274,6 +278,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: seedDemoSetting(env, production),
     benchRoutes: bool(env, 'TICKR_BENCH_ROUTES', false),
     flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
+    flushesInFlight: int(env, 'TICKR_FLUSHES_IN_FLIGHT', flushesInFlightDefault, 1, flushesInFlightMax),
     snapshotEvery: int(env, 'TICKR_SNAPSHOT_EVERY', snapshotEveryEntries, 1, 10_000_000),
     logLevel,
     production,

@@ -45,6 +45,21 @@ export const priceMinorMax = 1_000_000_000_000;
  * flush returns (natural batching), or when this many entries wait, whichever first.
  */
 export const flushEntriesMax = 2_000;
+/**
+ * Journal flushes a worker keeps in flight at once, one connection each:
+ * commits that reach Postgres together share one WAL fsync, so throughput is
+ * no longer one batch per commit latency. Answers still leave in flush order
+ * (worker/group_commit.ts). Four reached the front's pace on 2 cores; more
+ * cost connections and smaller batches for little.
+ */
+export const flushesInFlightDefault = 4;
+export const flushesInFlightMax = 16;
+/**
+ * While a flush is in flight, another starts only once this many entries
+ * wait: each statement costs Postgres a fixed share of CPU, so a busy worker
+ * keeps batches large, and a quiet one flushes one batch at a time as before.
+ */
+export const flushPipelineEntriesMin = 32;
 /** Snapshot an event every K journal entries, so recovery reads a bounded tail. */
 export const snapshotEveryEntries = 5_000;
 

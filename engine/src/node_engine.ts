@@ -19,7 +19,7 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
   let keeper: LeaseKeeper | null = null;
   const workers = new ShardWorkers({
     count: config.workers,
-    init: { dbUrl: opts.dbUrl, shards: config.shards, nodeId: config.nodeId, flushDelayMs: config.flushDelayMs, snapshotEvery: config.snapshotEvery, wire: opts.wire ?? defaultWire() },
+    init: { dbUrl: opts.dbUrl, shards: config.shards, nodeId: config.nodeId, flushDelayMs: config.flushDelayMs, flushesInFlight: config.flushesInFlight, snapshotEvery: config.snapshotEvery, wire: opts.wire ?? defaultWire() },
     log,
     onRestart: (_index, shards) => void keeper?.reserve(shards),
     onFenced: (shards) => keeper?.lost(shards),

@@ -33,12 +33,18 @@ describe('targets', () => {
     const rows = new Map([
       ['row-lock', [row('row-lock', 24.69), row('row-lock', 12, 1000)]],
       ['redis-lua', [row('redis-lua', 0.319)]],
+      ['redis-lua-aof', [row('redis-lua-aof', 1.5)]],
       ['hello-world', [row('hello-world', null)]],
+      ['tickr', [{ ...row('tickr', null), p99: 14, cpuUsPerReq: 61.04 }, { ...row('tickr', null, 1000), p99: 251 }]],
     ]);
     expect(targets(rows)).toEqual({
-      'tickr/row-lock c=100 (target >= 20)': '24.69 met',
-      'tickr/row-lock c=1000 (target >= 20)': '12 MISSED',
+      'tickr/row-lock c=100 (target >= 15)': '24.69 met',
+      'tickr/row-lock c=1000 (target >= 15)': '12 MISSED',
       'tickr/redis-lua c=100 (target >= 1)': '0.319 MISSED',
+      'tickr/redis-lua-aof c=100 (target >= 1.5)': '1.5 met',
+      'tickr p99 ms c=100 (target <= 25)': '14 met',
+      'tickr CPU us/hold c=100 (target <= 60)': '61 MISSED',
+      'tickr p99 ms c=1000 (target <= 250)': '251 MISSED',
     });
   });
 });

@@ -18,6 +18,10 @@ export type BenchOptions = {
   baselines?: BaselineName[];
   /** From the environment: an external PostgreSQL; unset, the node embeds one. */
   databaseUrl?: string;
+  /** `holds --profile`: Tickr alone under V8's profiler, PostgreSQL per role; writes bench/results/profile-holds.md. */
+  profile?: boolean;
+  /** The section of profile-holds.md this run writes (`--profile-label`); default "current". */
+  profileLabel?: string;
 };
 
 export type Scenario = { run: (opts: BenchOptions) => Promise<ScenarioReport> };

@@ -186,6 +186,11 @@ export class InventoryActor {
     return toSnapshot(this.state);
   }
 
+  /** What a snapshot costs to write, in items: the open holds and the buyers it lists. */
+  get snapshotItems(): number {
+    return this.state.holds.size + this.state.perBuyer.size;
+  }
+
   availability(): TypeAvailability[] {
     return availability(this.state);
   }

@@ -2,27 +2,30 @@ import type pg from 'pg';
 import type { JournalEntry } from '../inventory/types.ts';
 import { encodeEntries } from './codec.ts';
 
-/** One worker's pending writes: everything its actors changed since the last flush. */
+/**
+ * One worker's pending writes: everything its actors changed since the last
+ * flush began. Snapshots are not part of it: they are written apart, once the
+ * journal they summarise has committed (journal/snapshot_write.ts).
+ */
 export type Batch = {
   /** Epoch this worker holds for each shard that has entries in the batch. */
   epochs: Map<number, number>;
   rows: JournalRow[];
   tickets: TicketRow[];
-  snapshots: SnapshotRow[];
 };
 
 export type JournalRow = { shard: number; entry: JournalEntry };
 export type TicketRow = { id: string; eventId: string; typeId: string; holdId: string; buyerId: string; price: number; currency: string };
 
-/** A snapshot, encoded when taken (the actor moves on before the flush). */
-export type SnapshotRow = { eventId: string; shard: number; seq: number; state: Buffer };
+/** A connection, or a pool that lends one per statement: every write here is one statement. */
+export type Queryable = pg.ClientBase | pg.Pool;
 
 export function emptyBatch(): Batch {
-  return { epochs: new Map(), rows: [], tickets: [], snapshots: [] };
+  return { epochs: new Map(), rows: [], tickets: [] };
 }
 
 export function batchIsEmpty(batch: Batch): boolean {
-  return batch.rows.length === 0 && batch.snapshots.length === 0;
+  return batch.rows.length === 0;
 }
 
 export class FencedError extends Error {
@@ -63,7 +66,7 @@ const flushSql = `
 WITH ${fenceCtes}, journal AS (
   INSERT INTO inventory_journal (event_id, seq_from, seq_to, shard, epoch, entries)
   SELECT j.event_id, j.seq_from, j.seq_to, j.shard, j.epoch, substring($8::bytea FROM j.at + 1 FOR j.length)
-    FROM unnest($3::uuid[], $4::bigint[], $5::bigint[], $6::int[], $7::bigint[], $14::int[], $15::int[])
+    FROM unnest($3::uuid[], $4::bigint[], $5::bigint[], $6::int[], $7::bigint[], $10::int[], $11::int[])
          AS j(event_id, seq_from, seq_to, shard, epoch, at, length)
    WHERE (SELECT ok FROM ok)
   RETURNING 1
@@ -72,14 +75,6 @@ WITH ${fenceCtes}, journal AS (
   SELECT t.id, t.event_id, t.type_id, t.hold_id, t.buyer_id, t.price, t.currency
     FROM json_to_recordset($9::json) AS t(id uuid, event_id uuid, type_id uuid, hold_id text, buyer_id uuid, price bigint, currency text)
    WHERE (SELECT ok FROM ok)
-  RETURNING 1
-), snapshots AS (
-  INSERT INTO inventory_snapshots AS s (event_id, seq, epoch, state)
-  SELECT n.event_id, n.seq, n.epoch, substring($13::bytea FROM n.at + 1 FOR n.length)
-    FROM unnest($10::uuid[], $11::bigint[], $12::bigint[], $16::int[], $17::int[]) AS n(event_id, seq, epoch, at, length)
-   WHERE (SELECT ok FROM ok)
-  ON CONFLICT (event_id) DO UPDATE SET seq = excluded.seq, epoch = excluded.epoch, state = excluded.state, taken_at = now()
-   WHERE s.seq < excluded.seq
   RETURNING 1
 )
 SELECT (SELECT ok FROM ok) AS ok,
@@ -117,7 +112,7 @@ function perEvent(rows: JournalRow[]): EventGroup[] {
  * shards changed owner; any other error is the database's. Either way the
  * caller must treat its in-memory state as ahead of the truth.
  */
-export async function flushBatch(client: pg.ClientBase, batch: Batch): Promise<void> {
+export async function flushBatch(client: Queryable, batch: Batch): Promise<void> {
   const shards = [...batch.epochs.keys()];
   const groups = perEvent(batch.rows);
   const epochOf = (shard: number) => batch.epochs.get(shard)!;
@@ -125,7 +120,6 @@ export async function flushBatch(client: pg.ClientBase, batch: Batch): Promise<v
     id: t.id, event_id: t.eventId, type_id: t.typeId, hold_id: t.holdId, buyer_id: t.buyerId, price: t.price, currency: t.currency,
   }));
   const journal = concat(groups.map((g) => encodeEntries(g.entries)));
-  const snapshots = concat(batch.snapshots.map((n) => n.state));
   const result = await client.query<{ ok: boolean; journaled: number; ticketed: number }>({
     name: 'tickr_flush',
     text: flushSql,
@@ -139,14 +133,8 @@ export async function flushBatch(client: pg.ClientBase, batch: Batch): Promise<v
       groups.map((g) => epochOf(g.shard)),
       journal.bytes,
       JSON.stringify(tickets),
-      batch.snapshots.map((n) => n.eventId),
-      batch.snapshots.map((n) => n.seq),
-      batch.snapshots.map((n) => epochOf(n.shard)),
-      snapshots.bytes,
       journal.at,
       journal.length,
-      snapshots.at,
-      snapshots.length,
     ],
   });
   const row = result.rows[0]!;

@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import { assert } from '../assert.ts';
-import { FencedError, fenceCtes } from '../journal/flush.ts';
+import { FencedError, fenceCtes, type Queryable } from '../journal/flush.ts';
 import type { Outcome } from '../inventory/types.ts';
 import type { QueueWrites } from './actor.ts';
 
@@ -57,7 +56,7 @@ export class QueueCommit {
   private dead = false;
 
   constructor(
-    private readonly client: pg.ClientBase,
+    private readonly client: Queryable,
     private readonly release: (ids: number[], outcomes: Outcome[]) => void,
     private readonly onFatal: (error: unknown) => void,
   ) {}
@@ -119,7 +118,7 @@ export class QueueCommit {
   }
 }
 
-async function flushQueue(client: pg.ClientBase, batch: Pending): Promise<void> {
+async function flushQueue(client: Queryable, batch: Pending): Promise<void> {
   const shards = [...batch.epochs.keys()];
   const states = [...batch.states];
   const result = await client.query<{ ok: boolean; joined: number; states: number }>({

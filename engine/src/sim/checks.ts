@@ -10,7 +10,20 @@ export class SimulationFailure extends Error {
 }
 
 type HoldFate = { typeId: string; qty: number; state: 'held' | 'confirmed' | 'released' };
-type Fold = { seq: number; capacity: Map<string, number>; sold: Map<string, number>; held: Map<string, number>; holds: Map<string, HoldFate> };
+/**
+ * One event's journal as recovery reads it: the unbroken history folded up to
+ * `seq`, and the entries committed beyond a gap (`ahead`), which join the
+ * history once the gap fills (an earlier flush committing late) or leave it
+ * when recovery cuts them.
+ */
+type Fold = {
+  seq: number;
+  ahead: Map<number, JournalEntry>;
+  capacity: Map<string, number>;
+  sold: Map<string, number>;
+  held: Map<string, number>;
+  holds: Map<string, HoldFate>;
+};
 type Ack = { eventId: string; holdId: string; kind: 'held' | 'confirmed'; at: number };
 
 /**
@@ -20,7 +33,10 @@ type Ack = { eventId: string; holdId: string; kind: 'held' | 'confirmed'; at: nu
  * 1. One writer per shard and epoch, and no commit at an epoch older than the
  *    shard's current one (a stale owner never commits after a raise).
  * 2. The journal is one history per event: seqs 1, 2, 3, ... with no repeats,
- *    each hold placed once and closed at most once. A second writer shows up here.
+ *    each hold placed once and closed at most once. A second writer shows up
+ *    here. Flushes may commit out of order: an entry past a gap waits until
+ *    the gap fills; recovery may cut such entries, never the history before
+ *    the gap.
  * 3. No oversell: for every type, sold + held <= capacity, folded from the journal.
  * 4. No acknowledged answer lost: a hold answered `held` is placed in the
  *    journal, one answered `confirmed` is confirmed there. The journal only
@@ -46,7 +62,7 @@ export class Checker {
     for (const event of events) {
       const capacity = new Map(event.types.map((t) => [t.typeId, t.capacity] as const));
       const zero = () => new Map(event.types.map((t) => [t.typeId, 0] as const));
-      this.folds.set(event.eventId, { seq: 0, capacity, sold: zero(), held: zero(), holds: new Map() });
+      this.folds.set(event.eventId, { seq: 0, ahead: new Map(), capacity, sold: zero(), held: zero(), holds: new Map() });
     }
   }
 
@@ -74,7 +90,8 @@ export class Checker {
         this.writers.set(key, commit.node);
         if (this.epochRule && epoch !== current) this.fail(`${commit.node} committed to shard ${shard} at epoch ${epoch} after epoch ${current} was raised`);
       }
-      for (const { entry } of commit.rows) this.apply(entry);
+      for (const { entry } of commit.rows) this.arrive(entry);
+      for (const cut of commit.cuts) this.cut(cut.eventId, cut.fromSeq, commit.node);
     }
     for (; this.acksSeen < this.acks.length; this.acksSeen++) this.checkAck(this.acks[this.acksSeen]!);
   }
@@ -93,10 +110,28 @@ export class Checker {
     }
   }
 
-  private apply(entry: JournalEntry): void {
+  /** A committed entry: folded at once if it continues the history, else kept until the gap before it fills. */
+  private arrive(entry: JournalEntry): void {
     const fold = this.folds.get(entry.eventId);
     if (fold === undefined) return this.fail(`journal entry for unknown event ${entry.eventId}`);
-    if (entry.seq !== fold.seq + 1) this.fail(`event ${entry.eventId}: journal seq ${entry.seq} follows ${fold.seq} (two writers, or a lost entry)`);
+    if (entry.seq <= fold.seq || fold.ahead.has(entry.seq)) {
+      this.fail(`event ${entry.eventId}: journal seq ${entry.seq} written twice (two writers, or entries past a gap left behind)`);
+    }
+    fold.ahead.set(entry.seq, entry);
+    for (let next = fold.ahead.get(fold.seq + 1); next !== undefined; next = fold.ahead.get(fold.seq + 1)) {
+      fold.ahead.delete(next.seq);
+      this.apply(fold, next);
+    }
+  }
+
+  /** Recovery dropped what followed a gap: it may drop nothing of the unbroken history. */
+  private cut(eventId: string, fromSeq: number, node: string): void {
+    const fold = this.folds.get(eventId)!;
+    if (fromSeq <= fold.seq) this.fail(`${node} cut event ${eventId}'s journal from seq ${fromSeq}, inside its history (up to ${fold.seq})`);
+    for (const seq of fold.ahead.keys()) if (seq >= fromSeq) fold.ahead.delete(seq);
+  }
+
+  private apply(fold: Fold, entry: JournalEntry): void {
     fold.seq = entry.seq;
     const body = entry.body;
     switch (body.kind) {

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import { flushesInFlightDefault } from '../constants.ts';
 import { SimulationFailure } from './checks.ts';
 import { simulate, type Summary } from './run.ts';
 import type { Variant } from './world.ts';
 
 /**
- * `npm run simulate -- --seeds 100000 [--from N] [--steps S]` runs seeds one
+ * `npm run simulate -- --seeds 100000 [--from N] [--steps S] [--in-flight F]` runs seeds one
  * after another; `--seed N --verbose` replays one and prints what happened.
  * On the first broken invariant it prints the seed and the command that
  * replays it, and exits 1.
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     nodes: { type: 'string' },
     shards: { type: 'string' },
+    'in-flight': { type: 'string' },
     variant: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -39,6 +41,8 @@ const variants: Record<string, Partial<Variant>> = {
   'no-fencing': { fencing: false },
   'ack-before-commit': { ackBeforeCommit: true },
   'retake-before-drain': { retakeBeforeDrain: true },
+  'release-out-of-order': { releaseOutOfOrder: true },
+  'keep-past-gap': { keepPastGap: true },
 };
 const variantName = values.variant ?? 'correct';
 const variant = variants[variantName];
@@ -49,6 +53,7 @@ if (variant === undefined) {
 const steps = count('steps', values.steps, stepsDefault);
 const nodes = count('nodes', values.nodes, 3);
 const shards = count('shards', values.shards, 4);
+const inFlight = count('in-flight', values['in-flight'], flushesInFlightDefault);
 const single = values.seed !== undefined;
 const from = single ? count('seed', values.seed, 1) : count('from', values.from, 1);
 const seeds = single ? 1 : count('seeds', values.seeds, 1_000);
@@ -59,6 +64,7 @@ function replayCommand(seed: number): string {
     steps !== stepsDefault ? ` --steps ${steps}` : '',
     nodes !== 3 ? ` --nodes ${nodes}` : '',
     shards !== 4 ? ` --shards ${shards}` : '',
+    inFlight !== flushesInFlightDefault ? ` --in-flight ${inFlight}` : '',
     variantName !== 'correct' ? ` --variant ${variantName}` : '',
   ].join('');
   return `npm run simulate -- --seed ${seed}${extra} --verbose`;
@@ -70,7 +76,7 @@ let lastReportAt = startedAt;
 for (let seed = from; seed < from + seeds; seed++) {
   let summary: Summary;
   try {
-    summary = simulate({ seed, steps, nodes, shards, variant, log: values.verbose ? (line) => console.log(line) : undefined });
+    summary = simulate({ seed, steps, nodes, shards, flushesInFlight: inFlight, variant, log: values.verbose ? (line) => console.log(line) : undefined });
   } catch (error) {
     const message = error instanceof SimulationFailure ? error.message : `seed ${seed} crashed: ${(error as Error).stack}`;
     console.error(`\nFAILED ${message}`);

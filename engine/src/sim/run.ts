@@ -1,4 +1,5 @@
 import { InvariantError } from '../assert.ts';
+import { flushesInFlightDefault } from '../constants.ts';
 import type { EventConfig } from '../inventory/types.ts';
 import { Checker, SimulationFailure } from './checks.ts';
 import { SimClient } from './clients.ts';
@@ -14,6 +15,8 @@ export type SimulateOptions = {
   nodes?: number;
   shards?: number;
   buyers?: number;
+  /** Flushes each node keeps in flight (default: the engine's, constants.ts). */
+  flushesInFlight?: number;
   faults?: Partial<Faults>;
   /** A deliberately broken protocol, to prove the checker catches it. */
   variant?: Partial<Variant>;
@@ -57,6 +60,7 @@ export function simulate(options: SimulateOptions): Summary {
     },
     newId: (prefix) => `${prefix}${++ids}`,
     lastServer: new Array<string | null>(shards).fill(null),
+    flushesInFlight: options.flushesInFlight ?? flushesInFlightDefault,
   };
   const nodes = Array.from({ length: nodeCount }, (_, i) => new SimNode(`n${i + 1}`, env));
   for (const node of nodes) node.start();

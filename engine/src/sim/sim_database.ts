@@ -4,13 +4,20 @@ import type { World } from './world.ts';
 /** A batch as a node sends it: the epoch it holds for each shard, and its rows. */
 export type SimBatch = { node: string; epochs: Map<number, number>; rows: { shard: number; entry: JournalEntry }[] };
 
-/** What the database committed, for the checker: who, at which epochs, and the epochs current at that instant. */
+/** Recovery's cut of one event's journal: every entry from `fromSeq` on goes (journal/load.ts, recoverEvent). */
+export type Cut = { eventId: string; fromSeq: number };
+
+/**
+ * What the database committed, for the checker: who, at which epochs, and the
+ * epochs current at that instant; the rows of a flush, or the cuts of a recovery.
+ */
 export type Commit = {
   at: number;
   node: string;
   epochs: [shard: number, epoch: number][];
   current: [shard: number, epoch: number][];
   rows: { shard: number; entry: JournalEntry }[];
+  cuts: Cut[];
 };
 
 export type DbResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -43,8 +50,9 @@ export class SimDatabase {
     return ++this.epochs[shard]!;
   }
 
-  journal(eventId: string): readonly JournalEntry[] {
-    return this.journals.get(eventId) ?? [];
+  /** Every committed entry of the event, in seq order; flushes commit out of order, so there may be gaps. */
+  journal(eventId: string): JournalEntry[] {
+    return [...(this.journals.get(eventId) ?? [])].sort((a, b) => a.seq - b.seq);
   }
 
   /** Commits the batch atomically, or refuses it when any of its shards moved to a newer epoch. */
@@ -57,14 +65,18 @@ export class SimDatabase {
       if (journal === undefined) this.journals.set(entry.eventId, (journal = []));
       journal.push(entry);
     }
-    this.commits.push({
-      at: this.world.now,
-      node: batch.node,
-      epochs,
-      current: epochs.map(([shard]) => [shard, this.epochs[shard]!]),
-      rows: batch.rows,
-    });
+    this.commits.push({ at: this.world.now, node: batch.node, epochs, current: epochs.map(([shard]) => [shard, this.epochs[shard]!]), rows: batch.rows, cuts: [] });
     return 'committed';
+  }
+
+  /** Recovery's fenced DELETE of what follows a gap: only the shard's current owner may cut. */
+  truncate(node: string, shard: number, epoch: number, cuts: Cut[]): 'truncated' | 'fenced' {
+    if (this.epochs[shard] !== epoch && this.world.variant.fencing) return 'fenced';
+    for (const { eventId, fromSeq } of cuts) {
+      this.journals.set(eventId, (this.journals.get(eventId) ?? []).filter((e) => e.seq < fromSeq));
+    }
+    this.commits.push({ at: this.world.now, node, epochs: [[shard, epoch]], current: [[shard, this.epochs[shard]!]], rows: [], cuts });
+    return 'truncated';
   }
 
   restart(downMs: number): void {

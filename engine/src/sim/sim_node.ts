@@ -1,7 +1,7 @@
 import { InventoryActor } from '../inventory/actor.ts';
 import type { Command, EventConfig, JournalEntry, Outcome } from '../inventory/types.ts';
 import { leaseRenewMs, leaseTtlMs } from '../leases/lease_keeper.ts';
-import type { SimBatch, SimDatabase } from './sim_database.ts';
+import type { Cut, SimBatch, SimDatabase } from './sim_database.ts';
 import { leaseCall, type SimLeaseStore } from './sim_lease_store.ts';
 import type { World } from './world.ts';
 
@@ -20,10 +20,14 @@ export type Env = {
   newId: (prefix: string) => string;
   /** Who served each shard last, to count failovers. */
   lastServer: (string | null)[];
+  /** Flushes a node keeps in flight at once, as the worker's flush connections (TICKR_FLUSHES_IN_FLIGHT). */
+  flushesInFlight: number;
 };
 
 type Lease = { validUntil: number; epoch: number | null; serving: boolean };
 type Pending = { reply: Reply; outcome: Outcome; eventId: string };
+/** A flush begun and not yet released, as in worker/group_commit.ts. */
+type InFlight = { answers: Pending[]; committed: boolean };
 
 const expiryEveryMs = 500;
 
@@ -53,10 +57,16 @@ export class SimNode {
    */
   private readonly unflushed: number[];
   private readonly actors = new Map<string, { shard: number; actor: InventoryActor }>();
-  // Group commit, as worker/group_commit.ts: one pending batch, one flush in flight.
+  // Group commit, as worker/group_commit.ts: one pending batch, several flushes
+  // in flight that may commit in any order, answers released in flush order.
+  // Unlike the engine (flushPipelineEntriesMin), a flush starts whenever a
+  // connection is free: the sim's batches are small, and overlapping flushes
+  // are what the checker must see.
   private batch: SimBatch;
   private answers: Pending[] = [];
-  private flushing = false;
+  private inFlight: InFlight[] = [];
+  private connectionsBusy = 0;
+  private scheduled = false;
   /** Bumped when the worker dies: a take begun for an earlier worker must not load actors into this one. */
   private life = 0;
 
@@ -93,10 +103,7 @@ export class SimNode {
     this.pausedUntil = 0;
     this.held.clear();
     this.actors.clear();
-    this.batch = this.emptyBatch();
-    this.answers = [];
-    this.flushing = false;
-    this.unflushed.fill(0);
+    this.resetCommit();
     world.schedule(restartAfterMs, () => {
       this.alive = true;
       world.say(`${this.id} restarted`);
@@ -154,20 +161,31 @@ export class SimNode {
   }
 
   private schedule(): void {
-    if (this.flushing || (this.batch.rows.length === 0 && this.answers.length === 0)) return;
-    this.flushing = true;
-    this.later(this.env.world.rng.int(0, 2), () => this.flush());
+    if (this.scheduled) return;
+    const empty = this.batch.rows.length === 0;
+    if (empty && this.answers.length === 0) return;
+    if (!empty && this.connectionsBusy >= this.env.flushesInFlight) return;
+    this.scheduled = true;
+    const life = this.life;
+    this.later(this.env.world.rng.int(0, 2), () => life === this.life && this.flush());
   }
 
   private flush(): void {
     const { world, db } = this.env;
+    this.scheduled = false;
     const batch = this.batch;
-    const answers = this.answers;
+    const flush: InFlight = { answers: this.answers, committed: false };
     this.batch = this.emptyBatch();
     this.answers = [];
-    if (batch.rows.length === 0) return this.flushed(answers);
+    this.inFlight.push(flush);
+    if (batch.rows.length === 0) {
+      flush.committed = true;
+      return this.releaseInOrder();
+    }
+    this.connectionsBusy++;
     const f = world.faults;
-    const durationMs = world.rng.chance(f.flushSlow) ? world.rng.int(200, 8_000) : world.rng.int(1, 5);
+    // Durations vary widely, so flushes in flight often commit out of order.
+    const durationMs = world.rng.chance(f.flushSlow) ? world.rng.int(200, 8_000) : world.rng.int(1, 8);
     const fails = world.rng.chance(f.flushFailed);
     const replyLost = world.rng.chance(f.flushReplyLost);
     if (world.log !== null) {
@@ -175,10 +193,18 @@ export class SimNode {
       world.say(`${this.id} flushes epochs ${[...batch.epochs].map(([s, e]) => `${s}@${e}`).join(',')}: ${rows}`);
     }
     const op = (): 'committed' | 'fenced' | 'failed' => (fails ? 'failed' : db.flush(batch));
+    const life = this.life;
     db.call(durationMs, op, this.bind((result) => {
+      // The worker that sent it died meanwhile: its connections went with it.
+      if (life !== this.life) return;
       if (result.ok && result.value === 'committed') {
+        this.connectionsBusy--;
         for (const { shard } of batch.rows) this.unflushed[shard]!--;
-        return this.flushed(answers);
+        if (this.inFlight[0] !== flush) world.stats.outOfOrderCommits++;
+        flush.committed = true;
+        if (world.variant.releaseOutOfOrder) this.release(flush.answers.splice(0));
+        this.releaseInOrder();
+        return this.schedule();
       }
       if (result.ok && result.value === 'fenced') {
         world.stats.fencedFlushes++;
@@ -189,14 +215,14 @@ export class SimNode {
         world.stats.failedFlushes++;
         world.say(`${this.id} flush failed (${result.ok ? 'failed' : result.error}); worker dies`);
       }
-      this.fail(answers);
+      this.fail();
     }), replyLost);
+    this.schedule();
   }
 
-  private flushed(answers: Pending[]): void {
-    this.release(answers);
-    this.flushing = false;
-    this.schedule();
+  /** Releases the answers of every committed flush not preceded by one still in flight. */
+  private releaseInOrder(): void {
+    while (this.inFlight.length > 0 && this.inFlight[0]!.committed) this.release(this.inFlight.shift()!.answers);
   }
 
   private release(answers: Pending[]): void {
@@ -207,19 +233,28 @@ export class SimNode {
     }
   }
 
-  /**
-   * A failed flush kills the worker: its actors hold effects that are not
-   * durable. Waiting clients get an error; the shards still leased come back
-   * at a new epoch from the journal, like LeaseKeeper.reserve.
-   */
-  private fail(inFlight: Pending[]): void {
-    const world = this.env.world;
-    for (const pending of [...inFlight, ...this.answers]) world.schedule(world.hopMs(), () => pending.reply(null));
-    this.actors.clear();
+  /** Forgets every write not yet released: the worker's memory is gone. */
+  private resetCommit(): void {
     this.batch = this.emptyBatch();
     this.answers = [];
-    this.flushing = false;
+    this.inFlight = [];
+    this.connectionsBusy = 0;
+    this.scheduled = false;
     this.unflushed.fill(0);
+  }
+
+  /**
+   * A failed flush kills the worker: its actors hold effects that are not
+   * durable. Waiting clients get an error, whatever flush carries them (later
+   * flushes may still commit: recovery cuts them at the gap); the shards still
+   * leased come back at a new epoch from the journal, like LeaseKeeper.reserve.
+   */
+  private fail(): void {
+    const world = this.env.world;
+    const waiting = [...this.inFlight.flatMap((f) => f.answers), ...this.answers];
+    for (const pending of waiting) world.schedule(world.hopMs(), () => pending.reply(null));
+    this.actors.clear();
+    this.resetCommit();
     const life = ++this.life;
     for (const [shard, lease] of this.held) {
       lease.serving = false;
@@ -290,24 +325,45 @@ export class SimNode {
       if (!raised.ok) return this.giveUp(shard, raised.error);
       const epoch = raised.value;
       const events = eventsOfShard[shard]!;
-      db.call(1, () => events.map((config) => [...db.journal(config.eventId)]), this.bind((read) => {
+      db.call(1, () => events.map((config) => db.journal(config.eventId)), this.bind((read) => {
         if (!current()) return;
         if (!read.ok) return this.giveUp(shard, read.error);
+        const histories = read.value.map(unbroken);
+        const cuts: Cut[] = [];
         events.forEach((config, i) => {
-          const actor = InventoryActor.restore(config, null, read.value[i]!, {
-            newId: () => this.env.newId(`${config.eventId}.h`),
-            newTicketId: () => this.env.newId('t'),
-            deepChecks: true,
-          });
-          this.actors.set(config.eventId, { shard, actor });
+          const past = read.value[i]!.length - histories[i]!.length;
+          if (past > 0 && !world.variant.keepPastGap) cuts.push({ eventId: config.eventId, fromSeq: read.value[i]![histories[i]!.length]!.seq });
+          world.stats.cutEntries += world.variant.keepPastGap ? 0 : past;
         });
-        lease.epoch = epoch;
-        lease.serving = true;
-        if (this.env.lastServer[shard] !== this.id) world.stats.failovers++;
-        this.env.lastServer[shard] = this.id;
-        world.say(`${this.id} serves shard ${shard} at epoch ${epoch}`);
+        const serve = () => this.serve(shard, lease, epoch, histories);
+        if (cuts.length === 0) return serve();
+        world.say(`${this.id} cuts shard ${shard}'s journal at a gap: ${cuts.map((c) => `${c.eventId} from #${c.fromSeq}`).join(', ')}`);
+        db.call(1, () => db.truncate(this.id, shard, epoch, cuts), this.bind((cut) => {
+          if (!current()) return;
+          if (!cut.ok) return this.giveUp(shard, cut.error);
+          if (cut.value === 'fenced') return this.giveUp(shard, 'fenced while cutting the journal');
+          serve();
+        }));
       }));
     }));
+  }
+
+  /** Recovery done: the actors come back from the unbroken history of each event, and the shard is served. */
+  private serve(shard: number, lease: Lease, epoch: number, histories: JournalEntry[][]): void {
+    const world = this.env.world;
+    this.env.eventsOfShard[shard]!.forEach((config, i) => {
+      const actor = InventoryActor.restore(config, null, histories[i]!, {
+        newId: () => this.env.newId(`${config.eventId}.h`),
+        newTicketId: () => this.env.newId('t'),
+        deepChecks: true,
+      });
+      this.actors.set(config.eventId, { shard, actor });
+    });
+    lease.epoch = epoch;
+    lease.serving = true;
+    if (this.env.lastServer[shard] !== this.id) world.stats.failovers++;
+    this.env.lastServer[shard] = this.id;
+    world.say(`${this.id} serves shard ${shard} at epoch ${epoch}`);
   }
 
   private giveUp(shard: number, why: string): void {
@@ -336,4 +392,11 @@ export class SimNode {
   private emptyBatch(): SimBatch {
     return { node: this.id, epochs: new Map(), rows: [] };
   }
+}
+
+/** The entries up to the first gap, as recovery reads them (journal/load.ts, cutAtGap). */
+function unbroken(entries: JournalEntry[]): JournalEntry[] {
+  let n = 0;
+  while (n < entries.length && entries[n]!.seq === n + 1) n++;
+  return entries.slice(0, n);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimulationFailure } from './checks.ts';
+import type { EventConfig, JournalEntry, Outcome } from '../inventory/types.ts';
+import { Checker, SimulationFailure } from './checks.ts';
 import { simulate, type SimulateOptions } from './run.ts';
 import { SimDatabase } from './sim_database.ts';
 import { SimLeaseStore } from './sim_lease_store.ts';
@@ -53,6 +54,77 @@ describe('SimDatabase', () => {
   });
 });
 
+describe('Checker with flushes in flight', () => {
+  const event: EventConfig = {
+    eventId: 'e1', shard: 0, currency: 'TND', perBuyerLimit: 10, holdTtlMs: 5_000, saleStartsAt: null, saleEndsAt: null,
+    types: [{ typeId: 't1', price: 1_000, capacity: 10 }],
+  };
+  const placed = (seq: number): { shard: number; entry: JournalEntry } => ({
+    shard: 0,
+    entry: { eventId: 'e1', seq, body: { kind: 'hold_placed', hold: { holdId: `h${seq}`, typeId: 't1', qty: 1, buyer: 'b', price: 1_000, placedAt: 0, expiresAt: 5_000, key: null } } },
+  });
+  const held = (seq: number): Outcome => ({
+    ok: true, kind: 'held',
+    hold: { holdId: `h${seq}`, eventId: 'e1', typeId: 't1', qty: 1, buyer: 'b', price: 1_000, currency: 'TND', status: 'held', expiresAt: 5_000 },
+  });
+  function setup() {
+    const world = new World(1, defaultFaults, correct, null);
+    const db = new SimDatabase(1, world);
+    const epoch = db.raise(0);
+    const checker = new Checker(1, db, [event]);
+    const flush = (...seqs: number[]) => db.flush({ node: 'n1', epochs: new Map([[0, epoch]]), rows: seqs.map(placed) });
+    return { db, epoch, checker, flush };
+  }
+
+  it('accepts a later batch that commits before an earlier one, once the gap fills', () => {
+    const { checker, flush } = setup();
+    flush(3, 4);
+    checker.check();
+    flush(1, 2);
+    checker.check();
+    checker.acknowledge('e1', held(4), 10);
+    expect(() => checker.final()).not.toThrow();
+  });
+
+  it('refuses an answer for an entry still past a gap', () => {
+    const { checker, flush } = setup();
+    flush(1);
+    flush(3);
+    checker.check();
+    checker.acknowledge('e1', held(3), 10);
+    expect(() => checker.check()).toThrow(/acknowledged as held .* never placed/);
+  });
+
+  it('accepts a cut after the gap, and the same seqs written again by the new owner', () => {
+    const { db, checker, flush } = setup();
+    flush(1);
+    flush(3, 4);
+    const epoch = db.raise(0);
+    db.truncate('n2', 0, epoch, [{ eventId: 'e1', fromSeq: 3 }]);
+    expect(db.journal('e1').map((e) => e.seq)).toEqual([1]);
+    db.flush({ node: 'n2', epochs: new Map([[0, epoch]]), rows: [placed(2), placed(3)] });
+    expect(() => checker.final()).not.toThrow();
+  });
+
+  it('refuses a cut inside the unbroken history', () => {
+    const { db, checker, flush } = setup();
+    flush(1, 2);
+    checker.check();
+    const epoch = db.raise(0);
+    db.truncate('n2', 0, epoch, [{ eventId: 'e1', fromSeq: 2 }]);
+    expect(() => checker.check()).toThrow(/inside its history/);
+  });
+
+  it('refuses a cut from a stale owner', () => {
+    const { db, epoch, flush } = setup();
+    flush(1);
+    flush(3);
+    db.raise(0);
+    expect(db.truncate('n1', 0, epoch, [{ eventId: 'e1', fromSeq: 3 }])).toBe('fenced');
+    expect(db.journal('e1').map((e) => e.seq)).toEqual([1, 3]);
+  });
+});
+
 describe('simulate', () => {
   it('gives the same summary for the same seed, and another for another seed', () => {
     const a = simulate({ seed: 4242, steps: 3_000 });
@@ -63,7 +135,7 @@ describe('simulate', () => {
   });
 
   it(`keeps every invariant over ${sweepSeeds} seeds with faults`, () => {
-    const totals = { fencedFlushes: 0, failovers: 0, acknowledged: 0, pauses: 0, crashes: 0, redisFlushes: 0 };
+    const totals = { fencedFlushes: 0, failovers: 0, acknowledged: 0, pauses: 0, crashes: 0, redisFlushes: 0, outOfOrderCommits: 0, cutEntries: 0 };
     for (let seed = 1; seed <= sweepSeeds; seed++) {
       const summary = simulate({ seed, steps: sweepSteps });
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += summary[key];
@@ -90,8 +162,19 @@ describe('the checker catches broken protocols', () => {
     expect(failure?.message).toMatch(/acknowledged as (held|confirmed) .* but the journal/);
   });
 
+  it('catches answers released when their flush commits while an earlier flush is still in flight', () => {
+    const failure = firstFailure({ steps: 3_000, variant: { releaseOutOfOrder: true } }, 300);
+    expect(failure?.message).toMatch(/acknowledged as (held|confirmed) .* but the journal/);
+  });
+
+  it('catches a recovery that stops at a gap but leaves the batches committed after it', () => {
+    const failure = firstFailure({ steps: 3_000, variant: { keepPastGap: true } }, 300);
+    expect(failure?.message).toMatch(/written twice|actor invariant/);
+  });
+
   it('catches a node that takes a shard back before its old rows flushed', () => {
-    const failure = firstFailure({ steps: 3_000, variant: { retakeBeforeDrain: true } }, 300);
+    // One flush at a time keeps rows waiting behind a slow flush long enough for the retake to catch them.
+    const failure = firstFailure({ steps: 3_000, flushesInFlight: 1, variant: { retakeBeforeDrain: true } }, 300);
     expect(failure).not.toBeNull();
   });
 });

@@ -54,10 +54,13 @@ export const defaultFaults: Faults = {
  * false` makes a flush ignore epochs; `ackBeforeCommit: true` releases answers
  * as soon as the actor decides, before their batch is durable;
  * `retakeBeforeDrain: true` lets a node take a shard back while rows of its
- * previous ownership still wait to flush (what `disown`'s drain prevents).
+ * previous ownership still wait to flush (what `disown`'s drain prevents);
+ * `releaseOutOfOrder: true` releases a flush's answers when it commits, even
+ * while an earlier flush is still in flight; `keepPastGap: true` makes
+ * recovery stop at a gap but leave the batches committed after it in place.
  */
-export type Variant = { fencing: boolean; ackBeforeCommit: boolean; retakeBeforeDrain: boolean };
-export const correct: Variant = { fencing: true, ackBeforeCommit: false, retakeBeforeDrain: false };
+export type Variant = { fencing: boolean; ackBeforeCommit: boolean; retakeBeforeDrain: boolean; releaseOutOfOrder: boolean; keepPastGap: boolean };
+export const correct: Variant = { fencing: true, ackBeforeCommit: false, retakeBeforeDrain: false, releaseOutOfOrder: false, keepPastGap: false };
 
 /** Counters that make up the summary; equal for equal seeds. */
 export type Stats = {
@@ -74,12 +77,16 @@ export type Stats = {
   redisFlushes: number;
   dbRestarts: number;
   clockJumps: number;
+  /** Flushes that committed while an earlier flush of the same node was still in flight. */
+  outOfOrderCommits: number;
+  /** Entries recovery cut because they followed a gap. */
+  cutEntries: number;
 };
 
 export function emptyStats(): Stats {
   return {
     commits: 0, committedEntries: 0, refusals: 0, fencedFlushes: 0, failedFlushes: 0, failovers: 0, acknowledged: 0,
-    leasesLost: 0, crashes: 0, pauses: 0, redisFlushes: 0, dbRestarts: 0, clockJumps: 0,
+    leasesLost: 0, crashes: 0, pauses: 0, redisFlushes: 0, dbRestarts: 0, clockJumps: 0, outOfOrderCommits: 0, cutEntries: 0,
   };
 }
 

@@ -1,18 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../assert.ts';
+import { flushPipelineEntriesMin } from '../constants.ts';
 import type { JournalEntry, Outcome } from '../inventory/types.ts';
 import { GroupCommit } from './group_commit.ts';
+import { SnapshotWriter } from './snapshot_writer.ts';
 
 const entry = (seq: number): JournalEntry => ({ eventId: '00000000-0000-4000-8000-000000000001', seq, body: { kind: 'capacity_changed', typeId: 't', capacity: seq } });
 const ok: Outcome = { ok: true, kind: 'reconfigured' };
+/** Enough entries for a flush of their own while another is in flight. */
+const batchOf = (n: number): JournalEntry[] => Array.from({ length: flushPipelineEntriesMin }, (_, i) => entry((n - 1) * flushPipelineEntriesMin + i + 1));
 
-/** A database client whose flushes finish when the test says so. */
-function fakeClient() {
-  const calls: { resolve: () => void; reject: (e: Error) => void }[] = [];
+type Call = { text: string; resolve: () => void; reject: (e: Error) => void };
+
+/** A database client whose flushes finish when the test says so; several may share one list of calls. */
+function fakeClient(calls: Call[] = []) {
   const client = {
-    query: () => new Promise((resolve, reject) => calls.push({ resolve: () => resolve({ rows: [{ ok: true, journaled: 1, ticketed: 0 }] }), reject })),
+    query: (q: { text: string }) =>
+      new Promise((resolve, reject) => calls.push({ text: q.text, resolve: () => resolve({ rows: [{ ok: true, journaled: 1, ticketed: 0 }] }), reject })),
   };
   return { client: client as never, calls };
+}
+
+/** A pool of `n` connections: flushes run at once, their calls listed in the order they began. */
+function fakeClients(n: number) {
+  const { client, calls } = fakeClient();
+  return { db: client, n, calls };
 }
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -20,7 +32,7 @@ describe('GroupCommit', () => {
   it('releases answers only after the flush that carries them commits, in order', async () => {
     const { client, calls } = fakeClient();
     const released: number[][] = [];
-    const commit = new GroupCommit(client, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(client, 1, 0, (ids) => released.push(ids), () => {});
     commit.record(1, 7, [entry(1)]);
     commit.answer(1, ok);
     commit.schedule();
@@ -49,7 +61,7 @@ describe('GroupCommit', () => {
     const { client, calls } = fakeClient();
     const released: number[][] = [];
     const fatal: unknown[] = [];
-    const commit = new GroupCommit(client, 0, (ids) => released.push(ids), (e) => fatal.push(e));
+    const commit = new GroupCommit(client, 1, 0, (ids) => released.push(ids), (e) => fatal.push(e));
     commit.record(2, 1, [entry(1)]);
     commit.answer(9, ok);
     commit.schedule();
@@ -63,8 +75,128 @@ describe('GroupCommit', () => {
 
   it('refuses entries of two epochs of one shard in one batch', () => {
     const { client } = fakeClient();
-    const commit = new GroupCommit(client, 0, () => {}, () => {});
+    const commit = new GroupCommit(client, 1, 0, () => {}, () => {});
     commit.record(3, 4, [entry(1)]);
     expect(() => commit.record(3, 5, [entry(2)])).toThrow(InvariantError);
+  });
+
+  it('keeps several flushes in flight and releases their answers in flush order, whatever order they commit in', async () => {
+    const { db, n, calls } = fakeClients(3);
+    const released: number[][] = [];
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    for (const seq of [1, 2, 3]) {
+      commit.record(1, 7, batchOf(seq));
+      commit.answer(seq, ok);
+      commit.schedule();
+      await tick();
+    }
+    expect(calls).toHaveLength(3);
+    calls[2]!.resolve();
+    calls[1]!.resolve();
+    await tick();
+    expect(released).toEqual([]);
+    calls[0]!.resolve();
+    await tick();
+    expect(released).toEqual([[1], [2], [3]]);
+  });
+
+  it('holds an answer without entries behind the flushes begun before it', async () => {
+    const { db, n, calls } = fakeClients(2);
+    const released: number[][] = [];
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    commit.record(1, 7, batchOf(1));
+    commit.answer(1, ok);
+    commit.schedule();
+    await tick();
+    commit.answer(2, ok); // a read: nothing to write, but it saw entry 1
+    commit.schedule();
+    await tick();
+    expect(released).toEqual([]);
+    calls[0]!.resolve();
+    await tick();
+    expect(released).toEqual([[1], [2]]);
+  });
+
+  it('never releases what follows a failed flush, even when it committed', async () => {
+    const { db, n, calls } = fakeClients(2);
+    const released: number[][] = [];
+    const fatal: unknown[] = [];
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), (e) => fatal.push(e));
+    for (const seq of [1, 2]) {
+      commit.record(1, 7, batchOf(seq));
+      commit.answer(seq, ok);
+      commit.schedule();
+      await tick();
+    }
+    calls[1]!.resolve();
+    await tick();
+    calls[0]!.reject(new Error('connection lost'));
+    await tick();
+    await tick();
+    expect(released).toEqual([]);
+    expect(fatal).toHaveLength(1);
+  });
+
+  it('waits for a free connection when every one carries a flush', async () => {
+    const { db, n, calls } = fakeClients(2);
+    const released: number[][] = [];
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    for (const seq of [1, 2, 3, 4]) {
+      commit.record(1, 7, batchOf(seq));
+      commit.answer(seq, ok);
+      commit.schedule();
+      await tick();
+    }
+    expect(calls).toHaveLength(2);
+    calls[0]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1]]);
+    expect(calls).toHaveLength(3);
+    calls[1]!.resolve();
+    calls[2]!.resolve();
+    await tick();
+    expect(released).toEqual([[1], [2], [3, 4]]);
+  });
+
+  it('writes a snapshot only once the flush with its last entry, and every flush before it, committed', async () => {
+    const { db, n, calls } = fakeClients(2);
+    const snapshotCalls: Call[] = [];
+    const snapshots = new SnapshotWriter(fakeClient(snapshotCalls).client, () => {});
+    const commit = new GroupCommit(db, n, 0, () => {}, () => {}, snapshots);
+    commit.record(1, 7, batchOf(1));
+    commit.schedule();
+    await tick();
+    commit.record(1, 7, batchOf(2));
+    commit.snapshot(entry(2).eventId, 1, 7, { seq: 2 * flushPipelineEntriesMin, types: [], holds: [], bought: [] });
+    commit.schedule();
+    await tick();
+    calls[1]!.resolve();
+    await tick();
+    expect(snapshotCalls).toHaveLength(0);
+    calls[0]!.resolve();
+    await tick();
+    expect(snapshotCalls).toHaveLength(1);
+    expect(snapshotCalls[0]!.text).toContain('inventory_snapshots');
+  });
+
+  it('starts no second flush for a few entries: they wait for the one in flight', async () => {
+    const { db, n, calls } = fakeClients(4);
+    const released: number[][] = [];
+    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    commit.record(1, 7, [entry(1)]);
+    commit.answer(1, ok);
+    commit.schedule();
+    await tick();
+    commit.record(1, 7, [entry(2)]);
+    commit.answer(2, ok);
+    commit.schedule();
+    await tick();
+    expect(calls).toHaveLength(1);
+    calls[0]!.resolve();
+    await tick();
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(released).toEqual([[1]]);
   });
 });

@@ -1,20 +1,30 @@
-import type pg from 'pg';
 import { assert } from '../assert.ts';
-import { flushEntriesMax } from '../constants.ts';
+import { flushEntriesMax, flushPipelineEntriesMin } from '../constants.ts';
 import { encodeSnapshot } from '../journal/codec.ts';
-import { batchIsEmpty, emptyBatch, flushBatch, type Batch } from '../journal/flush.ts';
+import { batchIsEmpty, emptyBatch, flushBatch, type Batch, type Queryable } from '../journal/flush.ts';
 import type { JournalEntry, Outcome, SnapshotState } from '../inventory/types.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type WorkerStats } from './protocol.ts';
+import type { SnapshotWriter } from './snapshot_writer.ts';
+
+/** A flush begun and not yet released; `committed` once its transaction has. */
+type Flush = { no: number; ids: number[]; outcomes: Outcome[]; committed: boolean };
 
 /**
  * Group commit for one worker. Actors apply commands at once; their journal
- * entries and answers wait here. One flush runs at a time: when it returns,
- * everything that piled up meanwhile goes in the next one (natural batching),
- * so a busy worker writes big batches and an idle one writes at once.
+ * entries and answers wait here. A flush starts as soon as the last one has
+ * taken its batch and a connection is free, so up to one flush per connection
+ * is in flight: Postgres then shares one WAL fsync among the commits that
+ * arrive together, and a busy worker's throughput is no longer one batch per
+ * commit latency. What piles up meanwhile goes in the next flush (natural
+ * batching), so an idle worker still writes at once.
  *
- * Answers leave only after the flush that carries their batch commits, and
- * batches commit in order, so an answer never reports state that is not
- * durable, including reads and idempotent replays of a pending write.
+ * Flushes may commit in any order; answers are released strictly in flush
+ * order, each only once its own flush and every flush before it committed. So
+ * an answer never reports state that is not durable, including reads and
+ * idempotent replays of a pending write. If a flush fails, nothing after it is
+ * ever released, and recovery cuts the journal at the gap it leaves
+ * (journal/load.ts): a batch that committed after a missing one was never
+ * acknowledged, so it is treated as never written.
  *
  * A failed flush is fatal (`onFatal`): the actors already moved past what is
  * durable, and only a rebuild from the journal can bring them back.
@@ -23,8 +33,14 @@ export class GroupCommit {
   private batch: Batch = emptyBatch();
   private ids: number[] = [];
   private outcomes: Outcome[] = [];
-  private flushing = false;
+  /** Flushes begun and not yet released, oldest first. */
+  private readonly inFlight: Flush[] = [];
+  /** Flushes running a statement now, at most `connections`. */
+  private writing = 0;
+  private scheduled = false;
   private dead = false;
+  private nextNo = 1;
+  private releasedNo = 0;
   readonly stats: WorkerStats = {
     commands: 0,
     flushes: 0,
@@ -36,16 +52,26 @@ export class GroupCommit {
     actors: 0,
   };
 
+  /**
+   * `db` lends a connection per flush (a pool of `connections`, opened as the
+   * load needs them), or is one connection (`connections` 1).
+   */
   constructor(
-    private readonly client: pg.ClientBase,
+    private readonly db: Queryable,
+    private readonly connections: number,
     private readonly flushDelayMs: number,
     private readonly release: (ids: number[], outcomes: Outcome[]) => void,
     private readonly onFatal: (error: unknown) => void,
-  ) {}
+    private readonly snapshots: SnapshotWriter | null = null,
+  ) {
+    assert(connections > 0, 'group commit needs a connection');
+  }
 
-  /** Answers (and entries) waiting for a flush. */
+  /** Answers (and entries) waiting for a flush, or for an earlier flush to commit. */
   get depth(): number {
-    return this.ids.length;
+    let n = this.ids.length;
+    for (const flush of this.inFlight) n += flush.ids.length;
+    return n;
   }
 
   record(shard: number, epoch: number, entries: JournalEntry[]): void {
@@ -58,9 +84,15 @@ export class GroupCommit {
     this.batch.tickets.push(row);
   }
 
+  /**
+   * Encodes the state now (the actor moves on) and hands it to the snapshot
+   * writer, which writes it once the flush carrying its last entry, and every
+   * flush before, has committed: the pending batch's, or the last one begun.
+   */
   snapshot(eventId: string, shard: number, epoch: number, state: SnapshotState): void {
-    this.fence(shard, epoch);
-    this.batch.snapshots.push({ eventId, shard, seq: state.seq, state: encodeSnapshot(state) });
+    assert(this.snapshots !== null, 'snapshots need a snapshot writer');
+    const needs = batchIsEmpty(this.batch) && this.ids.length === 0 ? this.nextNo - 1 : this.nextNo;
+    this.snapshots.add({ eventId, shard, epoch, seq: state.seq, state: encodeSnapshot(state) }, needs, this.releasedNo);
   }
 
   /**
@@ -80,46 +112,76 @@ export class GroupCommit {
     this.stats.commands++;
   }
 
-  /** Call after a burst of records and answers; starts a flush unless one is running. */
+  /**
+   * Call after a burst of records and answers; starts a flush unless one is
+   * about to start, or every connection carries one, or one does and fewer
+   * than `flushPipelineEntriesMin` entries wait (a flush that returns calls
+   * this again). Answers with no entries need no connection.
+   */
   schedule(): void {
-    if (this.flushing || this.dead) return;
-    if (this.ids.length === 0 && batchIsEmpty(this.batch)) return;
-    this.flushing = true;
+    if (this.scheduled || this.dead) return;
+    const empty = batchIsEmpty(this.batch);
+    if (empty && this.ids.length === 0) return;
+    if (!empty && this.writing >= this.connections) return;
+    if (!empty && this.writing > 0 && this.batch.rows.length < flushPipelineEntriesMin) return;
+    this.scheduled = true;
     const full = this.batch.rows.length >= flushEntriesMax;
-    if (this.flushDelayMs > 0 && !full) setTimeout(() => void this.flush(), this.flushDelayMs);
-    else setImmediate(() => void this.flush());
+    if (this.flushDelayMs > 0 && !full) setTimeout(this.flush, this.flushDelayMs);
+    else setImmediate(this.flush);
   }
 
-  /** Resolves once everything recorded so far is durable and answered. */
+  /** Resolves once everything recorded so far is durable and answered, snapshots included. */
   async drain(): Promise<void> {
-    while (this.flushing || this.ids.length > 0 || !batchIsEmpty(this.batch)) {
+    while (this.scheduled || this.inFlight.length > 0 || this.ids.length > 0 || !batchIsEmpty(this.batch) || this.snapshots?.busy) {
       if (this.dead) return;
       this.schedule();
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }
 
-  private async flush(): Promise<void> {
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.dead) return;
     const batch = this.batch;
-    const ids = this.ids;
-    const outcomes = this.outcomes;
+    const flush: Flush = { no: this.nextNo++, ids: this.ids, outcomes: this.outcomes, committed: false };
     this.batch = emptyBatch();
     this.ids = [];
     this.outcomes = [];
-    if (!batchIsEmpty(batch)) {
-      const startedAt = performance.now();
-      try {
-        await flushBatch(this.client, batch);
-      } catch (error) {
+    this.inFlight.push(flush);
+    if (batchIsEmpty(batch)) {
+      flush.committed = true;
+      this.releaseInOrder();
+      return;
+    }
+    assert(this.writing < this.connections, 'a flush began with no free connection');
+    this.writing++;
+    const startedAt = performance.now();
+    flushBatch(this.db, batch).then(
+      () => {
+        this.writing--;
+        this.observe(batch.rows.length, performance.now() - startedAt);
+        flush.committed = true;
+        this.releaseInOrder();
+        this.schedule();
+      },
+      (error: unknown) => {
         this.dead = true;
         this.onFatal(error);
-        return;
-      }
-      this.observe(batch.rows.length, performance.now() - startedAt);
-    }
-    if (ids.length > 0) this.release(ids, outcomes);
-    this.flushing = false;
+      },
+    );
+    // More may be waiting already, and another connection may be free.
     this.schedule();
+  };
+
+  /** Releases the answers of every committed flush not preceded by one still in flight. */
+  private releaseInOrder(): void {
+    const inFlight = this.inFlight;
+    while (inFlight.length > 0 && inFlight[0]!.committed) {
+      const flush = inFlight.shift()!;
+      this.releasedNo = flush.no;
+      if (flush.ids.length > 0) this.release(flush.ids, flush.outcomes);
+    }
+    this.snapshots?.released(this.releasedNo);
   }
 
   private observe(entries: number, ms: number): void {

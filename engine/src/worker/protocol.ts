@@ -7,6 +7,7 @@ export type WorkerInit = {
   shards: number;
   nodeId: string;
   flushDelayMs: number;
+  flushesInFlight: number;
   snapshotEvery: number;
   wire: Wire;
 };

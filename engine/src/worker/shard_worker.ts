@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { expiryTickMs, mailboxDepthMax } from '../constants.ts';
 import { selectEventConfig, selectEventConfigsOfShards } from '../db/events.ts';
-import { selectJournalAfter, selectSnapshot } from '../journal/load.ts';
+import { recoverEvent } from '../journal/load.ts';
 import { FencedError } from '../journal/flush.ts';
 import { InventoryActor } from '../inventory/actor.ts';
 import type { Command, EventConfig, Outcome } from '../inventory/types.ts';
@@ -15,6 +15,7 @@ import { QueueCommit } from '../queue/commit.ts';
 import { QueueHost } from '../queue/host.ts';
 import { shardOf } from '../shards.ts';
 import { GroupCommit } from './group_commit.ts';
+import { SnapshotWriter } from './snapshot_writer.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { pack, unpack } from './wire.ts';
 
@@ -32,20 +33,38 @@ const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const unknownEventTtlMs = 1_000;
 /** ...and at most this many: past it the memory is dropped whole (it is only a cache). */
 const unknownEventsMax = 100_000;
+/** Write connections idle this long are closed; busy ones stay open (a reconnect costs a few ms). */
+const idleConnectionMs = 30_000;
 
 const owned = new Map<number, Shard>();
 const actors = new Map<string, { actor: InventoryActor; shard: number; snapshotSeq: number }>();
 const loading = new Map<string, Waiting>();
 const unknownEvents = new Map<string, number>();
 
-// Flushes use one connection of their own, so a slow load never delays a commit.
-const flushClient = new pg.Client({ connectionString: init.dbUrl, application_name: `tickr-flush-${init.nodeId}-${init.index}` });
-const reads = new pg.Pool({ connectionString: init.dbUrl, max: 2, application_name: `tickr-load-${init.nodeId}-${init.index}` });
-reads.on('error', () => {});
+/*
+ * Flushes use connections of their own, one per flush in flight, so a slow
+ * load never delays a commit; snapshots and the queues' writes have one each,
+ * so neither waits behind a journal flush. Each is a pool opened as the load
+ * needs it (a quiet worker holds one flush connection, not four) and closed
+ * after a while idle. A write that fails is fatal (group_commit.ts), and so
+ * is a write connection lost while idle, as it was with one fixed connection:
+ * the worker is rebuilt from the journal rather than left to guess what the
+ * database still has. A lost read connection only costs a reconnect.
+ */
+const pool = (role: string, max: number, onError: (error: Error) => void) => {
+  const p = new pg.Pool({ connectionString: init.dbUrl, max, idleTimeoutMillis: idleConnectionMs, application_name: `tickr-${role}-${init.nodeId}-${init.index}` });
+  p.on('error', onError);
+  return p;
+};
+const flushes = pool('flush', init.flushesInFlight, (error) => fatal(error));
+const snapshotWrites = pool('snapshot', 1, (error) => fatal(error));
+const queueWrites = pool('queue', 1, (error) => fatal(error));
+const reads = pool('load', 2, () => {});
 
-const commit = new GroupCommit(flushClient, init.flushDelayMs, releaseAnswers, fatal);
-// The queues of the drops beside their inventories (queue/host.ts); their writes share the flush connection.
-const queueCommit = new QueueCommit(flushClient, releaseAnswers, fatal);
+const snapshots = new SnapshotWriter(snapshotWrites, fatal);
+const commit = new GroupCommit(flushes, init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots);
+// The queues of the drops beside their inventories (queue/host.ts).
+const queueCommit = new QueueCommit(queueWrites, releaseAnswers, fatal);
 const queues = new QueueHost(queueCommit, reads);
 const servedShards = { epochOf: (shardNo: number) => (owned.get(shardNo)?.ready ? owned.get(shardNo)!.epoch : null) };
 
@@ -93,16 +112,22 @@ function run(id: number, cmd: Command): void {
       commit.ticket({ id: ticketId, eventId: h.eventId, typeId: h.typeId, holdId: h.holdId, buyerId: h.buyer, price: h.price, currency: h.currency });
     }
   }
-  if (hosted.actor.seq - hosted.snapshotSeq >= init.snapshotEvery) {
+  // A snapshot lists every open hold and buyer: taking one only after at least
+  // as many entries keeps its cost per entry bounded however large the drop
+  // grows, and recovery replays no more entries than the snapshot would list.
+  if (hosted.actor.seq - hosted.snapshotSeq >= Math.max(init.snapshotEvery, hosted.actor.snapshotItems)) {
     hosted.snapshotSeq = hosted.actor.seq;
     commit.snapshot(cmd.eventId, shardNo, shard.epoch, hosted.actor.snapshot());
   }
   commit.answer(id, outcome);
 }
 
-async function restoreActor(config: EventConfig): Promise<void> {
-  const snapshot = await selectSnapshot(reads, config.eventId);
-  const tail = await selectJournalAfter(reads, config.eventId, snapshot?.seq ?? 0);
+/** `epoch` is the shard's, raised by this node before it asked us to serve it (recovery may cut the journal). */
+async function restoreActor(config: EventConfig, epoch: number): Promise<void> {
+  const { snapshot, tail, truncatedEntries } = await recoverEvent(reads, config.eventId, config.shard, epoch);
+  if (truncatedEntries > 0) {
+    post({ t: 'log', level: 'warn', msg: `event ${config.eventId}: dropped ${truncatedEntries} journal entries committed after a missing batch (never acknowledged)` });
+  }
   const actor = InventoryActor.restore(config, snapshot, tail);
   await queues.load(config.eventId, config.shard, actor, Date.now());
   actors.set(config.eventId, { actor, shard: config.shard, snapshotSeq: snapshot?.seq ?? 0 });
@@ -133,7 +158,7 @@ function load(id: number, cmd: Command, shardNo: number): void {
         failure = 'shard_unavailable';
       } else {
         unknownEvents.delete(cmd.eventId);
-        await restoreActor(config);
+        await restoreActor(config, owned.get(shardNo)!.epoch);
       }
     } catch (error) {
       post({ t: 'log', level: 'error', msg: `loading event ${cmd.eventId} failed: ${(error as Error).message}` });
@@ -157,7 +182,7 @@ async function own(shardNo: number, epoch: number): Promise<void> {
   // Recovery: every event of the shard comes back from its snapshot and journal
   // tail now, so holds that lapsed while nobody owned it are released at once.
   const configs = await selectEventConfigsOfShards(reads, [shardNo]);
-  for (const config of configs) await restoreActor(config);
+  for (const config of configs) await restoreActor(config, epoch);
   shard.ready = true;
   for (const [id, cmd] of shard.waiting.splice(0)) run(id, cmd);
   expire();
@@ -221,8 +246,7 @@ async function stop(): Promise<void> {
   clearInterval(statsTimer);
   await commit.drain();
   await queueCommit.drain();
-  await flushClient.end().catch(() => {});
-  await reads.end().catch(() => {});
+  await Promise.all([flushes, snapshotWrites, queueWrites, reads].map((p) => p.end().catch(() => {})));
   post({ t: 'stopped' });
 }
 
@@ -233,7 +257,7 @@ const statsTimer = setInterval(() => {
   post({ t: 'stats', stats: commit.stats });
 }, 1_000);
 
-flushClient.on('error', fatal);
-await flushClient.connect();
+// The first flush connection now: a worker that cannot reach Postgres fails at start, not on its first hold.
+await flushes.query('SELECT 1');
 port.on('message', onMessage);
 post({ t: 'log', level: 'info', msg: `shard worker ${init.index} ready` });
