@@ -59,6 +59,20 @@ describe('tokens', () => {
     expect(await tokens.verify(token)).toBeNull();
   });
 
+  it('refuses alg none, RS256, an expired token and a wrong secret, none of them cached', async () => {
+    const tokens = createTokens(secret, 60);
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const payload = Buffer.from(JSON.stringify({ ...claims, exp, ver: 1 })).toString('base64url');
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+    const rs = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${payload}.${'A'.repeat(342)}`;
+    const expired = await createTokens(secret, 60, () => Date.now() - 120_000).sign(claims);
+    const foreign = await createTokens(new TextEncoder().encode('b'.repeat(40)), 60).sign(claims);
+    for (const token of [none, rs, expired, foreign]) {
+      expect(await tokens.verify(token)).toBeNull();
+      expect(tokens.cached(token)).toBeUndefined();
+    }
+  });
+
   it('keeps its cache bounded, dropping the oldest entry', async () => {
     const tokens = createTokens(secret, 60, Date.now, 2);
     const signed = await Promise.all(['A', 'B', 'C'].map((name) => tokens.sign({ ...claims, name })));

@@ -1,5 +1,6 @@
 import { createSecretKey } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT } from 'jose';
+import { createHs256Verifier } from './hs256.ts';
 import type { AccountState } from '../../../engine/src/db/account_versions.ts';
 import type { AccountStates } from './account_states.ts';
 
@@ -37,8 +38,9 @@ export function applyAccountState(claims: Claims, state: AccountState | null): C
 }
 
 /**
- * HS256 access tokens. Verifying with jose costs tens of microseconds, too
- * much to pay on every hold, so verified tokens are remembered until their
+ * HS256 access tokens, signed with jose and verified with node:crypto
+ * (edge/src/auth/hs256.ts: jose's WebCrypto path cost tens of microseconds a
+ * verify). Even that is too much to pay on every hold, so verified tokens are remembered until their
  * expiry in a bounded Map (insertion order doubles as age order). With
  * `accounts`, each token is also checked against its account's state
  * (edge/src/auth/account_states.ts), from a cache on the hot path.
@@ -46,9 +48,10 @@ export function applyAccountState(claims: Claims, state: AccountState | null): C
 export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => number = Date.now, cacheMax = tokenCacheMax,
   accounts: AccountStates | null = null): Tokens {
   const cache = new Map<string, Claims>();
-  // Imported once: given raw bytes, jose imports the key again on every verify.
+  // Imported once: given raw bytes, jose imports the key again on every sign.
   const key = createSecretKey(secret);
-  // A token seen by many requests at once (a client's burst) is verified once.
+  const verifyHs256 = createHs256Verifier(secret);
+  // Account loads under way, by token.
   const verifying = new Map<string, Promise<Claims | null>>();
 
   function remember(token: string, claims: Claims): void {
@@ -79,12 +82,20 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
     verify(token) {
       const hit = this.cached(token);
       if (hit !== undefined) return Promise.resolve(hit);
-      let pending = verifying.get(token);
-      if (pending === undefined) {
-        pending = verifyAndCheck(token).finally(() => verifying.delete(token));
-        verifying.set(token, pending);
-      }
-      return pending;
+      const pending = verifying.get(token);
+      if (pending !== undefined) return pending;
+      // Verifying the signature is synchronous; only an account state not in
+      // the cache needs a Promise that waits for Postgres.
+      const claims = signed(token) ?? verifyUncached(token);
+      if (claims === null || accounts === null) return Promise.resolve(claims);
+      const state = accounts.fresh(claims.sub);
+      if (state !== undefined) return Promise.resolve(applyAccountState(claims, state));
+      // A token seen by many requests at once (a client's burst) loads its account once.
+      const loading = accounts.load(claims.sub)
+        .then((loaded) => applyAccountState(claims, loaded))
+        .finally(() => verifying.delete(token));
+      verifying.set(token, loading);
+      return loading;
     },
   };
 
@@ -99,24 +110,14 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
     return claims;
   }
 
-  async function verifyAndCheck(token: string): Promise<Claims | null> {
-    const claims = signed(token) ?? (await verifyUncached(token));
-    if (claims === null || accounts === null) return claims;
-    const state = accounts.fresh(claims.sub);
-    return applyAccountState(claims, state === undefined ? await accounts.load(claims.sub) : state);
-  }
-
-  async function verifyUncached(token: string): Promise<Claims | null> {
-    try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(now()) });
-      const { sub, role, name, exp, ver = 1 } = payload;
-      if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number' || !Number.isInteger(ver)) return null;
-      if (!roles.includes(role as Role)) return null;
-      const claims: Claims = { sub, role: role as Role, name, exp, ver: ver as number };
-      remember(token, claims);
-      return claims;
-    } catch {
-      return null;
-    }
+  function verifyUncached(token: string): Claims | null {
+    const payload = verifyHs256(token, now());
+    if (payload === null) return null;
+    const { sub, role, name, exp, ver = 1 } = payload;
+    if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number' || !Number.isInteger(ver)) return null;
+    if (!roles.includes(role as Role)) return null;
+    const claims: Claims = { sub, role: role as Role, name, exp, ver: ver as number };
+    remember(token, claims);
+    return claims;
   }
 }
