@@ -231,50 +231,55 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
     }, (e: unknown) => fail(res, state, label, e));
   }
 
+  // Helpers taking (res, state, label) rather than per-request closures: a
+  // JSON request would otherwise allocate two more functions before its body.
+  function tooLarge(res: uWS.HttpResponse, state: State, label: string): void {
+    fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${bodyBytesMax} bytes; send less.`), true);
+  }
+
   /** Reads the whole body (up to `bodyBytesMax`), then hands over its bytes. */
   function readRaw(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (bytes: Buffer) => void): void {
     const declared = contentLength === '' ? -1 : Number(contentLength);
-    const tooLarge = () => fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${bodyBytesMax} bytes; send less.`), true);
-    if (declared > bodyBytesMax) return tooLarge();
+    if (declared > bodyBytesMax) return tooLarge(res, state, label);
     if (declared === 0) return then(Buffer.alloc(0));
     const chunks: Buffer[] = [];
     let size = 0;
     res.onData((chunk, isLast) => {
       if (state.done || state.aborted) return;
       size += chunk.byteLength;
-      if (size > bodyBytesMax) return tooLarge();
+      if (size > bodyBytesMax) return tooLarge(res, state, label);
       // The chunk is only valid during this callback: copy it now.
       chunks.push(Buffer.from(new Uint8Array(chunk)));
       if (isLast) then(Buffer.concat(chunks, size));
     });
   }
 
+  function parseJson(res: uWS.HttpResponse, state: State, label: string, text: string, then: (body: unknown) => void): void {
+    if (text.trim() === '') return fail(res, state, label, new HttpError(400, 'malformed_json', 'The request body is empty; send a JSON object.'));
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      return fail(res, state, label, new HttpError(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}.`));
+    }
+    then(body);
+  }
+
   function readJson(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (body: unknown) => void): void {
     const declared = contentLength === '' ? -1 : Number(contentLength);
-    const tooLarge = () => fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${bodyBytesMax} bytes; send less.`), true);
-    if (declared > bodyBytesMax) return tooLarge();
+    if (declared > bodyBytesMax) return tooLarge(res, state, label);
+    // A request that declares no body has no data to wait for.
+    if (declared === 0) return parseJson(res, state, label, '', then);
     let chunks: Buffer[] | null = null;
     let size = 0;
-    const parse = (text: string) => {
-      if (text.trim() === '') return fail(res, state, label, new HttpError(400, 'malformed_json', 'The request body is empty; send a JSON object.'));
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        return fail(res, state, label, new HttpError(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}.`));
-      }
-      then(body);
-    };
-    // A request that declares no body has no data to wait for.
-    if (declared === 0) return parse('');
     res.onData((chunk, isLast) => {
       if (state.done || state.aborted) return;
       size += chunk.byteLength;
-      if (size > bodyBytesMax) return tooLarge();
+      if (size > bodyBytesMax) return tooLarge(res, state, label);
       // The chunk is only valid during this callback: decode or copy it now.
-      if (isLast && chunks === null) return parse(Buffer.from(chunk).toString('utf8'));
+      if (isLast && chunks === null) return parseJson(res, state, label, Buffer.from(chunk).toString('utf8'), then);
       (chunks ??= []).push(Buffer.from(new Uint8Array(chunk)));
-      if (isLast) parse(Buffer.concat(chunks, size).toString('utf8'));
+      if (isLast) parseJson(res, state, label, Buffer.concat(chunks, size).toString('utf8'), then);
     });
   }
 

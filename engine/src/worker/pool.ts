@@ -13,8 +13,12 @@ type Slot = {
   /** Commands of this turn, sent together when the turn ends. */
   outIds: number[];
   outCmds: Command[];
-  /** Commands sent and not yet answered. */
-  inflight: Set<number>;
+  /**
+   * Every command given to this worker and not yet answered (in the outbox or
+   * sent), by id, with its caller's resolve: one Map per worker instead of a
+   * shared one plus a Set, so a command costs one insert and one delete.
+   */
+  waiting: Map<number, (outcome: Outcome) => void>;
   shards: Set<number>;
   stats: WorkerStats | null;
   waitingOwned: Map<number, { resolve: () => void; reject: (error: Error) => void }>;
@@ -35,7 +39,6 @@ const busy: Outcome = { ok: false, reason: 'busy' };
  */
 export class ShardWorkers {
   private readonly slots: Slot[] = [];
-  private readonly pending = new Map<number, (outcome: Outcome) => void>();
   private nextId = 1;
   private flushQueued = false;
   private closing = false;
@@ -61,7 +64,7 @@ export class ShardWorkers {
   send(cmd: Command, shard: number): Promise<Outcome> {
     const slot = this.slots[this.workerOf(shard)]!;
     if (!slot.alive || this.closing) return Promise.resolve(unavailable);
-    if (slot.inflight.size + slot.outIds.length >= mailboxDepthMax) return Promise.resolve(busy);
+    if (slot.waiting.size >= mailboxDepthMax) return Promise.resolve(busy);
     const id = this.nextId++;
     slot.outIds.push(id);
     slot.outCmds.push(cmd);
@@ -69,7 +72,7 @@ export class ShardWorkers {
       this.flushQueued = true;
       setImmediate(this.flushOutboxes);
     }
-    return new Promise((resolve) => this.pending.set(id, resolve));
+    return new Promise((resolve) => slot.waiting.set(id, resolve));
   }
 
   /** Hands a shard to its worker at `epoch`; resolves when its events are loaded. */
@@ -96,7 +99,7 @@ export class ShardWorkers {
   }
 
   workers(): { index: number; alive: boolean; shards: number; mailboxDepth: number; stats: WorkerStats | null }[] {
-    return this.slots.map((s) => ({ index: s.index, alive: s.alive, shards: s.shards.size, mailboxDepth: s.inflight.size, stats: s.stats }));
+    return this.slots.map((s) => ({ index: s.index, alive: s.alive, shards: s.shards.size, mailboxDepth: s.waiting.size - s.outIds.length, stats: s.stats }));
   }
 
   /** Lets every worker flush what it holds, then ends them. */
@@ -127,7 +130,6 @@ export class ShardWorkers {
       const cmds = slot.outCmds;
       slot.outIds = [];
       slot.outCmds = [];
-      for (const id of ids) slot.inflight.add(id);
       if (this.opts.init.wire === 'msgpack') {
         const frame = pack({ ids, cmds });
         slot.worker.postMessage({ t: 'cmdsPacked', frame } satisfies ToWorker, [frame.buffer as ArrayBuffer]);
@@ -148,7 +150,7 @@ export class ShardWorkers {
       name: `tickr-shard-worker-${index}`,
     });
     const slot: Slot = {
-      index, worker, alive: true, outIds: [], outCmds: [], inflight: new Set(), shards,
+      index, worker, alive: true, outIds: [], outCmds: [], waiting: new Map(), shards,
       stats: null, waitingOwned: new Map(), waitingDisowned: new Map(), onStopped: null,
     };
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
@@ -158,12 +160,11 @@ export class ShardWorkers {
   }
 
   private answer(slot: Slot, ids: number[], outcomes: Outcome[]): void {
+    const waiting = slot.waiting;
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      slot.inflight.delete(id);
-      const resolve = this.pending.get(id);
-      if (resolve) {
-        this.pending.delete(id);
+      const resolve = waiting.get(ids[i]!);
+      if (resolve !== undefined) {
+        waiting.delete(ids[i]!);
         resolve(outcomes[i]!);
       }
     }
@@ -204,16 +205,8 @@ export class ShardWorkers {
     const wasAlive = slot.alive;
     slot.alive = false;
     // Nothing in flight was acknowledged: the callers learn it was not done.
-    for (const id of slot.inflight) {
-      const resolve = this.pending.get(id);
-      this.pending.delete(id);
-      resolve?.(unavailable);
-    }
-    for (const id of slot.outIds) {
-      const resolve = this.pending.get(id);
-      this.pending.delete(id);
-      resolve?.(unavailable);
-    }
+    for (const resolve of slot.waiting.values()) resolve(unavailable);
+    slot.waiting.clear();
     for (const { reject } of slot.waitingOwned.values()) reject(new Error(`shard worker ${slot.index} exited before loading its shards`));
     slot.waitingOwned.clear();
     for (const resolve of slot.waitingDisowned.values()) resolve();
