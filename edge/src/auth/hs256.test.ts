@@ -52,6 +52,9 @@ describe('HS256 fast path', () => {
     expect(verify(`${token}!`, nowMs)).toBeNull();
     expect(verify(`${h}.${p}.${s.slice(0, -1)}`, nowMs)).toBeNull();
     expect(verify(`${token}.x`, nowMs)).toBeNull();
+    // A character whose low byte is the right one is still another character.
+    const wide = String.fromCharCode(0x100 + s.charCodeAt(0));
+    expect(verify(`${h}.${p}.${wide}${s.slice(1)}`, nowMs)).toBeNull();
   });
 
   it('refuses a token signed with another secret', async () => {

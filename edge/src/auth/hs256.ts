@@ -30,8 +30,9 @@ export function createHs256Verifier(secret: Uint8Array): (token: string, nowMs: 
     if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return null;
 
     const expected = createHmac('sha256', key).update(token.slice(0, second)).digest('base64url');
-    const given = Buffer.from(token.slice(second + 1), 'latin1');
-    const wanted = Buffer.from(expected, 'latin1');
+    // UTF-8, not latin1: latin1 keeps only a character's low byte, so "Ł" (U+0141) would pass for "A".
+    const given = Buffer.from(token.slice(second + 1), 'utf8');
+    const wanted = Buffer.from(expected, 'utf8');
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
 
     const header = parseObject(token.slice(0, first));
