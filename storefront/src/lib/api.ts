@@ -35,7 +35,7 @@ export type QueueStatusView = {
   msPerPlace: number | null; ratePerMinute: number; saleStartsAt: string | null; waitingRoomOpensAt: string | null; at: string;
 };
 
-export type JoinedView = { eventId: string; queueTicketId: string; seq: number; place: number | null; queueTicket: string; queue: QueueStatusView };
+export type JoinedView = { eventId: string; queueTicketId: string; seq: number; place: number | null; queueTicket: string | null; queue: QueueStatusView };
 export type AdmissionView = { admissionToken: string; expiresAt: string; maxQuantity: number; place: number };
 
 export type QueueSettingsView = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { position, reconnectDelayMs, tickOf, type QueueTick } from './position.ts';
+import { position, tickOf, type QueueTick } from './position.ts';
 
 const t0 = Date.parse('2027-07-10T20:00:00Z');
 
@@ -50,15 +50,6 @@ describe('position', () => {
     expect(position(tick({ head: 100 }), 200, t0, 0).progress).toBeCloseTo(0.5);
     expect(position(tick({ head: 150 }), 200, t0, 100).progress).toBeCloseTo(0.5);
     expect(position(tick({ head: 100 }), 200, t0, 100).progress).toBe(0);
-  });
-});
-
-describe('reconnectDelayMs', () => {
-  it('grows, stays under 10 s, and spreads with jitter', () => {
-    expect(reconnectDelayMs(0, () => 0)).toBe(250);
-    expect(reconnectDelayMs(0, () => 1)).toBe(500);
-    expect(reconnectDelayMs(20, () => 1)).toBe(10_000);
-    expect(reconnectDelayMs(3, () => 0.5)).toBeLessThan(reconnectDelayMs(4, () => 0.5));
   });
 });
 

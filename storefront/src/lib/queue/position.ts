@@ -80,12 +80,6 @@ function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/** Reconnect delays after a dropped WebSocket: quick at first, then at most every 10 s, with jitter so a dropped node's waiters do not all come back at once. */
-export function reconnectDelayMs(attempt: number, random = Math.random): number {
-  const base = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
-
 /** A tick from any message the edge may send: the status itself, or wrapped as `{ queue }` / `{ status }`. Null when it is not one. */
 export function tickOf(message: unknown): QueueTick | null {
   if (typeof message !== 'object' || message === null) return null;
