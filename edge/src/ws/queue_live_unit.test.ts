@@ -161,3 +161,67 @@ describe('queue live for an event that does not exist', () => {
     real.ws.close();
   });
 });
+
+describe('queue live before the draw', () => {
+  // The server's clock, moved by hand: 30 s pass without waiting for them.
+  let clock = Date.now();
+  let app3: uWS.TemplatedApp;
+  let listen3: uWS.us_listen_socket;
+  let port3: number;
+  let live3: QueueLive;
+
+  beforeAll(async () => {
+    app3 = uWS.App();
+    const waiting = { ...status(0), state: 'waiting', drawn: false, placed: 0, head: 0 };
+    const engine = { send: async () => ({ ok: true, kind: 'queue', answer: { ok: true, type: 'status', status: waiting } }) } as unknown as Engine;
+    live3 = mountQueueLive(app3, { engine, key, log: () => {}, now: () => clock, helloTimeoutMs: 300, pollMs: 60_000 });
+    await new Promise<void>((resolve) => app3.listen('127.0.0.1', 0, (socket) => {
+      listen3 = socket as uWS.us_listen_socket;
+      port3 = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+      resolve();
+    }));
+  });
+
+  afterAll(() => {
+    live3.close();
+    uWS.us_listen_socket_close(listen3);
+  });
+
+  function open(query = ''): Promise<{ ws: WebSocket; messages: string[]; closed: Promise<{ code: number; reason: string }> }> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port3}/api/events/${eventId}/queue/live${query}`);
+    const messages: string[] = [];
+    ws.on('message', (data) => messages.push(String(data)));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve({ ws, messages, closed }));
+      ws.once('error', reject);
+    });
+  }
+
+  it('keeps a watcher that said hello with a null ticket connected for 30 s, while a silent client is closed', async () => {
+    const watcher = await open();
+    watcher.ws.send(JSON.stringify({ queueTicket: null }));
+    await new Promise<void>((resolve) => {
+      const check = () => (watcher.messages.length >= 2 ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    expect(JSON.parse(watcher.messages[0]!)).toEqual({ type: 'welcome', eventId, place: null });
+    expect(JSON.parse(watcher.messages[1]!)).toMatchObject({ type: 'tick', state: 'waiting', drawn: false });
+    let watcherClosed = false;
+    void watcher.closed.then(() => (watcherClosed = true));
+
+    // A client that never says hello: once the sweep closed it, the sweep has run with the clock 30 s on.
+    const silent = await open();
+    clock += 30_000;
+    expect((await silent.closed).code).toBe(closeCodes.helloTimeout);
+    expect(watcherClosed).toBe(false);
+    expect(watcher.ws.readyState).toBe(WebSocket.OPEN);
+    expect(live3.waiters()).toBe(1);
+    watcher.ws.close();
+  });
+
+  it('refuses the text "null" as a ticket in the query (what the page must never send)', async () => {
+    const wrong = await open('?queueTicket=null');
+    expect((await wrong.closed).code).toBe(closeCodes.ticketRefused);
+  });
+});
