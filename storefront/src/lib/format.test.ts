@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { priceMinorMax } from '../../../engine/src/constants.ts';
+import { formatMoney as serverFormat } from '../../../engine/src/money/currency.ts';
 import { minorUnitExponent as serverExponent, supportedCurrencies } from '../../../engine/src/money/currency_table.ts';
 import { currencyExponent, formatMoney, fromDecimal, toDecimal } from './format.ts';
 import { intlLocales, type Locale } from './i18n';
@@ -64,6 +65,12 @@ describe('format and parse round trip (property, every currency in the table)', 
       const shown = shownDecimal(formatMoney(x, code, locale), code, locale, exponent);
       expect(shown).toBe(toDecimal(x, exponent));
       expect(fromDecimal(shown, exponent)).toBe(x);
+    }), { numRuns: 2_000 });
+  });
+
+  it('shows what the server\'s emails show, with the exponent an event view carries', () => {
+    fc.assert(fc.property(currency, minor, fc.constantFrom(...locales), (code, x, locale) => {
+      expect(formatMoney(x, code, locale, serverExponent(code))).toBe(serverFormat({ amount: x, currency: code }, intlLocales[locale]));
     }), { numRuns: 2_000 });
   });
 
