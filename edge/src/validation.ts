@@ -11,6 +11,7 @@ import {
   priceMinorMax,
   ticketTypesPerEventMax,
 } from '../../engine/src/constants.ts';
+import { isSupportedCurrency, minorUnitExponent, supportedCurrencies } from '../../engine/src/money/currency_table.ts';
 import { HttpError } from './http/errors.ts';
 import { refuseControlCharacters } from './control_characters.ts';
 
@@ -22,15 +23,6 @@ export { pathParamProblem, refuseControlCharacters, refuseControlCharactersInQue
  * from the message alone. Objects are strict: an unknown field is refused
  * (a typo like `quantiy` must not silently mean "use the default").
  */
-
-/** Digits after the decimal point of each currency we sell in (ISO 4217). */
-export const currencyExponents: Readonly<Record<string, number>> = {
-  TND: 3, BHD: 3, JOD: 3, KWD: 3, OMR: 3, LYD: 3, IQD: 3,
-  EUR: 2, USD: 2, GBP: 2, CHF: 2, CAD: 2, AUD: 2, NZD: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, CZK: 2, HUF: 2, RON: 2,
-  MAD: 2, DZD: 2, EGP: 2, ZAR: 2, NGN: 2, KES: 2, GHS: 2, AED: 2, SAR: 2, QAR: 2, TRY: 2, INR: 2, CNY: 2, HKD: 2,
-  SGD: 2, MXN: 2, BRL: 2, ARS: 2, ILS: 2, THB: 2, MYR: 2, PHP: 2, IDR: 2,
-  JPY: 0, KRW: 0, CLP: 0, ISK: 0, VND: 0, XOF: 0, XAF: 0, UGX: 0, PYG: 0, RWF: 0,
-};
 
 /** An organizer who says nothing gets this per-buyer limit: enough for a group, small enough to stop hoarding. */
 export const perBuyerLimitDefault = 10;
@@ -158,11 +150,10 @@ export type CreateEventInput = z.infer<typeof createEventSchema>;
 
 /** A well-formed currency we do not know the minor units of cannot be priced: 422. */
 export function requireKnownCurrency(code: string): number {
-  const exponent = currencyExponents[code];
-  if (exponent === undefined) {
-    throw new HttpError(422, 'unknown_currency', `currency "${code}" is not one we sell in; use one of ${Object.keys(currencyExponents).join(', ')}`);
+  if (!isSupportedCurrency(code)) {
+    throw new HttpError(422, 'unknown_currency', `currency "${code}" is not one we sell in; use one of ${supportedCurrencies.join(', ')}`);
   }
-  return exponent;
+  return minorUnitExponent(code);
 }
 
 export const patchEventSchema = z.strictObject({

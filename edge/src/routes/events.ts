@@ -4,6 +4,7 @@ import { insertEvent, selectEvent, selectEventConfig, selectEventsOfOrganizer, s
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { TypeAvailability } from '../../../engine/src/inventory/types.ts';
+import { minorUnitExponent } from '../../../engine/src/money/currency_table.ts';
 import { shardOf } from '../../../engine/src/shards.ts';
 import { requireRole } from '../auth/guard.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
@@ -30,6 +31,8 @@ export function eventView(e: EventRow, live: Live) {
     saleStartsAt: iso(e.saleStartsAt),
     saleEndsAt: iso(e.saleEndsAt),
     currency: e.currency,
+    // Minor-unit digits of the currency, so a client formats and parses amounts with the server's table, never its own.
+    exponent: minorUnitExponent(e.currency),
     perBuyerLimit: e.perBuyerLimit,
     holdTtlSeconds: e.holdTtlSeconds,
     refundPolicy: e.refundPolicy,

@@ -1,4 +1,5 @@
 import { assert } from '../assert.ts';
+import { isSupportedCurrency, minorUnitExponent } from './currency_table.ts';
 
 /**
  * Money is always an integer count of the currency's minor unit (millimes for
@@ -6,32 +7,8 @@ import { assert } from '../assert.ts';
  */
 export type Money = { amount: number; currency: string };
 
-/**
- * ISO 4217 minor-unit exponents for the currencies Tickr is expected to sell
- * in. A currency missing here is refused rather than guessed: a wrong exponent
- * would misprice every ticket by a factor of ten or more.
- */
-export const minorUnitExponents: Readonly<Record<string, number>> = Object.freeze({
-  // Three decimals: the dinars of the Maghreb and the Gulf.
-  TND: 3, BHD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, IQD: 3,
-  // Two decimals.
-  EUR: 2, USD: 2, GBP: 2, CHF: 2, CAD: 2, AUD: 2, NZD: 2, SEK: 2, NOK: 2, DKK: 2,
-  PLN: 2, CZK: 2, HUF: 2, RON: 2, MAD: 2, DZD: 2, EGP: 2, AED: 2, SAR: 2, QAR: 2,
-  TRY: 2, ZAR: 2, INR: 2, CNY: 2, HKD: 2, SGD: 2, MXN: 2, BRL: 2, XCD: 2,
-  // No minor unit.
-  JPY: 0, KRW: 0, ISK: 0, CLP: 0, VND: 0, XOF: 0, XAF: 0,
-});
-
-/** The number of decimals of `currency`; throws for a currency Tickr does not know. */
-export function minorUnitExponent(currency: string): number {
-  const exponent = minorUnitExponents[currency];
-  if (exponent === undefined) throw new RangeError(`currency must be an ISO 4217 code Tickr supports (got ${JSON.stringify(currency)})`);
-  return exponent;
-}
-
-export function isSupportedCurrency(currency: string): boolean {
-  return Object.hasOwn(minorUnitExponents, currency);
-}
+/** The table lives in its own import-free module so the storefront loads the same one. */
+export { isSupportedCurrency, minorUnitExponent, minorUnitExponents, supportedCurrencies } from './currency_table.ts';
 
 export function money(amount: number, currency: string): Money {
   assertMoney({ amount, currency });

@@ -18,6 +18,8 @@ export type TicketTypeView = {
 export type EventView = {
   id: string; name: string; venue: string; startsAt: string; endsAt: string | null;
   saleStartsAt: string | null; saleEndsAt: string | null; currency: string;
+  /** Minor-unit digits of `currency`, from the server's table: format and parse amounts with it. */
+  exponent: number;
   perBuyerLimit: number; holdTtlSeconds: number; organizerId: string;
   /** Whether and until when a buyer may ask for a refund (#5). */
   refundPolicy?: 'none' | 'until' | 'always'; refundUntilDays?: number | null;

@@ -1,25 +1,51 @@
+import { isSupportedCurrency, minorUnitExponent } from '../../../engine/src/money/currency_table.ts';
 import { intlLocales, type Locale, type Translate } from './i18n';
 
 /** Dates are shown in one zone, stated beside them, so server and browser render the same text. */
 export const displayTimeZone = 'UTC';
 
-/** Digits after the decimal point of a currency (TND 3, EUR 2, JPY 0), from the platform's own ISO 4217 data. */
-export function currencyExponent(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+/**
+ * Digits after the decimal point of a currency (TND 3, EUR 2, JPY 0), from the
+ * server's own table, never from the browser's Intl data (which gives HUF, IQD
+ * and IDR 0 decimals where ISO 4217 and the server say 2, 3 and 2). Null for a
+ * currency Tickr does not sell in.
+ */
+export function currencyExponent(currency: string): number | null {
+  return isSupportedCurrency(currency) ? minorUnitExponent(currency) : null;
 }
 
-/** Integer minor units as money: 50000 TND → "50,000 TND" (3 decimals). */
-export function formatMoney(minor: number, currency: string, locale: Locale): string {
-  const exponent = currencyExponent(currency);
+/** Integer minor units as a plain decimal in the currency's units: 45500 with exponent 3 → "45.500". Exact: no float division. */
+export function toDecimal(minor: number, exponent: number): string {
+  const sign = minor < 0 ? '-' : '';
+  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  return exponent === 0 ? sign + digits : `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
+/** The inverse of toDecimal: "45.5" with exponent 3 → 45500; null when it is not a decimal, has too many decimals, or is too big to be exact. */
+export function fromDecimal(text: string, exponent: number): number | null {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (match === null) return null;
+  const [, sign = '', whole = '', fraction = ''] = match;
+  if (fraction.length > exponent) return null;
+  // Digits joined as a string, then one conversion: no float multiplication to round.
+  const minor = Number(sign + whole + fraction.padEnd(exponent, '0'));
+  return Number.isSafeInteger(minor) ? (minor === 0 ? 0 : minor) : null;
+}
+
+/**
+ * Integer minor units as money: 50000 TND → "50,000 TND" (3 decimals). Pass
+ * the `exponent` a view carries when there is one; otherwise the shared table
+ * gives it. Intl is told the fraction digits, so its own data never decides them.
+ */
+export function formatMoney(minor: number, currency: string, locale: Locale, exponent: number | null = currencyExponent(currency)): string {
+  // A currency outside the table cannot be scaled honestly: show the minor units as they are.
+  if (exponent === null) return `${minor} (minor units) ${currency}`;
+  const decimal = toDecimal(minor, exponent);
   try {
     return new Intl.NumberFormat(intlLocales[locale], { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent })
-      .format(minor / 10 ** exponent);
+      .format(decimal as Intl.StringNumericLiteral);
   } catch {
-    return `${(minor / 10 ** exponent).toFixed(exponent)} ${currency}`;
+    return `${decimal} ${currency}`;
   }
 }
 

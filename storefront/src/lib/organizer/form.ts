@@ -1,4 +1,4 @@
-import { currencyExponent } from '../format.ts';
+import { currencyExponent, fromDecimal } from '../format.ts';
 
 /**
  * The organizer's forms speak in the currency's own units ("45.5") and in
@@ -6,14 +6,16 @@ import { currencyExponent } from '../format.ts';
  * ISO instants. Pure functions, so the form action stays short.
  */
 
-/** "45,5" or "45.500" TND → 45500 minor units; null when it is not an amount. */
-export function toMinor(text: string, currency: string): number | null {
+/**
+ * "45,5" or "45.500" TND → 45500 minor units; null when it is not an amount,
+ * has more decimals than the currency, or the currency is not one Tickr sells
+ * in. `exponent` is the one an event view carries; otherwise the shared table's.
+ */
+export function toMinor(text: string, currency: string, exponent: number | null = currencyExponent(currency)): number | null {
+  if (exponent === null) return null;
   const clean = text.trim().replace(/\s/g, '').replace(',', '.');
-  if (!/^\d+(\.\d+)?$/.test(clean)) return null;
-  const exponent = currencyExponent(currency);
-  const [whole, fraction = ''] = clean.split('.');
-  if (fraction.length > exponent) return null;
-  return Number(whole) * 10 ** exponent + Number(fraction.padEnd(exponent, '0') || '0');
+  // Prices are never negative: a minus sign is not an amount here.
+  return clean.startsWith('-') ? null : fromDecimal(clean, exponent);
 }
 
 /** A `datetime-local` value read as UTC → ISO, '' → null, nonsense → undefined. */
