@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
  */
 
 const compose = await readFile(new URL('../docker-compose.yml', import.meta.url), 'utf8');
-const secretNames = ['TICKR_TOKEN_SECRET', 'TICKR_TICKET_KEY_SECRET'];
+const secretNames = ['TICKR_TOKEN_SECRET', 'TICKR_TICKET_KEY_SECRET', 'TICKR_CLUSTER_SECRET'];
 
 describe('docker-compose.yml', () => {
   it('requires each secret from the environment, with no default anyone could know', () => {
