@@ -11,6 +11,7 @@ let jobs: JobsRuntime;
 const seen: { queue: QueueName; data: unknown }[] = [];
 const deadLetters: DeadLetter[] = [];
 const failing = new Set<string>();
+const slow = new Set<string>();
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 25_000;
@@ -22,6 +23,11 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 const record = (queue: QueueName) => async (_deps: JobDeps, data: JobData[QueueName]) => {
   seen.push({ queue, data });
+  if ('orderId' in data && slow.has(data.orderId)) await new Promise((resolve) => setTimeout(resolve, 1_500));
+  // Fails fast the first time, slowly after: the retry is still running when its first batch ends.
+  if ('orderId' in data && data.orderId === 'doomed-in-slow-batch' && seen.filter((s) => (s.data as { orderId?: string }).orderId === data.orderId).length > 1) {
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  }
   if ('orderId' in data && failing.has(data.orderId)) throw new Error(`order ${data.orderId} always fails`);
 };
 
@@ -86,6 +92,21 @@ describe('jobs', () => {
     const states = new Map((await jobRows('payment-confirmed')).map((r) => [r.data.orderId, r.state]));
     expect(states.get('doomed')).toBe('failed');
     expect(['completed', undefined]).toContain(states.get('fine'));
+  });
+
+  it('never marks a retried job done because the batch it first failed in finished later', async () => {
+    // The failed job is retried at once (no delay) by the other worker while its first
+    // batch is still busy with a slow job; completing "the batch" must not complete it.
+    failing.add('doomed-in-slow-batch');
+    slow.add('slow-sibling');
+    await jobs.boss.insert([
+      { name: 'payment-confirmed', id: jobIdOf('payment-confirmed', 'p3'), data: { orderId: 'slow-sibling', paymentId: 'p3' } },
+      { name: 'payment-confirmed', id: jobIdOf('payment-confirmed', 'p4'), data: { orderId: 'doomed-in-slow-batch', paymentId: 'p4' } },
+    ]);
+    await until(async () => (await jobRows(deadLetterOf('payment-confirmed'))).some((r) => r.data.orderId === 'doomed-in-slow-batch'), 'the dead letter');
+    const states = new Map((await jobRows('payment-confirmed')).map((r) => [r.data.orderId, r.state]));
+    expect(states.get('doomed-in-slow-batch')).toBe('failed');
+    expect(seen.filter((s) => (s.data as { orderId?: string }).orderId === 'doomed-in-slow-batch')).toHaveLength(2);
   });
 
   it('hands every dead letter to the dead-letter handler with its queue, data and last error, so none sits unseen', async () => {

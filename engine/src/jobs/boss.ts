@@ -91,6 +91,9 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
   });
 
   let stopped = false;
+  const stopping = new AbortController();
+  const signal = stopping.signal;
+  const loops: Promise<void>[] = [];
   return {
     boss,
     async send<Q extends QueueName>(queue: Q, data: JobData[Q], options: SendOptions): Promise<void> {
@@ -104,43 +107,81 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
       for (const queue of queueNames) {
         const handler = handlers[queue] as JobHandler<QueueName>;
         for (let i = 0; i < jobWorkersPerQueue; i++) {
-          await boss.work<JobData[QueueName]>(queue, { batchSize: jobBatchSize, pollingIntervalSeconds: jobPollingSeconds }, async (jobs) => {
-            // One job's failure must not retry the others of its batch: each is failed on its own, the rest complete.
-            await Promise.all(jobs.map(async (job) => {
-              try {
-                await handler(deps, job.data);
-              } catch (error) {
-                const message = `${(error as Error).message} (queue ${queue}, job ${job.id}, ${describe(job.data)})`;
-                log('warn', `job failed, will retry or dead-letter: ${message}`);
-                await boss.fail(queue, job.id, { message });
-              }
-            }));
-          });
+          loops.push(workLoop(boss, queue, false, (job) => handler(deps, job.data as JobData[QueueName]), log, signal));
         }
-        await workDeadLetters(boss, queue, handlers.deadLetter, deps, log);
+        loops.push(workLoop(boss, deadLetterOf(queue), true, (job) => {
+          const output = (job as PgBoss.JobWithMetadata).output as { message?: unknown } | null | undefined;
+          const error = typeof output?.message === 'string' ? output.message : 'no error recorded';
+          return handlers.deadLetter(deps, { queue, data: job.data as Record<string, unknown>, error });
+        }, log, signal));
       }
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping.abort();
+      // A loop finishes the batch it holds; a handler stuck past the timeout is left
+      // to pg-boss's expiry, which hands its job out again.
+      await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
 }
 
-/** The dead-letter queue's worker: a failure here is retried like any job, and logged. */
-async function workDeadLetters(boss: PgBoss, queue: QueueName, handler: DeadLetterHandler, deps: JobDeps, log: Logger): Promise<void> {
-  await boss.work<Record<string, unknown>>(deadLetterOf(queue), { batchSize: jobBatchSize, pollingIntervalSeconds: jobPollingSeconds, includeMetadata: true }, async (jobs) => {
+/**
+ * One worker: fetch a batch, run each job, then complete the ones that
+ * succeeded and fail each one that threw, on its own.
+ *
+ * Not pg-boss's `work()`: it completes every id of the batch once the callback
+ * resolves, with `WHERE state = 'active'`. A job failed mid-batch with no retry
+ * delay can be fetched again by another worker before then, and that blanket
+ * completion marked the second attempt done while it was still running (or
+ * about to fail), so the job was neither retried nor dead-lettered.
+ */
+async function workLoop(boss: PgBoss, queue: string, includeMetadata: boolean, run: (job: PgBoss.Job<unknown>) => Promise<void>, log: Logger, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    let jobs: PgBoss.Job<unknown>[];
+    try {
+      jobs = includeMetadata ? await boss.fetch(queue, { batchSize: jobBatchSize, includeMetadata: true }) : await boss.fetch(queue, { batchSize: jobBatchSize });
+    } catch (error) {
+      log('error', `pg-boss fetch from ${queue} failed, will poll again: ${(error as Error).message}`);
+      jobs = [];
+    }
+    if (jobs.length === 0) {
+      await pause(jobPollingSeconds * 1000, signal);
+      continue;
+    }
+    const done: string[] = [];
+    const failed: { id: string; message: string }[] = [];
     await Promise.all(jobs.map(async (job) => {
-      const output = job.output as { message?: unknown } | null | undefined;
-      const error = typeof output?.message === 'string' ? output.message : 'no error recorded';
       try {
-        await handler(deps, { queue, data: job.data, error });
-      } catch (failure) {
-        log('error', `dead letter of ${queue} not handled, will retry: ${(failure as Error).message} (job ${job.id}, ${describe(job.data)})`);
-        await boss.fail(deadLetterOf(queue), job.id, { message: (failure as Error).message });
+        await run(job);
+        done.push(job.id);
+      } catch (error) {
+        const message = `${(error as Error).message} (queue ${queue}, job ${job.id}, ${describe(job.data)})`;
+        log(queue.endsWith('-dead') ? 'error' : 'warn', `job failed, will retry or dead-letter: ${message}`);
+        failed.push({ id: job.id, message });
       }
     }));
+    try {
+      if (done.length > 0) await boss.complete(queue, done);
+      for (const { id, message } of failed) await boss.fail(queue, id, { message });
+    } catch (error) {
+      // The jobs stay active and expire; pg-boss then hands them out again, and handlers are idempotent.
+      log('error', `pg-boss could not record the outcome of ${jobs.length} ${queue} jobs, they will run again after expiry: ${(error as Error).message}`);
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
   });
 }
 
