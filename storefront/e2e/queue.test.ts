@@ -50,20 +50,60 @@ describe('queue page in a browser', () => {
 
     await settings({ paused: false });
     await poll(() => page.locator('.queue-state').getAttribute('data-phase'), { timeout: 15_000 }).toBe('queued');
+    await poll(() => page.getByTestId('since').textContent()).toMatch(/^In line since \d{1,2}:\d\d/);
+    // One stock number, from one source: the queue page and the event page say the same.
+    const visitor = await stack.newPage();
+    await visitor.goto(`/events/${drop.id}`);
+    expect(await visitor.getByTestId('stock').textContent()).toBe(await page.getByTestId('stock').textContent());
+    await visitor.close();
+    const progress = async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow'));
+    const progressBefore = await progress();
     const ahead = async () => { const text = (await page.getByTestId('ahead').textContent()) ?? ''; return text.includes('next') ? 0 : Number(text.match(/\d+/)?.[0] ?? -1); };
     const first = await ahead();
     await poll(ahead, { timeout: 10_000 }).toBeLessThan(first);
+    // The bar moves with the head (full at "you are next": see position.test.ts).
+    await poll(progress, { timeout: 10_000 }).toBeGreaterThan(progressBefore);
     await poll(() => page.getByTestId('eta').textContent()).toMatch(/Estimated wait/);
     await stack.shot(page, 'queue-2-moving');
 
     // Admitted: the page moves to ticket selection by itself.
     await page.waitForURL(`**/events/${drop.id}?admitted=1`, { timeout: 30_000 });
     await poll(() => page.getByRole('status').first().textContent()).toContain('It is your turn');
+    // The admission window counts down on its own.
+    await poll(() => page.getByTestId('admission-countdown').locator('.countdown-clock').textContent()).toMatch(/^\d+:\d\d$/);
     await stack.shot(page, 'queue-3-admitted');
     await page.locator('.type', { hasText: 'Standard' }).getByRole('button', { name: 'Hold tickets' }).click();
     await page.waitForURL('**/holds/**');
     await poll(() => page.locator('.countdown-clock').textContent()).toMatch(/^\d+:\d\d$/);
   }, 120_000);
+
+  it('counts down to sale start, offers only the queue before it, and says since when the waiter is in line', async () => {
+    const later = await createDrop(stack.api, organizer.auth, { name: 'Avant-première à Carthage', saleStartsAt: new Date(Date.now() + 3 * 3600_000).toISOString() });
+    await call(stack.api, 'PATCH', `/api/events/${later.id}/queue/settings`, { queueEnabled: true }, organizer.auth);
+    // A visitor not signed in: "Join the queue" is the one call to action.
+    const visitor = await stack.newPage();
+    await visitor.goto(`/events/${later.id}`);
+    expect(await visitor.getByRole('link', { name: 'Join the queue' }).count()).toBe(1);
+    expect(await visitor.getByRole('link', { name: /Sign in to buy/ }).count()).toBe(0);
+    const stockOnEventPage = await visitor.getByTestId('stock').textContent();
+
+    const buyer = await signUp(stack.api, 'participant', 'Amel Avant');
+    const page = await stack.newPage();
+    await signInPage(page, buyer, `/events/${later.id}/queue`);
+    await poll(() => page.locator('.queue-state').getAttribute('data-phase')).toBe('drawing');
+    const clock = () => page.getByTestId('sale-countdown').locator('.countdown-clock').textContent();
+    await poll(clock).toMatch(/^[23]:\d\d:\d\d$/);
+    const first = await clock();
+    await poll(clock, { timeout: 5_000 }).not.toBe(first);
+    await poll(() => page.getByTestId('since').textContent()).toMatch(/^In line since \d{1,2}:\d\d/);
+    expect(await page.getByTestId('stock').textContent()).toBe(stockOnEventPage);
+    await stack.shot(page, 'queue-0-countdown');
+    // The organizer's dashboard counts this waiter (no place before the draw) and does not say "Admitting" yet.
+    const office = await stack.newPage({ viewport: { width: 1280, height: 900 } });
+    await signInPage(office, organizer, `/organizer/events/${later.id}`);
+    await poll(() => office.getByTestId('queue-length').textContent()).toBe('1');
+    expect(await office.getByTestId('queue-state').textContent()).toBe('Waiting room');
+  }, 60_000);
 
   it('keeps following the queue while the connection is down, and reconnects', async () => {
     // A slow head and people ahead: the waiter stays in line long enough to watch it move without a socket.

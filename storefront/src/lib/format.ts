@@ -57,6 +57,11 @@ export function formatDate(iso: string, locale: Locale, style: 'long' | 'short' 
   }).format(new Date(iso)) + ` ${displayTimeZone}`;
 }
 
+/** A time of day, with the zone named like formatDate's. */
+export function formatTime(ms: number, locale: Locale): string {
+  return new Intl.DateTimeFormat(intlLocales[locale], { timeStyle: 'short', timeZone: displayTimeZone }).format(new Date(ms)) + ` ${displayTimeZone}`;
+}
+
 export function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(intlLocales[locale]).format(n);
 }

@@ -116,6 +116,9 @@ export const ar: Record<MessageKey, string> = {
   'queue.reconnecting': 'انقطع الاتصال؛ جارٍ إعادة الاتصال… مكانك محفوظ.',
   'queue.keepOpen': 'أبقِ هذه الصفحة مفتوحة. إعادة تحميلها لا تُفقدك مكانك.',
   'queue.stock': 'متبقٍ {count} تذكرة',
+  'queue.saleOpensIn': 'يبدأ البيع خلال',
+  'queue.since': 'في الطابور منذ {time}',
+  'event.admissionLeft': 'ينتهي دخولك خلال',
   'queue.progress': 'التقدّم في الطابور',
   'queue.choose': 'اختر تذاكرك',
 

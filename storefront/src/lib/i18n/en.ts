@@ -119,6 +119,9 @@ export const en = {
   'queue.reconnecting': 'Connection lost; reconnecting… You keep your place.',
   'queue.keepOpen': 'Keep this page open. Reloading it does not lose your place.',
   'queue.stock': '{count} tickets left',
+  'queue.saleOpensIn': 'Sale opens in',
+  'queue.since': 'In line since {time}',
+  'event.admissionLeft': 'Your admission closes in',
   'queue.progress': 'Progress through the queue',
   'queue.choose': 'Choose your tickets',
 

@@ -116,6 +116,9 @@ export const fr: Record<MessageKey, string> = {
   'queue.reconnecting': 'Connexion perdue ; reconnexion… Vous gardez votre place.',
   'queue.keepOpen': 'Gardez cette page ouverte. La recharger ne vous fait pas perdre votre place.',
   'queue.stock': 'Encore {count} billets',
+  'queue.saleOpensIn': 'Ouverture de la vente dans',
+  'queue.since': 'Dans la file depuis {time}',
+  'event.admissionLeft': 'Votre admission se termine dans',
   'queue.progress': 'Progression dans la file',
   'queue.choose': 'Choisir vos billets',
 

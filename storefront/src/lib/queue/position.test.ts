@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { position, tickOf, type QueueTick } from './position.ts';
+import { position, saleOpensInMs, tickOf, waitingCount, type QueueTick } from './position.ts';
 
 const t0 = Date.parse('2027-07-10T20:00:00Z');
 
@@ -46,10 +46,43 @@ describe('position', () => {
     expect(position(tick({ state: 'all_held' }), 150, t0)).toMatchObject({ phase: 'all_held', etaMs: null });
   });
 
-  it('measures progress from where the waiter started', () => {
-    expect(position(tick({ head: 100 }), 200, t0, 0).progress).toBeCloseTo(0.5);
-    expect(position(tick({ head: 150 }), 200, t0, 100).progress).toBeCloseTo(0.5);
+  it('measures progress from where the waiter started, full at "you are next"', () => {
+    expect(position(tick({ head: 100 }), 201, t0, 0).progress).toBe(0.5);
+    expect(position(tick({ head: 150 }), 201, t0, 100).progress).toBe(0.5);
     expect(position(tick({ head: 100 }), 200, t0, 100).progress).toBe(0);
+    const next = position(tick({ head: 199 }), 200, t0, 100);
+    expect(next).toMatchObject({ phase: 'queued', ahead: 0, progress: 1 });
+    // Joined as the very next place: nothing left to move, already full.
+    expect(position(tick({ head: 199 }), 200, t0, 199).progress).toBe(1);
+  });
+
+  it('moves the bar forward only, never past full, as the head moves', () => {
+    let last = -1;
+    for (let head = 100; head < 300; head++) {
+      const p = position(tick({ head }), 300, t0, 100).progress;
+      expect(p).toBeGreaterThanOrEqual(last);
+      expect(p).toBeLessThanOrEqual(1);
+      last = p;
+    }
+    expect(last).toBe(1);
+  });
+});
+
+describe('saleOpensInMs', () => {
+  it('counts down to sale start, then is null', () => {
+    expect(saleOpensInMs({ saleStartsAt: t0 + 90_000 }, t0)).toBe(90_000);
+    expect(saleOpensInMs({ saleStartsAt: new Date(t0 + 1_000).toISOString() }, t0)).toBe(1_000);
+    expect(saleOpensInMs({ saleStartsAt: t0 }, t0)).toBeNull();
+    expect(saleOpensInMs({ saleStartsAt: null }, t0)).toBeNull();
+  });
+});
+
+describe('waitingCount', () => {
+  it('counts joiners before the draw, and only those behind the head after', () => {
+    expect(waitingCount({ state: 'waiting', joined: 420, placed: 0, head: 0 })).toBe(420);
+    expect(waitingCount({ state: 'open', joined: 1000, placed: 1000, head: 100 })).toBe(900);
+    expect(waitingCount({ state: 'open', joined: 1000, placed: 1000, head: 1000 })).toBe(0);
+    expect(waitingCount({ state: 'sold_out', joined: 1000, placed: 1000, head: 10 })).toBe(0);
   });
 });
 

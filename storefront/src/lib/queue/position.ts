@@ -64,8 +64,10 @@ export function position(tick: QueueTick, place: number | null, nowMs: number, s
     return { phase: tick.state === 'paused' ? 'paused' : 'admitted', place, ahead: 0, etaMs: 0, progress: 1 };
   }
   const ahead = place - tick.head - 1;
-  const span = place - Math.min(startHead, tick.head);
-  const progress = span <= 0 ? 0 : clamp01((tick.head - Math.min(startHead, tick.head)) / span);
+  // Full at "you are next" (head one below the place), empty where this waiter started.
+  const start = Math.min(startHead, tick.head);
+  const span = place - 1 - start;
+  const progress = span <= 0 ? 1 : clamp01((tick.head - start) / span);
   const phase: Phase = tick.state === 'paused' ? 'paused' : tick.state === 'all_held' ? 'all_held' : tick.state === 'closed' ? 'closed' : 'queued';
   let etaMs: number | null = null;
   if (phase === 'queued' && tick.msPerPlace !== null && tick.msPerPlace > 0) {
@@ -74,6 +76,18 @@ export function position(tick: QueueTick, place: number | null, nowMs: number, s
     etaMs = Math.max(0, (place - tick.head) * tick.msPerPlace - since);
   }
   return { phase, place, ahead, etaMs, progress };
+}
+
+/** Milliseconds until sale start, or null once it has passed (or when the drop has no start). */
+export function saleOpensInMs(tick: Pick<QueueTick, 'saleStartsAt'>, nowMs: number): number | null {
+  const sale = epochMs(tick.saleStartsAt);
+  return sale === null || sale <= nowMs ? null : sale - nowMs;
+}
+
+/** Waiters not yet let in: everyone who joined (placed or not) minus the places the head has passed. */
+export function waitingCount(tick: Pick<QueueTick, 'state' | 'joined' | 'placed' | 'head'>): number {
+  if (tick.state === 'closed' || tick.state === 'sold_out') return 0;
+  return Math.max(0, tick.joined - Math.min(tick.head, tick.placed));
 }
 
 function clamp01(x: number): number {

@@ -4,7 +4,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { ApiError } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
-import { admissionCookie } from '$lib/server/admission';
+import { admissionCookie, admissionEndsAt } from '$lib/server/admission';
 
 export const load: PageServerLoad = async (event) => {
   event.depends('app:event');
@@ -15,7 +15,7 @@ export const load: PageServerLoad = async (event) => {
     const [drop, queue] = await Promise.all([api.event(event.params.id), api.queueStatus(event.params.id).catch(() => null)]);
     const admitted = event.cookies.get(admissionCookie(event.params.id)) !== undefined;
     // One key per rendering of the form: a double click or a retried POST places one hold, not two.
-    return { event: drop, queue, admitted, attempt: randomUUID() };
+    return { event: drop, queue, admitted, admissionEndsAt: admitted ? admissionEndsAt(event.cookies, event.params.id) : null, attempt: randomUUID() };
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) error(404, t('error.notFound'));
     if (e instanceof ApiError) error(e.status === 0 ? 503 : e.status, e.sentence(t));

@@ -4,7 +4,7 @@ import { env } from '$env/dynamic/private';
 import { ApiError, type JoinedView } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
-import { admissionCookie, keepTicket, keptTicket } from '$lib/server/admission';
+import { admissionCookie, admissionEndsCookie, keepTicket, keptTicket } from '$lib/server/admission';
 
 /**
  * Joining is idempotent at the edge (one place per account per drop), so a
@@ -24,7 +24,7 @@ export const load: PageServerLoad = async (event) => {
   }
   // Already admitted (a reload after the move): straight to the tickets.
   if (event.cookies.get(admissionCookie(params.id))) redirect(303, `/events/${params.id}`);
-  let joined: JoinedView | null = null;
+  let joined: (JoinedView & { joinedAt: number }) | null = null;
   let reason: string | null = null;
   let code: string | null = null;
   let pow: { bits: number } | null = null;
@@ -37,8 +37,8 @@ export const load: PageServerLoad = async (event) => {
   }
   if (joined === null && reason === null) {
     try {
-      joined = await api.joinQueue(params.id);
-      keepTicket(event.cookies, params.id, locals.account.id, joined);
+      const fresh = await api.joinQueue(params.id);
+      joined = { ...fresh, joinedAt: keepTicket(event.cookies, params.id, locals.account.id, fresh).joinedAt };
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       if (e.code === 'queue_off') redirect(303, `/events/${params.id}`);
@@ -84,6 +84,7 @@ export const actions: Actions = {
       const admission = await edge(event).admission(event.params.id, queueTicket);
       const maxAge = Math.max(1, Math.floor((Date.parse(admission.expiresAt) - Date.now()) / 1000));
       event.cookies.set(admissionCookie(event.params.id), admission.admissionToken, { path: '/', httpOnly: true, sameSite: 'lax', secure: false, maxAge });
+      event.cookies.set(admissionEndsCookie(event.params.id), String(Date.parse(admission.expiresAt)), { path: '/', httpOnly: true, sameSite: 'lax', secure: false, maxAge });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       return fail(e.status === 0 ? 503 : e.status, { code: e.code, reason: e.sentence(translator(event.locals.locale)) });
