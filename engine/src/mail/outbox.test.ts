@@ -7,6 +7,7 @@ import { freshDatabase, type TestDatabase } from '../testing/db.ts';
 import { queueEmail } from './outbox.ts';
 import { sendEmailJob } from './send_job.ts';
 import { renderEmail } from './templates.ts';
+import { subjectOf } from './mime_reading.ts';
 
 /** Jobs that only remember what was sent. */
 function recordingJobs() {
@@ -121,8 +122,8 @@ describe('email-send', () => {
     expect(raw).toContain('From: Tickr <tickets@example.com>');
     expect(raw).toContain('To: ada@example.com');
     // A subject that is not ASCII ("ê") goes as an RFC 2047 encoded word.
-    expect(raw).toContain(`Subject: =?UTF-8?B?${Buffer.from('Votre remboursement pour Fête du jazz').toString('base64')}?=`);
-    expect(raw).toContain('Content-Type: text/html; charset=UTF-8');
+    expect(subjectOf(raw)).toBe('Votre remboursement pour Fête du jazz');
+    expect(raw).toMatch(/Content-Type: text/html; charset=utf-8/i);
     expect(await outboxRow(id)).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: 'msg-1' });
   });
 

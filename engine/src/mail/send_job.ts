@@ -50,7 +50,7 @@ export const sendEmailJob: JobHandler<'email-send'> = async (deps, { emailId }) 
         return null;
       }
       const attachments = row.template === 'order_confirmation' && row.data.orderId !== undefined ? await ticketAttachments(tx, row.data.orderId) : [];
-      const raw = buildMime({ from: deps.config.mailFrom, to: row.to_address, subject: row.subject, text: row.body_text, html: row.body_html, attachments });
+      const raw = await buildMime({ from: deps.config.mailFrom, to: row.to_address, subject: row.subject, text: row.body_text, html: row.body_html, attachments });
       let messageId: string | undefined;
       try {
         messageId = (await sesClient(deps.config).send(new SendRawEmailCommand({ RawMessage: { Data: raw } }))).MessageId;
