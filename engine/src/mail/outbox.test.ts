@@ -123,7 +123,7 @@ describe('email-send', () => {
     expect(raw).toContain('To: ada@example.com');
     // A subject that is not ASCII ("ê") goes as an RFC 2047 encoded word.
     expect(subjectOf(raw)).toBe('Votre remboursement pour Fête du jazz');
-    expect(raw).toMatch(/Content-Type: text/html; charset=utf-8/i);
+    expect(raw).toMatch(/Content-Type: text\/html; charset=utf-8/i);
     expect(await outboxRow(id)).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: 'msg-1' });
   });
 
