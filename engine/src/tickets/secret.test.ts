@@ -22,13 +22,13 @@ describe('base32', () => {
     const vectors: [string, string][] = [['', ''], ['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI']];
     for (const [plain, encoded] of vectors) {
       expect(base32Encode(Buffer.from(plain))).toBe(encoded);
-      expect(base32Decode(encoded)?.toString()).toBe(plain);
+      expect(Buffer.from(base32Decode(encoded)!).toString()).toBe(plain);
     }
   });
 
   it('round-trips any bytes and refuses every non-canonical text', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      expect(base32Decode(base32Encode(bytes))).toEqual(Buffer.from(bytes));
+      expect(base32Decode(base32Encode(bytes))).toEqual(new Uint8Array(bytes));
     }));
     // Lowercase, padding, a digit outside the alphabet, impossible lengths, and "f" (MY) with a spare bit set (MZ).
     for (const bad of ['mzxw6', 'MZXW6===', 'MZXW1', 'M', 'MZX', 'MZ']) expect(base32Decode(bad)).toBeNull();

@@ -84,8 +84,9 @@ export function verifyTicketSecret(text: string, publicKey: string | KeyObject, 
 
 function splitSecret(text: string): { body: Buffer; signature: Buffer } | null {
   if (typeof text !== 'string' || !text.startsWith(ticketSecretPrefix)) return null;
-  const bytes = base32Decode(text.slice(ticketSecretPrefix.length));
-  if (!bytes || bytes.length !== payloadBytes + signatureBytes) return null;
+  const decoded = base32Decode(text.slice(ticketSecretPrefix.length));
+  if (!decoded || decoded.length !== payloadBytes + signatureBytes) return null;
+  const bytes = Buffer.from(decoded.buffer, decoded.byteOffset, decoded.length);
   return { body: bytes.subarray(0, payloadBytes), signature: bytes.subarray(payloadBytes) };
 }
 

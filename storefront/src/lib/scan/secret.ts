@@ -1,7 +1,8 @@
 /**
  * A ticket's QR text checked in the browser, offline, with the event's public
  * key: the same format as engine/src/tickets/secret.ts, written without Node's
- * Buffer so it runs in a phone's browser (WebCrypto Ed25519).
+ * Buffer so it runs in a phone's browser (WebCrypto Ed25519); base32 is the
+ * engine's own codec (engine/src/tickets/base32.ts), which has no Buffer either.
  *
  *   TK1:<base32(payload ‖ signature)>
  *   payload (49 bytes) = ticketId (16) ‖ eventId (16) ‖ typeId (16) ‖ version (1)
@@ -10,11 +11,13 @@
  * The verdict never admits by itself: the revocation list is checked after
  * the signature (`checkOffline`), and the scan is recorded by the caller.
  */
+import { base32Decode } from '../../../../engine/src/tickets/base32.ts';
+
+export { base32Decode };
 export const ticketSecretPrefix = 'TK1:';
 export const payloadBytes = 49;
 export const signatureBytes = 64;
 const signingContext = new TextEncoder().encode('tickr/ticket-secret/v1\0');
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 export type TicketPayload = { ticketId: string; eventId: string; typeId: string; version: number };
 
@@ -24,27 +27,6 @@ export type OfflineVerdict =
   | { ok: false; reason: 'malformed' | 'forged' | 'wrong_event' | 'revoked'; payload: TicketPayload | null };
 
 export type Revocation = { ticketId: string; validVersion: number | null };
-
-/** Canonical RFC 4648 base32 (uppercase, no padding, zero spare bits), or null. One byte string has one text. */
-export function base32Decode(text: string): Uint8Array | null {
-  if ((text.length * 5) % 8 >= 5) return null;
-  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let i = 0;
-  for (const char of text) {
-    const value = alphabet.indexOf(char);
-    if (value < 0) return null;
-    buffer = ((buffer << 5) | value) & 0xfff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[i++] = (buffer >> bits) & 0xff;
-    }
-  }
-  if ((buffer & ((1 << bits) - 1)) !== 0) return null;
-  return out;
-}
 
 export function base64UrlDecode(text: string): Uint8Array {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
