@@ -132,6 +132,9 @@ export const table: readonly Row[] = [
   row('GET /api/dev/mail',                                '200 200 200 200 200 200 200 200'),
   row('GET /api/dev/mail (through a proxy)',              '401 403 403 403 403 403 403 200', proxied('/api/dev/mail')),
   row('GET /api/ops/status',                              '401 403 403 403 403 403 403 200'),
+  row('GET /api/ops/refunds/manual',                      '401 403 403 403 403 403 403 200'),
+  // No manual refund waits in the world: the operator passes the role check and finds none.
+  row('POST /api/ops/refunds/manual/:orderId',            '401 403 403 403 403 403 403 404', (w) => ({ path: `/api/ops/refunds/manual/${w.paid.id}`, body: { reference: 'KNT-1' } })),
   row('GET /api/events/:id/queue/settings',               '401 403 403 200 404 403 403 403', drop('/queue/settings')),
   row('PATCH /api/events/:id/queue/settings',             '401 403 403 200 404 403 403 403', (w) => ({ path: `/api/events/${w.drop.id}/queue/settings`, body: { paused: false } })),
   row('GET /api/events/:id/queue/challenge',              '401 200 200 403 403 403 403 403', drop('/queue/challenge')),
