@@ -49,7 +49,7 @@ export type QueueSettingsView = {
   holdsPerAddressMax: number | null;
 };
 
-export type Provider = 'simulated' | 'stripe' | 'clictopay';
+export type Provider = 'simulated' | 'stripe' | 'clictopay' | 'konnect';
 export type OrderStatus = 'pending' | 'paid' | 'ticketed' | 'refunded' | 'failed' | 'expired';
 
 export type OrderView = {

@@ -71,6 +71,7 @@ export const ar: Record<MessageKey, string> = {
   'hold.providerSimulated': 'بطاقة تجريبية (دفع محاكى)',
   'hold.providerStripe': 'بطاقة (Stripe)',
   'hold.providerClictopay': 'بطاقة (Clictopay)',
+  'hold.providerKonnect': 'e-Dinar / بطاقة تونسية (Konnect)',
   'hold.checkoutSoon': 'الدفع غير متاح على هذا الخادم بعد.',
 
   'pay.title': 'الدفع',

@@ -74,6 +74,7 @@ export const en = {
   'hold.providerSimulated': 'Test card (simulated payment)',
   'hold.providerStripe': 'Card (Stripe)',
   'hold.providerClictopay': 'Card (Clictopay)',
+  'hold.providerKonnect': 'e-Dinar / Tunisian card (Konnect)',
   'hold.checkoutSoon': 'Checkout is not available on this server yet.',
 
   'pay.title': 'Payment',

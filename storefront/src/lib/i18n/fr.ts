@@ -71,6 +71,7 @@ export const fr: Record<MessageKey, string> = {
   'hold.providerSimulated': 'Carte de test (paiement simulé)',
   'hold.providerStripe': 'Carte (Stripe)',
   'hold.providerClictopay': 'Carte (Clictopay)',
+  'hold.providerKonnect': 'e-Dinar / carte tunisienne (Konnect)',
   'hold.checkoutSoon': 'Le paiement n’est pas encore disponible sur ce serveur.',
 
   'pay.title': 'Paiement',
