@@ -151,6 +151,8 @@ describe('konnect refunds (by hand)', () => {
     // No money moved yet: the order and its tickets stand.
     expect(await status(orderId)).toBe('ticketed');
     expect(await count(`SELECT count(*)::int AS c FROM tickets WHERE order_id = $1 AND status = 'valid'`, [orderId])).toBe(1);
+    const seen = await n.api.call('GET', `/api/orders/${orderId}`, { token: buyer.token });
+    expect(seen.body).toMatchObject({ status: 'ticketed', manualRefund: { state: 'manual_required', doneAt: null } });
     const ops = await n.api.call('GET', '/api/ops/status', { token: operatorToken });
     expect(ops.body.alerts.recent).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'manual_refund_required', orderId, action: 'none' })]));
     const list = await n.api.call('GET', '/api/ops/refunds/manual', { token: operatorToken });
@@ -166,6 +168,7 @@ describe('konnect refunds (by hand)', () => {
     expect((await n.t.db.query('SELECT status, refund_ref FROM payments WHERE order_id = $1', [orderId])).rows[0]).toEqual({ status: 'refunded', refund_ref: 'manual:KNT-TRANSFER-1' });
     expect(await count(`SELECT count(*)::int AS c FROM tickets WHERE order_id = $1 AND status = 'valid'`, [orderId])).toBe(0);
     expect(await count('SELECT count(*)::int AS c FROM operator_alerts WHERE order_id = $1 AND resolved_at IS NULL', [orderId])).toBe(0);
+    expect((await n.api.call('GET', `/api/orders/${orderId}`, { token: buyer.token })).body.manualRefund).toMatchObject({ state: 'done' });
 
     // Recording it again with the same reference is a no-op; another reference is refused.
     expect((await manual(orderId, { reference: 'KNT-TRANSFER-1' })).body).toMatchObject({ applied: false });

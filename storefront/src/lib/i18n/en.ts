@@ -147,6 +147,7 @@ export const en = {
   'order.expiredBody': 'The hold expired before the payment came through; no money was taken.',
   'order.refundedBody': 'This order was refunded; its tickets are cancelled.',
   'order.refundPending': 'Your refund is being processed.',
+  'order.refundByHand': 'Your refund is being made by hand through the payment provider; your tickets stay valid until it is done.',
 
   'queue.aheadOne': '1 person ahead of you',
   'queue.next': 'You are next',

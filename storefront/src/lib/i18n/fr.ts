@@ -144,6 +144,7 @@ export const fr: Record<MessageKey, string> = {
   'order.expiredBody': 'La réservation a expiré avant le paiement ; aucun montant n’a été débité.',
   'order.refundedBody': 'Cette commande a été remboursée ; ses billets sont annulés.',
   'order.refundPending': 'Votre remboursement est en cours.',
+  'order.refundByHand': 'Votre remboursement est effectué manuellement auprès du prestataire de paiement ; vos billets restent valables jusque-là.',
 
   'queue.aheadOne': '1 personne devant vous',
   'queue.next': 'Vous êtes le prochain',
