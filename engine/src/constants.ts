@@ -147,7 +147,7 @@ export const jobPollingSeconds = 0.5;
 /** Completed jobs leave the job table this soon, so it stays small in a big sale; the archive keeps them a day. */
 export const jobArchiveCompletedSeconds = 60;
 export const jobArchiveDeleteSeconds = 24 * 60 * 60;
-/** Clictopay: poll a payment's status this often, this many times (the return may never come). */
+/** Redirect providers (Clictopay, Konnect): poll a payment's status this often, this many times (the return may never come). */
 export const clictopayPollSeconds = 30;
 export const clictopayPollsMax = 40;
 /**
