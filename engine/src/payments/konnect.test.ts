@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { konnectProvider } from './konnect.ts';
 import { startKonnectDouble, type KonnectDouble } from './konnect_double.ts';
@@ -72,5 +74,29 @@ describe('konnect provider', () => {
     await closed.close();
     const provider = konnectProvider({ apiKey: closed.apiKey, walletId: closed.walletId, url: closed.url }, urls);
     await expect(provider.createPayment(request())).rejects.toBeInstanceOf(ProviderError);
+  });
+
+  it('serves a pay page whose Pay button completes the payment, calls the webhook with payment_ref and sends the buyer back', async () => {
+    const hooks: string[] = [];
+    const listener = createServer((req, res) => {
+      hooks.push(req.url ?? '');
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    try {
+      const provider = konnectProvider({ apiKey: double.apiKey, walletId: double.walletId, url: double.url }, { webhookUrl: `${at}/hook`, returnUrl: `${at}/back` });
+      const { providerRef, redirectUrl } = await provider.createPayment(request({ paymentId: 'b3f1c2a4-0000-4000-8000-0000000000ad' }));
+      const page = await fetch(redirectUrl!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('25.500 TND');
+      const paid = await fetch(`${redirectUrl}/pay`, { method: 'POST', redirect: 'manual' });
+      expect(paid.status).toBe(303);
+      expect(paid.headers.get('location')).toBe(`${at}/back?payment=b3f1c2a4-0000-4000-8000-0000000000ad&payment_ref=${providerRef}`);
+      expect(hooks).toEqual([`/hook?payment_ref=${providerRef}`]);
+      expect(await provider.status!(providerRef)).toBe('paid');
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
   });
 });
