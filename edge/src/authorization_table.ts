@@ -106,6 +106,9 @@ export const table: readonly Row[] = [
   row('POST /api/payments/simulated/:session',            '401 200 404 403 403 403 403 403', async (w) => ({ path: `/api/payments/simulated/${(await w.freshPendingOrder()).session}`, body: { outcome: 'decline' } })),
   row('POST /api/webhooks/stripe',                        '200 200 200 200 200 200 200 200', stripeIgnored),
   row('GET /api/payments/clictopay/return?orderId=nope',  '404 404 404 404 404 404 404 404'),
+  // Konnect's webhook and return name a payment and are asked of Konnect: no caller's token matters, an unknown payment is 404.
+  row('GET /api/payments/konnect/webhook?payment_ref=nope', '404 404 404 404 404 404 404 404'),
+  row('GET /api/payments/konnect/return?payment=00000000-0000-4000-8000-000000000000', '404 404 404 404 404 404 404 404'),
   row('GET /api/events/:id/keys',                         '200 200 200 200 200 200 200 200'),
   row('GET /api/events/:id/checkin/lists',                '401 404 404 200 404 200 404 403'),
   row('POST /api/events/:id/checkin/lists',               '401 403 403 201 404 403 403 403', (w) => ({ path: fill('/api/events/:id/checkin/lists', w), body: { name: `Gate ${randomUUID()}` } })),
@@ -129,6 +132,9 @@ export const table: readonly Row[] = [
   row('GET /api/dev/mail',                                '200 200 200 200 200 200 200 200'),
   row('GET /api/dev/mail (through a proxy)',              '401 403 403 403 403 403 403 200', proxied('/api/dev/mail')),
   row('GET /api/ops/status',                              '401 403 403 403 403 403 403 200'),
+  row('GET /api/ops/refunds/manual',                      '401 403 403 403 403 403 403 200'),
+  // No manual refund waits in the world: the operator passes the role check and finds none.
+  row('POST /api/ops/refunds/manual/:orderId',            '401 403 403 403 403 403 403 404', (w) => ({ path: `/api/ops/refunds/manual/${w.paid.id}`, body: { reference: 'KNT-1' } })),
   row('GET /api/events/:id/queue/settings',               '401 403 403 200 404 403 403 403', drop('/queue/settings')),
   row('PATCH /api/events/:id/queue/settings',             '401 403 403 200 404 403 403 403', (w) => ({ path: `/api/events/${w.drop.id}/queue/settings`, body: { paused: false } })),
   row('GET /api/events/:id/queue/challenge',              '401 200 200 403 403 403 403 403', drop('/queue/challenge')),

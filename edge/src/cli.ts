@@ -27,7 +27,7 @@ async function start(): Promise<void> {
   const base = `http://127.0.0.1:${node.port}`;
   const lines = [`Tickr node ${node.config.nodeId} listening on ${base}`, `  API        ${base}/api/events`, `  health     ${base}/health`, `  metrics    ${base}/metrics`];
   if (node.web) lines.push(`  storefront ${node.web.url}/`);
-  lines.push(`  payments   ${providersFor(node.config).configured.join(', ') || 'none configured (set STRIPE_* or CLICTOPAY_*)'}`);
+  lines.push(`  payments   ${providersFor(node.config).configured.join(', ') || 'none configured (set STRIPE_*, CLICTOPAY_* or KONNECT_*)'}`);
   lines.push(node.config.production
     ? '  mode       production (NODE_ENV=production): no simulated payments, no demo seed, no dev mail'
     : `  mode       development: simulated payments on by default (no money moves), dev mail at ${base}/api/dev/mail (this machine only), secrets not set in the environment kept in ${node.config.dataDir}`);

@@ -31,6 +31,7 @@ import { mountTickets } from './routes/tickets.ts';
 import { mountOrders } from './routes/orders.ts';
 import { mountPayments } from './routes/payments.ts';
 import { mountOps } from './routes/ops.ts';
+import { mountManualRefunds } from './routes/manual_refunds.ts';
 import { mountSales } from './routes/sales.ts';
 import type { Jobs } from '../../engine/src/jobs/queues.ts';
 
@@ -85,6 +86,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   // Orders and payments enqueue jobs: mounted when the node has pg-boss (always in `npm start`).
   if (opts.jobs) mountOrders(router, { config, db, engine, jobs: opts.jobs, log });
   if (opts.jobs) mountPayments(router, { config, db, engine, jobs: opts.jobs, log });
+  if (opts.jobs) mountManualRefunds(router, { db, jobs: opts.jobs });
   mountSales(router, { db });
   mountOps(router, { config, db, engine, waiters: () => queueLive.waiters() });
   if (config.benchRoutes) mountBench(router);

@@ -193,10 +193,16 @@ export type PlaceHoldInput = z.infer<typeof placeHoldSchema>;
 // ---- orders and payments ------------------------------------------------
 
 export const checkoutSchema = z.strictObject({
-  provider: z.enum(['simulated', 'stripe', 'clictopay'], { error: says('provider', '"simulated", "stripe" or "clictopay"') }).default('simulated'),
+  provider: z.enum(['simulated', 'stripe', 'clictopay', 'konnect'], { error: says('provider', '"simulated", "stripe", "clictopay" or "konnect"') }).default('simulated'),
   locale: z.enum(['en', 'fr', 'ar'], { error: says('locale', '"en", "fr" or "ar"') }).default('en'),
 });
 export type CheckoutInput = z.infer<typeof checkoutSchema>;
+
+/** POST /api/ops/refunds/manual/:orderId: the operator made the refund by hand, and says how to find it. */
+export const manualRefundDoneSchema = z.strictObject({
+  reference: text('reference', 1, 200),
+  note: text('note', 0, 1000).optional(),
+});
 
 /** POST /api/orders/:id/refund: no body, or the organizer's override for an order with a used ticket. */
 export const refundSchema = z.strictObject({

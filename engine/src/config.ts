@@ -82,6 +82,8 @@ export type Config = {
   secureTransport: boolean;
   stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null } | null;
   clictopay: { username: string; password: string; url: string } | null;
+  /** Konnect (e-Dinar, Tunisian cards, wallet): KONNECT_API_KEY and KONNECT_WALLET_ID, both or neither; KONNECT_URL defaults to the sandbox. */
+  konnect: { apiKey: string; walletId: string; url: string } | null;
   /**
    * Which peers may name the client in X-Forwarded-For (TICKR_TRUST_PROXY): a
    * hop count (0, the default: none, the peer is the client) or a list of
@@ -147,6 +149,14 @@ function clictopayConfig(env: NodeJS.ProcessEnv): Config['clictopay'] {
   if (username === '' && password === '') return null;
   if (username === '' || password === '') throw new ConfigError('CLICTOPAY_USERNAME and CLICTOPAY_PASSWORD go together: set both or neither');
   return { username, password, url: url(env, 'CLICTOPAY_URL', 'https://test.clictopay.com/payment/rest') };
+}
+
+function konnectConfig(env: NodeJS.ProcessEnv): Config['konnect'] {
+  const apiKey = env.KONNECT_API_KEY || '';
+  const walletId = env.KONNECT_WALLET_ID || '';
+  if (apiKey === '' && walletId === '') return null;
+  if (apiKey === '' || walletId === '') throw new ConfigError('KONNECT_API_KEY and KONNECT_WALLET_ID go together: set both or neither');
+  return { apiKey, walletId, url: url(env, 'KONNECT_URL', 'https://api.sandbox.konnect.network') };
 }
 
 /** At least this long, so the secrets cannot be guessed; the same floor for every secret a deployment sets. */
@@ -295,6 +305,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureTransport: bool(env, 'TICKR_WEB_SECURE_COOKIES', false),
     stripe: stripeConfig(env),
     clictopay: clictopayConfig(env),
+    konnect: konnectConfig(env),
     trustProxy: trustProxy(env),
     signupsPerAddress: int(env, 'TICKR_SIGNUPS_PER_ADDRESS', signupsPerAddressDefault, 1, 1_000_000),
   };

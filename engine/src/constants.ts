@@ -147,15 +147,26 @@ export const jobPollingSeconds = 0.5;
 /** Completed jobs leave the job table this soon, so it stays small in a big sale; the archive keeps them a day. */
 export const jobArchiveCompletedSeconds = 60;
 export const jobArchiveDeleteSeconds = 24 * 60 * 60;
-/** Clictopay: poll a payment's status this often, this many times (the return may never come). */
+/** Redirect providers (Clictopay, Konnect): poll a payment's status this often, this many times (the return may never come). */
 export const clictopayPollSeconds = 30;
 export const clictopayPollsMax = 40;
-/** Provider calls (Stripe, Clictopay) give up after this long; the job retries. */
+/**
+ * Konnect: a payment page lives as long as the longest hold, in minutes (its
+ * `lifespan`): past it Konnect takes no more money, so a buyer cannot pay long
+ * after the seats went back on sale (a payment just after the hold is the
+ * late-payment path). A payment past its expirationDate by more than the grace
+ * (clock skew between Konnect and us) is declined.
+ */
+export const konnectLifespanMinutes = Math.ceil(holdTtlMsMax / 60_000);
+export const konnectExpiryGraceMs = 2 * 60_000;
+/** Provider calls (Stripe, Clictopay, Konnect) give up after this long; the job retries. */
 export const paymentCallTimeoutMs = 15_000;
 /** A Stripe webhook older than this is refused (replay protection; Stripe's own default). */
 export const stripeWebhookToleranceSeconds = 300;
 /** Lists of orders answer at most this many. */
 export const ordersListMax = 200;
+/** GET /api/ops/refunds/manual answers at most this many (oldest first: the to-do list). */
+export const manualRefundsListMax = 200;
 /** /api/ops/status lists this many most recent open operator alerts; it counts them all. */
 export const opsAlertsListMax = 50;
 

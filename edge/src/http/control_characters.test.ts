@@ -91,6 +91,8 @@ const urlRows: Row[] = [
   { route: 'sales ?bucket', method: 'GET', path: () => `/api/events/${eventId}/sales?bucket=minute%0a`, token: asOrganizer },
   { route: 'payout ?format', method: 'GET', path: () => `/api/events/${eventId}/payout?format=csv%1b`, token: asOrganizer },
   { route: 'clictopay return ?orderId', method: 'GET', path: () => '/api/payments/clictopay/return?orderId=%00', token: nobody },
+  { route: 'konnect webhook ?payment_ref', method: 'GET', path: () => '/api/payments/konnect/webhook?payment_ref=%00', token: nobody },
+  { route: 'konnect return ?payment', method: 'GET', path: () => '/api/payments/konnect/return?payment=%00', token: nobody },
   { route: 'query parameter name', method: 'GET', path: () => '/api/events?mi%00ne=1', token: asOrganizer },
   { route: 'event id', method: 'GET', path: () => '/api/events/%00', token: nobody },
   { route: 'hold id', method: 'GET', path: () => `/api/holds/${holdId}%00`, token: asBuyer },

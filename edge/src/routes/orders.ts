@@ -10,6 +10,7 @@ import { checkout } from '../../../engine/src/orders/checkout.ts';
 import { OrderError } from '../../../engine/src/orders/errors.ts';
 import { expireIfLapsed } from '../../../engine/src/orders/expire.ts';
 import { selectOrder, selectOrderContext, selectOrdersOfBuyer, selectOrdersOfEvent, type OrderRow } from '../../../engine/src/orders/orders_db.ts';
+import { selectManualRefund } from '../../../engine/src/orders/manual_refund.ts';
 import { selectPaymentOfOrder, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { eventPayout, payoutCsv } from '../../../engine/src/orders/payout.ts';
 import { requestRefund } from '../../../engine/src/orders/refund.ts';
@@ -104,7 +105,10 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
       if (context?.organizerId !== claims.sub) throw orderNotFound();
     }
     const order = await expireIfLapsed({ db, engine }, found);
-    return { status: 200, body: orderView(order, await selectPaymentOfOrder(db, id), forBuyer) };
+    const [payment, manual] = await Promise.all([selectPaymentOfOrder(db, id), selectManualRefund(db, id)]);
+    // A refund a person makes by hand (Konnect): the order stays as it is until it is recorded done.
+    const manualRefund = manual === null ? null : { state: manual.state, requestedAt: manual.requestedAt.toISOString(), doneAt: manual.doneAt?.toISOString() ?? null };
+    return { status: 200, body: { ...orderView(order, payment, forBuyer), manualRefund } };
   });
 
   router.route('post', '/api/orders/:id/refund', async (ctx) => {

@@ -6,13 +6,13 @@ import type { Logger } from '../../../engine/src/log.ts';
 import { selectOrder } from '../../../engine/src/orders/orders_db.ts';
 import { paymentFailed, paymentSucceeded } from '../../../engine/src/orders/payment_events.ts';
 import { confirmFromProviderState } from '../../../engine/src/orders/payment_poll_job.ts';
-import { selectPaymentByRef } from '../../../engine/src/orders/payments_db.ts';
+import { selectPayment, selectPaymentByRef, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { providersFor } from '../../../engine/src/payments/providers.ts';
 import { verifyStripeWebhook, WebhookSignatureError } from '../../../engine/src/payments/stripe.ts';
 import { requireRole } from '../auth/guard.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { parseBody, simulatedPaymentSchema } from '../validation.ts';
+import { normalizeUuid, parseBody, simulatedPaymentSchema } from '../validation.ts';
 
 export type PaymentsDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
 
@@ -64,6 +64,52 @@ export function mountPayments(router: Router, { config, db, engine, jobs, log }:
       // The polling job asks again: the buyer still lands on their order page.
       log('warn', `clictopay return for ${ref}: ${(error as Error).message}`);
     }
+    return { status: 303, body: '', headers: { location: `${config.publicUrl}/orders/${payment.orderId}` } };
+  });
+
+  mountKonnect(router, { config, db, engine, jobs, log });
+}
+
+/**
+ * Konnect's webhook (GET `?payment_ref=`) and the buyer's return only name a
+ * payment: both ask Konnect's API where it stands and feed the answer into the
+ * one confirmation path, as Clictopay's return does. A forged call for an
+ * unpaid payment finds it pending and changes nothing; a repeated one is a
+ * duplicate notice.
+ */
+function mountKonnect(router: Router, { config, db, engine, jobs, log }: PaymentsDeps): void {
+  const providers = providersFor(config);
+  /** Asks Konnect; answers the state, or null when Konnect could not be asked (the polling job asks again). */
+  async function askKonnect(payment: PaymentRow, via: string): Promise<string | null> {
+    if (!providers.configured.includes('konnect')) throw new HttpError(404, 'provider_unavailable', 'Konnect is not configured on this server.');
+    const ref = payment.providerRef!;
+    try {
+      const state = await providers.get('konnect').status!(ref);
+      if (state !== 'pending') await confirmFromProviderState({ db, engine, jobs, log }, 'konnect', ref, state);
+      return state;
+    } catch (error) {
+      log('warn', `konnect ${via} for ${ref}: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  router.route('get', '/api/payments/konnect/webhook', async (ctx) => {
+    const ref = ctx.query.get('payment_ref') ?? '';
+    if (!/^[0-9A-Za-z_-]{1,64}$/.test(ref)) throw new HttpError(400, 'invalid_query', 'payment_ref must be Konnect\'s payment reference, as Konnect sends it.');
+    const payment = await selectPaymentByRef(db, 'konnect', ref);
+    if (payment === null) throw sessionNotFound();
+    const state = await askKonnect(payment, 'webhook');
+    // 200 even when Konnect could not be asked: the polling job asks again, a retried webhook would add nothing.
+    return { status: 200, body: { received: true, state: state ?? 'unknown' } };
+  });
+
+  // Where Konnect sends the buyer back (successUrl and failUrl): `payment` is our payment id, which we put there ourselves.
+  router.route('get', '/api/payments/konnect/return', async (ctx) => {
+    const id = normalizeUuid(ctx.query.get('payment') ?? '');
+    if (id === null) throw new HttpError(400, 'invalid_query', 'payment must be the Tickr payment id that the return URL carries.');
+    const payment = await selectPayment(db, id);
+    if (payment === null || payment.provider !== 'konnect' || payment.providerRef === null) throw sessionNotFound();
+    await askKonnect(payment, 'return');
     return { status: 303, body: '', headers: { location: `${config.publicUrl}/orders/${payment.orderId}` } };
   });
 }

@@ -5,6 +5,7 @@ import { handlers as realHandlers } from '../../../engine/src/jobs/handlers.ts';
 import type { JobDeps } from '../../../engine/src/jobs/queues.ts';
 import { startEngine } from '../../../engine/src/node_engine.ts';
 import { startClictopayDouble, type ClictopayDouble } from '../../../engine/src/payments/clictopay_double.ts';
+import { startKonnectDouble, type KonnectDouble } from '../../../engine/src/payments/konnect_double.ts';
 import { startStripeDouble, type StripeDouble } from '../../../engine/src/payments/stripe_double.ts';
 import { apiClient } from '../../../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
@@ -25,6 +26,7 @@ export type OrdersNode = {
   api: ReturnType<typeof apiClient>;
   stripe: StripeDouble;
   clictopay: ClictopayDouble;
+  konnect: KonnectDouble;
   /** Log lines at warn and above. */
   logged: string[];
   stop(): Promise<void>;
@@ -33,18 +35,20 @@ export type OrdersNode = {
 /**
  * A node as `npm start` runs it, for tests of orders and payments: its own
  * database, the real engine, pg-boss with the real job handlers, the edge on a
- * free port, and local doubles of Stripe and Clictopay it is configured for.
+ * free port, and local doubles of Stripe, Clictopay and Konnect it is configured for.
  */
 export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?: Record<string, string>; retry?: Parameters<typeof startJobs>[0]['retry'] } = {}): Promise<OrdersNode> {
   const t = await freshDatabase();
   const stripe = await startStripeDouble();
   const clictopay = await startClictopayDouble();
+  const konnect = await startKonnectDouble();
   const env: Record<string, string> = {
     HOST: '127.0.0.1', PORT: '0', TICKR_WORKERS: '1', TICKR_SHARDS: '4', NODE_ID: 'orders-test',
     TICKR_TOKEN_SECRET: 'orders-test-secret-orders-test-secret-1', TICKR_LOG_LEVEL: 'warn',
     TICKR_PUBLIC_URL: 'http://shop.test', TICKR_API_PUBLIC_URL: 'http://api.test',
     STRIPE_SECRET_KEY: 'sk_test_tickr', STRIPE_WEBHOOK_SECRET: stripeWebhookSecret, STRIPE_API_URL: stripe.url,
     CLICTOPAY_USERNAME: clictopay.username, CLICTOPAY_PASSWORD: clictopay.password, CLICTOPAY_URL: clictopay.url,
+    KONNECT_API_KEY: konnect.apiKey, KONNECT_WALLET_ID: konnect.walletId, KONNECT_URL: konnect.url,
     ...opts.env,
   };
   const config = readConfig(env);
@@ -59,13 +63,14 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
   const server = createServer({ config, db: t.db, engine, log, jobs });
   const base = `http://127.0.0.1:${await server.listen()}`;
   return {
-    t, env, config, engine, jobs, deps, server, base, api: apiClient(() => base), stripe, clictopay, logged,
+    t, env, config, engine, jobs, deps, server, base, api: apiClient(() => base), stripe, clictopay, konnect, logged,
     async stop() {
       server.close();
       await jobs.stop();
       await engine.close();
       await stripe.close();
       await clictopay.close();
+      await konnect.close();
       await t.drop();
     },
   };

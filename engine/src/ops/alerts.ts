@@ -10,7 +10,7 @@ type Executor = Db | pg.PoolClient;
  */
 export type NewAlert = {
   key: string;
-  kind: 'job_dead_lettered';
+  kind: 'job_dead_lettered' | 'manual_refund_required';
   queue: string | null;
   orderId: string | null;
   message: string;
@@ -44,4 +44,9 @@ export async function selectOpenAlerts(db: Executor, limit: number): Promise<{ o
       occurrences: r.occurrences, createdAt: r.created_at.toISOString(), lastAt: r.last_at.toISOString(),
     })),
   };
+}
+
+/** The cause is dealt with: the alert leaves the open list (a recurrence reopens it). */
+export async function resolveAlert(db: Executor, key: string): Promise<void> {
+  await db.query('UPDATE operator_alerts SET resolved_at = now() WHERE key = $1 AND resolved_at IS NULL', [key]);
 }

@@ -8,7 +8,7 @@ import { inTransaction } from '../db/transaction.ts';
 
 /**
  * The one confirmation path. Whatever told us (a Stripe webhook, a Clictopay
- * return or poll, the simulated pay page), the news becomes the same rows and
+ * return or poll, a Konnect webhook, return or poll, the simulated pay page), the news becomes the same rows and
  * the same job, in one transaction:
  *
  * - the notice is recorded in `provider_events` by its id first, so a

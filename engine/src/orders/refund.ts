@@ -1,9 +1,11 @@
 import type { Db } from '../db/pool.ts';
 import type { JobData, JobHandler, Jobs } from '../jobs/queues.ts';
 import { queueEmail } from '../mail/outbox.ts';
+import { RefundByHand } from '../payments/provider.ts';
 import { providersFor } from '../payments/providers.ts';
 import { countUsedTicketsOfOrder, revokeOrderTickets } from '../tickets/revoke.ts';
 import { OrderError, orderNotFound } from './errors.ts';
+import { requireManualRefund } from './manual_refund.ts';
 import { countTicketsOfHold, moveOrder, selectOrder, selectOrderContext, type OrderContext, type OrderRow } from './orders_db.ts';
 import { markPaymentRefunded, selectPaymentOfOrder } from './payments_db.ts';
 import { isSold } from './states.ts';
@@ -69,7 +71,8 @@ export async function requestRefund(
 }
 
 /**
- * `refund`: money back through the provider, tickets revoked, order refunded,
+ * `refund`: money back through the provider (or, when its API cannot, a
+ * manual refund an operator makes and records: orders/manual_refund.ts), tickets revoked, order refunded,
  * buyer told, stock back to the actor. Idempotent per order: the provider
  * call carries a key derived from the order, the order moves once, the email
  * is keyed by the order and the actor refunds a hold once.
@@ -101,7 +104,14 @@ export const refundJob: JobHandler<'refund'> = async (deps, { orderId, reason, r
       return;
     }
     const provider = providersFor(deps.config).get(order.provider);
-    const { refundRef } = await provider.refund({ providerRef: payment.providerRef, amount: payment.amount, currency: payment.currency, key: `refund-${orderId}` });
+    let refundRef: string;
+    try {
+      ({ refundRef } = await provider.refund({ providerRef: payment.providerRef, amount: payment.amount, currency: payment.currency, key: `refund-${orderId}` }));
+    } catch (error) {
+      if (!(error instanceof RefundByHand)) throw error;
+      // A person refunds from the provider's dashboard; recording it queues this job again to finish (orders/manual_refund.ts).
+      return requireManualRefund(deps, order, payment, { orderId, reason, ...(refundUsedTickets === true ? { refundUsedTickets } : {}) }, error.message);
+    }
     await markPaymentRefunded(deps.db, payment.id, refundRef);
   } else if (payment.status !== 'refunded') {
     throw new Error(`payment ${payment.id} is ${payment.status}; cannot refund`);

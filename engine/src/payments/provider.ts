@@ -2,10 +2,10 @@
  * One interface for every way a buyer pays. A provider opens a session for an
  * order and refunds a payment; it never changes an order itself. What it
  * learns (a webhook, a return, a poll) goes through the one confirmation path,
- * `orders/payment_events.ts`, so simulated, Stripe and Clictopay payments
- * become tickets (or refunds) the same way.
+ * `orders/payment_events.ts`, so simulated, Stripe, Clictopay and Konnect
+ * payments become tickets (or refunds) the same way.
  */
-export const paymentProviderNames = ['simulated', 'stripe', 'clictopay'] as const;
+export const paymentProviderNames = ['simulated', 'stripe', 'clictopay', 'konnect'] as const;
 export type PaymentProviderName = (typeof paymentProviderNames)[number];
 
 export type PaymentRequest = {
@@ -36,7 +36,7 @@ export interface PaymentProvider {
   refusal?(amount: number, currency: string): string | null;
   /** Idempotent per payment: a retry opens no second session (and never charges twice). */
   createPayment(request: PaymentRequest): Promise<PaymentSession>;
-  /** Gives the whole amount back. Idempotent per `key`. */
+  /** Gives the whole amount back. Idempotent per `key`. Throws `RefundByHand` when the provider's API cannot (Konnect). */
   refund(payment: { providerRef: string; amount: number; currency: string; key: string }): Promise<{ refundRef: string }>;
   /** Asks the provider where a payment stands; providers that push webhooks need not. */
   status?(providerRef: string): Promise<PaymentState>;
@@ -50,4 +50,13 @@ export class PaymentUnavailable extends Error {
 /** The provider answered with an error: the call may be retried (a job retries it). */
 export class ProviderError extends Error {
   override name = 'ProviderError';
+}
+
+/**
+ * The provider's API cannot give money back (Konnect): a person must, from the
+ * provider's dashboard. Not a failure to retry: the refund job records a manual
+ * refund and an operator alert instead (orders/manual_refund.ts).
+ */
+export class RefundByHand extends Error {
+  override name = 'RefundByHand';
 }

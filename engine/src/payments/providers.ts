@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { clictopayProvider } from './clictopay.ts';
+import { konnectProvider } from './konnect.ts';
 import { PaymentUnavailable, type PaymentProvider, type PaymentProviderName } from './provider.ts';
 import { simulatedProvider } from './simulated.ts';
 import { stripeClient, stripeProvider } from './stripe.ts';
@@ -26,6 +27,11 @@ export function providersFor(config: Config): Providers {
   if (!config.production) byName.set('simulated', simulatedProvider(config.publicUrl));
   if (stripe !== null) byName.set('stripe', stripeProvider(stripe));
   if (config.clictopay !== null) byName.set('clictopay', clictopayProvider(config.clictopay, `${config.apiPublicUrl}/api/payments/clictopay/return`));
+  if (config.konnect !== null) {
+    byName.set('konnect', konnectProvider(config.konnect, {
+      webhookUrl: `${config.apiPublicUrl}/api/payments/konnect/webhook`, returnUrl: `${config.apiPublicUrl}/api/payments/konnect/return`,
+    }));
+  }
   providers = {
     get(name) {
       const provider = byName.get(name);

@@ -49,7 +49,7 @@ export type QueueSettingsView = {
   holdsPerAddressMax: number | null;
 };
 
-export type Provider = 'simulated' | 'stripe' | 'clictopay';
+export type Provider = 'simulated' | 'stripe' | 'clictopay' | 'konnect';
 export type OrderStatus = 'pending' | 'paid' | 'ticketed' | 'refunded' | 'failed' | 'expired';
 
 export type OrderView = {
@@ -57,6 +57,8 @@ export type OrderView = {
   currency: string; status: OrderStatus; provider: Provider; failure: string | null; createdAt: string;
   paidAt: string | null; ticketedAt: string | null; refundedAt: string | null;
   payment: { id: string; status: string; providerRef: string | null; redirectUrl: string | null; clientSecret: string | null } | null;
+  /** A refund made by hand (Konnect); only the single-order answer carries it. */
+  manualRefund?: { state: 'manual_required' | 'done'; requestedAt: string; doneAt: string | null } | null;
 };
 
 export type SimulatedSessionView = { session: string; orderId: string; amount: number; currency: string; status: string; orderStatus: OrderStatus };

@@ -71,6 +71,7 @@ export const ar: Record<MessageKey, string> = {
   'hold.providerSimulated': 'بطاقة تجريبية (دفع محاكى)',
   'hold.providerStripe': 'بطاقة (Stripe)',
   'hold.providerClictopay': 'بطاقة (Clictopay)',
+  'hold.providerKonnect': 'e-Dinar / بطاقة تونسية (Konnect)',
   'hold.checkoutSoon': 'الدفع غير متاح على هذا الخادم بعد.',
 
   'pay.title': 'الدفع',
@@ -146,6 +147,7 @@ export const ar: Record<MessageKey, string> = {
   'order.expiredBody': 'انتهت مدة الحجز قبل إتمام الدفع؛ لم يُقتطع أي مبلغ.',
   'order.refundedBody': 'استُرد مبلغ هذا الطلب وأُلغيت تذاكره.',
   'order.refundPending': 'جارٍ معالجة الاسترداد.',
+  'order.refundByHand': 'يتم استرداد المبلغ يدويًا عبر مزوّد الدفع؛ تبقى تذاكرك صالحة حتى يكتمل ذلك.',
 
   'queue.aheadOne': 'شخص واحد أمامك',
   'queue.next': 'أنت التالي',

@@ -74,6 +74,7 @@ export const en = {
   'hold.providerSimulated': 'Test card (simulated payment)',
   'hold.providerStripe': 'Card (Stripe)',
   'hold.providerClictopay': 'Card (Clictopay)',
+  'hold.providerKonnect': 'e-Dinar / Tunisian card (Konnect)',
   'hold.checkoutSoon': 'Checkout is not available on this server yet.',
 
   'pay.title': 'Payment',
@@ -149,6 +150,7 @@ export const en = {
   'order.expiredBody': 'The hold expired before the payment came through; no money was taken.',
   'order.refundedBody': 'This order was refunded; its tickets are cancelled.',
   'order.refundPending': 'Your refund is being processed.',
+  'order.refundByHand': 'Your refund is being made by hand through the payment provider; your tickets stay valid until it is done.',
 
   'queue.aheadOne': '1 person ahead of you',
   'queue.next': 'You are next',

@@ -71,6 +71,7 @@ export const fr: Record<MessageKey, string> = {
   'hold.providerSimulated': 'Carte de test (paiement simulé)',
   'hold.providerStripe': 'Carte (Stripe)',
   'hold.providerClictopay': 'Carte (Clictopay)',
+  'hold.providerKonnect': 'e-Dinar / carte tunisienne (Konnect)',
   'hold.checkoutSoon': 'Le paiement n’est pas encore disponible sur ce serveur.',
 
   'pay.title': 'Paiement',
@@ -146,6 +147,7 @@ export const fr: Record<MessageKey, string> = {
   'order.expiredBody': 'La réservation a expiré avant le paiement ; aucun montant n’a été débité.',
   'order.refundedBody': 'Cette commande a été remboursée ; ses billets sont annulés.',
   'order.refundPending': 'Votre remboursement est en cours.',
+  'order.refundByHand': 'Votre remboursement est effectué manuellement auprès du prestataire de paiement ; vos billets restent valables jusque-là.',
 
   'queue.aheadOne': '1 personne devant vous',
   'queue.next': 'Vous êtes le prochain',

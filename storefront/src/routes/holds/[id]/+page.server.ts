@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { ApiError, type OrderView, type Provider } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
-import { paymentProviders } from '$lib/server/providers';
+import { paymentProviders, paymentProvidersFor } from '$lib/server/providers';
 
 export const load: PageServerLoad = async (event) => {
   const { locals, params, url } = event;
@@ -14,7 +14,7 @@ export const load: PageServerLoad = async (event) => {
     const hold = await api.hold(params.id);
     const drop = await api.event(hold.eventId);
     const type = drop.ticketTypes.find((x) => x.id === hold.typeId) ?? null;
-    return { hold, event: drop, type, expired: false, providers: paymentProviders() };
+    return { hold, event: drop, type, expired: false, providers: paymentProvidersFor(hold.currency) };
   } catch (e) {
     if (e instanceof ApiError && (e.code === 'hold_expired' || e.code === 'hold_not_found')) {
       return { hold: null, event: null, type: null, expired: true, providers: [] as Provider[] };
@@ -24,12 +24,12 @@ export const load: PageServerLoad = async (event) => {
   }
 };
 
-/** Where the buyer pays for an order: our simulated page, the Stripe Payment Element page, or Clictopay's own page. */
+/** Where the buyer pays for an order: our simulated page, the Stripe Payment Element page, or Clictopay's or Konnect's own page. */
 function payPath(order: OrderView): string {
   if (order.status !== 'pending' && order.status !== 'failed') return `/orders/${order.id}`;
   const ref = order.payment?.providerRef;
   if (order.provider === 'simulated' && ref) return `/pay/simulated/${ref}`;
-  if (order.provider === 'clictopay' && order.payment?.redirectUrl) return order.payment.redirectUrl;
+  if ((order.provider === 'clictopay' || order.provider === 'konnect') && order.payment?.redirectUrl) return order.payment.redirectUrl;
   if (order.provider === 'stripe' && order.payment?.clientSecret) return `/orders/${order.id}/pay`;
   return `/orders/${order.id}`;
 }
