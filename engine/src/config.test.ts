@@ -52,3 +52,11 @@ describe('TICKR_METRICS_TOKEN', () => {
     expect(refusal({ TICKR_METRICS_TOKEN: 'short' })).toMatch(/TICKR_METRICS_TOKEN must be at least 32 characters/);
   });
 });
+
+describe('TICKR_WIRE', () => {
+  it('is clone unless set to msgpack, and a typo is refused rather than read as clone', () => {
+    expect(readConfig({}).wire).toBe('clone');
+    expect(readConfig({ TICKR_WIRE: 'msgpack' }).wire).toBe('msgpack');
+    expect(refusal({ TICKR_WIRE: 'msgpak' })).toMatch(/TICKR_WIRE must be clone or msgpack, got "msgpak"/);
+  });
+});

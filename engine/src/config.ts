@@ -53,6 +53,8 @@ export type Config = {
   flushesInFlight: number;
   /** Snapshot an event every this many journal entries: recovery replays at most this many. */
   snapshotEvery: number;
+  /** How commands cross to shard workers: structured clone (default) or msgpack frames (engine/src/node_engine.ts says why). */
+  wire: 'clone' | 'msgpack';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /**
    * NODE_ENV=production: every development convenience is off (the simulated
@@ -97,6 +99,13 @@ export type Config = {
 
 /** `hops`: trust that many proxies in front of the node; `cidrs`: trust peers in these ranges, e.g. `10.0.0.0/8`. */
 export type TrustProxy = { hops: number } | { cidrs: string[] };
+
+/** TICKR_WIRE: a typo is refused, never quietly read as the default. */
+function wireSetting(env: NodeJS.ProcessEnv): Config['wire'] {
+  const raw = env.TICKR_WIRE || 'clone';
+  if (raw !== 'clone' && raw !== 'msgpack') throw new ConfigError(`TICKR_WIRE must be clone or msgpack, got "${raw}"`);
+  return raw;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -290,6 +299,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
     flushesInFlight: int(env, 'TICKR_FLUSHES_IN_FLIGHT', flushesInFlightDefault, 1, flushesInFlightMax),
     snapshotEvery: int(env, 'TICKR_SNAPSHOT_EVERY', snapshotEveryEntries, 1, 10_000_000),
+    wire: wireSetting(env),
     logLevel,
     production,
     ticketServerKey: deriveServerKey(ticketKeySecret ?? randomBytes(48)),

@@ -19,7 +19,7 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
   let keeper: LeaseKeeper | null = null;
   const workers = new ShardWorkers({
     count: config.workers,
-    init: { dbUrl: opts.dbUrl, shards: config.shards, nodeId: config.nodeId, flushDelayMs: config.flushDelayMs, flushesInFlight: config.flushesInFlight, snapshotEvery: config.snapshotEvery, wire: opts.wire ?? defaultWire() },
+    init: { dbUrl: opts.dbUrl, shards: config.shards, nodeId: config.nodeId, flushDelayMs: config.flushDelayMs, flushesInFlight: config.flushesInFlight, snapshotEvery: config.snapshotEvery, wire: opts.wire ?? config.wire },
     log,
     onRestart: (_index, shards) => void keeper?.reserve(shards),
     onFenced: (shards) => keeper?.lost(shards),
@@ -75,12 +75,9 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
  * msgpack 4857, 4653 req/s (p50 10/11 ms, p99 343/275 ms, 207/239 CPU µs/req),
  * while hello-world on the same runs swung from 14.8k to 31.6k req/s: within
  * the noise, not clearly faster. So clone stays the default; TICKR_WIRE=msgpack
- * selects the other (which crashed workers under load until wire.ts copied
- * each frame into its own buffer).
+ * (config.ts) selects the other (which crashed workers under load until wire.ts
+ * copied each frame into its own buffer).
  */
-function defaultWire(): Wire {
-  return process.env.TICKR_WIRE === 'msgpack' ? 'msgpack' : 'clone';
-}
 
 function histogram(name: string, labels: string, bounds: number[], counts: number[], sum: number, scale: number): string[] {
   const lines: string[] = [];

@@ -1,3 +1,4 @@
+import { ticketVersionMax } from '../constants.ts';
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { base32Decode, base32Encode } from './base32.ts';
 import { importPrivateKeyPem, importPublicKeyRaw } from './keys.ts';
@@ -17,7 +18,6 @@ import { importPrivateKeyPem, importPublicKeyRaw } from './keys.ts';
 export const ticketSecretPrefix = 'TK1:';
 export const payloadBytes = 49;
 export const signatureBytes = 64;
-export const versionMax = 255;
 /** Signatures made for tickets can never be passed off as signatures of anything else, and vice versa. */
 const signingContext = Buffer.from('tickr/ticket-secret/v1\0', 'utf8');
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,8 +33,8 @@ export type TicketVerdict =
 /** Throws a TypeError for ids that are not UUIDs or a version outside 0..255: those are bugs in the caller. */
 export function encodePayload(payload: TicketPayload): Buffer {
   const { ticketId, eventId, typeId, version } = payload;
-  if (!Number.isInteger(version) || version < 0 || version > versionMax) {
-    throw new TypeError(`ticket version must be an integer from 0 to ${versionMax} (got ${version})`);
+  if (!Number.isInteger(version) || version < 0 || version > ticketVersionMax) {
+    throw new TypeError(`ticket version must be an integer from 0 to ${ticketVersionMax} (got ${version})`);
   }
   return Buffer.concat([uuidBytes(ticketId, 'ticketId'), uuidBytes(eventId, 'eventId'), uuidBytes(typeId, 'typeId'), Buffer.of(version)]);
 }

@@ -4,7 +4,10 @@ import type { Command, Outcome } from '../inventory/types.ts';
 import type { FromWorker, ToWorker, WorkerInit, WorkerStats } from './protocol.ts';
 import { pack, unpack } from './wire.ts';
 
-export type Log = (level: 'info' | 'warn' | 'error', msg: string) => void;
+import type { Logger } from '../log.ts';
+
+/** The one logger type (engine/src/log.ts), under the name this module's callers import. */
+export type Log = Logger;
 
 type Slot = {
   index: number;
