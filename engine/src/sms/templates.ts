@@ -44,9 +44,10 @@ const words: Record<Locale, Words> = {
     refund: (e, a, u) => `Tickr : votre commande pour ${e} est remboursée (${a}). Ses billets ne sont plus valables. ${u}`,
   },
   ar: {
-    issued: (e, w, u) => `Tickr: تذاكرك لـ ${e}، ${w}. اعرضها عند المدخل: ${u}`,
-    reminder: (e, w, u) => `تذكير Tickr: يبدأ ${e} في ${w}. تذاكرك: ${u}`,
-    refund: (e, a, u) => `Tickr: تم استرداد طلبك لـ ${e} (${a}). لم تعد تذاكره صالحة. ${u}`,
+    // Shorter than en and fr: UCS-2 gives 134 characters for two parts, and the link alone takes about 70.
+    issued: (e, w, u) => `Tickr: تذاكرك لـ ${e}، ${w}: ${u}`,
+    reminder: (e, w, u) => `تذكير: ${e} في ${w}. تذاكرك: ${u}`,
+    refund: (e, a, u) => `Tickr: رُدّ إليك ${a} عن ${e}، والتذاكر ملغاة: ${u}`,
   },
 };
 
@@ -92,7 +93,7 @@ export function renderSms<T extends SmsTemplateName>(template: T, localeIn: stri
   let body = compose(template, locale, data, name);
   let counted = smsSegments(body);
   while (counted.segments > smsSegmentsMax && chars.length > eventNameCharsMin) {
-    chars = chars.slice(0, Math.max(eventNameCharsMin, chars.length - 8));
+    chars = chars.slice(0, -1);
     body = compose(template, locale, data, `${chars.join('').trimEnd()}...`);
     counted = smsSegments(body);
   }
