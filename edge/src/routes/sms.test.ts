@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../../engine/src/config.ts';
+import { eventReminderJob } from '../../../engine/src/mail/reminder_job.ts';
 import type { Answer } from '../../../engine/src/testing/api.ts';
 import { createServer } from '../server.ts';
 import { startOrdersNode, until, type OrdersNode } from '../testing/orders_node.ts';
@@ -94,6 +95,13 @@ describe('notices by SMS', () => {
     const secrets = (await n.t.db.query('SELECT secret FROM tickets WHERE order_id = $1', [orderId])).rows.map((r) => r.secret as string);
     expect(secrets).toHaveLength(2);
     for (const secret of secrets) expect(issued.body).not.toContain(secret);
+
+    // The event's reminder, run now rather than on its day: one SMS to this buyer, however often the job runs.
+    await eventReminderJob(n.deps, { eventId: event.id, startsAt: '2027-03-12T20:00:00.000Z' });
+    await eventReminderJob(n.deps, { eventId: event.id, startsAt: '2027-03-12T20:00:00.000Z' });
+    const reminded = await until(async () => (await devSms('+21622333444')).body.texts.find((s: { template: string; status: string }) => s.template === 'event_reminder' && s.status === 'outbox'), 'the reminder SMS');
+    expect(reminded.body).toBe(`Tickr reminder: Nuit du jazz starts 12 Mar 2027 20:00 UTC. Your tickets: http://shop.test/orders/${orderId}`);
+    expect((await devSms('+21622333444')).body.texts.filter((s: { template: string }) => s.template === 'event_reminder')).toHaveLength(1);
 
     await n.api.call('POST', `/api/orders/${orderId}/refund`, { token: organizer.token });
     const refunded = await until(async () => (await devSms('+21622333444')).body.texts.find((s: { template: string }) => s.template === 'refund_notice'), 'the refund SMS');
