@@ -4,6 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../config.ts';
 import type { Engine } from '../engine.ts';
 import type { JobData, JobDeps, Jobs, QueueName } from '../jobs/queues.ts';
+import { startJobs } from '../jobs/boss.ts';
+import { handlers } from '../jobs/handlers.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { freshDatabase, type TestDatabase } from '../testing/db.ts';
 import { notifyBuyer } from './notify.ts';
 import { queueSms } from './outbox.ts';
@@ -27,6 +30,8 @@ let sns: Server;
 let snsUrl: string;
 const published: Publish[] = [];
 let snsFails = false;
+/** The double fails this many further Publish calls (then answers again). */
+let snsFailsNext = 0;
 let t: TestDatabase;
 
 beforeAll(async () => {
@@ -46,7 +51,8 @@ beforeAll(async () => {
         return;
       }
       published.push({ form, authorization: String(req.headers.authorization ?? '') });
-      if (snsFails) {
+      if (snsFails || snsFailsNext > 0) {
+        snsFailsNext = Math.max(0, snsFailsNext - 1);
         res.writeHead(500, { 'content-type': 'text/xml' });
         res.end('<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>boom</Message></Error><RequestId>r</RequestId></ErrorResponse>');
         return;
@@ -67,6 +73,7 @@ afterAll(async () => {
 beforeEach(() => {
   published.length = 0;
   snsFails = false;
+  snsFailsNext = 0;
 });
 
 function deps(env: Record<string, string>, jobs: Jobs): JobDeps {
@@ -163,6 +170,27 @@ describe('sms-send', () => {
     const id = await queueSms(t.db, jobs, reminder('event_reminder:prod'));
     await expect(sendSmsJob(deps(production, jobs), { smsId: id })).rejects.toThrow(/TICKR_SNS_REGION is not set/);
     expect(await outboxRow(id)).toMatchObject({ status: 'queued', attempts: 1 });
+  });
+});
+
+describe('sms-send through pg-boss', () => {
+  it('retries a Publish the double failed, sends the SMS once, and drops a second job with the same key', { timeout: 60_000 }, async () => {
+    const runtime = await startJobs({ dbUrl: t.url, log: () => {}, poolMax: 3, retry: { limit: 3, delaySeconds: 1, backoff: false } });
+    try {
+      await runtime.work(handlers, deps(snsEnv(), runtime));
+      snsFailsNext = 1;
+      const id = await inTransaction(t.db, (tx) => queueSms(tx, runtime, reminder('event_reminder:boss')));
+      // The cause's transaction ran twice (a rerun of its job): the SMS and its job exist once.
+      await runtime.send('sms-send', { smsId: id }, { key: id });
+      for (let waited = 0; (await outboxRow(id)).status !== 'sent'; waited++) {
+        if (waited > 200) throw new Error(`the SMS was not sent: ${JSON.stringify(await outboxRow(id))}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await outboxRow(id)).toMatchObject({ status: 'sent', attempts: 2, last_error: null, provider_message_id: 'sms-msg-2' });
+      expect(published.map((p) => p.form.get('PhoneNumber'))).toEqual(['+21620123456', '+21620123456']);
+    } finally {
+      await runtime.stop();
+    }
   });
 });
 
