@@ -104,6 +104,21 @@ describe('NODE_ENV=production', () => {
     expect((await api.call('GET', '/api/dev/mail', { token: op })).status).toBe(404);
   });
 
+  it('without SNS offers no SMS, says so at start-up, and serves no dev SMS outbox', async () => {
+    expect(node.output()).toMatch(/sms\s+off: TICKR_SNS_REGION is not set/);
+    expect(node.output()).toMatch(/SMS are off: TICKR_SNS_REGION is not set/);
+    const op = (await api.call('POST', '/api/auth/signin', { body: operator })).body.token as string;
+    expect((await api.call('GET', '/api/dev/sms')).status).toBe(404);
+    expect((await api.call('GET', '/api/dev/sms', { token: op })).status).toBe(404);
+    const body = { email: `sms-${randomBytes(4).toString('hex')}@prod.tickr.test`, password: 'correct horse battery', name: 'S', role: 'participant', phone: '20 123 456', notify: 'sms' };
+    const refused = await api.call('POST', '/api/auth/signup', { body });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('sms_unavailable');
+    const emailOnly = await api.call('POST', '/api/auth/signup', { body: { ...body, notify: 'email' } });
+    expect(emailOnly.status).toBe(201);
+    expect((await api.call('GET', '/api/auth/account', { token: emailOnly.body.token })).body).toMatchObject({ phone: '+21620123456', notify: 'email', smsAvailable: false });
+  });
+
   it('closes /metrics to a stranger, and opens it to the scraper\'s token, an operator and this machine', async () => {
     const proxied = await api.call('GET', '/metrics', { headers: { 'x-forwarded-for': '203.0.113.9' } });
     expect(proxied.status).toBe(401);

@@ -81,6 +81,7 @@ export const table: readonly Row[] = [
   row('POST /api/auth/verify-email',                      '200 200 200 200 200 200 200 200', async (w) => ({ path: '/api/auth/verify-email', body: { token: await w.freshVerifyLink() } })),
   row('POST /api/auth/set-password',                      '201 201 201 201 201 201 201 201', async (w) => ({ path: '/api/auth/set-password', body: { token: await w.freshSetPasswordLink(), password } })),
   // Each caller's own password, given wrong: a right one would void the role's token for the cells after it.
+  row('PATCH /api/account',                               '401 200 200 200 200 200 200 200', () => ({ path: '/api/account', body: { notify: 'email' } })),
   row('POST /api/account/password',                       '401 403 403 403 403 403 403 403', () => ({ path: '/api/account/password', body: { currentPassword: 'not the password of anyone', newPassword: 'a new and unusual password' } })),
   row('PATCH /api/ops/accounts/:id',                      '401 403 403 403 403 403 403 200', async (w) => ({ path: `/api/ops/accounts/${(await w.freshAccount()).id}`, body: { role: 'organizer' } })),
   row('DELETE /api/ops/accounts/:id',                     '401 403 403 403 403 403 403 200', async (w) => ({ path: `/api/ops/accounts/${(await w.freshAccount()).id}` })),
@@ -131,6 +132,8 @@ export const table: readonly Row[] = [
   row('GET /api/events/:id/checkin/lookup?q=Pat',         '401 404 404 200 404 200 404 403'),
   row('GET /api/dev/mail',                                '200 200 200 200 200 200 200 200'),
   row('GET /api/dev/mail (through a proxy)',              '401 403 403 403 403 403 403 200', proxied('/api/dev/mail')),
+  row('GET /api/dev/sms',                                 '200 200 200 200 200 200 200 200'),
+  row('GET /api/dev/sms (through a proxy)',               '401 403 403 403 403 403 403 200', proxied('/api/dev/sms')),
   row('GET /api/ops/status',                              '401 403 403 403 403 403 403 200'),
   row('GET /api/ops/refunds/manual',                      '401 403 403 403 403 403 403 200'),
   // No manual refund waits in the world: the operator passes the role check and finds none.
@@ -148,6 +151,7 @@ export const table: readonly Row[] = [
   row('GET /bench/memory (through a proxy)',              '403 403 403 403 403 403 403 403', proxied('/bench/memory')),
   // The same routes on a production-mode edge, where their answer differs.
   row('GET /api/dev/mail',                                '404 404 404 404 404 404 404 404', undefined, { production: true }),
+  row('GET /api/dev/sms',                                 '404 404 404 404 404 404 404 404', undefined, { production: true }),
   row('GET /metrics',                                     '200 200 200 200 200 200 200 200', undefined, { production: true }),
   row('GET /metrics (through a proxy)',                   '401 403 403 403 403 403 403 200', proxied('/metrics'), { production: true }),
   // With NODE_ENV=production the simulated provider's routes are not mounted (404 to all), and a checkout naming it is refused.

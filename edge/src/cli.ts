@@ -4,7 +4,7 @@
  *   tickr migrate   apply pending migrations and exit
  *   tickr jobs      the pg-boss job workers alone (DATABASE_URL, REDIS_URL and TICKR_CLUSTER_SECRET of the cluster)
  */
-import { ConfigError, readConfig } from '../../engine/src/config.ts';
+import { ConfigError, readConfig, type Config } from '../../engine/src/config.ts';
 import { migrate } from '../../engine/src/db/migrate.ts';
 import { openDatabase } from '../../engine/src/db/open.ts';
 import { createLogger } from '../../engine/src/log.ts';
@@ -19,6 +19,13 @@ const usage = `usage: tickr <command>
   migrate   apply the migrations not yet applied, then exit
   jobs      run only the job workers (payments, tickets, email, refunds) against the cluster's DATABASE_URL, REDIS_URL and TICKR_CLUSTER_SECRET`;
 
+/** Where texts go: SNS, the dev outbox, or nowhere (production without SNS: not offered to buyers). */
+function smsBannerLine(config: Config, base: string): string {
+  if (config.snsRegion !== null) return `Amazon SNS (${config.snsRegion})`;
+  if (!config.production) return `dev SMS outbox at ${base}/api/dev/sms (this machine only)`;
+  return 'off: TICKR_SNS_REGION is not set, so buyers are not offered SMS (those who chose it get email)';
+}
+
 async function start(): Promise<void> {
   // `npm start` passes --storefront: the storefront beside the API on TICKR_WEB_PORT (default 5173). Bench and
   // test nodes run plain `tickr start`: API only, unless they set TICKR_WEB_PORT.
@@ -28,6 +35,7 @@ async function start(): Promise<void> {
   const lines = [`Tickr node ${node.config.nodeId} listening on ${base}`, `  API        ${base}/api/events`, `  health     ${base}/health`, `  metrics    ${base}/metrics`];
   if (node.web) lines.push(`  storefront ${node.web.url}/`);
   lines.push(`  payments   ${providersFor(node.config).configured.join(', ') || 'none configured (set STRIPE_*, CLICTOPAY_* or KONNECT_*)'}`);
+  lines.push(`  sms        ${smsBannerLine(node.config, base)}`);
   lines.push(node.config.production
     ? '  mode       production (NODE_ENV=production): no simulated payments, no demo seed, no dev mail'
     : `  mode       development: simulated payments on by default (no money moves), dev mail at ${base}/api/dev/mail (this machine only), secrets not set in the environment kept in ${node.config.dataDir}`);

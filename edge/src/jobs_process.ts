@@ -6,6 +6,7 @@ import { handlers } from '../../engine/src/jobs/handlers.ts';
 import { connectRemoteEngine } from '../../engine/src/jobs/remote_engine.ts';
 import { createLogger } from '../../engine/src/log.ts';
 import { withDevSecrets } from '../../engine/src/dev_secrets.ts';
+import { smsStartupLine } from '../../engine/src/sms/notify.ts';
 
 /**
  * `tickr jobs`: the pg-boss workers alone, for an operator who wants them
@@ -28,7 +29,9 @@ export async function startJobsProcess(env: NodeJS.ProcessEnv = process.env): Pr
   const engine = await connectRemoteEngine(config, log);
   const jobs = await startJobs({ dbUrl: read.databaseUrl, log });
   await jobs.work(handlers, { db, jobs, engine, config, log, now: Date.now });
-  log('info', 'job workers running: payment-confirmed, tickets-issue, email-send, event-reminder, refund, payment-poll');
+  const sms = smsStartupLine(config);
+  log(sms.level, sms.message);
+  log('info', 'job workers running: payment-confirmed, tickets-issue, email-send, sms-send, event-reminder, refund, payment-poll');
   let stopping: Promise<void> | null = null;
   return {
     stop: () => (stopping ??= (async () => {

@@ -15,6 +15,7 @@ import { storefrontProof } from './http/client_address.ts';
 import { startJobs } from '../../engine/src/jobs/boss.ts';
 import { handlers } from '../../engine/src/jobs/handlers.ts';
 import { startStorefront, storefrontPort, type RunningStorefront } from '../../storefront/serve.ts';
+import { countSmsChoosers, smsStartupLine } from '../../engine/src/sms/notify.ts';
 
 export type RunningNode = { config: Config; port: number; demo: DemoCredentials | null; web: RunningStorefront | null; stop: () => Promise<void> };
 
@@ -46,8 +47,9 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
     if (!current) await upsertOperator(database.db, config.operatorEmail, await hashPassword(config.operatorPassword), 'Operator');
   }
   if (config.redisUrl) log('info', `REDIS_URL is set: joining the cluster as ${config.nodeId} (internal port ${config.internalPort})`);
-  if (!config.production) log('info', 'development mode (NODE_ENV is not production): simulated payments, dev mail outbox, demo seed; secrets kept in the data folder');
+  if (!config.production) log('info', 'development mode (NODE_ENV is not production): simulated payments, dev mail and SMS outboxes, demo seed; secrets kept in the data folder');
   if (config.production) await warnOfDevelopmentLeftovers(config, database.db, log);
+  await sayWhereSmsGo(config, database.db, log);
   const engine = await startEngine({ config, db: database.db, dbUrl: database.url, log });
   // pg-boss after the engine (handlers send it commands); its workers here unless TICKR_JOB_WORKERS=false (`tickr jobs` runs them).
   const jobs = await startJobs({ dbUrl: database.url, log });
@@ -76,6 +78,15 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env): Promise<R
 }
 
 /** Production starts without what development left behind being silently usable: say what to fix. */
+/** Where texts go; in production without SNS, that SMS is not offered and how many buyers who chose it get email instead. */
+async function sayWhereSmsGo(config: Config, db: Db, log: Logger): Promise<void> {
+  const line = smsStartupLine(config);
+  log(line.level, line.message);
+  if (config.smsAvailable) return;
+  const choosers = await countSmsChoosers(db);
+  if (choosers > 0) log('warn', `${choosers} account(s) chose SMS notices; they get email until TICKR_SNS_REGION is set`);
+}
+
 async function warnOfDevelopmentLeftovers(config: Config, db: Db, log: Logger): Promise<void> {
   if (providersFor(config).configured.length === 0) log('warn', 'no payment provider is configured (STRIPE_* or CLICTOPAY_*): every checkout will be refused');
   const demo = await demoAccountsPresent(db);

@@ -21,6 +21,8 @@ import { queueKeyOf } from './queue/keys.ts';
 import { DropSettingsCache } from './queue/settings_cache.ts';
 import { HoldPolicy } from './queue/hold_policy.ts';
 import { mountAccountLinks } from './routes/account_links.ts';
+import { mountAccountContact } from './routes/account_contact.ts';
+import { mountDevSms } from './routes/dev_sms.ts';
 import { mountQueue } from './routes/queue.ts';
 import { mountQueueBench } from './routes/queue_bench.ts';
 import { mountQueueLive, type QueueLive } from './ws/queue_live.ts';
@@ -69,8 +71,9 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy), hsts: config.secureTransport });
 
   mountHealth(router, { config, db, engine, metrics });
-  mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
+  mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, smsAvailable: config.smsAvailable, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
   mountAccounts(router, { db, tokens, accounts, gate });
+  mountAccountContact(router, { db, config });
   mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const queueKey = queueKeyOf(config.tokenSecret);
   const dropSettings = new DropSettingsCache(db);
@@ -83,6 +86,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   mountCheckinAdmin(router, { db, config, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   mountCheckin(router, { db });
   mountDevMail(router, { config, db });
+  mountDevSms(router, { config, db });
   // Orders and payments enqueue jobs: mounted when the node has pg-boss (always in `npm start`).
   if (opts.jobs) mountOrders(router, { config, db, engine, jobs: opts.jobs, log });
   if (opts.jobs) mountPayments(router, { config, db, engine, jobs: opts.jobs, log });

@@ -11,6 +11,8 @@ import {
   priceMinorMax,
   ticketTypesPerEventMax,
 } from '../../engine/src/constants.ts';
+import { notifyChoices } from '../../engine/src/sms/notify.ts';
+import { isPhoneRegion } from '../../engine/src/sms/phone.ts';
 import { isSupportedCurrency, minorUnitExponent, supportedCurrencies } from '../../engine/src/money/currency_table.ts';
 import { HttpError } from './http/errors.ts';
 import { refuseControlCharacters } from './control_characters.ts';
@@ -69,6 +71,20 @@ const currency = z.string({ error: says('currency', 'an ISO 4217 code of 3 upper
 
 // ---- accounts ------------------------------------------------------------
 
+/** An account's phone and notice choice (edge/src/routes/account_contact.ts checks and normalises them): sign-up and PATCH /api/account. */
+export const contactFields = {
+  phone: z.union([
+    z.string({ error: 'phone must be a string: a mobile number such as "20 123 456" or "+216 20 123 456", or null to remove it' })
+      .max(40, { error: 'phone must be at most 40 characters: a mobile number such as "+216 20 123 456"' }),
+    z.null(),
+  ], { error: 'phone must be a mobile number such as "20 123 456" or "+216 20 123 456", or null to remove it' }).optional(),
+  country: z.union([
+    z.string().transform((s) => s.toUpperCase()).refine(isPhoneRegion, { error: 'country must be a two-letter country code (ISO 3166-1), e.g. TN, FR or DZ' }),
+    z.null(),
+  ], { error: 'country must be a two-letter country code (ISO 3166-1), e.g. TN, FR or DZ, or null' }).optional(),
+  notify: z.enum(notifyChoices, { error: `notify must be one of ${notifyChoices.join(', ')}: how you get your tickets and notices` }).optional(),
+};
+
 export const signupSchema = z.strictObject({
   email,
   password: z.string({ error: says('password', 'a string of 10 to 200 characters') })
@@ -77,6 +93,8 @@ export const signupSchema = z.strictObject({
   name: text('name', 1, 100),
   // Any string passes here; `signupRole` answers 422 for roles one cannot sign up for.
   role: z.string({ error: says('role', '"participant" or "organizer"') }),
+  // Optional at sign-up.
+  ...contactFields,
 });
 export type SignupInput = z.infer<typeof signupSchema>;
 

@@ -72,6 +72,14 @@ export type Config = {
   /** e.g. http://localhost:4566 for LocalStack. */
   sesEndpoint: string | null;
   mailFrom: string;
+  /** SNS when a region is set (TICKR_SNS_REGION); otherwise SMS go to the dev outbox in development and are not offered in production. */
+  snsRegion: string | null;
+  /** TICKR_SNS_ENDPOINT, e.g. http://localhost:4566 for LocalStack. */
+  snsEndpoint: string | null;
+  /** TICKR_SMS_SENDER_ID: the alphanumeric sender shown where carriers allow one (1-11 letters and digits); null: the carrier's default. */
+  smsSenderId: string | null;
+  /** Whether buyers may choose SMS: SNS is configured, or this is development (dev SMS outbox). */
+  smsAvailable: boolean;
   /** The storefront's address, for links in emails. */
   publicUrl: string;
   /** Platform fee of new events, basis points of each ticket's price (400 = 4 %). */
@@ -166,6 +174,24 @@ function konnectConfig(env: NodeJS.ProcessEnv): Config['konnect'] {
   if (apiKey === '' && walletId === '') return null;
   if (apiKey === '' || walletId === '') throw new ConfigError('KONNECT_API_KEY and KONNECT_WALLET_ID go together: set both or neither');
   return { apiKey, walletId, url: url(env, 'KONNECT_URL', 'https://api.sandbox.konnect.network') };
+}
+
+/** SNS settings: an endpoint or sender id without a region would be ignored, so it is refused. */
+function smsConfig(env: NodeJS.ProcessEnv, production: boolean): Pick<Config, 'snsRegion' | 'snsEndpoint' | 'smsSenderId' | 'smsAvailable'> {
+  const snsRegion = env.TICKR_SNS_REGION || null;
+  const snsEndpoint = env.TICKR_SNS_ENDPOINT || null;
+  const smsSenderId = env.TICKR_SMS_SENDER_ID || null;
+  if (snsRegion !== null && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(snsRegion)) throw new ConfigError(`TICKR_SNS_REGION must be an AWS region such as eu-west-1, got "${snsRegion}"`);
+  if (snsEndpoint !== null && !/^https?:\/\/[^\s]+$/.test(snsEndpoint)) {
+    throw new ConfigError(`TICKR_SNS_ENDPOINT must be an http(s) URL, e.g. http://localhost:4566, got "${snsEndpoint}"`);
+  }
+  if (smsSenderId !== null && !/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/.test(smsSenderId)) {
+    throw new ConfigError(`TICKR_SMS_SENDER_ID must be 1 to 11 letters and digits with at least one letter (e.g. Tickr), got "${smsSenderId}"`);
+  }
+  if (snsRegion === null && (snsEndpoint !== null || smsSenderId !== null)) {
+    throw new ConfigError('TICKR_SNS_ENDPOINT and TICKR_SMS_SENDER_ID need TICKR_SNS_REGION: set the region too, or unset them');
+  }
+  return { snsRegion, snsEndpoint, smsSenderId, smsAvailable: snsRegion !== null || !production };
 }
 
 /** At least this long, so the secrets cannot be guessed; the same floor for every secret a deployment sets. */
@@ -275,6 +301,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`TICKR_SES_ENDPOINT must be an http(s) URL, e.g. http://localhost:4566, got "${sesEndpoint}"`);
   }
   const advertiseHost = env.TICKR_ADVERTISE_HOST || '127.0.0.1';
+  const sms = smsConfig(env, production);
   return {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
@@ -308,6 +335,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sesRegion: env.TICKR_SES_REGION || null,
     sesEndpoint,
     mailFrom: env.TICKR_MAIL_FROM || 'Tickr <tickets@tickr.local>',
+    ...sms,
     publicUrl: (env.TICKR_PUBLIC_URL || 'http://localhost:5173').replace(/\/+$/, ''),
     platformFeeBps: int(env, 'TICKR_PLATFORM_FEE_BPS', 400, 0, 10_000),
     jobWorkers: bool(env, 'TICKR_JOB_WORKERS', true),

@@ -221,3 +221,14 @@ export const holdsPerAddressMaxMax = 10_000;
  */
 export const eventYearMin = 2000;
 export const eventYearMax = 2100;
+
+// ---- SMS ------------------------------------------------------------------
+
+/**
+ * A text is at most two SMS parts (306 GSM-7 characters, 134 in Arabic's
+ * UCS-2): carriers bill each part, and a third costs more than it tells.
+ * A longer event name is shortened to fit (engine/src/sms/templates.ts).
+ */
+export const smsSegmentsMax = 2;
+/** The dev SMS outbox shows this many most recent texts. */
+export const devSmsListMax = 200;

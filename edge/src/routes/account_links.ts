@@ -31,7 +31,7 @@ export type AccountLinksDeps = { db: Db; tokens: Tokens; config: Config; jobs?: 
 
 /** What the API says about an account, wherever it shows one. */
 export function accountView(a: Account) {
-  return { id: a.id, email: a.email, name: a.name, role: a.role, emailVerified: a.emailVerified };
+  return { id: a.id, email: a.email, name: a.name, role: a.role, emailVerified: a.emailVerified, phone: a.phone, country: a.country, notify: a.notify };
 }
 
 const token = z.string({ error: 'token is required: the token of the link you received by email' })
@@ -62,7 +62,7 @@ export function mountAccountLinks(router: Router, deps: AccountLinksDeps): void 
     const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
     const account = await selectAccount(db, claims.sub);
     if (account === null) throw new HttpError(401, 'unauthorized', 'This account no longer exists; sign in again.');
-    return { status: 200, body: accountView(account) };
+    return { status: 200, body: { ...accountView(account), smsAvailable: config.smsAvailable } };
   });
 
   router.route('post', '/api/auth/verify-email/request', async (ctx) => {

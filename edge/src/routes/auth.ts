@@ -14,9 +14,10 @@ import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
 import { parseBody, signinSchema, signupRole, signupSchema } from '../validation.ts';
 import { accountView } from './account_links.ts';
+import { resolveContact } from './account_contact.ts';
 
 /** `now`: the clock of the limits (default Date.now; tests hold it still, so no answer depends on timing). */
-export type AuthDeps = { db: Db; tokens: Tokens; gate: HashGate; signupsPerAddress: number; now?: () => number };
+export type AuthDeps = { db: Db; tokens: Tokens; gate: HashGate; signupsPerAddress: number; smsAvailable: boolean; now?: () => number };
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or the password is wrong; check both and try again.');
 
@@ -24,7 +25,7 @@ function tooMany(code: string, what: string, seconds: number): HttpError {
   return new HttpError(429, code, `${what}; wait ${seconds} s and try again.`, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
 }
 
-export function mountAuth(router: Router, { db, tokens, gate, signupsPerAddress, now = Date.now }: AuthDeps): void {
+export function mountAuth(router: Router, { db, tokens, gate, signupsPerAddress, smsAvailable, now = Date.now }: AuthDeps): void {
   const signups = createRateLimiter({ max: signupsPerAddress, windowMs: signupWindowMs, now });
   // Failures per (account, address) and per address, never per account alone:
   // a stranger's wrong passwords cost the stranger time, never the owner.
@@ -35,11 +36,12 @@ export function mountAuth(router: Router, { db, tokens, gate, signupsPerAddress,
   router.route('post', '/api/auth/signup', async (ctx) => {
     const input = parseBody(signupSchema, ctx.body);
     const role = signupRole(input.role);
+    const contact = resolveContact(input, { phone: null, country: null, notify: 'email' }, smsAvailable);
     await requireStrongPassword(input.password, input.email);
     const limited = signups.take(limitKeyOf(ctx.clientAddress));
     if (!limited.ok) throw tooMany('too_many_signups', 'Too many accounts were made from your address', limited.retryAfterSeconds);
     const passwordHash = await gate.run('hash', () => hashPassword(input.password));
-    const account = await insertAccount(db, { email: input.email, passwordHash, name: input.name, role });
+    const account = await insertAccount(db, { email: input.email, passwordHash, name: input.name, role, ...contact });
     if (account === null) throw new HttpError(409, 'email_taken', 'An account with this email exists already; sign in instead.');
     const token = await tokens.sign({ sub: account.id, role: account.role, name: account.name });
     return { status: 201, body: { token, account: accountView(account) } };

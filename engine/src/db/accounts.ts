@@ -1,10 +1,21 @@
 import type pg from 'pg';
 import type { SqlExecutor } from '../jobs/queues.ts';
+import type { NotifyChoice } from '../sms/notify.ts';
 import type { Db } from './pool.ts';
 
 export type AccountRole = 'participant' | 'organizer' | 'staff' | 'operator' | 'admin';
-/** `emailVerified`: the account proved it reads its email (a verification or set-password link). */
-export type Account = { id: string; email: string; name: string; role: AccountRole; emailVerified: boolean };
+/**
+ * `emailVerified`: the account proved it reads its email (a verification or set-password link).
+ * `phone`: E.164 or null; `country`: ISO 3166-1 alpha-2 or null (national phone numbers are read in it, TN when null);
+ * `notify`: how order notices reach the buyer (engine/src/sms/notify.ts).
+ */
+export type Account = {
+  id: string; email: string; name: string; role: AccountRole; emailVerified: boolean;
+  phone: string | null; country: string | null; notify: NotifyChoice;
+};
+
+/** The columns of an Account, named as its fields. */
+const accountColumns = `id, email, name, role, email_verified_at IS NOT NULL AS "emailVerified", phone, country, notify`;
 /** `version`: the account version (engine/src/db/account_versions.ts) that a token signed now carries. */
 export type AccountWithHash = Account & { passwordHash: string; version: number };
 
@@ -15,18 +26,20 @@ const uniqueViolation = '23505';
  * statement, so both or neither). Null when the email is taken.
  */
 export async function insertAccount(
-  db: Db | pg.PoolClient, a: { email: string; passwordHash: string; name: string; role: AccountRole; emailVerified?: boolean },
+  db: Db | pg.PoolClient,
+  a: { email: string; passwordHash: string; name: string; role: AccountRole; emailVerified?: boolean; phone?: string | null; country?: string | null; notify?: NotifyChoice },
 ): Promise<Account | null> {
   try {
     const { rows } = await db.query<Account>(
       `WITH a AS (
-         INSERT INTO accounts (email, password_hash, name, role, email_verified_at) VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END)
-         RETURNING id, email, name, role, email_verified_at IS NOT NULL AS "emailVerified"
+         INSERT INTO accounts (email, password_hash, name, role, email_verified_at, phone, country, notify)
+         VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6, $7, $8)
+         RETURNING ${accountColumns}
        ), o AS (
          INSERT INTO organizers (account_id, display_name) SELECT id, name FROM a WHERE role = 'organizer'
        )
-       SELECT id, email, name, role, "emailVerified" FROM a`,
-      [a.email, a.passwordHash, a.name, a.role, a.emailVerified === true],
+       SELECT * FROM a`,
+      [a.email, a.passwordHash, a.name, a.role, a.emailVerified === true, a.phone ?? null, a.country ?? null, a.notify ?? 'email'],
     );
     return rows[0]!;
   } catch (error) {
@@ -38,7 +51,7 @@ export async function insertAccount(
 /** Emails match case-insensitively, as the unique index does. */
 export async function selectAccountByEmail(db: Db, email: string): Promise<AccountWithHash | null> {
   const { rows } = await db.query<AccountWithHash>(
-    `SELECT id, email, name, role, email_verified_at IS NOT NULL AS "emailVerified", password_hash AS "passwordHash", version
+    `SELECT ${accountColumns}, password_hash AS "passwordHash", version
        FROM accounts WHERE lower(email) = lower($1) AND deleted_at IS NULL`,
     [email],
   );
@@ -46,7 +59,7 @@ export async function selectAccountByEmail(db: Db, email: string): Promise<Accou
 }
 
 export async function selectAccount(db: Db, id: string): Promise<Account | null> {
-  const { rows } = await db.query<Account>(`SELECT id, email, name, role, email_verified_at IS NOT NULL AS "emailVerified" FROM accounts WHERE id = $1`, [id]);
+  const { rows } = await db.query<Account>(`SELECT ${accountColumns} FROM accounts WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
@@ -62,7 +75,7 @@ export async function upsertOperator(db: Db, email: string, passwordHash: string
      ON CONFLICT ((lower(email))) DO UPDATE
        SET password_hash = EXCLUDED.password_hash, name = EXCLUDED.name, role = 'operator', updated_at = now(),
            version = accounts.version + 1, password_version = accounts.version + 1
-     RETURNING id, email, name, role, email_verified_at IS NOT NULL AS "emailVerified"`,
+     RETURNING ${accountColumns}`,
     [email, passwordHash, name],
   );
   return rows[0]!;
@@ -80,4 +93,19 @@ export async function markEmailVerified(db: SqlExecutor, accountId: string, emai
 export async function isEmailVerified(db: SqlExecutor, accountId: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM accounts WHERE id = $1 AND email_verified_at IS NOT NULL', [accountId]);
   return rows.length === 1;
+}
+
+/** Phone, country and notice choice, each changed only when given. Null when the account is gone. The database refuses SMS without a phone (23514). */
+export async function updateContact(
+  db: SqlExecutor, id: string, change: { phone?: string | null; country?: string | null; notify?: NotifyChoice },
+): Promise<Account | null> {
+  const { rows } = await db.query(
+    `UPDATE accounts SET
+        phone = CASE WHEN $2 THEN $3 ELSE phone END,
+        country = CASE WHEN $4 THEN $5 ELSE country END,
+        notify = coalesce($6, notify),
+        updated_at = now()
+      WHERE id = $1 AND deleted_at IS NULL RETURNING ${accountColumns}`,
+    [id, 'phone' in change, change.phone ?? null, 'country' in change, change.country ?? null, change.notify ?? null]);
+  return (rows[0] as Account | undefined) ?? null;
 }

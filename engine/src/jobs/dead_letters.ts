@@ -29,6 +29,7 @@ const remedies: Record<QueueName, string> = {
   'payment-confirmed': 'The payment succeeded but its hold was not confirmed: confirm the hold or refund the payment by hand.',
   'tickets-issue': 'The order was refunded.',
   'email-send': 'The email is still in email_outbox; check the mail settings (TICKR_SES_*), then resend it.',
+  'sms-send': 'The SMS is still in sms_outbox; check the SMS settings (TICKR_SNS_*) and the phone number, then resend it.',
   'event-reminder': 'Ticket holders were not reminded of the event.',
   refund: 'The refund did not go through: refund it at the provider by hand, then mark the order refunded.',
   'payment-poll': 'The payment\'s state is unknown: look it up at the provider.',
@@ -52,7 +53,7 @@ async function ticketsNeverIssued(deps: JobDeps, orderId: string, error: string)
 }
 
 function subjectOf(data: Record<string, unknown>): string {
-  for (const field of ['orderId', 'paymentId', 'emailId', 'eventId'] as const) {
+  for (const field of ['orderId', 'paymentId', 'emailId', 'smsId', 'eventId'] as const) {
     if (typeof data[field] === 'string') return `${field.replace(/Id$/, '')} ${data[field]}`;
   }
   return JSON.stringify(data).slice(0, 200);

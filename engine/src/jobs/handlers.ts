@@ -1,4 +1,5 @@
 import { sendEmailJob } from '../mail/send_job.ts';
+import { sendSmsJob } from '../sms/send_job.ts';
 import { eventReminderJob } from '../mail/reminder_job.ts';
 import { paymentConfirmedJob } from '../orders/payment_confirmed_job.ts';
 import { paymentPollJob } from '../orders/payment_poll_job.ts';
@@ -12,6 +13,7 @@ export const handlers: Handlers = {
   'payment-confirmed': paymentConfirmedJob,
   'tickets-issue': issueTicketsJob,
   'email-send': sendEmailJob,
+  'sms-send': sendSmsJob,
   'event-reminder': eventReminderJob,
   refund: refundJob,
   'payment-poll': paymentPollJob,

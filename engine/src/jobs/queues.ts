@@ -3,7 +3,7 @@
  * idempotent per the key named here: pg-boss may run a job again after a crash
  * or a retry, and a provider may deliver the same payment twice.
  */
-export const queueNames = ['payment-confirmed', 'tickets-issue', 'email-send', 'event-reminder', 'refund', 'payment-poll'] as const;
+export const queueNames = ['payment-confirmed', 'tickets-issue', 'email-send', 'sms-send', 'event-reminder', 'refund', 'payment-poll'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 export type JobData = {
@@ -13,6 +13,8 @@ export type JobData = {
   'tickets-issue': { orderId: string };
   /** Deliver one outbox email (SES when configured). Key: emailId. */
   'email-send': { emailId: string };
+  /** Deliver one outbox SMS (SNS when configured). Key: smsId. */
+  'sms-send': { smsId: string };
   /** Remind every ticket holder of an event. Key: eventId + startsAt. */
   'event-reminder': { eventId: string; startsAt: string };
   /** Refund an order through its provider, revoke its tickets, release its stock (unless a ticket was used). Key: orderId (orderId:used for the organizer's override). */

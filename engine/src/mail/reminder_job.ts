@@ -1,7 +1,7 @@
 import type { JobHandler, Jobs, SqlExecutor } from '../jobs/queues.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { ticketsUrl } from './links.ts';
-import { queueEmail } from './outbox.ts';
+import { notifyBuyer } from '../sms/notify.ts';
 
 /**
  * Schedules an event's reminder `reminderHours` before it starts (nothing when
@@ -42,9 +42,11 @@ export const eventReminderJob: JobHandler<'event-reminder'> = async (deps, { eve
           WHERE t.event_id = $1 AND t.secret IS NOT NULL AND t.status <> 'revoked'
           GROUP BY t.buyer_id, a.email, a.name`, [eventId]);
       for (const h of rows as Holder[]) {
-        await queueEmail(tx, deps.jobs, {
-          to: h.email, template: 'event_reminder', locale: h.locale, key: `event_reminder:${eventId}:${startsAt}:${h.buyer_id}`,
-          data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: ticketsUrl(deps.config.publicUrl, h.order_id), ticketCount: h.tickets },
+        const url = ticketsUrl(deps.config.publicUrl, h.order_id);
+        const key = `event_reminder:${eventId}:${startsAt}:${h.buyer_id}`;
+        await notifyBuyer(tx, deps, h.buyer_id, {
+          email: { to: h.email, template: 'event_reminder', locale: h.locale, key, data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: url, ticketCount: h.tickets } },
+          sms: { template: 'event_reminder', locale: h.locale, key, data: { eventName: event.name, startsAt, ticketsUrl: url } },
         });
       }
       return rows.length;

@@ -1,7 +1,8 @@
 import type { Db } from '../db/pool.ts';
 import type { JobData, JobHandler, Jobs } from '../jobs/queues.ts';
-import { queueEmail } from '../mail/outbox.ts';
 import { RefundByHand } from '../payments/provider.ts';
+import { ticketsUrl } from '../mail/links.ts';
+import { notifyBuyer } from '../sms/notify.ts';
 import { providersFor } from '../payments/providers.ts';
 import { countUsedTicketsOfOrder, revokeOrderTickets } from '../tickets/revoke.ts';
 import { OrderError, orderNotFound } from './errors.ts';
@@ -144,9 +145,15 @@ async function refundOrderInTx(deps: Parameters<JobHandler<'refund'>>[0], order:
     await revokeOrderTickets(tx, orderId);
     const used = await countUsedTicketsOfOrder(tx, orderId);
     if (!(await moveOrder(tx, orderId, 'refunded'))) return used;
-    await queueEmail(tx, deps.jobs, {
-      to: ctx.buyerEmail, template: 'refund_notice', locale: order.locale, key: `refund_notice:${orderId}`,
-      data: { name: ctx.buyerName, eventName: ctx.eventName, orderId, amount: order.amount, currency: order.currency, reason },
+    await notifyBuyer(tx, deps, order.buyerId, {
+      email: {
+        to: ctx.buyerEmail, template: 'refund_notice', locale: order.locale, key: `refund_notice:${orderId}`,
+        data: { name: ctx.buyerName, eventName: ctx.eventName, orderId, amount: order.amount, currency: order.currency, reason },
+      },
+      sms: {
+        template: 'refund_notice', locale: order.locale, key: `refund_notice:${orderId}`,
+        data: { eventName: ctx.eventName, amount: order.amount, currency: order.currency, ticketsUrl: ticketsUrl(deps.config.publicUrl, orderId) },
+      },
     });
     return used;
   });

@@ -1,13 +1,13 @@
 import { inTransaction } from '../db/transaction.ts';
 import type { JobHandler } from '../jobs/queues.ts';
 import { ticketsUrl } from '../mail/links.ts';
-import { queueEmail } from '../mail/outbox.ts';
+import { notifyBuyer } from '../sms/notify.ts';
 import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { eventSigningKey } from './event_keys.ts';
 import { encodeTicketSecret } from './secret.ts';
 
 type OrderForTickets = {
-  id: string; event_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
+  id: string; event_id: string; buyer_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
   buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date; reminder_hours: number | null;
 };
 
@@ -25,7 +25,7 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
   try {
     await inTransaction(deps.db, async (tx) => {
       const order = (await tx.query(
-        `SELECT o.id, o.event_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
+        `SELECT o.id, o.event_id, o.buyer_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
                 a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours
            FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
           WHERE o.id = $1 FOR UPDATE OF o`, [orderId])).rows[0] as OrderForTickets | undefined;
@@ -58,16 +58,19 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
       await tx.query(`UPDATE orders SET status = 'ticketed', ticketed_at = now(), updated_at = now() WHERE id = $1 AND status = 'paid'`, [orderId]);
       // The event's reminder is scheduled with its first tickets (keyed by event and start, so once); nothing once its moment has passed.
       await scheduleEventReminder(deps.jobs, { id: order.event_id, startsAt: order.starts_at, reminderHours: order.reminder_hours }, deps.now(), tx);
-      await queueEmail(tx, deps.jobs, {
-        to: order.buyer_email,
-        template: 'order_confirmation',
-        locale: order.locale,
-        key: `order_confirmation:${orderId}`,
-        data: {
-          name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), orderId,
-          ticketsUrl: ticketsUrl(deps.config.publicUrl, orderId),
-          tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
+      const url = ticketsUrl(deps.config.publicUrl, orderId);
+      await notifyBuyer(tx, deps, order.buyer_id, {
+        email: {
+          to: order.buyer_email,
+          template: 'order_confirmation',
+          locale: order.locale,
+          key: `order_confirmation:${orderId}`,
+          data: {
+            name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), orderId, ticketsUrl: url,
+            tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
+          },
         },
+        sms: { template: 'tickets_issued', locale: order.locale, key: `tickets_issued:${orderId}`, data: { eventName: order.event_name, startsAt: order.starts_at.toISOString(), ticketsUrl: url } },
       });
     });
   } catch (error) {

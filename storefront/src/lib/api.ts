@@ -96,10 +96,16 @@ export type OpsStatusView = {
   links: { metrics: string; health: string };
 };
 
-export type AccountView = { id: string; email: string; name: string; role: string; emailVerified: boolean };
+export type NotifyChoice = 'email' | 'sms' | 'both';
+/** phone: E.164 or null; notify: how order notices reach the buyer (#14); smsAvailable: only on GET /api/auth/account and PATCH /api/account. */
+export type AccountView = {
+  id: string; email: string; name: string; role: string; emailVerified: boolean;
+  phone: string | null; country: string | null; notify: NotifyChoice; smsAvailable?: boolean;
+};
+export type ContactBody = { phone?: string | null; country?: string | null; notify?: NotifyChoice };
 export type AuthReply = { token: string; account: AccountView };
 
-export type SignupBody = { email: string; password: string; name: string; role: 'participant' | 'organizer' };
+export type SignupBody = { email: string; password: string; name: string; role: 'participant' | 'organizer' } & ContactBody;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -178,6 +184,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     signup: (body: SignupBody) => send<AuthReply>('POST', '/api/auth/signup', { body }),
     signin: (body: { email: string; password: string }) => send<AuthReply>('POST', '/api/auth/signin', { body }),
     account: () => send<AccountView>('GET', '/api/auth/account'),
+    patchAccount: (body: ContactBody) => send<AccountView>('PATCH', '/api/account', { body }),
     requestEmailVerification: (locale: string) => send<{ emailVerified: boolean; sent: boolean }>('POST', '/api/auth/verify-email/request', { body: { locale } }),
     verifyEmail: (token: string) => send<{ emailVerified: true }>('POST', '/api/auth/verify-email', { body: { token } }),
     setPassword: (body: { token: string; password: string }) => send<AuthReply>('POST', '/api/auth/set-password', { body }),

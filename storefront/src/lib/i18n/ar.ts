@@ -1,5 +1,6 @@
 import type { MessageKey } from './en';
 import { accountAr } from './account_ar';
+import { smsAr } from './sms_ar';
 import { officeAr } from './office_ar';
 
 export const ar: Record<MessageKey, string> = {
@@ -185,4 +186,6 @@ export const ar: Record<MessageKey, string> = {
   ...officeAr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountAr,
+  // Phone number and notice choice (#14).
+  ...smsAr,
 };

@@ -1,4 +1,5 @@
 import { accountEn } from './account_en';
+import { smsEn } from './sms_en';
 import { officeEn } from './office_en';
 
 /**
@@ -188,6 +189,8 @@ export const en = {
   ...officeEn,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountEn,
+  // Phone number and notice choice (#14).
+  ...smsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 import type { MessageKey } from './en';
 import { accountFr } from './account_fr';
+import { smsFr } from './sms_fr';
 import { officeFr } from './office_fr';
 
 export const fr: Record<MessageKey, string> = {
@@ -185,4 +186,6 @@ export const fr: Record<MessageKey, string> = {
   ...officeFr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountFr,
+  // Phone number and notice choice (#14).
+  ...smsFr,
 };
