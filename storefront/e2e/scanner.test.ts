@@ -111,6 +111,47 @@ describe('door scanner in a browser', () => {
     }
   }, journeyMs);
 
+  it('lands staff on their scanner, admits the short code typed from a pass, and tells two tickets of one order apart', async () => {
+    const buyer = await signUp(stack.api, 'participant', 'Youssef Chaabane');
+    const pair = (await buyTickets(stack.api, buyer.auth, eventId, typeId, 2)).tickets;
+    const page = await stack.newPage({ viewport: phone });
+    // Signed in with nowhere asked for: staff land on the scanner.
+    await page.goto('/signin', { waitUntil: 'networkidle' });
+    await page.getByLabel('Email').fill(staff.email);
+    await page.getByLabel('Password').fill(staff.password);
+    await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/scan');
+    await page.getByRole('link', { name: /Nuit du Jazz/ }).click();
+    await page.waitForURL(`**/scan/${eventId}`);
+    const answer = page.getByTestId('answer');
+    await expect.poll(() => answer.textContent(), soon).toContain('Ready to scan');
+
+    // The code printed on the pass, typed in lower case: looked up online and admitted, never "Fake ticket".
+    const code = page.getByLabel('Or type the ticket code');
+    const printed = pair[0]!.id.slice(0, 8).toUpperCase();
+    await code.fill(printed.toLowerCase());
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('valid');
+    expect(await page.getByTestId('holder').textContent()).toBe('Youssef Chaabane');
+    await code.fill(printed);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => answer.getAttribute('data-outcome'), soon).toBe('already_used');
+    // When and where, as a local clock time and the gate; no "UTC" at the door.
+    const used = (await answer.textContent()) ?? '';
+    expect(used).toMatch(/Scanned at \d\d:\d\d, Porte Nord/);
+    expect(used).not.toContain('UTC');
+    await stack.shot(page, 'scanner-code-already-used-360');
+
+    // Searching the holder lists both tickets, each with the code on its pass.
+    await page.getByPlaceholder(/name|order/i).fill('Chaabane');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const rows = page.locator('.found li');
+    await expect.poll(() => rows.count(), soon).toBe(2);
+    const shown = await rows.allTextContents();
+    for (const ticket of pair) expect(shown.some((row) => row.includes(ticket.id.slice(0, 8).toUpperCase()))).toBe(true);
+    await stack.shot(page, 'scanner-lookup-two-tickets-360');
+  }, journeyMs);
+
   it('opens the scanner page again without a network, from the service worker', async () => {
     const page = await stack.newPage({ viewport: phone });
     await signInHydrated(page, staff, `/scan/${eventId}`);

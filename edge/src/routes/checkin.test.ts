@@ -240,6 +240,38 @@ describe('online check-in', () => {
     expect((await api.call('GET', `/api/events/${event.id}/checkin/lookup?q=k`, { token: staff })).status).toBe(400);
   });
 
+  it('admits the short code printed on a pass, typed in at the door, through the same single check-in', async () => {
+    const { orderId } = await buyAndIssue(event.id, event.typeIds[0]!, 2, 'Ibn Khaldoun');
+    const ids = (await t.db.query('SELECT id FROM tickets WHERE order_id = $1 ORDER BY id', [orderId])).rows.map((r) => r.id as string);
+    const code = ids[0]!.slice(0, 8).toUpperCase();
+    const first = await scan(staff, gateA, { code, gate: 'North' });
+    expect(first.body).toMatchObject({ outcome: 'valid', ticket: { id: ids[0], holderName: 'Ibn Khaldoun' } });
+    // Lower case and spaces around it are the same code; a second entry is refused like a second scan.
+    expect((await scan(staff, gateA, { code: ` ${code.toLowerCase()} `, gate: 'South' })).body).toMatchObject({ outcome: 'already_used', gate: 'North' });
+    // A code no ticket of this event has, or one of another event's ticket: 404 with a sentence, never "forged".
+    const other = await buyAndIssue(otherEvent.id, otherEvent.typeIds[0]!, 1);
+    const otherCode = (await t.db.query('SELECT id FROM tickets WHERE order_id = $1', [other.orderId])).rows[0].id.slice(0, 8);
+    for (const missing of [otherCode, '00000000']) {
+      const answer = await scan(staff, gateA, { code: missing });
+      expect(answer.status).toBe(404);
+      expect(answer.body.error).toMatchObject({ code: 'ticket_not_found', message: expect.stringContaining('search by the holder') });
+    }
+    // Two tickets sharing a code: the door is told to search instead of admitting either.
+    const twin = `${ids[1]!.slice(0, 8)}-0000-4000-8000-000000000000`;
+    // Every column copied but the id (and hold_id, kept unique).
+    const cols = (await t.db.query(`SELECT string_agg(quote_ident(column_name), ', ') AS c FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'tickets' AND column_name NOT IN ('id', 'hold_id')`)).rows[0].c;
+    await t.db.query(`INSERT INTO tickets (id, hold_id, ${cols}) SELECT $2, hold_id || ':twin', ${cols} FROM tickets WHERE id = $1`, [ids[1], twin]);
+    const ambiguous = await scan(staff, gateA, { code: ids[1]!.slice(0, 8) });
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body.error.code).toBe('ambiguous_code');
+    // Not a code: a sentence that says what one looks like.
+    const bad = await scan(staff, gateA, { code: '31E6-220' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/8 letters and digits printed on the pass/);
+    expect((await scan(staff, gateA, { code, secret: 'TK1:x' })).status).toBe(400);
+  });
+
   it('answers bad input with 4xx and outsiders with 404', async () => {
     expect((await api.call('POST', '/api/checkin', { token: staff, body: { list: gateA } })).status).toBe(400);
     expect((await api.call('POST', '/api/checkin', { token: staff, body: { list: 'nope', secret: 'x' } })).status).toBe(400);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { selectConflicts, selectStats } from '../../../engine/src/checkin/lists.ts';
 import { checkIn, syncScan, ticketView, type SyncResult } from '../../../engine/src/checkin/scan.ts';
-import { searchTickets } from '../../../engine/src/checkin/verify.ts';
+import { searchTickets, ticketCodePattern, ticketIdsByCode } from '../../../engine/src/checkin/verify.ts';
 import { checkinConflictsListMax, checkinLookupMax, checkinSyncScansMax } from '../../../engine/src/constants.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { HttpError } from '../http/errors.ts';
@@ -14,15 +14,18 @@ export type CheckinDeps = { db: Db };
 
 /** A TK1 secret is 185 characters; anything much longer is not one. */
 const secretField = z.string({ error: 'secret must be the text of the ticket\'s QR code' }).max(400, { error: 'secret must be at most 400 characters' });
-const oneTicket = { message: 'send exactly one of secret (the scanned QR text) or ticketId (typed in by staff)' };
+const oneTicket = { message: 'send exactly one of secret (the scanned QR text), ticketId, or code (the 8-character code printed on the pass, typed in by staff)' };
+const codeField = z.string({ error: 'code must be the 8-character code printed on the pass, e.g. 31E6220C' })
+  .trim().regex(ticketCodePattern, { error: 'code must be the 8 letters and digits printed on the pass, e.g. 31E6220C' });
 
 const checkinSchema = z.strictObject({
   list: uuidField('list'),
   secret: secretField.optional(),
   ticketId: uuidField('ticketId').optional(),
+  code: codeField.optional(),
   gate: textField('gate', 100).optional(),
   device: textField('device', 100).optional(),
-}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket);
+}).refine((b) => [b.secret, b.ticketId, b.code].filter((v) => v !== undefined).length === 1, oneTicket);
 
 const offlineScanSchema = z.strictObject({
   secret: secretField.optional(),
@@ -47,8 +50,16 @@ export function mountCheckin(router: Router, { db }: CheckinDeps): void {
   router.route('post', '/api/checkin', async (ctx) => {
     const input = parseBody(checkinSchema, ctx.body);
     const { claims, list } = await requireScannerList(ctx, db, input.list);
+    let ticketId = input.ticketId;
+    if (input.code !== undefined) {
+      // A typed code is looked up online, then admitted like a ticket id staff picked: same check-in, same single admission.
+      const found = await ticketIdsByCode(db, list.eventId, input.code);
+      if (found.length === 0) throw new HttpError(404, 'ticket_not_found', `No ticket of this event has the code ${input.code.toUpperCase()}; check the code on the pass, or search by the holder's name.`);
+      if (found.length > 1) throw new HttpError(409, 'ambiguous_code', `Two tickets of this event share the code ${input.code.toUpperCase()}; search by the holder's name or order instead.`);
+      ticketId = found[0]!;
+    }
     const answer = await checkIn(db, list, {
-      secret: input.secret, ticketId: input.ticketId, gate: input.gate ?? list.name, device: input.device ?? 'online', staffId: claims.sub,
+      secret: input.secret, ticketId, gate: input.gate ?? list.name, device: input.device ?? 'online', staffId: claims.sub,
     });
     return { status: 200, body: answer };
   }, { body: true });

@@ -52,6 +52,27 @@ export async function searchTickets(db: SqlExecutor, eventId: string, query: { o
   return (rows as Raw[]).map(ticketRow);
 }
 
+/** The short code printed on a pass: the ticket id's first 8 hex digits, upper case. */
+export const ticketCodePattern = /^[0-9A-F]{8}$/i;
+
+export function ticketCode(ticketId: string): string {
+  return ticketId.slice(0, 8).toUpperCase();
+}
+
+/**
+ * The issued tickets of an event whose id starts with `code` (a range on the
+ * primary key), at most two: two means the code is ambiguous (32 bits; at
+ * 100,000 tickets an event may well have a pair).
+ */
+export async function ticketIdsByCode(db: SqlExecutor, eventId: string, code: string): Promise<string[]> {
+  const prefix = code.toLowerCase();
+  const { rows } = await db.query(
+    `SELECT id FROM tickets WHERE id BETWEEN $2::uuid AND $3::uuid AND event_id = $1 AND secret IS NOT NULL ORDER BY id LIMIT 2`,
+    [eventId, `${prefix}-0000-0000-0000-000000000000`, `${prefix}-ffff-ffff-ffff-ffffffffffff`],
+  );
+  return (rows as { id: string }[]).map((r) => r.id);
+}
+
 /**
  * Signature first (with the event's public key), then the ticket as stored:
  * revoked, reissued (an older version), not on this list. A ticket id typed

@@ -224,7 +224,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     removeStaff: (eventId: string, staffId: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(eventId)}/staff/${encodeURIComponent(staffId)}`),
     staffEvents: () => send<{ events: StaffEventView[] }>('GET', '/api/staff/events'),
     eventKeys: (eventId: string) => send<EventKeysView>('GET', `/api/events/${encodeURIComponent(eventId)}/keys`),
-    checkin: (body: { list: string; secret?: string; ticketId?: string; gate?: string; device?: string }) => send<CheckinReply>('POST', '/api/checkin', { body }),
+    checkin: (body: { list: string; secret?: string; ticketId?: string; code?: string; gate?: string; device?: string }) => send<CheckinReply>('POST', '/api/checkin', { body }),
     checkinSync: (body: { list: string; scans: SyncScan[] }) => send<SyncReply>('POST', '/api/checkin/sync', { body }),
     checkinStats: (eventId: string) => send<CheckinStatsView>('GET', `/api/events/${encodeURIComponent(eventId)}/checkin/stats`),
     checkinLookup: (eventId: string, q: string) => send<{ tickets: CheckinTicketView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/checkin/lookup?q=${encodeURIComponent(q)}`),

@@ -62,6 +62,17 @@ export function formatTime(ms: number, locale: Locale): string {
   return new Intl.DateTimeFormat(intlLocales[locale], { timeStyle: 'short', timeZone: displayTimeZone }).format(new Date(ms)) + ` ${displayTimeZone}`;
 }
 
+/**
+ * A clock time ("17:34") in `timeZone`, or in the device's own zone when none
+ * is given: at a door the scanner is where the event is, so its clock is local.
+ */
+export function formatClockTime(iso: string | null, locale: Locale, timeZone?: string | null): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  return new Intl.DateTimeFormat(intlLocales[locale], { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(at);
+}
+
 export function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(intlLocales[locale]).format(n);
 }

@@ -36,11 +36,28 @@ export function pickLocale(cookie: string | undefined, acceptLanguage: string | 
 export type Vars = Record<string, string | number>;
 export type Translate = (key: MessageKey, vars?: Vars) => string;
 
+/**
+ * `{name}` is replaced by the variable. `{name|one:…|two:…|few:…|many:…|other:…}`
+ * picks the form Intl.PluralRules gives for the variable's number in this
+ * language (Arabic has six: zero, one, two, few, many, other); `#` in a form
+ * is the variable as given (already formatted). A form missing falls back to
+ * `other`. A formatted number ("1 234", "12,5") is read back by its digits.
+ */
 export function translator(locale: Locale): Translate {
   const dictionary = dictionaries[locale];
+  const rules = new Intl.PluralRules(intlLocales[locale]);
   return (key, vars) => {
     const text = dictionary[key] ?? en[key] ?? key;
-    return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : text;
+    if (!vars) return text;
+    return text.replace(/\{(\w+)((?:\|[a-z]+:[^|}]*)*)\}/g, (whole, name: string, forms: string) => {
+      if (!(name in vars)) return whole;
+      const value = String(vars[name]);
+      if (forms === '') return value;
+      const options = new Map(forms.slice(1).split('|').map((f) => [f.slice(0, f.indexOf(':')), f.slice(f.indexOf(':') + 1)] as const));
+      const n = typeof vars[name] === 'number' ? (vars[name] as number) : Number(value.replace(/[^\d.-]/g, ''));
+      const exact = n === 0 && options.has('zero') ? 'zero' : rules.select(n);
+      return (options.get(exact) ?? options.get('other') ?? value).replace(/#/g, value);
+    });
   };
 }
 

@@ -9,7 +9,11 @@ import { admittedHere, applySync, pendingByList, syncBatchMax, toSyncScan, type 
  * key, its revocation list, the check-in lists) and from its own record of
  * what it admitted, then syncs later. Both paths end in one `Answer`.
  */
-export type DoorKit = { keys: EventKeysView; lists: CheckinListView[]; types: { id: string; name: string }[]; cachedAt: string };
+export type DoorKit = {
+  keys: EventKeysView; lists: CheckinListView[]; types: { id: string; name: string }[]; cachedAt: string;
+  /** The event's IANA zone when the event names one; scan times are shown in it (else in the device's). */
+  timeZone?: string | null;
+};
 
 export type Outcome = 'valid' | 'already_used' | 'revoked' | 'forged' | 'wrong_event' | 'wrong_list' | 'malformed' | 'refused';
 export type Answer = {
@@ -37,7 +41,8 @@ export async function refreshKit(eventId: string): Promise<{ kit: DoorKit | null
   try {
     const a = api();
     const [keys, lists, event] = await Promise.all([a.eventKeys(eventId), a.checkinLists(eventId), a.event(eventId)]);
-    const kit: DoorKit = { keys, lists: lists.lists, types: event.ticketTypes.map((t) => ({ id: t.id, name: t.name })), cachedAt: new Date().toISOString() };
+    const timeZone = (event as { timeZone?: string | null }).timeZone ?? null;
+    const kit: DoorKit = { keys, lists: lists.lists, types: event.ticketTypes.map((t) => ({ id: t.id, name: t.name })), cachedAt: new Date().toISOString(), timeZone };
     localStorage.setItem(kitKey(eventId), JSON.stringify(kit));
     return { kit, fresh: true };
   } catch {
@@ -74,16 +79,20 @@ async function offline(door: Door, kit: DoorKit | null, secret: string, records:
   return { ...answer, ok: true, outcome: 'valid' };
 }
 
+/** The short code printed on a pass (the ticket id's first 8 hex digits): typed at the door, looked up online. */
+export const passCodePattern = /^[0-9A-F]{8}$/i;
+
 /**
- * One scan (QR text, or a ticket id from the manual look-up), answered and
- * recorded. `online` false skips the edge (the browser says it is offline).
+ * One scan (QR text, a pass's short code typed in, or a ticket id from the
+ * manual look-up), answered and recorded. `online` false skips the edge (the browser says it is offline).
  */
-export async function scan(door: Door, kit: DoorKit | null, input: { secret?: string; ticketId?: string }, online: boolean): Promise<{ answer: Answer; saved: ScanRecord }> {
+export async function scan(door: Door, kit: DoorKit | null, input: { secret?: string; ticketId?: string; code?: string }, online: boolean): Promise<{ answer: Answer; saved: ScanRecord }> {
   const secret = input.secret?.trim();
   const records = await door.store.all(door.eventId);
   if (online) {
     try {
-      const reply = await api().checkin({ list: door.listId, ...(secret ? { secret } : { ticketId: input.ticketId! }), gate: door.gate, device: door.device });
+      const which = secret ? { secret } : input.code !== undefined ? { code: input.code } : { ticketId: input.ticketId! };
+      const reply = await api().checkin({ list: door.listId, ...which, gate: door.gate, device: door.device });
       const answer: Answer = {
         ok: reply.outcome === 'valid', outcome: reply.outcome, mode: 'online', holderName: reply.ticket?.holderName ?? null,
         typeName: reply.ticket?.typeName ?? null, ticketId: reply.ticket?.id ?? null, usedAt: reply.usedAt ?? null, usedGate: reply.gate ?? null,
@@ -99,7 +108,7 @@ export async function scan(door: Door, kit: DoorKit | null, input: { secret?: st
     }
   }
   if (!secret) {
-    // A typed-in ticket id carries no signature: offline, it cannot be told from a made-up one.
+    // A typed-in ticket id or pass code carries no signature: offline, it cannot be told from a made-up one.
     const answer: Answer = { ok: false, outcome: 'refused', mode: 'offline', holderName: null, typeName: null, ticketId: input.ticketId ?? null, message: 'manualNeedsNetwork' };
     return { answer, saved: record(door, { ticketId: input.ticketId ?? null }, answer, 'none') };
   }

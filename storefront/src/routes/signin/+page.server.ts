@@ -3,12 +3,13 @@ import type { Actions, PageServerLoad } from './$types';
 import { ApiError } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
-import { safeBack } from '$lib/server/paths';
+import { safeBack, sameOriginPath } from '$lib/server/paths';
 import { setSession } from '$lib/server/session';
 
 export const load: PageServerLoad = ({ locals, url }) => {
   if (locals.account) redirect(303, safeBack(url.searchParams.get('next')));
-  return { next: safeBack(url.searchParams.get('next')) };
+  // No `next` asked for: empty, so the sign-in lands by role.
+  return { next: sameOriginPath(url.searchParams.get('next')) ?? '' };
 };
 
 export const actions: Actions = {
@@ -16,10 +17,12 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
-    const next = safeBack(form.get('next'));
+    let next = sameOriginPath(form.get('next'));
     try {
-      const { token } = await edge(event).signin({ email, password });
+      const { token, account } = await edge(event).signin({ email, password });
       setSession(event.cookies, token);
+      // Nowhere asked for: each role lands where its work is (door staff on their scanner).
+      next ??= homeOf(account.role);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       return fail(error.status === 0 ? 503 : error.status, { email, reason: error.sentence(translator(event.locals.locale)) });
@@ -27,3 +30,9 @@ export const actions: Actions = {
     redirect(303, next);
   },
 };
+
+function homeOf(role: string): string {
+  if (role === 'staff') return '/scan';
+  if (role === 'organizer') return '/organizer';
+  return '/';
+}
