@@ -1,6 +1,7 @@
 import type { JobHandler, Jobs, SqlExecutor } from '../jobs/queues.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { ticketsUrl } from './links.ts';
+import { emailPosterOf } from './poster.ts';
 import { queueEmail } from './outbox.ts';
 
 /**
@@ -41,10 +42,11 @@ export const eventReminderJob: JobHandler<'event-reminder'> = async (deps, { eve
            FROM tickets t JOIN accounts a ON a.id = t.buyer_id JOIN orders o ON o.id = t.order_id
           WHERE t.event_id = $1 AND t.secret IS NOT NULL AND t.status <> 'revoked'
           GROUP BY t.buyer_id, a.email, a.name`, [eventId]);
+      const poster = await emailPosterOf(tx, eventId, deps.config.publicUrl);
       for (const h of rows as Holder[]) {
         await queueEmail(tx, deps.jobs, {
           to: h.email, template: 'event_reminder', locale: h.locale, key: `event_reminder:${eventId}:${startsAt}:${h.buyer_id}`,
-          data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: ticketsUrl(deps.config.publicUrl, h.order_id), ticketCount: h.tickets },
+          data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: ticketsUrl(deps.config.publicUrl, h.order_id), ticketCount: h.tickets, poster },
         });
       }
       return rows.length;

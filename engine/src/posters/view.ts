@@ -21,9 +21,3 @@ export function posterView(poster: PosterRow | null | undefined, base = '') {
 }
 
 export type PosterView = NonNullable<ReturnType<typeof posterView>>;
-
-/** The JPEG closest to `width` without going under it (else the widest): for a mail client, which may not show WebP. */
-export function jpegNear(poster: PosterRow, width: number): PosterRow['renditions'][number] | null {
-  const jpegs = poster.renditions.filter((r) => r.format === 'jpeg').sort((a, b) => a.width - b.width);
-  return jpegs.find((r) => r.width >= width) ?? jpegs[jpegs.length - 1] ?? null;
-}

@@ -4,6 +4,7 @@ import { ticketsUrl } from '../mail/links.ts';
 import { queueEmail } from '../mail/outbox.ts';
 import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { eventSigningKey } from './event_keys.ts';
+import { emailPosterOf } from '../mail/poster.ts';
 import { encodeTicketSecret } from './secret.ts';
 
 type OrderForTickets = {
@@ -67,6 +68,7 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
           name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), orderId,
           ticketsUrl: ticketsUrl(deps.config.publicUrl, orderId),
           tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
+          poster: await emailPosterOf(tx, order.event_id, deps.config.publicUrl),
         },
       });
     });
