@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { picture } from '../../engine/src/testing/pictures.ts';
 import { createDrop, desktop, phone, poll, signInPage, signUp, startStack, type Stack } from './harness.ts';
 
+/** What is read of an <img> in the page (the DOM's types are not this project's). */
+type Img = { complete: boolean; naturalWidth: number; currentSrc: string };
+
 /**
  * Posters in a browser (#14): the organizer's Poster tab refuses what is not
  * a picture with a sentence and takes a real one; the event page and the
@@ -50,7 +53,7 @@ describe('event posters in a browser', () => {
     await upload.click();
     await poll(() => page.getByRole('status').first().textContent()).toBe('The poster is on the event page now.');
     const current = page.locator('.current-poster img');
-    await poll(() => current.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await poll(() => current.evaluate((img: Img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
     await stack.shot(page, 'poster-uploaded-phone');
 
     // The public page, on a phone: the WebP of the srcset, through the proxy, with its cache headers.
@@ -62,8 +65,8 @@ describe('event posters in a browser', () => {
     expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(response.headers().etag).toMatch(/^"[0-9a-f]{64}"$/);
     const poster = visitor.locator('.event-poster img');
-    await poll(() => poster.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
-    expect(await poster.evaluate((img: HTMLImageElement) => img.currentSrc)).toMatch(/\/api\/posters\/[0-9a-f]{64}\.webp$/);
+    await poll(() => poster.evaluate((img: Img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    expect(await poster.evaluate((img: Img) => img.currentSrc)).toMatch(/\/api\/posters\/[0-9a-f]{64}\.webp$/);
     expect(await poster.getAttribute('alt')).toBe('Poster of Festival des affiches');
     await stack.shot(visitor, 'poster-event-phone');
 
@@ -71,7 +74,7 @@ describe('event posters in a browser', () => {
     const list = await stack.newPage({ viewport: desktop });
     await list.goto('/');
     const card = list.locator(`a[href="/events/${drop.id}"] .drop-poster img`);
-    await poll(() => card.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await poll(() => card.evaluate((img: Img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
     await stack.shot(list, 'poster-list-desktop');
 
     // Removed: the tab says so and the public page has no poster.
