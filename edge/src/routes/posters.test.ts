@@ -9,7 +9,9 @@ import { readConfig } from '../../../engine/src/config.ts';
 import { posterBytesMax } from '../../../engine/src/constants.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import { startEngine } from '../../../engine/src/node_engine.ts';
+import { localPosterStore } from '../../../engine/src/posters/local_store.ts';
 import { s3PosterStore } from '../../../engine/src/posters/s3_store.ts';
+import type { PosterStore } from '../../../engine/src/posters/store.ts';
 import { apiClient } from '../../../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
 import { picture } from '../../../engine/src/testing/pictures.ts';
@@ -33,6 +35,10 @@ let s3Server: Server;
 let double: S3Double;
 let base: string;
 let s3Base: string;
+let pausingServer: Server;
+let pausingBase: string;
+/** Armed with a key: the pausing server's store stops after writing it, until `release` is called. */
+let pauseAt: { key: string; reached: () => void; release: Promise<void> } | null = null;
 let dataDir: string;
 const logged: string[] = [];
 let organizer: { token: string; id: string };
@@ -52,6 +58,9 @@ async function send(url: string, method: string, opts: { token?: string; type?: 
 const upload = (eventId: string, bytes: Buffer | string, type: string, token = organizer.token, at = base) =>
   send(`${at}/api/events/${eventId}/poster`, 'PUT', { token, type, body: bytes });
 const stored = async () => (await readdir(join(dataDir, 'posters')).catch(() => [])).filter((f) => !f.startsWith('.')).sort();
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 const keysOf = (poster: { renditions: { url: string }[] }) => poster.renditions.map((r) => r.url.split('/').pop()!).sort();
 
 function expectError(a: Answer, status: number, code: string): void {
@@ -76,6 +85,22 @@ beforeAll(async () => {
     new S3Client({ region: 'us-east-1', endpoint: double.url, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
   s3Server = createServer({ config, db: t.db, engine, log, posters: s3 });
   s3Base = `http://127.0.0.1:${await s3Server.listen()}`;
+  // The same folder as the first server, with a pause after one chosen write.
+  const folder = localPosterStore(join(dataDir, 'posters'));
+  const pausing: PosterStore = {
+    ...folder,
+    async put(key, bytes) {
+      await folder.put(key, bytes);
+      const pause = pauseAt;
+      if (pause?.key === key) {
+        pauseAt = null;
+        pause.reached();
+        await pause.release;
+      }
+    },
+  };
+  pausingServer = createServer({ config, db: t.db, engine, log, posters: pausing });
+  pausingBase = `http://127.0.0.1:${await pausingServer.listen()}`;
   const api = apiClient(() => base);
   [organizer, organizer2, buyer] = await Promise.all([api.signup('organizer'), api.signup('organizer', 'other'), api.signup('participant')]);
 }, 120_000);
@@ -83,6 +108,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.close();
   s3Server?.close();
+  pausingServer?.close();
   await engine?.close();
   await double?.close();
   await t?.drop();
@@ -226,6 +252,28 @@ describe('DELETE /api/events/:id/poster', () => {
     expect(keysOf(posterA)).toEqual(keysOf(posterB));
     expect((await send(`${base}/api/events/${a}/poster`, 'DELETE', { token: organizer.token })).status).toBe(204);
     for (const r of posterB.renditions) expect((await send(base + r.url, 'GET')).status).toBe(200);
+  });
+
+  it('never deletes a picture that another event is being given at that moment', async () => {
+    // B has picture P. A is given P too, and pauses after writing P's first rendition, before its row names it.
+    // Meanwhile B's poster is replaced, so B drops P's renditions: they must survive, A is about to name them.
+    const [a, b] = [await newEvent(), await newEvent()];
+    const p = await picture('jpeg', 900, 600);
+    const first = keysOf((await upload(b, p, 'image/jpeg')).body.poster);
+    let reached!: () => void;
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => (reached = resolve));
+    pauseAt = { key: first[0]!, reached, release: new Promise<void>((resolve) => (release = resolve)) };
+    const forA = upload(a, p, 'image/jpeg', organizer.token, pausingBase);
+    await paused;
+    let bDone = false;
+    const forB = upload(b, await picture('png', 300, 300), 'image/png').finally(() => { bDone = true; });
+    // B either finishes (no lock: it deleted what it no longer names) or waits for A's lock; only then is A let go.
+    await until(async () => bDone || (await t.db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rowCount! > 0);
+    release();
+    const [answerA, answerB] = await Promise.all([forA, forB]);
+    expect([answerA.status, answerB.status]).toEqual([200, 200]);
+    for (const r of answerA.body.poster.renditions) expect((await send(base + r.url, 'GET')).status, r.url).toBe(200);
   });
 
   it('answers another organizer 404 and leaves the poster', async () => {
