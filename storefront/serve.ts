@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  webConnectionsMax, webHeadersTimeoutMs, webHstsMaxAgeSeconds, webKeepAliveTimeoutMs, webRequestTimeoutMs, webTimeoutCheckMs,
+  posterBytesMax, webConnectionsMax, webHeadersTimeoutMs, webHstsMaxAgeSeconds, webKeepAliveTimeoutMs, webRequestTimeoutMs, webTimeoutCheckMs,
 } from '../engine/src/constants.ts';
 
 export const storefrontDir = dirname(fileURLToPath(import.meta.url));
@@ -206,6 +206,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
   process.env.TICKR_STOREFRONT_PROOF = options.proof;
   // Plain http unless a proxy in front says otherwise: form actions check the Origin against it.
   process.env.TICKR_WEB_PROTOCOL_HEADER ||= 'x-forwarded-proto';
+  // adapter-node refuses bodies over 512 KB by default: a poster (posterBytesMax) goes through the storefront, with room for the multipart wrapping.
+  process.env.TICKR_WEB_BODY_SIZE_LIMIT ||= String(posterBytesMax + 64 * 1024);
   const { handler } = (await import(pathToFileURL(join(buildDir, 'handler.js')).href)) as { handler: Handler };
   const server = createStorefrontServer(handler, secure);
   await new Promise<void>((resolve, reject) => {

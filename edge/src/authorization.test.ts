@@ -24,8 +24,9 @@ async function send(base: string, method: string, req: Req, token: string | null
   const headers: Record<string, string> = { ...req.headers };
   // A row that brings its own credentials (a scraper's token) keeps them.
   if (token !== null && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
-  if (req.body !== undefined) headers['content-type'] = 'application/json';
-  const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+  // A Buffer (a poster) goes as it is, with the row's own Content-Type; anything else as JSON.
+  if (req.body !== undefined && !Buffer.isBuffer(req.body)) headers['content-type'] = 'application/json';
+  const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
   const res = await fetch(base + req.path, { method, headers, body, redirect: 'manual' });
   const text = await res.text();
   return { status: res.status, body: res.headers.get('content-type') === 'application/json' ? JSON.parse(text) : text };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
+import { picture } from '../../engine/src/testing/pictures.ts';
 import { stripeWebhookSecret } from './testing/orders_node.ts';
 import { metricsToken, password, type World } from './testing/world.ts';
 
@@ -61,6 +62,24 @@ const stripeIgnored = (): Req => {
   const body = JSON.stringify({ id: `evt_${randomUUID().replaceAll('-', '')}`, object: 'event', type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } });
   return { path: '/api/webhooks/stripe', body, headers: { 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload: body, secret: stripeWebhookSecret }) } };
 };
+/** A poster upload: a real PNG, as the raw body. */
+const poster = async (path: string): Promise<Req> => ({ path, body: await picture('png', 64, 48), headers: { 'content-type': 'image/png' } });
+/** A rendition of `event2`'s poster (organizer2's, which no row changes), uploaded once per world. */
+const renditions = new WeakMap<World, Promise<string>>();
+const rendition: Build = (w) => {
+  let path = renditions.get(w);
+  if (path === undefined) {
+    path = (async () => {
+      const answer = await fetch(`${w.n.base}/api/events/${w.event2.id}/poster`, {
+        method: 'PUT', headers: { authorization: `Bearer ${w.token('organizer2')}`, 'content-type': 'image/png' }, body: await picture('png', 64, 48),
+      });
+      if (answer.status !== 200) throw new Error(`poster upload for the matrix answered ${answer.status}: ${await answer.text()}`);
+      return ((await answer.json()) as { poster: { renditions: { url: string }[] } }).poster.renditions[0]!.url;
+    })();
+    renditions.set(w, path);
+  }
+  return path.then((p) => ({ path: p }));
+};
 /** Through the storefront's proxy (or any proxy): a stranger's request, whatever the peer address. */
 const proxied = (path: string): Build => () => ({ path, headers: { 'x-forwarded-for': '203.0.113.7' } });
 
@@ -90,6 +109,10 @@ export const table: readonly Row[] = [
   row('POST /api/events',                                 '401 403 403 201 201 403 403 403', () => ({ path: '/api/events', body: { name: 'Matrix', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), currency: 'EUR', ticketTypes: [{ name: 'GA', price: 100, capacity: 1 }] } })),
   row('GET /api/events/:id',                              '200 200 200 200 200 200 200 200'),
   row('PATCH /api/events/:id',                            '401 403 403 200 404 403 403 403', (w) => ({ path: fill('/api/events/:id', w), body: { name: 'Renamed by the matrix' } })),
+  // Posters (#14): the event's organizer uploads and removes; anyone sees a rendition.
+  row('PUT /api/events/:id/poster',                       '401 403 403 200 404 403 403 403', (w) => poster(fill('/api/events/:id/poster', w))),
+  row('DELETE /api/events/:id/poster',                    '401 403 403 204 404 403 403 403'),
+  row('GET /api/posters/:file',                           '200 200 200 200 200 200 200 200', rendition),
   row('POST /api/events/:id/holds',                       '401 201 201 403 403 403 403 403', (w) => ({ path: fill('/api/events/:id/holds', w), body: { typeId: w.event.typeId, quantity: 1 }, headers: { 'idempotency-key': randomUUID() } })),
   row('GET /api/holds/:id',                               '401 200 404 404 404 404 404 200'),
   row('DELETE /api/holds/:id',                            '401 200 404 403 403 403 403 403', async (w) => ({ path: `/api/holds/${await w.freshHold()}` })),

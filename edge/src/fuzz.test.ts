@@ -45,13 +45,27 @@ function realParams(pattern: string, path: string): string[] {
   return pattern.split('/').flatMap((s, i) => (s.startsWith(':') ? [segments[i]!] : []));
 }
 
-type Input = { token: string | null; auth: string | null; params: string[]; query: string; body: string | undefined; contentType: string; idem: string | null; admission: string | null };
+type Input = { token: string | null; auth: string | null; params: string[]; query: string; body: string | Uint8Array | undefined; contentType: string; idem: string | null; admission: string | null };
+
+/** A raw body (a poster): the row's real picture, cut short, with bytes overwritten, or any bytes. */
+function bytesLike(real: Buffer): fc.Arbitrary<Uint8Array> {
+  const damaged = fc.tuple(fc.nat({ max: real.length }), fc.array(fc.tuple(fc.nat({ max: real.length - 1 }), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }))
+    .map(([cut, flips]) => {
+      const copy = Buffer.from(real);
+      for (const [at, value] of flips) copy[at] = value;
+      return copy.subarray(0, Math.max(cut, 1));
+    });
+  return fc.oneof(fc.constant(real), damaged, fc.uint8Array({ maxLength: 4096 }));
+}
+const imageTypes = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('image/png', 'image/jpeg', 'image/webp') }, fc.constantFrom('image/gif', 'application/json', 'text/plain', '', 'image/png; charset=utf-8'));
 
 function inputs(r: Row, template: Req): fc.Arbitrary<Input> {
   const real = realParams(r.pattern, template.path);
   const own = r.query === '' ? [] : [...new URLSearchParams(r.query).keys()];
-  const body: fc.Arbitrary<string | undefined> = template.body === undefined ? fc.constant(undefined)
-    : typeof template.body === 'string' ? fc.oneof(fc.constant(template.body), wildString) : bodyText(template.body);
+  const raw = Buffer.isBuffer(template.body);
+  const body: fc.Arbitrary<string | Uint8Array | undefined> = template.body === undefined ? fc.constant(undefined)
+    : Buffer.isBuffer(template.body) ? bytesLike(template.body)
+      : typeof template.body === 'string' ? fc.oneof(fc.constant(template.body), wildString) : bodyText(template.body);
   // Mostly a caller the route lets in, so the input reaches the handler's depths rather than the role check.
   const admitted = roles.filter((_, i) => /^2/.test(r.cells[i]!));
   const role = admitted.length === 0 ? fc.constantFrom(...roles) : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...admitted) }, fc.constantFrom(...roles));
@@ -61,7 +75,7 @@ function inputs(r: Row, template: Req): fc.Arbitrary<Input> {
     params: fc.tuple(...real.map(pathParam)),
     query: fc.oneof(fc.constant(r.query === '' ? '' : `?${r.query}`), queryString(own)),
     body,
-    contentType: fc.oneof({ weight: 10, arbitrary: fc.constant('application/json') }, fc.constantFrom('application/json; charset=utf-8', 'text/plain', 'application/jsonx', '')),
+    contentType: raw ? imageTypes : fc.oneof({ weight: 10, arbitrary: fc.constant('application/json') }, fc.constantFrom('application/json; charset=utf-8', 'text/plain', 'application/jsonx', '')),
     idem: fc.option(fc.oneof(fc.constant(template.headers?.['idempotency-key'] ?? 'k'), headerValue)),
     admission: fc.option(headerValue),
   });
@@ -76,7 +90,8 @@ async function ask(r: Row, template: Req, input: Input): Promise<string | null> 
   if (input.body !== undefined) headers['content-type'] = input.contentType;
   if (input.idem !== null) headers['idempotency-key'] = input.idem;
   if (input.admission !== null) headers['admission-token'] = input.admission;
-  const what = `${r.method} ${path} body=${(input.body ?? '').slice(0, 300)} headers=${JSON.stringify(headers).slice(0, 300)}`;
+  const shown = typeof input.body === 'string' ? input.body.slice(0, 300) : input.body === undefined ? '' : `${input.body.length} bytes ${Buffer.from(input.body.subarray(0, 32)).toString('hex')}…`;
+  const what = `${r.method} ${path} body=${shown} headers=${JSON.stringify(headers).slice(0, 300)}`;
   let res: Response;
   try {
     res = await fetch(w.n.base + path, { method: r.method, headers, body: input.body, redirect: 'manual' });

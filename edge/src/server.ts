@@ -36,6 +36,9 @@ import { mountOps } from './routes/ops.ts';
 import { mountManualRefunds } from './routes/manual_refunds.ts';
 import { mountSales } from './routes/sales.ts';
 import type { Jobs } from '../../engine/src/jobs/queues.ts';
+import { openPosterStore } from '../../engine/src/posters/open_store.ts';
+import type { PosterStore } from '../../engine/src/posters/store.ts';
+import { mountPosters } from './routes/posters.ts';
 
 /** The native build has HTTP/3; the JS fallback (a slow stand-in) does not. */
 export function uwsIsNative(): boolean {
@@ -50,6 +53,8 @@ export type Server = {
   metrics: EdgeMetrics;
   /** The virtual queue's WebSocket side (waiters on this node). */
   queueLive: QueueLive;
+  /** Where event posters are kept (config.posterStore, unless the caller gave one). */
+  posters: PosterStore;
   /** Every HTTP route this server mounted (the WebSocket route is apart: ws/queue_live.ts). */
   routes: readonly MountedRoute[];
   /** Listens on config.host:config.port; resolves with the real port (port 0 picks one). */
@@ -60,8 +65,9 @@ export type Server = {
 /**
  * `hashGate`: the bound on password hashing (tests pass a small one); default from constants.
  * `limitsNow`: the clock of the sign-in and sign-up limits (tests hold it still); default Date.now.
+ * `posters`: where posters are kept; default the store config.posterStore names.
  */
-export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger; jobs?: Jobs; hashGate?: HashGate; limitsNow?: () => number }): Server {
+export function createServer(opts: { config: Config; db: Db; engine: Engine; log: Logger; jobs?: Jobs; hashGate?: HashGate; limitsNow?: () => number; posters?: PosterStore }): Server {
   const { config, db, engine, log } = opts;
   const app = uWS.App();
   const accounts = createAccountStates(db);
@@ -92,6 +98,8 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   if (opts.jobs) mountPayments(router, { config, db, engine, jobs: opts.jobs, log });
   if (opts.jobs) mountManualRefunds(router, { db, jobs: opts.jobs });
   mountSales(router, { db });
+  const posters = opts.posters ?? openPosterStore(config.posterStore);
+  mountPosters(router, { db, store: posters, log });
   mountOps(router, { config, db, engine, waiters: () => queueLive.waiters() });
   if (config.benchRoutes) mountBench(router);
   if (config.benchRoutes) mountQueueBench(router, { waiters: () => queueLive.waiters(), takePublishMsMax: () => queueLive.takePublishMsMax() });
@@ -104,6 +112,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
     accounts,
     metrics,
     queueLive,
+    posters,
     routes: router.mounted(),
     listen() {
       return new Promise<number>((resolve, reject) => {

@@ -103,7 +103,18 @@ export type Config = {
   trustProxy: TrustProxy;
   /** Sign-ups accepted per client address per `signupWindowMs` (TICKR_SIGNUPS_PER_ADDRESS). */
   signupsPerAddress: number;
+  /**
+   * Where poster renditions are kept (#14): an S3 bucket when
+   * TICKR_POSTER_S3_BUCKET is set (credentials: the AWS SDK's default chain),
+   * otherwise the folder `posters` of the data folder (one node only: other
+   * nodes would not find what this one stored).
+   */
+  posterStore: PosterStoreConfig;
 };
+
+export type PosterStoreConfig =
+  | { kind: 'local'; dir: string }
+  | { kind: 's3'; bucket: string; region: string; /** e.g. http://localhost:4566 for LocalStack; null: AWS. */ endpoint: string | null; pathStyle: boolean };
 
 /** `hops`: trust that many proxies in front of the node; `cidrs`: trust peers in these ranges, e.g. `10.0.0.0/8`. */
 export type TrustProxy = { hops: number } | { cidrs: string[] };
@@ -192,6 +203,25 @@ function smsConfig(env: NodeJS.ProcessEnv, production: boolean): Pick<Config, 's
     throw new ConfigError('TICKR_SNS_ENDPOINT and TICKR_SMS_SENDER_ID need TICKR_SNS_REGION: set the region too, or unset them');
   }
   return { snsRegion, snsEndpoint, smsSenderId, smsAvailable: snsRegion !== null || !production };
+}
+
+/** TICKR_POSTER_S3_* (bucket, region, endpoint, path style), or the data folder. */
+function posterStoreConfig(env: NodeJS.ProcessEnv, dataDir: string): PosterStoreConfig {
+  const bucket = env.TICKR_POSTER_S3_BUCKET || null;
+  const others = ['TICKR_POSTER_S3_REGION', 'TICKR_POSTER_S3_ENDPOINT', 'TICKR_POSTER_S3_PATH_STYLE'].filter((name) => env[name]);
+  if (bucket === null) {
+    if (others.length > 0) throw new ConfigError(`${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} set but TICKR_POSTER_S3_BUCKET is not: set the bucket too, or unset them to keep posters in the data folder`);
+    return { kind: 'local', dir: resolve(dataDir, 'posters') };
+  }
+  // S3's own rule for bucket names (3-63 lower-case letters, digits, dots, hyphens), so a typo fails at start, not at the first upload.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(`TICKR_POSTER_S3_BUCKET must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), got "${bucket}"`);
+  }
+  const endpoint = env.TICKR_POSTER_S3_ENDPOINT ? url(env, 'TICKR_POSTER_S3_ENDPOINT', '') : null;
+  const region = env.TICKR_POSTER_S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9-]+$/.test(region)) throw new ConfigError(`TICKR_POSTER_S3_REGION must be an AWS region such as eu-west-3, got "${region}"`);
+  // LocalStack and most S3 look-alikes answer only path-style requests (http://host/bucket/key).
+  return { kind: 's3', bucket, region, endpoint, pathStyle: bool(env, 'TICKR_POSTER_S3_PATH_STYLE', endpoint !== null) };
 }
 
 /** At least this long, so the secrets cannot be guessed; the same floor for every secret a deployment sets. */
@@ -302,6 +332,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const advertiseHost = env.TICKR_ADVERTISE_HOST || '127.0.0.1';
   const sms = smsConfig(env, production);
+  const dataDir = resolve(env.TICKR_DATA_DIR || resolve(projectRoot, '.data'));
   return {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
@@ -315,7 +346,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...clusterConfig(env, advertiseHost),
     workers: int(env, 'TICKR_WORKERS', Math.max(1, availableParallelism() - 1), 1, 64),
     shards: int(env, 'TICKR_SHARDS', shardCount, 1, 1024),
-    dataDir: resolve(env.TICKR_DATA_DIR || resolve(projectRoot, '.data')),
+    dataDir,
     embeddedPgPort: int(env, 'TICKR_EMBEDDED_PG_PORT', 54_329, 1024, 65_535),
     tokenSecret: new TextEncoder().encode(secret ?? crypto.randomUUID() + crypto.randomUUID()),
     tokenSecretEphemeral: secret === undefined,
@@ -346,5 +377,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     konnect: konnectConfig(env),
     trustProxy: trustProxy(env),
     signupsPerAddress: int(env, 'TICKR_SIGNUPS_PER_ADDRESS', signupsPerAddressDefault, 1, 1_000_000),
+    posterStore: posterStoreConfig(env, dataDir),
   };
 }

@@ -232,3 +232,29 @@ export const eventYearMax = 2100;
 export const smsSegmentsMax = 2;
 /** The dev SMS outbox shows this many most recent texts. */
 export const devSmsListMax = 200;
+
+/**
+ * Event posters (#14). 5 MB holds a print-quality JPEG of a phone photo; more
+ * is a raw camera file or a video, and the edge reads the whole body into
+ * memory before it decodes it.
+ */
+export const posterBytesMax = 5 * 1024 * 1024;
+/**
+ * Decoded size bound: a 5 MB PNG of one colour can claim 30000 × 30000 pixels
+ * (3.6 GB decoded). 40 megapixels is more than any phone camera takes.
+ */
+export const posterPixelsMax = 40_000_000;
+/** Widths rendered for `srcset` (phone list, tablet or card, full page); narrower sources stop at their own width. */
+export const posterWidthsPx = [320, 640, 1280] as const;
+/** Quality of the WebP and JPEG renditions: indistinguishable on a poster, a third of the bytes of 90. */
+export const posterWebpQuality = 80;
+export const posterJpegQuality = 82;
+/**
+ * Posters decoded at once per node: decoding takes a core for a moment (sharp
+ * runs on libuv's pool), so more at once only slows the ticket path; beyond it
+ * an upload answers 503 with Retry-After.
+ */
+export const posterRendersMax = 2;
+/** A served rendition never changes at its URL (its name is its content hash): browsers keep it a year. */
+export const posterCacheMaxAgeSeconds = 365 * 24 * 60 * 60;
+assert(posterWidthsPx.every((w, i) => i === 0 || w > posterWidthsPx[i - 1]!), 'poster widths ascend');

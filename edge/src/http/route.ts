@@ -17,8 +17,10 @@
  * connection is closed, so the rest is never read), must be declared as
  * `application/json` (415), and must parse (400 `malformed_json`). A route
  * mounted with `{ body: 'raw' }` gets the bytes as received in `ctx.rawBody`
- * instead (same size limit, any content type, not parsed): a signed webhook is
- * verified on the exact bytes its sender signed. An
+ * instead (any content type, not parsed): a signed webhook is verified on the
+ * exact bytes its sender signed, and a poster is decoded from its bytes. Such
+ * a route may allow a larger body (`bytesMax`, e.g. `posterBytesMax`). A
+ * handler may answer a Buffer (an image), sent as it is. An
  * `HttpError` becomes its status and the one JSON error shape; anything else
  * thrown is a bug: 500 `internal`, logged with the route.
  */
@@ -35,7 +37,7 @@ import { createAddressResolver, isStorefrontProof, storefrontProofHeader, type A
 
 export type { Log };
 
-/** What a handler answers. A string body is sent as text (`content-type` from `headers`, else text/plain); anything else as JSON. */
+/** What a handler answers. A string body is sent as text (`content-type` from `headers`, else text/plain), a Buffer as bytes (`content-type` from `headers`); anything else as JSON. */
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> };
 export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -54,6 +56,8 @@ export type RequestHeaders = {
   'stripe-signature': string;
   /** Read for GET routes only (content negotiation, e.g. text/csv): '' elsewhere. */
   accept: string;
+  /** Read for GET routes only (a cached poster revalidated by its ETag): '' elsewhere. */
+  'if-none-match': string;
 };
 
 type State = { aborted: boolean; done: boolean };
@@ -139,10 +143,12 @@ export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics; /** D
  * Who may call a route is decided in its handler, so the table says it.
  */
 export type MountedRoute = { method: Method; pattern: string; body: 'none' | 'json' | 'raw' };
+/** `body: true` reads and parses a JSON body first, `body: 'raw'` reads its bytes unparsed; `bytesMax` (raw only) raises the body limit from `bodyBytesMax`. */
+export type RouteOptions = { body?: boolean | 'raw'; bytesMax?: number };
 
 export type Router = {
-  /** Mounts `handler`; `body: true` reads and parses a JSON body first, `body: 'raw'` reads its bytes unparsed. */
-  route(method: Method, pattern: string, handler: Handler, opts?: { body?: boolean | 'raw' }): void;
+  /** Mounts `handler`, reading its body first as `opts` say. */
+  route(method: Method, pattern: string, handler: Handler, opts?: RouteOptions): void;
   /** After every route: 405 for other methods on known paths, 404 for the rest. */
   finish(): void;
 };
@@ -162,9 +168,12 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
 
   function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
     if (state.aborted || state.done) return;
-    let payload: string;
+    let payload: string | Buffer;
     let contentType: string;
-    if (typeof reply.body === 'string') {
+    if (Buffer.isBuffer(reply.body)) {
+      payload = reply.body;
+      contentType = reply.headers?.['content-type'] ?? 'application/octet-stream';
+    } else if (typeof reply.body === 'string') {
       payload = reply.body;
       contentType = reply.headers?.['content-type'] ?? 'text/plain; charset=utf-8';
     } else {
@@ -233,21 +242,22 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
 
   // Helpers taking (res, state, label) rather than per-request closures: a
   // JSON request would otherwise allocate two more functions before its body.
-  function tooLarge(res: uWS.HttpResponse, state: State, label: string): void {
-    fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${bodyBytesMax} bytes; send less.`), true);
+  function tooLarge(res: uWS.HttpResponse, state: State, label: string, bytesMax = bodyBytesMax): void {
+    const limit = bytesMax >= 1024 * 1024 && bytesMax % (1024 * 1024) === 0 ? `${bytesMax / (1024 * 1024)} MB (${bytesMax} bytes)` : `${bytesMax} bytes`;
+    fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${limit}; send less.`), true);
   }
 
-  /** Reads the whole body (up to `bodyBytesMax`), then hands over its bytes. */
-  function readRaw(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (bytes: Buffer) => void): void {
+  /** Reads the whole body (up to `bytesMax`), then hands over its bytes. */
+  function readRaw(res: uWS.HttpResponse, state: State, label: string, contentLength: string, bytesMax: number, then: (bytes: Buffer) => void): void {
     const declared = contentLength === '' ? -1 : Number(contentLength);
-    if (declared > bodyBytesMax) return tooLarge(res, state, label);
+    if (declared > bytesMax) return tooLarge(res, state, label, bytesMax);
     if (declared === 0) return then(Buffer.alloc(0));
     const chunks: Buffer[] = [];
     let size = 0;
     res.onData((chunk, isLast) => {
       if (state.done || state.aborted) return;
       size += chunk.byteLength;
-      if (size > bodyBytesMax) return tooLarge(res, state, label);
+      if (size > bytesMax) return tooLarge(res, state, label, bytesMax);
       // The chunk is only valid during this callback: copy it now.
       chunks.push(Buffer.from(new Uint8Array(chunk)));
       if (isLast) then(Buffer.concat(chunks, size));
@@ -283,7 +293,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
     });
   }
 
-  function mount(method: Method | 'any', pattern: string, label: string, handler: Handler, withBody: boolean | 'raw'): void {
+  function mount(method: Method | 'any', pattern: string, label: string, handler: Handler, withBody: boolean | 'raw', bytesMax = bodyBytesMax): void {
     const names = pattern.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
     const upper = method.toUpperCase();
     const register = method === 'delete' ? app.del.bind(app) : app[method].bind(app);
@@ -300,6 +310,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
         'admission-token': req.getHeader('admission-token'),
         'stripe-signature': withBody === 'raw' ? req.getHeader('stripe-signature') : '',
         accept: method === 'get' ? req.getHeader('accept') : '',
+        'if-none-match': method === 'get' ? req.getHeader('if-none-match') : '',
       };
       const contentLength = withBody ? req.getHeader('content-length') : '';
       const transferEncoding = withBody ? req.getHeader('transfer-encoding') : '';
@@ -311,7 +322,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       if (paramProblem !== null) return fail(res, state, label, paramProblem);
       if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);
       if (withBody === 'raw') {
-        return readRaw(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, (bytes) => {
+        return readRaw(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, bytesMax, (bytes) => {
           ctx.rawBody = bytes;
           authenticateThenRun(res, state, label, handler, ctx);
         });
@@ -332,7 +343,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       methods.push(method.toUpperCase());
       methodsOf.set(pattern, methods);
       routes.push({ method, pattern, body: opts?.body === 'raw' ? 'raw' : opts?.body === true ? 'json' : 'none' });
-      mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === 'raw' ? 'raw' : opts?.body === true);
+      mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === 'raw' ? 'raw' : opts?.body === true, opts?.body === 'raw' ? opts.bytesMax : undefined);
     },
     finish() {
       for (const [pattern, methods] of methodsOf) {

@@ -13,6 +13,7 @@ import type { Ctx, Router } from '../http/route.ts';
 import { createEventSchema, eventsListMax, normalizeUuid, parseBody, patchEventSchema, refundPolicyProblem, requireKnownCurrency, windowProblem } from '../validation.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
 import { scheduleEventReminder } from '../../../engine/src/mail/reminder_job.ts';
+import { posterView } from '../../../engine/src/posters/view.ts';
 
 /** `jobs` schedules each event's reminder; without it (tests of the spine) no reminder is scheduled. */
 export type EventsDeps = { config: Config; db: Db; engine: Engine; metrics: EdgeMetrics; jobs?: Jobs };
@@ -40,6 +41,8 @@ export function eventView(e: EventRow, live: Live) {
     platformFeeBps: e.platformFeeBps,
     reminderHours: e.reminderHours,
     organizerId: e.organizerId,
+    // null: no poster (PUT /api/events/:id/poster sets one).
+    poster: posterView(e.poster),
     ticketTypes: e.ticketTypes.map((t) => {
       const a = live?.get(t.id);
       return {

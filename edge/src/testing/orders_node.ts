@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readConfig, type Config } from '../../../engine/src/config.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import { startJobs, type Handlers, type JobsRuntime } from '../../../engine/src/jobs/boss.ts';
@@ -42,6 +45,8 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
   const stripe = await startStripeDouble();
   const clictopay = await startClictopayDouble();
   const konnect = await startKonnectDouble();
+  // A data folder of its own (posters go there), never the project's.
+  const dataDir = await mkdtemp(join(tmpdir(), 'tickr-orders-node-'));
   const env: Record<string, string> = {
     HOST: '127.0.0.1', PORT: '0', TICKR_WORKERS: '1', TICKR_SHARDS: '4', NODE_ID: 'orders-test',
     TICKR_TOKEN_SECRET: 'orders-test-secret-orders-test-secret-1', TICKR_LOG_LEVEL: 'warn',
@@ -49,6 +54,7 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
     STRIPE_SECRET_KEY: 'sk_test_tickr', STRIPE_WEBHOOK_SECRET: stripeWebhookSecret, STRIPE_API_URL: stripe.url,
     CLICTOPAY_USERNAME: clictopay.username, CLICTOPAY_PASSWORD: clictopay.password, CLICTOPAY_URL: clictopay.url,
     KONNECT_API_KEY: konnect.apiKey, KONNECT_WALLET_ID: konnect.walletId, KONNECT_URL: konnect.url,
+    TICKR_DATA_DIR: dataDir,
     ...opts.env,
   };
   const config = readConfig(env);
@@ -72,6 +78,7 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
       await clictopay.close();
       await konnect.close();
       await t.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { EventConfig, TypeConfig } from '../inventory/types.ts';
 import type { Db } from './pool.ts';
+import { posterColumn, posterOfJson, type PosterRow } from './posters.ts';
 
 export type TicketTypeRow = { id: string; name: string; price: number; capacity: number; position: number };
 
@@ -24,6 +25,8 @@ export type EventRow = {
   platformFeeBps: number;
   /** event-reminder goes out this many hours before startsAt; null: none. */
   reminderHours: number | null;
+  /** The event's poster (#14), read with the event; absent on a row made without reading it (a new event has none). */
+  poster?: PosterRow | null;
 };
 
 export type RefundPolicy = 'none' | 'until' | 'always';
@@ -68,7 +71,14 @@ const eventColumns = `e.id, e.organizer_id AS "organizerId", e.name, e.venue, e.
   e.refund_policy AS "refundPolicy", e.refund_until_days AS "refundUntilDays", e.platform_fee_bps AS "platformFeeBps", e.reminder_hours AS "reminderHours",
   COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'price', t.price, 'capacity', t.capacity, 'position', t.position)
                             ORDER BY t.position)
-            FROM ticket_types t WHERE t.event_id = e.id), '[]') AS "ticketTypes"`;
+            FROM ticket_types t WHERE t.event_id = e.id), '[]') AS "ticketTypes",
+  ${posterColumn}`;
+
+/** The poster comes back as JSON (its time a string): made a PosterRow. */
+function eventOf(row: EventRow): EventRow {
+  row.poster = posterOfJson(row.poster);
+  return row;
+}
 
 /**
  * The event and its ticket types, in one transaction. Ticket type ids are made here, in `position` order.
@@ -83,6 +93,7 @@ export async function insertEvent(db: Db, organizerId: string, input: NewEvent, 
     perBuyerLimit: input.perBuyerLimit, holdTtlSeconds: input.holdTtlSeconds, shard,
     ticketTypes: input.ticketTypes.map((t, i) => ({ id: typeIds[i]!, name: t.name, price: t.price, capacity: t.capacity, position: i + 1 })),
     ...money,
+    poster: null,
   });
   const client = await db.connect();
   try {
@@ -120,7 +131,7 @@ export async function insertEvent(db: Db, organizerId: string, input: NewEvent, 
 
 export async function selectEvent(db: Db, id: string): Promise<EventRow | null> {
   const { rows } = await db.query<EventRow>(`SELECT ${eventColumns} FROM events e WHERE e.id = $1`, [id]);
-  return rows[0] ?? null;
+  return rows[0] === undefined ? null : eventOf(rows[0]);
 }
 
 export async function selectEventsOfOrganizer(db: Db, organizerId: string, limit = 200): Promise<EventRow[]> {
@@ -128,7 +139,7 @@ export async function selectEventsOfOrganizer(db: Db, organizerId: string, limit
     `SELECT ${eventColumns} FROM events e WHERE e.organizer_id = $1 ORDER BY e.starts_at DESC, e.id LIMIT $2`,
     [organizerId, limit],
   );
-  return rows;
+  return rows.map(eventOf);
 }
 
 /** Events that have not ended yet, soonest first. */
@@ -137,7 +148,7 @@ export async function selectPublishedEvents(db: Db, limit: number): Promise<Even
     `SELECT ${eventColumns} FROM events e WHERE COALESCE(e.ends_at, e.starts_at) >= now() ORDER BY e.starts_at, e.id LIMIT $1`,
     [limit],
   );
-  return rows;
+  return rows.map(eventOf);
 }
 
 /** Applies `patch` in one transaction; the updated event, or null when there is no such event. */

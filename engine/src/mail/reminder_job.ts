@@ -2,6 +2,7 @@ import type { JobHandler, Jobs, SqlExecutor } from '../jobs/queues.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { ticketsUrl } from './links.ts';
 import { notifyBuyer } from '../sms/notify.ts';
+import { emailPosterOf } from './poster.ts';
 
 /**
  * Schedules an event's reminder `reminderHours` before it starts (nothing when
@@ -41,11 +42,12 @@ export const eventReminderJob: JobHandler<'event-reminder'> = async (deps, { eve
            FROM tickets t JOIN accounts a ON a.id = t.buyer_id JOIN orders o ON o.id = t.order_id
           WHERE t.event_id = $1 AND t.secret IS NOT NULL AND t.status <> 'revoked'
           GROUP BY t.buyer_id, a.email, a.name`, [eventId]);
+      const poster = await emailPosterOf(tx, eventId, deps.config.publicUrl);
       for (const h of rows as Holder[]) {
         const url = ticketsUrl(deps.config.publicUrl, h.order_id);
         const key = `event_reminder:${eventId}:${startsAt}:${h.buyer_id}`;
         await notifyBuyer(tx, deps, h.buyer_id, {
-          email: { to: h.email, template: 'event_reminder', locale: h.locale, key, data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: url, ticketCount: h.tickets } },
+          email: { to: h.email, template: 'event_reminder', locale: h.locale, key, data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: url, ticketCount: h.tickets, poster } },
           sms: { template: 'event_reminder', locale: h.locale, key, data: { eventName: event.name, startsAt, ticketsUrl: url } },
         });
       }

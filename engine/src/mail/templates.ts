@@ -12,12 +12,16 @@ export const locales = ['en', 'fr', 'ar'] as const;
 export type Locale = (typeof locales)[number];
 
 export type TicketLine = { ticketId: string; typeName: string; holderName: string };
+/** The event's poster in an email: an absolute URL to a JPEG (mail clients may not show WebP), its size in pixels. */
+export type EmailPoster = { url: string; width: number; height: number };
 
 export type TemplateData = AccountTemplateData & {
   order_confirmation: {
     name: string; eventName: string; venue: string; startsAt: string; orderId: string;
     /** Where the buyer sees the tickets with their QR codes (the storefront's order page). */
     ticketsUrl: string; tickets: TicketLine[];
+    /** Absent or null: the event has no poster (emails queued before #14 have none). */
+    poster?: EmailPoster | null;
   };
   refund_notice: {
     name: string; eventName: string; orderId: string;
@@ -25,7 +29,7 @@ export type TemplateData = AccountTemplateData & {
     amount: number; currency: string;
     reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued';
   };
-  event_reminder: { name: string; eventName: string; venue: string; startsAt: string; ticketsUrl: string; ticketCount: number };
+  event_reminder: { name: string; eventName: string; venue: string; startsAt: string; ticketsUrl: string; ticketCount: number; poster?: EmailPoster | null };
 };
 
 export type Rendered = { subject: string; text: string; html: string };
@@ -96,8 +100,19 @@ const words: Record<Locale, Words> = {
   },
 };
 
-/** Paragraphs → text and HTML; `link` becomes an anchor in HTML. */
-function compose(locale: Locale, subject: string, paragraphs: string[], link?: string, list?: string[]): Rendered {
+/** Widest a poster is shown in an email: the usual width of an email's body. */
+const emailPosterWidthMax = 600;
+
+/** The poster as the first thing of the HTML email (the text version has none); its alt text is the event's name. */
+function posterHtml(poster: EmailPoster | null | undefined, alt: string): string {
+  if (poster === null || poster === undefined) return '';
+  const width = Math.min(emailPosterWidthMax, poster.width);
+  const height = Math.round((poster.height * width) / poster.width);
+  return `<p><img src="${escapeHtml(poster.url)}" alt="${escapeHtml(alt)}" width="${width}" height="${height}" style="display:block;max-width:100%;height:auto;border:0"></p>`;
+}
+
+/** Paragraphs → text and HTML; `link` becomes an anchor in HTML; `poster` (HTML only) goes first. */
+function compose(locale: Locale, subject: string, paragraphs: string[], link?: string, list?: string[], poster?: string): Rendered {
   const w = words[locale];
   const textParts = [...paragraphs];
   if (list) textParts.push(list.map((l) => `- ${l}`).join('\n'));
@@ -106,6 +121,7 @@ function compose(locale: Locale, subject: string, paragraphs: string[], link?: s
   const dir = locale === 'ar' ? 'rtl' : 'ltr';
   const html = [
     `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
+    poster ?? '',
     ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     list ? `<ul>${list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '',
     link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>` : '',
@@ -121,7 +137,8 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     case 'order_confirmation': {
       const d = data as TemplateData['order_confirmation'];
       const lines = d.tickets.map((t) => `${w.ticket} ${t.typeName} · ${t.holderName} · ${t.ticketId.slice(0, 8)}`);
-      return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines);
+      return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines,
+        posterHtml(d.poster, d.eventName));
     }
     case 'refund_notice': {
       const d = data as TemplateData['refund_notice'];
@@ -130,7 +147,8 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     }
     case 'event_reminder': {
       const d = data as TemplateData['event_reminder'];
-      return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale), d.ticketCount)], d.ticketsUrl);
+      return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale), d.ticketCount)], d.ticketsUrl,
+        undefined, posterHtml(d.poster, d.eventName));
     }
     case 'verify_email':
     case 'staff_added':

@@ -4,6 +4,7 @@ import { ticketsUrl } from '../mail/links.ts';
 import { notifyBuyer } from '../sms/notify.ts';
 import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { eventSigningKey } from './event_keys.ts';
+import { emailPosterOf } from '../mail/poster.ts';
 import { encodeTicketSecret } from './secret.ts';
 
 type OrderForTickets = {
@@ -68,6 +69,7 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
           data: {
             name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), orderId, ticketsUrl: url,
             tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
+            poster: await emailPosterOf(tx, order.event_id, deps.config.publicUrl),
           },
         },
         sms: { template: 'tickets_issued', locale: order.locale, key: `tickets_issued:${orderId}`, data: { eventName: order.event_name, startsAt: order.starts_at.toISOString(), ticketsUrl: url } },

@@ -74,3 +74,20 @@ describe('a token the edge refuses', () => {
     expect(await refusals(answering(403, JSON.stringify({ error: { code: 'forbidden', message: 'no' } })), 'tok')).toBe(0);
   });
 });
+
+describe('poster upload', () => {
+  it('sends the file\'s bytes as the raw body with the file\'s type, and the edge\'s refusal as a sentence', async () => {
+    const seen: { method?: string; type?: string | null; body?: Uint8Array } = {};
+    const fetchFn = (async (_url: string, init: RequestInit) => {
+      seen.method = init.method;
+      seen.type = new Headers(init.headers).get('content-type');
+      seen.body = new Uint8Array(await new Response(init.body).arrayBuffer());
+      return new Response(JSON.stringify({ error: { code: 'not_an_image', message: 'The file is not an image Tickr can read' } }), { status: 422, headers: { 'content-type': 'application/json' } });
+    }) as Fetch;
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const error = await createApi(fetchFn, 'http://edge', 'token').uploadPoster('e1', bytes, 'image/png').catch((e: unknown) => e as ApiError);
+    expect(seen).toEqual({ method: 'PUT', type: 'image/png', body: bytes });
+    expect(error.code).toBe('not_an_image');
+    expect(error.sentence(translator('fr'))).toMatch(/^Ce fichier n’est pas une image lisible/);
+  });
+});

@@ -24,6 +24,14 @@ export type EventView = {
   /** Whether and until when a buyer may ask for a refund (#5). */
   refundPolicy?: 'none' | 'until' | 'always'; refundUntilDays?: number | null;
   ticketTypes: TicketTypeView[];
+  /** The event's poster (#14), or null; older edges send none. */
+  poster?: PosterView | null;
+};
+
+/** A poster: the source's size (for the aspect ratio) and its renditions, narrowest first, WebP and JPEG at each width. */
+export type PosterView = {
+  width: number; height: number; uploadedAt: string;
+  renditions: { url: string; type: 'image/webp' | 'image/jpeg'; width: number; height: number }[];
 };
 
 export type HoldView = {
@@ -129,7 +137,8 @@ export class ApiError extends Error {
 }
 
 export type Fetch = typeof fetch;
-export type SendOptions = { body?: unknown; headers?: Record<string, string> };
+/** `body` goes as JSON; `raw` as its bytes with its own Content-Type (a poster). */
+export type SendOptions = { body?: unknown; headers?: Record<string, string>; raw?: { bytes: Uint8Array | ArrayBuffer | Blob; type: string } };
 
 /** Requests that hang past this fail as "unreachable" rather than leaving a page spinning. */
 export const requestTimeoutMs = 15_000;
@@ -147,6 +156,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
   async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.raw !== undefined) headers['content-type'] = options.raw.type;
     if (token) headers.authorization = `Bearer ${token}`;
     if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
     let response: Response;
@@ -154,7 +164,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
       response = await fetchFn(base + path, {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.raw !== undefined ? (options.raw.bytes as BodyInit) : options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
     } catch {
@@ -193,6 +203,9 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     event: (id: string) => send<EventView>('GET', `/api/events/${encodeURIComponent(id)}`),
     createEvent: (body: unknown) => send<EventView>('POST', '/api/events', { body }),
     patchEvent: (id: string, body: unknown) => send<EventView>('PATCH', `/api/events/${encodeURIComponent(id)}`, { body }),
+    uploadPoster: (id: string, bytes: Uint8Array | ArrayBuffer | Blob, type: string) =>
+      send<{ poster: PosterView }>('PUT', `/api/events/${encodeURIComponent(id)}/poster`, { raw: { bytes, type } }),
+    removePoster: (id: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(id)}/poster`),
     placeHold: (eventId: string, body: { typeId: string; quantity: number }, idempotencyKey: string, admission?: string) =>
       send<HoldView>('POST', `/api/events/${encodeURIComponent(eventId)}/holds`, {
         body,

@@ -8,7 +8,7 @@ import { clearSession } from '$lib/server/session';
  * CORS and never sees the session token: it is added here from the httpOnly
  * cookie. The WebSocket goes to the edge directly (see `wsBase`).
  */
-const forwarded = ['accept', 'content-type', 'idempotency-key', 'admission-token', 'stripe-signature'];
+const forwarded = ['accept', 'content-type', 'idempotency-key', 'admission-token', 'stripe-signature', 'if-none-match'];
 
 const proxy: RequestHandler = async (event) => {
   const { request, url, params, locals, fetch } = event;
@@ -30,7 +30,8 @@ const proxy: RequestHandler = async (event) => {
       body: hasBody ? await request.arrayBuffer() : undefined,
     });
     const out = new Headers();
-    for (const name of ['content-type', 'retry-after', 'cache-control']) {
+    // etag and cache-control: a poster is cached as immutable and revalidated by its ETag (edge/src/routes/posters.ts).
+    for (const name of ['content-type', 'retry-after', 'cache-control', 'etag']) {
       const value = answer.headers.get(name);
       if (value !== null) out.set(name, value);
     }
