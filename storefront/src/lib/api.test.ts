@@ -85,7 +85,8 @@ describe('poster upload', () => {
       return new Response(JSON.stringify({ error: { code: 'not_an_image', message: 'The file is not an image Tickr can read' } }), { status: 422, headers: { 'content-type': 'application/json' } });
     }) as Fetch;
     const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
-    const error = await createApi(fetchFn, 'http://edge', 'token').uploadPoster('e1', bytes, 'image/png').catch((e: unknown) => e as ApiError);
+    const error = (await createApi(fetchFn, 'http://edge', 'token').uploadPoster('e1', bytes, 'image/png').catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
     expect(seen).toEqual({ method: 'PUT', type: 'image/png', body: bytes });
     expect(error.code).toBe('not_an_image');
     expect(error.sentence(translator('fr'))).toMatch(/^Ce fichier n’est pas une image lisible/);
