@@ -32,6 +32,13 @@ export type Stack = {
 
 type Proc = { child: ChildProcess; output: () => string };
 
+/** Stacks not closed yet, so a Ctrl-C can still take their namespaces down (closeAllStacks). */
+const open = new Set<() => Promise<void>>();
+
+export async function closeAllStacks(): Promise<void> {
+  await Promise.all([...open].map((close) => close()));
+}
+
 function spawnIn(lab: Lab, m: Member, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
   const child = spawn('ip', ['netns', 'exec', m.ns, cmd, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -73,7 +80,10 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
   const procs: Proc[] = [];
   let db: Db | null = null;
   const nodes: ChaosNode[] = [];
-  const close = async () => {
+  let closing: Promise<void> | null = null;
+  const close = () => (closing ??= closeOnce());
+  open.add(close);
+  const closeOnce = async () => {
     await db?.end().catch(() => {});
     for (const n of nodes) n.child.kill('SIGKILL');
     // The Postgres helper stops its server on SIGTERM; whatever is left is killed with the namespaces.
@@ -81,6 +91,7 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await lab.destroy();
     await rm(dir, { recursive: true, force: true });
+    open.delete(close);
   };
   try {
     const redis = await lab.add('redis', 2);
