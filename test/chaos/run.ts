@@ -18,7 +18,7 @@ export type ChaosOptions = {
   log?: (line: string) => void;
 };
 
-export type FaultRun = Fault & { atMs: number; recoveryMs: number | null };
+export type FaultRun = Fault & { atMs: number; recoveryMs: number | null; lastBack: string | null };
 
 export type Summary = {
   seed: number;
@@ -35,6 +35,10 @@ export type Summary = {
   doubleAdmitted: number;
   staleWrites: number;
   journalBreaks: number;
+  /** Tickets that no order holds: seats gone without a payment. */
+  unpaidTickets: number;
+  /** What the nodes logged: evidence of what the faults did to leases and fencing. */
+  nodeLogs: { leaseRenewalsFailed: number; steppedDown: number; errors: number };
   detail: string[];
   /** Longest time from healing a fault to a hold answered through every node on every event. */
   recoveryMsMax: number | null;
@@ -87,18 +91,20 @@ async function makeWorld(nodes: ChaosNode[], events: number): Promise<World> {
  * event (so through the owner of each event's shard and through forwarding).
  * Resolves with how long that took, or null after `giveUpMs`.
  */
-async function serviceBack(nodes: ChaosNode[], world: World, records: Records, probeToken: () => Promise<string>, giveUpMs: number): Promise<number | null> {
+async function serviceBack(nodes: ChaosNode[], world: World, records: Records, probeToken: () => Promise<string>, giveUpMs: number): Promise<{ ms: number | null; last: string | null }> {
   const start = Date.now();
+  let last: string | null = null;
   const pending = nodes.flatMap((n) => world.events.map((e) => ({ n, e, key: randomUUID() })));
   let token = await probeToken();
   while (pending.length > 0) {
-    if (Date.now() - start > giveUpMs) return null;
+    if (Date.now() - start > giveUpMs) return { ms: null, last: pending.map((p) => `${p.n.name}→event ${world.events.indexOf(p.e) + 1}`).join(', ') };
     await Promise.all([...pending].map(async (p) => {
       const typeId = p.e.types[0]!.id;
       const a = await call(p.n, 'POST', `/api/events/${p.e.id}/holds`, { token, body: { typeId, quantity: 1 }, headers: { 'idempotency-key': p.key }, timeoutMs: 2_000 }).catch(() => null);
       if (a?.status === 201) {
         records.holds.set(a.body.holdId, { holdId: a.body.holdId, eventId: p.e.id, typeId, quantity: 1, token, via: p.n.name });
         pending.splice(pending.indexOf(p), 1);
+        last = `${p.n.name}→event ${world.events.indexOf(p.e) + 1}`;
       } else if (a?.status === 409 && a.body?.error?.code === 'limit_reached') {
         token = await probeToken();
         p.key = randomUUID();
@@ -106,7 +112,7 @@ async function serviceBack(nodes: ChaosNode[], world: World, records: Records, p
     }));
     if (pending.length > 0) await sleep(100);
   }
-  return Date.now() - start;
+  return { ms: Date.now() - start, last };
 }
 
 export async function runChaos(opts: ChaosOptions): Promise<Summary> {
@@ -126,7 +132,7 @@ export async function runChaos(opts: ChaosOptions): Promise<Summary> {
     for (const s of skipped) log(`skipping fault ${s.kind}: ${s.reason}`);
     try {
       const first = await serviceBack(nodes, world, clients.records, probe, recoveryGiveUpMs);
-      if (first === null) throw new Error(`the cluster never served every event through every node\n${stack.output()}`);
+      if (first.ms === null) throw new Error(`the cluster never served every event through every node\n${stack.output()}`);
       await sleep(1_000);
       for (const fault of planned) {
         if (Date.now() - begun > opts.durationS * 1_000) break;
@@ -135,9 +141,9 @@ export async function runChaos(opts: ChaosOptions): Promise<Summary> {
         const heal = await apply(stack, fault);
         await sleep(fault.holdMs);
         await heal();
-        const recoveryMs = await serviceBack(nodes, world, clients.records, probe, recoveryGiveUpMs);
-        log(`  healed; service back through every node after ${recoveryMs === null ? `more than ${recoveryGiveUpMs}` : recoveryMs} ms`);
-        faults.push({ ...fault, atMs, recoveryMs });
+        const back = await serviceBack(nodes, world, clients.records, probe, recoveryGiveUpMs);
+        log(`  healed; service back through every node after ${back.ms === null ? `more than ${recoveryGiveUpMs}` : back.ms} ms (last: ${back.last})`);
+        faults.push({ ...fault, atMs, recoveryMs: back.ms, lastBack: back.last });
         await sleep(500 + Math.floor(random() * 1_000));
       }
       await sleep(2_000);
@@ -146,7 +152,7 @@ export async function runChaos(opts: ChaosOptions): Promise<Summary> {
       await clients.stop();
     }
     log('every fault healed; waiting for paid orders to be ticketed');
-    await settleSales(stack.db, clients.records, 90_000);
+    await settleSales(stack.db, clients.records, world, 90_000);
     const findings: Findings = await verify({ nodes, db: stack.db, world, records: clients.records });
     return summarise(opts, stack, faults, skipped, clients.records, findings);
   } catch (error) {
@@ -176,11 +182,21 @@ function summarise(opts: ChaosOptions, stack: Stack, faults: FaultRun[], skipped
     doubleAdmitted: f.doubleAdmitted,
     staleWrites: f.staleWrites,
     journalBreaks: f.journalBreaks,
-    detail: [...f.lostDetail, ...f.oversoldDetail, ...f.doubleDetail, ...f.staleDetail],
+    unpaidTickets: f.unpaidTickets,
+    nodeLogs: {
+      leaseRenewalsFailed: lines(stack, / could not be renewed; no longer serving it/),
+      steppedDown: lines(stack, /stepped down from shard/),
+      errors: lines(stack, / ERROR /),
+    },
+    detail: [...f.lostDetail, ...f.oversoldDetail, ...f.doubleDetail, ...f.staleDetail, ...f.unpaidDetail],
     recoveryMsMax,
     recoveryBoundMs,
     ok: false,
   };
-  summary.ok = f.lost === 0 && f.oversold === 0 && f.doubleAdmitted === 0 && f.staleWrites === 0 && f.journalBreaks === 0 && recoveryMsMax !== null && recoveryMsMax <= recoveryBoundMs;
+  summary.ok = f.lost === 0 && f.oversold === 0 && f.doubleAdmitted === 0 && f.staleWrites === 0 && f.journalBreaks === 0 && f.unpaidTickets === 0 && recoveryMsMax !== null && recoveryMsMax <= recoveryBoundMs;
   return summary;
+}
+
+function lines(stack: Stack, pattern: RegExp): number {
+  return stack.nodes.reduce((n, node) => n + node.output().split('\n').filter((l) => pattern.test(l)).length, 0);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../engine/src/db/pool.ts';
+import { decodeEntries } from '../../engine/src/journal/codec.ts';
 import { call, type Records, type World } from './clients.ts';
 import type { ChaosNode } from './stack.ts';
 
@@ -19,6 +20,9 @@ export type Findings = {
   staleDetail: string[];
   /** Gaps or overlaps in an event's journal seqs (a history that is not one line). */
   journalBreaks: number;
+  /** Tickets no order holds: seats sold without a payment (every sale of a run goes through checkout). */
+  unpaidTickets: number;
+  unpaidDetail: string[];
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,20 +39,29 @@ async function ask(nodes: ChaosNode[], method: string, path: string, token: stri
   }
 }
 
-/** Waits (up to `ms`) for every acknowledged sale's order to be ticketed: the jobs run after the payment. */
-export async function settleSales(db: Db, records: Records, ms: number): Promise<void> {
+/**
+ * Waits (up to `ms`) for the jobs to catch up: every acknowledged sale's order
+ * ticketed, and every ticket linked to its order (a payment whose answer was
+ * lost is still worked on by its job; its tickets are unlinked until then).
+ */
+export async function settleSales(db: Db, records: Records, world: World, ms: number): Promise<void> {
   const ids = [...records.sales.keys()];
   const deadline = Date.now() + ms;
-  while (ids.length > 0 && Date.now() < deadline) {
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status <> 'ticketed'`, [ids]);
-    if (rows[0]!.n === 0) return;
+  while (Date.now() < deadline) {
+    const { rows } = await db.query<{ open: number; unlinked: number }>(
+      `SELECT (SELECT count(*)::int FROM orders WHERE id = ANY($1::uuid[]) AND status <> 'ticketed') AS open,
+              (SELECT count(*)::int FROM tickets WHERE order_id IS NULL AND event_id = ANY($2::uuid[])) AS unlinked`,
+      [ids, world.events.map((e) => e.id)]);
+    if (rows[0]!.open === 0 && rows[0]!.unlinked === 0) return;
     await sleep(500);
   }
 }
 
 export async function verify(opts: { nodes: ChaosNode[]; db: Db; world: World; records: Records }): Promise<Findings> {
   const { nodes, db, world, records } = opts;
-  const f: Findings = { lost: 0, lostDetail: [], oversold: 0, oversoldDetail: [], doubleAdmitted: 0, doubleDetail: [], staleWrites: 0, staleDetail: [], journalBreaks: 0 };
+  const f: Findings = {
+    lost: 0, lostDetail: [], oversold: 0, oversoldDetail: [], doubleAdmitted: 0, doubleDetail: [], staleWrites: 0, staleDetail: [], journalBreaks: 0, unpaidTickets: 0, unpaidDetail: [],
+  };
   const lose = (what: string) => {
     f.lost++;
     if (f.lostDetail.length < 10) f.lostDetail.push(what);
@@ -68,12 +81,14 @@ export async function verify(opts: { nodes: ChaosNode[]; db: Db; world: World; r
   const sales = [...records.sales.values()];
   if (sales.length > 0) {
     const { rows } = await db.query<{ id: string; status: string; tickets: number }>(
-      `SELECT o.id, o.status, (SELECT count(*)::int FROM tickets t WHERE t.order_id = o.id OR t.hold_id = o.hold_id) AS tickets
+      `SELECT o.id, o.status, (SELECT count(*)::int FROM tickets t WHERE t.order_id = o.id) AS tickets
          FROM orders o WHERE o.id = ANY($1::uuid[])`, [sales.map((s) => s.orderId)]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const s of sales) {
       const o = byId.get(s.orderId);
-      if (!o || o.status !== 'ticketed' || o.tickets !== s.quantity) lose(`sale ${s.orderId} (paid through ${s.via}, ${s.quantity} tickets): ${o ? `order ${o.status}, ${o.tickets} tickets` : 'no order'}`);
+      if (!o || o.status !== 'ticketed' || o.tickets !== s.quantity) {
+        lose(`sale ${s.orderId} (paid through ${s.via}, ${s.quantity} tickets): ${o ? `order ${o.status}, ${o.tickets} tickets` : 'no order'}; ${await holdHistory(db, s.eventId, s.holdId)}`);
+      }
     }
   }
 
@@ -116,6 +131,11 @@ export async function verify(opts: { nodes: ChaosNode[]; db: Db; world: World; r
     }
   }
 
+  const { rows: unpaid } = await db.query<{ hold_id: string; event_id: string; n: number }>(
+    `SELECT hold_id, event_id, count(*)::int AS n FROM tickets WHERE order_id IS NULL AND event_id = ANY($1::uuid[]) GROUP BY hold_id, event_id`, [eventIds]);
+  f.unpaidTickets = unpaid.reduce((n, r) => n + r.n, 0);
+  for (const r of unpaid.slice(0, 5)) f.unpaidDetail.push(`${r.n} ticket(s) of hold ${r.hold_id} belong to no order; ${await holdHistory(db, r.event_id, r.hold_id)}`);
+
   const stale = await staleWrites(db);
   f.staleWrites = stale.length;
   f.staleDetail = stale.slice(0, 10);
@@ -143,4 +163,17 @@ export async function journalBreaks(db: Db): Promise<number> {
        SELECT seq_from, lag(seq_to) OVER (PARTITION BY event_id ORDER BY seq_from) AS prev FROM inventory_journal
      ) x WHERE prev IS NOT NULL AND seq_from <> prev + 1`);
   return rows[0]!.n;
+}
+
+/** Evidence for a sale that went wrong: its hold's tickets and every journal entry that names the hold, with the row's epoch. */
+async function holdHistory(db: Db, eventId: string, holdId: string): Promise<string> {
+  const { rows: tickets } = await db.query<{ id: string; order_id: string | null; issued_at: Date }>(
+    'SELECT id, order_id, issued_at FROM tickets WHERE hold_id = $1 ORDER BY issued_at', [holdId]);
+  const { rows } = await db.query<{ seq_from: string; epoch: string; shard: number; entries: Buffer; recorded_at: Date }>(
+    'SELECT seq_from, epoch, shard, entries, recorded_at FROM inventory_journal WHERE event_id = $1 ORDER BY seq_from', [eventId]);
+  const entries = rows.flatMap((r) => decodeEntries(eventId, r.entries)
+    .filter((e) => JSON.stringify(e.body).includes(holdId))
+    .map((e) => `seq ${e.seq} epoch ${r.epoch} at ${r.recorded_at.toISOString().slice(11, 23)}: ${JSON.stringify(e.body).slice(0, 300)}`));
+  const t = tickets.map((x) => `${x.id} (order ${x.order_id}, issued ${x.issued_at.toISOString().slice(11, 23)})`);
+  return `tickets of hold ${holdId}: ${t.join(', ')}; journal: ${entries.join(' | ')}`;
 }
