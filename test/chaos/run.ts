@@ -16,6 +16,8 @@ export type ChaosOptions = {
   kinds?: FaultKind[];
   loops?: number;
   log?: (line: string) => void;
+  /** Given the nodes' logs (stderr and stdout, their tails) before they are stopped. */
+  onNodeLogs?: (text: string) => void;
 };
 
 export type FaultRun = Fault & { atMs: number; recoveryMs: number | null; lastBack: string | null };
@@ -154,6 +156,7 @@ export async function runChaos(opts: ChaosOptions): Promise<Summary> {
     log('every fault healed; waiting for paid orders to be ticketed');
     await settleSales(stack.db, clients.records, world, 90_000);
     const findings: Findings = await verify({ nodes, db: stack.db, world, records: clients.records });
+    opts.onNodeLogs?.(stack.output(100_000));
     return summarise(opts, stack, faults, skipped, clients.records, findings);
   } catch (error) {
     log(`chaos run failed: ${(error as Error).message}\n${stack.output()}`);
