@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockClusterTests } from '../../engine/src/testing/cluster.ts';
 import { labUnavailable } from './lab.ts';
 import { runChaos } from './run.ts';
+import { closeAllStacks } from './stack.ts';
 import type { FaultKind } from './schedule.ts';
 
 /*
@@ -25,8 +26,10 @@ describe.skipIf(unavailable !== null)('chaos: partitions, loss and a skewed leas
     unlock = await lockClusterTests();
   }, 900_000);
   afterAll(async () => {
+    // A run cut short (the test's timeout) still takes its namespaces and processes down.
+    await closeAllStacks();
     await unlock?.();
-  });
+  }, 60_000);
 
   it('loses no acknowledged hold, sale or check-in, oversells nothing, admits no ticket twice, and lets no stale epoch write', async () => {
     const seed = Number(process.env.TICKR_CHAOS_SEED) || 1;
