@@ -33,6 +33,12 @@ describe('production mode (NODE_ENV=production)', () => {
     expect(refusal({ NODE_ENV: 'production', ...secrets, TICKR_SEED_DEMO: '1' })).toMatch(/TICKR_SEED_DEMO=1 seeds demo accounts whose passwords are public/);
     expect(readConfig({ NODE_ENV: 'production', ...secrets, TICKR_SEED_DEMO: '0' }).seedDemo).toBe(false);
   });
+
+  it('refuses the chaos run\'s lease clock skew, which only fault tests set', () => {
+    expect(readConfig({ NODE_ENV: 'production', ...secrets }).testClockSkewFile).toBeNull();
+    expect(refusal({ NODE_ENV: 'production', ...secrets, TICKR_TEST_CLOCK_SKEW_FILE: '/tmp/skew' })).toMatch(/TICKR_TEST_CLOCK_SKEW_FILE skews the lease clock for fault tests/);
+    expect(readConfig({ TICKR_TEST_CLOCK_SKEW_FILE: '/tmp/skew' }).testClockSkewFile).toBe('/tmp/skew');
+  });
 });
 
 describe('development mode', () => {

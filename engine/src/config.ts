@@ -22,6 +22,12 @@ export type Config = {
   redisPrefix: string;
   /** How long a shard lease lives; renewed every ttl/3.3. */
   leaseTtlMs: number;
+  /**
+   * Test only (TICKR_TEST_CLOCK_SKEW_FILE, refused in production): a file
+   * holding milliseconds added to the clock the lease keeper reads, re-read
+   * while the node runs, so `npm run chaos` can jump one node's lease clock.
+   */
+  testClockSkewFile: string | null;
   /** The address other nodes use to reach this node's internal port. */
   advertiseHost: string;
   host: string;
@@ -333,12 +339,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const advertiseHost = env.TICKR_ADVERTISE_HOST || '127.0.0.1';
   const sms = smsConfig(env, production);
   const dataDir = resolve(env.TICKR_DATA_DIR || resolve(projectRoot, '.data'));
+  const testClockSkewFile = env.TICKR_TEST_CLOCK_SKEW_FILE || null;
+  if (testClockSkewFile !== null && production) {
+    throw new ConfigError('TICKR_TEST_CLOCK_SKEW_FILE skews the lease clock for fault tests (npm run chaos); unset it with NODE_ENV=production');
+  }
   return {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
     nodeId: env.NODE_ID || `node-${process.pid}`,
     redisPrefix: env.TICKR_REDIS_PREFIX || 'tickr:',
     leaseTtlMs: int(env, 'TICKR_LEASE_TTL_MS', leaseTtlMsDefault, 1_000, 60_000),
+    testClockSkewFile,
     advertiseHost,
     host: env.HOST || '0.0.0.0',
     port: int(env, 'PORT', 3000, 0, 65_535),

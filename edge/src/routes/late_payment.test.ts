@@ -148,6 +148,36 @@ describe('the payment-confirmed job on a lapsed hold', () => {
     });
   }
 
+  it('waits for a confirm whose answer was lost while its tickets were still being written, and never re-holds (chaos run, seed 1)', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 10 }] });
+    const { holdId, orderId, paymentId } = await paidAwaitingJob(event.id, event.typeIds[0]!, 2);
+    // The first run's confirm reaches the actor, which closes the hold as confirmed; its answer is lost, and its
+    // journal flush, with the tickets, is still on its way (here: its tickets are taken out of the database and
+    // put back later, which is what a flush stalled by a partition looks like from outside).
+    let stalled: Record<string, unknown>[] = [];
+    const deps = engineWith(async (cmd, real) => {
+      if (cmd.kind !== 'confirmHold' || cmd.holdId !== holdId || stalled.length > 0) return null;
+      const outcome = await real.send(cmd);
+      expect(outcome.ok).toBe(true);
+      stalled = (await n.t.db.query('DELETE FROM tickets WHERE hold_id = $1 RETURNING *', [holdId])).rows;
+      throw new Error('the answer was lost');
+    });
+    await expect(paymentConfirmedJob(deps, { orderId, paymentId })).rejects.toThrow(/the answer was lost/);
+    expect(stalled).toHaveLength(2);
+    // A retry while the flush is in flight: the actor knows no open hold; it must not be taken for lapsed.
+    await expect(paymentConfirmedJob(deps, { orderId, paymentId })).rejects.toThrow(/confirmed but its tickets are not in the database yet/);
+    expect((await orderRow(orderId)).status).toBe('pending');
+    // The flush commits; the next retry gives the order those tickets, and no others.
+    for (const t of stalled) {
+      await n.t.db.query('INSERT INTO tickets SELECT * FROM json_populate_record(NULL::tickets, $1::json)', [JSON.stringify(t)]);
+    }
+    await paymentConfirmedJob(deps, { orderId, paymentId });
+    const order = await settled(orderId, 'ticketed');
+    expect(order.ticketed_hold_id).toBe(holdId);
+    expect((await n.t.db.query('SELECT count(*)::int AS c FROM tickets WHERE event_id = $1', [event.id])).rows[0].c).toBe(2);
+    expect(await available(event.id)).toBe(8);
+  });
+
   it('refunds when the buyer\'s limit no longer allows the re-hold', async () => {
     const event = await n.api.createEvent(organizer.token, { perBuyerLimit: 2, ticketTypes: [{ name: 'GA', price: 1_000, capacity: 10 }] });
     const { holdId, orderId, paymentId } = await paidAwaitingJob(event.id, event.typeIds[0]!, 2);

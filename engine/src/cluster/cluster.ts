@@ -5,6 +5,7 @@ import type { Command, Outcome } from '../inventory/types.ts';
 import type { Level } from '../log.ts';
 import { LeaseKeeper, sendIfServed } from '../leases/lease_keeper.ts';
 import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
+import { leaseClock } from '../leases/skewed_clock.ts';
 import { shardOf } from '../shards.ts';
 import type { Log, ShardWorkers } from '../worker/pool.ts';
 import { ForwardClient } from './forward_client.ts';
@@ -56,6 +57,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
   const membership = await Membership.join({ url, self, keyPrefix: config.redisPrefix, onError });
 
   let live: NodeInfo[] = [membership.self];
+  const clock = leaseClock(config.testClockSkewFile);
   keeper = new LeaseKeeper({
     leases,
     db: opts.db,
@@ -64,6 +66,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
     shards: config.shards,
     log,
     ttlMs: config.leaseTtlMs,
+    now: clock.now,
     want: async () => {
       const nodes = await membership.liveNodes();
       // We are alive whatever Redis says this instant (a flushed Redis forgets us until the next heartbeat).
@@ -108,6 +111,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
       await server.close();
       forward.close();
       await leases.close();
+      clock.close();
     },
   };
 }

@@ -108,7 +108,27 @@ async function runningPort(dir: string): Promise<number | null> {
   }
 }
 
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent: boolean; log?: (line: string) => void }): Promise<EmbeddedDb> {
+export type EmbeddedOptions = {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  log?: (line: string) => void;
+  /**
+   * Listen on `host` (default 127.0.0.1) and let clients of `allowCidr` in with
+   * the password: `npm run chaos` serves nodes in other network namespaces.
+   */
+  listen?: { host: string; allowCidr: string };
+};
+
+/** Lets clients of `cidr` in with the password (pg_hba.conf lets in loopback only), once. */
+async function allowClients(dir: string, cidr: string): Promise<void> {
+  const hba = join(dir, 'pg_hba.conf');
+  const line = `host all all ${cidr} scram-sha-256`;
+  const text = await readFile(hba, 'utf8');
+  if (!text.split('\n').includes(line)) await writeFile(hba, `${text.trimEnd()}\n${line}\n`);
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDb> {
   const ids = await serverUser();
   const bin = await reachableBinaries(await binaries(), ids);
   const dataDir = await reachableDataDir(opts.dataDir, ids, opts.log);
@@ -131,16 +151,18 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     opts.log?.(`initialised a PostgreSQL data folder in ${dir}`);
   }
 
+  if (opts.listen) await allowClients(dir, opts.listen.allowCidr);
+  const host = opts.listen?.host ?? '127.0.0.1';
   let port = await runningPort(dir);
   if (port !== null) {
     opts.log?.(`reusing the embedded PostgreSQL already running on port ${port}`);
   } else {
     port = opts.port;
-    const settings = [`-p ${port}`, '-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''", '-c max_connections=200', '-c shared_buffers=128MB'];
+    const settings = [`-p ${port}`, `-c listen_addresses=${host}`, "-c unix_socket_directories=''", '-c max_connections=200', '-c shared_buffers=128MB'];
     await run(bin.pg_ctl, ['start', '-w', '-t', '60', '-D', dir, '-l', join(dir, 'server.log'), '-o', settings.join(' ')], ids);
   }
   return {
-    url: `postgres://tickr:tickr@127.0.0.1:${port}/postgres`,
+    url: `postgres://tickr:tickr@${host}:${port}/postgres`,
     stop: () => run(bin.pg_ctl, ['stop', '-w', '-m', 'fast', '-D', dir], ids),
   };
 }

@@ -75,12 +75,14 @@ async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow): Promise<strin
   if ((await countTicketsOfHold(db, order.holdId)) > 0) return order.holdId;
   const confirmed = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.holdId });
   if (confirmed.ok) return order.holdId;
+  await notConfirmedAlready(deps, order.eventId, order.holdId);
 
   // The hold lapsed (or was released on a decline): a late payment.
   if (order.lateHoldId !== null) {
     if ((await countTicketsOfHold(db, order.lateHoldId)) > 0) return order.lateHoldId;
     const again = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.lateHoldId });
     if (again.ok) return order.lateHoldId;
+    await notConfirmedAlready(deps, order.eventId, order.lateHoldId);
     // That re-hold lapsed too before we confirmed it (a long outage): try once more under a fresh key.
   }
   // The key follows from what the order records, so a retry repeats the same placeHold.
@@ -99,6 +101,23 @@ async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow): Promise<strin
   const confirmedLate = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: lateHoldId });
   if (!confirmedLate.ok) throw new Error(`late hold ${lateHoldId} could not be confirmed (${confirmedLate.reason}); retrying`);
   return lateHoldId;
+}
+
+/**
+ * A confirm that finds no hold may come after an earlier run's confirm whose
+ * answer was lost (a timeout, a partition) while its journal flush, with the
+ * tickets, was still on its way: the actor has closed the hold as confirmed,
+ * the tickets are not in the database yet. Taking that hold for lapsed would
+ * re-hold and sell the buyer a second set of seats for one payment (the chaos
+ * run found it: `npm run chaos`). So ask the actor what became of the hold,
+ * and while it says confirmed, retry later, when the tickets are there (or the
+ * flush failed, the worker was rebuilt, and the hold is open again).
+ */
+async function notConfirmedAlready(deps: JobDeps, eventId: string, holdId: string): Promise<void> {
+  const hold = await send(deps, { kind: 'getHold', eventId, holdId });
+  if (hold.ok && hold.kind === 'hold' && hold.hold.status === 'confirmed') {
+    throw new Error(`hold ${holdId} is confirmed but its tickets are not in the database yet (an earlier confirm still being written); retrying`);
+  }
 }
 
 async function send(deps: JobDeps, cmd: Parameters<JobDeps['engine']['send']>[0]): Promise<Outcome> {
