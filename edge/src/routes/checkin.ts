@@ -6,7 +6,7 @@ import { checkinConflictsListMax, checkinLookupMax, checkinSyncScansMax } from '
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
-import { normalizeUuid, parseBody } from '../validation.ts';
+import { lookupQuerySchema, normalizeUuid, parseBody, parseQuery } from '../validation.ts';
 import { eventIdParam } from './events.ts';
 import { requireScannerList, requireScannerOf, textField, uuidField } from './checkin_access.ts';
 
@@ -16,7 +16,7 @@ export type CheckinDeps = { db: Db };
 const secretField = z.string({ error: 'secret must be the text of the ticket\'s QR code' }).max(400, { error: 'secret must be at most 400 characters' });
 const oneTicket = { message: 'send exactly one of secret (the scanned QR text) or ticketId (typed in by staff)' };
 
-const checkinSchema = z.strictObject({
+export const checkinSchema = z.strictObject({
   list: uuidField('list'),
   secret: secretField.optional(),
   ticketId: uuidField('ticketId').optional(),
@@ -32,7 +32,7 @@ const offlineScanSchema = z.strictObject({
   device: textField('device', 100),
 }).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket);
 
-const syncSchema = z.strictObject({
+export const syncSchema = z.strictObject({
   list: uuidField('list'),
   scans: z.array(offlineScanSchema, { error: 'scans must be an array of scans' })
     .min(1, { error: 'scans must hold at least one scan' })
@@ -93,15 +93,12 @@ export function mountCheckin(router: Router, { db }: CheckinDeps): void {
   router.route('get', '/api/events/:id/checkin/lookup', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireScannerOf(ctx, db, eventId);
-    const q = (ctx.query.get('q') ?? '').trim();
-    const orderParam = ctx.query.get('orderId');
+    const query = parseQuery(lookupQuerySchema, ctx.query);
     let tickets;
-    if (orderParam !== null) {
-      const orderId = normalizeUuid(orderParam.trim());
-      if (orderId === null) throw new HttpError(400, 'invalid_query', 'orderId must be a UUID, e.g. 0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a');
-      tickets = await searchTickets(db, eventId, { orderId }, checkinLookupMax);
+    if (query.orderId !== undefined) {
+      tickets = await searchTickets(db, eventId, { orderId: query.orderId }, checkinLookupMax);
     } else {
-      if (q.length < 2 || q.length > 100) throw new HttpError(400, 'invalid_query', 'Send q with 2 to 100 characters of the holder\'s name, or orderId.');
+      const q = (query.q ?? '').trim();
       const asOrder = normalizeUuid(q);
       tickets = await searchTickets(db, eventId, asOrder === null ? { name: q } : { orderId: asOrder }, checkinLookupMax);
     }

@@ -20,9 +20,9 @@ export type CheckinAdminDeps = { db: Db; config: Config; jobs?: Jobs };
 
 const typeIds = z.array(uuidField('typeIds[]'), { error: 'typeIds must be an array of ticket type ids' })
   .max(ticketTypesPerEventMax, { error: `typeIds must list at most ${ticketTypesPerEventMax} ticket types` });
-const createListSchema = z.strictObject({ name: textField('name', 100), typeIds: typeIds.optional() });
-const patchListSchema = z.strictObject({ name: textField('name', 100).optional(), typeIds: typeIds.optional() });
-const staffSchema = z.strictObject({
+export const createListSchema = z.strictObject({ name: textField('name', 100), typeIds: typeIds.optional() });
+export const patchListSchema = z.strictObject({ name: textField('name', 100).optional(), typeIds: typeIds.optional() });
+export const staffSchema = z.strictObject({
   email: z.email({ error: 'email must be an email address, e.g. ada@example.com' }).max(254).transform((s) => s.toLowerCase()),
   // The name greets a new staff member; the invitee chooses the password, never the organizer.
   name: textField('name', 100).optional(),

@@ -12,7 +12,7 @@ import { verifyStripeWebhook, WebhookSignatureError } from '../../../engine/src/
 import { requireRole } from '../auth/guard.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { parseBody, simulatedPaymentSchema } from '../validation.ts';
+import { clictopayReturnQuerySchema, parseBody, parseQuery, simulatedPaymentSchema } from '../validation.ts';
 
 export type PaymentsDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
 
@@ -51,8 +51,7 @@ export function mountPayments(router: Router, { config, db, engine, jobs, log }:
 
   // Clictopay sends the buyer back here with its orderId; we ask the gateway, never trust the redirect itself.
   router.route('get', '/api/payments/clictopay/return', async (ctx) => {
-    const ref = ctx.query.get('orderId') ?? '';
-    if (!/^[0-9A-Za-z-]{1,64}$/.test(ref)) throw new HttpError(400, 'invalid_query', 'orderId must be the gateway\'s order id, as Clictopay sends it.');
+    const ref = parseQuery(clictopayReturnQuerySchema, ctx.query).orderId;
     const payment = await selectPaymentByRef(db, 'clictopay', ref);
     if (payment === null) throw sessionNotFound();
     if (!providers.configured.includes('clictopay')) throw new HttpError(404, 'provider_unavailable', 'Clictopay is not configured on this server.');
