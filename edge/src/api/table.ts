@@ -12,12 +12,12 @@ import { queueRoutes } from './routes/queue.ts';
  * file, added to this list); until it has one, the router refuses to mount it.
  */
 export const routeTable: readonly RouteDoc[] = [
-  ...opsRoutes,
   ...accountRoutes,
   ...eventRoutes,
   ...orderRoutes,
   ...checkinRoutes,
   ...queueRoutes,
+  ...opsRoutes,
 ];
 
 const byKey = new Map<string, RouteDoc>();

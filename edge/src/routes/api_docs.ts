@@ -25,7 +25,7 @@ const page = `<!doctype html>
   <title>Tickr API</title>
 </head>
 <body>
-  <script id="api-reference" data-url="/api/openapi.json" data-configuration='{"withDefaultFonts":false,"hideClientButton":true,"telemetry":false,"hideDownloadButton":false}'></script>
+  <script id="api-reference" data-url="/api/openapi.json" data-configuration='{"withDefaultFonts":false,"hideClientButton":true,"telemetry":false,"hideDownloadButton":false,"showDeveloperTools":"never"}'></script>
   <script src="/api/docs/scalar.js"></script>
 </body>
 </html>
