@@ -200,7 +200,8 @@ export type CheckoutInput = z.infer<typeof checkoutSchema>;
 
 /** POST /api/orders/:id/refund: no body, or the organizer's override for an order with a used ticket. */
 export const refundSchema = z.strictObject({
-  refundUsedTickets: z.boolean({ error: 'refundUsedTickets must be true or false' }).default(false),
+  refundUsedTickets: z.boolean({ error: 'refundUsedTickets must be true or false' }).default(false)
+    .meta({ description: 'The organizer only: refund an order even though some of its tickets were used at the door.' }),
 });
 
 export const simulatedPaymentSchema = z.strictObject({

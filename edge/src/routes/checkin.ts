@@ -17,26 +17,28 @@ const secretField = z.string({ error: 'secret must be the text of the ticket\'s 
 const oneTicket = { message: 'send exactly one of secret (the scanned QR text) or ticketId (typed in by staff)' };
 
 export const checkinSchema = z.strictObject({
-  list: uuidField('list'),
-  secret: secretField.optional(),
-  ticketId: uuidField('ticketId').optional(),
-  gate: textField('gate', 100).optional(),
-  device: textField('device', 100).optional(),
-}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket);
+  list: uuidField('list').meta({ description: 'The check-in list (gate) scanning: GET /api/events/:id/checkin/lists.' }),
+  secret: secretField.optional().meta({ description: 'The scanned QR text (`TK1:…`). Send this or ticketId.' }),
+  ticketId: uuidField('ticketId').optional().meta({ description: 'A ticket id typed in by staff (from the look-up). Send this or secret.' }),
+  gate: textField('gate', 100).optional().meta({ description: 'Where; default: the list\'s name.' }),
+  device: textField('device', 100).optional().meta({ description: 'Which scanner; default "online".' }),
+}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket).meta({ description: 'Exactly one of secret or ticketId.' });
 
 const offlineScanSchema = z.strictObject({
   secret: secretField.optional(),
   ticketId: uuidField('ticketId').optional(),
-  scannedAt: z.iso.datetime({ offset: true, error: 'scannedAt must be an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z' }).transform((s) => new Date(s)),
+  scannedAt: z.iso.datetime({ offset: true, error: 'scannedAt must be an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z' }).transform((s) => new Date(s))
+    .meta({ description: 'When the scanner admitted the holder (within two days of now).' }),
   gate: textField('gate', 100),
-  device: textField('device', 100),
-}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket);
+  device: textField('device', 100).meta({ description: 'The scanner; with ticket and time it makes a scan unique, so a sync sent twice counts once.' }),
+}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket).meta({ description: 'One scan made offline: exactly one of secret or ticketId.' });
 
 export const syncSchema = z.strictObject({
   list: uuidField('list'),
   scans: z.array(offlineScanSchema, { error: 'scans must be an array of scans' })
     .min(1, { error: 'scans must hold at least one scan' })
-    .max(checkinSyncScansMax, { error: `scans must hold at most ${checkinSyncScansMax} scans; send the rest in another sync` }),
+    .max(checkinSyncScansMax, { error: `scans must hold at most ${checkinSyncScansMax} scans; send the rest in another sync` })
+    .meta({ description: 'In the order they were made.' }),
 });
 
 /** A scan's clock may be wrong, but not by days: a time far from now is a scanner bug, refused rather than recorded. */
