@@ -286,11 +286,13 @@ export const idempotencyKeySchema = z.string().regex(idempotencyKeyShape).max(id
 
 /**
  * The parsed query string, or HttpError 400 `invalid_query` naming the first
- * problem. A parameter given twice counts once (the last). Unknown
+ * problem. A parameter given twice counts once (the first, as URLSearchParams.get). Unknown
  * parameters are ignored: caches and trackers add their own.
  */
 export function parseQuery<S extends z.ZodType>(schema: S, query: URLSearchParams): z.output<S> {
-  const result = schema.safeParse(Object.fromEntries(query));
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of query) if (!Object.hasOwn(values, name)) values[name] = value;
+  const result = schema.safeParse(values);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const at = pathText(issue.path);
