@@ -70,7 +70,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy), hsts: config.secureTransport, described: isDescribed });
 
   mountHealth(router, { config, db, engine, metrics });
-  mountApiDocs(router);
+  mountApiDocs(router, { mounted: () => router.mounted() });
   mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
   mountAccounts(router, { db, tokens, accounts, gate });
   mountEvents(router, { config, db, engine, metrics, ...(opts.jobs ? { jobs: opts.jobs } : {}) });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
-import { commonErrors, errorSchema, openapiPath, paramNames, type Auth, type RouteDoc } from './describe.ts';
+import { commonErrors, errorSchema, key, openapiPath, paramNames, type Auth, type RouteDoc } from './describe.ts';
 import { routeTable } from './table.ts';
 
 /**
  * The OpenAPI 3.1 document of the edge, built from the route table alone
- * (edge/src/api/table.ts). Built once per process, on first ask.
+ * (edge/src/api/table.ts).
  */
 
 const securitySchemes = {
@@ -76,8 +76,8 @@ export function buildDocument(table: readonly RouteDoc[] = routeTable) {
   });
 }
 
-let cached: string | undefined;
-/** The document as JSON text (built once). */
-export function documentJson(): string {
-  return (cached ??= JSON.stringify(buildDocument()));
+/** The document of the routes a node mounted (a production node has no simulated payments; bench routes are optional), as JSON text. */
+export function documentJsonOf(mounted: readonly { method: string; pattern: string }[]): string {
+  const keys = new Set(mounted.map((m) => key(m.method, m.pattern)));
+  return JSON.stringify(buildDocument(routeTable.filter((d) => keys.has(key(d.method, d.pattern)))));
 }

@@ -57,6 +57,9 @@ describe('GET /api/openapi.json', () => {
     const { valid, errors } = await validate(doc);
     expect(errors).toEqual([]);
     expect(valid).toBe(true);
+    // Exactly the routes this node mounted.
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(operations.sort()).toEqual(n.server.routes.map((r) => `${r.method.toUpperCase()} ${openapiPath(r.pattern)}`).sort());
     for (const r of routeTable) {
       const op = doc.paths[openapiPath(r.pattern)]?.[r.method];
       expect(op, key(r.method, r.pattern)).toBeDefined();

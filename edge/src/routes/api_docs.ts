@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { documentJson } from '../api/document.ts';
-import type { Router } from '../http/route.ts';
+import { documentJsonOf } from '../api/document.ts';
+import type { MountedRoute, Router } from '../http/route.ts';
 
 /**
  * The API, described: `GET /api/openapi.json` (built from the route table,
@@ -40,9 +40,11 @@ function viewerScript(): string {
   return viewer;
 }
 
-export function mountApiDocs(router: Router): void {
+/** `mounted`: the routes of this node, read at the first request (after every route is mounted): the document describes those. */
+export function mountApiDocs(router: Router, opts: { mounted: () => readonly MountedRoute[] }): void {
+  let document: string | undefined;
   router.route('get', '/api/openapi.json', () => ({
-    status: 200, body: documentJson(), headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
+    status: 200, body: (document ??= documentJsonOf(opts.mounted())), headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
   }));
   router.route('get', '/api/docs', () => ({
     status: 200, body: page, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pagePolicy },
