@@ -88,6 +88,10 @@ export const table: readonly Row[] = [
   row('GET /health',                                      '200 200 200 200 200 200 200 200'),
   // A scraper on this machine, talking to the edge directly.
   row('GET /metrics',                                     '200 200 200 200 200 200 200 200'),
+  // The API's description is public, like the API's shape is (no data in it).
+  row('GET /api/openapi.json',                            '200 200 200 200 200 200 200 200'),
+  row('GET /api/docs',                                    '200 200 200 200 200 200 200 200'),
+  row('GET /api/docs/scalar.js',                          '200 200 200 200 200 200 200 200'),
   row('GET /metrics (through a proxy)',                   '401 403 403 403 403 403 403 200', proxied('/metrics')),
   row('GET /metrics (a scraper with TICKR_METRICS_TOKEN, through a proxy)', '200 200 200 200 200 200 200 200',
     () => ({ path: '/metrics', headers: { 'x-forwarded-for': '203.0.113.7', authorization: `Bearer ${metricsToken}` } })),

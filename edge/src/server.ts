@@ -15,6 +15,8 @@ import { mountAuth } from './routes/auth.ts';
 import { mountBench } from './routes/bench.ts';
 import { mountEvents } from './routes/events.ts';
 import { mountHealth } from './routes/health.ts';
+import { mountApiDocs } from './routes/api_docs.ts';
+import { isDescribed } from './api/table.ts';
 import { mountHolds } from './routes/holds.ts';
 import { AdmissionGate } from './queue/admission_gate.ts';
 import { queueKeyOf } from './queue/keys.ts';
@@ -74,9 +76,10 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const tokens = createTokens(config.tokenSecret, tokenTtlSeconds, Date.now, undefined, accounts);
   const gate = opts.hashGate ?? createHashGate();
   const metrics = new EdgeMetrics();
-  const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy), hsts: config.secureTransport });
+  const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy), hsts: config.secureTransport, described: isDescribed });
 
   mountHealth(router, { config, db, engine, metrics });
+  mountApiDocs(router, { mounted: () => router.mounted() });
   mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, smsAvailable: config.smsAvailable, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
   mountAccounts(router, { db, tokens, accounts, gate });
   mountAccountContact(router, { db, config });

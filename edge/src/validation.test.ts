@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './http/errors.ts';
 import {
-  createEventSchema, normalizeUuid, parseBody, parseOptionalBody, pathParamProblem, patchEventSchema, placeHoldSchema, refundSchema,
+  createEventSchema, lookupQuerySchema, normalizeUuid, parseBody, parseOptionalBody, parseQuery, pathParamProblem, patchEventSchema, placeHoldSchema, refundSchema,
+  salesQuerySchema,
   refuseControlCharacters, requireIdempotencyKey, requireKnownCurrency, signupRole, signupSchema,
 } from './validation.ts';
 
@@ -173,5 +174,21 @@ describe('control characters', () => {
     expect(parseOptionalBody(refundSchema, Buffer.from('{"refundUsedTickets":true}'), 'application/json')).toEqual({ refundUsedTickets: true });
     expect(failure(() => parseOptionalBody(refundSchema, Buffer.from('{'), 'application/json')).code).toBe('malformed_json');
     expect(failure(() => parseOptionalBody(refundSchema, Buffer.from('{}'), 'text/plain')).status).toBe(415);
+  });
+});
+
+describe('parseQuery', () => {
+  it('answers 400 invalid_query with the schema\'s message and the field, and reads the first of a repeated parameter', () => {
+    expect(parseQuery(salesQuerySchema, new URLSearchParams('bucket=hour&bucket=year')).bucket).toBe('hour');
+    expect(parseQuery(salesQuerySchema, new URLSearchParams('')).bucket).toBe('minute');
+    try {
+      parseQuery(salesQuerySchema, new URLSearchParams('bucket=year'));
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ status: 400, code: 'invalid_query', message: 'bucket must be "minute", "hour" or "day"', extra: { field: 'bucket' } });
+    }
+    expect(() => parseQuery(lookupQuerySchema, new URLSearchParams('q=a'))).toThrow(/2 to 100 characters/);
+    expect(parseQuery(lookupQuerySchema, new URLSearchParams('q=a&orderId=0B6E7A3C-2D4F-4C1A-9A57-3C2B1F0E9D8A')).orderId).toBe('0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a');
+    expect(() => parseQuery(lookupQuerySchema, new URLSearchParams('orderId=12'))).toThrow(/orderId must be a UUID/);
   });
 });

@@ -224,7 +224,8 @@ export const manualRefundDoneSchema = z.strictObject({
 
 /** POST /api/orders/:id/refund: no body, or the organizer's override for an order with a used ticket. */
 export const refundSchema = z.strictObject({
-  refundUsedTickets: z.boolean({ error: 'refundUsedTickets must be true or false' }).default(false),
+  refundUsedTickets: z.boolean({ error: 'refundUsedTickets must be true or false' }).default(false)
+    .meta({ description: 'The organizer only: refund an order even though some of its tickets were used at the door.' }),
 });
 
 export const simulatedPaymentSchema = z.strictObject({
@@ -300,3 +301,80 @@ export function requireIdempotencyKey(header: string): string {
   }
   return header;
 }
+
+/** The header every hold needs. Checked by `requireIdempotencyKey` (the hot path); this schema describes it, and a test keeps the two in agreement. */
+export const idempotencyKeySchema = z.string().regex(idempotencyKeyShape).max(idempotencyKeyCharsMax)
+  .meta({ description: `1 to ${idempotencyKeyCharsMax} printable ASCII characters (no leading space), e.g. a UUID made per purchase attempt; a retry reuses it.` });
+
+// ---- query strings -------------------------------------------------------
+
+/**
+ * The parsed query string, or HttpError 400 `invalid_query` naming the first
+ * problem. A parameter given twice counts once (the first, as URLSearchParams.get). Unknown
+ * parameters are ignored: caches and trackers add their own.
+ */
+export function parseQuery<S extends z.ZodType>(schema: S, query: URLSearchParams): z.output<S> {
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of query) if (!Object.hasOwn(values, name)) values[name] = value;
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const at = pathText(issue.path);
+  throw new HttpError(400, 'invalid_query', issue.message, at === '' ? undefined : { field: at });
+}
+
+/** GET /api/events: `mine=1` (or `true`) lists the signed-in organizer's own events, drafts included. */
+export const eventsQuerySchema = z.object({
+  mine: z.string().optional().meta({ description: '"1" or "true": the signed-in organizer\'s own events (needs the organizer role). Anything else: the public list.' }),
+});
+
+/** GET /api/events/:id/payout: JSON unless `format=csv` (or `Accept: text/csv` without `format`). */
+export const payoutQuerySchema = z.object({
+  format: z.enum(['json', 'csv'], { error: 'format must be "json" or "csv"' }).optional(),
+});
+
+export const salesQuerySchema = z.object({
+  bucket: z.enum(['minute', 'hour', 'day'], { error: 'bucket must be "minute", "hour" or "day"' }).default('minute'),
+});
+
+const lookupNeeds = 'Send q with 2 to 100 characters of the holder\'s name, or orderId.';
+/** Door staff look a holder up by name (part of it) or order id; `orderId`, when sent, wins over `q`. */
+export const lookupQuerySchema = z.object({
+  q: z.string().optional().meta({ description: '2 to 100 characters of the holder\'s name, or an order id. Ignored when orderId is sent.' }),
+  orderId: z.string().trim().regex(uuidShape, { error: 'orderId must be a UUID, e.g. 0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a' }).transform((s) => s.toLowerCase()).optional(),
+}).superRefine((x, ctx) => {
+  if (x.orderId !== undefined) return;
+  const q = (x.q ?? '').trim();
+  if (q.length < 2 || q.length > 100) ctx.addIssue({ code: 'custom', path: ['q'], message: lookupNeeds });
+});
+
+const gatewayOrderId = 'orderId must be the gateway\'s order id, as Clictopay sends it.';
+export const clictopayReturnQuerySchema = z.object({
+  orderId: z.string({ error: gatewayOrderId }).regex(/^[0-9A-Za-z-]{1,64}$/, { error: gatewayOrderId }),
+});
+
+export const devMailQuerySchema = z.object({
+  to: z.string().optional().meta({ description: 'Only the emails to this address (any case).' }),
+});
+
+/** GET /api/payments/konnect/webhook: Konnect names the payment and nothing else (the state is asked of its API). */
+export const konnectWebhookQuerySchema = z.object({
+  payment_ref: z.string({ error: 'payment_ref must be Konnect\'s payment reference, as Konnect sends it.' })
+    .regex(/^[0-9A-Za-z_-]{1,64}$/, { error: 'payment_ref must be Konnect\'s payment reference, as Konnect sends it.' }),
+});
+
+/** GET /api/payments/konnect/return: `payment` is Tickr's own payment id, put in the success and fail URLs by Tickr. */
+export const konnectReturnQuerySchema = z.object({
+  payment: z.string({ error: 'payment must be the Tickr payment id that the return URL carries.' })
+    .transform((v, ctx) => normalizeUuid(v) ?? (ctx.addIssue({ code: 'custom', message: 'payment must be the Tickr payment id that the return URL carries.' }), z.NEVER)),
+});
+
+/** GET /api/ops/refunds/manual: the ones waiting (default) or the ones done. */
+export const manualRefundsQuerySchema = z.object({
+  state: z.enum(['manual_required', 'done'], { error: 'state must be "manual_required" (the default) or "done".' }).default('manual_required'),
+});
+
+/** GET /api/dev/sms: only the texts to one phone. */
+export const devSmsQuerySchema = z.object({
+  to: z.string().optional().meta({ description: 'Only the texts to this phone number (E.164, e.g. +21620123456).' }),
+});

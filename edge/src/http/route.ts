@@ -135,7 +135,14 @@ function statusLine(status: number): string {
   return line;
 }
 
-export type RouterDeps = { tokens: Tokens; log: Log; metrics: EdgeMetrics; /** Default: trust no proxy. */ resolveAddress?: AddressResolver; hsts?: boolean };
+export type RouterDeps = {
+  tokens: Tokens; log: Log; metrics: EdgeMetrics; /** Default: trust no proxy. */ resolveAddress?: AddressResolver; hsts?: boolean;
+  /**
+   * Whether a route has its description in the route table (edge/src/api/table.ts `isDescribed`): `route()` refuses
+   * to mount one that has none, so the OpenAPI document covers every route. Only a test's own router passes `() => true`.
+   */
+  described: (method: Method, pattern: string) => boolean;
+};
 
 /**
  * A route as mounted: what the authorization matrix (edge/src/authorization.test.ts)
@@ -191,7 +198,8 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
     const headers = reply.headers;
     res.cork(() => {
       res.writeStatus(statusLine(reply.status)).writeHeader('content-type', contentType);
-      for (let i = 0; i < security.length; i++) res.writeHeader(security[i]![0], security[i]![1]);
+      // A reply's own header of the same name replaces the default (the docs page sets its own content-security-policy).
+      for (let i = 0; i < security.length; i++) if (headers?.[security[i]![0]] === undefined) res.writeHeader(security[i]![0], security[i]![1]);
       if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
       res.end(payload, closeConnection);
     });
@@ -339,6 +347,9 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
 
   return {
     route(method, pattern, handler, opts) {
+      if (!deps.described(method, pattern)) {
+        throw new Error(`${method.toUpperCase()} ${pattern} has no description: add an entry for it to the route table (edge/src/api/routes/<area>.ts; see the README, "Describing a route")`);
+      }
       const methods = methodsOf.get(pattern) ?? [];
       methods.push(method.toUpperCase());
       methodsOf.set(pattern, methods);

@@ -15,7 +15,7 @@ const running: Running[] = [];
 
 async function start(hsts: boolean): Promise<string> {
   const app = uWS.App();
-  const router = createRouter(app, { tokens: createTokens(new Uint8Array(32).fill(7), 60), log: () => {}, metrics: new EdgeMetrics(), hsts });
+  const router = createRouter(app, { tokens: createTokens(new Uint8Array(32).fill(7), 60), log: () => {}, metrics: new EdgeMetrics(), hsts, described: () => true });
   router.route('get', '/json', () => ({ status: 200, body: { ok: true } }));
   router.route('get', '/csv', () => ({ status: 200, body: 'a,b\n', headers: { 'content-type': 'text/csv; charset=utf-8' } }));
   router.route('get', '/refused', () => {

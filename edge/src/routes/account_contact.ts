@@ -19,7 +19,7 @@ import { accountView } from './account_links.ts';
  * that can send SMS (SNS, or development's outbox).
  */
 
-const contactSchema = z.strictObject(contactFields).refine((c) => c.phone !== undefined || c.country !== undefined || c.notify !== undefined, {
+export const contactSchema = z.strictObject(contactFields).refine((c) => c.phone !== undefined || c.country !== undefined || c.notify !== undefined, {
   error: 'give at least one of phone, country, notify',
 });
 

@@ -37,9 +37,9 @@ export function accountView(a: Account) {
 const token = z.string({ error: 'token is required: the token of the link you received by email' })
   .min(1, { error: 'token must not be empty' }).max(200, { error: 'token must be at most 200 characters; copy it exactly from the link' });
 const locale = z.enum(locales, { error: `locale must be one of ${locales.join(', ')}` });
-const requestSchema = z.strictObject({ locale: locale.optional() });
-const verifySchema = z.strictObject({ token });
-const setPasswordSchema = z.strictObject({ token, password: signupSchema.shape.password, name: signupSchema.shape.name.optional() });
+export const verifyRequestSchema = z.strictObject({ locale: locale.optional() });
+export const verifySchema = z.strictObject({ token });
+export const setPasswordSchema = z.strictObject({ token, password: signupSchema.shape.password, name: signupSchema.shape.name.optional() });
 
 const tokenRefusals: Record<TokenRefusal, { status: number; message: string }> = {
   token_invalid: { status: 400, message: 'This link is not valid; copy the whole link from the email, or ask for a new one.' },
@@ -67,7 +67,7 @@ export function mountAccountLinks(router: Router, deps: AccountLinksDeps): void 
 
   router.route('post', '/api/auth/verify-email/request', async (ctx) => {
     const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
-    const input = parseBody(requestSchema, ctx.body);
+    const input = parseBody(verifyRequestSchema, ctx.body);
     const account = await selectAccount(db, claims.sub);
     if (account === null) throw new HttpError(401, 'unauthorized', 'This account no longer exists; sign in again.');
     if (account.emailVerified) return { status: 200, body: { emailVerified: true, sent: false } };

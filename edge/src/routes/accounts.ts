@@ -21,14 +21,14 @@ import { parseBody } from '../validation.ts';
  */
 export type AccountsDeps = { db: Db; tokens: Tokens; accounts: AccountStates; gate: HashGate };
 
-const passwordChangeSchema = z.strictObject({
+export const passwordChangeSchema = z.strictObject({
   currentPassword: z.string({ error: 'currentPassword must be a string: your password now' }).min(1, { error: 'currentPassword is required' }).max(200),
   newPassword: z.string({ error: 'newPassword must be a string of 10 to 200 characters' })
     .min(10, { error: 'newPassword must be at least 10 characters long' })
     .max(200, { error: 'newPassword must be at most 200 characters long' }),
 });
 
-const roleChangeSchema = z.strictObject({
+export const roleChangeSchema = z.strictObject({
   role: z.enum(roles as [Role, ...Role[]], { error: `role must be one of ${roles.join(', ')}` }),
 });
 

@@ -17,6 +17,7 @@ import { revokeOrderTickets } from '../../../engine/src/tickets/revoke.ts';
 import { ticketSecretPrefix, verifyTicketSecret } from '../../../engine/src/tickets/secret.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { createServer, type Server } from '../server.ts';
+import { checkAnswer } from '../api/recorder.ts';
 
 /**
  * Tickets and check-in end to end: a real Postgres and engine, holds placed
@@ -31,7 +32,8 @@ let engine: Engine;
 let server: Server;
 let config: Config;
 let base = '';
-const api = apiClient(() => base);
+// Every answer is checked against the API's description (edge/src/api/recorder.ts).
+const api = apiClient(() => base, { onAnswer: checkAnswer });
 const logged: string[] = [];
 const sent: { queue: string; key: string }[] = [];
 const jobs: Jobs = { async send(queue, _data, options) { sent.push({ queue, key: options.key }); } };

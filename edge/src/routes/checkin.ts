@@ -6,7 +6,7 @@ import { checkinConflictsListMax, checkinLookupMax, checkinSyncScansMax } from '
 import type { Db } from '../../../engine/src/db/pool.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
-import { normalizeUuid, parseBody } from '../validation.ts';
+import { lookupQuerySchema, normalizeUuid, parseBody, parseQuery } from '../validation.ts';
 import { eventIdParam } from './events.ts';
 import { requireScannerList, requireScannerOf, textField, uuidField } from './checkin_access.ts';
 
@@ -18,28 +18,30 @@ const oneTicket = { message: 'send exactly one of secret (the scanned QR text), 
 const codeField = z.string({ error: 'code must be the 8-character code printed on the pass, e.g. 31E6220C' })
   .trim().regex(ticketCodePattern, { error: 'code must be the 8 letters and digits printed on the pass, e.g. 31E6220C' });
 
-const checkinSchema = z.strictObject({
-  list: uuidField('list'),
-  secret: secretField.optional(),
-  ticketId: uuidField('ticketId').optional(),
-  code: codeField.optional(),
-  gate: textField('gate', 100).optional(),
-  device: textField('device', 100).optional(),
-}).refine((b) => [b.secret, b.ticketId, b.code].filter((v) => v !== undefined).length === 1, oneTicket);
+export const checkinSchema = z.strictObject({
+  list: uuidField('list').meta({ description: 'The check-in list (gate) scanning: GET /api/events/:id/checkin/lists.' }),
+  secret: secretField.optional().meta({ description: 'The scanned QR text (`TK1:…`). Send this, ticketId or code.' }),
+  ticketId: uuidField('ticketId').optional().meta({ description: 'A ticket id typed in by staff (from the look-up). Send this, secret or code.' }),
+  code: codeField.optional().meta({ description: 'The 8-character code printed on the pass (the ticket id\'s first 8 hex digits), typed in by staff; looked up online. Send this, secret or ticketId.' }),
+  gate: textField('gate', 100).optional().meta({ description: 'Where; default: the list\'s name.' }),
+  device: textField('device', 100).optional().meta({ description: 'Which scanner; default "online".' }),
+}).refine((b) => [b.secret, b.ticketId, b.code].filter((v) => v !== undefined).length === 1, oneTicket).meta({ description: 'Exactly one of secret, ticketId or code.' });
 
 const offlineScanSchema = z.strictObject({
   secret: secretField.optional(),
   ticketId: uuidField('ticketId').optional(),
-  scannedAt: z.iso.datetime({ offset: true, error: 'scannedAt must be an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z' }).transform((s) => new Date(s)),
+  scannedAt: z.iso.datetime({ offset: true, error: 'scannedAt must be an ISO 8601 date-time, e.g. 2027-07-10T20:00:00Z' }).transform((s) => new Date(s))
+    .meta({ description: 'When the scanner admitted the holder (within two days of now).' }),
   gate: textField('gate', 100),
-  device: textField('device', 100),
-}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket);
+  device: textField('device', 100).meta({ description: 'The scanner; with ticket and time it makes a scan unique, so a sync sent twice counts once.' }),
+}).refine((b) => (b.secret === undefined) !== (b.ticketId === undefined), oneTicket).meta({ description: 'One scan made offline: exactly one of secret or ticketId.' });
 
-const syncSchema = z.strictObject({
+export const syncSchema = z.strictObject({
   list: uuidField('list'),
   scans: z.array(offlineScanSchema, { error: 'scans must be an array of scans' })
     .min(1, { error: 'scans must hold at least one scan' })
-    .max(checkinSyncScansMax, { error: `scans must hold at most ${checkinSyncScansMax} scans; send the rest in another sync` }),
+    .max(checkinSyncScansMax, { error: `scans must hold at most ${checkinSyncScansMax} scans; send the rest in another sync` })
+    .meta({ description: 'In the order they were made.' }),
 });
 
 /** A scan's clock may be wrong, but not by days: a time far from now is a scanner bug, refused rather than recorded. */
@@ -104,15 +106,12 @@ export function mountCheckin(router: Router, { db }: CheckinDeps): void {
   router.route('get', '/api/events/:id/checkin/lookup', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireScannerOf(ctx, db, eventId);
-    const q = (ctx.query.get('q') ?? '').trim();
-    const orderParam = ctx.query.get('orderId');
+    const query = parseQuery(lookupQuerySchema, ctx.query);
     let tickets;
-    if (orderParam !== null) {
-      const orderId = normalizeUuid(orderParam.trim());
-      if (orderId === null) throw new HttpError(400, 'invalid_query', 'orderId must be a UUID, e.g. 0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a');
-      tickets = await searchTickets(db, eventId, { orderId }, checkinLookupMax);
+    if (query.orderId !== undefined) {
+      tickets = await searchTickets(db, eventId, { orderId: query.orderId }, checkinLookupMax);
     } else {
-      if (q.length < 2 || q.length > 100) throw new HttpError(400, 'invalid_query', 'Send q with 2 to 100 characters of the holder\'s name, or orderId.');
+      const q = (query.q ?? '').trim();
       const asOrder = normalizeUuid(q);
       tickets = await searchTickets(db, eventId, asOrder === null ? { name: q } : { orderId: asOrder }, checkinLookupMax);
     }

@@ -40,7 +40,7 @@ export async function requireScannerList(ctx: Ctx, db: Db, listId: string): Prom
 /** A UUID field, lowercased as Postgres prints it. */
 export function uuidField(name: string) {
   const message = `${name} must be a UUID, e.g. 0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a`;
-  return z.string({ error: message }).transform((s, c) => {
+  return z.string({ error: message }).meta({ format: 'uuid' }).transform((s, c) => {
     const id = normalizeUuid(s);
     if (id === null) {
       c.addIssue({ code: 'custom', message });

@@ -20,13 +20,16 @@ export type CheckinAdminDeps = { db: Db; config: Config; jobs?: Jobs };
 
 const typeIds = z.array(uuidField('typeIds[]'), { error: 'typeIds must be an array of ticket type ids' })
   .max(ticketTypesPerEventMax, { error: `typeIds must list at most ${ticketTypesPerEventMax} ticket types` });
-const createListSchema = z.strictObject({ name: textField('name', 100), typeIds: typeIds.optional() });
-const patchListSchema = z.strictObject({ name: textField('name', 100).optional(), typeIds: typeIds.optional() });
-const staffSchema = z.strictObject({
+export const createListSchema = z.strictObject({
+  name: textField('name', 100).meta({ description: 'Unique in the event, e.g. "North gate".' }),
+  typeIds: typeIds.optional().meta({ description: 'The ticket types this list admits; none or empty: every type.' }),
+});
+export const patchListSchema = z.strictObject({ name: textField('name', 100).optional(), typeIds: typeIds.optional() });
+export const staffSchema = z.strictObject({
   email: z.email({ error: 'email must be an email address, e.g. ada@example.com' }).max(254).transform((s) => s.toLowerCase()),
   // The name greets a new staff member; the invitee chooses the password, never the organizer.
   name: textField('name', 100).optional(),
-  locale: z.enum(locales, { error: `locale must be one of ${locales.join(', ')}` }).optional(),
+  locale: z.enum(locales, { error: `locale must be one of ${locales.join(', ')}` }).optional().meta({ description: 'The language of the invite email; default en.' }),
 });
 
 export const listView = (l: CheckinList) => ({ id: l.id, eventId: l.eventId, name: l.name, typeIds: l.typeIds });

@@ -4,6 +4,7 @@ import type { Db } from '../../../engine/src/db/pool.ts';
 import { HttpError } from '../http/errors.ts';
 import { isDirectLoopback, isOperator, refuseStranger } from '../http/operator_access.ts';
 import type { Router } from '../http/route.ts';
+import { devMailQuerySchema, parseQuery } from '../validation.ts';
 
 export type DevMailDeps = { config: Config; db: Db };
 
@@ -17,7 +18,7 @@ export function mountDevMail(router: Router, { config, db }: DevMailDeps): void 
   router.route('get', '/api/dev/mail', async (ctx) => {
     if (config.production) throw new HttpError(404, 'not_found', 'The dev mail outbox is off in production (NODE_ENV=production).');
     if (!isDirectLoopback(ctx) && !isOperator(ctx)) refuseStranger(ctx, 'The dev mail outbox', 'a caller on this machine (curl http://127.0.0.1:<PORT>/api/dev/mail) or a signed-in operator');
-    const to = ctx.query.get('to');
+    const to = parseQuery(devMailQuerySchema, ctx.query).to ?? null;
     const { rows } = await db.query(
       `SELECT id, to_address, template, locale, subject, body_text, body_html, status, attempts, last_error, provider_message_id, created_at, sent_at
          FROM email_outbox WHERE $1::text IS NULL OR lower(to_address) = lower($1) ORDER BY created_at DESC, id LIMIT $2`, [to, devMailListMax]);

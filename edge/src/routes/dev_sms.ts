@@ -4,6 +4,7 @@ import type { Db } from '../../../engine/src/db/pool.ts';
 import { HttpError } from '../http/errors.ts';
 import { isDirectLoopback, isOperator, refuseStranger } from '../http/operator_access.ts';
 import type { Router } from '../http/route.ts';
+import { devSmsQuerySchema, parseQuery } from '../validation.ts';
 
 export type DevSmsDeps = { config: Config; db: Db };
 
@@ -22,7 +23,7 @@ export function mountDevSms(router: Router, { config, db }: DevSmsDeps): void {
   router.route('get', '/api/dev/sms', async (ctx) => {
     if (config.production) throw new HttpError(404, 'not_found', 'The dev SMS outbox is off in production (NODE_ENV=production).');
     if (!isDirectLoopback(ctx) && !isOperator(ctx)) refuseStranger(ctx, 'The dev SMS outbox', 'a caller on this machine (curl http://127.0.0.1:<PORT>/api/dev/sms) or a signed-in operator');
-    const to = ctx.query.get('to');
+    const to = parseQuery(devSmsQuerySchema, ctx.query).to ?? null;
     const { rows } = await db.query(
       `SELECT id, to_phone, template, locale, body, encoding, segments, status, attempts, last_error, provider_message_id, created_at, sent_at
          FROM sms_outbox WHERE $1::text IS NULL OR to_phone = $1 ORDER BY created_at DESC, id LIMIT $2`, [to, devSmsListMax]);

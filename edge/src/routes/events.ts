@@ -10,7 +10,7 @@ import { requireRole } from '../auth/guard.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { createEventSchema, eventsListMax, normalizeUuid, parseBody, patchEventSchema, refundPolicyProblem, requireKnownCurrency, windowProblem } from '../validation.ts';
+import { createEventSchema, eventsListMax, eventsQuerySchema, parseQuery, normalizeUuid, parseBody, patchEventSchema, refundPolicyProblem, requireKnownCurrency, windowProblem } from '../validation.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
 import { scheduleEventReminder } from '../../../engine/src/mail/reminder_job.ts';
 import { posterView } from '../../../engine/src/posters/view.ts';
@@ -79,7 +79,7 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
   }
 
   router.route('get', '/api/events', async (ctx) => {
-    const mine = ctx.query.get('mine');
+    const { mine } = parseQuery(eventsQuerySchema, ctx.query);
     let rows: EventRow[];
     if (mine === '1' || mine === 'true') {
       const claims = requireRole(ctx, 'organizer');

@@ -5,7 +5,7 @@ import { completeManualRefund, selectManualRefunds, type ManualRefundRow } from 
 import { requireRole } from '../auth/guard.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
-import { manualRefundDoneSchema, normalizeUuid, parseBody } from '../validation.ts';
+import { manualRefundDoneSchema, manualRefundsQuerySchema, normalizeUuid, parseBody, parseQuery } from '../validation.ts';
 import { orderErrorToHttp } from './orders.ts';
 
 export type ManualRefundsDeps = { db: Db; jobs: Jobs };
@@ -27,8 +27,7 @@ function view(r: ManualRefundRow) {
 export function mountManualRefunds(router: Router, { db, jobs }: ManualRefundsDeps): void {
   router.route('get', '/api/ops/refunds/manual', async (ctx) => {
     requireRole(ctx, 'operator', 'admin');
-    const state = ctx.query.get('state') ?? 'manual_required';
-    if (state !== 'manual_required' && state !== 'done') throw new HttpError(400, 'invalid_query', 'state must be "manual_required" (the default) or "done".');
+    const { state } = parseQuery(manualRefundsQuerySchema, ctx.query);
     const refunds = await selectManualRefunds(db, state, manualRefundsListMax);
     return { status: 200, headers: { 'cache-control': 'no-store' }, body: { state, refunds: refunds.map(view) } };
   });

@@ -19,7 +19,7 @@ import type { Reason } from '../../../engine/src/inventory/types.ts';
 import { requireRole } from '../auth/guard.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { checkoutSchema, normalizeUuid, parseBody, parseOptionalBody, refundSchema } from '../validation.ts';
+import { checkoutSchema, normalizeUuid, parseBody, parseOptionalBody, parseQuery, payoutQuerySchema, refundSchema } from '../validation.ts';
 import { eventIdParam } from './events.ts';
 
 export type OrdersDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
@@ -143,9 +143,8 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     // Another organizer's event answers like a missing one.
     if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
     const report = await eventPayout(db, event);
-    const format = ctx.query.get('format');
-    if (format !== null && format !== 'csv' && format !== 'json') throw new HttpError(400, 'invalid_query', 'format must be "json" or "csv"');
-    const wantsCsv = format === 'csv' || (format === null && /\btext\/csv\b/i.test(ctx.headers.accept));
+    const { format } = parseQuery(payoutQuerySchema, ctx.query);
+    const wantsCsv = format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(ctx.headers.accept));
     if (wantsCsv) {
       return {
         status: 200,

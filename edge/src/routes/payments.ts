@@ -12,7 +12,7 @@ import { verifyStripeWebhook, WebhookSignatureError } from '../../../engine/src/
 import { requireRole } from '../auth/guard.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { normalizeUuid, parseBody, simulatedPaymentSchema } from '../validation.ts';
+import { clictopayReturnQuerySchema, konnectReturnQuerySchema, konnectWebhookQuerySchema, parseBody, parseQuery, simulatedPaymentSchema } from '../validation.ts';
 
 export type PaymentsDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
 
@@ -51,8 +51,7 @@ export function mountPayments(router: Router, { config, db, engine, jobs, log }:
 
   // Clictopay sends the buyer back here with its orderId; we ask the gateway, never trust the redirect itself.
   router.route('get', '/api/payments/clictopay/return', async (ctx) => {
-    const ref = ctx.query.get('orderId') ?? '';
-    if (!/^[0-9A-Za-z-]{1,64}$/.test(ref)) throw new HttpError(400, 'invalid_query', 'orderId must be the gateway\'s order id, as Clictopay sends it.');
+    const ref = parseQuery(clictopayReturnQuerySchema, ctx.query).orderId;
     const payment = await selectPaymentByRef(db, 'clictopay', ref);
     if (payment === null) throw sessionNotFound();
     if (!providers.configured.includes('clictopay')) throw new HttpError(404, 'provider_unavailable', 'Clictopay is not configured on this server.');
@@ -94,8 +93,7 @@ function mountKonnect(router: Router, { config, db, engine, jobs, log }: Payment
   }
 
   router.route('get', '/api/payments/konnect/webhook', async (ctx) => {
-    const ref = ctx.query.get('payment_ref') ?? '';
-    if (!/^[0-9A-Za-z_-]{1,64}$/.test(ref)) throw new HttpError(400, 'invalid_query', 'payment_ref must be Konnect\'s payment reference, as Konnect sends it.');
+    const ref = parseQuery(konnectWebhookQuerySchema, ctx.query).payment_ref;
     const payment = await selectPaymentByRef(db, 'konnect', ref);
     if (payment === null) throw sessionNotFound();
     const state = await askKonnect(payment, 'webhook');
@@ -105,8 +103,7 @@ function mountKonnect(router: Router, { config, db, engine, jobs, log }: Payment
 
   // Where Konnect sends the buyer back (successUrl and failUrl): `payment` is our payment id, which we put there ourselves.
   router.route('get', '/api/payments/konnect/return', async (ctx) => {
-    const id = normalizeUuid(ctx.query.get('payment') ?? '');
-    if (id === null) throw new HttpError(400, 'invalid_query', 'payment must be the Tickr payment id that the return URL carries.');
+    const id = parseQuery(konnectReturnQuerySchema, ctx.query).payment;
     const payment = await selectPayment(db, id);
     if (payment === null || payment.provider !== 'konnect' || payment.providerRef === null) throw sessionNotFound();
     await askKonnect(payment, 'return');

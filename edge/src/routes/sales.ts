@@ -1,5 +1,5 @@
 import type { Db } from '../../../engine/src/db/pool.ts';
-import { HttpError } from '../http/errors.ts';
+import { parseQuery, salesQuerySchema } from '../validation.ts';
 import type { Router } from '../http/route.ts';
 import { requireOrganizerOf } from './checkin_access.ts';
 import { eventIdParam } from './events.ts';
@@ -13,15 +13,12 @@ import { eventIdParam } from './events.ts';
 export type SalesDeps = { db: Db };
 
 export const salesBucketsMax = 500;
-const buckets = ['minute', 'hour', 'day'] as const;
-type Bucket = (typeof buckets)[number];
 
 export function mountSales(router: Router, { db }: SalesDeps): void {
   router.route('get', '/api/events/:id/sales', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireOrganizerOf(ctx, db, eventId);
-    const bucket = (ctx.query.get('bucket') ?? 'minute') as Bucket;
-    if (!buckets.includes(bucket)) throw new HttpError(400, 'invalid_query', 'bucket must be "minute", "hour" or "day"');
+    const { bucket } = parseQuery(salesQuerySchema, ctx.query);
     const { rows } = await db.query<{ at: Date; tickets: number; revenue: string }>(
       `SELECT * FROM (
          SELECT date_trunc($2, paid_at) AS at, sum(quantity)::int AS tickets, sum(amount)::bigint AS revenue

@@ -3,6 +3,7 @@ import type { Engine } from '../../../engine/src/engine.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
 import { startEngine } from '../../../engine/src/node_engine.ts';
 import { apiClient } from '../../../engine/src/testing/api.ts';
+import { checkAnswer } from '../api/recorder.ts';
 import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
 import { createServer, type Server } from '../server.ts';
 
@@ -44,7 +45,7 @@ export async function startMailNode(name: string): Promise<MailNode> {
   const server = createServer({ config, db: t.db, engine, log, jobs });
   const base = `http://127.0.0.1:${await server.listen()}`;
   return {
-    t, config, engine, server, api: apiClient(() => base), sent, logged,
+    t, config, engine, server, api: apiClient(() => base, { onAnswer: checkAnswer }), sent, logged,
     async stop() {
       server.close();
       await engine.close();

@@ -13,6 +13,7 @@ import { startStripeDouble, type StripeDouble } from '../../../engine/src/paymen
 import { apiClient } from '../../../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
 import { createServer, type Server } from '../server.ts';
+import { checkAnswer } from '../api/recorder.ts';
 
 export const stripeWebhookSecret = 'whsec_tickr_test_secret';
 
@@ -69,7 +70,7 @@ export async function startOrdersNode(opts: { handlers?: Partial<Handlers>; env?
   const server = createServer({ config, db: t.db, engine, log, jobs });
   const base = `http://127.0.0.1:${await server.listen()}`;
   return {
-    t, env, config, engine, jobs, deps, server, base, api: apiClient(() => base), stripe, clictopay, konnect, logged,
+    t, env, config, engine, jobs, deps, server, base, api: apiClient(() => base, { onAnswer: checkAnswer }), stripe, clictopay, konnect, logged,
     async stop() {
       server.close();
       await jobs.stop();

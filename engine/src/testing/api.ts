@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 export type Answer = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Called with every answer (edge/src/api/recorder.ts checks it against the API's description); it may throw to fail the call. */
+export type OnAnswer = (method: string, path: string, status: number, body: unknown, contentType: string) => void;
+
 /** A small client of Tickr's HTTP API, for tests that drive a real node. */
-export function apiClient(baseUrl: () => string) {
+export function apiClient(baseUrl: () => string, client: { onAnswer?: OnAnswer } = {}) {
   async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -16,6 +19,7 @@ export function apiClient(baseUrl: () => string) {
     } catch {
       // Plain text answers (metrics, hello) stay strings.
     }
+    client.onAnswer?.(method, path, response.status, body, response.headers.get('content-type') ?? '');
     return { status: response.status, body };
   }
 

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { orderStatuses } from '../../../engine/src/orders/states.ts';
+import { paymentProviderNames } from '../../../engine/src/payments/provider.ts';
+import { holdRequirements } from '../../../engine/src/queue/types.ts';
+import { notifyChoices } from '../../../engine/src/sms/notify.ts';
+import { roles } from '../auth/tokens.ts';
+
+/**
+ * The bodies the API answers with, as zod schemas: the OpenAPI document shows
+ * them, and the tests' recorder (edge/src/api/recorder.ts) checks every answer
+ * of the integration tests against them, unknown fields included. A view
+ * function that gains a field must gain it here too, or those tests fail.
+ */
+
+export const id = z.guid().meta({ description: 'A UUID.' });
+export const time = z.iso.datetime().meta({ description: 'ISO 8601, UTC.' });
+const minor = (what: string) => z.number().int().meta({ description: `${what}, in integer minor units of the currency (cents; TND has 3 digits).` });
+
+export const account = z.object({
+  id,
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(roles),
+  emailVerified: z.boolean(),
+  phone: z.string().nullable().meta({ description: 'E.164 (e.g. +21620123456), or null.' }),
+  country: z.string().nullable().meta({ description: 'ISO 3166 alpha-2: where national phone numbers are read; null reads them as Tunisian.' }),
+  notify: z.enum(notifyChoices).meta({ description: 'How notices (tickets issued, reminders, refunds) reach the account.' }),
+}).meta({ id: 'Account' });
+
+export const accountWithOptions = account.extend({
+  smsAvailable: z.boolean().meta({ description: 'Whether this node can send SMS (false in production without SNS): offer the SMS choice only then.' }),
+}).meta({ id: 'AccountWithOptions' });
+
+export const poster = z.object({
+  width: z.number().int(), height: z.number().int(), uploadedAt: time,
+  renditions: z.array(z.object({
+    url: z.string().meta({ description: 'GET it: /api/posters/<sha256>.<webp|jpg>, cached for a year.' }),
+    type: z.enum(['image/webp', 'image/jpeg']), width: z.number().int(), height: z.number().int(),
+  })).meta({ description: 'Narrowest first, for srcset.' }),
+}).meta({ id: 'Poster' });
+
+export const session = z.object({
+  token: z.string().meta({ description: 'The bearer token (a JWT, HS256): send it as "Authorization: Bearer <token>".' }),
+  account,
+}).meta({ id: 'Session' });
+
+export const ticketTypeView = z.object({
+  id, name: z.string(), price: minor('The price of one ticket'), currency: z.string(), capacity: z.number().int(),
+  sold: z.number().int().nullable(), held: z.number().int().nullable(), available: z.number().int().nullable(),
+}).meta({ id: 'TicketType', description: 'sold, held and available are null when the live numbers could not be read.' });
+
+export const event = z.object({
+  id, name: z.string(), venue: z.string(), startsAt: time, endsAt: time.nullable(), saleStartsAt: time.nullable(), saleEndsAt: time.nullable(),
+  currency: z.string().meta({ description: 'ISO 4217.' }),
+  exponent: z.number().int().meta({ description: 'Minor-unit digits of the currency: format amounts with it.' }),
+  perBuyerLimit: z.number().int(), holdTtlSeconds: z.number().int(),
+  refundPolicy: z.enum(['none', 'until', 'always']), refundUntilDays: z.number().int().nullable(),
+  platformFeeBps: z.number().int(), reminderHours: z.number().int().nullable(), organizerId: id,
+  ticketTypes: z.array(ticketTypeView),
+  poster: poster.nullable(),
+}).meta({ id: 'Event' });
+
+export const hold = z.object({
+  holdId: z.string().meta({ description: 'Opaque; names its event.' }),
+  eventId: id, typeId: id, quantity: z.number().int(), price: minor('The price of one ticket'), currency: z.string(),
+  status: z.enum(['held', 'confirmed', 'released', 'expired']), expiresAt: time,
+}).meta({ id: 'Hold' });
+
+export const order = z.object({
+  id, eventId: id, holdId: z.string(), typeId: id, quantity: z.number().int(),
+  unitPrice: minor('One ticket'), amount: minor('The whole order'), currency: z.string(),
+  status: z.enum(orderStatuses), provider: z.enum(paymentProviderNames), failure: z.string().nullable(),
+  createdAt: time, paidAt: time.nullable(), ticketedAt: time.nullable(), refundedAt: time.nullable(),
+  payment: z.object({
+    id, status: z.enum(['created', 'succeeded', 'failed', 'refunded']), providerRef: z.string().nullable(),
+    redirectUrl: z.string().nullable().meta({ description: 'Where the buyer pays; only the buyer sees it.' }),
+    clientSecret: z.string().nullable().meta({ description: 'Stripe\'s client secret; only the buyer sees it.' }),
+  }).nullable(),
+}).meta({ id: 'Order' });
+
+export const manualRefundState = z.object({
+  state: z.enum(['manual_required', 'done']), requestedAt: time, doneAt: time.nullable(),
+}).meta({ id: 'ManualRefundState', description: 'A refund a person makes from the provider\'s dashboard (Konnect has no refund API).' });
+
+export const orderWithManualRefund = order.extend({ manualRefund: manualRefundState.nullable() }).meta({ id: 'OrderDetail' });
+
+export const manualRefund = z.object({
+  orderId: id, paymentId: id, provider: z.enum(paymentProviderNames), providerRef: z.string().nullable(), amount: minor('The amount to pay back'),
+  currency: z.string(), reason: z.string(), refundUsedTickets: z.boolean(), state: z.enum(['manual_required', 'done']), requestedAt: time,
+  doneAt: time.nullable(), doneBy: id.nullable(), reference: z.string().nullable(), note: z.string().nullable(),
+}).meta({ id: 'ManualRefund' });
+
+export const refundAnswer = order.extend({
+  refund: z.object({ requestedBy: z.enum(['organizer', 'buyer']) }),
+}).meta({ id: 'RefundAnswer' });
+
+export const eventOrder = order.extend({
+  buyer: z.object({ id, name: z.string(), email: z.string() }),
+}).meta({ id: 'EventOrder' });
+
+const payoutTotals = {
+  gross: minor('Σ price × quantity'), fees: minor('Σ fee per ticket × tickets not refunded'), refunds: minor('Σ price × refunded quantity'),
+  net: minor('gross − fees − refunds: what the organizer is owed'),
+};
+export const payout = z.object({
+  eventId: id, exponent: z.number().int(), currency: z.string(), feeBps: z.number().int().meta({ description: 'The platform fee, in basis points (400 = 4 %).' }),
+  lines: z.array(z.object({
+    label: z.string().optional(), price: minor('One ticket'), quantity: z.number().int(), refundedQuantity: z.number().int(),
+    feePerTicket: minor('The fee of one ticket (half up)'), ...payoutTotals,
+  })),
+  ...payoutTotals,
+}).meta({ id: 'Payout' });
+
+export const ownerTicket = z.object({
+  id, typeId: id, typeName: z.string(), holderName: z.string().nullable(), status: z.enum(['valid', 'used', 'revoked']),
+  version: z.number().int(), issuedAt: time.nullable(), usedAt: time.nullable(), usedGate: z.string().nullable(),
+  secret: z.string().nullable().meta({ description: 'The TK1 ticket secret (what the QR code says); null until issued and once revoked. See the README, "Ticket secrets".' }),
+  qr: z.object({ png: z.string().meta({ description: 'A data: URL.' }), svg: z.string() }).nullable(),
+}).meta({ id: 'OwnerTicket' });
+
+export const scannedTicket = z.object({ id, typeId: id, typeName: z.string(), holderName: z.string().nullable(), orderId: id.nullable() }).meta({ id: 'ScannedTicket' });
+
+const scanRefusal = z.enum(['forged', 'wrong_event', 'revoked', 'wrong_list']);
+export const checkinAnswer = z.union([
+  z.object({ outcome: z.literal('valid'), ticket: scannedTicket, usedAt: time, gate: z.string(), list: z.object({ id, name: z.string() }) }),
+  z.object({ outcome: z.literal('already_used'), ticket: scannedTicket, usedAt: time.nullable(), gate: z.string().nullable(), device: z.string().nullable(), detail: z.string() }),
+  z.object({ outcome: scanRefusal, ticket: scannedTicket.nullable(), detail: z.string() }),
+]).meta({ id: 'CheckinAnswer', description: '`valid`: admit (this scan used the ticket). Anything else: do not admit; `detail` says why.' });
+
+export const syncAnswer = z.object({
+  list: z.object({ id, name: z.string() }),
+  admitted: z.number().int(), duplicates: z.number().int(), conflicts: z.number().int(), refused: z.number().int(),
+  results: z.array(z.object({
+    index: z.number().int().meta({ description: 'The scan\'s index in the request.' }),
+    outcome: z.union([z.enum(['admitted', 'duplicate', 'conflict']), scanRefusal]),
+    ticketId: id.nullable(), holderName: z.string().nullable(), detail: z.string().optional(),
+    conflict: z.object({
+      firstAt: time.nullable(), firstGate: z.string().nullable(), firstDevice: z.string().nullable(),
+      secondAt: time, secondGate: z.string(), secondDevice: z.string(),
+    }).optional(),
+  })),
+}).meta({ id: 'SyncAnswer' });
+
+export const checkinList = z.object({ id, eventId: id, name: z.string(), typeIds: z.array(id).meta({ description: 'Empty: every type.' }) }).meta({ id: 'CheckinList' });
+
+export const staffEntry = z.object({
+  id: id.meta({ description: 'The invite\'s id (or, for staff assigned before invites, the account\'s): DELETE /staff/:staffId takes it.' }),
+  email: z.string(), name: z.string().nullable(), status: z.enum(['invited', 'active']),
+  accountId: id.nullable().meta({ description: 'Null while invited.' }), invitedAt: time,
+}).meta({ id: 'StaffEntry' });
+
+export const queueStatus = z.object({
+  eventId: id, state: z.enum(['closed', 'waiting', 'open', 'all_held', 'paused', 'sold_out']),
+  head: z.number().int().meta({ description: 'Every place at or below it is admitted.' }),
+  placed: z.number().int(), joined: z.number().int(), drawn: z.boolean(), stockLeft: z.number().int(),
+  msPerPlace: z.number().nullable(), ratePerMinute: z.number(), headMovedAt: time.nullable(),
+  saleStartsAt: time.nullable(), waitingRoomOpensAt: time.nullable(), at: time,
+}).meta({ id: 'QueueStatus' });
+
+export const dropSettings = z.object({
+  queueEnabled: z.boolean(), waitingRoomOpensAt: time.nullable(), saleStartsAt: time.nullable(),
+  admissionRatePerMinute: z.union([z.number().int(), z.literal('auto')]), admissionTokenTtlSeconds: z.number().int(),
+  perBuyerLimit: z.number().int(), powBits: z.number().int(), paused: z.boolean(), holdRequires: z.enum(holdRequirements),
+  holdsPerAddressMax: z.number().int().nullable(),
+}).meta({ id: 'DropSettings' });
+
+export const engineStatus = z.object({
+  nodeId: z.string(), shardsOwned: z.number().int(), shardsTotal: z.number().int(),
+  workers: z.array(z.object({ index: z.number().int(), alive: z.boolean(), shards: z.number().int(), mailboxDepth: z.number().int() })),
+  ready: z.boolean(),
+});
