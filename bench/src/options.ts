@@ -26,6 +26,7 @@ options:
   --profile            holds: Tickr alone at the first connection count, the node under V8's CPU profiler and
                        PostgreSQL's CPU per connection role; writes bench/results/profile-holds.md
   --profile-label L    holds --profile: the section of profile-holds.md to write (default "current")
+  --cpu-prof DIR       tickets, flash-sale: the node runs under node --cpu-prof, a .cpuprofile per thread into DIR
 
 DATABASE_URL, when set, is passed to the node; otherwise it embeds PostgreSQL.`;
 
@@ -73,6 +74,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       'redis-durable': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'profile-label': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -92,6 +94,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     baselines: values['no-baselines'] ? [] : baselinesOf(values.baselines, values['redis-durable'] ?? false),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(values.profile ? { profile: true, profileLabel: values['profile-label'] ?? 'current' } : {}),
+    ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
   };
   if (values['profile-label'] !== undefined && !values.profile) throw new UsageError('--profile-label goes with --profile');
   return { scenario: values.help ? undefined : positionals[0], json: values.json ?? false, options };

@@ -22,6 +22,8 @@ export type BenchOptions = {
   profile?: boolean;
   /** The section of profile-holds.md this run writes (`--profile-label`); default "current". */
   profileLabel?: string;
+  /** `--cpu-prof DIR`: the node of tickets and flash-sale runs under `node --cpu-prof`, one .cpuprofile per thread into DIR. */
+  cpuProfDir?: string;
 };
 
 export type Scenario = { run: (opts: BenchOptions) => Promise<ScenarioReport> };
