@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { inTransaction } from '../db/transaction.ts';
 import type { BatchJobHandler, JobDeps, SqlExecutor } from '../jobs/queues.ts';
 import { ticketsUrl } from '../mail/links.ts';
@@ -54,6 +55,9 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
     else list.push(t);
   }
 
+  // One key per event of the batch (a sell-out's batch is one event), opened before the loop.
+  const keys = new Map<string, KeyObject>();
+  for (const eventId of new Set(issuing.map((o) => o.event_id))) keys.set(eventId, (await eventSigningKey(tx, eventId, deps.config.ticketServerKey)).privateKey);
   const fresh: { ticket: TicketForIssue; orderId: string }[] = [];
   const emails: QueueEmail<'order_confirmation'>[] = [];
   const events = new Map<string, OrderForTickets>();
@@ -61,10 +65,10 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
     const own = ticketsOf.get(order.id);
     // Not visible yet (payment-confirmed wrote them before queueing): the per-job handler retries.
     if (own === undefined) continue;
-    const key = await eventSigningKey(tx, order.event_id, deps.config.ticketServerKey);
+    const key = keys.get(order.event_id)!;
     for (const t of own) {
       if (t.secret !== null) continue;
-      t.secret = encodeTicketSecret({ ticketId: t.id, eventId: order.event_id, typeId: t.type_id, version: t.version }, key.privateKey);
+      t.secret = encodeTicketSecret({ ticketId: t.id, eventId: order.event_id, typeId: t.type_id, version: t.version }, key);
       t.holder_name ??= order.buyer_name;
       fresh.push({ ticket: t, orderId: order.id });
     }
