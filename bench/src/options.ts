@@ -17,6 +17,7 @@ options:
   --quick              short runs and small stocks, for a smoke test (\`all --quick\`: every scenario, ~5 min on 2 cores)
   --capacity N         tickets on sale: holds 5000000 (--quick 200000); tickets 10000 (500), checkin 40000 (4000),
                        flash-sale 2000 (200, as many participants)
+  --participants N     flash-sale: participants (default: as many as --capacity), each wanting 2 tickets
   --nodes N            forward: nodes in the cluster (default 2)
   --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
   --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
@@ -67,6 +68,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       duration: { type: 'string' },
       connections: { type: 'string' },
       capacity: { type: 'string' },
+      participants: { type: 'string' },
       nodes: { type: 'string' },
       kills: { type: 'string' },
       baselines: { type: 'string' },
@@ -89,6 +91,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     // The engine's capacityMax is 10 million.
     ...(values.capacity ? { capacity: positiveInt('--capacity', values.capacity, 10_000_000), capacityGiven: true } : { capacity: quick ? 200_000 : 5_000_000 }),
     // A cluster needs two nodes for anything to be forwarded; more than 8 on one box measures the box.
+    ...(values.participants ? { participants: positiveInt('--participants', values.participants, 100_000) } : {}),
     ...(values.nodes ? { nodes: positiveInt('--nodes', values.nodes, 8, 2) } : {}),
     ...(values.kills ? { kills: positiveInt('--kills', values.kills, 100) } : {}),
     baselines: values['no-baselines'] ? [] : baselinesOf(values.baselines, values['redis-durable'] ?? false),

@@ -10,8 +10,8 @@ import { checkout, needs as ticketsNeeds, pay, pipelineChecks, type Order } from
 
 /**
  * Scenario `flash-sale`: the whole stampede on one real node. `--capacity`
- * tickets (default 2,000; `--quick` 200) and as many participants, each
- * wanting 2, so demand is twice the stock. Every participant joins the drop's
+ * tickets (default 2,000; `--quick` 200) and as many participants
+ * (`--participants`), each wanting 2, so demand is twice the stock by default. Every participant joins the drop's
  * queue (HTTP), watches it over a WebSocket of its own, trades its queue
  * ticket for an admission token when the head passes its place, holds 2
  * tickets with that token, checks out with the simulated provider, pays, and
@@ -53,7 +53,7 @@ const ticketWaitMs = 60_000;
 
 export function saleSize(opts: BenchOptions): { capacity: number; participants: number; admitSeconds: number } {
   const capacity = opts.capacityGiven ? opts.capacity : opts.quick ? 200 : 2_000;
-  return { capacity, participants: capacity, admitSeconds: opts.quick ? 3 : 10 };
+  return { capacity, participants: opts.participants ?? capacity, admitSeconds: opts.quick ? 3 : 10 };
 }
 
 type Journey = { hold?: { holdId: string; token: string }; order?: Order; outcome: 'tickets' | 'held' | 'sold_out' | 'not_admitted' | 'failed'; why?: string };

@@ -10,6 +10,8 @@ export type BenchOptions = {
   capacity: number;
   /** True when --capacity was given: scenarios with their own default (tickets, flash-sale) use it then. */
   capacityGiven?: boolean;
+  /** `flash-sale`: participants (--participants); unset, as many as the capacity. */
+  participants?: number;
   /** `forward`: nodes in the cluster (--nodes); unset, the scenario's default. */
   nodes?: number;
   /** `forward`: kill -9 failovers to measure (--kills); unset, the scenario's default. */
