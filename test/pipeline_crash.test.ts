@@ -10,7 +10,7 @@ import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_p
 /*
  * A real node is killed with SIGKILL in the middle of a payment-confirmed
  * batch: the holds of the batch are confirmed (their tickets written by the
- * journal) and its transaction is waiting to move the orders to paid. Started
+ * journal) and its transaction is waiting to lock the orders it will issue. Started
  * again on the same database, every paid order ends with exactly its tickets,
  * signed once, and one confirmation email: nothing lost, nothing twice.
  *
@@ -55,7 +55,7 @@ describe('a crash in the middle of a payment-confirmed batch (kill -9)', () => {
     }));
     const ids = orders.map((o) => o.id);
 
-    // Hold one order's row: the batch that has it waits on its UPDATE to paid, after the confirms.
+    // Hold one order's row: the batch that has it waits to lock it, after the confirms, inside its transaction.
     const blocker = await t.db.connect();
     await blocker.query('BEGIN');
     await blocker.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [ids[0]]);
@@ -65,7 +65,7 @@ describe('a crash in the middle of a payment-confirmed batch (kill -9)', () => {
         expect(paid.body.status).toBe('succeeded');
       }
       await waitFor(async () => (await count(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE orders SET status = ''paid''%'`, [])) > 0,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o'`, [])) > 0,
       'the batch waiting on the held order');
       // The batch's holds are confirmed: the journal wrote the blocked order's tickets, with no order or secret yet.
       expect(await count('SELECT count(*)::int AS n FROM tickets t JOIN orders o ON o.hold_id = t.hold_id WHERE o.id = $1 AND t.secret IS NULL', [ids[0]])).toBe(2);

@@ -50,7 +50,7 @@ describe('a sell-out paid at once', () => {
     await until(async () => {
       const { rows } = await n.t.db.query(`SELECT count(*)::int AS n FROM email_outbox WHERE key = ANY($1::text[]) AND status = 'outbox'`, [orderIds.map((id) => `order_confirmation:${id}`)]);
       return rows[0].n === orderIds.length;
-    }, 'every confirmation in the outbox');
+    }, 'every confirmation in the outbox', 100_000);
 
     const orders = (await n.t.db.query('SELECT id, status FROM orders WHERE id = ANY($1::uuid[])', [orderIds])).rows;
     expect(orders.every((o) => o.status === 'ticketed')).toBe(true);
@@ -66,12 +66,12 @@ describe('a sell-out paid at once', () => {
     // Issued in payment-confirmed's transaction: no order needed a tickets-issue job.
     const issueJobs = (await n.t.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tickets-issue'`)).rows[0].n;
     expect(issueJobs).toBe(0);
-  });
+  }, 120_000);
 
   it('issues nothing twice when the same jobs run again, by batch or alone', async () => {
     const event = await n.api.createEvent(organizer.token, { currency: 'EUR', ticketTypes: [{ name: 'GA', price: 2_500, capacity: 8 }] });
     const orderIds = await paidOrders(event.id, event.typeIds[0]!, 4, 2);
-    await until(async () => (await n.t.db.query(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'ticketed'`, [orderIds])).rows[0].n === 4, 'ticketed');
+    await until(async () => (await n.t.db.query(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'ticketed'`, [orderIds])).rows[0].n === 4, 'ticketed', 100_000);
     const before = (await n.t.db.query('SELECT id, secret FROM tickets WHERE order_id = ANY($1::uuid[]) ORDER BY id', [orderIds])).rows;
     const payments = (await n.t.db.query('SELECT id, order_id FROM payments WHERE order_id = ANY($1::uuid[])', [orderIds])).rows;
     const { paymentConfirmedBatch } = await import('../../../engine/src/orders/payment_confirmed_batch.ts');
@@ -86,5 +86,5 @@ describe('a sell-out paid at once', () => {
     expect((await n.t.db.query('SELECT id, secret FROM tickets WHERE order_id = ANY($1::uuid[]) ORDER BY id', [orderIds])).rows).toEqual(before);
     const emails = (await n.t.db.query(`SELECT count(*)::int AS n FROM email_outbox WHERE key = ANY($1::text[])`, [orderIds.map((id) => `order_confirmation:${id}`)])).rows[0].n;
     expect(emails).toBe(4);
-  });
+  }, 120_000);
 });

@@ -14,10 +14,11 @@ type Row = {
  * `payment-confirmed` for a fetched batch, on the common path: a succeeded
  * payment of a pending (or failed, or expired) order whose hold the actor
  * still confirms. For those orders it does in one transaction what
- * payment-confirmed and tickets-issue do one order at a time: order paid,
- * tickets linked and signed, order ticketed, confirmation emails queued. No
- * `tickets-issue` job is needed for them: a paid order and its tickets commit
- * together, so it can never be left paid without tickets.
+ * payment-confirmed and tickets-issue do one order at a time: tickets linked
+ * and signed, the order moved from pending (failed, expired) to ticketed with
+ * its paid_at in one UPDATE (paid and ticketed at once), confirmation emails
+ * queued. No `tickets-issue` job is needed for them: a paid order and its
+ * tickets commit together, so it can never be left paid without tickets.
  *
  * Every other job (a late payment to re-hold, a refund, an order already
  * moved, a transient engine refusal) is left to the per-job handler, which
@@ -82,16 +83,8 @@ async function confirmAndIssue(deps: JobDeps, client: Tx, jobs: BatchJob<'paymen
   await client.query('BEGIN');
   let issued: Set<string>;
   try {
-    const paid = (await client.query<{ id: string }>(
-      `UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now(), ticketed_hold_id = hold_id
-        WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[]) RETURNING id`,
-      [ready.map((c) => c.orderId), [...sources]])).rows.map((r) => r.id);
-    await client.query(
-      `UPDATE tickets t SET order_id = o.id FROM orders o
-        WHERE o.id = ANY($1::uuid[]) AND t.hold_id = o.hold_id AND (t.order_id IS NULL OR t.order_id = o.id)`, [paid]);
-    issued = await issueOrders(client, deps, paid);
-    // A paid order must leave with its tickets: one whose tickets are not visible goes back to the per-job path whole.
-    if (paid.some((id) => !issued.has(id))) throw new Error(`${paid.length - issued.size} orders of the batch have no tickets yet`);
+    // An order whose tickets are not visible yet is left pending, for the per-job handler.
+    issued = await issueOrders(client, deps, ready.map((c) => c.orderId), { paying: true });
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

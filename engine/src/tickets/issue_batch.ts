@@ -4,6 +4,7 @@ import type { BatchJobHandler, JobDeps, SqlExecutor } from '../jobs/queues.ts';
 import { ticketsUrl } from '../mail/links.ts';
 import { queueEmails, type QueueEmail } from '../mail/outbox.ts';
 import { scheduleEventReminder } from '../mail/reminder_job.ts';
+import { sourcesOf } from '../orders/states.ts';
 import { eventSigningKey } from './event_keys.ts';
 import { encodeTicketSecret } from './secret.ts';
 
@@ -22,11 +23,13 @@ type TicketForIssue = { id: string; order_id: string | null; hold_id: string; ty
  * and queue the confirmation emails with one INSERT and one job insert.
  *
  * Answers the orders it settled: ticketed now or before, or in a state that
- * gets no tickets (refunded, failed). An order whose tickets are not visible
+ * gets no tickets (refunded, failed). `paying` (payment-confirmed's batch):
+ * the orders are not paid yet and go from pending (failed, expired) to
+ * ticketed in the same UPDATE; one in any other state is not settled. An order whose tickets are not visible
  * yet is left out, for the per-job handler to retry. Throws (rolling the
  * caller's transaction back) when an event's key cannot be opened.
  */
-export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: string[]): Promise<Set<string>> {
+export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: string[], opts: { paying?: boolean } = {}): Promise<Set<string>> {
   const settled = new Set<string>();
   if (orderIds.length === 0) return settled;
   // ORDER BY id: two batches lock shared orders in the same order (no deadlock).
@@ -35,8 +38,10 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
             a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours
        FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
       WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`, [orderIds])).rows as OrderForTickets[];
-  const issuing = orders.filter((o) => o.status === 'paid' || o.status === 'ticketed');
-  for (const o of orders) if (!issuing.includes(o)) settled.add(o.id);
+  const issuable = new Set(opts.paying ? ['paid', 'ticketed', ...sourcesOf('paid')] : ['paid', 'ticketed']);
+  const issuing = orders.filter((o) => issuable.has(o.status));
+  // Not paying: an order in another state (refunded, failed) gets nothing, and its job is done. Paying: the caller decides.
+  if (!opts.paying) for (const o of orders) if (!issuing.includes(o)) settled.add(o.id);
   if (issuing.length === 0) return settled;
 
   const byHold = new Map(issuing.map((o) => [o.ticketed_hold_id ?? o.hold_id, o]));
@@ -83,9 +88,13 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
       [fresh.map((f) => f.ticket.id), fresh.map((f) => f.orderId), fresh.map((f) => f.ticket.secret), fresh.map((f) => f.ticket.holder_name)],
     );
   }
-  const ticketed = issuing.filter((o) => o.status === 'paid' && ticketsOf.has(o.id)).map((o) => o.id);
+  const ticketed = issuing.filter((o) => o.status !== 'ticketed' && ticketsOf.has(o.id)).map((o) => o.id);
   if (ticketed.length > 0) {
-    await tx.query(`UPDATE orders SET status = 'ticketed', ticketed_at = now(), updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'paid'`, [ticketed]);
+    // Paying: paid and ticketed in one step, one UPDATE per row (a row updated twice in one transaction re-runs its foreign-key checks).
+    await tx.query(
+      `UPDATE orders SET status = 'ticketed', ticketed_at = now(), updated_at = now(),
+              paid_at = CASE WHEN status = 'paid' THEN paid_at ELSE now() END, ticketed_hold_id = COALESCE(ticketed_hold_id, hold_id)
+        WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])`, [ticketed, [...issuable].filter((st) => st !== 'ticketed')]);
   }
   for (const o of events.values()) {
     await scheduleEventReminder(deps.jobs, { id: o.event_id, startsAt: o.starts_at, reminderHours: o.reminder_hours }, deps.now(), tx);
