@@ -196,7 +196,8 @@ async function journey(r: Run, token: string, i: number): Promise<Journey> {
       await new Promise((resolve) => setTimeout(resolve, 250));
       admitted = await call(r, s.admission, 'POST', `/api/events/${id}/admission`, token, { queueTicket }, from);
     }
-    if (admitted.status === 410) return { outcome: 'sold_out' };
+    // 410 is sold out, or a turn that lapsed before this participant traded it (a slow run): only the first is "sold out".
+    if (admitted.status === 410) return (admitted.json.error as { code?: string } | undefined)?.code === 'admission_lapsed' ? { outcome: 'failed', why: 'admission lapsed before it was used' } : { outcome: 'sold_out' };
     if (!admitted.ok) return { outcome: 'failed', why: `admission ${admitted.status} ${admitted.text.slice(0, 120)}` };
     const typeId = r.stack.event.ticketTypes[0]!.id;
     const held = await call(r, s.hold, 'POST', `/api/events/${id}/holds`, token, { typeId, quantity: perParticipant }, {
