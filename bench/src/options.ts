@@ -17,6 +17,7 @@ options:
   --quick              short runs and small stocks, for a smoke test (\`all --quick\`: every scenario, ~5 min on 2 cores)
   --capacity N         tickets on sale: holds 5000000 (--quick 200000); tickets 10000 (500), checkin 40000 (4000),
                        flash-sale 2000 (200, as many participants)
+  --participants N     flash-sale: participants (default: as many as --capacity), each wanting 2 tickets
   --nodes N            forward: nodes in the cluster (default 2)
   --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
   --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
@@ -26,6 +27,7 @@ options:
   --profile            holds: Tickr alone at the first connection count, the node under V8's CPU profiler and
                        PostgreSQL's CPU per connection role; writes bench/results/profile-holds.md
   --profile-label L    holds --profile: the section of profile-holds.md to write (default "current")
+  --cpu-prof DIR       tickets, flash-sale: the node runs under node --cpu-prof, a .cpuprofile per thread into DIR
 
 DATABASE_URL, when set, is passed to the node; otherwise it embeds PostgreSQL.`;
 
@@ -66,6 +68,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       duration: { type: 'string' },
       connections: { type: 'string' },
       capacity: { type: 'string' },
+      participants: { type: 'string' },
       nodes: { type: 'string' },
       kills: { type: 'string' },
       baselines: { type: 'string' },
@@ -73,6 +76,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       'redis-durable': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'profile-label': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -87,11 +91,13 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     // The engine's capacityMax is 10 million.
     ...(values.capacity ? { capacity: positiveInt('--capacity', values.capacity, 10_000_000), capacityGiven: true } : { capacity: quick ? 200_000 : 5_000_000 }),
     // A cluster needs two nodes for anything to be forwarded; more than 8 on one box measures the box.
+    ...(values.participants ? { participants: positiveInt('--participants', values.participants, 100_000) } : {}),
     ...(values.nodes ? { nodes: positiveInt('--nodes', values.nodes, 8, 2) } : {}),
     ...(values.kills ? { kills: positiveInt('--kills', values.kills, 100) } : {}),
     baselines: values['no-baselines'] ? [] : baselinesOf(values.baselines, values['redis-durable'] ?? false),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(values.profile ? { profile: true, profileLabel: values['profile-label'] ?? 'current' } : {}),
+    ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
   };
   if (values['profile-label'] !== undefined && !values.profile) throw new UsageError('--profile-label goes with --profile');
   return { scenario: values.help ? undefined : positionals[0], json: values.json ?? false, options };

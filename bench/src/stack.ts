@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { createPool, type Db } from '../../engine/src/db/pool.ts';
 import { ParticipantPool, nodeTokens } from './participants.ts';
 import { progress } from './progress.ts';
@@ -35,6 +36,7 @@ export async function withStack<T>(opts: BenchOptions, shape: EventShape, fn: (s
   // participant comes from its own address (X-Forwarded-For), under the per-address limits.
   const server = await startTickr({
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), extraEnv: { TICKR_TICKET_KEY_SECRET: ticketKeySecret, TICKR_TRUST_PROXY: '1' },
+    ...(opts.cpuProfDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] } : {}),
   });
   progress(`node up at ${server.url} (pid ${server.pid}, log ${server.logFile})`);
   const db = createPool(server.databaseUrl, 4);

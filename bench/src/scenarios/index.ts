@@ -10,6 +10,8 @@ export type BenchOptions = {
   capacity: number;
   /** True when --capacity was given: scenarios with their own default (tickets, flash-sale) use it then. */
   capacityGiven?: boolean;
+  /** `flash-sale`: participants (--participants); unset, as many as the capacity. */
+  participants?: number;
   /** `forward`: nodes in the cluster (--nodes); unset, the scenario's default. */
   nodes?: number;
   /** `forward`: kill -9 failovers to measure (--kills); unset, the scenario's default. */
@@ -22,6 +24,8 @@ export type BenchOptions = {
   profile?: boolean;
   /** The section of profile-holds.md this run writes (`--profile-label`); default "current". */
   profileLabel?: string;
+  /** `--cpu-prof DIR`: the node of tickets and flash-sale runs under `node --cpu-prof`, one .cpuprofile per thread into DIR. */
+  cpuProfDir?: string;
 };
 
 export type Scenario = { run: (opts: BenchOptions) => Promise<ScenarioReport> };

@@ -36,7 +36,10 @@ let base = '';
 const api = apiClient(() => base, { onAnswer: checkAnswer });
 const logged: string[] = [];
 const sent: { queue: string; key: string }[] = [];
-const jobs: Jobs = { async send(queue, _data, options) { sent.push({ queue, key: options.key }); } };
+const jobs: Jobs = {
+  async send(queue, _data, options) { sent.push({ queue, key: options.key }); },
+  async sendMany(queue, many) { for (const job of many) sent.push({ queue, key: job.key }); },
+};
 const deps = (): JobDeps => ({ db: t.db, jobs, engine, config, log: (level, msg) => logged.push(`${level} ${msg}`), now: Date.now });
 
 let operator: string;
@@ -90,7 +93,7 @@ beforeAll(async () => {
   const log = (level: string, msg: string) => { logged.push(`${level} ${msg}`); };
   engine = await startEngine({ config, db: t.db, dbUrl: t.url, log });
   // The server's jobs apart from `sent`: staff invites queue email through them, and events schedule reminders.
-  server = createServer({ config, db: t.db, engine, log, jobs: { async send() {} } });
+  server = createServer({ config, db: t.db, engine, log, jobs: { async send() {}, async sendMany() {} } });
   base = `http://127.0.0.1:${await server.listen()}`;
   await upsertOperator(t.db, 'ops@example.com', await hashPassword('operator password'), 'Ops');
   operator = (await api.call('POST', '/api/auth/signin', { body: { email: 'ops@example.com', password: 'operator password' } })).body.token;

@@ -3,10 +3,9 @@ import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
 import type { Logger } from '../../../engine/src/log.ts';
-import { selectOrder } from '../../../engine/src/orders/orders_db.ts';
 import { paymentFailed, paymentSucceeded } from '../../../engine/src/orders/payment_events.ts';
 import { confirmFromProviderState } from '../../../engine/src/orders/payment_poll_job.ts';
-import { selectPayment, selectPaymentByRef, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
+import { selectPayment, selectPaymentByRef, selectPaymentSession, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { providersFor } from '../../../engine/src/payments/providers.ts';
 import { verifyStripeWebhook, WebhookSignatureError } from '../../../engine/src/payments/stripe.ts';
 import { requireRole } from '../auth/guard.ts';
@@ -118,28 +117,28 @@ function mountSimulatedPayments(router: Router, { db, engine, jobs, log }: Payme
     const claims = requireRole(ctx, 'participant');
     const session = ctx.params.session ?? '';
     if (!/^sim_[0-9a-f]{32}$/.test(session)) throw sessionNotFound();
-    const payment = await selectPaymentByRef(db, 'simulated', session);
-    const order = payment === null ? null : await selectOrder(db, payment.orderId);
-    if (payment === null || order === null || order.buyerId !== claims.sub) throw sessionNotFound();
-    return { session, payment, order };
+    const found = await selectPaymentSession(db, 'simulated', session);
+    if (found === null || found.buyerId !== claims.sub) throw sessionNotFound();
+    return { session, ...found };
   }
 
   // What the storefront's pay page shows.
   router.route('get', '/api/payments/simulated/:session', async (ctx) => {
-    const { session, payment, order } = await simulatedSession(ctx);
-    return { status: 200, body: { session, orderId: order.id, amount: payment.amount, currency: payment.currency, status: payment.status, orderStatus: order.status } };
+    const { session, orderId, amount, currency, paymentStatus, orderStatus } = await simulatedSession(ctx);
+    return { status: 200, body: { session, orderId, amount, currency, status: paymentStatus, orderStatus } };
   });
 
   // The pay page's buttons: what a provider's webhook would say, through the same path.
   router.route('post', '/api/payments/simulated/:session', async (ctx) => {
-    const { session, payment, order } = await simulatedSession(ctx);
+    const { session, orderId, paymentStatus } = await simulatedSession(ctx);
     const { outcome } = parseBody(simulatedPaymentSchema, ctx.body);
     // One notice per outcome: pressing pay twice confirms once.
     const notice = { provider: 'simulated', noticeId: `${session}:${outcome}`, providerRef: session };
     const result = outcome === 'pay'
       ? await paymentSucceeded(db, jobs, notice)
       : await paymentFailed({ db, engine, log }, { ...notice, final: true, reason: 'declined on the simulated payment page' });
-    const fresh = await selectPaymentByRef(db, 'simulated', session);
-    return { status: 200, body: { session, orderId: order.id, status: fresh?.status ?? payment.status, result } };
+    // Applied: the status is the outcome's; otherwise it is read again (a duplicate press, a payment that moved on).
+    const status = result === 'applied' && outcome === 'pay' ? 'succeeded' : (await selectPaymentByRef(db, 'simulated', session))?.status ?? paymentStatus;
+    return { status: 200, body: { session, orderId, status, result } };
   }, { body: true });
 }

@@ -163,6 +163,7 @@ describe('Stripe: exactly once', () => {
           }
           return n.jobs.send(queue, data, options);
         },
+        sendMany: (queue, many, tx) => n.jobs.sendMany(queue, many, tx),
       },
     };
     for (let attempt = 1; attempt <= 3; attempt++) {

@@ -40,6 +40,9 @@ export async function startMailNode(name: string): Promise<MailNode> {
     async send(queue, data) {
       if (queue === 'email-send') sent.push((data as { emailId: string }).emailId);
     },
+    async sendMany(queue, many) {
+      if (queue === 'email-send') for (const job of many) sent.push((job.data as { emailId: string }).emailId);
+    },
   };
   const engine = await startEngine({ config, db: t.db, dbUrl: t.url, log });
   const server = createServer({ config, db: t.db, engine, log, jobs });

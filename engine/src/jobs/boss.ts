@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import {
@@ -13,7 +14,7 @@ import {
 } from '../constants.ts';
 import type { Logger } from '../log.ts';
 import type { DeadLetterHandler } from './dead_letters.ts';
-import { queueNames, type JobData, type JobDeps, type JobHandler, type Jobs, type QueueName, type SendOptions } from './queues.ts';
+import { queueNames, type BatchJob, type BatchJobHandler, type JobData, type JobDeps, type JobHandler, type Jobs, type ManyJob, type QueueName, type SendOptions, type SqlExecutor } from './queues.ts';
 
 /**
  * pg-boss 10 in its own schema (`pgboss`) of Tickr's database.
@@ -33,7 +34,11 @@ import { queueNames, type JobData, type JobDeps, type JobHandler, type Jobs, typ
  *   after a day, so the job table stays small during a sell-out.
  */
 
-export type Handlers = { [Q in QueueName]: JobHandler<Q> } & { deadLetter: DeadLetterHandler };
+export type Handlers = { [Q in QueueName]: JobHandler<Q> } & {
+  deadLetter: DeadLetterHandler;
+  /** Queues whose fetched batches go to one handler first (queues.ts `BatchJobHandler`); the per-job handler takes what it leaves. */
+  batch?: { [Q in QueueName]?: BatchJobHandler<Q> };
+};
 
 export type JobsRuntime = Jobs & {
   readonly boss: PgBoss;
@@ -93,6 +98,8 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
   let stopped = false;
   const stopping = new AbortController();
   const signal = stopping.signal;
+  // Every loop waits on it while it pauses: one listener per loop, not a leak.
+  setMaxListeners(queueNames.length * (jobWorkersPerQueue + 1), signal);
   const loops: Promise<void>[] = [];
   return {
     boss,
@@ -103,11 +110,22 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
       if (tx !== undefined) sendOptions.db = { executeSql: (text, values) => tx.query(text, values) };
       await boss.send(queue, data as object, sendOptions);
     },
+    async sendMany<Q extends QueueName>(queue: Q, many: ManyJob<Q>[], tx: SqlExecutor): Promise<void> {
+      if (many.length === 0) return;
+      // Same ids and singleton keys as `send`, so a job sent both ways is still one job.
+      const rows: PgBoss.JobInsert[] = many.map((job) => ({
+        id: jobIdOf(queue, job.key), name: queue, data: job.data as object, singletonKey: job.key,
+        ...(job.startAfter === undefined ? {} : { startAfter: job.startAfter.toISOString() }),
+      }));
+      await boss.insert(rows, { db: { executeSql: (text, values) => tx.query(text, values) } });
+    },
     async work(handlers, deps) {
       for (const queue of queueNames) {
         const handler = handlers[queue] as JobHandler<QueueName>;
+        const batch = handlers.batch?.[queue] as BatchJobHandler<QueueName> | undefined;
+        const runBatch = batch === undefined ? undefined : (jobs: PgBoss.Job<unknown>[]) => batch(deps, jobs as BatchJob<QueueName>[]);
         for (let i = 0; i < jobWorkersPerQueue; i++) {
-          loops.push(workLoop(boss, queue, false, (job) => handler(deps, job.data as JobData[QueueName]), log, signal));
+          loops.push(workLoop(boss, queue, false, (job) => handler(deps, job.data as JobData[QueueName]), log, signal, runBatch));
         }
         loops.push(workLoop(boss, deadLetterOf(queue), true, (job) => {
           const output = (job as PgBoss.JobWithMetadata).output as { message?: unknown } | null | undefined;
@@ -129,8 +147,10 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
 }
 
 /**
- * One worker: fetch a batch, run each job, then complete the ones that
- * succeeded and fail each one that threw, on its own.
+ * One worker: fetch a batch, hand it to the queue's batch handler if it has
+ * one, run each job it did not settle (all of them if it threw) through the
+ * per-job handler, then complete the ones that succeeded and fail each one
+ * that threw, on its own.
  *
  * Not pg-boss's `work()`: it completes every id of the batch once the callback
  * resolves, with `WHERE state = 'active'`. A job failed mid-batch with no retry
@@ -138,7 +158,10 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
  * completion marked the second attempt done while it was still running (or
  * about to fail), so the job was neither retried nor dead-lettered.
  */
-async function workLoop(boss: PgBoss, queue: string, includeMetadata: boolean, run: (job: PgBoss.Job<unknown>) => Promise<void>, log: Logger, signal: AbortSignal): Promise<void> {
+async function workLoop(
+  boss: PgBoss, queue: string, includeMetadata: boolean, run: (job: PgBoss.Job<unknown>) => Promise<void>, log: Logger, signal: AbortSignal,
+  runBatch?: (jobs: PgBoss.Job<unknown>[]) => Promise<Set<string>>,
+): Promise<void> {
   while (!signal.aborted) {
     let jobs: PgBoss.Job<unknown>[];
     try {
@@ -153,7 +176,18 @@ async function workLoop(boss: PgBoss, queue: string, includeMetadata: boolean, r
     }
     const done: string[] = [];
     const failed: { id: string; message: string }[] = [];
-    await Promise.all(jobs.map(async (job) => {
+    let rest = jobs;
+    if (runBatch !== undefined) {
+      try {
+        const settled = await runBatch(jobs);
+        rest = jobs.filter((job) => !settled.has(job.id));
+        for (const job of jobs) if (settled.has(job.id)) done.push(job.id);
+      } catch (error) {
+        // Nothing of the batch is lost: each job runs alone, so only the one that caused this fails.
+        log('warn', `${queue} batch of ${jobs.length} failed, running each job alone: ${(error as Error).message}`);
+      }
+    }
+    await Promise.all(rest.map(async (job) => {
       try {
         await run(job);
         done.push(job.id);

@@ -1,9 +1,12 @@
+import { sendEmailBatch } from '../mail/send_batch.ts';
 import { sendEmailJob } from '../mail/send_job.ts';
 import { sendSmsJob } from '../sms/send_job.ts';
 import { eventReminderJob } from '../mail/reminder_job.ts';
+import { paymentConfirmedBatch } from '../orders/payment_confirmed_batch.ts';
 import { paymentConfirmedJob } from '../orders/payment_confirmed_job.ts';
 import { paymentPollJob } from '../orders/payment_poll_job.ts';
 import { refundJob } from '../orders/refund.ts';
+import { issueTicketsBatch } from '../tickets/issue_batch.ts';
 import { issueTicketsJob } from '../tickets/issue_job.ts';
 import type { Handlers } from './boss.ts';
 import { deadLetterJob } from './dead_letters.ts';
@@ -18,4 +21,10 @@ export const handlers: Handlers = {
   refund: refundJob,
   'payment-poll': paymentPollJob,
   deadLetter: deadLetterJob,
+  // A sell-out's pipeline: one transaction per fetched batch; the per-job handlers above take what a batch leaves.
+  batch: {
+    'payment-confirmed': paymentConfirmedBatch,
+    'tickets-issue': issueTicketsBatch,
+    'email-send': sendEmailBatch,
+  },
 };

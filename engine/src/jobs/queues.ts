@@ -34,8 +34,13 @@ export type SendOptions = {
   startAfter?: Date;
 };
 
+/** One job of many sent at once (`sendMany`): its data and idempotency key. */
+export type ManyJob<Q extends QueueName> = { data: JobData[Q]; key: string; startAfter?: Date };
+
 export interface Jobs {
   send<Q extends QueueName>(queue: Q, data: JobData[Q], options: SendOptions): Promise<void>;
+  /** Many jobs of one queue in one statement, each keyed as `send` keys it; inside `tx` like `send`. */
+  sendMany<Q extends QueueName>(queue: Q, jobs: ManyJob<Q>[], tx: SqlExecutor): Promise<void>;
 }
 
 /** What every handler may use. `now` is the clock, so tests control time. */
@@ -50,3 +55,14 @@ export type JobDeps = {
 
 /** Throws to make pg-boss retry (and, after the last retry, dead-letter) the job. */
 export type JobHandler<Q extends QueueName> = (deps: JobDeps, data: JobData[Q]) => Promise<void>;
+
+export type BatchJob<Q extends QueueName> = { id: string; data: JobData[Q] };
+
+/**
+ * A whole fetched batch at once (set-based SQL, one transaction). It answers
+ * the jobs it settled; every other job of the batch runs through the queue's
+ * per-job handler, and so does every job when it throws: a job that fails
+ * there fails alone, retried and dead-lettered as usual. So a batch handler
+ * must leave no job half done that its per-job handler could not finish.
+ */
+export type BatchJobHandler<Q extends QueueName> = (deps: JobDeps, jobs: BatchJob<Q>[]) => Promise<Set<string>>;

@@ -37,3 +37,21 @@ export async function queueEmail<T extends TemplateName>(tx: SqlExecutor, jobs: 
   await jobs.send('email-send', { emailId: row.id }, { key: row.id, tx });
   return row.id;
 }
+
+/**
+ * queueEmail for many emails in one INSERT and one job insert, inside the
+ * caller's transaction. Idempotent per key like queueEmail: an email whose
+ * key is in the outbox already is neither rendered again nor sent a job.
+ */
+export async function queueEmails<T extends TemplateName>(tx: SqlExecutor, jobs: Jobs, emails: QueueEmail<T>[]): Promise<void> {
+  if (emails.length === 0) return;
+  const rendered = emails.map((e) => renderEmail(e.template, e.locale, e.data));
+  const { rows } = await tx.query(
+    `INSERT INTO email_outbox (key, to_address, template, locale, data, subject, body_text, body_html)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::text[])
+     ON CONFLICT (key) DO NOTHING RETURNING id`,
+    [emails.map((e) => e.key), emails.map((e) => e.to), emails.map((e) => e.template), emails.map((e) => e.locale),
+      emails.map((e) => JSON.stringify(e.data)), rendered.map((r) => r.subject), rendered.map((r) => r.text), rendered.map((r) => r.html)],
+  );
+  await jobs.sendMany('email-send', (rows as { id: string }[]).map((r) => ({ data: { emailId: r.id }, key: r.id })), tx);
+}

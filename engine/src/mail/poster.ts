@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import type { Db } from '../db/pool.ts';
+import type { SqlExecutor } from '../jobs/queues.ts';
 import type { PosterRenditionRow } from '../db/posters.ts';
 import { posterUrl } from '../posters/view.ts';
 import type { EmailPoster } from './templates.ts';
@@ -12,9 +11,9 @@ const emailPosterWidthWanted = 640;
  * (the storefront, which serves /api/posters/… from the edge), since an email
  * is read far from the site.
  */
-export async function emailPosterOf(db: Db | pg.PoolClient, eventId: string, publicUrl: string): Promise<EmailPoster | null> {
-  const { rows } = await db.query<{ renditions: PosterRenditionRow[] }>('SELECT renditions FROM event_posters WHERE event_id = $1', [eventId]);
-  const jpegs = (rows[0]?.renditions ?? []).filter((r) => r.format === 'jpeg').sort((a, b) => a.width - b.width);
+export async function emailPosterOf(db: SqlExecutor, eventId: string, publicUrl: string): Promise<EmailPoster | null> {
+  const { rows } = await db.query('SELECT renditions FROM event_posters WHERE event_id = $1', [eventId]);
+  const jpegs = ((rows[0] as { renditions: PosterRenditionRow[] } | undefined)?.renditions ?? []).filter((r) => r.format === 'jpeg').sort((a, b) => a.width - b.width);
   const pick = jpegs.find((r) => r.width >= emailPosterWidthWanted) ?? jpegs[jpegs.length - 1];
   return pick === undefined ? null : { url: posterUrl(pick.key, publicUrl), width: pick.width, height: pick.height };
 }

@@ -40,10 +40,18 @@ export function normalizeLocale(locale: string): Locale {
   return (locales as readonly string[]).includes(base) ? (base as Locale) : 'en';
 }
 
+/** One formatter per locale (a handful): building one costs more than the rest of an email, and a sell-out renders thousands. */
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+
 function when(iso: string, locale: Locale): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+  let format = dateFormats.get(locale);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' });
+    dateFormats.set(locale, format);
+  }
+  return format.format(date) + ' UTC';
 }
 
 export function escapeHtml(s: string): string {

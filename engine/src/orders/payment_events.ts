@@ -3,7 +3,7 @@ import type { Engine } from '../engine.ts';
 import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import { moveOrder, selectOrder } from './orders_db.ts';
-import { markPaymentFailed, markPaymentSucceeded, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
+import { markPaymentFailed, recordPaymentSuccess, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 /**
@@ -25,11 +25,11 @@ export type NoticeResult = 'applied' | 'duplicate' | 'unknown_payment' | 'no_cha
 
 export async function paymentSucceeded(db: Db, jobs: Jobs, notice: Notice): Promise<NoticeResult> {
   return inTransaction(db, async (tx) => {
-    if (!(await recordProviderEvent(tx, notice.provider, notice.noticeId))) return 'duplicate';
-    const payment = await selectPaymentByRef(tx, notice.provider, notice.providerRef, true);
-    if (payment === null) return 'unknown_payment';
-    if (!(await markPaymentSucceeded(tx, payment.id))) return 'no_change';
-    await jobs.send('payment-confirmed', { orderId: payment.orderId, paymentId: payment.id }, { key: payment.id, tx });
+    const { recorded, paymentId, orderId, moved } = await recordPaymentSuccess(tx, notice);
+    if (!recorded) return 'duplicate';
+    if (paymentId === null || orderId === null) return 'unknown_payment';
+    if (!moved) return 'no_change';
+    await jobs.send('payment-confirmed', { orderId, paymentId }, { key: paymentId, tx });
     return 'applied';
   });
 }

@@ -101,6 +101,42 @@ export async function markPaymentRefunded(db: Executor, id: string, refundRef: s
   return rowCount === 1;
 }
 
+export type SuccessRecorded = { recorded: boolean; paymentId: string | null; orderId: string | null; moved: boolean };
+
+/**
+ * recordProviderEvent, then the payment by its provider reference locked,
+ * then markPaymentSucceeded, as one statement (one round trip on the pay
+ * path): `recorded` false for a redelivery (nothing else is read or locked),
+ * `paymentId` null for an unknown reference, `moved` false when the payment
+ * had succeeded (or been refunded) before.
+ */
+export async function recordPaymentSuccess(tx: Tx, notice: { provider: string; noticeId: string; providerRef: string }): Promise<SuccessRecorded> {
+  const { rows } = await tx.query<SuccessRecorded>({
+    name: 'record-payment-success',
+    text: `WITH ev AS (INSERT INTO provider_events (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
+                pay AS (SELECT p.id, p.order_id FROM payments p WHERE p.provider = $1 AND p.provider_ref = $3 AND EXISTS (SELECT 1 FROM ev) FOR UPDATE),
+                upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now() FROM pay
+                         WHERE p.id = pay.id AND p.status IN ('created', 'failed') RETURNING p.id)
+           SELECT EXISTS (SELECT 1 FROM ev) AS recorded, (SELECT id FROM pay) AS "paymentId", (SELECT order_id FROM pay) AS "orderId",
+                  EXISTS (SELECT 1 FROM upd) AS moved`,
+    values: [notice.provider, notice.noticeId, notice.providerRef],
+  });
+  return rows[0]!;
+}
+
+export type SessionRow = { paymentId: string; orderId: string; buyerId: string; amount: number; currency: string; paymentStatus: PaymentStatus; orderStatus: string };
+
+/** A payment by its provider reference with what its pay page shows of the order, in one statement. */
+export async function selectPaymentSession(db: Executor, provider: string, providerRef: string): Promise<SessionRow | null> {
+  const { rows } = await db.query<SessionRow>({
+    name: 'select-payment-session',
+    text: `SELECT p.id AS "paymentId", p.order_id AS "orderId", o.buyer_id AS "buyerId", p.amount, p.currency, p.status AS "paymentStatus", o.status AS "orderStatus"
+             FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.provider = $1 AND p.provider_ref = $2`,
+    values: [provider, providerRef],
+  });
+  return rows[0] ?? null;
+}
+
 /** A webhook delivery seen for the first time answers true; a redelivery false. */
 export async function recordProviderEvent(db: Executor, provider: string, eventId: string): Promise<boolean> {
   const { rowCount } = await db.query('INSERT INTO provider_events (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [provider, eventId]);

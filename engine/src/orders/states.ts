@@ -9,6 +9,7 @@
  *   failed   -> paid      a payment succeeded after all (a retry with another card)
  *   expired  -> paid      a payment arrived after the hold lapsed (late payment)
  *   paid     -> ticketed  tickets-issue signed the tickets
+ *   (pending, failed, expired -> ticketed at once: a payment-confirmed batch that issued in its own transaction)
  *   paid     -> refunded  refunded before issue, or a late payment found no stock
  *   ticketed -> refunded  refunded by the organizer or the buyer within policy
  *

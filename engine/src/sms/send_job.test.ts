@@ -15,7 +15,10 @@ import { sendSmsJob } from './send_job.ts';
 /** Jobs that only remember what was sent. */
 function recordingJobs() {
   const sent: { queue: QueueName; data: JobData[QueueName]; key: string }[] = [];
-  const jobs: Jobs = { async send(queue, data, options) { sent.push({ queue, data, key: options.key }); } };
+  const jobs: Jobs = {
+    async send(queue, data, options) { sent.push({ queue, data, key: options.key }); },
+    async sendMany(queue, many) { for (const job of many) sent.push({ queue, data: job.data, key: job.key }); },
+  };
   return { jobs, sent };
 }
 

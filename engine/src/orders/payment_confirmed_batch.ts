@@ -1,0 +1,94 @@
+import type { BatchJob, BatchJobHandler, JobDeps } from '../jobs/queues.ts';
+import { issueOrders } from '../tickets/issue_batch.ts';
+import { sourcesOf } from './states.ts';
+import type { Tx } from './tx.ts';
+
+type Candidate = { job: BatchJob<'payment-confirmed'>; orderId: string; eventId: string; holdId: string; hasTickets: boolean };
+
+type Row = {
+  n: number; order_id: string; payment_id: string; event_id: string | null; hold_id: string | null; status: string | null;
+  late_hold_id: string | null; payment_order_id: string | null; payment_status: string | null; hold_tickets: number;
+};
+
+/**
+ * `payment-confirmed` for a fetched batch, on the common path: a succeeded
+ * payment of a pending (or failed, or expired) order whose hold the actor
+ * still confirms. For those orders it does in one transaction what
+ * payment-confirmed and tickets-issue do one order at a time: tickets linked
+ * and signed, the order moved from pending (failed, expired) to ticketed with
+ * its paid_at in one UPDATE (paid and ticketed at once), confirmation emails
+ * queued. No `tickets-issue` job is needed for them: a paid order and its
+ * tickets commit together, so it can never be left paid without tickets.
+ *
+ * Every other job (a late payment to re-hold, a refund, an order already
+ * moved, a transient engine refusal) is left to the per-job handler, which
+ * runs after this batch has released its locks.
+ *
+ * Safety as in payment_confirmed_job.ts: the batch holds every order's
+ * advisory lock (taken in key order, so two batches cannot deadlock) from
+ * before it reads the orders until after it commits, so no other run of the
+ * same order overlaps it. A crash anywhere before the commit leaves confirmed
+ * holds whose tickets the journal already wrote; the rerun finds them
+ * (`hold_tickets`) and uses them, as the per-job handler does.
+ */
+export const paymentConfirmedBatch: BatchJobHandler<'payment-confirmed'> = async (deps, jobs) => {
+  const client = await deps.db.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(
+      `SELECT pg_advisory_lock(k) FROM (SELECT DISTINCT hashtextextended('order:' || o, 0) AS k FROM unnest($1::text[]) AS o ORDER BY 1) AS s`,
+      [jobs.map((j) => j.data.orderId)],
+    );
+    try {
+      return await confirmAndIssue(deps, client, jobs);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock_all()').catch((error: Error) => {
+        broken = error;
+      });
+    }
+  } finally {
+    // A client that could not release its locks is destroyed, never reused while holding them.
+    client.release(broken);
+  }
+};
+
+async function confirmAndIssue(deps: JobDeps, client: Tx, jobs: BatchJob<'payment-confirmed'>[]): Promise<Set<string>> {
+  const rows = (await client.query<Row>(
+    `SELECT j.n::int AS n, j.order_id, j.payment_id, o.event_id, o.hold_id, o.status, o.late_hold_id, p.order_id AS payment_order_id, p.status AS payment_status,
+            (SELECT count(*)::int FROM tickets t WHERE t.hold_id = o.hold_id) AS hold_tickets
+       FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS j (order_id, payment_id, n)
+       LEFT JOIN orders o ON o.id = j.order_id LEFT JOIN payments p ON p.id = j.payment_id`,
+    [jobs.map((j) => j.data.orderId), jobs.map((j) => j.data.paymentId)])).rows;
+  const sources = new Set<string>(sourcesOf('paid'));
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [];
+  for (const row of rows) {
+    const job = jobs[row.n - 1]!;
+    const common = row.status !== null && sources.has(row.status) && row.late_hold_id === null
+      && row.payment_order_id === row.order_id && row.payment_status === 'succeeded' && !seen.has(row.order_id);
+    if (!common) continue;
+    seen.add(row.order_id);
+    candidates.push({ job, orderId: row.order_id, eventId: row.event_id!, holdId: row.hold_id!, hasTickets: row.hold_tickets > 0 });
+  }
+  const confirmed = await Promise.all(candidates.map(async (c) => {
+    // Tickets of the hold exist: an earlier run's confirm was made durable before it was answered.
+    if (c.hasTickets) return true;
+    // Any refusal (lapsed hold, busy shard) goes to the per-job handler, which knows each answer.
+    const outcome = await deps.engine.send({ kind: 'confirmHold', eventId: c.eventId, holdId: c.holdId });
+    return outcome.ok;
+  }));
+  const ready = candidates.filter((_, i) => confirmed[i]);
+  if (ready.length === 0) return new Set();
+
+  await client.query('BEGIN');
+  let issued: Set<string>;
+  try {
+    // An order whose tickets are not visible yet is left pending, for the per-job handler.
+    issued = await issueOrders(client, deps, ready.map((c) => c.orderId), { paying: true });
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+  return new Set(ready.filter((c) => issued.has(c.orderId)).map((c) => c.job.id));
+}
