@@ -89,6 +89,7 @@ export const table: readonly Row[] = [
   row('POST /api/events',                                 '401 403 403 201 201 403 403 403', () => ({ path: '/api/events', body: { name: 'Matrix', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), currency: 'EUR', ticketTypes: [{ name: 'GA', price: 100, capacity: 1 }] } })),
   row('GET /api/events/:id',                              '200 200 200 200 200 200 200 200'),
   row('PATCH /api/events/:id',                            '401 403 403 200 404 403 403 403', (w) => ({ path: fill('/api/events/:id', w), body: { name: 'Renamed by the matrix' } })),
+  row('POST /api/events/:id/publish',                     '401 403 403 200 404 403 403 403'),
   row('POST /api/events/:id/holds',                       '401 201 201 403 403 403 403 403', (w) => ({ path: fill('/api/events/:id/holds', w), body: { typeId: w.event.typeId, quantity: 1 }, headers: { 'idempotency-key': randomUUID() } })),
   row('GET /api/holds/:id',                               '401 200 404 404 404 404 404 200'),
   row('DELETE /api/holds/:id',                            '401 200 404 403 403 403 403 403', async (w) => ({ path: `/api/holds/${await w.freshHold()}` })),

@@ -215,6 +215,25 @@ describe('InventoryActor: reads and settings', () => {
     expect(handle(place('floor', 1, 'ann'), 0)).toEqual({ ok: false, reason: 'limit_reached' });
   });
 
+  it('keeps selling nothing of a retired type, keeps its sales, and replays its journal on recovery', () => {
+    const { actor, handle, journal } = recording();
+    const sold = heldView(handle(place('balcony', 1, 'ann'), 0));
+    handle({ kind: 'confirmHold', eventId, holdId: sold.holdId }, 0);
+    const retired: EventConfig = { ...config, types: [config.types[0]!, { ...config.types[1]!, retired: true }] };
+    handle({ kind: 'reconfigure', eventId, config: retired }, 0);
+    expect(handle(place('balcony', 1, 'bob'), 0)).toEqual({ ok: false, reason: 'unknown_ticket_type' });
+    expect(actor.availability()[1]).toMatchObject({ typeId: 'balcony', sold: 1 });
+    // No snapshot: the journal names the retired type, which the config Postgres gives still lists.
+    const again = InventoryActor.restore(retired, null, [...journal], counterIds());
+    expect(again.availability()[1]).toMatchObject({ typeId: 'balcony', sold: 1 });
+    expect(again.handle(place('balcony', 1, 'bob'), 0).outcome).toEqual({ ok: false, reason: 'unknown_ticket_type' });
+  });
+
+  it('sells nothing of a draft', () => {
+    const draft = InventoryActor.create({ ...config, draft: true }, counterIds());
+    expect(draft.handle(place('floor', 1, 'ann'), 0).outcome).toEqual({ ok: false, reason: 'event_not_found' });
+  });
+
   it('numbers its journal entries one after another', () => {
     const { handle, journal } = recording();
     const hold = heldView(handle(place('floor', 1, 'ann'), 0));
