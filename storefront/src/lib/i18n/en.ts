@@ -1,5 +1,6 @@
 import { accountEn } from './account_en';
 import { officeEn } from './office_en';
+import { editEn } from './edit_en';
 
 /**
  * English, the reference dictionary: fr.ts and ar.ts must have every key
@@ -186,6 +187,7 @@ export const en = {
   'footer.text': 'Tickr · fair ticketing for high-demand drops',
   // Organizer, door staff and operator pages.
   ...officeEn,
+  ...editEn,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountEn,
 } as const;

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en';
 import { accountFr } from './account_fr';
 import { officeFr } from './office_fr';
+import { editFr } from './edit_fr';
 
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
@@ -183,6 +184,7 @@ export const fr: Record<MessageKey, string> = {
   'footer.text': 'Tickr · une billetterie équitable pour les événements très demandés',
   // Organizer, door staff and operator pages.
   ...officeFr,
+  ...editFr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountFr,
 };
