@@ -29,8 +29,8 @@ type Holder = { buyer_id: string; email: string; name: string; locale: string; t
 export const eventReminderJob: JobHandler<'event-reminder'> = async (deps, { eventId, startsAt }) => {
   try {
     const queued = await inTransaction(deps.db, async (tx) => {
-      const event = (await tx.query('SELECT name, venue, starts_at FROM events WHERE id = $1', [eventId])).rows[0] as
-        { name: string; venue: string; starts_at: Date } | undefined;
+      const event = (await tx.query('SELECT name, venue, starts_at, time_zone FROM events WHERE id = $1', [eventId])).rows[0] as
+        { name: string; venue: string; starts_at: Date; time_zone: string } | undefined;
       if (event === undefined) throw new Error('no such event');
       if (event.starts_at.getTime() !== new Date(startsAt).getTime()) return 0;
       // Each buyer's latest order gives the language and the page the reminder links to.
@@ -44,7 +44,7 @@ export const eventReminderJob: JobHandler<'event-reminder'> = async (deps, { eve
       for (const h of rows as Holder[]) {
         await queueEmail(tx, deps.jobs, {
           to: h.email, template: 'event_reminder', locale: h.locale, key: `event_reminder:${eventId}:${startsAt}:${h.buyer_id}`,
-          data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: ticketsUrl(deps.config.publicUrl, h.order_id), ticketCount: h.tickets },
+          data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, timeZone: event.time_zone, ticketsUrl: ticketsUrl(deps.config.publicUrl, h.order_id), ticketCount: h.tickets },
         });
       }
       return rows.length;

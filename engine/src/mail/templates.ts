@@ -16,6 +16,8 @@ export type TicketLine = { ticketId: string; typeName: string; holderName: strin
 export type TemplateData = AccountTemplateData & {
   order_confirmation: {
     name: string; eventName: string; venue: string; startsAt: string; orderId: string;
+    /** The event's IANA zone (#15); emails queued before it existed have none and read UTC. */
+    timeZone?: string;
     /** Where the buyer sees the tickets with their QR codes (the storefront's order page). */
     ticketsUrl: string; tickets: TicketLine[];
   };
@@ -25,7 +27,7 @@ export type TemplateData = AccountTemplateData & {
     amount: number; currency: string;
     reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued';
   };
-  event_reminder: { name: string; eventName: string; venue: string; startsAt: string; ticketsUrl: string; ticketCount: number };
+  event_reminder: { name: string; eventName: string; venue: string; startsAt: string; timeZone?: string; ticketsUrl: string; ticketCount: number };
 };
 
 export type Rendered = { subject: string; text: string; html: string };
@@ -36,10 +38,17 @@ export function normalizeLocale(locale: string): Locale {
   return (locales as readonly string[]).includes(base) ? (base as Locale) : 'en';
 }
 
-function when(iso: string, locale: Locale): string {
+/** The event's time in its own zone, the zone named (as the storefront shows it); UTC when the zone is missing or unknown. */
+export function when(iso: string, locale: Locale, timeZone = 'UTC'): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+  let zone = timeZone;
+  try {
+    new Intl.DateTimeFormat(locale, { timeZone: zone });
+  } catch {
+    zone = 'UTC';
+  }
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }).format(date) + ` ${zone}`;
 }
 
 export function escapeHtml(s: string): string {
@@ -121,7 +130,7 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     case 'order_confirmation': {
       const d = data as TemplateData['order_confirmation'];
       const lines = d.tickets.map((t) => `${w.ticket} ${t.typeName} · ${t.holderName} · ${t.ticketId.slice(0, 8)}`);
-      return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines);
+      return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale, d.timeZone)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines);
     }
     case 'refund_notice': {
       const d = data as TemplateData['refund_notice'];
@@ -130,7 +139,7 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     }
     case 'event_reminder': {
       const d = data as TemplateData['event_reminder'];
-      return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale), d.ticketCount)], d.ticketsUrl);
+      return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale, d.timeZone), d.ticketCount)], d.ticketsUrl);
     }
     case 'verify_email':
     case 'staff_added':

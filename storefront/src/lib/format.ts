@@ -78,6 +78,14 @@ export function formatTime(ms: number, locale: Locale, timeZone: string = displa
   return new Intl.DateTimeFormat(intlLocales[locale], { timeStyle: 'short', timeZone: zone }).format(new Date(ms)) + ` ${zone}`;
 }
 
+/** "21:05" in `timeZone` (the event's), for the scanner's log; '' for null. */
+export function clockTime(iso: string | null, timeZone: string = displayTimeZone): string {
+  if (iso === null || iso === '') return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: knownZone(timeZone) }).format(at);
+}
+
 export function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(intlLocales[locale]).format(n);
 }

@@ -196,7 +196,7 @@ export const officeAr: Record<keyof typeof officeEn, string> = {
   'scan.nothingFound': 'لا توجد تذكرة مطابقة.',
   'scan.admit': 'إدخال',
   'scan.problems': 'للمراجعة: {count}',
-  'scan.conflictDetail': 'أولًا عند {firstGate} في {firstAt}، ثم عند {secondGate} في {secondAt} (UTC).',
+  'scan.conflictDetail': 'أولًا عند {firstGate} في {firstAt}، ثم عند {secondGate} في {secondAt} ({zone}).',
   'scan.recent': 'آخر عمليات المسح',
   'scan.tagPending': 'بانتظار المزامنة',
   'scan.syncAdmitted': 'تمت المزامنة',

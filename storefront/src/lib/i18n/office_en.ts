@@ -198,7 +198,7 @@ export const officeEn = {
   'scan.nothingFound': 'No ticket matches.',
   'scan.admit': 'Admit',
   'scan.problems': 'To check: {count}',
-  'scan.conflictDetail': 'First at {firstGate} at {firstAt}, again at {secondGate} at {secondAt} (UTC).',
+  'scan.conflictDetail': 'First at {firstGate} at {firstAt}, again at {secondGate} at {secondAt} ({zone}).',
   'scan.recent': 'Recent scans',
   'scan.tagPending': 'to sync',
   'scan.syncAdmitted': 'synced',

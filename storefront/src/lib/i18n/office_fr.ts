@@ -196,7 +196,7 @@ export const officeFr: Record<keyof typeof officeEn, string> = {
   'scan.nothingFound': 'Aucun billet ne correspond.',
   'scan.admit': 'Faire entrer',
   'scan.problems': 'À vérifier : {count}',
-  'scan.conflictDetail': 'D’abord à {firstGate} à {firstAt}, puis à {secondGate} à {secondAt} (UTC).',
+  'scan.conflictDetail': 'D’abord à {firstGate} à {firstAt}, puis à {secondGate} à {secondAt} ({zone}).',
   'scan.recent': 'Derniers scans',
   'scan.tagPending': 'à synchroniser',
   'scan.syncAdmitted': 'synchronisé',

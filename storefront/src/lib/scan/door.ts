@@ -9,7 +9,8 @@ import { admittedHere, applySync, pendingByList, syncBatchMax, toSyncScan, type 
  * key, its revocation list, the check-in lists) and from its own record of
  * what it admitted, then syncs later. Both paths end in one `Answer`.
  */
-export type DoorKit = { keys: EventKeysView; lists: CheckinListView[]; types: { id: string; name: string }[]; cachedAt: string };
+/** `timeZone`: the event's, for the times the scanner shows (a kit cached before #15 has none: UTC). */
+export type DoorKit = { keys: EventKeysView; lists: CheckinListView[]; types: { id: string; name: string }[]; cachedAt: string; timeZone?: string };
 
 export type Outcome = 'valid' | 'already_used' | 'revoked' | 'forged' | 'wrong_event' | 'wrong_list' | 'malformed' | 'refused';
 export type Answer = {
@@ -37,7 +38,7 @@ export async function refreshKit(eventId: string): Promise<{ kit: DoorKit | null
   try {
     const a = api();
     const [keys, lists, event] = await Promise.all([a.eventKeys(eventId), a.checkinLists(eventId), a.event(eventId)]);
-    const kit: DoorKit = { keys, lists: lists.lists, types: event.ticketTypes.map((t) => ({ id: t.id, name: t.name })), cachedAt: new Date().toISOString() };
+    const kit: DoorKit = { keys, lists: lists.lists, types: event.ticketTypes.map((t) => ({ id: t.id, name: t.name })), cachedAt: new Date().toISOString(), timeZone: event.timeZone };
     localStorage.setItem(kitKey(eventId), JSON.stringify(kit));
     return { kit, fresh: true };
   } catch {
