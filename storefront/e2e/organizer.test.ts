@@ -142,8 +142,9 @@ describe('organizer journey in a browser', () => {
   it('creates a draft, previews it, edits it and publishes it, in French, at 1280 px and 360 px (#15)', async () => {
     const olfa = await signUp(stack.api, 'organizer', 'Olfa Brouillon');
     const page = await stack.newPage({ viewport: desktop });
-    await page.context().addCookies([{ name: 'tickr_lang', value: 'fr', url: stack.web }]);
     await signInHydrated(page, olfa, '/organizer/new');
+    await page.context().addCookies([{ name: 'tickr_lang', value: 'fr', url: stack.web }]);
+    await page.goto('/organizer/new', { waitUntil: 'networkidle' });
 
     await page.getByLabel('Nom de l’événement').fill('Soirée du malouf');
     await page.getByLabel('Lieu').fill('Dar Lasram');
@@ -191,7 +192,7 @@ describe('organizer journey in a browser', () => {
     await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
     await expect.poll(() => page.locator('#err-latitude').textContent(), soon).toContain('Latitude et longitude');
     await stack.shot(page, 'draft-3-edit-error-fr-360');
-    await page.getByLabel('Longitude').fill('10.17');
+    await page.getByLabel('Longitude', { exact: true }).fill('10.17');
     await page.getByLabel('Nom de l’événement').fill('Soirée du malouf · Dar Lasram');
     await page.locator('.type-row').nth(1).getByLabel('Arrêter la vente (ses ventes restent)').check();
     await page.locator('input[name="newTypeName"]').fill('Étudiant');

@@ -20,13 +20,16 @@ export const actions: Actions = {
       if (!(e instanceof ApiError)) throw e;
       return fail(e.status === 0 ? 503 : e.status, { field: null, reason: e.sentence(t) });
     }
+    // What was typed goes back with a refusal, so the page shows it again (with or without JavaScript).
+    const values: Record<string, string> = {};
+    for (const [k, v] of form) if (typeof v === 'string' && !k.startsWith('newType')) values[k] = v;
     const made = editBody(form, current);
-    if (!made.ok) return fail(400, { field: made.field, reason: t(made.problem as MessageKey) });
+    if (!made.ok) return fail(400, { field: made.field, reason: t(made.problem as MessageKey), values });
     try {
       await api.patchEvent(event.params.id, made.body);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      return fail(e.status === 0 ? 503 : e.status, { field: formField(e.detail.field, made.body), reason: e.sentence(t) });
+      return fail(e.status === 0 ? 503 : e.status, { field: formField(e.detail.field, made.body), reason: e.sentence(t), values });
     }
     redirect(303, `/organizer/events/${event.params.id}/edit?saved=1`);
   },
