@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../assert.ts';
 import { InventoryActor, type ActorOptions } from './actor.ts';
 import { restore } from './apply.ts';
+import { truthOf } from '../queue/host.ts';
 import { eventIdOfHold, newHoldId } from './ids.ts';
 import { ClosedHolds, Recent } from './recent.ts';
 import type { Command, EventConfig, HoldView, JournalEntry, Outcome, PlaceHold } from './types.ts';
@@ -223,6 +224,8 @@ describe('InventoryActor: reads and settings', () => {
     handle({ kind: 'reconfigure', eventId, config: retired }, 0);
     expect(handle(place('balcony', 1, 'bob'), 0)).toEqual({ ok: false, reason: 'unknown_ticket_type' });
     expect(actor.availability()[1]).toMatchObject({ typeId: 'balcony', sold: 1 });
+    // The queue admits for what can still be sold: the floor's 10, not the retired balcony's last seat.
+    expect(truthOf(actor).stockLeft).toBe(10);
     // No snapshot: the journal names the retired type, which the config Postgres gives still lists.
     const again = InventoryActor.restore(retired, null, [...journal], counterIds());
     expect(again.availability()[1]).toMatchObject({ typeId: 'balcony', sold: 1 });
