@@ -115,6 +115,10 @@ describe('draft → published', () => {
     expectError(await hold(id, typeId), 404, 'event_not_found');
     expectError(await call('POST', `/api/events/${id}/queue`, { token: buyer.token, body: {} }), 404, 'event_not_found');
     expectError(await call('GET', `/api/events/${id}/queue`), 404, 'event_not_found');
+    expectError(await call('GET', `/api/events/${id}/queue/proof`, { token: buyer.token }), 404, 'event_not_found');
+    expectError(await call('GET', `/api/events/${id}/keys`), 404, 'event_not_found');
+    expectError(await call('GET', `/api/events/${id}/keys`, { token: organizerB.token }), 404, 'event_not_found');
+    expect((await call('GET', `/api/events/${id}/keys`, { token: organizerA.token })).status).toBe(200);
     // Queue settings and the sale start can be set before anyone sees it.
     const setUp = await call('PATCH', `/api/events/${id}/queue/settings`, { token: organizerA.token, body: { queueEnabled: true } });
     expect(setUp.status).toBe(200);
@@ -126,6 +130,7 @@ describe('draft → published', () => {
     expect(published.body.status).toBe('published');
     expect(typeof published.body.publishedAt).toBe('string');
     expect((await call('GET', `/api/events/${id}`)).status).toBe(200);
+    expect((await call('GET', `/api/events/${id}/keys`)).status).toBe(200);
     expect((await call('GET', '/api/events')).body.events.map((e: { id: string }) => e.id)).toContain(id);
     // Publishing again changes nothing.
     expect((await call('POST', `/api/events/${id}/publish`, { token: organizerA.token })).body.publishedAt).toBe(published.body.publishedAt);
