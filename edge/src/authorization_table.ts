@@ -117,6 +117,7 @@ export const table: readonly Row[] = [
   row('PUT /api/events/:id/poster',                       '401 403 403 200 404 403 403 403', (w) => poster(fill('/api/events/:id/poster', w))),
   row('DELETE /api/events/:id/poster',                    '401 403 403 204 404 403 403 403'),
   row('GET /api/posters/:file',                           '200 200 200 200 200 200 200 200', rendition),
+  row('POST /api/events/:id/publish',                     '401 403 403 200 404 403 403 403'),
   row('POST /api/events/:id/holds',                       '401 201 201 403 403 403 403 403', (w) => ({ path: fill('/api/events/:id/holds', w), body: { typeId: w.event.typeId, quantity: 1 }, headers: { 'idempotency-key': randomUUID() } })),
   row('GET /api/holds/:id',                               '401 200 404 404 404 404 404 200'),
   row('DELETE /api/holds/:id',                            '401 200 404 403 403 403 403 403', async (w) => ({ path: `/api/holds/${await w.freshHold()}` })),

@@ -24,11 +24,21 @@ const encodedControlCharacter = /%(?:[01][0-9a-f]|7f|c2%[89][0-9a-f])/i;
  */
 const controlCheckExempt = new Set(['password']);
 
-function controlCharactersError(field: string, value: string): HttpError {
-  const at = value.search(controlCharacter);
+/**
+ * Multi-line plain-text fields (an event's description and address, #15):
+ * line breaks and tabs are theirs to keep; every other control character is
+ * still refused. The storefront escapes them and shows the breaks.
+ */
+const multilineFields = new Set(['description', 'address']);
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
+const controlCharacterNotBreak = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+function controlCharactersError(field: string, value: string, pattern = controlCharacter): HttpError {
+  const at = value.search(pattern);
   const code = value.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  const advice = pattern === controlCharacter ? 'send printable text on one line' : 'send printable text; line breaks and tabs are kept';
   return new HttpError(400, 'control_characters',
-    `${field} must not contain control characters (found U+${code} at position ${at}); send printable text on one line`, { field });
+    `${field} must not contain control characters (found U+${code} at position ${at}); ${advice}`, { field });
 }
 
 /** Throws 400 `control_characters` for the first string (value or key) in a parsed JSON body that holds one. */
@@ -38,7 +48,10 @@ export function refuseControlCharacters(body: unknown): void {
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
-      if (controlCharacter.test(value)) throw controlCharactersError(path === '' ? 'the body' : path, value);
+      const multiline = multilineFields.has(path.slice(path.lastIndexOf('.') + 1));
+      if ((multiline ? controlCharacterNotBreak : controlCharacter).test(value)) {
+        throw controlCharactersError(path === '' ? 'the body' : path, value, multiline ? controlCharacterNotBreak : controlCharacter);
+      }
     } else if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) stack.push([value[i], `${path}[${i}]`]);
     } else if (typeof value === 'object' && value !== null) {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   capacityMax,
+  eventAddressCharsMax,
+  eventDescriptionCharsMax,
   eventYearMax,
   eventYearMin,
   holdQuantityMax,
@@ -129,6 +131,49 @@ export function windowProblem(w: Window): { path: string; message: string } | nu
   return null;
 }
 
+/** Multi-line plain text: CRLF and CR become LF, trailing space trimmed; control characters other than breaks and tabs are refused before (control_characters.ts). */
+function plainText(name: string, max: number) {
+  const error = says(name, `plain text of at most ${max} characters (line breaks kept, never HTML)`);
+  return z.string({ error }).transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().max(max, { error }));
+}
+
+/** An IANA time zone this Node knows (Intl), e.g. Africa/Tunis or Europe/Paris; 'UTC' too. */
+export function isTimeZone(zone: string): boolean {
+  if (zone.length === 0 || zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Its canonical spelling (Intl answers `europe/paris` as Europe/Paris). */
+function canonicalZone(zone: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
+const timeZone = z.string({ error: says('timeZone', 'an IANA time zone, e.g. Africa/Tunis, Europe/Paris or UTC') })
+  .refine(isTimeZone, { error: (issue) => `timeZone must be an IANA time zone, e.g. Africa/Tunis, Europe/Paris or UTC; "${String(issue.input).slice(0, 64)}" is not one` })
+  .transform(canonicalZone);
+
+/** Where an event's times are shown when its organizer names no zone. */
+export function defaultTimeZone(currency: string): string {
+  return currency === 'TND' ? 'Africa/Tunis' : 'UTC';
+}
+
+const latitude = z.number({ error: says('latitude', 'a number from -90 to 90 (degrees, WGS 84)') }).min(-90, { error: 'latitude must be from -90 to 90' }).max(90, { error: 'latitude must be from -90 to 90' });
+const longitude = z.number({ error: says('longitude', 'a number from -180 to 180 (degrees, WGS 84)') }).min(-180, { error: 'longitude must be from -180 to 180' }).max(180, { error: 'longitude must be from -180 to 180' });
+const eventStatus = z.enum(['draft', 'published'], { error: says('status', '"draft" (only you see it until you publish) or "published"') });
+
+/** latitude and longitude go together. Returns the broken rule, or null. */
+export function placeProblem(p: { latitude?: number | null | undefined; longitude?: number | null | undefined }): { path: string; message: string } | null {
+  const hasLat = p.latitude !== undefined && p.latitude !== null;
+  const hasLon = p.longitude !== undefined && p.longitude !== null;
+  if (hasLat !== hasLon) return { path: hasLat ? 'longitude' : 'latitude', message: 'latitude and longitude go together: send both, or neither' };
+  return null;
+}
+
 const holdTtl = int('holdTtlSeconds', holdTtlMsMin / 1000, holdTtlMsMax / 1000);
 
 /** Refunds: 'none' (only the organizer refunds), 'until' (buyers until refundUntilDays before the start), 'always'. */
@@ -160,8 +205,16 @@ export const createEventSchema = z.strictObject({
   ticketTypes: z.array(ticketTypeSchema, { error: says('ticketTypes', `a list of 1 to ${ticketTypesPerEventMax} ticket types`) })
     .min(1, { error: 'ticketTypes must list at least one ticket type, e.g. [{ "name": "General", "price": 2500, "capacity": 100 }]' })
     .max(ticketTypesPerEventMax, { error: `ticketTypes must list at most ${ticketTypesPerEventMax} ticket types` }),
+  // 'published' when absent: API clients from before drafts keep getting a public event. The storefront sends 'draft'.
+  status: eventStatus.default('published'),
+  description: plainText('description', eventDescriptionCharsMax).default(''),
+  address: plainText('address', eventAddressCharsMax).default(''),
+  latitude: latitude.nullable().default(null),
+  longitude: longitude.nullable().default(null),
+  // Absent: defaultTimeZone(currency), filled by the route.
+  timeZone: timeZone.optional(),
 }).superRefine((e, ctx) => {
-  const problem = windowProblem(e) ?? refundPolicyProblem(e);
+  const problem = windowProblem(e) ?? refundPolicyProblem(e) ?? placeProblem(e);
   if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
 });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
@@ -177,6 +230,13 @@ export function requireKnownCurrency(code: string): number {
 export const patchEventSchema = z.strictObject({
   name: text('name', 1, 200).optional(),
   venue: text('venue', 0, 200).optional(),
+  startsAt: dateTime('startsAt').optional(),
+  endsAt: dateTime('endsAt').nullable().optional(),
+  description: plainText('description', eventDescriptionCharsMax).optional(),
+  address: plainText('address', eventAddressCharsMax).optional(),
+  latitude: latitude.nullable().optional(),
+  longitude: longitude.nullable().optional(),
+  timeZone: timeZone.optional(),
   perBuyerLimit: int('perBuyerLimit', 1, perBuyerLimitMax).optional(),
   holdTtlSeconds: holdTtl.optional(),
   saleStartsAt: dateTime('saleStartsAt').nullable().optional(),
@@ -189,7 +249,11 @@ export const patchEventSchema = z.strictObject({
     name: text('name', 1, 100).optional(),
     price: int('price (minor units, e.g. cents)', 0, priceMinorMax).optional(),
     capacity: int('capacity', 0, capacityMax).optional(),
-  }), { error: says('ticketTypes', 'a list of { id, name?, price?, capacity? }') }).max(ticketTypesPerEventMax).optional(),
+    // true: no longer sold, its sales kept; false: on sale again.
+    retired: z.boolean({ error: says('retired', 'true (stop selling this type, keep its sales) or false (sell it again)') }).optional(),
+  }), { error: says('ticketTypes', 'a list of { id, name?, price?, capacity?, retired? }') }).max(ticketTypesPerEventMax).optional(),
+  newTicketTypes: z.array(ticketTypeSchema, { error: says('newTicketTypes', 'a list of { name, price, capacity } to add') })
+    .max(ticketTypesPerEventMax, { error: `newTicketTypes must list at most ${ticketTypesPerEventMax} ticket types` }).optional(),
 }).superRefine((p, ctx) => {
   if (Object.keys(p).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'send at least one field to change, e.g. { "name": "New name" }' });
   const ids = new Set<string>();

@@ -35,7 +35,14 @@ export const shardCount = 64;
 export const holdQuantityMax = 50;
 /** Per-buyer limit bounds: 0 would sell nothing, more than 100 is no limit. */
 export const perBuyerLimitMax = 100;
+/** Every type an event ever had counts, retired ones too: their sales stay on the event's pages and payout. */
 export const ticketTypesPerEventMax = 50;
+/** An event's description (#15): a few screens of plain text, enough for a programme; more belongs on a web page. */
+export const eventDescriptionCharsMax = 5_000;
+/** Event ids an edge remembers as published (one way, so never stale); cleared when full, which costs one query each. */
+export const publishedIdsCacheMax = 100_000;
+/** A postal address over a few lines. */
+export const eventAddressCharsMax = 500;
 export const capacityMax = 10_000_000;
 /** Prices are minor units; 10^12 leaves headroom in a bigint column and in a JS number. */
 export const priceMinorMax = 1_000_000_000_000;

@@ -45,7 +45,7 @@ export const session = z.object({
 }).meta({ id: 'Session' });
 
 export const ticketTypeView = z.object({
-  id, name: z.string(), price: minor('The price of one ticket'), currency: z.string(), capacity: z.number().int(),
+  id, name: z.string(), retired: z.boolean().meta({ description: 'No longer sold; its sales stay.' }), price: minor('The price of one ticket'), currency: z.string(), capacity: z.number().int(),
   sold: z.number().int().nullable(), held: z.number().int().nullable(), available: z.number().int().nullable(),
 }).meta({ id: 'TicketType', description: 'sold, held and available are null when the live numbers could not be read.' });
 
@@ -58,6 +58,13 @@ export const event = z.object({
   platformFeeBps: z.number().int(), reminderHours: z.number().int().nullable(), organizerId: id,
   ticketTypes: z.array(ticketTypeView),
   poster: poster.nullable(),
+  status: z.enum(['draft', 'published']).meta({ description: 'A draft is seen by its organizer only (404 to anyone else) and sells nothing.' }),
+  publishedAt: time.nullable(),
+  description: z.string().meta({ description: 'Plain text; line breaks are the organizer\'s. Never HTML.' }),
+  address: z.string().meta({ description: 'Plain text, line breaks kept.' }),
+  latitude: z.number().nullable(), longitude: z.number().nullable(),
+  timeZone: z.string().meta({ description: 'IANA zone of the venue: show times in it, the zone named.' }),
+  mapUrl: z.string().nullable().meta({ description: 'An https OpenStreetMap link from the coordinates, else the address; null with neither.' }),
 }).meta({ id: 'Event' });
 
 export const hold = z.object({

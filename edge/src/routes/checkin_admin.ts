@@ -131,10 +131,10 @@ export function mountCheckinAdmin(router: Router, { db, config, jobs }: CheckinA
     const claims = requireRole(ctx, 'staff', 'organizer', 'participant');
     await acceptInvitesOnSight(db, claims.sub);
     const { rows } = await db.query(
-      `SELECT e.id, e.name, e.venue, e.starts_at FROM event_staff s JOIN events e ON e.id = s.event_id
+      `SELECT e.id, e.name, e.venue, e.starts_at, e.time_zone FROM event_staff s JOIN events e ON e.id = s.event_id
         WHERE s.account_id = $1 ORDER BY e.starts_at`, [claims.sub]);
-    const events = (rows as { id: string; name: string; venue: string; starts_at: Date }[])
-      .map((e) => ({ id: e.id, name: e.name, venue: e.venue, startsAt: e.starts_at.toISOString() }));
+    const events = (rows as { id: string; name: string; venue: string; starts_at: Date; time_zone: string }[])
+      .map((e) => ({ id: e.id, name: e.name, venue: e.venue, startsAt: e.starts_at.toISOString(), timeZone: e.time_zone }));
     return { status: 200, body: { events } };
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../../engine/src/config.ts';
-import { insertEvent, selectEvent, selectEventConfig, selectEventsOfOrganizer, selectPublishedEvents, updateEvent, updateTicketTypeCapacity, type EventRow } from '../../../engine/src/db/events.ts';
+import { insertEvent, insertTicketTypes, publishEvent, selectEvent, selectEventConfig, selectEventsOfOrganizer, selectPublishedEvents, updateEvent, updateTicketTypeCapacity, type EventRow } from '../../../engine/src/db/events.ts';
+import { ticketTypesPerEventMax } from '../../../engine/src/constants.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { TypeAvailability } from '../../../engine/src/inventory/types.ts';
@@ -10,7 +11,7 @@ import { requireRole } from '../auth/guard.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import type { Ctx, Router } from '../http/route.ts';
-import { createEventSchema, eventsListMax, eventsQuerySchema, parseQuery, normalizeUuid, parseBody, patchEventSchema, refundPolicyProblem, requireKnownCurrency, windowProblem } from '../validation.ts';
+import { createEventSchema, defaultTimeZone, eventsListMax, eventsQuerySchema, normalizeUuid, parseBody, parseQuery, patchEventSchema, placeProblem, refundPolicyProblem, requireKnownCurrency, windowProblem } from '../validation.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
 import { scheduleEventReminder } from '../../../engine/src/mail/reminder_job.ts';
 import { posterView } from '../../../engine/src/posters/view.ts';
@@ -43,11 +44,20 @@ export function eventView(e: EventRow, live: Live) {
     organizerId: e.organizerId,
     // null: no poster (PUT /api/events/:id/poster sets one).
     poster: posterView(e.poster),
+    status: e.status,
+    publishedAt: iso(e.publishedAt),
+    description: e.description,
+    address: e.address,
+    latitude: e.latitude,
+    longitude: e.longitude,
+    timeZone: e.timeZone,
+    mapUrl: mapUrl(e),
     ticketTypes: e.ticketTypes.map((t) => {
       const a = live?.get(t.id);
       return {
         id: t.id,
         name: t.name,
+        retired: t.retired,
         price: a?.price ?? t.price,
         currency: e.currency,
         capacity: a?.capacity ?? t.capacity,
@@ -57,6 +67,26 @@ export function eventView(e: EventRow, live: Live) {
       };
     }),
   };
+}
+
+/**
+ * An OpenStreetMap link to the venue: its coordinates when the organizer gave
+ * them, else a search for its address; null with neither. Always https and
+ * built here, never taken from the organizer, so a link cannot be a script.
+ */
+export function mapUrl(e: { latitude: number | null; longitude: number | null; address: string; venue: string }): string | null {
+  if (e.latitude !== null && e.longitude !== null) {
+    const lat = e.latitude.toFixed(5);
+    const lon = e.longitude.toFixed(5);
+    return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
+  }
+  const query = [e.venue, e.address].map((s) => s.trim()).filter((s) => s !== '').join(', ').replace(/\s+/g, ' ');
+  return query === '' ? null : `https://www.openstreetmap.org/search?query=${encodeURIComponent(query)}`;
+}
+
+/** Whether the caller is the organizer of `event`: a draft is theirs alone. */
+export function isOwnEvent(ctx: Ctx, event: { organizerId: string }): boolean {
+  return ctx.auth !== null && ctx.auth.role === 'organizer' && ctx.auth.sub === event.organizerId;
 }
 
 /** A path id that cannot name an event answers like a missing event: never a 500. */
@@ -78,6 +108,18 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
     return null;
   }
 
+  /** Hands the event's settings (prices, limit, window, types on sale, draft) to its actor. */
+  async function tellActor(id: string): Promise<void> {
+    const eventConfig = await selectEventConfig(db, id);
+    if (eventConfig === null) return;
+    const outcome = await engine.send({ kind: 'reconfigure', eventId: id, config: eventConfig });
+    if (!outcome.ok) {
+      metrics.refusal(outcome.reason);
+      // Postgres has the change already; the actor reads it when it is next loaded. Retrying the request is safe.
+      throw outcomeToHttp(outcome);
+    }
+  }
+
   router.route('get', '/api/events', async (ctx) => {
     const { mine } = parseQuery(eventsQuerySchema, ctx.query);
     let rows: EventRow[];
@@ -94,8 +136,22 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
   router.route('get', '/api/events/:id', async (ctx) => {
     const id = eventIdParam(ctx);
     const event = await selectEvent(db, id);
-    if (event === null) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    // A draft answers like a missing event to anyone but its organizer: its id cannot be probed.
+    if (event === null || (event.status === 'draft' && !isOwnEvent(ctx, event))) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
     return { status: 200, body: eventView(event, await live(id, true)) };
+  });
+
+  router.route('post', '/api/events/:id/publish', async (ctx) => {
+    const claims = requireRole(ctx, 'organizer');
+    const id = eventIdParam(ctx);
+    const event = await selectEvent(db, id);
+    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    if (event.status === 'published') return { status: 200, body: eventView(event, await live(id, false)) };
+    const published = await publishEvent(db, id);
+    if (published === null) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    // The actor refuses a draft's holds: tell it. If it cannot be told now it reads the status from Postgres when next loaded.
+    await tellActor(id);
+    return { status: 200, body: eventView(published, await live(id, false)) };
   });
 
   router.route('post', '/api/events', async (ctx) => {
@@ -103,8 +159,9 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
     const input = parseBody(createEventSchema, ctx.body);
     requireKnownCurrency(input.currency);
     const id = randomUUID();
+    const timeZone = input.timeZone ?? defaultTimeZone(input.currency);
     // The platform fee is the platform's, fixed per event at creation (TICKR_PLATFORM_FEE_BPS); the reminder is scheduled with the insert.
-    const event = await insertEvent(db, claims.sub, { ...input, id, platformFeeBps: config.platformFeeBps }, shardOf(id, config.shards),
+    const event = await insertEvent(db, claims.sub, { ...input, timeZone, id, platformFeeBps: config.platformFeeBps }, shardOf(id, config.shards),
       jobs === undefined ? undefined : async (tx, row) => void (await scheduleEventReminder(jobs, row, Date.now(), tx)));
     const fresh = new Map(event.ticketTypes.map((t) => [t.id, { typeId: t.id, capacity: t.capacity, sold: 0, held: 0, available: t.capacity, price: t.price }]));
     return { status: 201, body: eventView(event, fresh) };
@@ -123,9 +180,17 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
         throw new HttpError(422, 'unknown_ticket_type', `ticketTypes[${i}].id is not a ticket type of this event; use an id from its ticketTypes`);
       }
     }
+    if (event.ticketTypes.length + (patch.newTicketTypes?.length ?? 0) > ticketTypesPerEventMax) {
+      throw new HttpError(422, 'too_many_ticket_types', `An event has at most ${ticketTypesPerEventMax} ticket types, retired ones included; it has ${event.ticketTypes.length}, so add at most ${Math.max(0, ticketTypesPerEventMax - event.ticketTypes.length)}`, { field: 'newTicketTypes' });
+    }
+    const place = placeProblem({
+      latitude: patch.latitude !== undefined ? patch.latitude : event.latitude,
+      longitude: patch.longitude !== undefined ? patch.longitude : event.longitude,
+    });
+    if (place) throw new HttpError(400, 'invalid_body', place.message, { field: place.path });
     const problem = windowProblem({
-      startsAt: event.startsAt,
-      endsAt: event.endsAt,
+      startsAt: patch.startsAt ?? event.startsAt,
+      endsAt: patch.endsAt !== undefined ? patch.endsAt : event.endsAt,
       saleStartsAt: patch.saleStartsAt !== undefined ? patch.saleStartsAt : event.saleStartsAt,
       saleEndsAt: patch.saleEndsAt !== undefined ? patch.saleEndsAt : event.saleEndsAt,
     });
@@ -152,29 +217,22 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
       await updateTicketTypeCapacity(db, id, typeId, t.capacity);
     }
 
-    const { ticketTypes, ...fields } = patch;
-    const rest = (ticketTypes ?? []).filter((t) => t.name !== undefined || t.price !== undefined).map((t) => ({ ...t, id: t.id.toLowerCase() }));
+    const { ticketTypes, newTicketTypes, ...fields } = patch;
+    const rest = (ticketTypes ?? []).filter((t) => t.name !== undefined || t.price !== undefined || t.retired !== undefined).map((t) => ({ ...t, id: t.id.toLowerCase() }));
+    if (newTicketTypes !== undefined && newTicketTypes.length > 0) await insertTicketTypes(db, id, newTicketTypes);
     const updated = Object.keys(fields).length > 0 || rest.length > 0 ? await updateEvent(db, id, { ...fields, ticketTypes: rest }) : await selectEvent(db, id);
     if (updated === null) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
-    if (jobs !== undefined && fields.reminderHours !== undefined && fields.reminderHours !== event.reminderHours) {
+    const moved = fields.startsAt !== undefined && fields.startsAt.getTime() !== event.startsAt.getTime();
+    if (jobs !== undefined && (moved || (fields.reminderHours !== undefined && fields.reminderHours !== event.reminderHours))) {
       // Keyed by event and start (reminder_job.ts): a changed lead time reaches a reminder not yet scheduled, not one already queued.
       await scheduleEventReminder(jobs, updated, Date.now());
     }
 
     // The actor prices holds, enforces the limit, the TTL and the sale window: tell it.
     const actorRelevant = fields.perBuyerLimit !== undefined || fields.holdTtlSeconds !== undefined
-      || fields.saleStartsAt !== undefined || fields.saleEndsAt !== undefined || rest.some((t) => t.price !== undefined);
-    if (actorRelevant) {
-      const eventConfig = await selectEventConfig(db, id);
-      if (eventConfig !== null) {
-        const outcome = await engine.send({ kind: 'reconfigure', eventId: id, config: eventConfig });
-        if (!outcome.ok) {
-          metrics.refusal(outcome.reason);
-          // Postgres has the change already; the actor reads it when it is next loaded. Retrying the PATCH is safe.
-          throw outcomeToHttp(outcome);
-        }
-      }
-    }
+      || fields.saleStartsAt !== undefined || fields.saleEndsAt !== undefined || rest.some((t) => t.price !== undefined || t.retired !== undefined)
+      || (newTicketTypes?.length ?? 0) > 0;
+    if (actorRelevant) await tellActor(id);
     return { status: 200, body: eventView(updated, await live(id, false)) };
   }, { body: true });
 }

@@ -16,7 +16,8 @@ import type { Ctx, Router } from '../http/route.ts';
 import type { DropSettingsCache } from '../queue/settings_cache.ts';
 import { admissionSchema, dropSettingsSchema, joinSchema } from '../queue/validation.ts';
 import { parseBody, windowProblem } from '../validation.ts';
-import { eventIdParam } from './events.ts';
+import { eventIdParam, isOwnEvent } from './events.ts';
+import { publishedIdsCacheMax } from '../../../engine/src/constants.ts';
 import { limitKeyOf } from '../http/client_address.ts';
 
 export type QueueDeps = {
@@ -84,6 +85,22 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
   const { db, engine, key, settings } = deps;
   const now = deps.now ?? Date.now;
   const joins = createRateLimiter({ max: queueJoinsPerAddressMax, windowMs: queueJoinsWindowMs, now });
+
+  // Publishing is one way, so an event once seen published stays so: its queue routes skip the database from then on.
+  const published = new Set<string>();
+  /** A draft's queue answers like a missing event to anyone but its organizer (nobody can join it, #15). */
+  async function refuseDraft(ctx: Ctx, eventId: string): Promise<void> {
+    if (published.has(eventId)) return;
+    const { rows } = await db.query<{ status: string; organizerId: string }>('SELECT status, organizer_id AS "organizerId" FROM events WHERE id = $1', [eventId]);
+    const row = rows[0];
+    if (row === undefined) return;
+    if (row.status === 'published') {
+      if (published.size >= publishedIdsCacheMax) published.clear();
+      published.add(eventId);
+      return;
+    }
+    if (!isOwnEvent(ctx, row)) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+  }
 
   /** The queue's answer to `op`, or the HttpError of an engine or queue refusal. */
   async function ask(eventId: string, op: QueueOp): Promise<Exclude<QueueAnswer, { ok: false }>> {
@@ -157,6 +174,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
   router.route('get', '/api/events/:id/queue/challenge', async (ctx) => {
     const claims = requireRole(ctx, 'participant');
     const eventId = eventIdParam(ctx);
+    await refuseDraft(ctx, eventId);
     const s = await settings.get(eventId);
     if (s === null || !s.queueEnabled) throw new HttpError(409, 'queue_off', queueRefusals.queue_off.message);
     const issuedAt = now();
@@ -166,6 +184,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
   router.route('post', '/api/events/:id/queue', async (ctx) => {
     const claims = requireRole(ctx, 'participant');
     const eventId = eventIdParam(ctx);
+    await refuseDraft(ctx, eventId);
     const input = parseBody(joinSchema, ctx.body);
     const limited = joins.take(limitKeyOf(ctx.clientAddress));
     if (!limited.ok) {
@@ -185,6 +204,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
 
   router.route('get', '/api/events/:id/queue', async (ctx) => {
     const eventId = eventIdParam(ctx);
+    await refuseDraft(ctx, eventId);
     const answer = await ask(eventId, { type: 'status' });
     if (answer.type !== 'status') throw new Error(`queue answered ${answer.type}, expected status`);
     return { status: 200, body: statusView(answer.status) };
@@ -192,6 +212,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
 
   router.route('get', '/api/events/:id/queue/proof', async (ctx) => {
     const eventId = eventIdParam(ctx);
+    await refuseDraft(ctx, eventId);
     const [s, proof] = await Promise.all([settings.get(eventId), selectProof(db, eventId)]);
     if (s === null || proof === null) throw new HttpError(404, 'queue_off', 'This drop has no queue, so no lottery.');
     const open = s.waitingRoomOpensAt === null || now() >= s.waitingRoomOpensAt;
@@ -213,6 +234,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
   router.route('post', '/api/events/:id/admission', async (ctx) => {
     const claims = requireRole(ctx, 'participant');
     const eventId = eventIdParam(ctx);
+    await refuseDraft(ctx, eventId);
     const input = parseBody(admissionSchema, ctx.body);
     const checked = verifyQueueTicket(input.queueTicket, key);
     if (!checked.ok) {

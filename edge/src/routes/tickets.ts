@@ -8,7 +8,7 @@ import { requireRole } from '../auth/guard.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
 import { normalizeUuid } from '../validation.ts';
-import { eventIdParam } from './events.ts';
+import { eventIdParam, isOwnEvent } from './events.ts';
 
 export type TicketsDeps = { config: Config; db: Db };
 
@@ -33,8 +33,13 @@ export function mountTickets(router: Router, { config, db }: TicketsDeps): void 
   // Public: scanners cache this before the doors open and work offline with it.
   router.route('get', '/api/events/:id/keys', async (ctx) => {
     const eventId = eventIdParam(ctx);
-    const exists = (await db.query('SELECT 1 FROM events WHERE id = $1', [eventId])).rows.length === 1;
-    if (!exists) throw new HttpError(404, 'event_not_found', 'No such event; check the event id.');
+    // A draft (#15) answers like a missing event to anyone but its organizer and its door staff.
+    const row = (await db.query<{ status: string; organizerId: string; staff: boolean }>(
+      `SELECT e.status, e.organizer_id AS "organizerId",
+              EXISTS (SELECT 1 FROM event_staff s WHERE s.event_id = e.id AND s.account_id = $2) AS staff
+         FROM events e WHERE e.id = $1`, [eventId, ctx.auth?.sub ?? null])).rows[0];
+    const hidden = row !== undefined && row.status === 'draft' && !row.staff && !isOwnEvent(ctx, row);
+    if (row === undefined || hidden) throw new HttpError(404, 'event_not_found', 'No such event; check the event id.');
     const publicKey = await ensureEventPublicKey(db, eventId, config.ticketServerKey);
     return {
       status: 200,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../assert.ts';
 import { InventoryActor, type ActorOptions } from './actor.ts';
 import { restore } from './apply.ts';
+import { truthOf } from '../queue/host.ts';
 import { eventIdOfHold, newHoldId } from './ids.ts';
 import { ClosedHolds, Recent } from './recent.ts';
 import type { Command, EventConfig, HoldView, JournalEntry, Outcome, PlaceHold } from './types.ts';
@@ -213,6 +214,27 @@ describe('InventoryActor: reads and settings', () => {
     ]);
     expect(heldView(handle(place('floor', 1, 'ann'), 0)).price).toBe(6_000);
     expect(handle(place('floor', 1, 'ann'), 0)).toEqual({ ok: false, reason: 'limit_reached' });
+  });
+
+  it('keeps selling nothing of a retired type, keeps its sales, and replays its journal on recovery', () => {
+    const { actor, handle, journal } = recording();
+    const sold = heldView(handle(place('balcony', 1, 'ann'), 0));
+    handle({ kind: 'confirmHold', eventId, holdId: sold.holdId }, 0);
+    const retired: EventConfig = { ...config, types: [config.types[0]!, { ...config.types[1]!, retired: true }] };
+    handle({ kind: 'reconfigure', eventId, config: retired }, 0);
+    expect(handle(place('balcony', 1, 'bob'), 0)).toEqual({ ok: false, reason: 'unknown_ticket_type' });
+    expect(actor.availability()[1]).toMatchObject({ typeId: 'balcony', sold: 1 });
+    // The queue admits for what can still be sold: the floor's 10, not the retired balcony's last seat.
+    expect(truthOf(actor).stockLeft).toBe(10);
+    // No snapshot: the journal names the retired type, which the config Postgres gives still lists.
+    const again = InventoryActor.restore(retired, null, [...journal], counterIds());
+    expect(again.availability()[1]).toMatchObject({ typeId: 'balcony', sold: 1 });
+    expect(again.handle(place('balcony', 1, 'bob'), 0).outcome).toEqual({ ok: false, reason: 'unknown_ticket_type' });
+  });
+
+  it('sells nothing of a draft', () => {
+    const draft = InventoryActor.create({ ...config, draft: true }, counterIds());
+    expect(draft.handle(place('floor', 1, 'ann'), 0).outcome).toEqual({ ok: false, reason: 'event_not_found' });
   });
 
   it('numbers its journal entries one after another', () => {

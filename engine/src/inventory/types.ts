@@ -18,6 +18,8 @@ export type EventConfig = {
   saleStartsAt: number | null;
   saleEndsAt: number | null;
   types: TypeConfig[];
+  /** A draft sells nothing: holds answer event_not_found, as the edge answers anyone but its organizer. */
+  draft?: true;
 };
 
 export type TypeConfig = {
@@ -26,6 +28,8 @@ export type TypeConfig = {
   price: number;
   /** Capacity as created; the journal's capacity changes override it. */
   capacity: number;
+  /** Retired by the organizer: listed, so its tickets still count (and its journal replays), but no longer sold. */
+  retired?: true;
 };
 
 export type TypeState = {

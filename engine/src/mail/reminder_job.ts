@@ -30,8 +30,8 @@ type Holder = { buyer_id: string; email: string; name: string; locale: string; t
 export const eventReminderJob: JobHandler<'event-reminder'> = async (deps, { eventId, startsAt }) => {
   try {
     const queued = await inTransaction(deps.db, async (tx) => {
-      const event = (await tx.query('SELECT name, venue, starts_at FROM events WHERE id = $1', [eventId])).rows[0] as
-        { name: string; venue: string; starts_at: Date } | undefined;
+      const event = (await tx.query('SELECT name, venue, starts_at, time_zone FROM events WHERE id = $1', [eventId])).rows[0] as
+        { name: string; venue: string; starts_at: Date; time_zone: string } | undefined;
       if (event === undefined) throw new Error('no such event');
       if (event.starts_at.getTime() !== new Date(startsAt).getTime()) return 0;
       // Each buyer's latest order gives the language and the page the reminder links to.
@@ -47,7 +47,7 @@ export const eventReminderJob: JobHandler<'event-reminder'> = async (deps, { eve
         const url = ticketsUrl(deps.config.publicUrl, h.order_id);
         const key = `event_reminder:${eventId}:${startsAt}:${h.buyer_id}`;
         await notifyBuyer(tx, deps, h.buyer_id, {
-          email: { to: h.email, template: 'event_reminder', locale: h.locale, key, data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, ticketsUrl: url, ticketCount: h.tickets, poster } },
+          email: { to: h.email, template: 'event_reminder', locale: h.locale, key, data: { name: h.name, eventName: event.name, venue: event.venue, startsAt, timeZone: event.time_zone, ticketsUrl: url, ticketCount: h.tickets, poster } },
           sms: { template: 'event_reminder', locale: h.locale, key, data: { eventName: event.name, startsAt, ticketsUrl: url } },
         });
       }

@@ -18,6 +18,8 @@ export type EmailPoster = { url: string; width: number; height: number };
 export type TemplateData = AccountTemplateData & {
   order_confirmation: {
     name: string; eventName: string; venue: string; startsAt: string; orderId: string;
+    /** The event's IANA zone (#15); emails queued before it existed have none and read UTC. */
+    timeZone?: string;
     /** Where the buyer sees the tickets with their QR codes (the storefront's order page). */
     ticketsUrl: string; tickets: TicketLine[];
     /** Absent or null: the event has no poster (emails queued before #14 have none). */
@@ -29,7 +31,7 @@ export type TemplateData = AccountTemplateData & {
     amount: number; currency: string;
     reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued';
   };
-  event_reminder: { name: string; eventName: string; venue: string; startsAt: string; ticketsUrl: string; ticketCount: number; poster?: EmailPoster | null };
+  event_reminder: { name: string; eventName: string; venue: string; startsAt: string; timeZone?: string; ticketsUrl: string; ticketCount: number; poster?: EmailPoster | null };
 };
 
 export type Rendered = { subject: string; text: string; html: string };
@@ -40,18 +42,27 @@ export function normalizeLocale(locale: string): Locale {
   return (locales as readonly string[]).includes(base) ? (base as Locale) : 'en';
 }
 
-/** One formatter per locale (a handful): building one costs more than the rest of an email, and a sell-out renders thousands. */
-const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+/** One formatter per (locale, zone), with the zone it shows: building one costs more than the rest of an email, and a sell-out renders thousands. */
+const dateFormats = new Map<string, { format: Intl.DateTimeFormat; zone: string }>();
 
-function when(iso: string, locale: Locale): string {
+/** The event's time in its own zone, the zone named (as the storefront shows it); UTC when the zone is missing or unknown. */
+export function when(iso: string, locale: Locale, timeZone = 'UTC'): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  let format = dateFormats.get(locale);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' });
-    dateFormats.set(locale, format);
+  let entry = dateFormats.get(`${locale} ${timeZone}`);
+  if (entry === undefined) {
+    let zone = timeZone;
+    let format: Intl.DateTimeFormat;
+    try {
+      format = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone });
+    } catch {
+      zone = 'UTC';
+      format = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone });
+    }
+    entry = { format, zone };
+    dateFormats.set(`${locale} ${timeZone}`, entry);
   }
-  return format.format(date) + ' UTC';
+  return `${entry.format.format(date)} ${entry.zone}`;
 }
 
 export function escapeHtml(s: string): string {
@@ -145,7 +156,7 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     case 'order_confirmation': {
       const d = data as TemplateData['order_confirmation'];
       const lines = d.tickets.map((t) => `${w.ticket} ${t.typeName} · ${t.holderName} · ${t.ticketId.slice(0, 8)}`);
-      return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines,
+      return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale, d.timeZone)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines,
         posterHtml(d.poster, d.eventName));
     }
     case 'refund_notice': {
@@ -155,7 +166,7 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     }
     case 'event_reminder': {
       const d = data as TemplateData['event_reminder'];
-      return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale), d.ticketCount)], d.ticketsUrl,
+      return compose(locale, w.reminderSubject(d.eventName), [w.hello(d.name), w.reminderBody(d.eventName, d.venue, when(d.startsAt, locale, d.timeZone), d.ticketCount)], d.ticketsUrl,
         undefined, posterHtml(d.poster, d.eventName));
     }
     case 'verify_email':

@@ -109,6 +109,8 @@ export function truthOf(inventory: InventoryActor): StockTruth {
   const state = inventory.inventory;
   let stockLeft = 0;
   for (const t of state.config.types) {
+    // A retired type is listed for its sales but sells nothing more: the queue must not admit people for it.
+    if (t.retired === true) continue;
     const type = state.types.get(t.typeId);
     if (type !== undefined) stockLeft += type.capacity - type.sold - type.held;
   }

@@ -15,7 +15,7 @@ import { encodeTicketSecret } from './secret.ts';
 type OrderForTickets = {
   id: string; event_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
   buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date; reminder_hours: number | null;
-  notify: NotifyChoice; phone: string | null;
+  notify: NotifyChoice; phone: string | null; time_zone: string;
 };
 
 type TicketForIssue = { id: string; order_id: string | null; hold_id: string; type_id: string; version: number; secret: string | null; holder_name: string | null; type_name: string };
@@ -40,7 +40,7 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
   // ORDER BY id: two batches lock shared orders in the same order (no deadlock).
   const orders = (await tx.query(
     `SELECT o.id, o.event_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
-            a.email AS buyer_email, a.name AS buyer_name, a.notify, a.phone, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours
+            a.email AS buyer_email, a.name AS buyer_name, a.notify, a.phone, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours, e.time_zone
        FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
       WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`, [orderIds])).rows as OrderForTickets[];
   const issuable = new Set(opts.paying ? ['paid', 'ticketed', ...sourcesOf('paid')] : ['paid', 'ticketed']);
@@ -127,7 +127,7 @@ function confirmation(deps: JobDeps, order: OrderForTickets, tickets: TicketForI
     locale: order.locale,
     key: `order_confirmation:${order.id}`,
     data: {
-      name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), orderId: order.id,
+      name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), timeZone: order.time_zone, orderId: order.id,
       ticketsUrl: ticketsUrl(deps.config.publicUrl, order.id),
       tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
       poster,

@@ -9,7 +9,7 @@ import { encodeTicketSecret } from './secret.ts';
 
 type OrderForTickets = {
   id: string; event_id: string; buyer_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
-  buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date; reminder_hours: number | null;
+  buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date; reminder_hours: number | null; time_zone: string;
 };
 
 type TicketForIssue = { id: string; type_id: string; version: number; secret: string | null; holder_name: string | null; type_name: string };
@@ -27,7 +27,7 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
     await inTransaction(deps.db, async (tx) => {
       const order = (await tx.query(
         `SELECT o.id, o.event_id, o.buyer_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
-                a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours
+                a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours, e.time_zone
            FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
           WHERE o.id = $1 FOR UPDATE OF o`, [orderId])).rows[0] as OrderForTickets | undefined;
       if (order === undefined) throw new Error('no such order');
@@ -67,7 +67,7 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
           locale: order.locale,
           key: `order_confirmation:${orderId}`,
           data: {
-            name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), orderId, ticketsUrl: url,
+            name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), timeZone: order.time_zone, orderId, ticketsUrl: url,
             tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
             poster: await emailPosterOf(tx, order.event_id, deps.config.publicUrl),
           },

@@ -13,6 +13,8 @@ export type Money = { price: number; currency: string };
 export type TicketTypeView = {
   id: string; name: string; price: number; currency: string; capacity: number;
   sold: number | null; held: number | null; available: number | null;
+  /** No longer sold; its sales stay (#15). */
+  retired?: boolean;
 };
 
 export type EventView = {
@@ -23,6 +25,15 @@ export type EventView = {
   perBuyerLimit: number; holdTtlSeconds: number; organizerId: string;
   /** Whether and until when a buyer may ask for a refund (#5). */
   refundPolicy?: 'none' | 'until' | 'always'; refundUntilDays?: number | null;
+  reminderHours?: number | null;
+  /** A draft is seen by its organizer only (#15). */
+  status: 'draft' | 'published'; publishedAt: string | null;
+  /** Plain text with line breaks; never HTML. */
+  description: string; address: string; latitude: number | null; longitude: number | null;
+  /** IANA zone the event's times are shown in. */
+  timeZone: string;
+  /** https OpenStreetMap link built by the server, or null. */
+  mapUrl: string | null;
   ticketTypes: TicketTypeView[];
   /** The event's poster (#14), or null; older edges send none. */
   poster?: PosterView | null;
@@ -80,7 +91,7 @@ export type TicketView = {
 export type CheckinListView = { id: string; eventId: string; name: string; typeIds: string[] };
 /** An invite, `invited` until the invitee acts; `accountId` only once active (so the list never tells which emails have accounts). */
 export type StaffView = { id: string; email: string; name: string | null; status: 'invited' | 'active'; accountId: string | null; invitedAt: string };
-export type StaffEventView = { id: string; name: string; venue: string; startsAt: string };
+export type StaffEventView = { id: string; name: string; venue: string; startsAt: string; timeZone?: string };
 export type EventKeysView = { eventId: string; algorithm: 'Ed25519'; format: 'TK1'; publicKey: string; revoked: { ticketId: string; validVersion: number | null }[]; generatedAt: string };
 export type CheckinTicketView = { id: string; typeId: string; typeName: string; holderName: string | null; orderId: string; status?: string; usedAt?: string | null; usedGate?: string | null };
 export type CheckinOutcome = 'valid' | 'already_used' | 'revoked' | 'forged' | 'wrong_event' | 'wrong_list';
@@ -206,6 +217,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     uploadPoster: (id: string, bytes: Uint8Array | ArrayBuffer | Blob, type: string) =>
       send<{ poster: PosterView }>('PUT', `/api/events/${encodeURIComponent(id)}/poster`, { raw: { bytes, type } }),
     removePoster: (id: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(id)}/poster`),
+    publishEvent: (id: string) => send<EventView>('POST', `/api/events/${encodeURIComponent(id)}/publish`),
     placeHold: (eventId: string, body: { typeId: string; quantity: number }, idempotencyKey: string, admission?: string) =>
       send<HoldView>('POST', `/api/events/${encodeURIComponent(eventId)}/holds`, {
         body,

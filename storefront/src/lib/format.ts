@@ -1,7 +1,10 @@
 import { isSupportedCurrency, minorUnitExponent } from '../../../engine/src/money/currency_table.ts';
 import { intlLocales, type Locale, type Translate } from './i18n';
 
-/** Dates are shown in one zone, stated beside them, so server and browser render the same text. */
+/**
+ * Dates are shown in the event's zone (#15), named beside them, so server and
+ * browser render the same text; what belongs to no event (an order's date) in UTC.
+ */
 export const displayTimeZone = 'UTC';
 
 /**
@@ -49,18 +52,32 @@ export function formatMoney(minor: number, currency: string, locale: Locale, exp
   }
 }
 
-export function formatDate(iso: string, locale: Locale, style: 'long' | 'short' = 'long'): string {
+/** A zone Intl does not know (an old build's data) falls back to UTC rather than throwing while a page renders. */
+function knownZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return displayTimeZone;
+  }
+}
+
+/** A date and time in `timeZone` (the event's), with the zone named: "Saturday 10 July 2027 at 21:00 Africa/Tunis". */
+export function formatDate(iso: string, locale: Locale, style: 'long' | 'short' = 'long', timeZone: string = displayTimeZone): string {
+  const zone = knownZone(timeZone);
   return new Intl.DateTimeFormat(intlLocales[locale], {
     dateStyle: style === 'long' ? 'full' : 'medium',
     timeStyle: 'short',
-    timeZone: displayTimeZone,
-  }).format(new Date(iso)) + ` ${displayTimeZone}`;
+    timeZone: zone,
+  }).format(new Date(iso)) + ` ${zone}`;
 }
 
 /** A time of day, with the zone named like formatDate's. */
-export function formatTime(ms: number, locale: Locale): string {
-  return new Intl.DateTimeFormat(intlLocales[locale], { timeStyle: 'short', timeZone: displayTimeZone }).format(new Date(ms)) + ` ${displayTimeZone}`;
+export function formatTime(ms: number, locale: Locale, timeZone: string = displayTimeZone): string {
+  const zone = knownZone(timeZone);
+  return new Intl.DateTimeFormat(intlLocales[locale], { timeStyle: 'short', timeZone: zone }).format(new Date(ms)) + ` ${zone}`;
 }
+
 
 /**
  * A clock time ("17:34") in `timeZone`, or in the device's own zone when none
@@ -70,7 +87,7 @@ export function formatClockTime(iso: string | null, locale: Locale, timeZone?: s
   if (!iso) return '';
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return '';
-  return new Intl.DateTimeFormat(intlLocales[locale], { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(at);
+  return new Intl.DateTimeFormat(intlLocales[locale], { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone: knownZone(timeZone) } : {}) }).format(at);
 }
 
 export function formatNumber(n: number, locale: Locale): string {

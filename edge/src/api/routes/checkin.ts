@@ -131,6 +131,6 @@ export const checkinRoutes: RouteDoc[] = [
   {
     method: 'get', pattern: '/api/staff/events', tag: 'Staff', auth: ['bearer'], roles: scanners, summary: 'The events I may scan for',
     description: 'The scanner page\'s first call; accepts my pending invites.',
-    answers: { 200: { description: 'The events.', schema: z.object({ events: z.array(z.object({ id, name: z.string(), venue: z.string(), startsAt: time })) }) } },
+    answers: { 200: { description: 'The events.', schema: z.object({ events: z.array(z.object({ id, name: z.string(), venue: z.string(), startsAt: time, timeZone: z.string() })) }) } },
   },
 ];

@@ -10,6 +10,13 @@ const anyone = ['participant', 'organizer', 'staff', 'operator', 'admin'] as con
 
 export const eventRoutes: RouteDoc[] = [
   {
+    method: 'post', pattern: '/api/events/:id/publish', tag: 'Events', auth: ['bearer'], roles: ['organizer'], summary: 'Publish my draft event',
+    description: 'From then on anyone sees it and it sells (from its sale start). One way; publishing a published event changes nothing.',
+    params: eventId,
+    answers: { 200: { description: 'The event, published.', schema: event } },
+    errors: { 404: ['event_not_found'] },
+  },
+  {
     method: 'put', pattern: '/api/events/:id/poster', tag: 'Events', auth: ['bearer'], roles: ['organizer'], summary: 'Upload or replace my event\'s poster',
     description: 'The body is the picture itself (JPEG, PNG or WebP, at most 5 MB), with its Content-Type. It is decoded by its bytes, never by the header: anything else is refused and nothing is stored.',
     params: eventId,

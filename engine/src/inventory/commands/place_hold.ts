@@ -15,6 +15,7 @@ export function placeHold(state: Inventory, cmd: PlaceHold, now: number, ids?: I
   // The edge refuses bad quantities with a message; one reaching here is a bug.
   assert(Number.isInteger(cmd.qty) && cmd.qty >= 1 && cmd.qty <= holdQuantityMax, 'hold quantity out of range');
   const config = state.config;
+  if (config.draft === true) return refused('event_not_found');
   if (config.saleStartsAt !== null && now < config.saleStartsAt) return refused('sale_not_started');
   if (config.saleEndsAt !== null && now >= config.saleEndsAt) return refused('sale_ended');
   const type = state.types.get(cmd.typeId);
@@ -40,11 +41,11 @@ export function placeHold(state: Inventory, cmd: PlaceHold, now: number, ids?: I
 
 /**
  * A type dropped from the config stays in state while it has tickets, for the
- * counts, but is no longer sold. Types are few (at most 50), and the common case
- * (the type is listed) returns early.
+ * counts, but is no longer sold; so is a type listed as retired. Types are few
+ * (at most 50), and the common case (the type is listed) returns early.
  */
 function isOnSale(state: Inventory, typeId: string): boolean {
   const types = state.config.types;
-  for (let i = 0; i < types.length; i++) if (types[i]!.typeId === typeId) return true;
+  for (let i = 0; i < types.length; i++) if (types[i]!.typeId === typeId) return types[i]!.retired !== true;
   return false;
 }

@@ -2,6 +2,7 @@ import type { MessageKey } from './en';
 import { accountAr } from './account_ar';
 import { smsAr } from './sms_ar';
 import { officeAr } from './office_ar';
+import { editAr } from './edit_ar';
 
 export const ar: Record<MessageKey, string> = {
   'app.name': 'تيكر',
@@ -184,6 +185,7 @@ export const ar: Record<MessageKey, string> = {
   'footer.text': 'تيكر · بيع عادل لتذاكر الفعاليات الأكثر طلبًا',
   // Organizer, door staff and operator pages.
   ...officeAr,
+  ...editAr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountAr,
   // Phone number and notice choice (#14).

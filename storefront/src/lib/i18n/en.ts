@@ -1,6 +1,7 @@
 import { accountEn } from './account_en';
 import { smsEn } from './sms_en';
 import { officeEn } from './office_en';
+import { editEn } from './edit_en';
 
 /**
  * English, the reference dictionary: fr.ts and ar.ts must have every key
@@ -187,6 +188,7 @@ export const en = {
   'footer.text': 'Tickr · fair ticketing for high-demand drops',
   // Organizer, door staff and operator pages.
   ...officeEn,
+  ...editEn,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountEn,
   // Phone number and notice choice (#14).

@@ -2,6 +2,7 @@ import type { MessageKey } from './en';
 import { accountFr } from './account_fr';
 import { smsFr } from './sms_fr';
 import { officeFr } from './office_fr';
+import { editFr } from './edit_fr';
 
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
@@ -184,6 +185,7 @@ export const fr: Record<MessageKey, string> = {
   'footer.text': 'Tickr · une billetterie équitable pour les événements très demandés',
   // Organizer, door staff and operator pages.
   ...officeFr,
+  ...editFr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountFr,
   // Phone number and notice choice (#14).

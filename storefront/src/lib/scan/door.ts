@@ -11,8 +11,8 @@ import { admittedHere, applySync, pendingByList, syncBatchMax, toSyncScan, type 
  */
 export type DoorKit = {
   keys: EventKeysView; lists: CheckinListView[]; types: { id: string; name: string }[]; cachedAt: string;
-  /** The event's IANA zone when the event names one; scan times are shown in it (else in the device's). */
-  timeZone?: string | null;
+  /** The event's IANA zone: scan times are shown in it (a kit cached before #15 has none: the device's own zone). */
+  timeZone?: string;
 };
 
 export type Outcome = 'valid' | 'already_used' | 'revoked' | 'forged' | 'wrong_event' | 'wrong_list' | 'malformed' | 'refused';
@@ -41,8 +41,7 @@ export async function refreshKit(eventId: string): Promise<{ kit: DoorKit | null
   try {
     const a = api();
     const [keys, lists, event] = await Promise.all([a.eventKeys(eventId), a.checkinLists(eventId), a.event(eventId)]);
-    const timeZone = (event as { timeZone?: string | null }).timeZone ?? null;
-    const kit: DoorKit = { keys, lists: lists.lists, types: event.ticketTypes.map((t) => ({ id: t.id, name: t.name })), cachedAt: new Date().toISOString(), timeZone };
+    const kit: DoorKit = { keys, lists: lists.lists, types: event.ticketTypes.map((t) => ({ id: t.id, name: t.name })), cachedAt: new Date().toISOString(), timeZone: event.timeZone };
     localStorage.setItem(kitKey(eventId), JSON.stringify(kit));
     return { kit, fresh: true };
   } catch {

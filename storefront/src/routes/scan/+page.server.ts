@@ -14,7 +14,7 @@ export const load: PageServerLoad = async (event) => {
   try {
     const assigned = (await api.staffEvents()).events;
     const own: StaffEventView[] = account.role === 'organizer'
-      ? (await api.myEvents()).events.map((e) => ({ id: e.id, name: e.name, venue: e.venue, startsAt: e.startsAt }))
+      ? (await api.myEvents()).events.map((e) => ({ id: e.id, name: e.name, venue: e.venue, startsAt: e.startsAt, timeZone: e.timeZone }))
       : [];
     const seen = new Set<string>();
     const events = [...assigned, ...own].filter((e) => !seen.has(e.id) && seen.add(e.id));

@@ -8,5 +8,5 @@ export const load: PageServerLoad = async (event) => {
     api.queueStatus(event.params.id).catch(() => null),
     api.sales(event.params.id).catch(() => null),
   ]);
-  return { queue, sales: sales?.points ?? [], created: event.url.searchParams.has('created') };
+  return { queue, sales: sales?.points ?? [], created: event.url.searchParams.has('created'), published: event.url.searchParams.has('published') };
 };

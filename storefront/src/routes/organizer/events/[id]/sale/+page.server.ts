@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { ApiError } from '$lib/api';
 import { translator } from '$lib/i18n';
-import { utcInput } from '$lib/organizer/form';
+import { zonedInput } from '$lib/organizer/form';
 import { edge } from '$lib/server/edge';
 
 export const load: PageServerLoad = async (event) => {
@@ -17,9 +17,10 @@ export const load: PageServerLoad = async (event) => {
 type Patch = Parameters<ReturnType<typeof edge>['patchQueueSettings']>[1];
 
 /** The launch form → the queue's drop settings (PATCH semantics: everything the form shows is sent). */
-function settingsPatch(form: FormData): { ok: true; patch: Patch } | { ok: false; problem: 'sale.problemDate' | 'sale.problemRate' | 'sale.problemLimit' | 'sale.problemAddressMax' } {
-  const saleStartsAt = utcInput(form.get('saleStartsAt'));
-  const waitingRoomOpensAt = utcInput(form.get('waitingRoomOpensAt'));
+function settingsPatch(form: FormData, zone: string): { ok: true; patch: Patch } | { ok: false; problem: 'sale.problemDate' | 'sale.problemRate' | 'sale.problemLimit' | 'sale.problemAddressMax' } {
+  // Typed in the event's zone, like every time of the organizer's forms.
+  const saleStartsAt = zonedInput(form.get('saleStartsAt'), zone);
+  const waitingRoomOpensAt = zonedInput(form.get('waitingRoomOpensAt'), zone);
   if (saleStartsAt === undefined || waitingRoomOpensAt === undefined) return { ok: false, problem: 'sale.problemDate' };
   let rate: number | 'auto' = 'auto';
   if (form.get('rateMode') === 'fixed') {
@@ -58,7 +59,14 @@ async function patch(event: Parameters<Actions[string]>[0], body: Patch, done: '
 
 export const actions: Actions = {
   save: async (event) => {
-    const made = settingsPatch(await event.request.formData());
+    let zone: string;
+    try {
+      zone = (await edge(event).event(event.params.id)).timeZone;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      return fail(e.status === 0 ? 503 : e.status, { reason: e.sentence(translator(event.locals.locale)) });
+    }
+    const made = settingsPatch(await event.request.formData(), zone);
     if (!made.ok) return fail(400, { reason: translator(event.locals.locale)(made.problem) });
     return patch(event, made.patch, 'saved');
   },
