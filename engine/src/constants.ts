@@ -219,7 +219,7 @@ export const changeEmailTokenTtlMs = 24 * 60 * 60_000;
  * whether the address has an account, so the limit is the only brake.
  */
 export const resetRequestsPerEmailMax = 3;
-export const resetRequestsPerAddressMax = 10;
+export const resetRequestsPerAddressMax = 20;
 export const resetRequestsWindowMs = 60 * 60_000;
 /**
  * The least time a reset request takes to answer, whether or not the email has

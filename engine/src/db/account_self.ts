@@ -25,16 +25,17 @@ export async function updateProfile(db: SqlExecutor, id: string, change: { name?
  * 'taken' when another account has it now; null when the account is gone.
  */
 export async function changeEmail(db: SqlExecutor, id: string, newEmail: string): Promise<{ account: Account; oldEmail: string } | 'taken' | null> {
+  // Two statements: run it inside the transaction that consumes the link, so the lock holds the old email until the change commits.
+  const before = await db.query('SELECT email FROM accounts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [id]);
+  const oldEmail = (before.rows[0] as { email: string } | undefined)?.email;
+  if (oldEmail === undefined) return null;
   try {
     const { rows } = await db.query(
-      `WITH old AS (SELECT email FROM accounts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
-       UPDATE accounts SET email = $2, email_verified_at = now(), updated_at = now()
-        WHERE id = $1 AND deleted_at IS NULL RETURNING ${accountColumns}, (SELECT email FROM old) AS "oldEmail"`,
+      `UPDATE accounts SET email = $2, email_verified_at = now(), updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL RETURNING ${accountColumns}`,
       [id, newEmail]);
-    const row = rows[0] as (Account & { oldEmail: string }) | undefined;
-    if (row === undefined) return null;
-    const { oldEmail, ...account } = row;
-    return { account, oldEmail };
+    const account = rows[0] as Account | undefined;
+    return account === undefined ? null : { account, oldEmail };
   } catch (error) {
     if ((error as { code?: string }).code === uniqueViolation) return 'taken';
     throw error;
