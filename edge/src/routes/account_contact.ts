@@ -27,7 +27,7 @@ const contactSchema = z.strictObject({
   name: signupSchema.shape.name.optional(),
   locale: z.union([z.enum(locales), z.null()], { error: `locale must be one of ${locales.join(', ')}, or null for the language of each request` }).optional(),
 }).refine((c) => Object.values(c).some((v) => v !== undefined), {
-  error: 'give at least one of name, locale, phone, country, notify',
+  error: 'give at least one of phone, country, notify, name, locale',
 });
 
 export type ContactInput = { phone?: string | null | undefined; country?: string | null | undefined; notify?: NotifyChoice | undefined };
