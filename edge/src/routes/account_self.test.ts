@@ -133,13 +133,17 @@ describe('name and language', () => {
     expect(bad.body.error.message).toContain('locale must be one of en, fr, ar');
     await askReset(a.email, { locale: 'en' });
     expect((await lastEmailTo(n.t.db, a.email))!.subject).toBe('اختر كلمة مرور جديدة لـ Tickr');
+    // Orders take the account's language too: their tickets email is in Arabic although the checkout said English.
+    const event = await n.api.createEvent(organizer.token, { name: 'Lang Night' });
+    const { orderId } = await buy(a, event.id, event.typeIds[0]!);
+    expect((await n.t.db.query('SELECT locale FROM orders WHERE id = $1', [orderId])).rows[0].locale).toBe('ar');
   });
 });
 
 async function buy(who: { token: string }, eventId: string, typeId: string) {
   const hold = await n.api.hold(who.token, eventId, typeId, 2);
   expect(hold.status).toBe(201);
-  const checkout = await n.api.call('POST', `/api/holds/${hold.body.holdId}/checkout`, { token: who.token, body: { provider: 'simulated' } });
+  const checkout = await n.api.call('POST', `/api/holds/${hold.body.holdId}/checkout`, { token: who.token, body: { provider: 'simulated', locale: 'en' } });
   expect(checkout.status).toBe(201);
   await n.api.call('POST', `/api/payments/simulated/${checkout.body.payment.providerRef}`, { token: who.token, body: { outcome: 'pay' } });
   await until(async () => ((await n.api.call('GET', `/api/orders/${checkout.body.id}`, { token: who.token })).body.status === 'ticketed' ? true : null), 'tickets');
