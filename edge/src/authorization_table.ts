@@ -106,6 +106,15 @@ export const table: readonly Row[] = [
   // Each caller's own password, given wrong: a right one would void the role's token for the cells after it.
   row('PATCH /api/account',                               '401 200 200 200 200 200 200 200', () => ({ path: '/api/account', body: { notify: 'email' } })),
   row('POST /api/account/password',                       '401 403 403 403 403 403 403 403', () => ({ path: '/api/account/password', body: { currentPassword: 'not the password of anyone', newPassword: 'a new and unusual password' } })),
+  // #15. A reset request answers 202 to anyone, whether or not the email has an account.
+  row('POST /api/auth/password-reset/request',            '202 202 202 202 202 202 202 202', () => ({ path: '/api/auth/password-reset/request', body: { email: `nobody-${randomUUID()}@matrix.test` } })),
+  // The link is the proof, whoever sends it: a token that opens nothing is 400 for everyone.
+  row('POST /api/auth/password-reset',                    '400 400 400 400 400 400 400 400', () => ({ path: '/api/auth/password-reset', body: { token: 'A'.repeat(43), password: 'a new and unusual password' } })),
+  row('POST /api/account/email',                          '401 403 403 403 403 403 403 403', () => ({ path: '/api/account/email', body: { newEmail: `new-${randomUUID()}@matrix.test`, password: 'not the password of anyone' } })),
+  row('POST /api/account/email/confirm',                  '400 400 400 400 400 400 400 400', () => ({ path: '/api/account/email/confirm', body: { token: 'A'.repeat(43) } })),
+  // Organizers with events and operators are refused before the password is checked (409); the others get 403 for a wrong password.
+  row('POST /api/account/delete',                         '401 403 403 409 409 403 403 409', () => ({ path: '/api/account/delete', body: { password: 'not the password of anyone' } })),
+  row('GET /api/account/export',                          '401 200 200 200 200 200 200 200'),
   row('PATCH /api/ops/accounts/:id',                      '401 403 403 403 403 403 403 200', async (w) => ({ path: `/api/ops/accounts/${(await w.freshAccount()).id}`, body: { role: 'organizer' } })),
   row('DELETE /api/ops/accounts/:id',                     '401 403 403 403 403 403 403 200', async (w) => ({ path: `/api/ops/accounts/${(await w.freshAccount()).id}` })),
   row('GET /api/events',                                  '200 200 200 200 200 200 200 200'),

@@ -213,6 +213,30 @@ export const setPasswordTokenTtlMs = 3 * 24 * 60 * 60_000;
 /** Verification emails one account may ask for per window: each one is a real email sent. */
 export const verifyEmailRequestsMax = 5;
 export const verifyEmailRequestsWindowMs = 60 * 60_000;
+/**
+ * Password reset and email change links (#15). A reset link opens the account
+ * to whoever reads the inbox, so it lives one hour; an email change link is
+ * read at the new address, usually at once.
+ */
+export const resetPasswordTokenTtlMs = 60 * 60_000;
+export const changeEmailTokenTtlMs = 24 * 60 * 60_000;
+/**
+ * Reset emails per address asked for and per client address per window: each
+ * is a real email to someone who may not want it, and the answer never says
+ * whether the address has an account, so the limit is the only brake.
+ */
+export const resetRequestsPerEmailMax = 3;
+export const resetRequestsPerAddressMax = 20;
+export const resetRequestsWindowMs = 60 * 60_000;
+/**
+ * The least time a reset request takes to answer, whether or not the email has
+ * an account: the work differs (a token and an email, or nothing), the answer
+ * must not tell them apart by its delay.
+ */
+export const resetAnswerFloorMs = 250;
+/** Email change requests per account per window: each emails an address the account typed. */
+export const emailChangeRequestsMax = 5;
+export const emailChangeRequestsWindowMs = 60 * 60_000;
 /** Staff invites one organizer may send per window: each one emails an address the organizer typed. */
 export const staffInvitesMax = 50;
 export const staffInvitesWindowMs = 60 * 60_000;

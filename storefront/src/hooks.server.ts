@@ -20,7 +20,8 @@ export const handle: Handle = async ({ event, resolve }) => {
   if (token !== null && account === null) clearSession(event.cookies);
   event.locals.token = account === null ? null : token;
   event.locals.account = account;
-  event.locals.sessionEnded = false;
+  // The sign-in form says so, rather than the page going on as if the person had never signed in (#15).
+  event.locals.sessionEnded = token !== null && account === null && event.url.pathname !== '/signin';
   event.locals.locale = pickLocale(event.cookies.get(localeCookie), event.request.headers.get('accept-language'));
   refuseReservedAction(event);
   const { locale } = event.locals;
@@ -29,7 +30,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   });
   // Whatever the page made of the edge's 401 (an error page, a failed form), a person whose
   // session ended sees the sign-in form, signed out (`endSession` cleared the cookie).
-  if (event.locals.sessionEnded && !(response.status >= 300 && response.status < 400)) redirect(303, signinPath(event.url));
+  if (event.locals.sessionEnded && !(response.status >= 300 && response.status < 400)) redirect(303, signinPath(event.url, { ended: true }));
   const csp = response.headers.get('content-security-policy');
   if (csp !== null) response.headers.set('content-security-policy', widenCsp(csp, pageSources(event.url)));
   return response;

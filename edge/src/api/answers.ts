@@ -25,6 +25,7 @@ export const account = z.object({
   phone: z.string().nullable().meta({ description: 'E.164 (e.g. +21620123456), or null.' }),
   country: z.string().nullable().meta({ description: 'ISO 3166 alpha-2: where national phone numbers are read; null reads them as Tunisian.' }),
   notify: z.enum(notifyChoices).meta({ description: 'How notices (tickets issued, reminders, refunds) reach the account.' }),
+  locale: z.enum(['en', 'fr', 'ar']).nullable().meta({ description: 'The language of its emails and texts; null: the language of each request.' }),
 }).meta({ id: 'Account' });
 
 export const accountWithOptions = account.extend({
@@ -176,3 +177,18 @@ export const engineStatus = z.object({
   workers: z.array(z.object({ index: z.number().int(), alive: z.boolean(), shards: z.number().int(), mailboxDepth: z.number().int() })),
   ready: z.boolean(),
 });
+
+export const accountExport = z.object({
+  exportedAt: time,
+  account: account.extend({ createdAt: time, updatedAt: time, emailVerifiedAt: time.nullable() }),
+  orders: z.array(z.object({
+    id, eventId: id, eventName: z.string(), eventStartsAt: time, holdId: z.string(), status: z.string(), provider: z.string(), locale: z.string(),
+    items: z.array(z.object({ typeId: id, typeName: z.string(), quantity: z.number().int(), unitPrice: minor('One ticket') })),
+    amount: minor('The order'), currency: z.string(), createdAt: time, paidAt: time.nullable(), ticketedAt: time.nullable(), refundedAt: time.nullable(),
+  })),
+  tickets: z.array(z.object({
+    id, orderHoldId: z.string(), eventId: id, eventName: z.string(), typeId: id, typeName: z.string(), holderName: z.string().nullable(),
+    price: minor('The ticket'), currency: z.string(), status: z.string(), issuedAt: time, checkedInAt: time.nullable(), revokedAt: time.nullable(),
+  })),
+  holds: z.array(z.object({ holdId: z.string(), orderId: id, ticketedHoldId: z.string().nullable(), lateHoldId: z.string().nullable() })),
+}).meta({ id: 'AccountExport', description: 'Everything Tickr keeps about the account, without secrets (no password hash, no ticket secrets, no payment references).' });

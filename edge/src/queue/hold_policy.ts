@@ -22,8 +22,8 @@ export type HoldTerms = { address?: string; addressMax?: number };
 /** The terms of a hold on a drop without a cap (and of every hold when the policy is not mounted). */
 export const noTerms: HoldTerms = Object.freeze({});
 
-const verificationRequired = () => new HttpError(403, 'verification_required',
-  'This drop sells only to accounts with a verified email: ask for a link with POST /api/auth/verify-email/request, open it, then hold again.',
+const verificationRequired = (then: string) => new HttpError(403, 'verification_required',
+  `This drop sells only to accounts with a verified email: verify yours (your account page sends the link; POST /api/auth/verify-email/request), open the link, then ${then} again.`,
   { requires: 'verified_email' });
 
 export class HoldPolicy {
@@ -52,9 +52,22 @@ export class HoldPolicy {
     const terms = termsOf(s, address);
     if (s.holdRequires === 'account' || this.verified.has(buyer)) return terms;
     return isEmailVerified(this.db, buyer).then((ok) => {
-      if (!ok) throw verificationRequired();
+      if (!ok) throw verificationRequired('hold');
       this.markVerified(buyer);
       return terms;
+    });
+  }
+
+  /**
+   * A drop that holds only for verified emails lets only them join its queue
+   * (#15): a place in line that can never hold would waste the wait, and fill
+   * the line with throwaway accounts. Resolves, or throws the refusal.
+   */
+  requireForJoin(s: DropSettings, buyer: string): void | Promise<void> {
+    if (s.holdRequires === 'account' || this.verified.has(buyer)) return;
+    return isEmailVerified(this.db, buyer).then((ok) => {
+      if (!ok) throw verificationRequired('join the queue');
+      this.markVerified(buyer);
     });
   }
 }

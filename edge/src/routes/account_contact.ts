@@ -8,7 +8,9 @@ import { requireRole } from '../auth/guard.ts';
 import { roles } from '../auth/tokens.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
-import { contactFields, parseBody } from '../validation.ts';
+import { contactFields, parseBody, signupSchema } from '../validation.ts';
+import { locales } from '../../../engine/src/mail/templates.ts';
+import { updateProfile } from '../../../engine/src/db/account_self.ts';
 import { accountView } from './account_links.ts';
 
 /**
@@ -16,11 +18,16 @@ import { accountView } from './account_links.ts';
  * sign-up (edge/src/routes/auth.ts) or later with PATCH /api/account. Phone
  * numbers are stored in E.164; a national number is read in the account's
  * country (TN when it has none). Choosing SMS needs a phone, and a deployment
- * that can send SMS (SNS, or development's outbox).
+ * that can send SMS (SNS, or development's outbox). The same route sets the
+ * account's name and language (#15; null: each request's language).
  */
 
-export const contactSchema = z.strictObject(contactFields).refine((c) => c.phone !== undefined || c.country !== undefined || c.notify !== undefined, {
-  error: 'give at least one of phone, country, notify',
+export const contactSchema = z.strictObject({
+  ...contactFields,
+  name: signupSchema.shape.name.optional(),
+  locale: z.union([z.enum(locales), z.null()], { error: `locale must be one of ${locales.join(', ')}, or null for the language of each request` }).optional(),
+}).refine((c) => Object.values(c).some((v) => v !== undefined), {
+  error: 'give at least one of phone, country, notify, name, locale',
 });
 
 export type ContactInput = { phone?: string | null | undefined; country?: string | null | undefined; notify?: NotifyChoice | undefined };
@@ -69,6 +76,9 @@ export function mountAccountContact(router: Router, { db, config }: { db: Db; co
     const next = resolveContact(input, account, config.smsAvailable);
     let updated: Account | null;
     try {
+      if (input.name !== undefined || input.locale !== undefined) {
+        await updateProfile(db, account.id, { ...(input.name !== undefined ? { name: input.name } : {}), ...(input.locale !== undefined ? { locale: input.locale } : {}) });
+      }
       updated = await updateContact(db, account.id, next);
     } catch (error) {
       // Another request removed the phone between the read and this write: the database's check caught it.

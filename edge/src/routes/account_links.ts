@@ -31,7 +31,7 @@ export type AccountLinksDeps = { db: Db; tokens: Tokens; config: Config; jobs?: 
 
 /** What the API says about an account, wherever it shows one. */
 export function accountView(a: Account) {
-  return { id: a.id, email: a.email, name: a.name, role: a.role, emailVerified: a.emailVerified, phone: a.phone, country: a.country, notify: a.notify };
+  return { id: a.id, email: a.email, name: a.name, role: a.role, emailVerified: a.emailVerified, phone: a.phone, country: a.country, notify: a.notify, locale: a.locale };
 }
 
 const token = z.string({ error: 'token is required: the token of the link you received by email' })
@@ -80,7 +80,7 @@ export function mountAccountLinks(router: Router, deps: AccountLinksDeps): void 
     await inTransaction(db, async (tx) => {
       const value = await createActionToken(tx, { purpose: 'verify_email', accountId: account.id, email: account.email });
       await queueEmail(tx, jobs, {
-        to: account.email, template: 'verify_email', locale: input.locale ?? 'en', key: `verify_email:${randomUUID()}`,
+        to: account.email, template: 'verify_email', locale: account.locale ?? input.locale ?? 'en', key: `verify_email:${randomUUID()}`,
         data: { name: account.name, link: verifyEmailUrl(config.publicUrl, value) },
       });
     });

@@ -14,6 +14,7 @@ import { createRateLimiter } from '../auth/rate_limit.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
 import type { DropSettingsCache } from '../queue/settings_cache.ts';
+import type { HoldPolicy } from '../queue/hold_policy.ts';
 import { admissionSchema, dropSettingsSchema, joinSchema } from '../queue/validation.ts';
 import { parseBody, windowProblem } from '../validation.ts';
 import { eventIdParam, isOwnEvent } from './events.ts';
@@ -27,6 +28,8 @@ export type QueueDeps = {
   settings: DropSettingsCache;
   /** Tells this node's waiters at once (pause, rate change). */
   publish: (status: QueueStatus) => void;
+  /** A drop's `holdRequires` applies to joining too (absent: no check, as in tests of the queue alone). */
+  policy?: Pick<HoldPolicy, 'requireForJoin'>;
   now?: () => number;
 };
 
@@ -193,6 +196,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
     const s = await settings.get(eventId);
     if (s === null || !s.queueEnabled) throw new HttpError(409, 'queue_off', queueRefusals.queue_off.message);
     if (s.powBits > 0) checkPow(eventId, claims.sub, s.powBits, input.pow, now());
+    await deps.policy?.requireForJoin(s, claims.sub);
     const joined = await ask(eventId, { type: 'join', buyer: claims.sub });
     if (joined.type !== 'joined') throw new Error(`queue answered ${joined.type}, expected joined`);
     const queueTicket = joined.place === null ? null : signQueueTicket({ eventId, place: joined.place, buyer: claims.sub, issuedAt: now() }, key);

@@ -1,4 +1,5 @@
 import type { AccountRole } from './accounts.ts';
+import type { SqlExecutor } from '../jobs/queues.ts';
 import type { Db } from './pool.ts';
 
 /**
@@ -40,30 +41,39 @@ export async function changeRole(db: Db, id: string, role: AccountRole): Promise
 }
 
 /** A new password hash; every token signed before it is void. Null for an unknown or deleted account. */
-export async function changePassword(db: Db, id: string, passwordHash: string): Promise<AccountState | null> {
-  const { rows } = await db.query<AccountState>(
+export async function changePassword(db: SqlExecutor, id: string, passwordHash: string): Promise<AccountState | null> {
+  const { rows } = await db.query(
     `UPDATE accounts SET password_hash = $2, version = version + 1, password_version = version + 1, updated_at = now()
       WHERE id = $1 AND deleted_at IS NULL
       RETURNING id, version, password_version AS "passwordVersion", role, name`,
     [id, passwordHash],
   );
-  return rows[0] ?? null;
+  return (rows[0] as AccountState | undefined) ?? null;
 }
 
 /**
- * Deletes an account. The row stays (orders, tickets and check-ins keep their
- * buyer or staff member), but it can no longer sign in or act: its email is
- * freed for a new sign-up, its password can match nothing (an empty hash),
- * and the version raise voids its tokens. False when there was none to delete.
+ * Deletes an account and erases its personal data. The row stays (orders,
+ * tickets and check-ins keep their buyer or staff member), but it can no
+ * longer sign in or act: its email becomes a tombstone (`deleted-<id>@invalid`,
+ * a reserved domain, so the address is freed for a new sign-up), its name,
+ * phone, country, language and verification go, its password can match
+ * nothing (an empty hash), and the version raise voids its tokens. Its unused
+ * links go too. False when there was none to delete.
  */
-export async function deleteAccount(db: Db, id: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE accounts SET deleted_at = now(), email = 'deleted:' || id::text, password_hash = '',
-            version = version + 1, password_version = version + 1, updated_at = now()
-      WHERE id = $1 AND deleted_at IS NULL`,
+export async function deleteAccount(db: SqlExecutor, id: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `WITH a AS (
+       UPDATE accounts SET deleted_at = now(), email = 'deleted-' || id::text || '@invalid', password_hash = '',
+              name = 'Deleted account', phone = NULL, country = NULL, notify = 'email', locale = NULL, email_verified_at = NULL,
+              version = version + 1, password_version = version + 1, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL RETURNING id
+     ), t AS (
+       DELETE FROM action_tokens WHERE account_id IN (SELECT id FROM a)
+     )
+     SELECT id FROM a`,
     [id],
   );
-  return rowCount === 1;
+  return rows.length === 1;
 }
 
 /** A live account's email and password hash, for checking its current password. */

@@ -12,10 +12,12 @@ export type AccountRole = 'participant' | 'organizer' | 'staff' | 'operator' | '
 export type Account = {
   id: string; email: string; name: string; role: AccountRole; emailVerified: boolean;
   phone: string | null; country: string | null; notify: NotifyChoice;
+  /** The language of its emails and SMS; null: the language of the request that causes one. */
+  locale: 'en' | 'fr' | 'ar' | null;
 };
 
 /** The columns of an Account, named as its fields. */
-const accountColumns = `id, email, name, role, email_verified_at IS NOT NULL AS "emailVerified", phone, country, notify`;
+const accountColumns = `id, email, name, role, email_verified_at IS NOT NULL AS "emailVerified", phone, country, notify, locale`;
 /** `version`: the account version (engine/src/db/account_versions.ts) that a token signed now carries. */
 export type AccountWithHash = Account & { passwordHash: string; version: number };
 

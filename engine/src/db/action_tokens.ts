@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { setPasswordTokenTtlMs, verifyEmailTokenTtlMs } from '../constants.ts';
+import { changeEmailTokenTtlMs, resetPasswordTokenTtlMs, setPasswordTokenTtlMs, verifyEmailTokenTtlMs } from '../constants.ts';
 import type { SqlExecutor } from '../jobs/queues.ts';
 
 /**
@@ -9,9 +9,12 @@ import type { SqlExecutor } from '../jobs/queues.ts';
  * cannot set a password.
  */
 
-export type ActionPurpose = 'verify_email' | 'set_password';
+/** reset_password: `email` is the account's email then; change_email: `email` is the new address the link proves. */
+export type ActionPurpose = 'verify_email' | 'set_password' | 'reset_password' | 'change_email';
 
-const ttlMs: Record<ActionPurpose, number> = { verify_email: verifyEmailTokenTtlMs, set_password: setPasswordTokenTtlMs };
+const ttlMs: Record<ActionPurpose, number> = {
+  verify_email: verifyEmailTokenTtlMs, set_password: setPasswordTokenTtlMs, reset_password: resetPasswordTokenTtlMs, change_email: changeEmailTokenTtlMs,
+};
 
 /** A token as the link carries it: 43 base64url characters. */
 const tokenShape = /^[A-Za-z0-9_-]{43}$/;
@@ -57,3 +60,8 @@ export async function consumeActionToken(db: SqlExecutor, token: string, purpose
   return why.used ? 'token_used' : 'token_expired';
 }
 
+
+/** Voids the unused tokens of `purpose` for an account (a newer link, or a password set otherwise, makes older ones useless). */
+export async function voidActionTokens(db: SqlExecutor, accountId: string, purposes: ActionPurpose[], now: number = Date.now()): Promise<void> {
+  await db.query('UPDATE action_tokens SET used_at = $3 WHERE account_id = $1 AND purpose = ANY($2) AND used_at IS NULL', [accountId, purposes, new Date(now)]);
+}

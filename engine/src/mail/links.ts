@@ -17,3 +17,13 @@ export function setPasswordUrl(publicUrl: string, token: string): string {
 export function scannerUrl(publicUrl: string): string {
   return `${publicUrl}/scan`;
 }
+
+/** The storefront page where a password reset link chooses a new password. */
+export function resetPasswordUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
+}
+
+/** The storefront page that confirms a new email. */
+export function confirmEmailUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/confirm-email?token=${encodeURIComponent(token)}`;
+}

@@ -6,7 +6,8 @@ import { renderAccountEmail, type AccountTemplateData } from './account_template
  * Rendered when the email is queued, so the outbox row is exactly what was
  * (or will be) delivered. Every value from data is escaped in HTML.
  */
-export const templateNames = ['order_confirmation', 'refund_notice', 'event_reminder', 'verify_email', 'staff_added', 'staff_invite'] as const;
+export const templateNames = ['order_confirmation', 'refund_notice', 'event_reminder', 'verify_email', 'staff_added', 'staff_invite',
+  'reset_password', 'email_change', 'email_changed'] as const;
 export type TemplateName = (typeof templateNames)[number];
 export const locales = ['en', 'fr', 'ar'] as const;
 export type Locale = (typeof locales)[number];
@@ -172,6 +173,9 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     case 'verify_email':
     case 'staff_added':
     case 'staff_invite':
+    case 'reset_password':
+    case 'email_change':
+    case 'email_changed':
       return renderAccountEmail(compose, template as keyof AccountTemplateData, locale, data as AccountTemplateData[keyof AccountTemplateData]);
     default:
       throw new TypeError(`unknown email template ${String(template)}`);

@@ -37,12 +37,15 @@ const orderColumns = `o.id, o.event_id AS "eventId", o.buyer_id AS "buyerId", o.
 
 export type NewOrder = Pick<OrderRow, 'eventId' | 'buyerId' | 'holdId' | 'typeId' | 'quantity' | 'unitPrice' | 'amount' | 'currency' | 'provider' | 'locale'>;
 
-/** One order per hold: the insert of a second one for the same hold does nothing and answers null. */
+/**
+ * One order per hold: the insert of a second one for the same hold does nothing and answers null.
+ * The order's language (its emails and SMS) is the buyer's account language when set (#15), else the checkout's.
+ */
 export async function insertOrder(db: Executor, o: NewOrder): Promise<OrderRow | null> {
   const { rows } = await db.query<OrderRow>(
     `WITH o AS (
        INSERT INTO orders (event_id, buyer_id, hold_id, type_id, quantity, unit_price, amount, currency, provider, locale)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce((SELECT locale FROM accounts WHERE id = $2), $10))
        ON CONFLICT (hold_id) DO NOTHING
        RETURNING *
      ) SELECT ${orderColumns} FROM o`,

@@ -120,6 +120,7 @@ export type NotifyChoice = 'email' | 'sms' | 'both';
 export type AccountView = {
   id: string; email: string; name: string; role: string; emailVerified: boolean;
   phone: string | null; country: string | null; notify: NotifyChoice; smsAvailable?: boolean;
+  locale?: 'en' | 'fr' | 'ar' | null;
 };
 export type ContactBody = { phone?: string | null; country?: string | null; notify?: NotifyChoice };
 export type AuthReply = { token: string; account: AccountView };
@@ -209,6 +210,15 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     requestEmailVerification: (locale: string) => send<{ emailVerified: boolean; sent: boolean }>('POST', '/api/auth/verify-email/request', { body: { locale } }),
     verifyEmail: (token: string) => send<{ emailVerified: true }>('POST', '/api/auth/verify-email', { body: { token } }),
     setPassword: (body: { token: string; password: string }) => send<AuthReply>('POST', '/api/auth/set-password', { body }),
+    // Accounts (#15).
+    requestPasswordReset: (body: { email: string; locale: string }) => send<{ sent: true; message: string }>('POST', '/api/auth/password-reset/request', { body }),
+    resetPassword: (body: { token: string; password: string }) => send<AuthReply>('POST', '/api/auth/password-reset', { body }),
+    changePassword: (body: { currentPassword: string; newPassword: string }) => send<{ token: string }>('POST', '/api/account/password', { body }),
+    changeEmail: (body: { newEmail: string; password: string; locale: string }) => send<{ sent: true; pendingEmail: string }>('POST', '/api/account/email', { body }),
+    confirmEmail: (token: string) => send<AccountView>('POST', '/api/account/email/confirm', { body: { token } }),
+    patchProfile: (body: { name?: string; locale?: 'en' | 'fr' | 'ar' | null }) => send<AccountView>('PATCH', '/api/account', { body }),
+    deleteAccount: (password: string) => send<{ deleted: true; message: string }>('POST', '/api/account/delete', { body: { password } }),
+    exportAccount: () => send<unknown>('GET', '/api/account/export'),
     events: () => send<{ events: EventView[] }>('GET', '/api/events'),
     myEvents: () => send<{ events: EventView[] }>('GET', '/api/events?mine=1'),
     event: (id: string) => send<EventView>('GET', `/api/events/${encodeURIComponent(id)}`),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { passwordChangeSchema, roleChangeSchema } from '../../routes/accounts.ts';
 import { setPasswordSchema, verifyRequestSchema, verifySchema } from '../../routes/account_links.ts';
 import { signinSchema, signupSchema } from '../../validation.ts';
-import { account, accountWithOptions, id, session } from '../answers.ts';
+import { account, accountExport, accountWithOptions, id, session } from '../answers.ts';
+import { confirmSchema, deleteSchema, emailChangeSchema, resetRequestSchema, resetSchema } from '../../routes/account_self.ts';
 import { contactSchema } from '../../routes/account_contact.ts';
 import type { RouteDoc } from '../describe.ts';
 
@@ -11,6 +12,44 @@ const everyone = ['participant', 'organizer', 'staff', 'operator', 'admin'] as c
 const tooMany = (code: string) => [code];
 
 export const accountRoutes: RouteDoc[] = [
+  {
+    method: 'post', pattern: '/api/auth/password-reset/request', tag, auth: ['none'], summary: 'Email me a link to choose a new password',
+    description: 'The same answer, after at least the same time, whether or not the email has an account. The link works once, within an hour; a newer one voids it.',
+    body: { schema: resetRequestSchema },
+    answers: { 202: { description: 'Said the same way for every email.', schema: z.object({ sent: z.literal(true), message: z.string() }) } },
+    errors: { 429: ['too_many_requests'], 503: ['mail_unavailable'] },
+  },
+  {
+    method: 'post', pattern: '/api/auth/password-reset', tag, auth: ['none'], summary: 'Choose a new password with the emailed link',
+    description: 'Every other session of the account ends; go on with the token answered.',
+    body: { schema: resetSchema },
+    answers: { 200: { description: 'Signed in with the new password.', schema: session } },
+    errors: { 400: ['token_invalid'], 410: ['token_expired', 'token_used'], 422: ['weak_password'] },
+  },
+  {
+    method: 'post', pattern: '/api/account/email', tag, auth: ['bearer'], roles: everyone, summary: 'Change my email (a link to the new address confirms it)',
+    description: 'Nothing changes until the link sent to the new address is opened; the old address is told once it has.',
+    body: { schema: emailChangeSchema },
+    answers: { 202: { description: 'The link is on its way.', schema: z.object({ sent: z.literal(true), pendingEmail: z.string() }) } },
+    errors: { 400: ['same_email'], 403: ['wrong_password'], 409: ['email_taken'], 429: ['too_many_requests'], 503: ['mail_unavailable'] },
+  },
+  {
+    method: 'post', pattern: '/api/account/email/confirm', tag, auth: ['none'], summary: 'Open the email change link',
+    body: { schema: confirmSchema },
+    answers: { 200: { description: 'The account, with its new (verified) email.', schema: account } },
+    errors: { 400: ['token_invalid'], 409: ['email_taken'], 410: ['token_expired', 'token_used'] },
+  },
+  {
+    method: 'post', pattern: '/api/account/delete', tag, auth: ['bearer'], roles: everyone, summary: 'Delete my account',
+    description: 'Personal data erased (name, email, phone, password), sessions ended; orders and tickets stay for the organizers\' accounts. An organizer with events, or an operator, cannot.',
+    body: { schema: deleteSchema },
+    answers: { 200: { description: 'Deleted.', schema: z.object({ deleted: z.literal(true), message: z.string() }) } },
+    errors: { 403: ['wrong_password'], 409: ['organizer_has_events', 'operator_account'] },
+  },
+  {
+    method: 'get', pattern: '/api/account/export', tag, auth: ['bearer'], roles: everyone, summary: 'Export my data (JSON)',
+    answers: { 200: { description: 'A JSON file (Content-Disposition: attachment).', schema: accountExport, headers: { 'content-disposition': 'attachment; filename="tickr-account-<id>.json"' } } },
+  },
   {
     method: 'post', pattern: '/api/auth/signup', tag, auth: ['none'], summary: 'Sign up (participant or organizer)',
     description: 'Staff are invited by an organizer and the operator is configured: neither signs up. Rate-limited per client address.',
@@ -31,8 +70,8 @@ export const accountRoutes: RouteDoc[] = [
     errors: { 401: ['unauthorized'] },
   },
   {
-    method: 'patch', pattern: '/api/account', tag, auth: ['bearer'], roles: everyone, summary: 'Change my phone, its country, or how notices reach me',
-    description: 'At least one field. SMS (`sms` or `both`) needs a phone; a national number is read in `country` (default TN).',
+    method: 'patch', pattern: '/api/account', tag, auth: ['bearer'], roles: everyone, summary: 'Change my name, language, phone, its country, or how notices reach me',
+    description: 'At least one field. SMS (`sms` or `both`) needs a phone; a national number is read in `country` (default TN). `locale` null: the language of each request.',
     body: { schema: contactSchema },
     answers: { 200: { description: 'The account as it now stands.', schema: accountWithOptions } },
     errors: { 400: ['invalid_phone', 'phone_required'], 401: ['unauthenticated'], 409: ['contact_changed'], 422: ['sms_unavailable'] },

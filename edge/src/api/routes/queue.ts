@@ -40,7 +40,7 @@ export const queueRoutes: RouteDoc[] = [
       201: { description: 'My new place.', schema: joined },
     },
     errors: {
-      403: ['waiting_room_closed', 'pow_required', 'pow_expired', 'pow_invalid'], 404: ['event_not_found'], 409: ['queue_off', 'paused', 'not_drawn'],
+      403: ['waiting_room_closed', 'pow_required', 'pow_expired', 'pow_invalid', 'verification_required'], 404: ['event_not_found'], 409: ['queue_off', 'paused', 'not_drawn'],
       410: ['sold_out'], 429: ['too_many_joins'], ...busy,
     },
   },

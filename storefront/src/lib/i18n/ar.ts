@@ -1,6 +1,7 @@
 import type { MessageKey } from './en';
 import { accountAr } from './account_ar';
 import { smsAr } from './sms_ar';
+import { acctAr } from './acct_ar';
 import { officeAr } from './office_ar';
 import { editAr } from './edit_ar';
 
@@ -190,4 +191,6 @@ export const ar: Record<MessageKey, string> = {
   ...accountAr,
   // Phone number and notice choice (#14).
   ...smsAr,
+  // Account page, password reset, email change (#15).
+  ...acctAr,
 };

@@ -1,5 +1,6 @@
 import { accountEn } from './account_en';
 import { smsEn } from './sms_en';
+import { acctEn } from './acct_en';
 import { officeEn } from './office_en';
 import { editEn } from './edit_en';
 
@@ -193,6 +194,8 @@ export const en = {
   ...accountEn,
   // Phone number and notice choice (#14).
   ...smsEn,
+  // Account page, password reset, email change (#15).
+  ...acctEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

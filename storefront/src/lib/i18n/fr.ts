@@ -1,6 +1,7 @@
 import type { MessageKey } from './en';
 import { accountFr } from './account_fr';
 import { smsFr } from './sms_fr';
+import { acctFr } from './acct_fr';
 import { officeFr } from './office_fr';
 import { editFr } from './edit_fr';
 
@@ -190,4 +191,6 @@ export const fr: Record<MessageKey, string> = {
   ...accountFr,
   // Phone number and notice choice (#14).
   ...smsFr,
+  // Account page, password reset, email change (#15).
+  ...acctFr,
 };

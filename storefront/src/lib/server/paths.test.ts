@@ -71,6 +71,11 @@ describe('the sign-in link back to a page', () => {
     expect(signinPath(new URL('http://shop.example/events/1?admitted=1'))).toBe('/signin?next=%2Fevents%2F1%3Fadmitted%3D1');
   });
 
+  it('says the session ended when it did, so the form can tell the person why they are signed out', () => {
+    expect(signinPath(new URL('http://shop.example/account'), { ended: true })).toBe('/signin?next=%2Faccount&ended=1');
+    expect(signinPath(new URL('http://shop.example/'), { ended: true })).toBe('/signin?ended=1');
+  });
+
   it('leaves out a form action, so coming back is not a repeated POST', () => {
     expect(signinPath(new URL('http://shop.example/holds/7?/checkout'))).toBe('/signin?next=%2Fholds%2F7');
   });

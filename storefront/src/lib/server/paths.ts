@@ -53,9 +53,11 @@ export function safeBack(value: unknown, fallback = '/'): string {
  * and query, without a form action's `?/name` (the way back is a page, not a
  * repeated POST).
  */
-export function signinPath(url: URL): string {
+export function signinPath(url: URL, opts: { ended?: boolean } = {}): string {
   const query = new URLSearchParams([...url.searchParams].filter(([key]) => !key.startsWith('/')));
   const search = query.size > 0 ? `?${query}` : '';
   const back = safeBack(url.pathname + search);
-  return back === '/' ? '/signin' : `/signin?next=${encodeURIComponent(back)}`;
+  // ended: the session ended (expired, or voided by a password change elsewhere); the form says so.
+  const params = new URLSearchParams([...(back === '/' ? [] : [['next', back]]), ...(opts.ended ? [['ended', '1']] : [])]);
+  return params.size === 0 ? '/signin' : `/signin?${params}`;
 }

@@ -9,7 +9,7 @@ import { setSession } from '$lib/server/session';
 export const load: PageServerLoad = ({ locals, url }) => {
   if (locals.account) redirect(303, safeBack(url.searchParams.get('next')));
   // No `next` asked for: empty, so the sign-in lands by role.
-  return { next: sameOriginPath(url.searchParams.get('next')) ?? '' };
+  return { next: sameOriginPath(url.searchParams.get('next')) ?? '', ended: url.searchParams.get('ended') === '1', reset: url.searchParams.get('reset') === '1' };
 };
 
 export const actions: Actions = {
