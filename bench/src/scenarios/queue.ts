@@ -69,8 +69,10 @@ type Setup = { server: TickrServer; organizer: string; live: Drop; joinsDrop: Dr
  * joins load comes last, on a drop of its own.
  */
 async function run(opts: BenchOptions): Promise<ScenarioReport> {
+  // --nodes: the waiters spread over a cluster, watched by raw-socket client processes (queue_cluster.ts).
+  if (opts.nodes !== undefined) return (await import('./queue_cluster.ts')).runCluster(opts);
   const report: ScenarioReport = { scenario: 'queue', results: [], checks: [], figures: {}, notes: [] };
-  const waiters = Number(process.env.TICKR_BENCH_WAITERS) || (opts.quick ? 2_000 : 100_000);
+  const waiters = opts.waiters ?? (Number(process.env.TICKR_BENCH_WAITERS) || (opts.quick ? 2_000 : 100_000));
   progress(`starting a Tickr node (${opts.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'})`);
   // The bench stands in for one proxy in front of the node (TICKR_TRUST_PROXY=1), so each simulated
   // buyer joins from its own address (X-Forwarded-For), as real buyers would, under the per-address join limit.
