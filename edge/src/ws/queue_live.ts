@@ -7,12 +7,23 @@
  * message per drop per node, whatever the number of waiters. Each client
  * computes its own wait from its place (in its queue ticket) and the head.
  *
- * Where the status comes from: every `queuePollMs` this node asks the owner of
- * each drop that has waiters here (a local worker, or another node through
- * the forward path, like any command), and publishes when the state changed
- * (sell-out, pause: at once) or `queueTickPublishMs` after the last tick. One
- * poll per drop per node, whatever the waiters: no Redis needed alone, and the
- * same code in a cluster.
+ * Where the status comes from: pushed, and polled as a safety net.
+ * - Pushed: the owner's worker hands every durable head move and state change
+ *   (sell-out, pause) to its node (`engine.onQueueStatus`), which publishes it
+ *   at once and, in a cluster, passes it on over Redis pub/sub to every other
+ *   node (engine/src/cluster/queue_ticks.ts), which publishes it to its own
+ *   waiters of the drop. A change reaches every node about one Redis round
+ *   trip after it is durable, whatever the number of nodes or waiters.
+ * - Polled: every `queuePollMs` this node asks the owner of each drop that has
+ *   waiters here for its status (a local worker, or another node through the
+ *   forward path), and publishes it when it changed or `queueTickPublishMs`
+ *   after the last tick (the estimated wait moves with time). This keeps
+ *   waiters current when a push is lost (pub/sub does not queue for a node
+ *   that is reconnecting), and alone it is all a cluster would need, at up to
+ *   a poll period of delay: measured, the 250 ms poll was most of the delay
+ *   from a head move to the last waiter (README, *Queue at scale*).
+ * A status older than the one last published (a poll answer overtaken by a
+ * push) is not published: a waiter never sees its head go back.
  *
  * The uWS rules at this spot: `maxBackpressure` bounds what one socket may
  * buffer, and pub/sub skips a socket over it (a slow client misses ticks, and
@@ -84,7 +95,10 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
   function publish(status: QueueStatus, force: boolean): void {
     const drop = drops.get(status.eventId);
     if (drop === undefined) return;
-    const changed = drop.last === null || drop.last.state !== status.state || drop.last.head !== status.head;
+    const last = drop.last;
+    // The head only grows (queue_state keeps the greatest); a status no newer than the last one at the same head is stale.
+    if (!force && last !== null && (status.head < last.head || (status.head === last.head && status.at < last.at))) return;
+    const changed = last === null || last.state !== status.state || last.head !== status.head;
     if (!force && !changed && now() - drop.publishedAt < queueTickPublishMs) return;
     drop.last = status;
     drop.lastText = JSON.stringify({ type: 'tick', ...statusView(status) });
@@ -233,6 +247,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     },
   });
 
+  engine.onQueueStatus?.((status) => publish(status, false));
   const pollTimer = setInterval(poll, opts.pollMs ?? queuePollMs);
   const sweepTimer = setInterval(sweep, Math.min(1_000, helloTimeoutMs));
   pollTimer.unref();
