@@ -76,6 +76,8 @@ export type QueueLive = {
   waiters(): number;
   /** Milliseconds the slowest `app.publish` of a tick took since the last call (uWS writes every subscriber's copy in it); resets. */
   takePublishMsMax(): number;
+  /** Ticks published since the last call, by where their status came from (a push, or a poll of the owner); resets. */
+  takeTickSources(): { pushed: number; polled: number };
   close(): void;
 };
 
@@ -91,8 +93,9 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
   const drops = new Map<string, Drop>();
   const awaitingHello = new Set<uWS.WebSocket<Waiter>>();
   let publishMsMax = 0;
+  const sources = { pushed: 0, polled: 0 };
 
-  function publish(status: QueueStatus, force: boolean): void {
+  function publish(status: QueueStatus, force: boolean, source: 'pushed' | 'polled' | null = null): void {
     const drop = drops.get(status.eventId);
     if (drop === undefined) return;
     const last = drop.last;
@@ -106,6 +109,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     const started = performance.now();
     app.publish(topicOf(status.eventId), drop.lastText, false);
     publishMsMax = Math.max(publishMsMax, performance.now() - started);
+    if (source !== null) sources[source]++;
   }
 
   function poll(): void {
@@ -121,7 +125,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
         if (!outcome.ok || outcome.kind !== 'queue') return;
         const answer = outcome.answer;
         const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
-        if (status !== null) publish(status, false);
+        if (status !== null) publish(status, false, 'polled');
       }, (error: unknown) => {
         drop.polling = false;
         log('warn', `queue status of ${eventId}: ${String(error)}`);
@@ -247,7 +251,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     },
   });
 
-  engine.onQueueStatus?.((status) => publish(status, false));
+  engine.onQueueStatus?.((status) => publish(status, false, 'pushed'));
   const pollTimer = setInterval(poll, opts.pollMs ?? queuePollMs);
   const sweepTimer = setInterval(sweep, Math.min(1_000, helloTimeoutMs));
   pollTimer.unref();
@@ -264,6 +268,12 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       const max = publishMsMax;
       publishMsMax = 0;
       return max;
+    },
+    takeTickSources: () => {
+      const taken = { ...sources };
+      sources.pushed = 0;
+      sources.polled = 0;
+      return taken;
     },
     close: () => {
       clearInterval(pollTimer);
