@@ -46,8 +46,13 @@ const waitersPerProcessMax = 16_000;
 const nodeDescriptorsReserve = 300;
 /** Connections each client process opens at once. */
 const connectWidth = 100;
-/** Two moves a second: each tick is a move, and a poll (every queuePollMs) sees each one. */
-const admissionRatePerMinute = 120;
+/**
+ * One move a second, so each tick is a move: at 100 000 waiters one tick is
+ * 100 000 frames through the loopback and the clients (an estimated few
+ * hundred ms of CPU in all), and faster moves would measure a backlog on 2
+ * shared cores rather than the delivery.
+ */
+const admissionRatePerMinute = 60;
 const soldOutWaitMs = 30_000;
 
 const waitersScript = fileURLToPath(new URL('./queue_waiters.ts', import.meta.url));
