@@ -45,7 +45,7 @@ export type FromWaiters =
   | { t: 'dropped' }
   | { t: 'recording' }
   | { t: 'soldOut'; heard: number; lastAt: number }
-  | { t: 'report'; nodes: NodeStats[]; lost: number; soldOutHeard: number; lastSoldOutAt: number };
+  | { t: 'report'; nodes: NodeStats[]; lost: number; soldOutHeard: number; lastSoldOutAt: number; soldOutStatusAt: number | null };
 
 const send = (m: FromWaiters) => process.send!(m);
 const connectAttempts = 4;
@@ -66,6 +66,8 @@ let startHead = 2 ** 31 - 1;
 let lost = 0;
 let soldOutHeard = 0;
 let lastSoldOutAt = 0;
+/** `at` of the first sold-out tick a sampler parsed: the owner's clock when the drop sold out. */
+let soldOutStatusAt: number | null = null;
 let connected = 0;
 /** Parallel arrays: one entry per timed delivery. */
 let dHead: number[] = [];
@@ -79,7 +81,8 @@ let sampledHeads: Set<number>[] = [];
 function onTick(i: number, buf: Buffer, start: number, end: number, at: number): void {
   const isSampler = samplers[nodeOf[i]!] === i;
   if (isSampler) {
-    const tick = JSON.parse(buf.toString('utf8', start, end)) as { head: number; headMovedAt: string | null };
+    const tick = JSON.parse(buf.toString('utf8', start, end)) as { head: number; headMovedAt: string | null; state: string; at: string };
+    if (tick.state === 'sold_out') soldOutStatusAt = Math.min(soldOutStatusAt ?? Infinity, Date.parse(tick.at));
     if (tick.headMovedAt !== null && !movedAt.has(tick.head)) movedAt.set(tick.head, Date.parse(tick.headMovedAt));
     if (tick.head > startHead) sampledHeads[nodeOf[i]!]!.add(tick.head);
   }
@@ -209,6 +212,7 @@ async function connectAll(m: Extract<ToWaiters, { t: 'connect' }>): Promise<void
   lost = 0;
   dropping = false;
   soldOutHeard = 0;
+  soldOutStatusAt = null;
   const retries = { n: 0, failed: 0 };
   let next = 0;
   const lane = async () => {
@@ -239,7 +243,7 @@ function report(): void {
     row[1] = Math.max(row[1], delay);
     s.histogram[delay] = (s.histogram[delay] ?? 0) + 1;
   }
-  send({ t: 'report', nodes: stats, lost, soldOutHeard, lastSoldOutAt });
+  send({ t: 'report', nodes: stats, lost, soldOutHeard, lastSoldOutAt, soldOutStatusAt });
 }
 
 process.on('message', (m: ToWaiters) => {
