@@ -15,9 +15,9 @@
  * - Pings are answered with a pong (a masked frame with a zero mask).
  *
  * Messages from the parent: `connect` (round r: node k is reached at
- * 127.0.r.(k+1), so a round never waits on the ports the previous one left in
- * TIME_WAIT), `drop` (RST every socket), `record` (head moves from now on are
- * timed), `report`. This process sends `soldOut` once every socket heard it.
+ * 127.0.r.(k+1): one address pair per node, so each node's waiters have the
+ * whole ephemeral port range to themselves), `record` (head moves from now
+ * on are timed), `report`. This process sends `soldOut` once every socket heard it.
  */
 import net from 'node:net';
 import { signQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
@@ -25,7 +25,6 @@ import { signQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
 export type Target = { port: number };
 export type ToWaiters =
   | { t: 'connect'; round: number; eventId: string; key: string; places: number; first: number; count: number; targets: Target[]; width: number }
-  | { t: 'drop' }
   | { t: 'record'; on: boolean }
   | { t: 'report' };
 export type NodeStats = {
@@ -42,7 +41,6 @@ export type NodeStats = {
 };
 export type FromWaiters =
   | { t: 'connected'; connected: number; retries: number; failed: number }
-  | { t: 'dropped' }
   | { t: 'recording' }
   | { t: 'soldOut'; heard: number; lastAt: number }
   | { t: 'report'; nodes: NodeStats[]; lost: number; soldOutHeard: number; lastSoldOutAt: number; soldOutStatusAt: number | null };
@@ -60,7 +58,6 @@ let headsAbove = new Int32Array(0);
 let soldOut = new Uint8Array(0);
 let nodes = 0;
 let recording = false;
-let dropping = false;
 /** Heads above this (per process, fixed when recording starts) count as moves. */
 let startHead = 2 ** 31 - 1;
 let lost = 0;
@@ -161,7 +158,7 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
     const fail = (why: unknown) => {
       if (failed) return;
       if (greeted) {
-        if (!gone && !dropping) lost++;
+        if (!gone) lost++;
         gone = true;
         return;
       }
@@ -210,7 +207,6 @@ async function connectAll(m: Extract<ToWaiters, { t: 'connect' }>): Promise<void
   sampledHeads = Array.from({ length: nodes }, () => new Set<number>());
   connected = 0;
   lost = 0;
-  dropping = false;
   soldOutHeard = 0;
   soldOutStatusAt = null;
   const retries = { n: 0, failed: 0 };
@@ -248,12 +244,7 @@ function report(): void {
 
 process.on('message', (m: ToWaiters) => {
   if (m.t === 'connect') void connectAll(m);
-  else if (m.t === 'drop') {
-    dropping = true;
-    for (const s of sockets) s?.resetAndDestroy();
-    sockets = [];
-    send({ t: 'dropped' });
-  } else if (m.t === 'record') {
+  else if (m.t === 'record') {
     if (m.on) {
       // Above every head any socket here has seen: what counts as a move is then the same for all of them.
       startHead = 0;
