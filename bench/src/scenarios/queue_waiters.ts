@@ -47,6 +47,7 @@ export type FromWaiters =
 
 const send = (m: FromWaiters) => process.send!(m);
 const connectAttempts = 4;
+const welcomeTimeoutMs = 30_000;
 const stateOffset = 73;
 const headKey = Buffer.from('"head":');
 const pong = Buffer.from([0x8a, 0x80, 0, 0, 0, 0]);
@@ -191,6 +192,10 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
     });
     socket.on('error', fail);
     socket.on('close', () => fail('closed before the welcome'));
+    // A node too busy to greet (or a hello stuck on a shard between owners) must not hold a connect lane forever.
+    setTimeout(() => {
+      if (!greeted) fail(`no welcome within ${welcomeTimeoutMs / 1000} s`);
+    }, welcomeTimeoutMs).unref();
   });
 }
 
