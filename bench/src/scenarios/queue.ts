@@ -244,7 +244,7 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
     while (soldOutHeard < connected && Date.now() < deadline) await sleep(50);
     figures.soldOutToLastWaiterMs = soldOutHeard === connected ? lastSoldOut - soldOutAt : null;
     checks.push({ name: 'the sell-out reaches every connected waiter', ok: soldOutHeard === connected, detail: `${soldOutHeard}/${connected} heard it, the last ${figures.soldOutToLastWaiterMs} ms after the change` });
-    notes.push(`a head move reaches the edge on its next poll of the owner (every ${queuePollMs} ms), so delivery delays include up to one poll period; the waiters run in this one process, on the same cores as the node`);
+    notes.push(`a head move is pushed to the node's waiters once durable (the owner is also polled every ${queuePollMs} ms as a safety net); the waiters run in this one process, on the same cores as the node`);
   } finally {
     for (const ws of sockets) ws.terminate();
   }
