@@ -88,8 +88,9 @@ export class QueueHost {
     if (hosted === undefined) return;
     const admitted = cmd !== null && cmd.kind === 'placeHold' && cmd.admitted === true ? { buyer: cmd.buyer, key: cmd.key } : null;
     hosted.queue.observe(entries, truthOf(inventory), admitted);
-    // A sell-out (or stock coming back) is pushed at once; the worker schedules the commit after the command.
+    // A sell-out (or stock coming back) is pushed at once, not at the next timer tick.
     this.push(eventId, hosted.queue, Date.now());
+    this.commit.schedule();
   }
 
   /** The timer: lotteries at sale start and head moves, persisted before the next queue answer. */
