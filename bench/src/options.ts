@@ -18,7 +18,8 @@ options:
   --capacity N         tickets on sale: holds 5000000 (--quick 200000); tickets 10000 (500), checkin 40000 (4000),
                        flash-sale 2000 (200, as many participants)
   --participants N     flash-sale: participants (default: as many as --capacity), each wanting 2 tickets
-  --nodes N            forward: nodes in the cluster (default 2)
+  --nodes N            forward: nodes in the cluster (default 2); queue: waiters spread over N nodes in cluster mode
+  --waiters N          queue: WebSocket waiters (default TICKR_BENCH_WAITERS or 100000; --quick 2000)
   --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
   --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
                        one of ${baselineNames.join(', ')}
@@ -70,6 +71,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       capacity: { type: 'string' },
       participants: { type: 'string' },
       nodes: { type: 'string' },
+      waiters: { type: 'string' },
       kills: { type: 'string' },
       baselines: { type: 'string' },
       'no-baselines': { type: 'boolean', default: false },
@@ -93,6 +95,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     // A cluster needs two nodes for anything to be forwarded; more than 8 on one box measures the box.
     ...(values.participants ? { participants: positiveInt('--participants', values.participants, 100_000) } : {}),
     ...(values.nodes ? { nodes: positiveInt('--nodes', values.nodes, 8, 2) } : {}),
+    ...(values.waiters ? { waiters: positiveInt('--waiters', values.waiters, 1_000_000) } : {}),
     ...(values.kills ? { kills: positiveInt('--kills', values.kills, 100) } : {}),
     baselines: values['no-baselines'] ? [] : baselinesOf(values.baselines, values['redis-durable'] ?? false),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),

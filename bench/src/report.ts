@@ -52,6 +52,8 @@ export type ScenarioReport = {
   /** Single figures that are not a load row (e.g. the in-process actor micro-benchmark). */
   figures: Record<string, number | string | null>;
   notes: string[];
+  /** The few figures a scenario leads with: first keys of the JSON line (e.g. queue: waiters, deliveryP99Ms). */
+  headline?: Record<string, number | string | null>;
 };
 
 export type Report = ScenarioReport & { machine: Machine; date: string };
@@ -106,6 +108,7 @@ export function jsonRow(row: ResultRow): Record<string, unknown> {
 /** The whole report as one line of JSON, with no newline inside it. */
 export function jsonLine(report: Report): string {
   return JSON.stringify({
+    ...report.headline,
     scenario: report.scenario,
     machine: report.machine,
     results: report.results.map(jsonRow),

@@ -107,7 +107,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   mountPosters(router, { db, store: posters, log });
   mountOps(router, { config, db, engine, waiters: () => queueLive.waiters() });
   if (config.benchRoutes) mountBench(router);
-  if (config.benchRoutes) mountQueueBench(router, { waiters: () => queueLive.waiters(), takePublishMsMax: () => queueLive.takePublishMsMax() });
+  if (config.benchRoutes) mountQueueBench(router, { waiters: () => queueLive.waiters(), takePublishMsMax: () => queueLive.takePublishMsMax(), takeTickSources: () => queueLive.takeTickSources() });
   router.finish();
 
   let listenSocket: uWS.us_listen_socket | null = null;

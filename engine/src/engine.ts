@@ -1,4 +1,5 @@
 import type { Command, Outcome } from './inventory/types.ts';
+import type { QueueStatus } from './queue/types.ts';
 
 /**
  * What the edge sees of the engine: send a command to the actor of its event,
@@ -14,6 +15,12 @@ export interface Engine {
   /** Prometheus text lines (without trailing newline) for /metrics. */
   metrics(): string;
   close(): Promise<void>;
+  /**
+   * Calls `listener` with each durable queue status change (head move, state)
+   * of any drop: this node's own at once, other nodes' through the cluster.
+   * Absent on engines without queues (test doubles).
+   */
+  onQueueStatus?(listener: (status: QueueStatus) => void): void;
 }
 
 export type EngineStatus = {

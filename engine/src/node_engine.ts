@@ -3,6 +3,7 @@ import type { Db } from './db/pool.ts';
 import { startCluster, type Cluster } from './cluster/cluster.ts';
 import type { Engine, EngineStatus } from './engine.ts';
 import { shardOf } from './shards.ts';
+import type { QueueStatus } from './queue/types.ts';
 import { LeaseKeeper, sendIfServed } from './leases/lease_keeper.ts';
 import { InProcessLeaseStore } from './leases/lease_store.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type Wire } from './worker/protocol.ts';
@@ -17,19 +18,27 @@ import { ShardWorkers, type Log } from './worker/pool.ts';
 export async function startEngine(opts: { config: Config; db: Db; dbUrl: string; log: Log; wire?: Wire }): Promise<Engine> {
   const { config, db, log } = opts;
   let keeper: LeaseKeeper | null = null;
+  let cluster: Cluster | null = null;
+  const queueListeners: ((status: QueueStatus) => void)[] = [];
+  const toListeners = (status: QueueStatus) => {
+    for (const listener of queueListeners) listener(status);
+  };
   const workers = new ShardWorkers({
     count: config.workers,
     init: { dbUrl: opts.dbUrl, shards: config.shards, nodeId: config.nodeId, flushDelayMs: config.flushDelayMs, flushesInFlight: config.flushesInFlight, snapshotEvery: config.snapshotEvery, wire: opts.wire ?? config.wire },
     log,
     onRestart: (_index, shards) => void keeper?.reserve(shards),
     onFenced: (shards) => keeper?.lost(shards),
+    onQueueStatus: (statuses) => {
+      for (const status of statuses) toListeners(status);
+      cluster?.publishQueueStatus(statuses);
+    },
   });
 
   let send: Engine['send'];
   let close: () => Promise<void>;
-  let cluster: Cluster | null = null;
   if (config.redisUrl) {
-    cluster = await startCluster({ config, db, workers, log });
+    cluster = await startCluster({ config, db, workers, log, onQueueStatus: toListeners });
     keeper = cluster.keeper;
     send = (cmd) => cluster!.send(cmd);
     close = () => cluster!.close();
@@ -56,6 +65,7 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
       };
     },
     metrics: () => engineMetrics(workers, k, config, cluster),
+    onQueueStatus: (listener) => void queueListeners.push(listener),
     close: async () => {
       // Drain first (every shard flushed and released), then end the workers.
       await close();

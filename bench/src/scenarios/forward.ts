@@ -174,7 +174,7 @@ type Member = { nodeId: string; server: TickrServer; up: boolean };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-class BenchCluster {
+export class BenchCluster {
   readonly members: Member[] = [];
   private client: Redis | null = null;
 
@@ -271,7 +271,8 @@ export async function forwardedTotal(server: { url: string }): Promise<number> {
   return Number(match[1]);
 }
 
-async function startBenchCluster(settings: ForwardSettings, opts: BenchOptions, tag: string): Promise<BenchCluster> {
+/** `extraEnv` goes to every node, after the cluster's own settings. */
+export async function startBenchCluster(settings: { nodes: number }, opts: BenchOptions, tag: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<BenchCluster> {
   progress('starting a private redis-server');
   const redis = await startRedis();
   const cluster = new BenchCluster(redis, `tickr-bench-${tag}:`, forwardShards);
@@ -290,6 +291,7 @@ async function startBenchCluster(settings: ForwardSettings, opts: BenchOptions, 
     TICKR_CLUSTER_SECRET: shared.clusterSecret,
     TICKR_OPERATOR_EMAIL: 'operator@bench.tickr.test',
     TICKR_OPERATOR_PASSWORD: shared.operatorPassword,
+    ...extraEnv,
   });
   const launch = async (nodeId: string, databaseUrl: string | undefined) => {
     const server = await startTickr({ ...(databaseUrl ? { databaseUrl } : {}), extraEnv: envOf(nodeId) });

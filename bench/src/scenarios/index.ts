@@ -14,6 +14,8 @@ export type BenchOptions = {
   participants?: number;
   /** `forward`: nodes in the cluster (--nodes); unset, the scenario's default. */
   nodes?: number;
+  /** `queue`: WebSocket waiters (--waiters); unset, TICKR_BENCH_WAITERS or the scenario's default. */
+  waiters?: number;
   /** `forward`: kill -9 failovers to measure (--kills); unset, the scenario's default. */
   kills?: number;
   /** `holds`: the peer baselines to run after Tickr at each connection count (`--baselines`, `--no-baselines`); unset, the default ones. */

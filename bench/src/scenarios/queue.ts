@@ -69,8 +69,10 @@ type Setup = { server: TickrServer; organizer: string; live: Drop; joinsDrop: Dr
  * joins load comes last, on a drop of its own.
  */
 async function run(opts: BenchOptions): Promise<ScenarioReport> {
+  // --nodes: the waiters spread over a cluster, watched by raw-socket client processes (queue_cluster.ts).
+  if (opts.nodes !== undefined) return (await import('./queue_cluster.ts')).runCluster(opts);
   const report: ScenarioReport = { scenario: 'queue', results: [], checks: [], figures: {}, notes: [] };
-  const waiters = Number(process.env.TICKR_BENCH_WAITERS) || (opts.quick ? 2_000 : 100_000);
+  const waiters = opts.waiters ?? (Number(process.env.TICKR_BENCH_WAITERS) || (opts.quick ? 2_000 : 100_000));
   progress(`starting a Tickr node (${opts.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'})`);
   // The bench stands in for one proxy in front of the node (TICKR_TRUST_PROXY=1), so each simulated
   // buyer joins from its own address (X-Forwarded-For), as real buyers would, under the per-address join limit.
@@ -242,7 +244,7 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
     while (soldOutHeard < connected && Date.now() < deadline) await sleep(50);
     figures.soldOutToLastWaiterMs = soldOutHeard === connected ? lastSoldOut - soldOutAt : null;
     checks.push({ name: 'the sell-out reaches every connected waiter', ok: soldOutHeard === connected, detail: `${soldOutHeard}/${connected} heard it, the last ${figures.soldOutToLastWaiterMs} ms after the change` });
-    notes.push(`a head move reaches the edge on its next poll of the owner (every ${queuePollMs} ms), so delivery delays include up to one poll period; the waiters run in this one process, on the same cores as the node`);
+    notes.push(`a head move is pushed to the node's waiters once durable (the owner is also polled every ${queuePollMs} ms as a safety net); the waiters run in this one process, on the same cores as the node`);
   } finally {
     for (const ws of sockets) ws.terminate();
   }

@@ -12,7 +12,7 @@ import type { Router } from '../http/route.ts';
  * this machine talking to the edge directly (the benchmark): a forced GC
  * stops the world, so a stranger's requests would stall every buyer.
  */
-export function mountQueueBench(router: Router, opts: { waiters: () => number; takePublishMsMax: () => number }): void {
+export function mountQueueBench(router: Router, opts: { waiters: () => number; takePublishMsMax: () => number; takeTickSources: () => { pushed: number; polled: number } }): void {
   let gc: (() => void) | undefined;
   router.route('get', '/bench/memory', (ctx) => {
     if (!isDirectLoopback(ctx)) {
@@ -24,6 +24,6 @@ export function mountQueueBench(router: Router, opts: { waiters: () => number; t
     }
     gc();
     const m = process.memoryUsage();
-    return { status: 200, body: { waiters: opts.waiters(), publishMsMax: opts.takePublishMsMax(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers } };
+    return { status: 200, body: { waiters: opts.waiters(), publishMsMax: opts.takePublishMsMax(), ticks: opts.takeTickSources(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers } };
   });
 }

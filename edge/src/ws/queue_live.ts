@@ -7,12 +7,23 @@
  * message per drop per node, whatever the number of waiters. Each client
  * computes its own wait from its place (in its queue ticket) and the head.
  *
- * Where the status comes from: every `queuePollMs` this node asks the owner of
- * each drop that has waiters here (a local worker, or another node through
- * the forward path, like any command), and publishes when the state changed
- * (sell-out, pause: at once) or `queueTickPublishMs` after the last tick. One
- * poll per drop per node, whatever the waiters: no Redis needed alone, and the
- * same code in a cluster.
+ * Where the status comes from: pushed, and polled as a safety net.
+ * - Pushed: the owner's worker hands every durable head move and state change
+ *   (sell-out, pause) to its node (`engine.onQueueStatus`), which publishes it
+ *   at once and, in a cluster, passes it on over Redis pub/sub to every other
+ *   node (engine/src/cluster/queue_ticks.ts), which publishes it to its own
+ *   waiters of the drop. A change reaches every node about one Redis round
+ *   trip after it is durable, whatever the number of nodes or waiters.
+ * - Polled: every `queuePollMs` this node asks the owner of each drop that has
+ *   waiters here for its status (a local worker, or another node through the
+ *   forward path), and publishes it when it changed or `queueTickPublishMs`
+ *   after the last tick (the estimated wait moves with time). This keeps
+ *   waiters current when a push is lost (pub/sub does not queue for a node
+ *   that is reconnecting), and alone it is all a cluster would need, at up to
+ *   a poll period of delay: measured, the 250 ms poll was most of the delay
+ *   from a head move to the last waiter (README, *Queue at scale*).
+ * A status older than the one last published (a poll answer overtaken by a
+ * push) is not published: a waiter never sees its head go back.
  *
  * The uWS rules at this spot: `maxBackpressure` bounds what one socket may
  * buffer, and pub/sub skips a socket over it (a slow client misses ticks, and
@@ -65,6 +76,8 @@ export type QueueLive = {
   waiters(): number;
   /** Milliseconds the slowest `app.publish` of a tick took since the last call (uWS writes every subscriber's copy in it); resets. */
   takePublishMsMax(): number;
+  /** Ticks published since the last call, by where their status came from (a push, or a poll of the owner); resets. */
+  takeTickSources(): { pushed: number; polled: number };
   close(): void;
 };
 
@@ -80,11 +93,15 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
   const drops = new Map<string, Drop>();
   const awaitingHello = new Set<uWS.WebSocket<Waiter>>();
   let publishMsMax = 0;
+  const sources = { pushed: 0, polled: 0 };
 
-  function publish(status: QueueStatus, force: boolean): void {
+  function publish(status: QueueStatus, force: boolean, source: 'pushed' | 'polled' | null = null): void {
     const drop = drops.get(status.eventId);
     if (drop === undefined) return;
-    const changed = drop.last === null || drop.last.state !== status.state || drop.last.head !== status.head;
+    const last = drop.last;
+    // The head only grows (queue_state keeps the greatest); a status no newer than the last one at the same head is stale.
+    if (!force && last !== null && (status.head < last.head || (status.head === last.head && status.at < last.at))) return;
+    const changed = last === null || last.state !== status.state || last.head !== status.head;
     if (!force && !changed && now() - drop.publishedAt < queueTickPublishMs) return;
     drop.last = status;
     drop.lastText = JSON.stringify({ type: 'tick', ...statusView(status) });
@@ -92,6 +109,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     const started = performance.now();
     app.publish(topicOf(status.eventId), drop.lastText, false);
     publishMsMax = Math.max(publishMsMax, performance.now() - started);
+    if (source !== null) sources[source]++;
   }
 
   function poll(): void {
@@ -107,7 +125,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
         if (!outcome.ok || outcome.kind !== 'queue') return;
         const answer = outcome.answer;
         const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
-        if (status !== null) publish(status, false);
+        if (status !== null) publish(status, false, 'polled');
       }, (error: unknown) => {
         drop.polling = false;
         log('warn', `queue status of ${eventId}: ${String(error)}`);
@@ -233,6 +251,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     },
   });
 
+  engine.onQueueStatus?.((status) => publish(status, false, 'pushed'));
   const pollTimer = setInterval(poll, opts.pollMs ?? queuePollMs);
   const sweepTimer = setInterval(sweep, Math.min(1_000, helloTimeoutMs));
   pollTimer.unref();
@@ -249,6 +268,12 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       const max = publishMsMax;
       publishMsMax = 0;
       return max;
+    },
+    takeTickSources: () => {
+      const taken = { ...sources };
+      sources.pushed = 0;
+      sources.polled = 0;
+      return taken;
     },
     close: () => {
       clearInterval(pollTimer);

@@ -12,6 +12,8 @@ import { ForwardClient } from './forward_client.ts';
 import { startForwardServer } from './forward_server.ts';
 import { Membership, type NodeInfo } from './membership.ts';
 import { shardsOf } from './placement.ts';
+import { startQueueTicks } from './queue_ticks.ts';
+import type { QueueStatus } from '../queue/types.ts';
 
 const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 /** How long a node trusts what it learnt about another shard's owner. */
@@ -22,6 +24,8 @@ export type Cluster = {
   send(cmd: Command): Promise<Outcome>;
   nodes(): NodeInfo[];
   forwarded(): number;
+  /** Tells every other node of this node's queue status changes (Redis pub/sub, cluster/queue_ticks.ts). */
+  publishQueueStatus(statuses: QueueStatus[]): void;
   close(): Promise<void>;
 };
 
@@ -32,7 +36,7 @@ export type Cluster = {
  * receiving node answers for its own shards or says `shard_unavailable`, so a
  * stale view of who owns what costs a retry, never a loop.
  */
-export async function startCluster(opts: { config: Config; db: Db; workers: ShardWorkers; log: Log }): Promise<Cluster> {
+export async function startCluster(opts: { config: Config; db: Db; workers: ShardWorkers; log: Log; onQueueStatus: (status: QueueStatus) => void }): Promise<Cluster> {
   const { config, workers, log } = opts;
   const url = config.redisUrl!;
   const onError = (error: Error) => log('warn', `redis: ${error.message}`);
@@ -55,6 +59,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
   );
   const self = { nodeId: config.nodeId, internalUrl: `${config.advertiseHost}:${server.port}` };
   const membership = await Membership.join({ url, self, keyPrefix: config.redisPrefix, onError });
+  const ticks = await startQueueTicks({ url, keyPrefix: config.redisPrefix, nodeId: config.nodeId, onStatus: opts.onQueueStatus, onError });
 
   let live: NodeInfo[] = [membership.self];
   const clock = leaseClock(config.testClockSkewFile);
@@ -94,6 +99,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
     keeper: k,
     nodes: () => live,
     forwarded: () => forwardedCount,
+    publishQueueStatus: (statuses) => ticks.publish(statuses),
     async send(cmd) {
       const shard = shardOf(cmd.eventId, config.shards);
       if (k.serves(shard)) return workers.send(cmd, shard);
@@ -110,6 +116,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
       await membership.leave().catch(() => {});
       await server.close();
       forward.close();
+      await ticks.close();
       await leases.close();
       clock.close();
     },

@@ -2,6 +2,7 @@ import { assert } from '../assert.ts';
 import { FencedError, fenceCtes, type Queryable } from '../journal/flush.ts';
 import type { Outcome } from '../inventory/types.ts';
 import type { QueueWrites } from './actor.ts';
+import type { QueueStatus } from './types.ts';
 
 type Pending = {
   epochs: Map<number, number>;
@@ -47,11 +48,16 @@ SELECT (SELECT ok FROM ok) AS ok, (SELECT count(*) FROM joins)::int AS joined, (
  * draw before any lottery place, and a head move before the admission it
  * allows. One flush at a time; what piles up meanwhile goes in the next.
  * A failed flush is fatal, like the journal's: the actors are ahead of the truth.
+ *
+ * Status changes (a head move, a new state) to push to the waiters ride the
+ * same flush: `announce` gets them once what they show is durable, so no
+ * waiter is told of a head that a crash could take back.
  */
 export class QueueCommit {
   private batch = empty();
   private ids: number[] = [];
   private outcomes: Outcome[] = [];
+  private notices: QueueStatus[] = [];
   private flushing = false;
   private dead = false;
 
@@ -59,6 +65,7 @@ export class QueueCommit {
     private readonly client: Queryable,
     private readonly release: (ids: number[], outcomes: Outcome[]) => void,
     private readonly onFatal: (error: unknown) => void,
+    private readonly announce: (statuses: QueueStatus[]) => void = () => {},
   ) {}
 
   get depth(): number {
@@ -81,15 +88,20 @@ export class QueueCommit {
     this.outcomes.push(outcome);
   }
 
+  /** A status to push once the writes recorded so far are durable. */
+  notice(status: QueueStatus): void {
+    this.notices.push(status);
+  }
+
   schedule(): void {
     if (this.flushing || this.dead) return;
-    if (this.ids.length === 0 && this.batch.epochs.size === 0) return;
+    if (this.ids.length === 0 && this.batch.epochs.size === 0 && this.notices.length === 0) return;
     this.flushing = true;
     setImmediate(() => void this.flush());
   }
 
   async drain(): Promise<void> {
-    while (this.flushing || this.ids.length > 0 || this.batch.epochs.size > 0) {
+    while (this.flushing || this.ids.length > 0 || this.batch.epochs.size > 0 || this.notices.length > 0) {
       if (this.dead) return;
       this.schedule();
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -100,9 +112,11 @@ export class QueueCommit {
     const batch = this.batch;
     const ids = this.ids;
     const outcomes = this.outcomes;
+    const notices = this.notices;
     this.batch = empty();
     this.ids = [];
     this.outcomes = [];
+    this.notices = [];
     if (batch.epochs.size > 0) {
       try {
         await flushQueue(this.client, batch);
@@ -113,6 +127,7 @@ export class QueueCommit {
       }
     }
     if (ids.length > 0) this.release(ids, outcomes);
+    if (notices.length > 0) this.announce(notices);
     this.flushing = false;
     this.schedule();
   }

@@ -18,6 +18,8 @@ export type ShardView = { epochOf(shard: number): number | null };
  */
 export class QueueHost {
   private readonly actors = new Map<string, { queue: QueueActor; shard: number }>();
+  /** Per drop, the head and state last pushed to the waiters (through commit.notice). */
+  private readonly pushed = new Map<string, { head: number; state: string }>();
 
   constructor(private readonly commit: QueueCommit, private readonly reads: Db) {}
 
@@ -33,7 +35,11 @@ export class QueueHost {
   }
 
   drop(shard: number): void {
-    for (const [eventId, hosted] of this.actors) if (hosted.shard === shard) this.actors.delete(eventId);
+    for (const [eventId, hosted] of this.actors) {
+      if (hosted.shard !== shard) continue;
+      this.actors.delete(eventId);
+      this.pushed.delete(eventId);
+    }
   }
 
   run(id: number, cmd: QueueCommand, shard: number, epoch: number, inventory: InventoryActor, now: number): void {
@@ -65,6 +71,7 @@ export class QueueHost {
         break;
     }
     this.persist(cmd.eventId, hosted.queue, shard, epoch);
+    this.push(cmd.eventId, hosted.queue, now);
     this.commit.answer(id, wrap(answer));
     this.commit.schedule();
   }
@@ -81,6 +88,9 @@ export class QueueHost {
     if (hosted === undefined) return;
     const admitted = cmd !== null && cmd.kind === 'placeHold' && cmd.admitted === true ? { buyer: cmd.buyer, key: cmd.key } : null;
     hosted.queue.observe(entries, truthOf(inventory), admitted);
+    // A sell-out (or stock coming back) is pushed at once, not at the next timer tick.
+    this.push(eventId, hosted.queue, Date.now());
+    this.commit.schedule();
   }
 
   /** The timer: lotteries at sale start and head moves, persisted before the next queue answer. */
@@ -90,8 +100,18 @@ export class QueueHost {
       if (epoch === null) continue;
       hosted.queue.tick(now);
       this.persist(eventId, hosted.queue, hosted.shard, epoch);
+      this.push(eventId, hosted.queue, now);
     }
     this.commit.schedule();
+  }
+
+  /** Hands the waiters a status when its head or state changed since the last push; the rest waits for the 1 s tick. */
+  private push(eventId: string, queue: QueueActor, now: number): void {
+    const status = queue.status(now);
+    const last = this.pushed.get(eventId);
+    if (last !== undefined && last.head === status.head && last.state === status.state) return;
+    this.pushed.set(eventId, { head: status.head, state: status.state });
+    this.commit.notice(status);
   }
 
   private persist(eventId: string, queue: QueueActor, shard: number, epoch: number): void {

@@ -39,8 +39,13 @@ export const dropSettingsCacheMs = 1_000;
 /** ...for at most this many drops; past it the cache is dropped whole. */
 export const dropSettingsCacheMax = 10_000;
 
-/** Each node asks the owner of a drop with local waiters for its status this often... */
-export const queuePollMs = 250;
+/**
+ * Each node asks the owner of a drop with local waiters for its status this
+ * often (a safety net: head moves and state changes are pushed, see
+ * edge/src/ws/queue_live.ts); twice per published tick, so a repeat tick is
+ * never a whole period late...
+ */
+export const queuePollMs = 500;
 /** ...and publishes a tick at least this often, at once when the state changes (sell-out, pause). */
 export const queueTickPublishMs = 1_000;
 /** A WebSocket waiter must send its hello (queue ticket) within this. */

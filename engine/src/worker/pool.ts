@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { mailboxDepthMax } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
+import type { QueueStatus } from '../queue/types.ts';
 import type { FromWorker, ToWorker, WorkerInit, WorkerStats } from './protocol.ts';
 import { pack, unpack } from './wire.ts';
 
@@ -54,6 +55,8 @@ export class ShardWorkers {
       log: Log;
       onRestart: (index: number, shards: number[]) => void;
       onFenced: (shards: number[]) => void;
+      /** Head moves and state changes of the queues in these workers, once durable. */
+      onQueueStatus?: (statuses: QueueStatus[]) => void;
     },
   ) {
     for (let i = 0; i < opts.count; i++) this.slots.push(this.spawn(i, new Set()));
@@ -200,6 +203,9 @@ export class ShardWorkers {
         return;
       case 'stopped':
         slot.onStopped?.();
+        return;
+      case 'queueStatus':
+        this.opts.onQueueStatus?.(message.statuses);
         return;
     }
   }

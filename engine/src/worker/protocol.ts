@@ -1,4 +1,5 @@
 import type { Command, Outcome } from '../inventory/types.ts';
+import type { QueueStatus } from '../queue/types.ts';
 
 /** Settings a shard worker starts with (its `workerData`). */
 export type WorkerInit = {
@@ -50,4 +51,6 @@ export type FromWorker =
   | { t: 'stats'; stats: WorkerStats }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string }
   | { t: 'fatal'; msg: string; fencedShards: number[] }
-  | { t: 'stopped' };
+  | { t: 'stopped' }
+  /** Head moves and state changes of this worker's queues, once durable: pushed to the waiters. */
+  | { t: 'queueStatus'; statuses: QueueStatus[] };

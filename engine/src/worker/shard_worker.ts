@@ -64,7 +64,7 @@ const reads = pool('load', 2, () => {});
 const snapshots = new SnapshotWriter(snapshotWrites, fatal);
 const commit = new GroupCommit(flushes, init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots);
 // The queues of the drops beside their inventories (queue/host.ts).
-const queueCommit = new QueueCommit(queueWrites, releaseAnswers, fatal);
+const queueCommit = new QueueCommit(queueWrites, releaseAnswers, fatal, (statuses) => post({ t: 'queueStatus', statuses }));
 const queues = new QueueHost(queueCommit, reads);
 const servedShards = { epochOf: (shardNo: number) => (owned.get(shardNo)?.ready ? owned.get(shardNo)!.epoch : null) };
 

@@ -1,0 +1,327 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { queueKeyOf } from '../../../edge/src/queue/keys.ts';
+import { queuePollMs } from '../../../engine/src/queue/limits.ts';
+import { ParticipantPool } from '../participants.ts';
+import { countdown, progress, type Check, type ScenarioReport } from '../report.ts';
+import { cpuSpent, type TickrServer } from '../server.ts';
+import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
+import { startBenchCluster, type BenchCluster } from './forward.ts';
+import type { BenchOptions } from './index.ts';
+import type { FromWaiters, NodeStats, ToWaiters } from './queue_waiters.ts';
+
+/**
+ * Scenario `queue --nodes N [--waiters W]`: W WebSocket waiters on one drop,
+ * spread evenly over N nodes in cluster mode (a private redis-server, one
+ * PostgreSQL, REDIS_URL, one cluster secret), as at a real sale where a load
+ * balancer spreads the waiters. The drop's shard has one owner; the other
+ * nodes learn its ticks the way they do in production (see
+ * edge/src/ws/queue_live.ts).
+ *
+ * The waiters run in several processes of raw sockets (queue_waiters.ts),
+ * each under the file descriptor limit, which count frames without parsing
+ * every copy, so the client is not what gets measured. Waiter i goes to node
+ * i mod N. Measured:
+ *
+ * - memory per waiter: every node's RSS and JS heap after a full GC, before
+ *   and after the waiters connected, over the waiters. No warm-up round: a
+ *   round connected and dropped first leaves its memory in the allocators,
+ *   which the second round reuses, and RSS then hardly moves; without it the
+ *   figure is an upper bound (allocator growth counts as the waiters');
+ * - head move -> last waiter: the head moves at `admissionRatePerMinute`;
+ *   for each move, the delay from the owner's `headMovedAt` to the last
+ *   waiter that received it, per node and overall, p50/p99 over the moves
+ *   (and over every single delivery);
+ * - sell-out -> last waiter: from the organizer's capacity change to the
+ *   last of all waiters hearing `sold_out`;
+ * - node CPU per tick: each node's CPU over the moves, per move published.
+ *
+ * Correctness, whatever the speed: every waiter heard every head its node's
+ * sampler heard, and the sell-out.
+ */
+
+/** Waiters per client process: each socket is a descriptor, and the process needs a few of its own. */
+const waitersPerProcessMax = 16_000;
+/** Descriptors a node needs besides its waiters: PostgreSQL and Redis pools, peers, workers, logs. */
+const nodeDescriptorsReserve = 300;
+/** Connections each client process opens at once. */
+const connectWidth = 100;
+/**
+ * One move a second, so each tick is a move: at 100 000 waiters one tick is
+ * 100 000 frames through the loopback and the clients (an estimated few
+ * hundred ms of CPU in all), and faster moves would measure a backlog on 2
+ * shared cores rather than the delivery.
+ */
+const admissionRatePerMinute = 60;
+const soldOutWaitMs = 30_000;
+/** After the moves stop, deliveries still on their way are waited for this long. */
+const deliveryGraceMs = 5_000;
+
+const waitersScript = fileURLToPath(new URL('./queue_waiters.ts', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Memory = { waiters: number; publishMsMax: number; rss: number; heapTotal: number; heapUsed: number; ticks?: { pushed: number; polled: number } };
+
+/** The soft limit on open files of this process (the nodes inherit it), from /proc. */
+function descriptorLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isFinite(soft) ? soft : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+class Waiters {
+  private readonly children: ChildProcess[] = [];
+  private readonly inbox = new Map<ChildProcess, { want: FromWaiters['t']; resolve: (m: FromWaiters) => void }[]>();
+  readonly soldOut = new Map<ChildProcess, number>();
+
+  constructor(readonly ranges: { first: number; count: number }[]) {
+    for (const _ of ranges) {
+      const child = fork(waitersScript, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      this.inbox.set(child, []);
+      child.on('message', (m: FromWaiters) => {
+        if (m.t === 'soldOut') this.soldOut.set(child, m.lastAt);
+        const waiting = this.inbox.get(child)!;
+        const i = waiting.findIndex((w) => w.want === m.t);
+        if (i >= 0) waiting.splice(i, 1)[0]!.resolve(m);
+      });
+      this.children.push(child);
+    }
+  }
+
+  /** Sends each child its message and waits for the answer of type `want` from all. */
+  ask<T extends FromWaiters['t']>(message: (i: number) => ToWaiters, want: T): Promise<Extract<FromWaiters, { t: T }>[]> {
+    return Promise.all(this.children.map((child, i) => new Promise<Extract<FromWaiters, { t: T }>>((resolve) => {
+      this.inbox.get(child)!.push({ want, resolve: resolve as (m: FromWaiters) => void });
+      child.send(message(i));
+    })));
+  }
+
+  get count(): number {
+    return this.children.length;
+  }
+
+  stop(): void {
+    for (const child of this.children) child.kill();
+  }
+}
+
+async function memoryOf(server: TickrServer): Promise<Memory> {
+  const response = await fetch(`${server.url}/bench/memory`);
+  if (!response.ok) throw new Error(`GET /bench/memory of ${server.url} answered ${response.status}`);
+  return (await response.json()) as Memory;
+}
+
+async function memories(cluster: BenchCluster): Promise<Memory[]> {
+  await sleep(2_000);
+  return Promise.all(cluster.members.map((m) => memoryOf(m.server)));
+}
+
+/** A request of the organizer or a seeder; a 503 (a shard between owners, or a lease renewed late on a loaded box) is tried again. */
+async function api(base: string, method: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    if (response.ok) return;
+    const text = await response.text();
+    if (response.status !== 503 || attempt >= 20) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    await sleep(500);
+  }
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function histogramPercentile(histogram: Map<number, number>, p: number): number | null {
+  const total = [...histogram.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  const rank = Math.floor(p * total);
+  let seen = 0;
+  for (const ms of [...histogram.keys()].sort((a, b) => a - b)) {
+    seen += histogram.get(ms)!;
+    if (seen > rank) return ms;
+  }
+  return null;
+}
+
+export async function runCluster(opts: BenchOptions): Promise<ScenarioReport> {
+  const report: ScenarioReport = { scenario: 'queue', results: [], checks: [], figures: {}, notes: [] };
+  const nodes = opts.nodes ?? 2;
+  const waiters = opts.waiters ?? (Number(process.env.TICKR_BENCH_WAITERS) || (opts.quick ? 2_000 : 100_000));
+  const perNode = Math.ceil(waiters / nodes);
+  const limit = descriptorLimit();
+  if (perNode + nodeDescriptorsReserve > limit) {
+    throw new Error(`${waiters} waiters over ${nodes} nodes is ${perNode} sockets a node, past what a node may open (${limit} descriptors, ~${nodeDescriptorsReserve} of them its own): use --nodes ${Math.ceil(waiters / (limit - nodeDescriptorsReserve))} or more`);
+  }
+  const tag = Date.now().toString(36);
+  const cluster = await startBenchCluster({ nodes }, opts, tag, { TICKR_TRUST_PROXY: '1' });
+  const processes = Math.ceil(waiters / waitersPerProcessMax);
+  const ranges = Array.from({ length: processes }, (_, p) => {
+    const first = Math.floor((p * waiters) / processes);
+    return { first, count: Math.floor(((p + 1) * waiters) / processes) - first };
+  });
+  const clients = new Waiters(ranges);
+  let failed = true;
+  try {
+    await measure(cluster, clients, opts, waiters, report);
+    failed = false;
+  } finally {
+    clients.stop();
+    progress(failed ? 'stopping the cluster; the node logs stay' : 'stopping the cluster');
+    await cluster.stop({ keepLog: failed });
+  }
+  for (const c of report.checks) progress(`${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}`);
+  return report;
+}
+
+async function measure(cluster: BenchCluster, clients: Waiters, opts: BenchOptions, waiters: number, report: ScenarioReport): Promise<void> {
+  const { figures, checks, notes } = report;
+  const members = cluster.members;
+  const first = members[0]!.server;
+  const tag = Date.now().toString(36);
+  const organizer = await signupOrganizer(first.url, tag);
+  const event = await createEvent(first.url, organizer, {
+    name: `Queue bench ${tag}`, venue: 'bench', startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), currency: 'EUR',
+    perBuyerLimit: 1, holdTtlSeconds: 480, ticketTypes: [{ name: 'GA', price: 5000, capacity: opts.capacity }],
+  });
+  const eventId = event.id;
+  // A head at one a minute while the waiters connect: the measured moves come later.
+  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { queueEnabled: true, admissionRatePerMinute: 1 });
+  // Real places, so the head has somewhere to go while the waiters watch.
+  const places = Math.max(200, Math.ceil((opts.durationS * admissionRatePerMinute) / 60) * 2);
+  const seeders = await new ParticipantPool(first, tag).take(places);
+  await inParallel(places, 20, (i) => api(first.url, 'POST', `/api/events/${eventId}/queue`, seeders[i]!, {}, { 'x-forwarded-for': `10.200.${i >> 8}.${i & 255}` }));
+
+  const connect = async (round: number) => {
+    const started = Date.now();
+    const key = queueKeyOf(new TextEncoder().encode(first.tokenSecret)).toString('base64');
+    const targets = members.map((m) => ({ port: m.server.spec.port }));
+    const answers = await clients.ask((i) => ({ t: 'connect', round, eventId, key, places, ...clients.ranges[i]!, targets, width: connectWidth }), 'connected');
+    const sum = (f: 'connected' | 'retries' | 'failed') => answers.reduce((a, m) => a + m[f], 0);
+    progress(`round ${round}: ${sum('connected')} of ${waiters} waiters greeted in ${Date.now() - started} ms (${sum('retries')} retries) over ${clients.count} processes`);
+    return { connected: sum('connected'), retries: sum('retries'), ms: Date.now() - started };
+  };
+  const before = await memories(cluster);
+  const round = await connect(1);
+  const connected = round.connected;
+  const after = await memories(cluster);
+  figures.waiters = connected;
+  figures.nodes = members.length;
+  figures.clientProcesses = clients.count;
+  figures.connectSeconds = Math.round(round.ms / 100) / 10;
+  figures.connectRetries = round.retries;
+  checks.push({ name: 'every waiter connected', ok: connected === waiters, detail: `${connected} of ${waiters}` });
+  const counted = after.reduce((a, m) => a + m.waiters, 0);
+  checks.push({ name: 'the nodes count every waiter', ok: counted === connected, detail: `nodes ${after.map((m) => m.waiters).join(' + ')} = ${counted}, clients ${connected}` });
+  const rssDelta = after.reduce((a, m, i) => a + m.rss - before[i]!.rss, 0);
+  const heapDelta = after.reduce((a, m, i) => a + m.heapUsed - before[i]!.heapUsed, 0);
+  figures.rssBytesPerWaiter = Math.round(rssDelta / Math.max(1, connected));
+  figures.heapBytesPerWaiter = Math.round(heapDelta / Math.max(1, connected));
+  figures.nodeRssMb = after.map((m) => Math.round(m.rss / 2 ** 20)).join(' / ');
+  const trail = `after GC; nodes' RSS ${after.map((m, i) => `${Math.round(before[i]!.rss / 2 ** 20)} -> ${Math.round(m.rss / 2 ** 20)}`).join(', ')} MB`;
+  // RSS that fell while the waiters connected means the nodes gave other memory back meanwhile: their share is below that noise.
+  checks.push(figures.rssBytesPerWaiter >= 0
+    ? { name: 'node RSS per waiter <= 4 KB', ok: figures.rssBytesPerWaiter <= 4096, detail: `${figures.rssBytesPerWaiter} B RSS, ${figures.heapBytesPerWaiter} B JS heap per waiter (${trail})` }
+    : { name: 'node memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: figures.heapBytesPerWaiter <= 4096, detail: `${figures.heapBytesPerWaiter} B JS heap per waiter; RSS fell (${trail})` });
+
+  // Head moves: admit at a steady rate and time who heard each move when.
+  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { admissionRatePerMinute });
+  await memories(cluster); // resets each node's slowest-publish figure
+  await clients.ask(() => ({ t: 'record', on: true }), 'recording');
+  const cpuBefore = cluster.cpu();
+  const done = countdown('head moves', opts.durationS);
+  await sleep(opts.durationS * 1000);
+  done();
+  const cpuAfter = cluster.cpu();
+  // The head stops (one a minute again), and the moves already made get a grace period to reach everyone.
+  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { admissionRatePerMinute: 1 });
+  await sleep(deliveryGraceMs);
+  await clients.ask(() => ({ t: 'record', on: false }), 'recording');
+  const publish = await Promise.all(members.map((m) => memoryOf(m.server)));
+
+  // Sell-out: every waiter must hear it.
+  const soldOutAt = Date.now();
+  await api(first.url, 'PATCH', `/api/events/${eventId}`, organizer, { ticketTypes: [{ id: event.ticketTypes[0]!.id, capacity: 0 }] });
+  const deadline = Date.now() + soldOutWaitMs;
+  while (clients.soldOut.size < clients.count && Date.now() < deadline) await sleep(50);
+  const reports = await clients.ask(() => ({ t: 'report' }), 'report');
+  const heard = reports.reduce((a, r) => a + r.soldOutHeard, 0);
+  const lastSoldOut = Math.max(...reports.map((r) => r.lastSoldOutAt));
+  // From the owner's sell-out (the `at` of the sold-out status, its clock, this machine's) to the last waiter; and from the organizer's request.
+  const statusAts = reports.map((r) => r.soldOutStatusAt).filter((at): at is number => at !== null);
+  const soldOutOwnerAt = statusAts.length > 0 ? Math.min(...statusAts) : null;
+  const everyone = heard === connected && connected > 0;
+  figures.selloutAllMs = everyone && soldOutOwnerAt !== null ? lastSoldOut - soldOutOwnerAt : null;
+  figures.selloutFromRequestMs = everyone ? lastSoldOut - soldOutAt : null;
+  checks.push({ name: 'the sell-out reaches every waiter', ok: everyone, detail: `${heard}/${connected} heard it, the last ${lastSoldOut - soldOutAt} ms after the organizer's request` });
+  checks.push({ name: 'sell-out -> every waiter < 2 s', ok: figures.selloutAllMs !== null && figures.selloutAllMs < 2000, detail: `${figures.selloutAllMs} ms` });
+  const lostAfterGreeting = reports.reduce((a, r) => a + r.lost, 0);
+  if (lostAfterGreeting > 0) notes.push(`${lostAfterGreeting} waiters lost their connection after the welcome`);
+
+  deliveries(members.map((m) => m.nodeId), reports.map((r) => r.nodes), report);
+  // Node CPU over the moves, per move (each move is one tick published to every waiter of the node).
+  const moves = Number(figures.movesPublished) || 0;
+  const cpuPerNode = members.map((m) => cpuSpent(cpuBefore.get(m.nodeId)!, cpuAfter.get(m.nodeId)!).processUs);
+  figures.nodeCpuPercent = cpuPerNode.map((us) => Math.round((us / (opts.durationS * 1e6)) * 100)).join(' / ');
+  figures.nodeCpuMsPerTick = cpuPerNode.map((us) => (moves > 0 ? Math.round(us / moves / 100) / 10 : 'n/a')).join(' / ');
+  figures.nodePublishMsMax = publish.map((m) => Math.round(m.publishMsMax * 10) / 10).join(' / ');
+  // Where each node's ticks came from while the head moved: pushed changes, or its poll of the owner.
+  figures.nodeTicksPushedPolled = publish.map((m) => (m.ticks ? `${m.ticks.pushed}/${m.ticks.polled}` : 'n/a')).join(' / ');
+  notes.push(`how ticks reach a node's waiters: pushed (the owner's node, then Redis pub/sub), the owner polled every ${queuePollMs} ms as a safety net (edge/src/ws/queue_live.ts); node CPU includes its lease renewals and polls, and on n1 not its embedded PostgreSQL`);
+  report.headline = {
+    waiters: connected, nodes: members.length, deliveryP99Ms: figures.lastWaiterDelayP99Ms ?? null,
+    selloutAllMs: figures.selloutAllMs, rssBytesPerWaiter: figures.rssBytesPerWaiter,
+  };
+}
+
+/** Head move -> last waiter per node and overall, over the moves every waiter of a node heard; and over every delivery. */
+function deliveries(nodeIds: string[], perProcess: NodeStats[][], report: ScenarioReport): void {
+  const { figures, checks } = report;
+  const lastByHead = new Map<number, number>();
+  const completeOn = new Map<number, number>();
+  const all = new Map<number, number>();
+  let missed = 0;
+  let sampled = 0;
+  const perNode: string[] = [];
+  nodeIds.forEach((nodeId, n) => {
+    const stats = perProcess.map((p) => p[n]!).filter((s) => s !== undefined);
+    const onNode = stats.reduce((a, s) => a + s.waiters, 0);
+    missed += stats.reduce((a, s) => a + s.missedMoves, 0);
+    sampled = Math.max(sampled, ...stats.map((s) => s.sampledHeads));
+    const heads = new Map<number, [number, number]>();
+    for (const s of stats) {
+      for (const [head, [count, slowest]] of Object.entries(s.perHead)) {
+        const row = heads.get(Number(head)) ?? [0, 0];
+        heads.set(Number(head), [row[0] + count, Math.max(row[1], slowest)]);
+      }
+      for (const [ms, count] of Object.entries(s.histogram)) all.set(Number(ms), (all.get(Number(ms)) ?? 0) + count);
+    }
+    const lasts: number[] = [];
+    for (const [head, [count, slowest]] of heads) {
+      if (count !== onNode) continue;
+      lasts.push(slowest);
+      lastByHead.set(head, Math.max(lastByHead.get(head) ?? 0, slowest));
+      completeOn.set(head, (completeOn.get(head) ?? 0) + 1);
+    }
+    lasts.sort((a, b) => a - b);
+    perNode.push(`${nodeId} (${onNode} waiters, ${lasts.length} moves): ${percentile(lasts, 0.5)} / ${percentile(lasts, 0.99)} ms`);
+  });
+  const overall = [...lastByHead].filter(([head]) => completeOn.get(head) === nodeIds.length).map(([, ms]) => ms).sort((a, b) => a - b);
+  Object.assign(figures, {
+    headMoves: overall.length, movesPublished: sampled,
+    lastWaiterDelayP50Ms: percentile(overall, 0.5), lastWaiterDelayP99Ms: percentile(overall, 0.99),
+    deliveryDelayP50Ms: histogramPercentile(all, 0.5), deliveryDelayP99Ms: histogramPercentile(all, 0.99),
+    lastWaiterDelayPerNode: perNode.join('; '),
+  });
+  progress(`head move -> last waiter p50 ${figures.lastWaiterDelayP50Ms} ms, p99 ${figures.lastWaiterDelayP99Ms} ms over ${overall.length} moves; per node (p50 / p99) ${perNode.join('; ')}`);
+  const checkList: Check[] = [
+    { name: 'every waiter heard every move its node published', ok: missed === 0 && sampled > 0, detail: `${missed} waiters missed one; ${sampled} moves published` },
+    { name: 'p99 head move -> last waiter < 1 s', ok: (percentile(overall, 0.99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${overall.length} moves (every delivery: p99 ${figures.deliveryDelayP99Ms} ms)` },
+  ];
+  checks.push(...checkList);
+}
