@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../assert.ts';
+import type { Clock } from '../clock.ts';
 import { flushPipelineEntriesMin } from '../constants.ts';
 import type { JournalEntry, Outcome } from '../inventory/types.ts';
 import { databaseFlushes, GroupCommit } from './group_commit.ts';
@@ -71,6 +72,37 @@ describe('GroupCommit', () => {
     await tick();
     expect(released).toEqual([]);
     expect(fatal).toHaveLength(1);
+  });
+
+  it('lets entries wait for a connection when they join a flush scheduled for answers alone (found by the simulation)', async () => {
+    const { client, calls } = fakeClient();
+    const timers: (() => void)[] = [];
+    const clock: Clock = { now: () => 0, after: (_ms, fn) => timers.push(fn), afterUnref: () => {}, every: () => () => {} };
+    const released: number[][] = [];
+    const fatal: unknown[] = [];
+    const commit = new GroupCommit(databaseFlushes(client), 1, 0, (ids) => released.push(ids), (e) => fatal.push(e), null, { clock });
+    commit.record(1, 7, [entry(1)]);
+    commit.answer(1, ok);
+    commit.schedule();
+    timers.shift()!(); // the first flush takes the only connection
+    expect(calls).toHaveLength(1);
+    commit.answer(2, ok); // an answer alone needs no connection: a flush is scheduled for it
+    commit.schedule();
+    commit.record(1, 7, [entry(2)]); // entries arrive before that flush runs
+    commit.answer(3, ok);
+    timers.shift()!(); // it used to start a second write on the busy connection (an assertion, and the worker, died)
+    expect(calls).toHaveLength(1);
+    calls[0]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1]]);
+    timers.shift()!(); // the freed connection takes what waited
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1], [2, 3]]);
+    expect(fatal).toEqual([]);
   });
 
   it('refuses entries of two epochs of one shard in one batch', () => {

@@ -193,6 +193,10 @@ export class GroupCommit {
   private readonly flush = (): void => {
     this.scheduled = false;
     if (this.dead) return;
+    // Scheduled for answers alone while every connection was busy, and entries
+    // came since: they wait for a connection; the flush that frees one
+    // schedules again (found by the simulation: the assertion below fired).
+    if (!batchIsEmpty(this.batch) && this.writing >= this.connections) return;
     const batch = this.batch;
     const flush: Flush = { no: this.nextNo++, ids: this.ids, outcomes: this.outcomes, committed: false };
     this.batch = emptyBatch();
