@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { flushesInFlightDefault } from '../constants.ts';
 import { SimulationFailure } from './checks.ts';
 import { simulate, type Summary } from './run.ts';
-import type { Variant } from './world.ts';
+import { noFaults, type Faults, type Variant } from './world.ts';
 
 /**
  * `npm run simulate -- --seeds 100000 [--from N] [--steps S] [--in-flight F]` runs seeds one
@@ -39,10 +39,13 @@ function count(name: string, raw: string | undefined, fallback: number): number 
 const variants: Record<string, Partial<Variant>> = {
   correct: {},
   'no-fencing': { fencing: false },
-  'ack-before-commit': { ackBeforeCommit: true },
   'retake-before-drain': { retakeBeforeDrain: true },
-  'release-out-of-order': { releaseOutOfOrder: true },
   'keep-past-gap': { keepPastGap: true },
+  // Bugs planted in the engine's own classes.
+  'ack-before-commit': { groupCommitBug: 'ackBeforeCommit' },
+  'release-before-commit': { groupCommitBug: 'releaseBeforeCommit' },
+  'release-out-of-order': { groupCommitBug: 'releaseOutOfOrder' },
+  'renew-without-check': { leaseKeeperBug: 'renewWithoutCheck' },
 };
 const variantName = values.variant ?? 'correct';
 const variant = variants[variantName];
@@ -70,13 +73,14 @@ function replayCommand(seed: number): string {
   return `npm run simulate -- --seed ${seed}${extra} --verbose`;
 }
 
-const totals = { commits: 0, fencedFlushes: 0, failovers: 0, acknowledged: 0 };
+const totals = { commits: 0, fencedFlushes: 0, failovers: 0, acknowledged: 0, outOfOrderCommits: 0, cutEntries: 0 };
+const faults = { ...noFaults };
 const startedAt = performance.now();
 let lastReportAt = startedAt;
 for (let seed = from; seed < from + seeds; seed++) {
   let summary: Summary;
   try {
-    summary = simulate({ seed, steps, nodes, shards, flushesInFlight: inFlight, variant, log: values.verbose ? (line) => console.log(line) : undefined });
+    summary = await simulate({ seed, steps, nodes, shards, flushesInFlight: inFlight, variant, log: values.verbose ? (line) => console.log(line) : undefined });
   } catch (error) {
     const message = error instanceof SimulationFailure ? error.message : `seed ${seed} crashed: ${(error as Error).stack}`;
     console.error(`\nFAILED ${message}`);
@@ -84,10 +88,8 @@ for (let seed = from; seed < from + seeds; seed++) {
     process.exit(1);
   }
   if (values.verbose) console.log(summary);
-  totals.commits += summary.commits;
-  totals.fencedFlushes += summary.fencedFlushes;
-  totals.failovers += summary.failovers;
-  totals.acknowledged += summary.acknowledged;
+  for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += summary[key];
+  for (const kind of Object.keys(faults) as (keyof Faults)[]) faults[kind] += summary.faults[kind];
   const now = performance.now();
   if (now - lastReportAt > 2_000) {
     lastReportAt = now;
@@ -98,5 +100,7 @@ for (let seed = from; seed < from + seeds; seed++) {
 const seconds = (performance.now() - startedAt) / 1000;
 console.log(
   `ok: ${seeds} seed(s) from ${from}, ${steps} steps each, ${(seeds / seconds).toFixed(0)} seeds/s; ` +
-    `${totals.commits} commits, ${totals.fencedFlushes} fenced flushes, ${totals.failovers} failovers, ${totals.acknowledged} answers acknowledged, no invariant broken`,
+    `${totals.commits} commits (${totals.outOfOrderCommits} out of order), ${totals.fencedFlushes} fenced flushes, ${totals.cutEntries} entries cut at a gap, ` +
+    `${totals.failovers} failovers, ${totals.acknowledged} answers acknowledged, no invariant broken`,
 );
+console.log(`faults injected: ${Object.entries(faults).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
