@@ -107,20 +107,13 @@ export class SimLeaseClient implements LeaseStore {
 
   private call(ttlMs: number, script: () => boolean): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      let done = false;
-      this.node.later(leaseCommandTimeoutMs, () => {
-        if (done) return;
-        done = true;
-        reject(new Error('lease command timed out'));
-      });
-      leaseCall(this.world, this.line, ttlMs, script, this.node.bind((ok: boolean) => {
-        if (done) return;
-        done = true;
-        resolve(ok);
-      }));
+      leaseCall(this.world, this.line, ttlMs, script, this.node.bind(resolve), this.node.bind(() => reject(timedOut)));
     });
   }
 }
+
+/** One error for every timeout: the keeper only counts it as a failure. */
+const timedOut = new Error('lease command timed out');
 
 /**
  * A node's connection to Redis, as TCP makes it: messages each way arrive in
@@ -133,23 +126,29 @@ export type LeaseLine = { toRedisAt: number; fromRedisAt: number };
 
 /**
  * Sends one lease command over the simulated network: `script` runs when the
- * request arrives, `reply` when the answer gets back. Lost messages never
- * answer; the client's timeout decides what that means.
+ * request arrives; `reply` when the answer gets back within the client's
+ * timeout, else `timeout` once it passed. Both ways may lose or delay the
+ * message, and both are drawn as the request leaves (the line is FIFO, so
+ * that is when its arrival times are known): one event for the reply or the
+ * timeout, never both.
  */
-export function leaseCall(world: World, line: LeaseLine, ttlMs: number, script: () => boolean, reply: (ok: boolean) => void): void {
+export function leaseCall(world: World, line: LeaseLine, ttlMs: number, script: () => boolean, reply: (ok: boolean) => void, timeout: () => void): void {
   const hop = (): number => {
     const f = world.faults;
     if (world.rng.chance(f.leaseLost) && world.inject('leaseLost')) return -1;
     return world.rng.chance(f.leaseLate) && world.inject('leaseLate') ? world.rng.int(ttlMs / 2, 2 * ttlMs) : world.hopMs();
   };
   const there = hop();
-  if (there < 0) return;
-  line.toRedisAt = Math.max(line.toRedisAt, world.now + there);
-  world.schedule(line.toRedisAt - world.now, () => {
-    const ok = script();
+  if (there >= 0) {
     const back = hop();
-    if (back < 0) return;
-    line.fromRedisAt = Math.max(line.fromRedisAt, world.now + back);
-    world.schedule(line.fromRedisAt - world.now, () => reply(ok));
-  });
+    const arriveAt = (line.toRedisAt = Math.max(line.toRedisAt, world.now + there));
+    const replyAt = back < 0 ? -1 : (line.fromRedisAt = Math.max(line.fromRedisAt, arriveAt + back));
+    const answered = replyAt >= 0 && replyAt - world.now <= leaseCommandTimeoutMs;
+    world.schedule(arriveAt - world.now, () => {
+      const ok = script();
+      if (answered) world.schedule(replyAt - world.now, () => reply(ok));
+    });
+    if (answered) return;
+  }
+  world.schedule(leaseCommandTimeoutMs, timeout);
 }
