@@ -79,7 +79,7 @@ function replayCommand(seed: number): string {
   return `npm run simulate -- --seed ${seed}${extra} --verbose`;
 }
 
-const totals = { commits: 0, fencedFlushes: 0, failovers: 0, acknowledged: 0, outOfOrderCommits: 0, cutEntries: 0 };
+const totals = { commits: 0, fencedFlushes: 0, failovers: 0, acknowledged: 0, outOfOrderCommits: 0, cutEntries: 0, commitsAfterDeath: 0 };
 const faults = { ...noFaults };
 const startedAt = performance.now();
 let lastReportAt = startedAt;
@@ -131,7 +131,8 @@ if (jobs === 1 || seeds === 1) {
 const seconds = (performance.now() - startedAt) / 1000;
 console.log(
   `ok: ${seeds} seed(s) from ${from}, ${steps} steps each, ${jobs} job(s), ${seconds.toFixed(1)} s, ${(seeds / seconds).toFixed(0)} seeds/s; ` +
-    `${totals.commits} commits (${totals.outOfOrderCommits} out of order), ${totals.fencedFlushes} fenced flushes, ${totals.cutEntries} entries cut at a gap, ` +
+    `${totals.commits} commits (${totals.outOfOrderCommits} out of order, ${totals.commitsAfterDeath} after their worker died), ` +
+    `${totals.fencedFlushes} fenced flushes, ${totals.cutEntries} entries cut at a gap, ` +
     `${totals.failovers} failovers, ${totals.acknowledged} answers acknowledged, no invariant broken`,
 );
 console.log(`faults injected: ${Object.entries(faults).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);

@@ -147,6 +147,7 @@ export class SimDbClient implements JournalFlushes, EpochStore {
       if (fails) return 'failed';
       const result = db.flush({ node: this.nodeId, epochs: batch.epochs, rows: batch.rows });
       if (result === 'committed' && [...this.open].some((n) => n < no)) world.stats.outOfOrderCommits++;
+      if (result === 'committed' && !this.live()) world.stats.commitsAfterDeath++;
       return result;
     };
     return new Promise((resolve, reject) => {

@@ -121,6 +121,7 @@ export class SimNode implements NodeEvents {
     this.incarnation++;
     this.pausedUntil = 0;
     this.keeper = null;
+    this.worker?.kill();
     this.worker = null;
     this.slotShards.clear();
     world.schedule(restartAfterMs, () => {

@@ -178,6 +178,11 @@ export class SimWorker {
     this.commit.schedule();
   }
 
+  /** The node crashed: the worker is gone with it, and tells nobody. */
+  kill(): void {
+    this.dead = true;
+  }
+
   /**
    * The worker dies: its actors hold effects that are not durable. Waiting
    * callers learn their command was not done (later flushes may still commit:

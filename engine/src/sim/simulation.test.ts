@@ -135,7 +135,7 @@ describe('simulate', () => {
   });
 
   it(`keeps every invariant over ${sweepSeeds} seeds with faults`, async () => {
-    const totals = { fencedFlushes: 0, failovers: 0, acknowledged: 0, outOfOrderCommits: 0, cutEntries: 0, leasesLost: 0 };
+    const totals = { fencedFlushes: 0, failovers: 0, acknowledged: 0, outOfOrderCommits: 0, cutEntries: 0, commitsAfterDeath: 0, leasesLost: 0 };
     const faults = { ...noFaults };
     for (let seed = 1; seed <= sweepSeeds; seed++) {
       const summary = await simulate({ seed, steps: sweepSteps });

@@ -86,12 +86,14 @@ export type Stats = {
   outOfOrderCommits: number;
   /** Entries recovery cut because they followed a gap. */
   cutEntries: number;
+  /** Flushes that committed after the worker that sent them died (a failed flush before them, or a crash). */
+  commitsAfterDeath: number;
 };
 
 export function emptyStats(): Stats {
   return {
     commits: 0, committedEntries: 0, refusals: 0, fencedFlushes: 0, failedFlushes: 0, failovers: 0, acknowledged: 0,
-    leasesLost: 0, faults: { ...noFaults }, outOfOrderCommits: 0, cutEntries: 0,
+    leasesLost: 0, faults: { ...noFaults }, outOfOrderCommits: 0, cutEntries: 0, commitsAfterDeath: 0,
   };
 }
 
