@@ -6,7 +6,7 @@ import { SimDatabase } from './sim_database.ts';
 import { SimLeaseStore } from './sim_lease_store.ts';
 import { correct, defaultFaults, noFaults, World, type Faults } from './world.ts';
 
-/** Tuned so the sweep stays near 30 s of one core (about 100 virtual seconds per seed); `npm run simulate` runs further. */
+/** Tuned so the sweep stays near 15 s of one idle core (about 100 virtual seconds per seed); `npm run simulate` runs further. */
 const sweepSeeds = 400;
 const sweepSteps = 20_000;
 

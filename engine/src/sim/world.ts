@@ -151,10 +151,17 @@ class EventQueue {
     return a < b || (a === b && this.order[i]! < this.order[j]!);
   }
 
+  /** Plain assignments: a destructuring swap allocates, and this runs several times per event. */
   private swap(i: number, j: number): void {
-    [this.at[i], this.at[j]] = [this.at[j]!, this.at[i]!];
-    [this.order[i], this.order[j]] = [this.order[j]!, this.order[i]!];
-    [this.runs[i], this.runs[j]] = [this.runs[j]!, this.runs[i]!];
+    const at = this.at[i]!;
+    this.at[i] = this.at[j]!;
+    this.at[j] = at;
+    const order = this.order[i]!;
+    this.order[i] = this.order[j]!;
+    this.order[j] = order;
+    const run = this.runs[i]!;
+    this.runs[i] = this.runs[j]!;
+    this.runs[j] = run;
   }
 }
 
