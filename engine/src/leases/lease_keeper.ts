@@ -1,4 +1,5 @@
 import { assert } from '../assert.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { leaseTtlMsDefault } from '../constants.ts';
 import type { Db } from '../db/pool.ts';
 import { raiseEpochs } from '../journal/epochs.ts';
@@ -22,9 +23,30 @@ export const leaseSafetyMarginMs = 500;
 
 type Held = { epoch: number | null; serving: boolean; validUntil: number };
 
+/**
+ * Where epochs are raised: Postgres in the engine (`databaseEpochs`), the
+ * simulated database in engine/src/sim. Resolves with the new epoch of each shard.
+ */
+export interface EpochStore {
+  raise(shards: number[], owner: string): Promise<Map<number, number>>;
+}
+
+export function databaseEpochs(db: Db): EpochStore {
+  return { raise: (shards, owner) => raiseEpochs(db, shards, owner) };
+}
+
+/**
+ * A deliberate bug, for the simulation to prove it catches it (engine/src/sim):
+ * `renewWithoutCheck` counts a renewal the lease store refused as done. No
+ * configuration sets it; the constructor refuses it in production.
+ */
+export type LeaseKeeperBug = 'renewWithoutCheck';
+
 export type KeeperOptions = {
   leases: LeaseStore;
-  db: Db;
+  /** The engine's database, for `databaseEpochs`; or `epochs` instead. */
+  db?: Db;
+  epochs?: EpochStore;
   workers: Pick<ShardWorkers, 'own' | 'disown'>;
   nodeId: string;
   shards: number;
@@ -34,7 +56,9 @@ export type KeeperOptions = {
   /** Tests shorten these; the defaults above hold everywhere else. */
   ttlMs?: number;
   renewMs?: number;
-  now?: () => number;
+  /** The system's timers unless simulated. */
+  clock?: Clock;
+  plantedBug?: LeaseKeeperBug;
 };
 
 /**
@@ -52,7 +76,7 @@ export class LeaseKeeper {
   private readonly held = new Map<number, Held>();
   /** Shards whose worker was fenced: another node won them; leave them alone for a while. */
   private readonly backoff = new Map<number, number>();
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicks: (() => void) | null = null;
   private ticking = false;
   private stopped = false;
   /** The shards being loaded (or retaken) now; ticks go on meanwhile. */
@@ -60,12 +84,20 @@ export class LeaseKeeper {
   private readonly ttlMs: number;
   /** The part of a lease we never count on: drift allowance, a fifth of short test leases. */
   private readonly marginMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
+  private readonly epochs: EpochStore;
 
   constructor(private readonly opts: KeeperOptions) {
+    assert((opts.db === undefined) !== (opts.epochs === undefined), 'a lease keeper needs a database or an epoch store, not both');
+    assert(opts.plantedBug === undefined || process.env.NODE_ENV !== 'production', 'a planted bug in production');
     this.ttlMs = opts.ttlMs ?? leaseTtlMs;
     this.marginMs = Math.min(leaseSafetyMarginMs, this.ttlMs / 5);
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
+    this.epochs = opts.epochs ?? databaseEpochs(opts.db!);
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   get ownedCount(): number {
@@ -87,14 +119,13 @@ export class LeaseKeeper {
 
   /** Starts the ticks. With `waitForAll`, resolves once every wanted shard is served (one node). */
   async start(waitForAll: boolean): Promise<void> {
-    this.timer = setInterval(() => void this.tick(), this.opts.renewMs ?? renewEveryMs(this.ttlMs));
-    this.timer.unref();
+    this.stopTicks = this.clock.every(this.opts.renewMs ?? renewEveryMs(this.ttlMs), () => void this.tick());
     await this.tick();
     if (!waitForAll) return;
     const wanted = await this.wanted();
     while (!this.stopped && [...wanted].some((s) => !this.serves(s))) {
       await this.serving;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise<void>((resolve) => this.clock.after(50, resolve));
     }
   }
 
@@ -123,7 +154,7 @@ export class LeaseKeeper {
       [...this.held].map(async ([shard, h]) => {
         const askedAt = this.now();
         const ok = await this.opts.leases.renew(shard, this.opts.nodeId, this.ttlMs).catch(() => false);
-        if (ok) {
+        if (ok || this.opts.plantedBug === 'renewWithoutCheck') {
           h.validUntil = askedAt + this.ttlMs - this.marginMs;
           return;
         }
@@ -167,7 +198,7 @@ export class LeaseKeeper {
       .then(() => this.serve(won))
       .catch((error: unknown) => {
         this.opts.log('error', `could not serve shard(s) ${won.join(',')}: ${(error as Error).message}; retrying`);
-        setTimeout(() => void this.retake(), 1_000).unref();
+        this.clock.afterUnref(1_000, () => void this.retake());
       });
   }
 
@@ -180,7 +211,7 @@ export class LeaseKeeper {
   private async serve(shards: number[]): Promise<void> {
     const still = shards.filter((s) => this.held.has(s) && !this.held.get(s)!.serving);
     if (still.length === 0 || this.stopped) return;
-    const epochs = await raiseEpochs(this.opts.db, still, this.opts.nodeId);
+    const epochs = await this.epochs.raise(still, this.opts.nodeId);
     await Promise.all(
       [...epochs].map(async ([shard, epoch]) => {
         const h = this.held.get(shard);
@@ -211,7 +242,7 @@ export class LeaseKeeper {
         await this.serve(idle);
       } catch (error) {
         this.opts.log('error', `could not take back shard(s) ${idle.join(',')}: ${(error as Error).message}; retrying`);
-        setTimeout(() => void this.retake(), 1_000).unref();
+        this.clock.afterUnref(1_000, () => void this.retake());
       }
     });
     return this.serving;
@@ -231,7 +262,7 @@ export class LeaseKeeper {
   /** Drains every shard (flush, release) and stops ticking. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopTicks?.();
     await this.serving.catch(() => {});
     await Promise.all([...this.held.keys()].map((s) => this.stopServing(s, true)));
   }

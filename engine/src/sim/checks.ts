@@ -1,5 +1,8 @@
 import type { EventConfig, JournalEntry, Outcome } from '../inventory/types.ts';
+import { leaseTtlMs } from '../leases/lease_keeper.ts';
 import type { SimDatabase } from './sim_database.ts';
+import type { SimLeaseStore } from './sim_lease_store.ts';
+import type { SimNode } from './sim_node.ts';
 
 /** An invariant broke: the message names the seed and step, so the run can be replayed. */
 export class SimulationFailure extends Error {
@@ -42,6 +45,12 @@ type Ack = { eventId: string; holdId: string; kind: 'held' | 'confirmed'; at: nu
  *    journal, one answered `confirmed` is confirmed there. The journal only
  *    grows and (by 2) a hold's fate only moves forward from `held`, so an ack
  *    that holds once holds forever after; `final` checks them all again anyway.
+ * 5. A node serves a shard only while it holds the shard's lease: whenever a
+ *    node's LeaseKeeper says it serves a shard, the lease store gives the
+ *    shard to that node. Redis losing every lease excuses it for one lease
+ *    lifetime (fencing alone keeps the journal right meanwhile). This one reads
+ *    beliefs, not the journal: it is the promise that a node stops answering
+ *    before its lease could lapse.
  *
  * The checker reads new commits and new acks since its last call, so a check
  * after every step costs what that step added.
@@ -94,6 +103,18 @@ export class Checker {
       for (const cut of commit.cuts) this.cut(cut.eventId, cut.fromSeq, commit.node);
     }
     for (; this.acksSeen < this.acks.length; this.acksSeen++) this.checkAck(this.acks[this.acksSeen]!);
+  }
+
+  /** Promise 5, for every node and shard, now. */
+  checkLeases(nodes: SimNode[], leases: SimLeaseStore, shards: number): void {
+    if (leases.flushedAt + leaseTtlMs > leases.now()) return;
+    for (const node of nodes) {
+      for (let shard = 0; shard < shards; shard++) {
+        if (!node.serves(shard)) continue;
+        const holder = leases.holderNow(shard);
+        if (holder !== node.id) this.fail(`${node.id} serves shard ${shard} but its lease is ${holder === null ? 'gone' : `${holder}'s`}`);
+      }
+    }
   }
 
   /** Everything once more, at the end of a run. */

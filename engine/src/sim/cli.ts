@@ -1,12 +1,16 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { flushesInFlightDefault } from '../constants.ts';
 import { SimulationFailure } from './checks.ts';
 import { simulate, type Summary } from './run.ts';
-import type { Variant } from './world.ts';
+import type { SeedsJob, SeedsReport } from './seeds_worker.ts';
+import { noFaults, type Faults, type Variant } from './world.ts';
 
 /**
- * `npm run simulate -- --seeds 100000 [--from N] [--steps S] [--in-flight F]` runs seeds one
- * after another; `--seed N --verbose` replays one and prints what happened.
+ * `npm run simulate -- --seeds 100000 [--from N] [--steps S] [--in-flight F] [--jobs J]` runs
+ * seeds on J worker threads (default: one per core); `--seed N --verbose`
+ * replays one and prints what happened.
  * On the first broken invariant it prints the seed and the command that
  * replays it, and exits 1.
  */
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     nodes: { type: 'string' },
     shards: { type: 'string' },
     'in-flight': { type: 'string' },
+    jobs: { type: 'string' },
     variant: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -39,10 +44,13 @@ function count(name: string, raw: string | undefined, fallback: number): number 
 const variants: Record<string, Partial<Variant>> = {
   correct: {},
   'no-fencing': { fencing: false },
-  'ack-before-commit': { ackBeforeCommit: true },
   'retake-before-drain': { retakeBeforeDrain: true },
-  'release-out-of-order': { releaseOutOfOrder: true },
   'keep-past-gap': { keepPastGap: true },
+  // Bugs planted in the engine's own classes.
+  'ack-before-commit': { groupCommitBug: 'ackBeforeCommit' },
+  'release-before-commit': { groupCommitBug: 'releaseBeforeCommit' },
+  'release-out-of-order': { groupCommitBug: 'releaseOutOfOrder' },
+  'renew-without-check': { leaseKeeperBug: 'renewWithoutCheck' },
 };
 const variantName = values.variant ?? 'correct';
 const variant = variants[variantName];
@@ -57,6 +65,7 @@ const inFlight = count('in-flight', values['in-flight'], flushesInFlightDefault)
 const single = values.seed !== undefined;
 const from = single ? count('seed', values.seed, 1) : count('from', values.from, 1);
 const seeds = single ? 1 : count('seeds', values.seeds, 1_000);
+const jobs = values.verbose ? 1 : Math.max(1, count('jobs', values.jobs, availableParallelism()));
 
 /** The flags to pass again so a replay runs the same world. */
 function replayCommand(seed: number): string {
@@ -70,33 +79,60 @@ function replayCommand(seed: number): string {
   return `npm run simulate -- --seed ${seed}${extra} --verbose`;
 }
 
-const totals = { commits: 0, fencedFlushes: 0, failovers: 0, acknowledged: 0 };
+const totals = { commits: 0, fencedFlushes: 0, failovers: 0, acknowledged: 0, outOfOrderCommits: 0, cutEntries: 0, commitsAfterDeath: 0 };
+const faults = { ...noFaults };
 const startedAt = performance.now();
 let lastReportAt = startedAt;
-for (let seed = from; seed < from + seeds; seed++) {
-  let summary: Summary;
-  try {
-    summary = simulate({ seed, steps, nodes, shards, flushesInFlight: inFlight, variant, log: values.verbose ? (line) => console.log(line) : undefined });
-  } catch (error) {
-    const message = error instanceof SimulationFailure ? error.message : `seed ${seed} crashed: ${(error as Error).stack}`;
-    console.error(`\nFAILED ${message}`);
-    console.error(`replay: ${replayCommand(seed)}`);
-    process.exit(1);
-  }
+let done = 0;
+
+function add(summary: Summary): void {
   if (values.verbose) console.log(summary);
-  totals.commits += summary.commits;
-  totals.fencedFlushes += summary.fencedFlushes;
-  totals.failovers += summary.failovers;
-  totals.acknowledged += summary.acknowledged;
+  for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += summary[key];
+  for (const kind of Object.keys(faults) as (keyof Faults)[]) faults[kind] += summary.faults[kind];
+  done++;
   const now = performance.now();
   if (now - lastReportAt > 2_000) {
     lastReportAt = now;
-    const done = seed - from + 1;
     console.log(`${done}/${seeds} seeds, ${Math.round((done * 1000) / (now - startedAt))} seeds/s, ${totals.fencedFlushes} fenced flushes so far`);
   }
 }
+
+function failed(seed: number, message: string): never {
+  console.error(`\nFAILED ${message}`);
+  console.error(`replay: ${replayCommand(seed)}`);
+  process.exit(1);
+}
+
+const options = { steps, nodes, shards, flushesInFlight: inFlight, variant };
+if (jobs === 1 || seeds === 1) {
+  for (let seed = from; seed < from + seeds; seed++) {
+    try {
+      add(await simulate({ ...options, seed, log: values.verbose ? (line) => console.log(line) : undefined }));
+    } catch (error) {
+      failed(seed, error instanceof SimulationFailure ? error.message : `seed ${seed} crashed: ${(error as Error).stack}`);
+    }
+  }
+} else {
+  // Seeds are independent: each worker thread takes every jobs-th one. The totals are sums, so they do not depend on the order.
+  const entry = new URL(`./seeds_worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+  await Promise.all(
+    Array.from({ length: jobs }, (_, i) => new Promise<void>((resolve, reject) => {
+      const job: SeedsJob = { first: from + i, stride: jobs, end: from + seeds, options };
+      const worker = new Worker(new URL('../worker/boot.mjs', import.meta.url), { workerData: { entry, job } });
+      worker.on('message', (report: SeedsReport) => {
+        if (report.t === 'summary') add(report.summary);
+        else if (report.t === 'failed') failed(report.seed, report.message);
+        else void worker.terminate().then(() => resolve());
+      });
+      worker.on('error', reject);
+    })),
+  );
+}
 const seconds = (performance.now() - startedAt) / 1000;
 console.log(
-  `ok: ${seeds} seed(s) from ${from}, ${steps} steps each, ${(seeds / seconds).toFixed(0)} seeds/s; ` +
-    `${totals.commits} commits, ${totals.fencedFlushes} fenced flushes, ${totals.failovers} failovers, ${totals.acknowledged} answers acknowledged, no invariant broken`,
+  `ok: ${seeds} seed(s) from ${from}, ${steps} steps each, ${jobs} job(s), ${seconds.toFixed(1)} s, ${(seeds / seconds).toFixed(0)} seeds/s; ` +
+    `${totals.commits} commits (${totals.outOfOrderCommits} out of order, ${totals.commitsAfterDeath} after their worker died), ` +
+    `${totals.fencedFlushes} fenced flushes, ${totals.cutEntries} entries cut at a gap, ` +
+    `${totals.failovers} failovers, ${totals.acknowledged} answers acknowledged, no invariant broken`,
 );
+console.log(`faults injected: ${Object.entries(faults).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);

@@ -1,5 +1,8 @@
 import type { JournalEntry } from '../inventory/types.ts';
-import type { World } from './world.ts';
+import { FencedError, type Batch } from '../journal/flush.ts';
+import type { EpochStore } from '../leases/lease_keeper.ts';
+import type { JournalFlushes } from '../worker/group_commit.ts';
+import type { NodeEvents, World } from './world.ts';
 
 /** A batch as a node sends it: the epoch it holds for each shard, and its rows. */
 export type SimBatch = { node: string; epochs: Map<number, number>; rows: { shard: number; entry: JournalEntry }[] };
@@ -104,6 +107,83 @@ export class SimDatabase {
         }
         world.schedule(world.hopMs(), () => reply(result));
       });
+    });
+  }
+}
+
+/**
+ * A node's connections to the simulated database, as the ports of the
+ * engine's classes: JournalFlushes for GroupCommit (with the flush faults),
+ * EpochStore for LeaseKeeper, and `query` for recovery. Answers arrive as node
+ * events, and only while `live` (a worker that died took its connections).
+ */
+export class SimDbClient implements JournalFlushes, EpochStore {
+  private sent = 0;
+  /** Flushes sent and not answered yet, by number. */
+  private readonly open = new Set<number>();
+
+  constructor(
+    private readonly db: SimDatabase,
+    private readonly world: World,
+    private readonly node: NodeEvents,
+    private readonly nodeId: string,
+    private readonly live: () => boolean = () => true,
+  ) {}
+
+  flush(batch: Batch): Promise<void> {
+    const { world, db } = this;
+    const f = world.faults;
+    const no = ++this.sent;
+    this.open.add(no);
+    // Durations vary widely, so flushes in flight often commit out of order.
+    const durationMs = world.rng.chance(f.flushSlow) && world.inject('flushSlow') ? world.rng.int(200, 8_000) : world.rng.int(1, 8);
+    const fails = world.rng.chance(f.flushFailed) && world.inject('flushFailed');
+    const replyLost = world.rng.chance(f.flushReplyLost) && world.inject('flushReplyLost');
+    if (world.log !== null) {
+      const rows = batch.rows.map(({ entry }) => `${entry.eventId}#${entry.seq}`).join(' ');
+      world.say(`${this.nodeId} flushes epochs ${[...batch.epochs].map(([s, e]) => `${s}@${e}`).join(',')}: ${rows}`);
+    }
+    const op = (): 'committed' | 'fenced' | 'failed' => {
+      if (fails) return 'failed';
+      const result = db.flush({ node: this.nodeId, epochs: batch.epochs, rows: batch.rows });
+      if (result === 'committed' && [...this.open].some((n) => n < no)) world.stats.outOfOrderCommits++;
+      if (result === 'committed' && !this.live()) world.stats.commitsAfterDeath++;
+      return result;
+    };
+    return new Promise((resolve, reject) => {
+      const answer = this.node.bind((result: DbResult<'committed' | 'fenced' | 'failed'>) => {
+        if (!this.live()) return;
+        if (result.ok && result.value === 'committed') return resolve();
+        if (result.ok && result.value === 'fenced') {
+          world.stats.fencedFlushes++;
+          const moved = [...batch.epochs].filter(([shard, epoch]) => db.epochOf(shard) !== epoch).map(([shard]) => shard);
+          world.say(`${this.nodeId} flush fenced on shard(s) ${moved.join(',')}`);
+          return reject(new FencedError(moved));
+        }
+        world.stats.failedFlushes++;
+        world.say(`${this.nodeId} flush failed (${result.ok ? 'failed' : result.error})`);
+        reject(new Error(result.ok ? 'flush failed' : result.error));
+      });
+      db.call(durationMs, op, (result) => {
+        this.open.delete(no);
+        answer(result);
+      }, replyLost);
+    });
+  }
+
+  /** `UPDATE shard_epochs SET epoch = epoch + 1 ... RETURNING` for all of `shards` at once. */
+  raise(shards: number[]): Promise<Map<number, number>> {
+    return this.query(1, () => new Map(shards.map((shard) => [shard, this.db.raise(shard)] as const)));
+  }
+
+  /** One statement that takes `durationMs`; rejects with the database's error. */
+  query<T>(durationMs: number, op: () => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.db.call(durationMs, op, this.node.bind((result: DbResult<T>) => {
+        if (!this.live()) return;
+        if (result.ok) resolve(result.value);
+        else reject(new Error(result.error));
+      }));
     });
   }
 }

@@ -1,3 +1,5 @@
+import type { LeaseKeeperBug } from '../leases/lease_keeper.ts';
+import type { GroupCommitBug } from '../worker/group_commit.ts';
 import { Random } from './random.ts';
 
 /**
@@ -50,17 +52,23 @@ export const defaultFaults: Faults = {
 };
 
 /**
- * Deliberately broken protocols, to prove the checker can fail. `fencing:
- * false` makes a flush ignore epochs; `ackBeforeCommit: true` releases answers
- * as soon as the actor decides, before their batch is durable;
- * `retakeBeforeDrain: true` lets a node take a shard back while rows of its
- * previous ownership still wait to flush (what `disown`'s drain prevents);
- * `releaseOutOfOrder: true` releases a flush's answers when it commits, even
- * while an earlier flush is still in flight; `keepPastGap: true` makes
- * recovery stop at a gap but leave the batches committed after it in place.
+ * Deliberately broken protocols, to prove the checker can fail. In the
+ * simulated parts: `fencing: false` makes a flush ignore epochs;
+ * `retakeBeforeDrain: true` makes the worker's `disown` skip its drain, so a
+ * node takes a shard back while rows of its previous ownership still wait to
+ * flush; `keepPastGap: true` makes recovery stop at a gap but leave the
+ * batches committed after it in place. In the engine's own classes, the bugs
+ * they carry for this purpose: `groupCommitBug` (worker/group_commit.ts) and
+ * `leaseKeeperBug` (leases/lease_keeper.ts).
  */
-export type Variant = { fencing: boolean; ackBeforeCommit: boolean; retakeBeforeDrain: boolean; releaseOutOfOrder: boolean; keepPastGap: boolean };
-export const correct: Variant = { fencing: true, ackBeforeCommit: false, retakeBeforeDrain: false, releaseOutOfOrder: false, keepPastGap: false };
+export type Variant = {
+  fencing: boolean;
+  retakeBeforeDrain: boolean;
+  keepPastGap: boolean;
+  groupCommitBug: GroupCommitBug | null;
+  leaseKeeperBug: LeaseKeeperBug | null;
+};
+export const correct: Variant = { fencing: true, retakeBeforeDrain: false, keepPastGap: false, groupCommitBug: null, leaseKeeperBug: null };
 
 /** Counters that make up the summary; equal for equal seeds. */
 export type Stats = {
@@ -72,21 +80,20 @@ export type Stats = {
   failovers: number;
   acknowledged: number;
   leasesLost: number;
-  crashes: number;
-  pauses: number;
-  redisFlushes: number;
-  dbRestarts: number;
-  clockJumps: number;
+  /** Faults injected, by kind. */
+  faults: Record<keyof Faults, number>;
   /** Flushes that committed while an earlier flush of the same node was still in flight. */
   outOfOrderCommits: number;
   /** Entries recovery cut because they followed a gap. */
   cutEntries: number;
+  /** Flushes that committed after the worker that sent them died (a failed flush before them, or a crash). */
+  commitsAfterDeath: number;
 };
 
 export function emptyStats(): Stats {
   return {
     commits: 0, committedEntries: 0, refusals: 0, fencedFlushes: 0, failedFlushes: 0, failovers: 0, acknowledged: 0,
-    leasesLost: 0, crashes: 0, pauses: 0, redisFlushes: 0, dbRestarts: 0, clockJumps: 0, outOfOrderCommits: 0, cutEntries: 0,
+    leasesLost: 0, faults: { ...noFaults }, outOfOrderCommits: 0, cutEntries: 0, commitsAfterDeath: 0,
   };
 }
 
@@ -144,10 +151,17 @@ class EventQueue {
     return a < b || (a === b && this.order[i]! < this.order[j]!);
   }
 
+  /** Plain assignments: a destructuring swap allocates, and this runs several times per event. */
   private swap(i: number, j: number): void {
-    [this.at[i], this.at[j]] = [this.at[j]!, this.at[i]!];
-    [this.order[i], this.order[j]] = [this.order[j]!, this.order[i]!];
-    [this.runs[i], this.runs[j]] = [this.runs[j]!, this.runs[i]!];
+    const at = this.at[i]!;
+    this.at[i] = this.at[j]!;
+    this.at[j] = at;
+    const order = this.order[i]!;
+    this.order[i] = this.order[j]!;
+    this.order[j] = order;
+    const run = this.runs[i]!;
+    this.runs[i] = this.runs[j]!;
+    this.runs[j] = run;
   }
 }
 
@@ -157,6 +171,10 @@ export class World {
   readonly stats = emptyStats();
   /** Clients send nothing before this time: a clock jump, as seen by the system. */
   quietUntil = 0;
+  /** Set by every node event: promises may have settled, so the run lets their continuations run before the next step. */
+  touched = false;
+  /** The first broken invariant met where it cannot be thrown at once (inside a promise continuation). */
+  failure: Error | null = null;
   private readonly queue = new EventQueue();
   private readonly slot = { run: (): void => {} };
 
@@ -188,7 +206,19 @@ export class World {
     return this.rng.chance(0.02) ? this.rng.int(20, 300) : this.rng.int(1, 3);
   }
 
+  /** Counts an injected fault of `kind`; returns true, for `if (rng.chance(p) && world.inject(kind))`. */
+  inject(kind: keyof Faults): true {
+    this.stats.faults[kind]++;
+    return true;
+  }
+
   say(line: string): void {
     this.log?.(`${String(this.now).padStart(7)}ms ${line}`);
   }
+}
+
+/** How a node's code runs: as events of its incarnation (dropped once it crashed, held while it is paused). */
+export interface NodeEvents {
+  later(delayMs: number, fn: () => void): void;
+  bind<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
 }

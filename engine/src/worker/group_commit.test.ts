@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../assert.ts';
+import type { Clock } from '../clock.ts';
 import { flushPipelineEntriesMin } from '../constants.ts';
 import type { JournalEntry, Outcome } from '../inventory/types.ts';
-import { GroupCommit } from './group_commit.ts';
+import { databaseFlushes, GroupCommit } from './group_commit.ts';
 import { SnapshotWriter } from './snapshot_writer.ts';
 
 const entry = (seq: number): JournalEntry => ({ eventId: '00000000-0000-4000-8000-000000000001', seq, body: { kind: 'capacity_changed', typeId: 't', capacity: seq } });
@@ -32,7 +33,7 @@ describe('GroupCommit', () => {
   it('releases answers only after the flush that carries them commits, in order', async () => {
     const { client, calls } = fakeClient();
     const released: number[][] = [];
-    const commit = new GroupCommit(client, 1, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(databaseFlushes(client), 1, 0, (ids) => released.push(ids), () => {});
     commit.record(1, 7, [entry(1)]);
     commit.answer(1, ok);
     commit.schedule();
@@ -61,7 +62,7 @@ describe('GroupCommit', () => {
     const { client, calls } = fakeClient();
     const released: number[][] = [];
     const fatal: unknown[] = [];
-    const commit = new GroupCommit(client, 1, 0, (ids) => released.push(ids), (e) => fatal.push(e));
+    const commit = new GroupCommit(databaseFlushes(client), 1, 0, (ids) => released.push(ids), (e) => fatal.push(e));
     commit.record(2, 1, [entry(1)]);
     commit.answer(9, ok);
     commit.schedule();
@@ -73,9 +74,40 @@ describe('GroupCommit', () => {
     expect(fatal).toHaveLength(1);
   });
 
+  it('lets entries wait for a connection when they join a flush scheduled for answers alone (found by the simulation)', async () => {
+    const { client, calls } = fakeClient();
+    const timers: (() => void)[] = [];
+    const clock: Clock = { now: () => 0, after: (_ms, fn) => timers.push(fn), afterUnref: () => {}, every: () => () => {} };
+    const released: number[][] = [];
+    const fatal: unknown[] = [];
+    const commit = new GroupCommit(databaseFlushes(client), 1, 0, (ids) => released.push(ids), (e) => fatal.push(e), null, { clock });
+    commit.record(1, 7, [entry(1)]);
+    commit.answer(1, ok);
+    commit.schedule();
+    timers.shift()!(); // the first flush takes the only connection
+    expect(calls).toHaveLength(1);
+    commit.answer(2, ok); // an answer alone needs no connection: a flush is scheduled for it
+    commit.schedule();
+    commit.record(1, 7, [entry(2)]); // entries arrive before that flush runs
+    commit.answer(3, ok);
+    timers.shift()!(); // it used to start a second write on the busy connection (an assertion, and the worker, died)
+    expect(calls).toHaveLength(1);
+    calls[0]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1]]);
+    timers.shift()!(); // the freed connection takes what waited
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1], [2, 3]]);
+    expect(fatal).toEqual([]);
+  });
+
   it('refuses entries of two epochs of one shard in one batch', () => {
     const { client } = fakeClient();
-    const commit = new GroupCommit(client, 1, 0, () => {}, () => {});
+    const commit = new GroupCommit(databaseFlushes(client), 1, 0, () => {}, () => {});
     commit.record(3, 4, [entry(1)]);
     expect(() => commit.record(3, 5, [entry(2)])).toThrow(InvariantError);
   });
@@ -83,7 +115,7 @@ describe('GroupCommit', () => {
   it('keeps several flushes in flight and releases their answers in flush order, whatever order they commit in', async () => {
     const { db, n, calls } = fakeClients(3);
     const released: number[][] = [];
-    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(databaseFlushes(db), n, 0, (ids) => released.push(ids), () => {});
     for (const seq of [1, 2, 3]) {
       commit.record(1, 7, batchOf(seq));
       commit.answer(seq, ok);
@@ -103,7 +135,7 @@ describe('GroupCommit', () => {
   it('holds an answer without entries behind the flushes begun before it', async () => {
     const { db, n, calls } = fakeClients(2);
     const released: number[][] = [];
-    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(databaseFlushes(db), n, 0, (ids) => released.push(ids), () => {});
     commit.record(1, 7, batchOf(1));
     commit.answer(1, ok);
     commit.schedule();
@@ -121,7 +153,7 @@ describe('GroupCommit', () => {
     const { db, n, calls } = fakeClients(2);
     const released: number[][] = [];
     const fatal: unknown[] = [];
-    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), (e) => fatal.push(e));
+    const commit = new GroupCommit(databaseFlushes(db), n, 0, (ids) => released.push(ids), (e) => fatal.push(e));
     for (const seq of [1, 2]) {
       commit.record(1, 7, batchOf(seq));
       commit.answer(seq, ok);
@@ -140,7 +172,7 @@ describe('GroupCommit', () => {
   it('waits for a free connection when every one carries a flush', async () => {
     const { db, n, calls } = fakeClients(2);
     const released: number[][] = [];
-    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(databaseFlushes(db), n, 0, (ids) => released.push(ids), () => {});
     for (const seq of [1, 2, 3, 4]) {
       commit.record(1, 7, batchOf(seq));
       commit.answer(seq, ok);
@@ -163,7 +195,7 @@ describe('GroupCommit', () => {
     const { db, n, calls } = fakeClients(2);
     const snapshotCalls: Call[] = [];
     const snapshots = new SnapshotWriter(fakeClient(snapshotCalls).client, () => {});
-    const commit = new GroupCommit(db, n, 0, () => {}, () => {}, snapshots);
+    const commit = new GroupCommit(databaseFlushes(db), n, 0, () => {}, () => {}, snapshots);
     commit.record(1, 7, batchOf(1));
     commit.schedule();
     await tick();
@@ -183,7 +215,7 @@ describe('GroupCommit', () => {
   it('starts no second flush for a few entries: they wait for the one in flight', async () => {
     const { db, n, calls } = fakeClients(4);
     const released: number[][] = [];
-    const commit = new GroupCommit(db, n, 0, (ids) => released.push(ids), () => {});
+    const commit = new GroupCommit(databaseFlushes(db), n, 0, (ids) => released.push(ids), () => {});
     commit.record(1, 7, [entry(1)]);
     commit.answer(1, ok);
     commit.schedule();

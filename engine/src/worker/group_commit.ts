@@ -1,10 +1,48 @@
 import { assert } from '../assert.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { flushEntriesMax, flushPipelineEntriesMin } from '../constants.ts';
 import { encodeSnapshot } from '../journal/codec.ts';
 import { batchIsEmpty, emptyBatch, flushBatch, type Batch, type Queryable } from '../journal/flush.ts';
 import type { JournalEntry, Outcome, SnapshotState } from '../inventory/types.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type WorkerStats } from './protocol.ts';
 import type { SnapshotWriter } from './snapshot_writer.ts';
+
+/**
+ * Where a batch goes: resolves once it committed, rejects with FencedError
+ * when a shard's epoch moved on, or with the database's error. The engine
+ * writes to Postgres (`databaseFlushes`); the simulation to its own database,
+ * with faults.
+ */
+export interface JournalFlushes {
+  flush(batch: Batch): Promise<void>;
+}
+
+/** Flushes through `db`: a connection, or a pool that lends one per flush. */
+export function databaseFlushes(db: Queryable): JournalFlushes {
+  return { flush: (batch) => flushBatch(db, batch) };
+}
+
+/**
+ * Deliberate bugs, for the simulation to prove it catches them
+ * (engine/src/sim): `ackBeforeCommit` releases an answer as the actor gives
+ * it; `releaseBeforeCommit` releases a flush's answers as soon as it is sent;
+ * `releaseOutOfOrder` releases a flush's answers when it commits, even while
+ * an earlier flush is in flight. No configuration sets one; the constructor
+ * refuses them in production.
+ */
+export type GroupCommitBug = 'ackBeforeCommit' | 'releaseBeforeCommit' | 'releaseOutOfOrder';
+
+export type GroupCommitOptions = {
+  /** Timers and the latency clock: the system's unless simulated. */
+  clock?: Clock;
+  /** A flush starts beside one in flight only with this many entries waiting (default: constants.ts). */
+  pipelineEntriesMin?: number;
+  /** How often `drain` looks again. */
+  drainPollMs?: number;
+  plantedBug?: GroupCommitBug;
+};
+
+const latencyClock: Clock = { ...systemClock, now: () => performance.now() };
 
 /** A flush begun and not yet released; `committed` once its transaction has. */
 type Flush = { no: number; ids: number[]; outcomes: Outcome[]; committed: boolean };
@@ -41,6 +79,10 @@ export class GroupCommit {
   private dead = false;
   private nextNo = 1;
   private releasedNo = 0;
+  private readonly clock: Clock;
+  private readonly pipelineEntriesMin: number;
+  private readonly drainPollMs: number;
+  private readonly bug: GroupCommitBug | null;
   readonly stats: WorkerStats = {
     commands: 0,
     flushes: 0,
@@ -53,18 +95,24 @@ export class GroupCommit {
   };
 
   /**
-   * `db` lends a connection per flush (a pool of `connections`, opened as the
-   * load needs them), or is one connection (`connections` 1).
+   * `flushes` writes up to `connections` batches at once (in the engine, a
+   * pool of that many connections, opened as the load needs them).
    */
   constructor(
-    private readonly db: Queryable,
+    private readonly flushes: JournalFlushes,
     private readonly connections: number,
     private readonly flushDelayMs: number,
     private readonly release: (ids: number[], outcomes: Outcome[]) => void,
     private readonly onFatal: (error: unknown) => void,
     private readonly snapshots: SnapshotWriter | null = null,
+    options: GroupCommitOptions = {},
   ) {
     assert(connections > 0, 'group commit needs a connection');
+    assert(options.plantedBug === undefined || process.env.NODE_ENV !== 'production', 'a planted bug in production');
+    this.clock = options.clock ?? latencyClock;
+    this.pipelineEntriesMin = options.pipelineEntriesMin ?? flushPipelineEntriesMin;
+    this.drainPollMs = options.drainPollMs ?? 1;
+    this.bug = options.plantedBug ?? null;
   }
 
   /** Answers (and entries) waiting for a flush, or for an earlier flush to commit. */
@@ -107,6 +155,10 @@ export class GroupCommit {
   }
 
   answer(id: number, outcome: Outcome): void {
+    if (this.bug === 'ackBeforeCommit') {
+      this.stats.commands++;
+      return this.release([id], [outcome]);
+    }
     this.ids.push(id);
     this.outcomes.push(outcome);
     this.stats.commands++;
@@ -123,11 +175,10 @@ export class GroupCommit {
     const empty = batchIsEmpty(this.batch);
     if (empty && this.ids.length === 0) return;
     if (!empty && this.writing >= this.connections) return;
-    if (!empty && this.writing > 0 && this.batch.rows.length < flushPipelineEntriesMin) return;
+    if (!empty && this.writing > 0 && this.batch.rows.length < this.pipelineEntriesMin) return;
     this.scheduled = true;
     const full = this.batch.rows.length >= flushEntriesMax;
-    if (this.flushDelayMs > 0 && !full) setTimeout(this.flush, this.flushDelayMs);
-    else setImmediate(this.flush);
+    this.clock.after(this.flushDelayMs > 0 && !full ? this.flushDelayMs : 0, this.flush);
   }
 
   /** Resolves once everything recorded so far is durable and answered, snapshots included. */
@@ -135,13 +186,17 @@ export class GroupCommit {
     while (this.scheduled || this.inFlight.length > 0 || this.ids.length > 0 || !batchIsEmpty(this.batch) || this.snapshots?.busy) {
       if (this.dead) return;
       this.schedule();
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise<void>((resolve) => this.clock.after(this.drainPollMs, resolve));
     }
   }
 
   private readonly flush = (): void => {
     this.scheduled = false;
     if (this.dead) return;
+    // Scheduled for answers alone while every connection was busy, and entries
+    // came since: they wait for a connection; the flush that frees one
+    // schedules again (found by the simulation: the assertion below fired).
+    if (!batchIsEmpty(this.batch) && this.writing >= this.connections) return;
     const batch = this.batch;
     const flush: Flush = { no: this.nextNo++, ids: this.ids, outcomes: this.outcomes, committed: false };
     this.batch = emptyBatch();
@@ -155,12 +210,13 @@ export class GroupCommit {
     }
     assert(this.writing < this.connections, 'a flush began with no free connection');
     this.writing++;
-    const startedAt = performance.now();
-    flushBatch(this.db, batch).then(
+    const startedAt = this.clock.now();
+    this.flushes.flush(batch).then(
       () => {
         this.writing--;
-        this.observe(batch.rows.length, performance.now() - startedAt);
+        this.observe(batch.rows.length, this.clock.now() - startedAt);
         flush.committed = true;
+        if (this.bug === 'releaseOutOfOrder') this.releaseNow(flush);
         this.releaseInOrder();
         this.schedule();
       },
@@ -169,6 +225,7 @@ export class GroupCommit {
         this.onFatal(error);
       },
     );
+    if (this.bug === 'releaseBeforeCommit') this.releaseNow(flush);
     // More may be waiting already, and another connection may be free.
     this.schedule();
   };
@@ -182,6 +239,13 @@ export class GroupCommit {
       if (flush.ids.length > 0) this.release(flush.ids, flush.outcomes);
     }
     this.snapshots?.released(this.releasedNo);
+  }
+
+  /** Only for the planted bugs: the answers of `flush` leave now, whatever came before. */
+  private releaseNow(flush: Flush): void {
+    if (flush.ids.length > 0) this.release(flush.ids, flush.outcomes);
+    flush.ids = [];
+    flush.outcomes = [];
   }
 
   private observe(entries: number, ms: number): void {

@@ -14,7 +14,7 @@ import type { Command, EventConfig, Outcome } from '../inventory/types.ts';
 import { QueueCommit } from '../queue/commit.ts';
 import { QueueHost } from '../queue/host.ts';
 import { shardOf } from '../shards.ts';
-import { GroupCommit } from './group_commit.ts';
+import { databaseFlushes, GroupCommit } from './group_commit.ts';
 import { SnapshotWriter } from './snapshot_writer.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { pack, unpack } from './wire.ts';
@@ -62,7 +62,7 @@ const queueWrites = pool('queue', 1, (error) => fatal(error));
 const reads = pool('load', 2, () => {});
 
 const snapshots = new SnapshotWriter(snapshotWrites, fatal);
-const commit = new GroupCommit(flushes, init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots);
+const commit = new GroupCommit(databaseFlushes(flushes), init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots);
 // The queues of the drops beside their inventories (queue/host.ts).
 const queueCommit = new QueueCommit(queueWrites, releaseAnswers, fatal, (statuses) => post({ t: 'queueStatus', statuses }));
 const queues = new QueueHost(queueCommit, reads);
