@@ -162,7 +162,7 @@ export async function signInPage(page: Page, who: { email: string; password: str
   await page.goto(`/signin?next=${encodeURIComponent(next)}`);
   // The journey under test is the live page's (enhanced forms), not the no-JavaScript fallback.
   await page.waitForLoadState('networkidle');
-  await page.getByLabel('Email').fill(who.email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);

@@ -66,7 +66,7 @@ export async function qrVideo(text: string, path: string, size = 640): Promise<v
  */
 export async function signInHydrated(page: Page, who: { email: string; password: string }, next: string): Promise<void> {
   await page.goto(`/signin?next=${encodeURIComponent(next)}`, { waitUntil: 'networkidle' });
-  await page.getByLabel('Email').fill(who.email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);

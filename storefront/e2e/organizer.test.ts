@@ -25,7 +25,7 @@ describe('organizer journey in a browser', () => {
     // After hydration: inputs filled before it are reset to their rendered (empty) values.
     await page.goto('/signup?next=/organizer/new', { waitUntil: 'networkidle' });
     await page.getByLabel('Your name').fill('Olfa Ben Ammar');
-    await page.getByLabel('Email').fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByLabel('Password').fill('a-long-enough-password');
     await page.getByLabel('Sell tickets for my events').check();
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -108,7 +108,7 @@ describe('organizer journey in a browser', () => {
     await page.getByLabel('List name').fill('Porte Nord');
     await page.getByRole('button', { name: 'Add a list' }).last().click();
     await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('List added');
-    await page.getByLabel('Email').fill(`salma-${Date.now()}@e2e.tickr.test`);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`salma-${Date.now()}@e2e.tickr.test`);
     await page.getByLabel('Name (optional)').fill('Salma Door');
     expect(await page.getByLabel(/Password/).count()).toBe(0);
     await page.getByRole('button', { name: 'Add staff' }).last().click();

@@ -45,7 +45,7 @@ describe('participant journey in a browser', () => {
     await page.getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Create account' }).click();
     await page.getByLabel('Your name').fill('Amira Ben Salah');
-    await page.getByLabel('Email').fill(`amira-${Date.now()}@e2e.tickr.test`);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`amira-${Date.now()}@e2e.tickr.test`);
     await page.getByLabel('Password').fill('a-long-enough-password');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL((url) => url.pathname === '/');
@@ -171,7 +171,7 @@ describe('participant journey in a browser', () => {
   it('shows an error as a sentence, not JSON', async () => {
     const page = await stack.newPage();
     await page.goto('/signin');
-    await page.getByLabel('Email').fill('nobody@e2e.tickr.test');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('nobody@e2e.tickr.test');
     await page.getByLabel('Password').fill('wrong-password-1');
     await page.getByRole('button', { name: 'Sign in' }).last().click();
     const alert = page.getByRole('alert');

@@ -90,7 +90,7 @@ describe('door scanner in a browser', () => {
     // Back online: the pending scan syncs by itself and the conflict is shown.
     await page.context().setOffline(false);
     await expect.poll(() => page.getByTestId('network').textContent(), soon).toBe('Online');
-    await expect.poll(() => page.getByTestId('sync-note').textContent(), { timeout: 15_000 }).toContain('1 offline scans synced; 1 conflicts');
+    await expect.poll(() => page.getByTestId('sync-note').textContent(), { timeout: 15_000 }).toContain('1 offline scan synced; 1 conflict.');
     expect(await page.getByTestId('conflicts').textContent()).toContain('Porte Sud');
     expect(await page.getByTestId('pending').count()).toBe(0);
     await stack.shot(page, 'scanner-6-synced-conflict-360');
@@ -117,7 +117,7 @@ describe('door scanner in a browser', () => {
     const page = await stack.newPage({ viewport: phone });
     // Signed in with nowhere asked for: staff land on the scanner.
     await page.goto('/signin', { waitUntil: 'networkidle' });
-    await page.getByLabel('Email').fill(staff.email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(staff.email);
     await page.getByLabel('Password').fill(staff.password);
     await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.pathname === '/scan');

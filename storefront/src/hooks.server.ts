@@ -31,6 +31,11 @@ export const handle: Handle = async ({ event, resolve }) => {
   // Whatever the page made of the edge's 401 (an error page, a failed form), a person whose
   // session ended sees the sign-in form, signed out (`endSession` cleared the cookie).
   if (event.locals.sessionEnded && !(response.status >= 300 && response.status < 400)) redirect(303, signinPath(event.url, { ended: true }));
+  // A page that sent the person to sign in itself (no account): the form says the session ended there too.
+  const location = response.headers.get('location');
+  if (event.locals.sessionEnded && location !== null && /^\/signin(\?|$)/.test(location) && !/[?&]ended=1/.test(location)) {
+    response.headers.set('location', `${location}${location.includes('?') ? '&' : '?'}ended=1`);
+  }
   const csp = response.headers.get('content-security-policy');
   if (csp !== null) response.headers.set('content-security-policy', widenCsp(csp, pageSources(event.url)));
   return response;
