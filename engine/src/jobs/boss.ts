@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { pgLinkOptions } from '../db/pool.ts';
 import {
   jobArchiveCompletedSeconds,
   jobArchiveDeleteSeconds,
@@ -70,6 +71,8 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
     schema: jobsSchema,
     max: opts.poolMax ?? 6,
     application_name: 'tickr-jobs',
+    // pg-boss hands its options to pg.Pool: dead links dropped within seconds (db/pool.ts).
+    ...pgLinkOptions,
     // Tickr schedules with startAfter, never cron: no clock or cron monitors to poll.
     schedule: false,
     archiveCompletedAfterSeconds: jobArchiveCompletedSeconds,
