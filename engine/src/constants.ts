@@ -307,3 +307,7 @@ export const pgKeepAliveDelayMs = 1_000;
 export const redisSocketTimeoutMs = 1_500;
 /** A new Redis connection not up in this long fails and is retried. */
 export const redisConnectTimeoutMs = 2_000;
+/** A migration statement (or the wait for another node's migration lock) may take this long; the pool's `pgQueryTimeoutMs` is for requests. */
+export const migrationStatementTimeoutMs = 60 * 60_000;
+/** Statement timeout of the node's main pool (requests, jobs): looser than the workers' `pgQueryTimeoutMs`, as requests run heavier queries (exports, lists) on a loaded machine; still well under the 30 s request timeout. */
+export const pgRequestQueryTimeoutMs = 10_000;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { pgConnectTimeoutMs, pgKeepAliveDelayMs } from '../constants.ts';
+import { pgConnectTimeoutMs, pgKeepAliveDelayMs, pgRequestQueryTimeoutMs } from '../constants.ts';
 
 // bigint columns (prices, epochs) come back as JS numbers: every value we store
 // is bounded far below 2^53 (see constants.ts), and a string would leak into JSON.
@@ -21,11 +21,10 @@ export const pgLinkOptions = {
 } as const;
 
 /**
- * `queryTimeoutMs` 0 (the default) sets no statement timeout: this pool also
- * runs the migrations, whose advisory lock waits for another node's. The shard
- * workers' pools, which serve holds, use `pgQueryTimeoutMs`.
+ * Statements fail after `queryTimeoutMs` (0: never). Migrations (migrate.ts)
+ * set their own, longer timeout per statement.
  */
-export function createPool(url: string, max = 10, queryTimeoutMs = 0): Db {
+export function createPool(url: string, max = 10, queryTimeoutMs = pgRequestQueryTimeoutMs): Db {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, ...pgLinkOptions, ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}) });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on('error', () => {});
