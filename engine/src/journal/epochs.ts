@@ -7,8 +7,8 @@ import type { Db } from '../db/pool.ts';
  * the row lock of this UPDATE waits for any flush holding FOR SHARE on the
  * row (flush.ts), so once it returns no older owner can commit again.
  *
- * It runs on the node's main pool, which sets no statement timeout (it also
- * runs migrations), so it brings its own: a raise sent on a connection whose
+ * It runs on the node's main pool, whose statement timeout is the looser
+ * request one, so it brings the workers' tighter one: a raise sent on a connection whose
  * link died fails within `pgQueryTimeoutMs` (the connection is destroyed) and
  * the keeper's next tick raises again, instead of waiting on TCP
  * retransmission. A raise that timed out may have committed; the epoch only
