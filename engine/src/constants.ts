@@ -289,3 +289,25 @@ export const posterRendersMax = 2;
 /** A served rendition never changes at its URL (its name is its content hash): browsers keep it a year. */
 export const posterCacheMaxAgeSeconds = 365 * 24 * 60 * 60;
 assert(posterWidthsPx.every((w, i) => i === 0 || w > posterWidthsPx[i - 1]!), 'poster widths ascend');
+
+/*
+ * Dead links. A blackholed link (a cut cable, a partition) answers nothing, so a
+ * connection with a statement or command in flight waits on TCP retransmission
+ * backoff, which after a 15 s cut can mean 10 s and more after the link is back
+ * (seen in `npm run chaos`, partition-all). These bound that wait: the
+ * connection is dropped and a new one made within a couple of seconds.
+ */
+/** A PostgreSQL statement unanswered this long fails and its connection is destroyed. A journal flush that times out is a failed flush (fatal, the worker is rebuilt from the journal), never a success. Well above a flush under load (tens of ms), below 2 lease TTLs. */
+export const pgQueryTimeoutMs = 5_000;
+/** A new PostgreSQL connection not up in this long fails (a SYN lost on a dead link is otherwise retried for ~2 min). */
+export const pgConnectTimeoutMs = 2_000;
+/** TCP keepalive on PostgreSQL connections, first probe after this much idle: an idle pooled connection to a vanished server is found dead. */
+export const pgKeepAliveDelayMs = 1_000;
+/** A Redis connection that got no byte back this long after a command is destroyed and reconnected (ioredis `socketTimeout`); a command timeout alone leaves later commands queued behind the stuck one. Above the lease and membership command timeouts. */
+export const redisSocketTimeoutMs = 1_500;
+/** A new Redis connection not up in this long fails and is retried. */
+export const redisConnectTimeoutMs = 2_000;
+/** A migration statement (or the wait for another node's migration lock) may take this long; the pool's `pgQueryTimeoutMs` is for requests. */
+export const migrationStatementTimeoutMs = 60 * 60_000;
+/** Statement timeout of the node's main pool (requests, jobs): looser than the workers' `pgQueryTimeoutMs`, as requests run heavier queries (exports, lists) on a loaded machine; still well under the 30 s request timeout. */
+export const pgRequestQueryTimeoutMs = 10_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Reason } from '../../../engine/src/inventory/types.ts';
-import { HttpError, errorBody, outcomeToHttp } from './errors.ts';
+import pg from 'pg';
+import { HttpError, databaseUnreachable, errorBody, isDatabaseUnreachable, outcomeToHttp } from './errors.ts';
 
 describe('outcomeToHttp', () => {
   const cases: [Reason, number][] = [
@@ -35,5 +36,41 @@ describe('outcomeToHttp', () => {
 
   it('builds the one error shape', () => {
     expect(errorBody('sold_out', 'm', { detail: 'd' })).toEqual({ error: { code: 'sold_out', message: 'm', detail: 'd' } });
+  });
+});
+
+describe('isDatabaseUnreachable', () => {
+  const sys = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code} 10.0.0.3:5432`), { code, syscall });
+
+  it('knows a real refused connection from node-postgres', async () => {
+    // Port 1 on loopback: nothing listens, the kernel refuses at once.
+    const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres', connectionTimeoutMillis: 2_000 });
+    const error = await client.connect().then(() => null, (e: unknown) => e);
+    expect(error).not.toBeNull();
+    expect(isDatabaseUnreachable(error)).toBe(true);
+  });
+
+  it('takes socket, pool, timeout and SQLSTATE errors of a lost link, also wrapped', () => {
+    expect(isDatabaseUnreachable(sys('EINVAL', 'connect'))).toBe(true);
+    expect(isDatabaseUnreachable(sys('EHOSTUNREACH', 'connect'))).toBe(true);
+    expect(isDatabaseUnreachable(new Error('Query read timeout'))).toBe(true);
+    expect(isDatabaseUnreachable(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseUnreachable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnreachable(Object.assign(new Error('the database system is shutting down'), { code: '57P03' }))).toBe(true);
+    expect(isDatabaseUnreachable(new Error('loading the hold failed', { cause: sys('ECONNRESET', 'read') }))).toBe(true);
+    expect(isDatabaseUnreachable(new AggregateError([sys('ECONNREFUSED', 'connect')], 'connect failed'))).toBe(true);
+  });
+
+  it('leaves bugs and bad SQL a 500', () => {
+    expect(isDatabaseUnreachable(new TypeError('cannot read properties of undefined'))).toBe(false);
+    expect(isDatabaseUnreachable(Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' }))).toBe(false);
+    expect(isDatabaseUnreachable(Object.assign(new Error('invalid argument'), { code: 'EINVAL', syscall: 'write' }))).toBe(false);
+    expect(isDatabaseUnreachable(null)).toBe(false);
+    expect(isDatabaseUnreachable('ECONNREFUSED')).toBe(false);
+  });
+
+  it('answers 503 unavailable with Retry-After', () => {
+    const error = databaseUnreachable();
+    expect([error.status, error.code, error.headers]).toEqual([503, 'unavailable', { 'retry-after': '1' }]);
   });
 });

@@ -57,3 +57,43 @@ export function outcomeToHttp(refusal: Refusal): HttpError {
   const extra = refusal.detail === undefined || refusal.reason === 'not_hold_owner' ? undefined : { detail: refusal.detail };
   return new HttpError(known.status, code, known.message, extra, known.headers);
 }
+
+/** Socket errors of a link to the database (or Redis) that is down, refused or unroutable, never of bad input. */
+const linkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'EPIPE', 'EAI_AGAIN']);
+/** Messages node-postgres and ioredis give a connection that is gone, not up in time, or timed out. */
+const linkErrorMessages = [
+  'Connection terminated', // pg: "... unexpectedly", "... due to connection timeout"
+  'timeout exceeded when trying to connect', // pg-pool: connectionTimeoutMillis
+  'Query read timeout', // pg: query_timeout
+  'is not queryable', // pg: a client after a connection error
+  'Connection is closed.', // ioredis
+  'Command timed out', // ioredis: commandTimeout
+  'Socket timeout', // ioredis: socketTimeout
+  "Stream isn't writeable", // ioredis: offline, no offline queue
+];
+/** PostgreSQL SQLSTATEs that mean "not now" rather than "wrong": connection exceptions (08), too many connections, shutting down or starting. */
+const unavailableSqlStates = /^(08...|53300|57P0[1-3])$/;
+
+/**
+ * True when `error` (or one it wraps) says the database cannot be reached
+ * right now: the request was fine and may succeed in a moment, so the answer
+ * is 503 with Retry-After, not 500. `connect EINVAL` is a route that leads
+ * nowhere (a blackhole), so EINVAL counts only from `connect`.
+ */
+export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; syscall?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string') {
+    if (linkErrorCodes.has(e.code)) return true;
+    if (e.code === 'EINVAL' && e.syscall === 'connect') return true;
+    if (unavailableSqlStates.test(e.code)) return true;
+  }
+  if (typeof e.message === 'string' && linkErrorMessages.some((m) => (e.message as string).includes(m))) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnreachable(inner, depth + 1))) return true;
+  return isDatabaseUnreachable(e.cause, depth + 1);
+}
+
+/** The answer to a request that failed because the database is out of reach. */
+export function databaseUnreachable(): HttpError {
+  return new HttpError(503, 'unavailable', 'The database cannot be reached right now; retry in a second.', undefined, retryAfter);
+}

@@ -28,7 +28,7 @@ import { STATUS_CODES } from 'node:http';
 import type uWS from 'uWebSockets.js';
 import { bodyBytesMax } from '../../../engine/src/constants.ts';
 import type { Claims, Tokens } from '../auth/tokens.ts';
-import { HttpError, errorBody } from './errors.ts';
+import { HttpError, databaseUnreachable, errorBody, isDatabaseUnreachable } from './errors.ts';
 import { pathParamProblem, refuseControlCharactersInQuery } from '../control_characters.ts';
 import { securityHeaders } from './security_headers.ts';
 import type { Logger as Log } from '../../../engine/src/log.ts';
@@ -208,6 +208,13 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
   function fail(res: uWS.HttpResponse, state: State, label: string, error: unknown, closeConnection = false): void {
     if (error instanceof HttpError) {
       write(res, state, label, { status: error.status, body: errorBody(error.code, error.message, error.extra), headers: error.headers }, closeConnection);
+      return;
+    }
+    if (isDatabaseUnreachable(error)) {
+      // Not a bug: the request may succeed in a moment (a partition, a restart). 503 with Retry-After, logged without a stack.
+      log('warn', `${label}: database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      const refusal = databaseUnreachable();
+      write(res, state, label, { status: refusal.status, body: errorBody(refusal.code, refusal.message), headers: refusal.headers }, closeConnection);
       return;
     }
     log('error', `${label} failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -270,6 +270,10 @@ export class ForwardClient {
       this.settle(peer, id, unavailable);
     }
     if (count > 0) this.log('warn', `forward: ${count} command(s) to ${peer.addr} unanswered after ${this.timeoutMs} ms`);
+    // Nothing back for that long: the link may be dead (a partition), and later commands written
+    // behind the stuck ones would wait on TCP retransmission backoff, for 10 s and more after the
+    // link is back. Drop the connection; the next command opens a new one.
+    if (count > 0 && peer.socket !== null) this.disconnect(peer, `nothing back for ${this.timeoutMs} ms; connection dropped, the next command opens a new one`, peer.socket);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { redisConnectTimeoutMs, redisSocketTimeoutMs } from '../constants.ts';
 import { assert } from '../assert.ts';
 
 /** Three heartbeats per TTL, so one lost heartbeat never drops a live node from placement. */
@@ -82,7 +83,9 @@ export class Membership {
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       commandTimeout: membershipCommandTimeoutMs,
-      connectTimeout: 2_000,
+      connectTimeout: redisConnectTimeoutMs,
+      // A connection whose command got no answer is dropped and remade, not left behind a dead link.
+      socketTimeout: redisSocketTimeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     });
     this.redis.on('error', this.onError);

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { redisConnectTimeoutMs, redisSocketTimeoutMs } from '../constants.ts';
 import type { QueueStatus } from '../queue/types.ts';
 
 /**
@@ -32,7 +33,9 @@ export async function startQueueTicks(opts: { url: string; keyPrefix: string; no
     // A change Redis cannot take now is dropped, not queued: the next change or the 1 s poll carries the whole status.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    connectTimeout: 2_000,
+    connectTimeout: redisConnectTimeoutMs,
+    // A connection whose command got no answer is dropped and remade, not left behind a dead link.
+    socketTimeout: redisSocketTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
   };
   const publisher = new Redis(opts.url, options);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { pgLinkOptions } from '../db/pool.ts';
 import {
   jobArchiveCompletedSeconds,
   jobArchiveDeleteSeconds,
@@ -70,6 +71,11 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
     schema: jobsSchema,
     max: opts.poolMax ?? 6,
     application_name: 'tickr-jobs',
+    // pg-boss hands its options to pg.Pool: TCP keepalive finds an idle connection to a vanished server dead
+    // (db/pool.ts). No connectionTimeoutMillis here: pg-pool counts the wait for a free client in it, and pg-boss
+    // giving up recording a job's outcome leaves the job to run again only after its expiry (seen in `npm run chaos`).
+    // (Spread: pg-boss's types leave out the pg.Pool options it passes on.)
+    ...{ keepAlive: pgLinkOptions.keepAlive, keepAliveInitialDelayMillis: pgLinkOptions.keepAliveInitialDelayMillis },
     // Tickr schedules with startAfter, never cron: no clock or cron monitors to poll.
     schedule: false,
     archiveCompletedAfterSeconds: jobArchiveCompletedSeconds,

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { redisConnectTimeoutMs, redisSocketTimeoutMs } from '../constants.ts';
 import { assert } from '../assert.ts';
 import type { LeaseStore } from './lease_store.ts';
 
@@ -72,7 +73,9 @@ export class RedisLeaseStore implements LeaseStore {
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       commandTimeout: opts.commandTimeoutMs ?? leaseCommandTimeoutMs,
-      connectTimeout: 2_000,
+      connectTimeout: redisConnectTimeoutMs,
+      // A connection whose command got no answer is dropped and remade, not left behind a dead link.
+      socketTimeout: redisSocketTimeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 50, leaseReconnectDelayMaxMs),
     });
     const onError = opts.onError ?? (() => {});

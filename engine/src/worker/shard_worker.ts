@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { expiryTickMs, mailboxDepthMax } from '../constants.ts';
+import { expiryTickMs, mailboxDepthMax, pgQueryTimeoutMs } from '../constants.ts';
+import { pgLinkOptions } from '../db/pool.ts';
 import { selectEventConfig, selectEventConfigsOfShards } from '../db/events.ts';
 import { recoverEvent } from '../journal/load.ts';
 import { FencedError } from '../journal/flush.ts';
@@ -49,10 +50,13 @@ const unknownEvents = new Map<string, number>();
  * after a while idle. A write that fails is fatal (group_commit.ts), and so
  * is a write connection lost while idle, as it was with one fixed connection:
  * the worker is rebuilt from the journal rather than left to guess what the
- * database still has. A lost read connection only costs a reconnect.
+ * database still has. A lost read connection only costs a reconnect. A
+ * statement unanswered for `pgQueryTimeoutMs` fails like any other (a flush
+ * that times out is fatal, never taken for a commit) and its connection is
+ * destroyed, so a dead link never holds the worker past it.
  */
 const pool = (role: string, max: number, onError: (error: Error) => void) => {
-  const p = new pg.Pool({ connectionString: init.dbUrl, max, idleTimeoutMillis: idleConnectionMs, application_name: `tickr-${role}-${init.nodeId}-${init.index}` });
+  const p = new pg.Pool({ connectionString: init.dbUrl, max, idleTimeoutMillis: idleConnectionMs, application_name: `tickr-${role}-${init.nodeId}-${init.index}`, ...pgLinkOptions, query_timeout: pgQueryTimeoutMs });
   p.on('error', onError);
   return p;
 };
