@@ -7,7 +7,7 @@ import { emailPosterOf } from '../mail/poster.ts';
 import type { EmailPoster } from '../mail/templates.ts';
 import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { channelsOf, type NotifyChoice } from '../sms/notify.ts';
-import { queueSms } from '../sms/outbox.ts';
+import { queueSms, type QueueSms } from '../sms/outbox.ts';
 import { sourcesOf } from '../orders/states.ts';
 import { eventSigningKey } from './event_keys.ts';
 import { encodeTicketSecret } from './secret.ts';
@@ -73,7 +73,7 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
   const fresh: { ticket: TicketForIssue; orderId: string }[] = [];
   const emails: QueueEmail<'order_confirmation'>[] = [];
   // Buyers who chose SMS (rare): one text each, as the per-order job sends it.
-  const texts: { order: OrderForTickets; to: string }[] = [];
+  const texts: QueueSms<'tickets_issued'>[] = [];
   const events = new Map<string, OrderForTickets>();
   for (const order of issuing) {
     const own = ticketsOf.get(order.id);
@@ -88,8 +88,9 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
     }
     events.set(order.event_id, order);
     const channels = channelsOf(deps.config, order);
-    if (channels.email) emails.push(confirmation(deps, order, own, posters.get(order.event_id) ?? null));
-    if (channels.smsTo !== null) texts.push({ order, to: channels.smsTo });
+    const notice = issuedNotice(deps.config.publicUrl, order, own, posters.get(order.event_id) ?? null);
+    if (channels.email) emails.push(notice.email);
+    if (channels.smsTo !== null) texts.push({ ...notice.sms, to: channels.smsTo });
     settled.add(order.id);
   }
   if (fresh.length > 0) {
@@ -111,27 +112,36 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
     await scheduleEventReminder(deps.jobs, { id: o.event_id, startsAt: o.starts_at, reminderHours: o.reminder_hours }, deps.now(), tx);
   }
   await queueEmails(tx, deps.jobs, emails);
-  for (const { order, to } of texts) {
-    await queueSms(tx, deps.jobs, {
-      to, template: 'tickets_issued', locale: order.locale, key: `tickets_issued:${order.id}`,
-      data: { eventName: order.event_name, startsAt: order.starts_at.toISOString(), ticketsUrl: ticketsUrl(deps.config.publicUrl, order.id) },
-    });
-  }
+  for (const text of texts) await queueSms(tx, deps.jobs, text);
   return settled;
 }
 
-function confirmation(deps: JobDeps, order: OrderForTickets, tickets: TicketForIssue[], poster: EmailPoster | null): QueueEmail<'order_confirmation'> {
+/**
+ * The notice of an order's tickets, by email and by SMS, as both issuing paths
+ * (this batch and issue_job.ts) queue it; which of the two go is the buyer's
+ * choice (sms/notify.ts).
+ */
+export function issuedNotice(
+  publicUrl: string,
+  order: Pick<OrderForTickets, 'id' | 'locale' | 'buyer_email' | 'buyer_name' | 'event_name' | 'venue' | 'starts_at' | 'time_zone'>,
+  tickets: Pick<TicketForIssue, 'id' | 'type_name' | 'holder_name'>[],
+  poster: EmailPoster | null,
+): { email: QueueEmail<'order_confirmation'>; sms: Omit<QueueSms<'tickets_issued'>, 'to'> } {
+  const url = ticketsUrl(publicUrl, order.id);
+  const startsAt = order.starts_at.toISOString();
   return {
-    to: order.buyer_email,
-    template: 'order_confirmation',
-    locale: order.locale,
-    key: `order_confirmation:${order.id}`,
-    data: {
-      name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), timeZone: order.time_zone, orderId: order.id,
-      ticketsUrl: ticketsUrl(deps.config.publicUrl, order.id),
-      tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
-      poster,
+    email: {
+      to: order.buyer_email,
+      template: 'order_confirmation',
+      locale: order.locale,
+      key: `order_confirmation:${order.id}`,
+      data: {
+        name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt, timeZone: order.time_zone, orderId: order.id, ticketsUrl: url,
+        tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
+        poster,
+      },
     },
+    sms: { template: 'tickets_issued', locale: order.locale, key: `tickets_issued:${order.id}`, data: { eventName: order.event_name, startsAt, ticketsUrl: url } },
   };
 }
 

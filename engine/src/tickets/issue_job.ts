@@ -1,10 +1,10 @@
 import { inTransaction } from '../db/transaction.ts';
 import type { JobHandler } from '../jobs/queues.ts';
-import { ticketsUrl } from '../mail/links.ts';
 import { notifyBuyer } from '../sms/notify.ts';
 import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { eventSigningKey } from './event_keys.ts';
 import { emailPosterOf } from '../mail/poster.ts';
+import { issuedNotice } from './issue_batch.ts';
 import { encodeTicketSecret } from './secret.ts';
 
 type OrderForTickets = {
@@ -59,21 +59,8 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
       await tx.query(`UPDATE orders SET status = 'ticketed', ticketed_at = now(), updated_at = now() WHERE id = $1 AND status = 'paid'`, [orderId]);
       // The event's reminder is scheduled with its first tickets (keyed by event and start, so once); nothing once its moment has passed.
       await scheduleEventReminder(deps.jobs, { id: order.event_id, startsAt: order.starts_at, reminderHours: order.reminder_hours }, deps.now(), tx);
-      const url = ticketsUrl(deps.config.publicUrl, orderId);
-      await notifyBuyer(tx, deps, order.buyer_id, {
-        email: {
-          to: order.buyer_email,
-          template: 'order_confirmation',
-          locale: order.locale,
-          key: `order_confirmation:${orderId}`,
-          data: {
-            name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt: order.starts_at.toISOString(), timeZone: order.time_zone, orderId, ticketsUrl: url,
-            tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
-            poster: await emailPosterOf(tx, order.event_id, deps.config.publicUrl),
-          },
-        },
-        sms: { template: 'tickets_issued', locale: order.locale, key: `tickets_issued:${orderId}`, data: { eventName: order.event_name, startsAt: order.starts_at.toISOString(), ticketsUrl: url } },
-      });
+      const poster = await emailPosterOf(tx, order.event_id, deps.config.publicUrl);
+      await notifyBuyer(tx, deps, order.buyer_id, issuedNotice(deps.config.publicUrl, order, tickets, poster));
     });
   } catch (error) {
     if (error instanceof Error) error.message = `${error.message} (queue tickets-issue, order ${orderId})`;
