@@ -132,6 +132,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
     },
     close() {
       queueLive.close();
+      accounts.close();
       if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
       (app as unknown as { close?: () => void }).close?.();

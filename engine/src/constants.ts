@@ -119,6 +119,14 @@ export const passwordHashWaitersMax = 64;
  * still has to be paid for by a signed-in buyer.
  */
 export const accountCacheTtlMs = 10_000;
+/**
+ * How often each node reads the accounts changed lately (the change feed), so
+ * a cached account state stays good past the TTL while the feed keeps up: a
+ * revocation reaches every node within about this long.
+ */
+export const accountFeedPollMs = 1_000;
+/** How far back each read of the feed looks before the last one: longer than any transaction that changes an account. */
+export const accountFeedOverlapMs = 10_000;
 export const accountCacheMax = 100_000;
 
 export const tokenTtlSeconds = 12 * 60 * 60;

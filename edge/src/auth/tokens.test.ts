@@ -93,6 +93,8 @@ describe('tokens', () => {
         fresh: () => (fresh ? state : undefined),
         load: async () => { loads += 1; fresh = true; return state; },
         forget: () => { fresh = false; },
+        poll: async () => true,
+        close: () => {},
       };
       return { states, set: (s: AccountState | null) => { state = s; fresh = false; }, loads: () => loads };
     }

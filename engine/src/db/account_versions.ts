@@ -84,3 +84,25 @@ export async function selectPasswordHash(db: Db, id: string): Promise<{ id: stri
   );
   return rows[0] ?? null;
 }
+
+/**
+ * The accounts changed lately, for the nodes' caches of account states
+ * (edge/src/auth/account_states.ts): every change of a role, password,
+ * deletion or name sets `updated_at`. Read back `overlapMs` from `since` (the
+ * database's clock at the last read), so a transaction that stamped its change
+ * before that read and committed after it is still seen; the first read
+ * (`since` null) looks back the overlap from now.
+ */
+export async function selectAccountChanges(db: Db, since: Date | null, overlapMs: number): Promise<{ dbNow: Date; changes: { id: string; updatedAt: Date }[] }> {
+  const { rows } = await db.query<{ id: string | null; updatedAt: Date | null; dbNow: Date }>(
+    `WITH t AS (SELECT now() AS db_now)
+     SELECT a.id::text AS id, a.updated_at AS "updatedAt", t.db_now AS "dbNow"
+       FROM t LEFT JOIN accounts a
+         ON a.updated_at > coalesce($1::timestamptz, t.db_now) - make_interval(secs => $2::double precision / 1000)`,
+    [since, overlapMs],
+  );
+  return {
+    dbNow: rows[0]!.dbNow,
+    changes: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, updatedAt: r.updatedAt! })),
+  };
+}
