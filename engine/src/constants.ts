@@ -159,6 +159,10 @@ export const jobBatchSize = 50;
 export const jobWorkersPerQueue = 2;
 /** pg-boss polls at least this often when idle (0.5 s is its floor). */
 export const jobPollingSeconds = 0.5;
+/** A queue's other worker loops, when idle, poll this many times slower than its first: they matter only once it is busy. */
+export const jobIdlePollFactorExtraWorkers = 4;
+/** Dead-letter queues are polled this often when idle: an operator alert a few seconds later costs nothing, a poll every 0.5 s per queue does. */
+export const deadLetterPollingSeconds = 5;
 /** Completed jobs leave the job table this soon, so it stays small in a big sale; the archive keeps them a day. */
 export const jobArchiveCompletedSeconds = 60;
 export const jobArchiveDeleteSeconds = 24 * 60 * 60;

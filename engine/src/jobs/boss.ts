@@ -9,6 +9,8 @@ import {
   jobBatchSize,
   jobExpireSeconds,
   jobPollingSeconds,
+  jobIdlePollFactorExtraWorkers,
+  deadLetterPollingSeconds,
   jobRetryDelaySeconds,
   jobRetryLimit,
   jobWorkersPerQueue,
@@ -131,13 +133,16 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
         const batch = handlers.batch?.[queue] as BatchJobHandler<QueueName> | undefined;
         const runBatch = batch === undefined ? undefined : (jobs: PgBoss.Job<unknown>[]) => batch(deps, jobs as BatchJob<QueueName>[]);
         for (let i = 0; i < jobWorkersPerQueue; i++) {
-          loops.push(workLoop(boss, queue, false, (job) => handler(deps, job.data as JobData[QueueName]), log, signal, runBatch));
+          // The first loop of a queue answers new work within `jobPollingSeconds`; the others poll slower when idle,
+          // and once busy no loop pauses at all: idle polling is a query a loop, whatever the load.
+          const idleMs = jobPollingSeconds * 1000 * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers);
+          loops.push(workLoop(boss, queue, false, (job) => handler(deps, job.data as JobData[QueueName]), log, signal, idleMs, runBatch));
         }
         loops.push(workLoop(boss, deadLetterOf(queue), true, (job) => {
           const output = (job as PgBoss.JobWithMetadata).output as { message?: unknown } | null | undefined;
           const error = typeof output?.message === 'string' ? output.message : 'no error recorded';
           return handlers.deadLetter(deps, { queue, data: job.data as Record<string, unknown>, error });
-        }, log, signal));
+        }, log, signal, deadLetterPollingSeconds * 1000));
       }
     },
     async stop() {
@@ -166,7 +171,7 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
  */
 async function workLoop(
   boss: PgBoss, queue: string, includeMetadata: boolean, run: (job: PgBoss.Job<unknown>) => Promise<void>, log: Logger, signal: AbortSignal,
-  runBatch?: (jobs: PgBoss.Job<unknown>[]) => Promise<Set<string>>,
+  idleMs: number, runBatch?: (jobs: PgBoss.Job<unknown>[]) => Promise<Set<string>>,
 ): Promise<void> {
   while (!signal.aborted) {
     let jobs: PgBoss.Job<unknown>[];
@@ -177,7 +182,7 @@ async function workLoop(
       jobs = [];
     }
     if (jobs.length === 0) {
-      await pause(jobPollingSeconds * 1000, signal);
+      await pause(idleMs, signal);
       continue;
     }
     const done: string[] = [];
