@@ -31,4 +31,17 @@ describe('docker-compose.yml', () => {
   it('seeds no demo accounts', () => {
     expect(compose).not.toMatch(/TICKR_SEED_DEMO:\s*["']?(1|true|\$\{TICKR_SEED_DEMO:-1)/);
   });
+
+  it('publishes PostgreSQL, Redis and LocalStack on loopback only: from the network they would be a known password and no password', () => {
+    const published = [...compose.matchAll(/^\s+- "([^"]+)"$/gm)].map((m) => m[1]!);
+    for (const port of ['5432', '6379', '4566']) {
+      const mapping = published.filter((p) => p.endsWith(`:${port}`));
+      expect(mapping).toEqual([`127.0.0.1:${port}:${port}`]);
+    }
+  });
+
+  it('passes every payment provider\'s settings through to the nodes, so production can sell with any of them', () => {
+    const names = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'CLICTOPAY_USERNAME', 'CLICTOPAY_PASSWORD', 'CLICTOPAY_URL', 'KONNECT_API_KEY', 'KONNECT_WALLET_ID', 'KONNECT_URL'];
+    for (const name of names) expect(compose).toMatch(new RegExp(`^\\s+${name}: \\$\\{${name}:-\\}$`, 'm'));
+  });
 });

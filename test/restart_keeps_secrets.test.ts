@@ -45,13 +45,18 @@ describe('a development node restarted on its data folder', () => {
   // Two starts of a node with its embedded PostgreSQL (the first runs initdb) on a shared 2-core machine.
   it('keeps sessions and ticket keys across a kill -9', { timeout: 300_000 }, async () => {
     node = await startNodeProcess({ dbUrl: null, env, startTimeoutMs: 120_000 });
+    // Development keeps the simulated provider as the default, and the start banner says so.
+    expect(node.output()).toMatch(/payments\s+simulated\b/);
+    expect(node.output()).toMatch(/mode\s+development: simulated payments on by default/);
     const organizer = await api.signup('organizer', 'org');
     const buyer = await api.signup('participant', 'buyer');
     const event = await api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 9_900, capacity: 20 }] });
 
     // The first order is ticketed before the crash: the event's key is made and sealed now.
     const first = await api.hold(buyer.token, event.id, event.typeIds[0]!, 2);
-    const firstOrder = await api.call('POST', `/api/holds/${first.body.holdId}/checkout`, { token: buyer.token, body: { provider: 'simulated' } });
+    // No provider named: development's default, the simulated one.
+    const firstOrder = await api.call('POST', `/api/holds/${first.body.holdId}/checkout`, { token: buyer.token, body: {} });
+    expect(firstOrder.body.provider).toBe('simulated');
     await api.call('POST', `/api/payments/simulated/${firstOrder.body.payment.providerRef}`, { token: buyer.token, body: { outcome: 'pay' } });
     expect(await orderStatus(buyer.token, firstOrder.body.id, 'ticketed')).toBe('ticketed');
     // The second is checked out before the crash and paid after it.
