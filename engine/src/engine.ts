@@ -1,4 +1,4 @@
-import type { Command, Outcome } from './inventory/types.ts';
+import type { Command, Outcome, Refusal } from './inventory/types.ts';
 import type { QueueStatus } from './queue/types.ts';
 
 /**
@@ -30,3 +30,10 @@ export type EngineStatus = {
   workers: { index: number; alive: boolean; shards: number; mailboxDepth: number }[];
   ready: boolean;
 };
+
+/**
+ * The one `shard_unavailable` refusal: a command for a shard that nobody
+ * serves right now (not owned, worker down, peer unreachable), never applied.
+ * The edge answers 503 with Retry-After. Frozen: it is shared by every answer.
+ */
+export const shardUnavailable: Refusal = Object.freeze({ ok: false, reason: 'shard_unavailable' }) as Refusal;

@@ -1,7 +1,7 @@
 import { selectEvent, selectEventConfig, updateEvent } from '../../../engine/src/db/events.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
-import type { Outcome } from '../../../engine/src/inventory/types.ts';
+import { EngineVerbs } from '../../../engine/src/engine_verbs.ts';
 import { signAdmissionToken } from '../../../engine/src/queue/admission_token.ts';
 import { powChallengeTtlMs, queueJoinsPerAddressMax, queueJoinsWindowMs } from '../../../engine/src/queue/limits.ts';
 import { joinedListDigest } from '../../../engine/src/queue/lottery.ts';
@@ -85,7 +85,8 @@ function settingsView(s: DropSettings, saleStartsAt: Date | null, perBuyerLimit:
 }
 
 export function mountQueue(router: Router, deps: QueueDeps): void {
-  const { db, engine, key, settings } = deps;
+  const { db, key, settings } = deps;
+  const engine = new EngineVerbs(deps.engine);
   const now = deps.now ?? Date.now;
   const joins = createRateLimiter({ max: queueJoinsPerAddressMax, windowMs: queueJoinsWindowMs, now });
 
@@ -107,9 +108,8 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
 
   /** The queue's answer to `op`, or the HttpError of an engine or queue refusal. */
   async function ask(eventId: string, op: QueueOp): Promise<Exclude<QueueAnswer, { ok: false }>> {
-    const outcome: Outcome = await engine.send({ kind: 'queue', eventId, op });
+    const outcome = await engine.queue({ eventId, op });
     if (!outcome.ok) throw outcomeToHttp(outcome);
-    if (outcome.kind !== 'queue') throw new Error(`engine answered ${outcome.kind}, expected queue`);
     const answer = outcome.answer;
     if (!answer.ok) {
       const r = queueRefusals[answer.reason];
@@ -161,7 +161,7 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
       });
       const config = await selectEventConfig(db, event.id);
       if (config !== null) {
-        const outcome = await engine.send({ kind: 'reconfigure', eventId: event.id, config });
+        const outcome = await engine.reconfigure({ eventId: event.id, config });
         if (!outcome.ok) throw outcomeToHttp(outcome);
       }
     }

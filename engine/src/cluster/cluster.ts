@@ -15,8 +15,8 @@ import { shardsOf } from './placement.ts';
 import { startQueueTicks } from './queue_ticks.ts';
 import type { QueueStatus } from '../queue/types.ts';
 import { systemClock } from '../clock.ts';
+import { shardUnavailable } from '../engine.ts';
 
-const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 /** How long a node trusts what it learnt about another shard's owner. */
 const ownerCacheMs = 1_000;
 
@@ -46,7 +46,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
   let keeper: LeaseKeeper | null = null;
   // A forwarded command is answered here or refused, never forwarded again.
   const serveLocal = (cmd: Command): Promise<Outcome> =>
-    keeper ? sendIfServed(keeper, workers, cmd, shardOf(cmd.eventId, config.shards)) : Promise.resolve(unavailable);
+    keeper ? sendIfServed(keeper, workers, cmd, shardOf(cmd.eventId, config.shards)) : Promise.resolve(shardUnavailable);
   // readConfig refuses REDIS_URL without TICKR_CLUSTER_SECRET: the internal port never runs unauthenticated.
   const secret = config.clusterSecret;
   assert(secret !== null, 'a cluster node has TICKR_CLUSTER_SECRET');
@@ -105,9 +105,9 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
     async send(cmd) {
       const shard = shardOf(cmd.eventId, config.shards);
       if (k.serves(shard)) return workers.send(cmd, shard);
-      if (k.holds(shard)) return unavailable; // ours, still loading
+      if (k.holds(shard)) return shardUnavailable; // ours, still loading
       const peer = await ownerOf(shard);
-      if (peer === null) return unavailable;
+      if (peer === null) return shardUnavailable;
       forwardedCount++;
       const outcome = await forward.send(peer, cmd);
       if (!outcome.ok && outcome.reason === 'shard_unavailable') owners.delete(shard);

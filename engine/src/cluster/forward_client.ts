@@ -7,6 +7,7 @@ import {
   forwardPendingMax, forwardTimeoutMs, FrameReader,
 } from './forward_frame.ts';
 import { ClientHandshake } from './forward_handshake.ts';
+import { shardUnavailable } from '../engine.ts';
 
 export type ForwardClientOptions = {
   /** TICKR_CLUSTER_SECRET: the client proves it knows it, and checks that the peer does, before sending a command. */
@@ -49,7 +50,6 @@ type Peer = {
   backoffMs: number;
 };
 
-const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 const busy: Outcome = { ok: false, reason: 'busy' };
 const tooLarge: Outcome = { ok: false, reason: 'shard_unavailable', detail: 'command too large to forward' };
 /* Ids stay small msgpack integers; a wrapped id cannot meet its old self, which timed out long ago. */
@@ -128,7 +128,7 @@ export class ForwardClient {
 
   private fail(count: number): Promise<Outcome> {
     this.counters.failures += count;
-    return Promise.resolve(unavailable);
+    return Promise.resolve(shardUnavailable);
   }
 
   private peerOf(addr: string): Peer | null {
@@ -267,7 +267,7 @@ export class ForwardClient {
       if (!peer.pending.has(id)) continue;
       count++;
       this.counters.failures++;
-      this.settle(peer, id, unavailable);
+      this.settle(peer, id, shardUnavailable);
     }
     if (count > 0) this.log('warn', `forward: ${count} command(s) to ${peer.addr} unanswered after ${this.timeoutMs} ms`);
     // Nothing back for that long: the link may be dead (a partition), and later commands written
@@ -294,7 +294,7 @@ export class ForwardClient {
     for (const id of [...peer.pending.keys()]) {
       if (queued.has(id) && !this.closed) continue;
       count++;
-      this.settle(peer, id, unavailable);
+      this.settle(peer, id, shardUnavailable);
     }
     if (this.closed) {
       peer.outIds = [];

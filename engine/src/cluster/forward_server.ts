@@ -4,6 +4,7 @@ import type { Command, Outcome } from '../inventory/types.ts';
 import type { Logger } from '../log.ts';
 import { asRequest, decode, encodeBatches, forwardInflightMax, FrameReader } from './forward_frame.ts';
 import { ServerHandshake } from './forward_handshake.ts';
+import { shardUnavailable } from '../engine.ts';
 
 export type ForwardServerOptions = {
   host: string;
@@ -52,7 +53,6 @@ type Conn = {
 };
 
 const busy: Outcome = { ok: false, reason: 'busy' };
-const failed: Outcome = { ok: false, reason: 'shard_unavailable' };
 const tooLarge: Outcome = { ok: false, reason: 'shard_unavailable', detail: 'outcome too large to forward' };
 
 /**
@@ -126,7 +126,7 @@ export async function startForwardServer(opts: ForwardServerOptions): Promise<Fo
     stats.commands++;
     const onError = (error: unknown): void => {
       opts.log('error', `forward: handler threw for ${cmd.kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      answer(conn, id, failed, true);
+      answer(conn, id, shardUnavailable, true);
     };
     try {
       opts.handle(cmd).then((outcome) => answer(conn, id, outcome, true), onError);

@@ -6,8 +6,8 @@ import type { Command, Outcome } from '../inventory/types.ts';
 import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
 import type { Logger } from '../log.ts';
 import { shardOf } from '../shards.ts';
+import { shardUnavailable } from '../engine.ts';
 
-const unavailable: Outcome = Object.freeze({ ok: false, reason: 'shard_unavailable' });
 /** How long the list of live nodes is trusted; a stale one costs a `shard_unavailable`, which the job retries. */
 const nodesCacheMs = 1_000;
 
@@ -37,7 +37,7 @@ export async function connectRemoteEngine(config: Config, log: Logger): Promise<
   return {
     async send(cmd: Command): Promise<Outcome> {
       const peer = await peerOf(shardOf(cmd.eventId, config.shards));
-      return peer === null ? unavailable : forward.send(peer, cmd);
+      return peer === null ? shardUnavailable : forward.send(peer, cmd);
     },
     status: () => ({ nodeId: config.nodeId, shardsOwned: 0, shardsTotal: config.shards, workers: [], ready: true }),
     metrics: () => '',

@@ -6,6 +6,7 @@ import { raiseEpochs } from '../journal/epochs.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { Log, ShardWorkers } from '../worker/pool.ts';
 import type { LeaseStore } from './lease_store.ts';
+import { shardUnavailable } from '../engine.ts';
 
 /** Renew three times per lease, so one lost renewal never loses the shard. */
 export const leaseTtlMs = leaseTtlMsDefault;
@@ -268,9 +269,8 @@ export class LeaseKeeper {
   }
 }
 
-const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 
 /** `cmd` (for `shard`) to this node's workers while `keeper` serves the shard; `shard_unavailable` (503) otherwise. */
 export function sendIfServed(keeper: LeaseKeeper, workers: Pick<ShardWorkers, 'send'>, cmd: Command, shard: number): Promise<Outcome> {
-  return keeper.serves(shard) ? workers.send(cmd, shard) : Promise.resolve(unavailable);
+  return keeper.serves(shard) ? workers.send(cmd, shard) : Promise.resolve(shardUnavailable);
 }

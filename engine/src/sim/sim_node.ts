@@ -5,6 +5,7 @@ import { SimDbClient } from './sim_database.ts';
 import { SimLeaseClient, type LeaseLine, type SimLeaseStore } from './sim_lease_store.ts';
 import { SimWorker, type WorkerEnv } from './sim_worker.ts';
 import type { NodeEvents } from './world.ts';
+import { shardUnavailable } from '../engine.ts';
 
 /** How a node answers a client: an outcome, or null when the request died with the node. */
 export type Reply = (outcome: Outcome | null) => void;
@@ -12,7 +13,6 @@ export type Reply = (outcome: Outcome | null) => void;
 /** What every node shares: the workers' world, the lease store, and which shard each event is on. */
 export type Env = WorkerEnv & { leases: SimLeaseStore; shardOfEvent: Map<string, number> };
 
-const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 /** Chance per keeper tick that placement moves this node's shards (membership changed), so shards drain and move. */
 const replaceChance = 0.03;
 
@@ -102,7 +102,7 @@ export class SimNode implements NodeEvents {
       const keeper = this.keeper!;
       const shard = this.env.shardOfEvent.get(cmd.eventId)!;
       if (!keeper.serves(shard)) world.stats.refusals++;
-      const workers = { send: (c: Command, s: number) => this.worker?.send(c, s) ?? Promise.resolve(unavailable) };
+      const workers = { send: (c: Command, s: number) => this.worker?.send(c, s) ?? Promise.resolve(shardUnavailable) };
       void sendIfServed(keeper, workers, cmd, shard).then((outcome) => world.schedule(world.hopMs(), () => reply(outcome)));
     })();
   }

@@ -7,6 +7,7 @@ import { GroupCommit } from '../worker/group_commit.ts';
 import type { Cut, SimDatabase } from './sim_database.ts';
 import { SimDbClient } from './sim_database.ts';
 import type { NodeEvents, World } from './world.ts';
+import { shardUnavailable } from '../engine.ts';
 
 /** What the workers of every node share: the world, the database, the events per shard, the checker's ear. */
 export type WorkerEnv = {
@@ -26,7 +27,6 @@ export type WorkerEnv = {
 const expiryEveryMs = 500;
 /** `drain` looks again this often: coarser than the engine's 1 ms, so a drain behind a slow flush costs few events. */
 const drainPollMs = 10;
-const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 
 /**
  * One shard worker, as worker/shard_worker.ts but in the simulated world: it
@@ -69,7 +69,7 @@ export class SimWorker {
   }
 
   send(cmd: Command, shard: number): Promise<Outcome> {
-    if (this.dead) return Promise.resolve(unavailable);
+    if (this.dead) return Promise.resolve(shardUnavailable);
     const id = this.nextId++;
     const answered = new Promise<Outcome>((resolve) => this.waiting.set(id, { eventId: cmd.eventId, resolve }));
     this.run(id, cmd, shard);
@@ -82,7 +82,7 @@ export class SimWorker {
     const hosted = this.actors.get(cmd.eventId);
     if (shard?.ready !== true || hosted === undefined) {
       this.env.world.stats.refusals++;
-      return this.commit.answer(id, unavailable);
+      return this.commit.answer(id, shardUnavailable);
     }
     const { outcome, entries } = hosted.actor.handle(cmd, this.env.world.now);
     this.commit.record(shardNo, shard.epoch, entries);
@@ -194,7 +194,7 @@ export class SimWorker {
     this.stopExpiry();
     this.env.world.say(`${this.nodeId} worker dies: ${(error as Error).message}`);
     this.onFatal(error instanceof FencedError ? error.shards : []);
-    for (const { resolve } of this.waiting.values()) resolve(unavailable);
+    for (const { resolve } of this.waiting.values()) resolve(shardUnavailable);
     this.waiting.clear();
     for (const reject of this.owning) reject(new Error('shard worker died'));
     this.owning.clear();

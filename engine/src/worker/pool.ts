@@ -6,6 +6,7 @@ import type { FromWorker, ToWorker, WorkerInit, WorkerStats } from './protocol.t
 import { pack, unpack } from './wire.ts';
 
 import type { Logger } from '../log.ts';
+import { shardUnavailable } from '../engine.ts';
 
 /** The one logger type (engine/src/log.ts), under the name this module's callers import. */
 export type Log = Logger;
@@ -30,7 +31,6 @@ type Slot = {
   onStopped: (() => void) | null;
 };
 
-const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
 const busy: Outcome = { ok: false, reason: 'busy' };
 
 /**
@@ -69,7 +69,7 @@ export class ShardWorkers {
   /** `shard` is `shardOf(cmd.eventId)`, which the caller has already computed to decide that this node serves it. */
   send(cmd: Command, shard: number): Promise<Outcome> {
     const slot = this.slots[this.workerOf(shard)]!;
-    if (!slot.alive || this.closing) return Promise.resolve(unavailable);
+    if (!slot.alive || this.closing) return Promise.resolve(shardUnavailable);
     if (slot.waiting.size >= mailboxDepthMax) return Promise.resolve(busy);
     const id = this.nextId++;
     slot.outIds.push(id);
@@ -214,7 +214,7 @@ export class ShardWorkers {
     const wasAlive = slot.alive;
     slot.alive = false;
     // Nothing in flight was acknowledged: the callers learn it was not done.
-    for (const resolve of slot.waiting.values()) resolve(unavailable);
+    for (const resolve of slot.waiting.values()) resolve(shardUnavailable);
     slot.waiting.clear();
     for (const { reject } of slot.waitingOwned.values()) reject(new Error(`shard worker ${slot.index} exited before loading its shards`));
     slot.waitingOwned.clear();
