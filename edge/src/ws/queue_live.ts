@@ -40,6 +40,7 @@
  */
 import uWS from 'uWebSockets.js';
 import type { Engine } from '../../../engine/src/engine.ts';
+import { EngineVerbs } from '../../../engine/src/engine_verbs.ts';
 import {
   queuePollMs,
   queueTickPublishMs,
@@ -86,7 +87,8 @@ const decoder = new TextDecoder();
 
 /** `helloTimeoutMs` and `pollMs` are for tests; everywhere else the limits hold. */
 export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; hsts?: boolean; now?: () => number; helloTimeoutMs?: number; pollMs?: number }): QueueLive {
-  const { engine, key, log } = opts;
+  const { key, log } = opts;
+  const engine = new EngineVerbs(opts.engine);
   const security = securityHeaders({ hsts: opts.hsts === true });
   const now = opts.now ?? Date.now;
   const helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
@@ -120,9 +122,9 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
       }
       if (drop.polling) continue;
       drop.polling = true;
-      engine.send({ kind: 'queue', eventId, op: { type: 'status' } }).then((outcome) => {
+      engine.queue({ eventId, op: { type: 'status' } }).then((outcome) => {
         drop.polling = false;
-        if (!outcome.ok || outcome.kind !== 'queue') return;
+        if (!outcome.ok) return;
         const answer = outcome.answer;
         const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
         if (status !== null) publish(status, false, 'polled');
@@ -159,13 +161,13 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     // A drop with waiters here was found to exist already.
     if (drops.has(w.eventId)) return subscribe(ws, place);
     w.checking = true;
-    engine.send({ kind: 'queue', eventId: w.eventId, op: { type: 'status' } }).then((outcome) => {
+    engine.queue({ eventId: w.eventId, op: { type: 'status' } }).then((outcome) => {
       w.checking = false;
       if (w.closed) return;
       if (!outcome.ok && outcome.reason === 'event_not_found') return ws.end(closeCodes.eventNotFound, 'no such event; check the event id');
       // Busy or moving between nodes: the event may well exist, and the polls will ask again.
       subscribe(ws, place);
-      if (outcome.ok && outcome.kind === 'queue') {
+      if (outcome.ok) {
         const answer = outcome.answer;
         const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
         if (status !== null) publish(status, false);
@@ -251,7 +253,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     },
   });
 
-  engine.onQueueStatus?.((status) => publish(status, false, 'pushed'));
+  opts.engine.onQueueStatus?.((status) => publish(status, false, 'pushed'));
   const pollTimer = setInterval(poll, opts.pollMs ?? queuePollMs);
   const sweepTimer = setInterval(sweep, Math.min(1_000, helloTimeoutMs));
   pollTimer.unref();
