@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsSchema } from '../engine/src/jobs/boss.ts';
+import { selectJournalAfter } from '../engine/src/journal/load.ts';
 import { apiClient } from '../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
 import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
@@ -135,6 +136,10 @@ describe('a crash in the middle of an event cancellation (kill -9)', () => {
     expect(payments).toHaveLength(buyersCount);
     for (const p of payments) expect(p).toMatchObject({ status: 'refunded', refund_ref: `simref_refund-${p.order_id}` });
     expect(await count(`SELECT count(*)::int AS n FROM event_cancellation_orders WHERE event_id = $1`, [event.id])).toBe(buyersCount);
+    // The journal says it too: one tickets_refunded per order's hold, never two.
+    const holds = (await t.db.query<{ hold: string }>(`SELECT ticketed_hold_id AS hold FROM orders WHERE id = ANY($1::uuid[])`, [orders])).rows.map((r) => r.hold);
+    const refundedHolds = (await selectJournalAfter(t.db, event.id, 0)).flatMap((e) => (e.body.kind === 'tickets_refunded' ? [e.body.holdId] : []));
+    expect(refundedHolds.sort()).toEqual(holds.sort());
     const live = (await api.call('GET', `/api/events/${event.id}`)).body;
     expect({ sold: live.ticketTypes[0].sold, held: live.ticketTypes[0].held }).toEqual({ sold: 0, held: 0 });
     expect(await count(`SELECT count(*)::int AS n FROM tickets WHERE event_id = $1 AND status = 'revoked'`, [event.id])).toBe(buyersCount * 2);
