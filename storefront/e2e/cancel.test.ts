@@ -89,6 +89,9 @@ describe('cancelling an event in a browser', () => {
     expect(await buyer.getByTestId('event-cancelled').textContent()).toMatch(opts.words.public);
     expect(await buyer.locator('form.buy').count()).toBe(0);
     await stack.shot(buyer, `cancel-4-public-${tag}`);
+    // The home page's list says so too, instead of "On sale".
+    await buyer.goto('/');
+    expect(await buyer.locator('a', { hasText: name }).getByTestId('drop-cancelled').count()).toBe(1);
     return { drop, organizer, page };
   }
 
