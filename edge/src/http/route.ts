@@ -246,15 +246,18 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
     state.done = true;
     metrics.request(label, reply.status);
     res.cork(() => writeHead(res, reply.status, reply.headers?.['content-type'] ?? 'text/plain; charset=utf-8', reply.headers));
+    // Registered once: uWS keeps the first onWritable handler of a response (a second registration does not replace it),
+    // so the handler wakes whichever wait is current.
+    res.onWritable(() => {
+      state.wake?.();
+      return true;
+    });
     while (next.done !== true) {
       let drained = true;
       const chunk = next.value;
       res.cork(() => { drained = res.write(chunk); });
       if (!drained) {
-        await new Promise<void>((resolve) => {
-          state.wake = resolve;
-          res.onWritable(() => { resolve(); return true; });
-        });
+        await new Promise<void>((resolve) => { state.wake = resolve; });
         state.wake = undefined;
       }
       if (state.aborted) return void (await chunks.return?.());
