@@ -80,6 +80,11 @@ const rendition: Build = (w) => {
   }
   return path.then((p) => ({ path: p }));
 };
+/** A new event of `organizer`'s, cancelled by the cell (so the world's `event` stays on sale), its name as confirmation. */
+const freshCancel: Build = async (w) => {
+  const made = await w.n.api.createEvent(w.accounts.organizer.token, { name: 'Cancelled by the matrix' });
+  return { path: `/api/events/${made.id}/cancel`, body: { eventName: 'Cancelled by the matrix' } };
+};
 /** Through the storefront's proxy (or any proxy): a stranger's request, whatever the peer address. */
 const proxied = (path: string): Build => () => ({ path, headers: { 'x-forwarded-for': '203.0.113.7' } });
 
@@ -127,6 +132,10 @@ export const table: readonly Row[] = [
   row('DELETE /api/events/:id/poster',                    '401 403 403 204 404 403 403 403'),
   row('GET /api/posters/:file',                           '200 200 200 200 200 200 200 200', rendition),
   row('POST /api/events/:id/publish',                     '401 403 403 200 404 403 403 403'),
+  // #15. Cancelling: the event's organizer only; its progress and the attendee list (CSV): its organizer or an operator.
+  row('POST /api/events/:id/cancel',                      '401 403 403 202 404 403 403 403', freshCancel),
+  row('GET /api/events/:id/cancellation',                 '401 403 403 200 404 403 403 200'),
+  row('GET /api/events/:id/attendees',                    '401 403 403 200 404 403 403 200'),
   row('POST /api/events/:id/holds',                       '401 201 201 403 403 403 403 403', (w) => ({ path: fill('/api/events/:id/holds', w), body: { typeId: w.event.typeId, quantity: 1 }, headers: { 'idempotency-key': randomUUID() } })),
   row('GET /api/holds/:id',                               '401 200 404 404 404 404 404 200'),
   row('DELETE /api/holds/:id',                            '401 200 404 403 403 403 403 403', async (w) => ({ path: `/api/holds/${await w.freshHold()}` })),

@@ -14,6 +14,7 @@ import { mountAccounts } from './routes/accounts.ts';
 import { mountAuth } from './routes/auth.ts';
 import { mountBench } from './routes/bench.ts';
 import { mountEvents } from './routes/events.ts';
+import { mountEventCancel } from './routes/event_cancel.ts';
 import { mountHealth } from './routes/health.ts';
 import { mountApiDocs } from './routes/api_docs.ts';
 import { isDescribed } from './api/table.ts';
@@ -102,6 +103,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   if (opts.jobs) mountOrders(router, { config, db, engine, jobs: opts.jobs, log });
   if (opts.jobs) mountPayments(router, { config, db, engine, jobs: opts.jobs, log });
   if (opts.jobs) mountManualRefunds(router, { db, jobs: opts.jobs });
+  if (opts.jobs) mountEventCancel(router, { db, engine, jobs: opts.jobs, log });
   mountSales(router, { db });
   const posters = opts.posters ?? openPosterStore(config.posterStore);
   mountPosters(router, { db, store: posters, log });

@@ -286,6 +286,11 @@ export const manualRefundDoneSchema = z.strictObject({
   note: text('note', 0, 1000).optional(),
 });
 
+/** POST /api/events/:id/cancel: the event's name, typed by the organizer, confirms the cancellation. */
+export const cancelEventSchema = z.strictObject({
+  eventName: text('eventName', 1, 200).meta({ description: 'The event\'s name, exactly as it is (spaces at either end ignored): the organizer\'s explicit confirmation.' }),
+});
+
 /** POST /api/orders/:id/refund: no body, or the organizer's override for an order with a used ticket. */
 export const refundSchema = z.strictObject({
   refundUsedTickets: z.boolean({ error: 'refundUsedTickets must be true or false' }).default(false)

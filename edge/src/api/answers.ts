@@ -66,7 +66,19 @@ export const event = z.object({
   latitude: z.number().nullable(), longitude: z.number().nullable(),
   timeZone: z.string().meta({ description: 'IANA zone of the venue: show times in it, the zone named.' }),
   mapUrl: z.string().nullable().meta({ description: 'An https OpenStreetMap link from the coordinates, else the address; null with neither.' }),
+  cancelledAt: time.nullable().meta({ description: 'When its organizer cancelled it: it sells nothing, its tickets are revoked and its paid orders refunded. null while it is on.' }),
 }).meta({ id: 'Event' });
+
+export const cancellation = z.object({
+  eventId: id,
+  cancelledAt: time,
+  state: z.enum(['stopping', 'refunding', 'done']).meta({ description: 'stopping: sales being stopped and the paid orders listed; refunding: refunds under way; done: every listed order refunded.' }),
+  orders: z.object({
+    total: z.number().int().meta({ description: 'Paid orders the cancellation refunds (known once past stopping).' }),
+    refunded: z.number().int(),
+    manualWaiting: z.number().int().meta({ description: 'Konnect orders an operator must refund by hand (GET /api/ops/refunds/manual); not yet refunded.' }),
+  }),
+}).meta({ id: 'Cancellation' });
 
 export const hold = z.object({
   holdId: z.string().meta({ description: 'Opaque; names its event.' }),

@@ -92,7 +92,7 @@ describe('the recorder of the integration tests', () => {
   const sample = {
     id: '0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a', name: 'A', venue: '', startsAt: '2027-07-10T20:00:00.000Z', endsAt: null, saleStartsAt: null, saleEndsAt: null,
     currency: 'EUR', exponent: 2, perBuyerLimit: 10, holdTtlSeconds: 480, refundPolicy: 'none', refundUntilDays: null, platformFeeBps: 400, reminderHours: 24,
-    organizerId: '0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8b', ticketTypes: [], poster: null, status: 'published', publishedAt: '2027-07-01T10:00:00.000Z', description: '', address: '', latitude: null, longitude: null, timeZone: 'Africa/Tunis', mapUrl: null,
+    organizerId: '0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8b', ticketTypes: [], poster: null, status: 'published', publishedAt: '2027-07-01T10:00:00.000Z', description: '', address: '', latitude: null, longitude: null, timeZone: 'Africa/Tunis', mapUrl: null, cancelledAt: null,
   };
 
   it('passes an answer as described', () => {

@@ -1,5 +1,6 @@
 import { key, paramNames, type RouteDoc } from './describe.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { cancellationRoutes } from './routes/cancellation.ts';
 import { checkinRoutes } from './routes/checkin.ts';
 import { eventRoutes } from './routes/events.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -14,6 +15,7 @@ import { queueRoutes } from './routes/queue.ts';
 export const routeTable: readonly RouteDoc[] = [
   ...accountRoutes,
   ...eventRoutes,
+  ...cancellationRoutes,
   ...orderRoutes,
   ...checkinRoutes,
   ...queueRoutes,

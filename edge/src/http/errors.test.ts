@@ -7,7 +7,7 @@ describe('outcomeToHttp', () => {
   const cases: [Reason, number][] = [
     ['sold_out', 409], ['limit_reached', 409], ['hold_expired', 410], ['hold_not_found', 404], ['event_not_found', 404],
     ['not_hold_owner', 404], ['sale_not_started', 403], ['sale_ended', 403], ['unknown_ticket_type', 422],
-    ['capacity_below_committed', 409], ['idempotency_key_reused', 422], ['busy', 503], ['shard_unavailable', 503],
+    ['capacity_below_committed', 409], ['idempotency_key_reused', 422], ['busy', 503], ['shard_unavailable', 503], ['event_cancelled', 410],
   ];
   it.each(cases)('maps %s to %i with a message that says what to do', (reason, status) => {
     const error = outcomeToHttp({ ok: false, reason });

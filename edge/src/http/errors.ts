@@ -41,6 +41,7 @@ const refusals: Record<Reason, { status: number; message: string; headers?: Reco
   event_not_found: { status: 404, message: 'No such event; check the event id.' },
   sale_not_started: { status: 403, message: 'The sale for this event has not started yet; try again at sale start.' },
   sale_ended: { status: 403, message: 'The sale for this event has ended.' },
+  event_cancelled: { status: 410, message: 'This event was cancelled by its organizer: nothing more is sold, and every paid order is refunded.' },
   unknown_ticket_type: { status: 422, message: 'This event has no such ticket type; use a typeId from the event\'s ticketTypes.' },
   capacity_below_committed: { status: 409, message: 'Capacity cannot go below the tickets already sold or held; choose a larger capacity.' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used for a different request; send a new key for a new request.' },

@@ -20,7 +20,8 @@
  * instead (any content type, not parsed): a signed webhook is verified on the
  * exact bytes its sender signed, and a poster is decoded from its bytes. Such
  * a route may allow a larger body (`bytesMax`, e.g. `posterBytesMax`). A
- * handler may answer a Buffer (an image), sent as it is. An
+ * handler may answer a Buffer (an image), sent as it is, or a `Stream` (a
+ * big CSV), written chunk by chunk as the client takes it (`streamOut`). An
  * `HttpError` becomes its status and the one JSON error shape; anything else
  * thrown is a bug: 500 `internal`, logged with the route.
  */
@@ -37,8 +38,21 @@ import { createAddressResolver, isStorefrontProof, storefrontProofHeader, type A
 
 export type { Log };
 
-/** What a handler answers. A string body is sent as text (`content-type` from `headers`, else text/plain), a Buffer as bytes (`content-type` from `headers`); anything else as JSON. */
+/** What a handler answers. A string body is sent as text (`content-type` from `headers`, else text/plain), a Buffer as bytes (`content-type` from `headers`), a `Stream` chunk by chunk; anything else as JSON. */
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+
+/**
+ * A body written as it is produced (`content-type` from the reply's headers, else text/plain), for answers too big to
+ * build in memory. Its first chunk is awaited before the status is written, so a failure before it still answers the
+ * one error shape; a failure after it closes the connection (the client sees a cut answer, never a complete-looking one).
+ * Closed early (`return()`) when the client goes away.
+ */
+export class Stream {
+  readonly chunks: AsyncIterable<string>;
+  constructor(chunks: AsyncIterable<string>) {
+    this.chunks = chunks;
+  }
+}
 export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
@@ -60,7 +74,8 @@ export type RequestHeaders = {
   'if-none-match': string;
 };
 
-type State = { aborted: boolean; done: boolean };
+/** `wake`: set while a stream waits for the client to drain, so an abort ends the wait. */
+type State = { aborted: boolean; done: boolean; wake?: () => void };
 
 export class Ctx {
   readonly method: string;
@@ -175,6 +190,10 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
 
   function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
     if (state.aborted || state.done) return;
+    if (reply.body instanceof Stream) {
+      void streamOut(res, state, label, reply, reply.body.chunks[Symbol.asyncIterator]());
+      return;
+    }
     let payload: string | Buffer;
     let contentType: string;
     if (Buffer.isBuffer(reply.body)) {
@@ -203,6 +222,55 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
       res.end(payload, closeConnection);
     });
+  }
+
+  function writeHead(res: uWS.HttpResponse, status: number, contentType: string, headers: Record<string, string> | undefined): void {
+    res.writeStatus(statusLine(status)).writeHeader('content-type', contentType);
+    for (let i = 0; i < security.length; i++) if (headers?.[security[i]![0]] === undefined) res.writeHeader(security[i]![0], security[i]![1]);
+    if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
+  }
+
+  /**
+   * A `Stream` reply: the first chunk before the head (a failure there is an ordinary error answer), then each chunk
+   * inside `cork()`. When uWS buffers a chunk (`write` answers false: the client reads slower than we produce), the
+   * next is pulled only once `onWritable` says the buffer drained, so a slow client holds at most one chunk in memory.
+   */
+  async function streamOut(res: uWS.HttpResponse, state: State, label: string, reply: Reply, chunks: AsyncIterator<string>): Promise<void> {
+    let next: IteratorResult<string>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      return fail(res, state, label, error);
+    }
+    if (state.aborted || state.done) return void (await chunks.return?.());
+    state.done = true;
+    metrics.request(label, reply.status);
+    res.cork(() => writeHead(res, reply.status, reply.headers?.['content-type'] ?? 'text/plain; charset=utf-8', reply.headers));
+    // Registered once: uWS keeps the first onWritable handler of a response (a second registration does not replace it),
+    // so the handler wakes whichever wait is current.
+    res.onWritable(() => {
+      state.wake?.();
+      return true;
+    });
+    while (next.done !== true) {
+      let drained = true;
+      const chunk = next.value;
+      res.cork(() => { drained = res.write(chunk); });
+      if (!drained) {
+        await new Promise<void>((resolve) => { state.wake = resolve; });
+        state.wake = undefined;
+      }
+      if (state.aborted) return void (await chunks.return?.());
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        log('error', `${label} failed while streaming: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!state.aborted) res.close();
+        return;
+      }
+      if (state.aborted) return void (await chunks.return?.());
+    }
+    res.cork(() => res.end());
   }
 
   function fail(res: uWS.HttpResponse, state: State, label: string, error: unknown, closeConnection = false): void {
@@ -332,7 +400,10 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       const state: State = { aborted: false, done: false };
       const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state, resolveAddress);
       // Rule 2: onAborted before anything asynchronous.
-      res.onAborted(() => { state.aborted = true; });
+      res.onAborted(() => {
+        state.aborted = true;
+        state.wake?.();
+      });
       const paramProblem = names.length === 0 ? null : pathParamProblem(params);
       if (paramProblem !== null) return fail(res, state, label, paramProblem);
       if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);

@@ -52,6 +52,7 @@ export function eventView(e: EventRow, live: Live) {
     longitude: e.longitude,
     timeZone: e.timeZone,
     mapUrl: mapUrl(e),
+    cancelledAt: iso(e.cancelledAt),
     ticketTypes: e.ticketTypes.map((t) => {
       const a = live?.get(t.id);
       return {

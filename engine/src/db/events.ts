@@ -49,6 +49,8 @@ export type EventRow = {
   latitude: number | null;
   longitude: number | null;
   timeZone: string;
+  /** When its organizer cancelled it (migration 0018); null while it is on. */
+  cancelledAt: Date | null;
 };
 
 export type RefundPolicy = 'none' | 'until' | 'always';
@@ -96,6 +98,7 @@ const eventColumns = `e.id, e.organizer_id AS "organizerId", e.name, e.venue, e.
   e.hold_ttl_seconds AS "holdTtlSeconds", e.shard,
   e.refund_policy AS "refundPolicy", e.refund_until_days AS "refundUntilDays", e.platform_fee_bps AS "platformFeeBps", e.reminder_hours AS "reminderHours",
   e.status, e.published_at AS "publishedAt", e.description, e.address, e.latitude, e.longitude, e.time_zone AS "timeZone",
+  e.cancelled_at AS "cancelledAt",
   COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'price', t.price, 'capacity', t.capacity, 'position', t.position,
                                               'retired', t.retired_at IS NOT NULL)
                             ORDER BY t.position)
@@ -127,6 +130,7 @@ export async function insertEvent(db: Db, organizerId: string, input: NewEvent, 
     perBuyerLimit: input.perBuyerLimit, holdTtlSeconds: input.holdTtlSeconds, shard,
     ticketTypes: input.ticketTypes.map((t, i) => ({ id: typeIds[i]!, name: t.name, price: t.price, capacity: t.capacity, position: i + 1, retired: false })),
     ...money, ...details,
+    cancelledAt: null,
     poster: null,
   });
   const client = await db.connect();
@@ -273,12 +277,14 @@ type ConfigRow = {
   saleStartsAt: Date | null;
   saleEndsAt: Date | null;
   draft: boolean;
+  cancelled: boolean;
   types: TypeConfig[];
 };
 
 // Retired types stay listed (flagged) so the journal's entries for them replay on recovery; the actor does not sell them.
 const configColumns = `e.id AS "eventId", e.shard, e.currency, e.per_buyer_limit AS "perBuyerLimit", e.hold_ttl_seconds AS "holdTtlSeconds",
   e.sale_starts_at AS "saleStartsAt", e.sale_ends_at AS "saleEndsAt", e.status = 'draft' AS draft,
+  e.cancelled_at IS NOT NULL AS cancelled,
   COALESCE((SELECT json_agg(json_build_object('typeId', t.id, 'price', t.price, 'capacity', t.capacity, 'retired', t.retired_at IS NOT NULL) ORDER BY t.position)
             FROM ticket_types t WHERE t.event_id = e.id), '[]') AS types`;
 
@@ -295,6 +301,7 @@ function toConfig(r: ConfigRow): EventConfig {
     types,
   };
   if (r.draft) config.draft = true;
+  if (r.cancelled) config.cancelled = true;
   return config;
 }
 

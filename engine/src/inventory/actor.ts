@@ -18,6 +18,7 @@ import { confirmHold } from './commands/confirm_hold.ts';
 import { expireHolds } from './commands/expire_holds.ts';
 import { placeHold } from './commands/place_hold.ts';
 import { refundTickets } from './commands/refund_tickets.ts';
+import { releaseAllHolds } from './commands/release_all_holds.ts';
 import { releaseHold } from './commands/release_hold.ts';
 import { ExpiryHeap } from './expiry_heap.ts';
 import { newHoldId, newTicketId, type Ids } from './ids.ts';
@@ -156,6 +157,8 @@ export class InventoryActor {
       }
       case 'refundTickets':
         return this.write(refundTickets(state, cmd, now));
+      case 'releaseAllHolds':
+        return this.write(releaseAllHolds(state, cmd, now));
       case 'queue':
         // The worker hands queue commands to its queue host (queue/host.ts).
         throw new Error('a queue command reached the inventory actor');

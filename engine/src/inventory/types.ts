@@ -20,6 +20,8 @@ export type EventConfig = {
   types: TypeConfig[];
   /** A draft sells nothing: holds answer event_not_found, as the edge answers anyone but its organizer. */
   draft?: true;
+  /** Cancelled by its organizer (#15): no new holds, no confirmations; set once, never cleared. */
+  cancelled?: true;
 };
 
 export type TypeConfig = {
@@ -104,6 +106,8 @@ export type Snapshot = { kind: 'snapshot'; eventId: string };
  * holds, so the caller says what the hold was (from Postgres); once per hold.
  */
 export type RefundTickets = { kind: 'refundTickets'; eventId: string; holdId: string; typeId: string; qty: number; buyer: string };
+/** The event was cancelled: every open hold goes back (its buyer's payment, if one comes, is refunded). */
+export type ReleaseAllHolds = { kind: 'releaseAllHolds'; eventId: string };
 /** New settings from Postgres after an organizer's PATCH (limits, TTL, sale window, prices). */
 export type Reconfigure = { kind: 'reconfigure'; eventId: string; config: EventConfig };
 
@@ -117,6 +121,7 @@ export type Command =
   | Snapshot
   | Reconfigure
   | RefundTickets
+  | ReleaseAllHolds
   /** Handled by the queue host of the same worker (queue/host.ts), never by the inventory actor. */
   | QueueCommand;
 
@@ -136,6 +141,7 @@ export type Reason =
   | 'capacity_below_committed'
   | 'idempotency_key_reused'
   | 'event_not_found'
+  | 'event_cancelled'
   | 'busy'
   | 'shard_unavailable';
 
@@ -166,6 +172,7 @@ export type Outcome =
   | { ok: true; kind: 'snapshot'; eventId: string; seq: number; types: TypeAvailability[]; activeHolds: number }
   | { ok: true; kind: 'reconfigured' }
   | { ok: true; kind: 'refunded'; holdId: string; qty: number; again: boolean }
+  | { ok: true; kind: 'releasedAll'; count: number }
   | { ok: true; kind: 'queue'; answer: QueueAnswer };
 
 // ---- journal -----------------------------------------------------------

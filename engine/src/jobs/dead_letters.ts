@@ -33,6 +33,7 @@ const remedies: Record<QueueName, string> = {
   'event-reminder': 'Ticket holders were not reminded of the event.',
   refund: 'The refund did not go through: refund it at the provider by hand, then mark the order refunded.',
   'payment-poll': 'The payment\'s state is unknown: look it up at the provider.',
+  'event-cancel': 'The event is cancelled (no sales, tickets revoked) but its orders were not all queued for refund: see the cause, then run the job again or refund the remaining orders.',
 };
 
 async function ticketsNeverIssued(deps: JobDeps, orderId: string, error: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { cancelEventJob } from '../cancellation/cancel_job.ts';
 import { sendEmailBatch } from '../mail/send_batch.ts';
 import { sendEmailJob } from '../mail/send_job.ts';
 import { sendSmsJob } from '../sms/send_job.ts';
@@ -20,6 +21,7 @@ export const handlers: Handlers = {
   'event-reminder': eventReminderJob,
   refund: refundJob,
   'payment-poll': paymentPollJob,
+  'event-cancel': cancelEventJob,
   deadLetter: deadLetterJob,
   // A sell-out's pipeline: one transaction per fetched batch; the per-job handlers above take what a batch leaves.
   batch: {

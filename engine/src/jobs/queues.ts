@@ -3,7 +3,7 @@
  * idempotent per the key named here: pg-boss may run a job again after a crash
  * or a retry, and a provider may deliver the same payment twice.
  */
-export const queueNames = ['payment-confirmed', 'tickets-issue', 'email-send', 'sms-send', 'event-reminder', 'refund', 'payment-poll'] as const;
+export const queueNames = ['payment-confirmed', 'tickets-issue', 'email-send', 'sms-send', 'event-reminder', 'refund', 'payment-poll', 'event-cancel'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 export type JobData = {
@@ -18,9 +18,11 @@ export type JobData = {
   /** Remind every ticket holder of an event. Key: eventId + startsAt. */
   'event-reminder': { eventId: string; startsAt: string };
   /** Refund an order through its provider, revoke its tickets, release its stock (unless a ticket was used). Key: orderId (orderId:used for the organizer's override). */
-  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued'; /** The organizer's override: refund even if a ticket was used (its seats stay sold). */ refundUsedTickets?: boolean };
+  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued' | 'event_cancelled'; /** The organizer's override: refund even if a ticket was used (its seats stay sold). */ refundUsedTickets?: boolean };
   /** Ask a redirect provider (Clictopay, Konnect) where a payment stands: the buyer may never come back to the return URL. Key: paymentId + attempt. */
   'payment-poll': { paymentId: string; attempt: number };
+  /** Stop a cancelled event's sales and queue a refund for each of its paid orders (cancellation/cancel_job.ts). Key: eventId. */
+  'event-cancel': { eventId: string };
 };
 
 /** A database client inside the caller's transaction: a job sent with it exists only if that transaction commits. */

@@ -30,7 +30,7 @@ export type TemplateData = AccountTemplateData & {
     name: string; eventName: string; orderId: string;
     /** Minor units of currency. */
     amount: number; currency: string;
-    reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued';
+    reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued' | 'event_cancelled';
   };
   event_reminder: { name: string; eventName: string; venue: string; startsAt: string; timeZone?: string; ticketsUrl: string; ticketCount: number; poster?: EmailPoster | null };
 };
@@ -73,7 +73,7 @@ export function escapeHtml(s: string): string {
 type Words = {
   hello: (n: string) => string;
   confirmSubject: (e: string) => string; confirmIntro: (e: string, v: string, w: string) => string; confirmLink: string; ticket: string;
-  refundSubject: (e: string) => string; refundBody: (amount: string, e: string) => string; reasons: Record<TemplateData['refund_notice']['reason'], string>;
+  refundSubject: (e: string) => string; cancelledSubject: (e: string) => string; refundBody: (amount: string, e: string) => string; reasons: Record<TemplateData['refund_notice']['reason'], string>;
   reminderSubject: (e: string) => string; reminderBody: (e: string, v: string, w: string, n: number) => string;
   order: string; footer: string;
 };
@@ -86,8 +86,9 @@ const words: Record<Locale, Words> = {
     confirmLink: 'Show the QR codes at the door from your tickets page:',
     ticket: 'Ticket',
     refundSubject: (e) => `Your refund for ${e}`,
+    cancelledSubject: (e) => `${e} is cancelled: your refund`,
     refundBody: (a, e) => `We refunded ${a} for your order for ${e}. Its tickets no longer admit.`,
-    reasons: { organizer: 'The organizer refunded this order.', buyer: 'You asked for this refund.', late_payment_sold_out: 'Your payment arrived after your hold expired and the tickets were sold out.', tickets_not_issued: 'We could not issue your tickets; we are sorry, and your payment is refunded in full.' },
+    reasons: { organizer: 'The organizer refunded this order.', buyer: 'You asked for this refund.', late_payment_sold_out: 'Your payment arrived after your hold expired and the tickets were sold out.', tickets_not_issued: 'We could not issue your tickets; we are sorry, and your payment is refunded in full.', event_cancelled: 'The organizer cancelled this event. Your payment is refunded in full.' },
     reminderSubject: (e) => `Reminder: ${e} is coming up`,
     reminderBody: (e, v, w, n) => `${e} at ${v} starts on ${w}. You have ${n} ticket${n === 1 ? '' : 's'}.`,
     order: 'Order', footer: 'Sent by Tickr.',
@@ -99,8 +100,9 @@ const words: Record<Locale, Words> = {
     confirmLink: 'Présentez les QR codes à l’entrée depuis votre page de billets :',
     ticket: 'Billet',
     refundSubject: (e) => `Votre remboursement pour ${e}`,
+    cancelledSubject: (e) => `${e} est annulé : votre remboursement`,
     refundBody: (a, e) => `Nous avons remboursé ${a} pour votre commande pour ${e}. Ses billets ne sont plus valables.`,
-    reasons: { organizer: 'L’organisateur a remboursé cette commande.', buyer: 'Vous avez demandé ce remboursement.', late_payment_sold_out: 'Votre paiement est arrivé après l’expiration de votre réservation et les billets étaient épuisés.', tickets_not_issued: 'Nous n’avons pas pu émettre vos billets ; toutes nos excuses, votre paiement est intégralement remboursé.' },
+    reasons: { organizer: 'L’organisateur a remboursé cette commande.', buyer: 'Vous avez demandé ce remboursement.', late_payment_sold_out: 'Votre paiement est arrivé après l’expiration de votre réservation et les billets étaient épuisés.', tickets_not_issued: 'Nous n’avons pas pu émettre vos billets ; toutes nos excuses, votre paiement est intégralement remboursé.', event_cancelled: 'L’organisateur a annulé cet événement. Votre paiement est intégralement remboursé.' },
     reminderSubject: (e) => `Rappel : ${e} approche`,
     reminderBody: (e, v, w, n) => `${e} à ${v} commence le ${w}. Vous avez ${n} billet${n === 1 ? '' : 's'}.`,
     order: 'Commande', footer: 'Envoyé par Tickr.',
@@ -112,8 +114,9 @@ const words: Record<Locale, Words> = {
     confirmLink: 'اعرض رموز QR عند المدخل من صفحة تذاكرك:',
     ticket: 'تذكرة',
     refundSubject: (e) => `استرداد المبلغ لـ ${e}`,
+    cancelledSubject: (e) => `أُلغي ${e}: استرداد المبلغ`,
     refundBody: (a, e) => `أعدنا ${a} عن طلبك لـ ${e}. لم تعد تذاكره صالحة.`,
-    reasons: { organizer: 'قام المنظم باسترداد هذا الطلب.', buyer: 'لقد طلبت هذا الاسترداد.', late_payment_sold_out: 'وصل دفعك بعد انتهاء الحجز ونفدت التذاكر.', tickets_not_issued: 'تعذّر علينا إصدار تذاكرك؛ نعتذر، وسيُرد إليك المبلغ كاملاً.' },
+    reasons: { organizer: 'قام المنظم باسترداد هذا الطلب.', buyer: 'لقد طلبت هذا الاسترداد.', late_payment_sold_out: 'وصل دفعك بعد انتهاء الحجز ونفدت التذاكر.', tickets_not_issued: 'تعذّر علينا إصدار تذاكرك؛ نعتذر، وسيُرد إليك المبلغ كاملاً.', event_cancelled: 'ألغى المنظم هذه الفعالية. سيُرد إليك المبلغ كاملاً.' },
     reminderSubject: (e) => `تذكير: ${e} يقترب`,
     reminderBody: (e, v, w, n) => `يبدأ ${e} في ${v} بتاريخ ${w}. لديك ${n} تذكرة.`,
     order: 'الطلب', footer: 'أرسلت بواسطة Tickr.',
@@ -163,7 +166,8 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     case 'refund_notice': {
       const d = data as TemplateData['refund_notice'];
       const amount = formatMoney({ amount: d.amount, currency: d.currency }, locale);
-      return compose(locale, w.refundSubject(d.eventName), [w.hello(d.name), w.refundBody(amount, d.eventName), w.reasons[d.reason], `${w.order} ${d.orderId}`]);
+      const subject = d.reason === 'event_cancelled' ? w.cancelledSubject(d.eventName) : w.refundSubject(d.eventName);
+      return compose(locale, subject, [w.hello(d.name), w.refundBody(amount, d.eventName), w.reasons[d.reason], `${w.order} ${d.orderId}`]);
     }
     case 'event_reminder': {
       const d = data as TemplateData['event_reminder'];

@@ -107,12 +107,12 @@ export async function countTicketsOfHold(db: Executor, holdId: string): Promise<
   return rows[0]!.n;
 }
 
-export type OrderContext = { organizerId: string; eventName: string; startsAt: Date; refundPolicy: 'none' | 'until' | 'always'; refundUntilDays: number | null; buyerEmail: string; buyerName: string; typeName: string };
+export type OrderContext = { organizerId: string; eventName: string; /** The event was cancelled (#15). */ eventCancelled: boolean; startsAt: Date; refundPolicy: 'none' | 'until' | 'always'; refundUntilDays: number | null; buyerEmail: string; buyerName: string; typeName: string };
 
 /** What the routes and the refund job need about an order's event and buyer. */
 export async function selectOrderContext(db: Executor, orderId: string): Promise<OrderContext | null> {
   const { rows } = await db.query<OrderContext>(
-    `SELECT e.organizer_id AS "organizerId", e.name AS "eventName", e.starts_at AS "startsAt", e.refund_policy AS "refundPolicy",
+    `SELECT e.organizer_id AS "organizerId", e.name AS "eventName", e.cancelled_at IS NOT NULL AS "eventCancelled", e.starts_at AS "startsAt", e.refund_policy AS "refundPolicy",
             e.refund_until_days AS "refundUntilDays", a.email AS "buyerEmail", a.name AS "buyerName", t.name AS "typeName"
      FROM orders o JOIN events e ON e.id = o.event_id JOIN accounts a ON a.id = o.buyer_id JOIN ticket_types t ON t.id = o.type_id
      WHERE o.id = $1`,

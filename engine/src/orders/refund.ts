@@ -141,18 +141,23 @@ async function refundOrderInTx(deps: Parameters<JobHandler<'refund'>>[0], order:
   const orderId = order.id;
   const ctx = await selectOrderContext(deps.db, orderId);
   if (ctx === null) throw new Error('order context vanished');
+  // Whatever asked for the refund (a late payment, the organizer), the buyer of a cancelled event is told it was cancelled.
+  const told = ctx.eventCancelled ? 'event_cancelled' : reason;
   return inTransaction(deps.db, async (tx) => {
-    await revokeOrderTickets(tx, orderId);
+    await revokeOrderTickets(tx, orderId, told === 'event_cancelled' ? 'event_cancelled' : 'refunded');
     const used = await countUsedTicketsOfOrder(tx, orderId);
     if (!(await moveOrder(tx, orderId, 'refunded'))) return used;
     await notifyBuyer(tx, deps, order.buyerId, {
       email: {
         to: ctx.buyerEmail, template: 'refund_notice', locale: order.locale, key: `refund_notice:${orderId}`,
-        data: { name: ctx.buyerName, eventName: ctx.eventName, orderId, amount: order.amount, currency: order.currency, reason },
+        data: { name: ctx.buyerName, eventName: ctx.eventName, orderId, amount: order.amount, currency: order.currency, reason: told },
       },
       sms: {
         template: 'refund_notice', locale: order.locale, key: `refund_notice:${orderId}`,
-        data: { eventName: ctx.eventName, amount: order.amount, currency: order.currency, ticketsUrl: ticketsUrl(deps.config.publicUrl, orderId) },
+        data: {
+          eventName: ctx.eventName, amount: order.amount, currency: order.currency, ticketsUrl: ticketsUrl(deps.config.publicUrl, orderId),
+          ...(told === 'event_cancelled' ? { cancelled: true } : {}),
+        },
       },
     });
     return used;

@@ -21,7 +21,7 @@ export type SmsTemplateData = {
   tickets_issued: { eventName: string; startsAt: string; ticketsUrl: string };
   event_reminder: { eventName: string; startsAt: string; ticketsUrl: string };
   /** amount: minor units of currency. */
-  refund_notice: { eventName: string; amount: number; currency: string; ticketsUrl: string };
+  refund_notice: { eventName: string; amount: number; currency: string; ticketsUrl: string; /** The event was cancelled (#15): the text says so. */ cancelled?: boolean };
 };
 
 export type RenderedSms = { body: string; encoding: SmsEncoding; segments: number };
@@ -30,6 +30,7 @@ type Words = {
   issued: (e: string, w: string, u: string) => string;
   reminder: (e: string, w: string, u: string) => string;
   refund: (e: string, a: string, u: string) => string;
+  cancelled: (e: string, a: string, u: string) => string;
 };
 
 const words: Record<Locale, Words> = {
@@ -37,17 +38,20 @@ const words: Record<Locale, Words> = {
     issued: (e, w, u) => `Tickr: your tickets for ${e}, ${w}. Show them at the door: ${u}`,
     reminder: (e, w, u) => `Tickr reminder: ${e} starts ${w}. Your tickets: ${u}`,
     refund: (e, a, u) => `Tickr: your order for ${e} was refunded (${a}). Its tickets no longer admit. ${u}`,
+    cancelled: (e, a, u) => `Tickr: ${e} is cancelled. Your order is refunded in full (${a}). ${u}`,
   },
   fr: {
     issued: (e, w, u) => `Tickr : vos billets pour ${e}, le ${w}. A montrer à l'entrée : ${u}`,
     reminder: (e, w, u) => `Rappel Tickr : ${e} commence le ${w}. Vos billets : ${u}`,
     refund: (e, a, u) => `Tickr : votre commande pour ${e} est remboursée (${a}). Ses billets ne sont plus valables. ${u}`,
+    cancelled: (e, a, u) => `Tickr : ${e} est annulé. Votre commande est remboursée (${a}). ${u}`,
   },
   ar: {
     // Shorter than en and fr: UCS-2 gives 134 characters for two parts, and the link alone takes about 70.
     issued: (e, w, u) => `Tickr: تذاكرك لـ ${e}، ${w}: ${u}`,
     reminder: (e, w, u) => `تذكير: ${e} في ${w}. تذاكرك: ${u}`,
     refund: (e, a, u) => `Tickr: رُدّ إليك ${a} عن ${e}، والتذاكر ملغاة: ${u}`,
+    cancelled: (e, a, u) => `Tickr: أُلغي ${e}، ورُدّ إليك ${a}: ${u}`,
   },
 };
 
@@ -74,7 +78,7 @@ function compose(template: SmsTemplateName, locale: Locale, data: SmsTemplateDat
     }
     case 'refund_notice': {
       const d = data as SmsTemplateData['refund_notice'];
-      return w.refund(eventName, `${toDecimalString({ amount: d.amount, currency: d.currency })} ${d.currency}`, d.ticketsUrl);
+      return (d.cancelled === true ? w.cancelled : w.refund)(eventName, `${toDecimalString({ amount: d.amount, currency: d.currency })} ${d.currency}`, d.ticketsUrl);
     }
     default:
       throw new TypeError(`unknown SMS template ${String(template)}`);

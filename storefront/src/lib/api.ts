@@ -37,6 +37,14 @@ export type EventView = {
   ticketTypes: TicketTypeView[];
   /** The event's poster (#14), or null; older edges send none. */
   poster?: PosterView | null;
+  /** When its organizer cancelled it (#15); null while it is on. */
+  cancelledAt?: string | null;
+};
+
+/** How far an event's cancellation got (#15): refunded of total paid orders. */
+export type CancellationView = {
+  eventId: string; cancelledAt: string; state: 'stopping' | 'refunding' | 'done';
+  orders: { total: number; refunded: number; manualWaiting: number };
 };
 
 /** A poster: the source's size (for the aspect ratio) and its renditions, narrowest first, WebP and JPEG at each width. */
@@ -228,6 +236,8 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
       send<{ poster: PosterView }>('PUT', `/api/events/${encodeURIComponent(id)}/poster`, { raw: { bytes, type } }),
     removePoster: (id: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(id)}/poster`),
     publishEvent: (id: string) => send<EventView>('POST', `/api/events/${encodeURIComponent(id)}/publish`),
+    cancelEvent: (id: string, eventName: string) => send<CancellationView>('POST', `/api/events/${encodeURIComponent(id)}/cancel`, { body: { eventName } }),
+    cancellation: (id: string) => send<{ cancellation: CancellationView | null }>('GET', `/api/events/${encodeURIComponent(id)}/cancellation`),
     placeHold: (eventId: string, body: { typeId: string; quantity: number }, idempotencyKey: string, admission?: string) =>
       send<HoldView>('POST', `/api/events/${encodeURIComponent(eventId)}/holds`, {
         body,

@@ -76,6 +76,7 @@ export const eventRoutes: RouteDoc[] = [
         'admission_token_wrong_account', 'admission_token_expired'],
       404: ['event_not_found'],
       409: ['sold_out', 'limit_reached', 'address_limit_reached'],
+      410: ['event_cancelled'],
       422: ['unknown_ticket_type', 'idempotency_key_reused', 'admission_quantity_exceeded'],
       ...engineBusy,
     },

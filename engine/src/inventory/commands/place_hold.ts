@@ -16,6 +16,7 @@ export function placeHold(state: Inventory, cmd: PlaceHold, now: number, ids?: I
   assert(Number.isInteger(cmd.qty) && cmd.qty >= 1 && cmd.qty <= holdQuantityMax, 'hold quantity out of range');
   const config = state.config;
   if (config.draft === true) return refused('event_not_found');
+  if (config.cancelled === true) return refused('event_cancelled');
   if (config.saleStartsAt !== null && now < config.saleStartsAt) return refused('sale_not_started');
   if (config.saleEndsAt !== null && now >= config.saleEndsAt) return refused('sale_ended');
   const type = state.types.get(cmd.typeId);

@@ -4,6 +4,7 @@ import { smsFr } from './sms_fr';
 import { acctFr } from './acct_fr';
 import { officeFr } from './office_fr';
 import { editFr } from './edit_fr';
+import { cancelFr } from './cancel_fr';
 
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
@@ -187,6 +188,7 @@ export const fr: Record<MessageKey, string> = {
   // Organizer, door staff and operator pages.
   ...officeFr,
   ...editFr,
+  ...cancelFr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountFr,
   // Phone number and notice choice (#14).

@@ -1,0 +1,25 @@
+import type { cancelEn } from './cancel_en';
+
+export const cancelAr: Record<keyof typeof cancelEn, string> = {
+  'cancel.badge': 'ملغاة',
+  'cancel.title': 'إلغاء هذه الفعالية',
+  'cancel.hint': 'يتوقف البيع فورًا، ولا تُقبل أي تذكرة عند المدخل، ويُرد ثمن كل طلب مدفوع كاملاً عبر وسيلة الدفع. يُبلَّغ كل مشترٍ بلغته، بالبريد الإلكتروني أو الرسائل القصيرة حسب اختياره. لا يمكن التراجع عن ذلك.',
+  'cancel.typeName': 'للتأكيد، اكتب اسم الفعالية: {name}',
+  'cancel.button': 'إلغاء الفعالية ورد المبالغ للجميع',
+  'cancel.confirm': 'إلغاء «{name}» ورد المبالغ لكل المشترين؟ لا يمكن التراجع عن ذلك.',
+  'cancel.mismatch': 'الاسم الذي كتبته ليس اسم الفعالية؛ لم يُلغَ شيء.',
+  'cancel.started': 'أُلغيت الفعالية. عمليات الاسترداد جارية.',
+  'cancel.progressTitle': 'الإلغاء',
+  'cancel.state.stopping': 'إيقاف البيع وحصر الطلبات المدفوعة…',
+  'cancel.state.refunding': 'رد مبالغ الطلبات المدفوعة…',
+  'cancel.state.done': 'اكتمل: رُدّت مبالغ كل الطلبات المدفوعة.',
+  'cancel.refunded': 'المسترد',
+  'cancel.progress': '{refunded} / {total} طلبات',
+  'cancel.manual': 'طلبات Konnect يردّها مشغّل يدويًا: {count}',
+  'cancel.public': 'ألغى المنظم هذه الفعالية. يُرد ثمن كل طلب مدفوع كاملاً، ولم تعد تذاكره صالحة.',
+  'attendees.title': 'قائمة الحضور',
+  'attendees.export': 'تنزيل قائمة الحضور (CSV)',
+  'attendees.hint': 'الاسم والبريد الإلكتروني ونوع التذكرة والطلب، وهل مُسحت كل تذكرة ومتى (بتوقيت {zone}). تُفتح في Excel وغيره من جداول البيانات.',
+  'error.confirmation_mismatch': 'الاسم الذي كتبته ليس اسم الفعالية؛ لم يُلغَ شيء.',
+  'error.event_cancelled': 'ألغى المنظم هذه الفعالية: لم يعد شيء يُباع.',
+};

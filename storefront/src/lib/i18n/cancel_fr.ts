@@ -1,0 +1,25 @@
+import type { cancelEn } from './cancel_en';
+
+export const cancelFr: Record<keyof typeof cancelEn, string> = {
+  'cancel.badge': 'Annulé',
+  'cancel.title': 'Annuler cet événement',
+  'cancel.hint': 'La vente s’arrête aussitôt, plus aucun billet n’est accepté à l’entrée, et chaque commande payée est intégralement remboursée par son moyen de paiement. Chaque acheteur est prévenu dans sa langue, par e-mail ou SMS selon son choix. C’est irréversible.',
+  'cancel.typeName': 'Pour confirmer, saisissez le nom de l’événement : {name}',
+  'cancel.button': 'Annuler l’événement et rembourser tout le monde',
+  'cancel.confirm': 'Annuler « {name} » et rembourser tous les acheteurs ? C’est irréversible.',
+  'cancel.mismatch': 'Le nom saisi n’est pas celui de l’événement ; rien n’a été annulé.',
+  'cancel.started': 'L’événement est annulé. Les remboursements sont en cours.',
+  'cancel.progressTitle': 'Annulation',
+  'cancel.state.stopping': 'Arrêt de la vente et liste des commandes payées…',
+  'cancel.state.refunding': 'Remboursement des commandes payées…',
+  'cancel.state.done': 'Terminé : toutes les commandes payées sont remboursées.',
+  'cancel.refunded': 'Remboursées',
+  'cancel.progress': '{refunded} / {total} commandes',
+  'cancel.manual': 'Commandes Konnect à rembourser à la main par un opérateur : {count}',
+  'cancel.public': 'Cet événement a été annulé par son organisateur. Chaque commande payée est intégralement remboursée et ses billets ne sont plus valables.',
+  'attendees.title': 'Liste des participants',
+  'attendees.export': 'Télécharger la liste des participants (CSV)',
+  'attendees.hint': 'Nom, e-mail, type de billet, commande, et si et quand chaque billet a été scanné (heure de {zone}). S’ouvre dans Excel et les autres tableurs.',
+  'error.confirmation_mismatch': 'Le nom saisi n’est pas celui de l’événement ; rien n’a été annulé.',
+  'error.event_cancelled': 'Cet événement a été annulé par son organisateur : plus rien n’est vendu.',
+};
