@@ -9,6 +9,7 @@ import type { Command, Outcome, Refusal } from './inventory/types.ts';
 type AnswerKinds = {
   placeHold: 'held';
   releaseHold: 'released';
+  releaseAllHolds: 'releasedAll';
   confirmHold: 'confirmed';
   changeCapacity: 'capacityChanged';
   expireHolds: 'expired';
@@ -29,6 +30,7 @@ type Args<K extends Command['kind']> = Omit<CommandOf<K>, 'kind'>;
 const answerKinds: AnswerKinds = {
   placeHold: 'held',
   releaseHold: 'released',
+  releaseAllHolds: 'releasedAll',
   confirmHold: 'confirmed',
   changeCapacity: 'capacityChanged',
   expireHolds: 'expired',
@@ -69,6 +71,10 @@ export class EngineVerbs {
 
   releaseHold(args: Args<'releaseHold'>): Promise<AnswerOf<'releaseHold'> | Refusal> {
     return ask(this.engine, { kind: 'releaseHold', ...args });
+  }
+
+  releaseAllHolds(args: Args<'releaseAllHolds'>): Promise<AnswerOf<'releaseAllHolds'> | Refusal> {
+    return ask(this.engine, { kind: 'releaseAllHolds', ...args });
   }
 
   confirmHold(args: Args<'confirmHold'>): Promise<AnswerOf<'confirmHold'> | Refusal> {
