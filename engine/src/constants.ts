@@ -319,3 +319,5 @@ export const pgRequestQueryTimeoutMs = 10_000;
 export const promoReleaseScanMax = 50;
 /** An event has at most this many promo codes (the organizer's list shows them all). */
 export const promoCodesPerEventMax = 200;
+/** A promo code's cap on uses is at most this (a code with no cap sends none). */
+export const promoUsesMax = 1_000_000;

@@ -14,7 +14,7 @@ import { roles } from '../auth/tokens.ts';
 
 export const id = z.guid().meta({ description: 'A UUID.' });
 export const time = z.iso.datetime().meta({ description: 'ISO 8601, UTC.' });
-const minor = (what: string) => z.number().int().meta({ description: `${what}, in integer minor units of the currency (cents; TND has 3 digits).` });
+export const minor = (what: string) => z.number().int().meta({ description: `${what}, in integer minor units of the currency (cents; TND has 3 digits).` });
 
 export const account = z.object({
   id,

@@ -81,7 +81,7 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     try {
       const { order, payment, created } = await checkout(
         { db, engine, config, providers, jobs, log, now: Date.now },
-        { holdId, buyerId: claims.sub, provider: input.provider, locale: input.locale },
+        { holdId, buyerId: claims.sub, provider: input.provider, locale: input.locale, promoCode: input.promoCode },
       );
       return { status: created ? 201 : 200, body: orderView(order, payment, true) };
     } catch (error) {

@@ -59,10 +59,18 @@ export async function countPromoCodes(db: Executor, eventId: string): Promise<nu
   return rows[0]!.n;
 }
 
-/** FOR UPDATE: every claim of one code queues on its row, so the count of uses it reads cannot change under it (the cap). */
+/**
+ * FOR UPDATE: every claim of one code queues on its row, so the count of uses
+ * it reads cannot change under it (the cap). Two statements: the lock first,
+ * then the count, because a statement that waited for the lock still counts
+ * from the snapshot it started with (READ COMMITTED) and would miss the uses
+ * the claims before it committed.
+ */
 export async function selectPromoCodeForClaim(tx: Tx, eventId: string, code: string): Promise<PromoCodeRow | null> {
-  const { rows } = await tx.query<PromoCodeRow>(`SELECT ${columns} FROM promo_codes c WHERE c.event_id = $1 AND c.code = $2 FOR UPDATE OF c`, [eventId, normalizeCode(code)]);
-  return rows[0] ?? null;
+  const locked = await tx.query<{ id: string }>('SELECT id FROM promo_codes WHERE event_id = $1 AND code = $2 FOR UPDATE', [eventId, normalizeCode(code)]);
+  if (locked.rows[0] === undefined) return null;
+  const { rows } = await tx.query<PromoCodeRow>(`SELECT ${columns} FROM promo_codes c WHERE c.id = $1`, [locked.rows[0].id]);
+  return rows[0]!;
 }
 
 export async function selectPromoCode(db: Executor, eventId: string, code: string): Promise<PromoCodeRow | null> {
@@ -130,13 +138,9 @@ export async function claimAgain(tx: Tx, orderId: string): Promise<void> {
   await tx.query('UPDATE promo_redemptions SET released_at = NULL, claimed_at = now() WHERE order_id = $1', [orderId]);
 }
 
-/** The code's row locked, and its live uses, for a claim made again by a late payment. */
+/** The code's row locked, then its live uses counted after the lock (as in selectPromoCodeForClaim), for a claim made again by a late payment. */
 export async function selectCapForUpdate(tx: Tx, promoCodeId: string): Promise<{ maxUses: number | null; uses: number }> {
-  const { rows } = await tx.query<{ maxUses: number | null; uses: number }>(
-    `SELECT c.max_uses AS "maxUses",
-            (SELECT count(*)::int FROM promo_redemptions r WHERE r.promo_code_id = c.id AND r.released_at IS NULL) AS uses
-     FROM promo_codes c WHERE c.id = $1 FOR UPDATE OF c`,
-    [promoCodeId],
-  );
-  return rows[0]!;
+  const locked = await tx.query<{ maxUses: number | null }>('SELECT max_uses AS "maxUses" FROM promo_codes WHERE id = $1 FOR UPDATE', [promoCodeId]);
+  const { rows } = await tx.query<{ uses: number }>('SELECT count(*)::int AS uses FROM promo_redemptions WHERE promo_code_id = $1 AND released_at IS NULL', [promoCodeId]);
+  return { maxUses: locked.rows[0]!.maxUses, uses: rows[0]!.uses };
 }
