@@ -4,6 +4,7 @@ import { smsAr } from './sms_ar';
 import { acctAr } from './acct_ar';
 import { officeAr } from './office_ar';
 import { editAr } from './edit_ar';
+import { promoAr } from './promo_ar';
 
 export const ar: Record<MessageKey, string> = {
   'app.name': 'تيكر',
@@ -187,6 +188,8 @@ export const ar: Record<MessageKey, string> = {
   // Organizer, door staff and operator pages.
   ...officeAr,
   ...editAr,
+  // Promo codes (#15).
+  ...promoAr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountAr,
   // Phone number and notice choice (#14).

@@ -3,6 +3,7 @@ import { smsEn } from './sms_en';
 import { acctEn } from './acct_en';
 import { officeEn } from './office_en';
 import { editEn } from './edit_en';
+import { promoEn } from './promo_en';
 
 /**
  * English, the reference dictionary: fr.ts and ar.ts must have every key
@@ -190,6 +191,8 @@ export const en = {
   // Organizer, door staff and operator pages.
   ...officeEn,
   ...editEn,
+  // Promo codes (#15).
+  ...promoEn,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountEn,
   // Phone number and notice choice (#14).

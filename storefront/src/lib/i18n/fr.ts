@@ -4,6 +4,7 @@ import { smsFr } from './sms_fr';
 import { acctFr } from './acct_fr';
 import { officeFr } from './office_fr';
 import { editFr } from './edit_fr';
+import { promoFr } from './promo_fr';
 
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
@@ -187,6 +188,8 @@ export const fr: Record<MessageKey, string> = {
   // Organizer, door staff and operator pages.
   ...officeFr,
   ...editFr,
+  // Promo codes (#15).
+  ...promoFr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountFr,
   // Phone number and notice choice (#14).
