@@ -163,6 +163,7 @@ describe('promo codes: the cap on uses', () => {
 
     // The first buyer lets the hold go without paying: the next checkout finds the use free again.
     expect((await n.api.call('DELETE', `/api/holds/${firstHold}`, { token: buyer.token })).status).toBe(200);
+    expect((await n.api.call('GET', `/api/holds/${firstHold}/promo?code=ONCE`, { token: buyer.token })).body.error.code).toBe('hold_expired');
     const second = await checkout(await holdOne(event.id, typeId), 'ONCE');
     expect(second.status).toBe(201);
     expect(await status(first.body.id)).toBe('expired');

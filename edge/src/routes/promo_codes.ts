@@ -79,6 +79,8 @@ export function mountPromoCodes(router: Router, { db, engine }: PromoCodesDeps):
     const hold = outcome.hold;
     // Someone else's hold answers like a missing one.
     if (hold.buyer !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'hold_not_found' });
+    // A hold that ended has nothing left to price: answered as its checkout would be.
+    if (hold.status !== 'held') throw outcomeToHttp({ ok: false, reason: hold.status === 'confirmed' ? 'hold_not_found' : 'hold_expired' });
     const row = await selectPromoCode(db, eventId, code);
     const refusal = promoRefusal(row, hold.typeId, Date.now());
     if (refusal !== null) throw orderErrorToHttp(refusal);

@@ -49,6 +49,6 @@ export const promoRoutes: RouteDoc[] = [
         }),
       },
     },
-    errors: { 404: ['hold_not_found'], 409: ['promo_used_up'], 422: ['promo_invalid', 'promo_not_started', 'promo_expired', 'promo_not_for_type'], 503: ['busy', 'shard_unavailable'] },
+    errors: { 404: ['hold_not_found'], 409: ['promo_used_up'], 410: ['hold_expired'], 422: ['promo_invalid', 'promo_not_started', 'promo_expired', 'promo_not_for_type'], 503: ['busy', 'shard_unavailable'] },
   },
 ];
