@@ -177,4 +177,22 @@ describe('promo codes: the cap on uses', () => {
     const list = await n.api.call('GET', `/api/events/${event.id}/promo-codes`, { token: organizer.token });
     expect(list.body.codes[0]).toMatchObject({ uses: 1, maxUses: 1 });
   });
+
+  it('a declined payment whose hold went back gives its use back to the next checkout', async () => {
+    const event = await n.api.createEvent(organizer.token, { perBuyerLimit: 20 });
+    const typeId = event.typeIds[0]!;
+    await createCode(event.id, { code: 'DECLINED', percentOff: 10, maxUses: 1 });
+    const first = await checkout(await holdOne(event.id, typeId), 'DECLINED');
+    expect(first.status).toBe(201);
+    await n.api.call('POST', `/api/payments/simulated/${first.body.payment.providerRef}`, { token: buyer.token, body: { outcome: 'decline' } });
+    await until(async () => (await status(first.body.id)) === 'failed', 'the decline');
+    // The decline releases the hold; the use is given back when a checkout finds the code used up.
+    const second = await until(async () => {
+      const answer = await checkout(await holdOne(event.id, typeId), 'DECLINED');
+      return answer.status === 201 ? answer : null;
+    }, 'the use given back');
+    expect(second.body).toMatchObject({ promoCode: 'DECLINED', amount: 4_500 });
+    const uses = await n.t.db.query('SELECT order_id, released_at IS NOT NULL AS released FROM promo_redemptions WHERE order_id = ANY($1::uuid[]) ORDER BY claimed_at', [[first.body.id, second.body.id]]);
+    expect(uses.rows).toEqual([{ order_id: first.body.id, released: true }, { order_id: second.body.id, released: false }]);
+  });
 });
