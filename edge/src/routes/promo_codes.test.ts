@@ -152,6 +152,15 @@ describe('promo codes: the cap on uses', () => {
     expect(list.body.codes[0]).toMatchObject({ uses: 3, maxUses: 3 });
   });
 
+  it('two checkouts of one hold racing for a code\'s last use answer the same order', async () => {
+    const event = await n.api.createEvent(organizer.token);
+    await createCode(event.id, { code: 'LAST', percentOff: 10, maxUses: 1 });
+    const holdId = await holdOne(event.id, event.typeIds[0]!);
+    const answers = await Promise.all([checkout(holdId, 'LAST'), checkout(holdId, 'LAST'), checkout(holdId, 'LAST')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+  });
+
   it('gives a use back when its order\'s hold ends unpaid, and a late payment then finds the code used up and is refunded', async () => {
     const event = await n.api.createEvent(organizer.token, { perBuyerLimit: 20 });
     const typeId = event.typeIds[0]!;

@@ -117,6 +117,8 @@ async function insertPricedOrder(deps: CheckoutDeps, input: CheckoutInput, held:
         return inserted;
       });
     } catch (error) {
+      // A concurrent checkout of the same hold took the code's last use for this very hold: answer its order.
+      if (error instanceof OrderError && error.code.startsWith('promo_') && (await selectOrderOfHold(deps.db, held.holdId)) !== null) return null;
       if (!(error instanceof OrderError) || error.code !== 'promo_used_up' || attempt > 1 || input.promoCode === undefined) throw error;
       const row = await selectPromoCode(deps.db, held.eventId, input.promoCode);
       if (row === null || (await releaseLapsedClaims(deps, row.id)) === 0) throw error;
