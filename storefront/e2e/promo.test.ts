@@ -55,6 +55,9 @@ describe('promo codes in a browser', () => {
     const row = org.locator('[data-testid=promo-code][data-code=JAZZ20]');
     await poll(() => row.textContent()).toContain('0 of 5 used');
     expect(await row.textContent()).toContain('Standard');
+    // The form starts afresh for the next code: empty, percent chosen.
+    expect(await org.getByLabel('Code', { exact: true }).inputValue()).toBe('');
+    expect(await org.getByLabel('Percent off').isChecked()).toBe(true);
     await stack.shot(org, 'promo-1-organizer-codes-en-1280');
 
     const buyer = await signUp(stack.api, 'participant', 'Amira Ben Salah');
@@ -139,5 +142,29 @@ describe('promo codes in a browser', () => {
     expect(await page.getByTestId('order-total').textContent()).toMatch(/114[,.]500/);
     await noSidewaysScroll(page);
     await stack.shot(page, 'promo-7-order-discount-fr-360');
+  }, journeyMs);
+
+  it('AR, 360 px: the organizer\'s codes and the hold page read right to left and fit the phone', async () => {
+    const drop = await createDrop(stack.api, organizer.auth);
+    await call(stack.api, 'POST', `/api/events/${drop.id}/promo-codes`, { code: 'RAMADAN15', percentOff: 15, maxUses: 100 }, organizer.auth);
+    const org = await pageOf(stack, organizer, phone, 'ar-TN');
+    await org.goto(`/organizer/events/${drop.id}/promo`, { waitUntil: 'networkidle' });
+    expect(await org.locator('html').getAttribute('dir')).toBe('rtl');
+    await poll(() => org.locator('[data-testid=promo-code][data-code=RAMADAN15]').textContent()).toContain('فعّال');
+    await noSidewaysScroll(org);
+    await stack.shot(org, 'promo-8-organizer-codes-ar-360');
+
+    const buyer = await signUp(stack.api, 'participant', 'Yasmine Gharbi');
+    const hold = await call<{ holdId: string }>(stack.api, 'POST', `/api/events/${drop.id}/holds`, { typeId: drop.ticketTypes[0]!.id, quantity: 1 },
+      { ...buyer.auth, 'idempotency-key': `promo-ar-${Date.now()}` });
+    const page = await pageOf(stack, buyer, phone, 'ar-TN');
+    await page.goto(`/holds/${hold.holdId}`, { waitUntil: 'networkidle' });
+    await page.getByLabel('رمز الخصم').fill('ramadan15');
+    await page.getByRole('button', { name: 'تطبيق' }).click();
+    // TND 45.000, 15 % off: 6.750 off, 38.250 to pay.
+    await poll(() => page.getByTestId('hold-discount').textContent()).toMatch(/6[,.]750/);
+    expect(await page.getByTestId('hold-total').textContent()).toMatch(/38[,.]250/);
+    await noSidewaysScroll(page);
+    await stack.shot(page, 'promo-9-hold-applied-ar-360');
   }, journeyMs);
 });
