@@ -56,6 +56,14 @@ export function row(route: string, cells: string, build?: Build, note: Note = {}
   return { route, method, pattern, query, cells: cells.trim().split(/\s+/), build: build ?? ((w) => ({ path: fill(path, w) })), note };
 }
 
+const freshCode = () => `C${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+/** A fresh promo code of the world's event, made by its organizer (the rows that disable one need their own). */
+const promoOf = async (w: World): Promise<string> => {
+  const code = freshCode();
+  const made = await w.call('POST', `/api/events/${w.event.id}/promo-codes`, { token: w.token('organizer'), body: { code, percentOff: 10 } });
+  if (made.status !== 201) throw new Error(`promo code for the matrix answered ${made.status}: ${JSON.stringify(made.body)}`);
+  return code.toLowerCase();
+};
 const drop = (suffix: string): Build => (w) => ({ path: `/api/events/${w.drop.id}${suffix}` });
 const signer = new Stripe('sk_test_signer');
 const stripeIgnored = (): Req => {
@@ -149,6 +157,11 @@ export const table: readonly Row[] = [
   row('GET /api/events/:id/orders',                       '401 403 403 200 404 403 403 403'),
   row('GET /api/events/:id/payout',                       '401 403 403 200 404 403 403 403'),
   row('GET /api/events/:id/sales',                        '401 403 403 200 404 403 403 403'),
+  // Promo codes (#15): the event's organizer only; another organizer's event answers 404. The quote is the hold's buyer's.
+  row('GET /api/events/:id/promo-codes',                  '401 403 403 200 404 403 403 403'),
+  row('POST /api/events/:id/promo-codes',                 '401 403 403 201 404 403 403 403', (w) => ({ path: fill('/api/events/:id/promo-codes', w), body: { code: freshCode(), percentOff: 10 } })),
+  row('POST /api/events/:id/promo-codes/:code/disable',   '401 403 403 200 404 403 403 403', async (w) => ({ path: `/api/events/${w.event.id}/promo-codes/${await promoOf(w)}/disable` })),
+  row('GET /api/holds/:id/promo',                         '401 200 404 403 403 403 403 403', async (w) => ({ path: `/api/holds/${w.holdId}/promo?code=${await promoOf(w)}` })),
   row('GET /api/payments/simulated/:session',             '401 200 404 403 403 403 403 403'),
   row('POST /api/payments/simulated/:session',            '401 200 404 403 403 403 403 403', async (w) => ({ path: `/api/payments/simulated/${(await w.freshPendingOrder()).session}`, body: { outcome: 'decline' } })),
   row('POST /api/webhooks/stripe',                        '200 200 200 200 200 200 200 200', stripeIgnored),

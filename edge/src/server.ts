@@ -38,6 +38,7 @@ import { mountOrders } from './routes/orders.ts';
 import { mountPayments } from './routes/payments.ts';
 import { mountOps } from './routes/ops.ts';
 import { mountManualRefunds } from './routes/manual_refunds.ts';
+import { mountPromoCodes } from './routes/promo_codes.ts';
 import { mountSales } from './routes/sales.ts';
 import type { Jobs } from '../../engine/src/jobs/queues.ts';
 import { openPosterStore } from '../../engine/src/posters/open_store.ts';
@@ -105,6 +106,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   if (opts.jobs) mountManualRefunds(router, { db, jobs: opts.jobs });
   if (opts.jobs) mountEventCancel(router, { db, engine, jobs: opts.jobs, log });
   mountSales(router, { db });
+  mountPromoCodes(router, { db, engine });
   const posters = opts.posters ?? openPosterStore(config.posterStore);
   mountPosters(router, { db, store: posters, log });
   mountOps(router, { config, db, engine, waiters: () => queueLive.waiters() });

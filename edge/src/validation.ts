@@ -11,6 +11,7 @@ import {
   holdTtlMsMin,
   perBuyerLimitMax,
   priceMinorMax,
+  promoUsesMax,
   ticketTypesPerEventMax,
 } from '../../engine/src/constants.ts';
 import { notifyChoices } from '../../engine/src/sms/notify.ts';
@@ -274,10 +275,31 @@ export type PlaceHoldInput = z.infer<typeof placeHoldSchema>;
 
 // ---- orders and payments ------------------------------------------------
 
+/** A promo code as typed: letters, digits, - and _, compared in capitals (engine/src/orders/promo_codes_db.ts). */
+function promoCode(name: string) {
+  const error = says(name, 'a promo code: 3 to 32 letters, digits, - or _ (case does not matter)');
+  return z.string({ error }).trim().regex(/^[A-Za-z0-9_-]{3,32}$/, { error }).transform((c) => c.toUpperCase());
+}
+
 export const checkoutSchema = z.strictObject({
   provider: z.enum(['simulated', 'stripe', 'clictopay', 'konnect'], { error: says('provider', '"simulated", "stripe", "clictopay" or "konnect"') }).default('simulated'),
   locale: z.enum(['en', 'fr', 'ar'], { error: says('locale', '"en", "fr" or "ar"') }).default('en'),
+  promoCode: promoCode('promoCode').optional(),
 });
+
+/** POST /api/events/:id/promo-codes: a percent or an amount off each ticket, for one type or all, with an optional cap and window. */
+export const createPromoCodeSchema = z.strictObject({
+  code: promoCode('code'),
+  percentOff: int('percentOff', 1, 100).optional(),
+  amountOff: int('amountOff', 1, priceMinorMax).optional(),
+  typeId: z.uuid({ error: says('typeId', 'the id of one of the event\'s ticket types, or null for all') }).nullable().default(null),
+  maxUses: int('maxUses', 1, promoUsesMax).nullable().default(null),
+  startsAt: dateTime('startsAt').nullable().default(null),
+  endsAt: dateTime('endsAt').nullable().default(null),
+}).refine((c) => (c.percentOff === undefined) !== (c.amountOff === undefined), { error: 'send exactly one of percentOff (a whole percent, 1 to 100) or amountOff (minor units)', path: ['percentOff'] })
+  .refine((c) => c.startsAt === null || c.endsAt === null || c.endsAt > c.startsAt, { error: 'endsAt must be after startsAt', path: ['endsAt'] });
+
+export const promoQuoteQuerySchema = z.object({ code: promoCode('code') });
 export type CheckoutInput = z.infer<typeof checkoutSchema>;
 
 /** POST /api/ops/refunds/manual/:orderId: the operator made the refund by hand, and says how to find it. */

@@ -323,3 +323,13 @@ export const redisConnectTimeoutMs = 2_000;
 export const migrationStatementTimeoutMs = 60 * 60_000;
 /** Statement timeout of the node's main pool (requests, jobs): looser than the workers' `pgQueryTimeoutMs`, as requests run heavier queries (exports, lists) on a loaded machine; still well under the 30 s request timeout. */
 export const pgRequestQueryTimeoutMs = 10_000;
+/**
+ * A checkout that finds a promo code used up looks at this many of the code's
+ * unpaid orders for lapsed holds to give their uses back (one engine call
+ * each), so a refusal costs a bounded amount of work.
+ */
+export const promoReleaseScanMax = 50;
+/** An event has at most this many promo codes (the organizer's list shows them all). */
+export const promoCodesPerEventMax = 200;
+/** A promo code's cap on uses is at most this (a code with no cap sends none). */
+export const promoUsesMax = 1_000_000;

@@ -14,7 +14,7 @@ import { roles } from '../auth/tokens.ts';
 
 export const id = z.guid().meta({ description: 'A UUID.' });
 export const time = z.iso.datetime().meta({ description: 'ISO 8601, UTC.' });
-const minor = (what: string) => z.number().int().meta({ description: `${what}, in integer minor units of the currency (cents; TND has 3 digits).` });
+export const minor = (what: string) => z.number().int().meta({ description: `${what}, in integer minor units of the currency (cents; TND has 3 digits).` });
 
 export const account = z.object({
   id,
@@ -88,7 +88,9 @@ export const hold = z.object({
 
 export const order = z.object({
   id, eventId: id, holdId: z.string(), typeId: id, quantity: z.number().int(),
-  unitPrice: minor('One ticket'), amount: minor('The whole order'), currency: z.string(),
+  unitPrice: minor('One ticket, at its list price'), amount: minor('The whole order: what is charged'), currency: z.string(),
+  unitDiscount: minor('Taken off each ticket by the promo code (0 without one)'), discount: minor('unitDiscount × quantity'),
+  promoCode: z.string().nullable().meta({ description: 'The promo code applied, in capitals.' }),
   status: z.enum(orderStatuses), provider: z.enum(paymentProviderNames), failure: z.string().nullable(),
   createdAt: time, paidAt: time.nullable(), ticketedAt: time.nullable(), refundedAt: time.nullable(),
   payment: z.object({
@@ -119,14 +121,16 @@ export const eventOrder = order.extend({
 }).meta({ id: 'EventOrder' });
 
 const payoutTotals = {
-  gross: minor('Σ price × quantity'), fees: minor('Σ fee per ticket × tickets not refunded'), refunds: minor('Σ price × refunded quantity'),
-  net: minor('gross − fees − refunds: what the organizer is owed'),
+  gross: minor('Σ list price × quantity'), discounts: minor('Σ promo discount per ticket × quantity'),
+  fees: minor('Σ fee per ticket (on the price paid) × tickets not refunded'), refunds: minor('Σ price paid × refunded quantity'),
+  net: minor('gross − discounts − fees − refunds: what the organizer is owed'),
 };
 export const payout = z.object({
   eventId: id, exponent: z.number().int(), currency: z.string(), feeBps: z.number().int().meta({ description: 'The platform fee, in basis points (400 = 4 %).' }),
   lines: z.array(z.object({
-    label: z.string().optional(), price: minor('One ticket'), quantity: z.number().int(), refundedQuantity: z.number().int(),
-    feePerTicket: minor('The fee of one ticket (half up)'), ...payoutTotals,
+    label: z.string().optional(), price: minor('One ticket, list price'), discountPerTicket: minor('Taken off each ticket by a promo code'),
+    paidPrice: minor('What one ticket was paid: price − discountPerTicket'), quantity: z.number().int(), refundedQuantity: z.number().int(),
+    feePerTicket: minor('The fee of one ticket, on its paid price (half up)'), ...payoutTotals,
   })),
   ...payoutTotals,
 }).meta({ id: 'Payout' });

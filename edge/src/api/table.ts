@@ -5,6 +5,7 @@ import { checkinRoutes } from './routes/checkin.ts';
 import { eventRoutes } from './routes/events.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { promoRoutes } from './routes/promo.ts';
 import { queueRoutes } from './routes/queue.ts';
 
 /**
@@ -17,6 +18,7 @@ export const routeTable: readonly RouteDoc[] = [
   ...eventRoutes,
   ...cancellationRoutes,
   ...orderRoutes,
+  ...promoRoutes,
   ...checkinRoutes,
   ...queueRoutes,
   ...opsRoutes,

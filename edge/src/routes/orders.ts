@@ -35,6 +35,9 @@ export function orderView(o: OrderRow, p: PaymentRow | null, forBuyer: boolean) 
     quantity: o.quantity,
     unitPrice: o.unitPrice,
     amount: o.amount,
+    unitDiscount: o.unitDiscount,
+    discount: o.unitDiscount * o.quantity,
+    promoCode: o.promoCode,
     currency: o.currency,
     status: o.status,
     provider: o.provider,
@@ -78,7 +81,7 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     try {
       const { order, payment, created } = await checkout(
         { db, engine, config, providers, jobs, log, now: Date.now },
-        { holdId, buyerId: claims.sub, provider: input.provider, locale: input.locale },
+        { holdId, buyerId: claims.sub, provider: input.provider, locale: input.locale, promoCode: input.promoCode },
       );
       return { status: created ? 201 : 200, body: orderView(order, payment, true) };
     } catch (error) {

@@ -64,9 +64,9 @@ describe('payout', () => {
     const csv = await fetch(`${n.base}/api/events/${event.id}/payout?format=csv`, { headers: { authorization: `Bearer ${organizer.token}` } });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await csv.text()).split('\r\n');
-    expect(lines[0]).toBe('line,price,quantity,refunded_quantity,fee_per_ticket,gross,fees,refunds,net,currency');
-    expect(lines[1]).toBe('General,12.345,3,1,0.494,37.035,0.988,12.345,23.702,TND');
-    expect(lines[3]).toBe('total,,4,1,,87.035,2.988,12.345,71.702,TND');
+    expect(lines[0]).toBe('line,price,discount_per_ticket,quantity,refunded_quantity,fee_per_ticket,gross,discounts,fees,refunds,net,currency');
+    expect(lines[1]).toBe('General,12.345,0.000,3,1,0.494,37.035,0.000,0.988,12.345,23.702,TND');
+    expect(lines[3]).toBe('total,,,4,1,,87.035,0.000,2.988,12.345,71.702,TND');
     const negotiated = await fetch(`${n.base}/api/events/${event.id}/payout`, { headers: { authorization: `Bearer ${organizer.token}`, accept: 'text/csv' } });
     expect(await negotiated.text()).toBe(lines.join('\r\n'));
   });

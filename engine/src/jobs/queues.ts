@@ -18,7 +18,7 @@ export type JobData = {
   /** Remind every ticket holder of an event. Key: eventId + startsAt. */
   'event-reminder': { eventId: string; startsAt: string };
   /** Refund an order through its provider, revoke its tickets, release its stock (unless a ticket was used). Key: orderId (orderId:used for the organizer's override). */
-  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued' | 'event_cancelled'; /** The organizer's override: refund even if a ticket was used (its seats stay sold). */ refundUsedTickets?: boolean };
+  refund: { orderId: string; reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'late_payment_promo_used_up' | 'tickets_not_issued' | 'event_cancelled'; /** The organizer's override: refund even if a ticket was used (its seats stay sold). */ refundUsedTickets?: boolean };
   /** Ask a redirect provider (Clictopay, Konnect) where a payment stands: the buyer may never come back to the return URL. Key: paymentId + attempt. */
   'payment-poll': { paymentId: string; attempt: number };
   /** Stop a cancelled event's sales and queue a refund for each of its paid orders (cancellation/cancel_job.ts). Key: eventId. */

@@ -30,7 +30,7 @@ export type TemplateData = AccountTemplateData & {
     name: string; eventName: string; orderId: string;
     /** Minor units of currency. */
     amount: number; currency: string;
-    reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'tickets_not_issued' | 'event_cancelled';
+    reason: 'organizer' | 'buyer' | 'late_payment_sold_out' | 'late_payment_promo_used_up' | 'tickets_not_issued' | 'event_cancelled';
   };
   event_reminder: { name: string; eventName: string; venue: string; startsAt: string; timeZone?: string; ticketsUrl: string; ticketCount: number; poster?: EmailPoster | null };
 };
@@ -88,7 +88,7 @@ const words: Record<Locale, Words> = {
     refundSubject: (e) => `Your refund for ${e}`,
     cancelledSubject: (e) => `${e} is cancelled: your refund`,
     refundBody: (a, e) => `We refunded ${a} for your order for ${e}. Its tickets no longer admit.`,
-    reasons: { organizer: 'The organizer refunded this order.', buyer: 'You asked for this refund.', late_payment_sold_out: 'Your payment arrived after your hold expired and the tickets were sold out.', tickets_not_issued: 'We could not issue your tickets; we are sorry, and your payment is refunded in full.', event_cancelled: 'The organizer cancelled this event. Your payment is refunded in full.' },
+    reasons: { organizer: 'The organizer refunded this order.', buyer: 'You asked for this refund.', late_payment_sold_out: 'Your payment arrived after your hold expired and the tickets were sold out.', late_payment_promo_used_up: 'Your payment arrived after your hold expired and the promo code had been used as many times as it may be meanwhile.', tickets_not_issued: 'We could not issue your tickets; we are sorry, and your payment is refunded in full.', event_cancelled: 'The organizer cancelled this event. Your payment is refunded in full.' },
     reminderSubject: (e) => `Reminder: ${e} is coming up`,
     reminderBody: (e, v, w, n) => `${e} at ${v} starts on ${w}. You have ${n} ticket${n === 1 ? '' : 's'}.`,
     order: 'Order', footer: 'Sent by Tickr.',
@@ -102,7 +102,7 @@ const words: Record<Locale, Words> = {
     refundSubject: (e) => `Votre remboursement pour ${e}`,
     cancelledSubject: (e) => `${e} est annulé : votre remboursement`,
     refundBody: (a, e) => `Nous avons remboursé ${a} pour votre commande pour ${e}. Ses billets ne sont plus valables.`,
-    reasons: { organizer: 'L’organisateur a remboursé cette commande.', buyer: 'Vous avez demandé ce remboursement.', late_payment_sold_out: 'Votre paiement est arrivé après l’expiration de votre réservation et les billets étaient épuisés.', tickets_not_issued: 'Nous n’avons pas pu émettre vos billets ; toutes nos excuses, votre paiement est intégralement remboursé.', event_cancelled: 'L’organisateur a annulé cet événement. Votre paiement est intégralement remboursé.' },
+    reasons: { organizer: 'L’organisateur a remboursé cette commande.', buyer: 'Vous avez demandé ce remboursement.', late_payment_sold_out: 'Votre paiement est arrivé après l’expiration de votre réservation et les billets étaient épuisés.', late_payment_promo_used_up: 'Votre paiement est arrivé après l’expiration de votre réservation et le code promo avait entre-temps atteint son nombre d’utilisations.', tickets_not_issued: 'Nous n’avons pas pu émettre vos billets ; toutes nos excuses, votre paiement est intégralement remboursé.', event_cancelled: 'L’organisateur a annulé cet événement. Votre paiement est intégralement remboursé.' },
     reminderSubject: (e) => `Rappel : ${e} approche`,
     reminderBody: (e, v, w, n) => `${e} à ${v} commence le ${w}. Vous avez ${n} billet${n === 1 ? '' : 's'}.`,
     order: 'Commande', footer: 'Envoyé par Tickr.',
@@ -116,7 +116,7 @@ const words: Record<Locale, Words> = {
     refundSubject: (e) => `استرداد المبلغ لـ ${e}`,
     cancelledSubject: (e) => `أُلغي ${e}: استرداد المبلغ`,
     refundBody: (a, e) => `أعدنا ${a} عن طلبك لـ ${e}. لم تعد تذاكره صالحة.`,
-    reasons: { organizer: 'قام المنظم باسترداد هذا الطلب.', buyer: 'لقد طلبت هذا الاسترداد.', late_payment_sold_out: 'وصل دفعك بعد انتهاء الحجز ونفدت التذاكر.', tickets_not_issued: 'تعذّر علينا إصدار تذاكرك؛ نعتذر، وسيُرد إليك المبلغ كاملاً.', event_cancelled: 'ألغى المنظم هذه الفعالية. سيُرد إليك المبلغ كاملاً.' },
+    reasons: { organizer: 'قام المنظم باسترداد هذا الطلب.', buyer: 'لقد طلبت هذا الاسترداد.', late_payment_sold_out: 'وصل دفعك بعد انتهاء الحجز ونفدت التذاكر.', late_payment_promo_used_up: 'وصل دفعك بعد انتهاء الحجز، وكان رمز الخصم قد استُخدم في الأثناء بالعدد المسموح به.', tickets_not_issued: 'تعذّر علينا إصدار تذاكرك؛ نعتذر، وسيُرد إليك المبلغ كاملاً.', event_cancelled: 'ألغى المنظم هذه الفعالية. سيُرد إليك المبلغ كاملاً.' },
     reminderSubject: (e) => `تذكير: ${e} يقترب`,
     reminderBody: (e, v, w, n) => `يبدأ ${e} في ${v} بتاريخ ${w}. لديك ${n} تذكرة.`,
     order: 'الطلب', footer: 'أرسلت بواسطة Tickr.',

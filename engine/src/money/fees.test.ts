@@ -100,13 +100,35 @@ describe('payout', () => {
   });
 });
 
+describe('payout with promo discounts', () => {
+  it('takes the fee on the price paid and shows the discounts: 2 × EUR 20.00 at 25 % off, one refunded', () => {
+    const report = payout([{ label: 'GA', price: 2_000, discountPerTicket: 500, quantity: 2, refundedQuantity: 1 }], 'EUR');
+    // Paid 15.00 each; fee 4 % of 15.00 = 0.60 on the one kept; the refund gives back 15.00.
+    expect(report).toMatchObject({ gross: 4_000, discounts: 1_000, fees: 60, refunds: 1_500, net: 1_440 });
+    expect(report.lines[0]).toMatchObject({ paidPrice: 1_500, feePerTicket: 60 });
+  });
+
+  it('for any lines: net = gross − discounts − fees − refunds ≥ 0, fees = Σ fee(paid price) × tickets kept', () => {
+    const discounted = fc.record({ price: fc.integer({ min: 0, max: 10_000_000 }), quantity: fc.integer({ min: 0, max: 1_000 }), off: fc.double({ min: 0, max: 1, noNaN: true }), refundedFraction: fc.double({ min: 0, max: 1, noNaN: true }) })
+      .map(({ price, quantity, off, refundedFraction }) => ({ price, discountPerTicket: Math.floor(price * off), quantity, refundedQuantity: Math.floor(quantity * refundedFraction) }));
+    fc.assert(fc.property(fc.array(discounted, { maxLength: 8 }), bps, (lines, b) => {
+      const report = payout(lines, 'EUR', b);
+      expect(report.net).toBe(report.gross - report.discounts - report.fees - report.refunds);
+      expect(report.net).toBeGreaterThanOrEqual(0);
+      expect(report.discounts).toBe(lines.reduce((n, l) => n + l.discountPerTicket * l.quantity, 0));
+      expect(report.fees).toBe(lines.reduce((n, l) => n + feePerTicket(l.price - l.discountPerTicket, b) * (l.quantity - l.refundedQuantity), 0));
+    }));
+  });
+});
+
 describe('payoutCsv', () => {
+
   it('writes TND amounts with 3 decimals (50000 → "50.000") and a total row', () => {
     const csv = payoutCsv(payout([{ label: 'Standard', price: 50_000, quantity: 2, refundedQuantity: 1 }], 'TND'));
     expect(csv.split('\r\n')).toEqual([
-      'line,price,quantity,refunded_quantity,fee_per_ticket,gross,fees,refunds,net,currency',
-      'Standard,50.000,2,1,2.000,100.000,2.000,50.000,48.000,TND',
-      'total,,2,1,,100.000,2.000,50.000,48.000,TND',
+      'line,price,discount_per_ticket,quantity,refunded_quantity,fee_per_ticket,gross,discounts,fees,refunds,net,currency',
+      'Standard,50.000,0.000,2,1,2.000,100.000,0.000,2.000,50.000,48.000,TND',
+      'total,,,2,1,,100.000,0.000,2.000,50.000,48.000,TND',
       '',
     ]);
   });
@@ -114,7 +136,7 @@ describe('payoutCsv', () => {
   it('writes EUR amounts with 2 decimals and quotes labels that need it', () => {
     const csv = payoutCsv(payout([{ label: 'VIP, "front"', price: 1_999, quantity: 1, refundedQuantity: 0 }, { label: '=HYPERLINK()', price: 5, quantity: 1, refundedQuantity: 0 }], 'EUR'));
     const rows = csv.split('\r\n');
-    expect(rows[1]).toBe('"VIP, ""front""",19.99,1,0,0.80,19.99,0.80,0.00,19.19,EUR');
-    expect(rows[2]).toBe("'=HYPERLINK(),0.05,1,0,0.00,0.05,0.00,0.00,0.05,EUR");
+    expect(rows[1]).toBe('"VIP, ""front""",19.99,0.00,1,0,0.80,19.99,0.00,0.80,0.00,19.19,EUR');
+    expect(rows[2]).toBe("'=HYPERLINK(),0.05,0.00,1,0,0.00,0.05,0.00,0.00,0.00,0.05,EUR");
   });
 });

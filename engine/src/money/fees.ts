@@ -37,15 +37,19 @@ export function feePerTicket(price: number, bps: number = platformFeeBpsDefault)
 export type PayoutLine = {
   /** What the CSV shows for the line, e.g. the ticket type's name. */
   label?: string;
-  /** The price of one ticket, in minor units of the report's currency. */
+  /** The list price of one ticket, in minor units of the report's currency. */
   price: number;
+  /** Taken off each ticket by a promo code (money/pricing.ts); 0 or absent without one. */
+  discountPerTicket?: number;
   /** Tickets sold at this price, refunded ones included. */
   quantity: number;
   /** Of those, tickets refunded; at most `quantity`. */
   refundedQuantity: number;
 };
 
-export type PayoutLineReport = PayoutLine & { feePerTicket: number; gross: number; fees: number; refunds: number; net: number };
+export type PayoutLineReport = PayoutLine & {
+  discountPerTicket: number; paidPrice: number; feePerTicket: number; gross: number; discounts: number; fees: number; refunds: number; net: number;
+};
 
 /** All amounts are integer minor units of `currency`. */
 export type PayoutReport = {
@@ -53,25 +57,30 @@ export type PayoutReport = {
   feeBps: number;
   lines: PayoutLineReport[];
   gross: number;
+  discounts: number;
   fees: number;
   refunds: number;
   net: number;
 };
 
 /**
- * What the organizer is owed. Refund policy for fees: the platform keeps no
- * fee on a refunded ticket, so the buyer gets the full price back, the
- * organizer gives up the price, and the platform gives up its fee:
+ * What the organizer is owed. A promo code's discount is the organizer's:
+ * the fee is computed on the price actually paid. Refund policy for fees: the
+ * platform keeps no fee on a refunded ticket, so the buyer gets back what they
+ * paid, the organizer gives up that, and the platform gives up its fee:
  *
- *   gross   = Σ price × quantity
- *   refunds = Σ price × refundedQuantity
- *   fees    = Σ feePerTicket(price) × (quantity − refundedQuantity)
- *   net     = gross − fees − refunds
+ *   paid      = price − discountPerTicket
+ *   gross     = Σ price × quantity
+ *   discounts = Σ discountPerTicket × quantity
+ *   refunds   = Σ paid × refundedQuantity
+ *   fees      = Σ feePerTicket(paid) × (quantity − refundedQuantity)
+ *   net       = gross − discounts − fees − refunds
  */
 export function payout(lines: readonly PayoutLine[], currency: string, bps: number = platformFeeBpsDefault): PayoutReport {
   let gross = money(0, currency);
   let fees = money(0, currency);
   let refunds = money(0, currency);
+  let discounts = money(0, currency);
   const lineReports: PayoutLineReport[] = [];
   for (const line of lines) {
     const report = payoutLine(line, currency, bps);
@@ -79,10 +88,11 @@ export function payout(lines: readonly PayoutLine[], currency: string, bps: numb
     gross = addMoney(gross, money(report.gross, currency));
     fees = addMoney(fees, money(report.fees, currency));
     refunds = addMoney(refunds, money(report.refunds, currency));
+    discounts = addMoney(discounts, money(report.discounts, currency));
   }
-  const net = subtractMoney(subtractMoney(gross, fees), refunds);
+  const net = subtractMoney(subtractMoney(subtractMoney(gross, discounts), fees), refunds);
   assert(net.amount >= 0, 'net payout must not be negative');
-  return { currency, feeBps: bps, lines: lineReports, gross: gross.amount, fees: fees.amount, refunds: refunds.amount, net: net.amount };
+  return { currency, feeBps: bps, lines: lineReports, gross: gross.amount, discounts: discounts.amount, fees: fees.amount, refunds: refunds.amount, net: net.amount };
 }
 
 function payoutLine(line: PayoutLine, currency: string, bps: number): PayoutLineReport {
@@ -92,14 +102,18 @@ function payoutLine(line: PayoutLine, currency: string, bps: number): PayoutLine
     Number.isSafeInteger(refundedQuantity) && refundedQuantity >= 0 && refundedQuantity <= quantity,
     `refundedQuantity must be an integer from 0 to quantity (got ${refundedQuantity} of ${quantity})`,
   );
-  const fee = feePerTicket(price, bps);
+  const discountPerTicket = line.discountPerTicket ?? 0;
+  assert(Number.isSafeInteger(discountPerTicket) && discountPerTicket >= 0 && discountPerTicket <= price, `discountPerTicket must be an integer from 0 to the price (got ${discountPerTicket})`);
+  const paidPrice = price - discountPerTicket;
+  const fee = feePerTicket(paidPrice, bps);
   const gross = money(price * quantity, currency).amount;
-  const refunds = money(price * refundedQuantity, currency).amount;
+  const discounts = money(discountPerTicket * quantity, currency).amount;
+  const refunds = money(paidPrice * refundedQuantity, currency).amount;
   const fees = money(fee * (quantity - refundedQuantity), currency).amount;
-  return { ...line, feePerTicket: fee, gross, fees, refunds, net: gross - fees - refunds };
+  return { ...line, discountPerTicket, paidPrice, feePerTicket: fee, gross, discounts, fees, refunds, net: gross - discounts - fees - refunds };
 }
 
-const csvHeader = ['line', 'price', 'quantity', 'refunded_quantity', 'fee_per_ticket', 'gross', 'fees', 'refunds', 'net', 'currency'];
+const csvHeader = ['line', 'price', 'discount_per_ticket', 'quantity', 'refunded_quantity', 'fee_per_ticket', 'gross', 'discounts', 'fees', 'refunds', 'net', 'currency'];
 
 /**
  * The report as CSV (RFC 4180, CRLF line ends): one row per line, then a
@@ -111,15 +125,15 @@ export function payoutCsv(report: PayoutReport): string {
   const rows: string[][] = [csvHeader];
   report.lines.forEach((line, i) => {
     rows.push([
-      line.label ?? `line ${i + 1}`, amount(line.price), String(line.quantity), String(line.refundedQuantity),
-      amount(line.feePerTicket), amount(line.gross), amount(line.fees), amount(line.refunds), amount(line.net), report.currency,
+      line.label ?? `line ${i + 1}`, amount(line.price), amount(line.discountPerTicket), String(line.quantity), String(line.refundedQuantity),
+      amount(line.feePerTicket), amount(line.gross), amount(line.discounts), amount(line.fees), amount(line.refunds), amount(line.net), report.currency,
     ]);
   });
   const sold = report.lines.reduce((n, l) => n + l.quantity, 0);
   const refunded = report.lines.reduce((n, l) => n + l.refundedQuantity, 0);
   rows.push([
-    'total', '', String(sold), String(refunded), '',
-    amount(report.gross), amount(report.fees), amount(report.refunds), amount(report.net), report.currency,
+    'total', '', '', String(sold), String(refunded), '',
+    amount(report.gross), amount(report.discounts), amount(report.fees), amount(report.refunds), amount(report.net), report.currency,
   ]);
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
@@ -131,9 +145,10 @@ function csvField(value: string): string {
 }
 
 /** The report's totals as Money, for callers that format them for people. */
-export function payoutTotals(report: PayoutReport): { gross: Money; fees: Money; refunds: Money; net: Money } {
+export function payoutTotals(report: PayoutReport): { gross: Money; discounts: Money; fees: Money; refunds: Money; net: Money } {
   const totals = {
     gross: { amount: report.gross, currency: report.currency },
+    discounts: { amount: report.discounts, currency: report.currency },
     fees: { amount: report.fees, currency: report.currency },
     refunds: { amount: report.refunds, currency: report.currency },
     net: { amount: report.net, currency: report.currency },

@@ -4,17 +4,20 @@ import type { Engine } from '../engine.ts';
 import { eventIdOfHold } from '../inventory/ids.ts';
 import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
-import { PaymentUnavailable, ProviderError, type PaymentProviderName } from '../payments/provider.ts';
+import { priceLine } from '../money/pricing.ts';
+import { PaymentUnavailable, ProviderError, type PaymentProvider, type PaymentProviderName } from '../payments/provider.ts';
 import type { Providers } from '../payments/providers.ts';
 import { OrderError } from './errors.ts';
 import { insertOrder, selectOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
 import { insertPayment, selectPaymentOfOrder, setPaymentSession, switchPaymentProvider, type PaymentRow } from './payments_db.ts';
 import { schedulePaymentPoll } from './payment_poll_job.ts';
+import { claimPromo, releaseLapsedClaims } from './promo.ts';
+import { insertRedemption, normalizeCode, selectPromoCode } from './promo_codes_db.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 export type CheckoutDeps = { db: Db; engine: Engine; config: Config; providers: Providers; jobs: Jobs; log: Logger; now: () => number };
 
-export type CheckoutInput = { holdId: string; buyerId: string; provider: PaymentProviderName; locale: string };
+export type CheckoutInput = { holdId: string; buyerId: string; provider: PaymentProviderName; locale: string; promoCode?: string | undefined };
 
 /**
  * A hold becomes an order (pending) and a payment session with the chosen
@@ -40,19 +43,13 @@ export async function checkout(deps: CheckoutDeps, input: CheckoutInput): Promis
     const provider = providerOrRefusal(deps.providers, input.provider);
     const refusal = provider.refusal?.(hold.price * hold.qty, hold.currency) ?? null;
     if (refusal !== null) throw new OrderError(422, 'provider_unavailable', refusal);
-    order = await inTransaction(deps.db, async (tx) => {
-      const inserted = await insertOrder(tx, {
-        eventId, buyerId: input.buyerId, holdId: hold.holdId, typeId: hold.typeId, quantity: hold.qty,
-        unitPrice: hold.price, amount: hold.price * hold.qty, currency: hold.currency, provider: input.provider, locale: input.locale,
-      });
-      // A concurrent checkout of the same hold won: answer its order.
-      if (inserted === null) return null;
-      await insertPayment(tx, { orderId: inserted.id, provider: input.provider, amount: inserted.amount, currency: inserted.currency });
-      return inserted;
-    });
+    order = await insertPricedOrder(deps, input, { eventId, holdId: hold.holdId, typeId: hold.typeId, qty: hold.qty, price: hold.price, currency: hold.currency }, provider);
     created = order !== null;
     order ??= await selectOrderOfHold(deps.db, input.holdId);
     if (order === null) throw new Error(`order of hold ${input.holdId} vanished`);
+  } else if (input.promoCode !== undefined && normalizeCode(input.promoCode) !== order.promoCode) {
+    // An order's price is fixed at its checkout: a code typed afterwards would change what a payment session may already ask for.
+    if (order.buyerId === input.buyerId) throw new OrderError(409, 'already_checked_out', 'This hold was checked out already; its price does not change. Release it and hold again to use a promo code.');
   }
   if (order.buyerId !== input.buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
 
@@ -88,6 +85,45 @@ async function switchProvider(deps: CheckoutDeps, order: OrderRow, to: PaymentPr
   const payment = await selectPaymentOfOrder(deps.db, order.id);
   if (fresh === null || payment === null) throw new Error(`order ${order.id} vanished`);
   return { order: fresh, payment };
+}
+
+type HeldLine = { eventId: string; holdId: string; typeId: string; qty: number; price: number; currency: string };
+
+/**
+ * The order and its payment, priced by money/pricing.ts, in one transaction
+ * with the promo code's use when the buyer typed one (promo.ts: the code's
+ * row is locked, so the cap holds under parallel checkouts). A code found
+ * used up is tried once more after the uses of lapsed holds went back.
+ * Null when a concurrent checkout of the same hold won.
+ */
+async function insertPricedOrder(deps: CheckoutDeps, input: CheckoutInput, held: HeldLine, provider: PaymentProvider): Promise<OrderRow | null> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await inTransaction(deps.db, async (tx) => {
+        const promo = input.promoCode === undefined ? null : await claimPromo(tx, { eventId: held.eventId, code: input.promoCode, typeId: held.typeId, now: deps.now() });
+        // The fee is the payout's business (on the paid price); an order stores what is charged.
+        const line = priceLine({ unitPrice: held.price, quantity: held.qty }, promo?.discount ?? null, 0);
+        const refusal = promo === null ? null : provider.refusal?.(line.amount, held.currency) ?? null;
+        if (refusal !== null) throw new OrderError(422, 'provider_unavailable', refusal);
+        const inserted = await insertOrder(tx, {
+          eventId: held.eventId, buyerId: input.buyerId, holdId: held.holdId, typeId: held.typeId, quantity: held.qty,
+          unitPrice: held.price, unitDiscount: line.unitDiscount, promoCode: promo?.row.code ?? null, amount: line.amount,
+          currency: held.currency, provider: input.provider, locale: input.locale,
+        });
+        // A concurrent checkout of the same hold won: answer its order (this transaction claims nothing).
+        if (inserted === null) return null;
+        if (promo !== null) await insertRedemption(tx, inserted.id, promo.row.id);
+        await insertPayment(tx, { orderId: inserted.id, provider: input.provider, amount: inserted.amount, currency: inserted.currency });
+        return inserted;
+      });
+    } catch (error) {
+      // A concurrent checkout of the same hold took the code's last use for this very hold: answer its order.
+      if (error instanceof OrderError && error.code.startsWith('promo_') && (await selectOrderOfHold(deps.db, held.holdId)) !== null) return null;
+      if (!(error instanceof OrderError) || error.code !== 'promo_used_up' || attempt > 1 || input.promoCode === undefined) throw error;
+      const row = await selectPromoCode(deps.db, held.eventId, input.promoCode);
+      if (row === null || (await releaseLapsedClaims(deps, row.id)) === 0) throw error;
+    }
+  }
 }
 
 function providerOrRefusal(providers: Providers, name: PaymentProviderName) {

@@ -1,21 +1,30 @@
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { moveOrder, selectOrder, type OrderRow } from './orders_db.ts';
 import { selectPaymentOfOrder } from './payments_db.ts';
+import { releaseUnpaidRedemption } from './promo_codes_db.ts';
+
+/** The hold is gone for good: lapsed, released, or unknown to its actor. */
+export async function holdLapsed(engine: Engine, eventId: string, holdId: string): Promise<boolean> {
+  const outcome = await engine.send({ kind: 'getHold', eventId, holdId });
+  return outcome.ok ? outcome.kind === 'hold' && (outcome.hold.status === 'expired' || outcome.hold.status === 'released') : outcome.reason === 'hold_not_found';
+}
 
 /**
  * A pending order whose hold is gone and whose payment never came is
  * `expired`, marked when someone looks at it (the order page polls while the
  * buyer pays). No sweeper is needed: nothing waits on the mark, and a payment
  * that still arrives moves it on (expired -> paid, the late-payment path).
+ * Its promo code's use, if any, goes back with the mark (engine/src/orders/promo.ts).
  */
 export async function expireIfLapsed(deps: { db: Db; engine: Engine }, order: OrderRow): Promise<OrderRow> {
   if (order.status !== 'pending') return order;
-  const outcome = await deps.engine.send({ kind: 'getHold', eventId: order.eventId, holdId: order.holdId });
-  const lapsed = outcome.ok ? outcome.kind === 'hold' && (outcome.hold.status === 'expired' || outcome.hold.status === 'released') : outcome.reason === 'hold_not_found';
-  if (!lapsed) return order;
+  if (!(await holdLapsed(deps.engine, order.eventId, order.holdId))) return order;
   const payment = await selectPaymentOfOrder(deps.db, order.id);
   if (payment !== null && payment.status !== 'created') return order;
-  await moveOrder(deps.db, order.id, 'expired', { failure: 'hold_expired' });
+  await inTransaction(deps.db, async (tx) => {
+    if (await moveOrder(tx, order.id, 'expired', { failure: 'hold_expired' })) await releaseUnpaidRedemption(tx, order.id);
+  });
   return (await selectOrder(deps.db, order.id)) ?? order;
 }

@@ -14,7 +14,12 @@ export type OrderRow = {
   holdId: string;
   typeId: string;
   quantity: number;
+  /** The list price of one ticket. */
   unitPrice: number;
+  /** Taken off each ticket by the order's promo code (0 without one); amount = (unitPrice − unitDiscount) × quantity. */
+  unitDiscount: number;
+  /** The promo code applied, in capitals, or null. */
+  promoCode: string | null;
   amount: number;
   currency: string;
   status: OrderStatus;
@@ -31,11 +36,11 @@ export type OrderRow = {
 };
 
 const orderColumns = `o.id, o.event_id AS "eventId", o.buyer_id AS "buyerId", o.hold_id AS "holdId", o.type_id AS "typeId", o.quantity,
-  o.unit_price AS "unitPrice", o.amount, o.currency, o.status, o.provider, o.locale, o.ticketed_hold_id AS "ticketedHoldId",
+  o.unit_price AS "unitPrice", o.unit_discount AS "unitDiscount", o.promo_code AS "promoCode", o.amount, o.currency, o.status, o.provider, o.locale, o.ticketed_hold_id AS "ticketedHoldId",
   o.late_hold_id AS "lateHoldId", o.failure, o.created_at AS "createdAt", o.updated_at AS "updatedAt", o.paid_at AS "paidAt",
   o.ticketed_at AS "ticketedAt", o.refunded_at AS "refundedAt"`;
 
-export type NewOrder = Pick<OrderRow, 'eventId' | 'buyerId' | 'holdId' | 'typeId' | 'quantity' | 'unitPrice' | 'amount' | 'currency' | 'provider' | 'locale'>;
+export type NewOrder = Pick<OrderRow, 'eventId' | 'buyerId' | 'holdId' | 'typeId' | 'quantity' | 'unitPrice' | 'unitDiscount' | 'promoCode' | 'amount' | 'currency' | 'provider' | 'locale'>;
 
 /**
  * One order per hold: the insert of a second one for the same hold does nothing and answers null.
@@ -44,12 +49,12 @@ export type NewOrder = Pick<OrderRow, 'eventId' | 'buyerId' | 'holdId' | 'typeId
 export async function insertOrder(db: Executor, o: NewOrder): Promise<OrderRow | null> {
   const { rows } = await db.query<OrderRow>(
     `WITH o AS (
-       INSERT INTO orders (event_id, buyer_id, hold_id, type_id, quantity, unit_price, amount, currency, provider, locale)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce((SELECT locale FROM accounts WHERE id = $2), $10))
+       INSERT INTO orders (event_id, buyer_id, hold_id, type_id, quantity, unit_price, amount, currency, provider, locale, unit_discount, promo_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce((SELECT locale FROM accounts WHERE id = $2), $10), $11, $12)
        ON CONFLICT (hold_id) DO NOTHING
        RETURNING *
      ) SELECT ${orderColumns} FROM o`,
-    [o.eventId, o.buyerId, o.holdId, o.typeId, o.quantity, o.unitPrice, o.amount, o.currency, o.provider, o.locale],
+    [o.eventId, o.buyerId, o.holdId, o.typeId, o.quantity, o.unitPrice, o.amount, o.currency, o.provider, o.locale, o.unitDiscount, o.promoCode],
   );
   return rows[0] ?? null;
 }
@@ -121,21 +126,21 @@ export async function selectOrderContext(db: Executor, orderId: string): Promise
   return rows[0] ?? null;
 }
 
-export type PayoutRow = { typeId: string; typeName: string; unitPrice: number; quantity: number; refundedQuantity: number };
+export type PayoutRow = { typeId: string; typeName: string; unitPrice: number; unitDiscount: number; quantity: number; refundedQuantity: number };
 
 /**
- * Tickets sold per type and price, refunded ones counted apart. Only orders
+ * Tickets sold per type, price and discount, refunded ones counted apart. Only orders
  * that got tickets (`ticketed_hold_id`) count: a late payment refunded for want
  * of stock never sold a ticket, its money went straight back.
  */
 export async function selectPayoutRows(db: Executor, eventId: string): Promise<PayoutRow[]> {
   const { rows } = await db.query<PayoutRow>(
-    `SELECT o.type_id AS "typeId", t.name AS "typeName", o.unit_price AS "unitPrice",
+    `SELECT o.type_id AS "typeId", t.name AS "typeName", o.unit_price AS "unitPrice", o.unit_discount AS "unitDiscount",
             sum(o.quantity)::int AS quantity, (sum(o.quantity) FILTER (WHERE o.status = 'refunded'))::int AS "refundedQuantity"
      FROM orders o JOIN ticket_types t ON t.id = o.type_id
      WHERE o.event_id = $1 AND o.status IN ('paid', 'ticketed', 'refunded') AND o.ticketed_hold_id IS NOT NULL
-     GROUP BY o.type_id, t.name, t.position, o.unit_price
-     ORDER BY t.position, o.unit_price`,
+     GROUP BY o.type_id, t.name, t.position, o.unit_price, o.unit_discount
+     ORDER BY t.position, o.unit_price, o.unit_discount`,
     [eventId],
   );
   return rows.map((r) => ({ ...r, refundedQuantity: r.refundedQuantity ?? 0 }));

@@ -2,6 +2,8 @@ import type { Outcome } from '../inventory/types.ts';
 import type { JobDeps, JobHandler } from '../jobs/queues.ts';
 import { countTicketsOfHold, linkTicketsToOrder, moveOrder, selectOrder, setLateHold, type OrderRow } from './orders_db.ts';
 import { selectPayment } from './payments_db.ts';
+import { keepsPromoUse } from './promo.ts';
+import { releaseRedemption } from './promo_codes_db.ts';
 import { isSold } from './states.ts';
 import { withOrderLock, type Tx } from './tx.ts';
 
@@ -44,12 +46,17 @@ async function confirmPaidOrder(deps: JobDeps, db: Tx, orderId: string, paymentI
   // Done before: paid (with tickets or a refund queued), ticketed or refunded.
   if (isSold(order.status) || order.status === 'refunded') return;
 
-  const holdId = await ticketsFor(deps, db, order);
+  // A promo code's use given back when the hold lapsed is claimed again, within the cap (promo.ts); none left: refunded.
+  const promoKept = order.promoCode === null || (await keepsPromoUse(db, orderId));
+  const holdId = promoKept ? await ticketsFor(deps, db, order) : null;
   await inLockedTransaction(db, async (tx) => {
     if (holdId === null) {
-      if (!(await moveOrder(tx, orderId, 'paid', { failure: 'late_payment_sold_out' }))) return;
-      await deps.jobs.send('refund', { orderId, reason: 'late_payment_sold_out' }, { key: orderId, tx });
-      deps.log('info', `order ${orderId}: paid after its hold lapsed and no stock is left; refunding`);
+      const failure = promoKept ? 'late_payment_sold_out' : 'late_payment_promo_used_up';
+      if (!(await moveOrder(tx, orderId, 'paid', { failure }))) return;
+      // Nothing was sold: the code's use goes back.
+      await releaseRedemption(tx, orderId);
+      await deps.jobs.send('refund', { orderId, reason: failure }, { key: orderId, tx });
+      deps.log('info', `order ${orderId}: paid after its hold lapsed and ${promoKept ? 'no stock is left' : 'its promo code is used up'}; refunding`);
       return;
     }
     if (!(await moveOrder(tx, orderId, 'paid', { ticketedHoldId: holdId }))) return;

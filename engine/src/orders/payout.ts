@@ -9,7 +9,7 @@ import { selectPayoutRows } from './orders_db.ts';
  */
 export async function eventPayout(db: Db, event: { id: string; currency: string; platformFeeBps: number }): Promise<PayoutReport> {
   const rows = await selectPayoutRows(db, event.id);
-  const lines = rows.map((r) => ({ label: r.typeName, price: r.unitPrice, quantity: r.quantity, refundedQuantity: r.refundedQuantity }));
+  const lines = rows.map((r) => ({ label: r.typeName, price: r.unitPrice, discountPerTicket: r.unitDiscount, quantity: r.quantity, refundedQuantity: r.refundedQuantity }));
   return payout(lines, event.currency, event.platformFeeBps);
 }
 

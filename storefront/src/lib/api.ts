@@ -81,6 +81,8 @@ export type OrderStatus = 'pending' | 'paid' | 'ticketed' | 'refunded' | 'failed
 
 export type OrderView = {
   id: string; eventId: string; holdId: string; typeId: string; quantity: number; unitPrice: number; amount: number;
+  /** Promo code (#15): taken off each ticket; `discount` = unitDiscount × quantity; `amount` is what is charged. */
+  unitDiscount: number; discount: number; promoCode: string | null;
   currency: string; status: OrderStatus; provider: Provider; failure: string | null; createdAt: string;
   paidAt: string | null; ticketedAt: string | null; refundedAt: string | null;
   payment: { id: string; status: string; providerRef: string | null; redirectUrl: string | null; clientSecret: string | null } | null;
@@ -112,8 +114,17 @@ export type SyncReply = {
     conflict?: { firstAt: string | null; firstGate: string | null; firstDevice: string | null; secondAt: string; secondGate: string; secondDevice: string } }[];
 };
 export type CheckinStatsView = { eventId: string; issued: number; used: number; revoked: number; lists: { listId: string; name: string; used: number }[]; gates: { gate: string; used: number }[]; conflicts: number };
-export type PayoutLineView = { label?: string; price: number; quantity: number; refundedQuantity: number; feePerTicket: number; gross: number; fees: number; refunds: number; net: number };
-export type PayoutView = { eventId: string; currency: string; exponent: number; feeBps: number; lines: PayoutLineView[]; gross: number; fees: number; refunds: number; net: number };
+export type PayoutLineView = {
+  label?: string; price: number; discountPerTicket: number; paidPrice: number; quantity: number; refundedQuantity: number; feePerTicket: number;
+  gross: number; discounts: number; fees: number; refunds: number; net: number;
+};
+export type PayoutView = { eventId: string; currency: string; exponent: number; feeBps: number; lines: PayoutLineView[]; gross: number; discounts: number; fees: number; refunds: number; net: number };
+export type PromoCodeView = {
+  id: string; eventId: string; code: string; percentOff: number | null; amountOff: number | null; typeId: string | null;
+  maxUses: number | null; uses: number; startsAt: string | null; endsAt: string | null; disabledAt: string | null; createdAt: string;
+};
+export type NewPromoCode = { code: string; percentOff?: number; amountOff?: number; typeId: string | null; maxUses: number | null; startsAt: string | null; endsAt: string | null };
+export type PromoQuoteView = { code: string; currency: string; quantity: number; unitPrice: number; unitDiscount: number; discount: number; amount: number };
 export type OpsStatusView = {
   at: string; cluster: boolean;
   self: { nodeId: string; shardsOwned: number; shardsTotal: number; ready: boolean; queueWaiters: number; workers: { index: number; alive: boolean; shards: number; mailboxDepth: number }[] };
@@ -251,8 +262,13 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     queueSettings: (eventId: string) => send<QueueSettingsView>('GET', `/api/events/${encodeURIComponent(eventId)}/queue/settings`),
     patchQueueSettings: (eventId: string, body: Partial<Omit<QueueSettingsView, 'admissionRatePerMinute'>> & { admissionRatePerMinute?: number | 'auto' }) =>
       send<QueueSettingsView>('PATCH', `/api/events/${encodeURIComponent(eventId)}/queue/settings`, { body }),
-    checkout: (holdId: string, body: { provider: Provider; locale: 'en' | 'fr' | 'ar' }) =>
+    checkout: (holdId: string, body: { provider: Provider; locale: 'en' | 'fr' | 'ar'; promoCode?: string }) =>
       send<OrderView>('POST', `/api/holds/${encodeURIComponent(holdId)}/checkout`, { body }),
+    promoQuote: (holdId: string, code: string) => send<PromoQuoteView>('GET', `/api/holds/${encodeURIComponent(holdId)}/promo?code=${encodeURIComponent(code)}`),
+    promoCodes: (eventId: string) => send<{ codes: PromoCodeView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/promo-codes`),
+    createPromoCode: (eventId: string, body: NewPromoCode) => send<PromoCodeView>('POST', `/api/events/${encodeURIComponent(eventId)}/promo-codes`, { body }),
+    disablePromoCode: (eventId: string, code: string) =>
+      send<PromoCodeView>('POST', `/api/events/${encodeURIComponent(eventId)}/promo-codes/${encodeURIComponent(code)}/disable`),
     orders: () => send<{ orders: OrderView[] }>('GET', '/api/orders'),
     order: (id: string) => send<OrderView>('GET', `/api/orders/${encodeURIComponent(id)}`),
     orderTickets: (id: string) => send<{ orderId: string; eventId: string; status: OrderStatus; tickets: TicketView[] }>('GET', `/api/orders/${encodeURIComponent(id)}/tickets`),

@@ -14,10 +14,14 @@ export const orderRoutes: RouteDoc[] = [
   {
     method: 'post', pattern: '/api/holds/:id/checkout', tag: 'Orders', auth: ['bearer'], roles: ['participant'], summary: 'Check out a hold',
     description: 'Turns my hold into a pending order and a payment with the chosen provider; pay at `payment.redirectUrl` (or with Stripe\'s client secret). '
-      + 'Checking out the same hold again answers the same order (200).',
+      + 'Checking out the same hold again answers the same order (200). With `promoCode` (case-insensitive) the order is charged the discounted price '
+      + '(a use of the code is claimed; see the README, "Promo codes"); a code sent again for an order checked out without it, or with another, is refused (409 `already_checked_out`).',
     params: { id: 'The hold id.' }, body: { schema: checkoutSchema },
     answers: { 200: { description: 'The order made earlier for this hold.', schema: order }, 201: { description: 'The new order.', schema: order } },
-    errors: { 404: ['hold_not_found'], 409: ['sold_out', 'limit_reached'], 410: ['hold_expired'], 422: ['provider_unavailable'], 502: ['provider_error'], 503: ['busy', 'shard_unavailable'] },
+    errors: {
+      404: ['hold_not_found'], 409: ['sold_out', 'limit_reached', 'promo_used_up', 'already_checked_out'], 410: ['hold_expired'],
+      422: ['provider_unavailable', 'promo_invalid', 'promo_not_started', 'promo_expired', 'promo_not_for_type'], 502: ['provider_error'], 503: ['busy', 'shard_unavailable'],
+    },
   },
   {
     method: 'get', pattern: '/api/orders', tag: 'Orders', auth: ['bearer'], roles: anyone, summary: 'My orders',
@@ -52,7 +56,7 @@ export const orderRoutes: RouteDoc[] = [
   },
   {
     method: 'get', pattern: '/api/events/:id/payout', tag: 'Payouts', auth: ['bearer'], roles: ['organizer'], summary: 'What the organizer is owed',
-    description: 'Per ticket type and price: gross, the platform fee (per ticket, half up, at the event\'s rate; none on refunded tickets), refunds, net. '
+    description: 'Per ticket type, price and promo discount: gross (list prices), discounts, the platform fee (per ticket, on the price paid, half up, at the event\'s rate; none on refunded tickets), refunds, net. '
       + 'JSON, or CSV with `format=csv` or `Accept: text/csv`.',
     params: eventId, query: payoutQuerySchema,
     headers: z.object({ accept: z.string().optional().meta({ description: '`text/csv` for the CSV (when `format` is not sent).' }) }),

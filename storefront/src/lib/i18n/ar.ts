@@ -5,6 +5,7 @@ import { acctAr } from './acct_ar';
 import { officeAr } from './office_ar';
 import { editAr } from './edit_ar';
 import { cancelAr } from './cancel_ar';
+import { promoAr } from './promo_ar';
 
 export const ar: Record<MessageKey, string> = {
   'app.name': 'تيكر',
@@ -189,6 +190,8 @@ export const ar: Record<MessageKey, string> = {
   ...officeAr,
   ...editAr,
   ...cancelAr,
+  // Promo codes (#15).
+  ...promoAr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountAr,
   // Phone number and notice choice (#14).

@@ -4,6 +4,7 @@ import { acctEn } from './acct_en';
 import { officeEn } from './office_en';
 import { editEn } from './edit_en';
 import { cancelEn } from './cancel_en';
+import { promoEn } from './promo_en';
 
 /**
  * English, the reference dictionary: fr.ts and ar.ts must have every key
@@ -192,6 +193,8 @@ export const en = {
   ...officeEn,
   ...editEn,
   ...cancelEn,
+  // Promo codes (#15).
+  ...promoEn,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountEn,
   // Phone number and notice choice (#14).

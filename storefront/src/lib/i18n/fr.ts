@@ -5,6 +5,7 @@ import { acctFr } from './acct_fr';
 import { officeFr } from './office_fr';
 import { editFr } from './edit_fr';
 import { cancelFr } from './cancel_fr';
+import { promoFr } from './promo_fr';
 
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
@@ -189,6 +190,8 @@ export const fr: Record<MessageKey, string> = {
   ...officeFr,
   ...editFr,
   ...cancelFr,
+  // Promo codes (#15).
+  ...promoFr,
   // Pages behind emailed links, and the drops' anti-hoarding refusals (#11).
   ...accountFr,
   // Phone number and notice choice (#14).

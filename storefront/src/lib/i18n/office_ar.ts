@@ -49,7 +49,7 @@ export const officeAr: Record<keyof typeof officeEn, string> = {
   'dash.available': 'متاحة',
   'dash.ofCapacity': 'من {capacity}',
   'dash.revenue': 'الإيرادات',
-  'dash.revenueSub': 'التذاكر المباعة × السعر',
+  'dash.revenueSub': 'التذاكر المباعة × السعر المعلن، قبل الخصومات',
   'dash.queue': 'في الطابور',
   'dash.noQueue': 'بدون طابور',
   'dash.rate': 'معدل الدخول',

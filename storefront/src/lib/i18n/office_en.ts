@@ -51,7 +51,7 @@ export const officeEn = {
   'dash.available': 'Available',
   'dash.ofCapacity': 'of {capacity}',
   'dash.revenue': 'Revenue',
-  'dash.revenueSub': 'tickets sold × price',
+  'dash.revenueSub': 'tickets sold × list price, before promo discounts',
   'dash.queue': 'In the queue',
   'dash.noQueue': 'no queue',
   'dash.rate': 'Admission rate',

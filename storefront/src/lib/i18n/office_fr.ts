@@ -49,7 +49,7 @@ export const officeFr: Record<keyof typeof officeEn, string> = {
   'dash.available': 'Disponibles',
   'dash.ofCapacity': 'sur {capacity}',
   'dash.revenue': 'Recettes',
-  'dash.revenueSub': 'billets vendus × prix',
+  'dash.revenueSub': 'billets vendus × prix affiché, avant réductions',
   'dash.queue': 'Dans la file',
   'dash.noQueue': 'pas de file',
   'dash.rate': 'Rythme d’admission',

@@ -39,15 +39,30 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const chosen = String(form.get('provider') ?? 'simulated') as Provider;
     const provider = paymentProviders().includes(chosen) ? chosen : 'simulated';
+    const promoCode = String(form.get('promoCode') ?? '').trim();
     let order: OrderView;
     try {
-      order = await edge(event).checkout(event.params.id, { provider, locale: event.locals.locale });
+      order = await edge(event).checkout(event.params.id, { provider, locale: event.locals.locale, ...(promoCode === '' ? {} : { promoCode }) });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       const expired = e.code === 'hold_expired' || e.code === 'hold_not_found';
-      return fail(e.status === 0 ? 503 : e.status, { expired, reason: e.sentence(translator(event.locals.locale)) });
+      const promoProblem = e.code.startsWith('promo_');
+      return fail(e.status === 0 ? 503 : e.status, { expired, reason: e.sentence(translator(event.locals.locale)), promoProblem, promoCode });
     }
     redirect(303, payPath(order));
+  },
+  /** The price with a promo code, before paying: a quote, nothing is claimed until the checkout. */
+  promo: async (event) => {
+    const form = await event.request.formData();
+    const promoCode = String(form.get('promoCode') ?? '').trim();
+    if (promoCode === '') return { promo: null, promoCode };
+    try {
+      return { promo: await edge(event).promoQuote(event.params.id, promoCode), promoCode };
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      const expired = e.code === 'hold_expired' || e.code === 'hold_not_found';
+      return fail(e.status === 0 ? 503 : e.status, { expired, reason: e.sentence(translator(event.locals.locale)), promoProblem: true, promoCode });
+    }
   },
   release: async (event) => {
     let eventId: string;
