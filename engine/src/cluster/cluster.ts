@@ -25,6 +25,8 @@ export type Cluster = {
   send(cmd: Command): Promise<Outcome>;
   nodes(): NodeInfo[];
   forwarded(): number;
+  /** Forwarded commands answered `shard_unavailable` by the forward client (peer unreachable, connection lost, timeout). */
+  forwardFailures(): number;
   /** Tells every other node of this node's queue status changes (Redis pub/sub, cluster/queue_ticks.ts). */
   publishQueueStatus(statuses: QueueStatus[]): void;
   close(): Promise<void>;
@@ -101,6 +103,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
     keeper: k,
     nodes: () => live,
     forwarded: () => forwardedCount,
+    forwardFailures: () => forward.stats().failures,
     publishQueueStatus: (statuses) => ticks.publish(statuses),
     async send(cmd) {
       const shard = shardOf(cmd.eventId, config.shards);

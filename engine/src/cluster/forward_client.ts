@@ -107,18 +107,6 @@ export class ForwardClient {
     return { ...this.counters };
   }
 
-  /** Prometheus text lines (without trailing newline) for /metrics. */
-  metrics(): string {
-    return [
-      '# HELP tickr_forward_commands_total Commands forwarded to the node owning their shard.',
-      '# TYPE tickr_forward_commands_total counter',
-      `tickr_forward_commands_total ${this.counters.forwarded}`,
-      '# HELP tickr_forward_failures_total Forwarded commands answered shard_unavailable (peer unreachable, connection lost, timeout).',
-      '# TYPE tickr_forward_failures_total counter',
-      `tickr_forward_failures_total ${this.counters.failures}`,
-    ].join('\n');
-  }
-
   /** Drops every connection; what was pending resolves `shard_unavailable`, later sends too. */
   async close(): Promise<void> {
     this.closed = true;

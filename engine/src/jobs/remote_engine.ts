@@ -40,7 +40,7 @@ export async function connectRemoteEngine(config: Config, log: Logger): Promise<
       return peer === null ? unavailable : forward.send(peer, cmd);
     },
     status: () => ({ nodeId: config.nodeId, shardsOwned: 0, shardsTotal: config.shards, workers: [], ready: true }),
-    metrics: () => '',
+    registerMetrics: () => {},
     async close() {
       await forward.close();
       await membership.close();
