@@ -28,8 +28,9 @@ export type ProviderTraits = {
    * What a second createPayment for the same payment does: answer the same
    * session, be refused by the gateway (a ProviderError; no second order), or
    * (Konnect, whose API takes no idempotency key) open a second payment. The
-   * last is declared, not hidden: checkout stores one session per payment and
-   * calls createPayment once, under the payment's row.
+   * last is declared, not hidden: checkout calls createPayment only while the
+   * payment has no session, but two checkouts at the same instant are not
+   * serialised before the call (README, Payment providers).
    */
   retry: 'same session' | 'refused' | 'second session';
   /** Redirect providers are asked where a payment stands (`status`); webhook and pay-page providers are not. */
