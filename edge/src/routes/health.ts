@@ -4,11 +4,9 @@ import type { Engine } from '../../../engine/src/engine.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import { bearerIs, isDirectLoopback, isOperator, refuseStranger } from '../http/operator_access.ts';
 import type { Router } from '../http/route.ts';
+import { healthDbTimeoutMs } from '../../../engine/src/constants.ts';
 
 export type HealthDeps = { config: Pick<Config, 'metricsToken'>; db: Db; engine: Engine; metrics: EdgeMetrics };
-
-/** A health check that waits longer than this for Postgres reports it unreachable. */
-export const healthDbTimeoutMs = 1_000;
 
 async function dbReachable(db: Db): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

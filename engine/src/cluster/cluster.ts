@@ -15,10 +15,9 @@ import { shardsOf } from './placement.ts';
 import { startQueueTicks } from './queue_ticks.ts';
 import type { QueueStatus } from '../queue/types.ts';
 import { systemClock } from '../clock.ts';
+import { ownerCacheMs } from '../constants.ts';
 
 const unavailable: Outcome = { ok: false, reason: 'shard_unavailable' };
-/** How long a node trusts what it learnt about another shard's owner. */
-const ownerCacheMs = 1_000;
 
 export type Cluster = {
   keeper: LeaseKeeper;

@@ -1,11 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { forwardHandshakeTimeoutMs } from '../constants.ts';
+import { forwardBackoffMsMax, forwardBackoffMsMin, forwardConnectTimeoutMs, forwardHandshakeTimeoutMs, forwardPendingMax, forwardTimeoutMs } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { Logger } from '../log.ts';
-import {
-  asResponse, decode, encodeBatches, forwardBackoffMsMax, forwardBackoffMsMin, forwardConnectTimeoutMs,
-  forwardPendingMax, forwardTimeoutMs, FrameReader,
-} from './forward_frame.ts';
+import { asResponse, decode, encodeBatches, FrameReader } from './forward_frame.ts';
 import { ClientHandshake } from './forward_handshake.ts';
 
 export type ForwardClientOptions = {

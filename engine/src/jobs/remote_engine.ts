@@ -6,10 +6,9 @@ import type { Command, Outcome } from '../inventory/types.ts';
 import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
 import type { Logger } from '../log.ts';
 import { shardOf } from '../shards.ts';
+import { nodesCacheMs } from '../constants.ts';
 
 const unavailable: Outcome = Object.freeze({ ok: false, reason: 'shard_unavailable' });
-/** How long the list of live nodes is trusted; a stale one costs a `shard_unavailable`, which the job retries. */
-const nodesCacheMs = 1_000;
 
 /**
  * The engine as `tickr jobs` sees it: it owns no shard, so every command goes
