@@ -1,11 +1,12 @@
 # One image for every engine node (and `tickr jobs` / `tickr migrate`).
-# TypeScript runs as it is, through tsx: no build step to fall out of date.
+# The node runs compiled: `npm run build` turns its TypeScript into dist/ (tsc)
+# and builds the storefront (vite); nothing is compiled at start.
 FROM node:20-bookworm-slim
 
 WORKDIR /app
 
 # The manifests alone first, so a code change does not reinstall packages.
-# npm ci installs dev dependencies too: tsx runs the node.
+# npm ci installs dev dependencies too: tsc and vite build the image.
 COPY package.json package-lock.json ./
 COPY engine/package.json engine/
 COPY edge/package.json edge/
@@ -14,12 +15,12 @@ COPY storefront/package.json storefront/
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 COPY . .
-# The storefront's production build, served by a node started with TICKR_WEB_PORT.
-RUN npm run build:storefront
+# dist/ (the node, tsc) and the storefront's production build, served by a node started with TICKR_WEB_PORT.
+RUN npm run build
 
-# Only now: set before npm ci, it would leave out tsx (a dev dependency).
+# Only now: set before npm ci, it would leave out the build tools (dev dependencies).
 ENV NODE_ENV=production
 
 USER node
 EXPOSE 3000 4000 5173
-CMD ["node", "--import", "tsx", "edge/src/cli.ts", "start"]
+CMD ["node", "--enable-source-maps", "dist/edge/src/cli.js", "start"]

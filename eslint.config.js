@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.data/**', 'bench/results/**', 'storefront/src/**', 'storefront/.svelte-kit/**', 'storefront/build/**', 'storefront/test-artifacts/**', 'storefront/*.js'] },
+  { ignores: ['**/node_modules/**', 'dist/**', '.data/**', 'bench/results/**', 'storefront/src/**', 'storefront/.svelte-kit/**', 'storefront/build/**', 'storefront/test-artifacts/**', 'storefront/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

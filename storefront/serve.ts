@@ -12,12 +12,14 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   posterBytesMax, webConnectionsMax, webHeadersTimeoutMs, webHstsMaxAgeSeconds, webKeepAliveTimeoutMs, webRequestTimeoutMs, webTimeoutCheckMs,
 } from '../engine/src/constants.ts';
+import { projectRoot } from '../engine/src/project_root.ts';
 
-export const storefrontDir = dirname(fileURLToPath(import.meta.url));
+/** From source (storefront/serve.ts) or from the compiled build (dist/storefront/serve.js), the storefront's own folder. */
+export const storefrontDir = join(projectRoot, 'storefront');
 const buildDir = join(storefrontDir, 'build');
 const lockDir = join(storefrontDir, '.build.lock');
 /** What the build is made from: newer than the build means rebuild. */

@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LatencyPercentiles } from './autocannon_run.ts';
 import { renderHtml } from './report_html.ts';
+import type { Machine, Report, ResultRow, ScenarioReport } from './report_types.ts';
 
 /**
  * What a bench run reports, in three forms: a table on the terminal, one JSON
@@ -12,51 +12,7 @@ import { renderHtml } from './report_html.ts';
  * clean for tools.
  */
 
-export type Machine = { cores: number; cpuModel: string; node: string; platform: string };
-
-/** One measured load: a row of the table. Latencies in ms; cpuUsPerReq in CPU µs per answered request. */
-export type ResultRow = {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  cpuUsPerReq: number | null;
-  non2xx?: number;
-  requests?: number;
-  connections?: number;
-  /** Of cpuUsPerReq, the part spent in PostgreSQL processes below the node (embedded only). */
-  pgCpuUsPerReq?: number | null;
-  /** Tickr rows: this row's rps over hello-world's at the same connection count. */
-  ratioToHelloWorld?: number | null;
-  /**
-   * Contender rows (hello-world and the baselines): Tickr's rps over this row's,
-   * at the same connection count; 20 reads "Tickr answered 20 times as many".
-   */
-  tickrRatio?: number | null;
-  /** redis-lua rows: of cpuUsPerReq, the part spent in redis-server (the private one only). */
-  redisCpuUsPerReq?: number | null;
-  statusCodes?: Record<string, number>;
-  /** Answers in each second of the measured run (autocannon loads): the throughput-over-time chart. */
-  timeline?: number[];
-  /** Latency percentiles in ms of the measured run: the latency chart. */
-  latency?: LatencyPercentiles;
-};
-
-export type Check = { name: string; ok: boolean; detail: string };
-
-export type ScenarioReport = {
-  scenario: string;
-  results: ResultRow[];
-  checks: Check[];
-  /** Single figures that are not a load row (e.g. the in-process actor micro-benchmark). */
-  figures: Record<string, number | string | null>;
-  notes: string[];
-  /** The few figures a scenario leads with: first keys of the JSON line (e.g. queue: waiters, deliveryP99Ms). */
-  headline?: Record<string, number | string | null>;
-};
-
-export type Report = ScenarioReport & { machine: Machine; date: string };
+export type { Check, Machine, Report, ResultRow, ScenarioReport } from './report_types.ts';
 
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { barChart, escapeXml, lineChart, shortNumber, type Bar, type Series } from './charts.ts';
-import type { Report, ResultRow } from './report.ts';
+import type { Report, ResultRow } from './report_types.ts';
 
 /**
  * The report as one self-contained HTML page: inline CSS and inline SVG, no

@@ -1,5 +1,6 @@
 import type { LatencyPercentiles } from './autocannon_run.ts';
 import type { ResultRow } from './report.ts';
+import { percentileOfSorted } from './stats.ts';
 
 /**
  * A stage of a multi-step scenario (join, admit, hold, pay, tickets): each
@@ -56,7 +57,7 @@ export class Stage {
 
   row(extra: Partial<ResultRow> = {}): ResultRow {
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    const at = (p: number) => (sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! * 100) / 100);
+    const at = (p: number) => Math.round((percentileOfSorted(sorted, p) ?? 0) * 100) / 100;
     const first = this.finishedAt.length === 0 ? this.origin : Math.min(...this.finishedAt);
     const last = this.finishedAt.length === 0 ? this.origin : Math.max(...this.finishedAt);
     // The stage's own span: from the start of its first completion to its last one.

@@ -5,6 +5,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { HoldView, Outcome, PlaceHold } from '../../engine/src/inventory/types.ts';
 import type { FromWorker, ToWorker, Wire } from '../../engine/src/worker/protocol.ts';
 import { pack, unpack } from '../../engine/src/worker/wire.ts';
+import { percentileOfSorted } from './stats.ts';
 
 /**
  * The thread hop alone: how fast command batches go from the main thread to a
@@ -136,11 +137,6 @@ function makeCommands(count: number): PlaceHold[] {
   return Array.from({ length: count }, () => ({ kind: 'placeHold', eventId, typeId, qty: 1, buyer: randomUUID(), key: randomUUID() }));
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
 class Session {
   private onMessage: ((message: FromWorker | ControlAnswer) => void) | null = null;
   private nextId = 1;
@@ -232,8 +228,8 @@ class Session {
       ms,
       batchesPerSecond: (batches * 1000) / ms,
       commandsPerSecond: (batches * batchSize * 1000) / ms,
-      p50Ms: percentile(sorted, 0.5),
-      p99Ms: percentile(sorted, 0.99),
+      p50Ms: percentileOfSorted(sorted, 50) ?? 0,
+      p99Ms: percentileOfSorted(sorted, 99) ?? 0,
       cpuUsPerBatch: cpuUs / batches,
       cpuUsPerCommand: cpuUs / (batches * batchSize),
       mainBusyUsPerBatch: (mainBusyMs * 1000) / batches,

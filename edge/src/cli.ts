@@ -17,7 +17,8 @@ const usage = `usage: tickr <command>
   start     run a node: HTTP API on PORT (default 3000), migrations applied, demo drop seeded;
             with --storefront (as npm start does) the storefront too, on TICKR_WEB_PORT (default 5173)
   migrate   apply the migrations not yet applied, then exit
-  jobs      run only the job workers (payments, tickets, email, refunds) against the cluster's DATABASE_URL, REDIS_URL and TICKR_CLUSTER_SECRET`;
+  jobs      run only the job workers (payments, tickets, email, refunds) against the cluster's DATABASE_URL, REDIS_URL and TICKR_CLUSTER_SECRET
+  help      this text`;
 
 /** Where texts go: SNS, the dev outbox, or nowhere (production without SNS: not offered to buyers). */
 function smsBannerLine(config: Config, base: string): string {
@@ -90,7 +91,11 @@ async function jobsOnly(): Promise<void> {
   process.on('SIGTERM', onSignal);
 }
 
-const commands: Record<string, () => Promise<void>> = { start, node: start, migrate: migrateOnly, jobs: jobsOnly };
+async function help(): Promise<void> {
+  process.stdout.write(`${usage}\n`);
+}
+
+const commands: Record<string, () => Promise<void>> = { start, node: start, migrate: migrateOnly, jobs: jobsOnly, help, '--help': help };
 const run = commands[command];
 if (!run) {
   process.stderr.write(`unknown command "${command}"\n${usage}\n`);

@@ -116,6 +116,10 @@ describe('plumbing', () => {
     expect(a.body).toContain('tickr_shards_owned');
     expect(a.body).toMatch(/tickr_http_requests_total\{route="GET \/health",status="200"\} \d+/);
     expect(a.body).toContain('tickr_holds_placed_total');
+    expect(a.body).toMatch(/^tickr_worker_mailbox_depth\{worker="0"\} \d+$/m);
+    // prom-client's default process metrics come with the node's own.
+    expect(a.body).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(a.body).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });
 
   it('says hello on the bench route', async () => {

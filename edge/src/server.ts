@@ -8,6 +8,7 @@ import { createAccountStates, type AccountStates } from './auth/account_states.t
 import { createHashGate, type HashGate } from './auth/hash_gate.ts';
 import { createTokens, type Tokens } from './auth/tokens.ts';
 import { EdgeMetrics } from './http/metrics.ts';
+import { nodeRegistry } from '../../engine/src/metrics.ts';
 import { createAddressResolver } from './http/client_address.ts';
 import { createRouter, type MountedRoute } from './http/route.ts';
 import { mountAccounts } from './routes/accounts.ts';
@@ -78,7 +79,8 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   const accounts = createAccountStates(db);
   const tokens = createTokens(config.tokenSecret, tokenTtlSeconds, Date.now, undefined, accounts);
   const gate = opts.hashGate ?? createHashGate();
-  const metrics = new EdgeMetrics();
+  const metrics = new EdgeMetrics(nodeRegistry());
+  engine.registerMetrics(metrics.registry);
   const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy), hsts: config.secureTransport, described: isDescribed });
 
   mountHealth(router, { config, db, engine, metrics });

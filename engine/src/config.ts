@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   clusterSecretLengthMin, flushesInFlightDefault, flushesInFlightMax, leaseTtlMsDefault, shardCount, signupsPerAddressDefault, snapshotEveryEntries,
 } from './constants.ts';
+import { projectRoot } from './project_root.ts';
 import { deriveServerKey, serverSecretBytesMin } from './tickets/keys.ts';
 
 /**
@@ -135,8 +135,6 @@ function wireSetting(env: NodeJS.ProcessEnv): Config['wire'] {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

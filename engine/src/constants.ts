@@ -333,3 +333,66 @@ export const promoReleaseScanMax = 50;
 export const promoCodesPerEventMax = 200;
 /** A promo code's cap on uses is at most this (a code with no cap sends none). */
 export const promoUsesMax = 1_000_000;
+
+// ---- shard workers and actors ------------------------------------------------
+
+/**
+ * Closed holds `getHold` can still describe (how they ended). A ring written on
+ * every close and scanned on the rare read: a Map of recent closes would cost
+ * more than the rest of a release (its entries outlive the young generation).
+ * Older history is in the journal, indexed by hold id.
+ */
+export const closedHoldsMax = 4_096;
+/** Unknown event ids are remembered briefly, so a flood of them does not become a flood of queries. */
+export const unknownEventTtlMs = 1_000;
+/** Unknown event ids remembered at most: past it the memory is dropped whole (it is only a cache). */
+export const unknownEventsMax = 100_000;
+/** A shard worker's journal write connections idle this long are closed; busy ones stay open (a reconnect costs a few ms). */
+export const writeConnectionIdleMs = 30_000;
+
+// ---- cluster: membership, leases, forwarding ---------------------------------
+
+/** Three heartbeats per TTL, so one lost heartbeat never drops a live node from placement. */
+export const heartbeatMs = 1_000;
+export const nodeTtlMs = 5_000;
+/** A heartbeat or listing slower than this failed; the next heartbeat tries again. */
+export const membershipCommandTimeoutMs = 1_000;
+/**
+ * A node stops serving a shard this long before its lease could lapse, as
+ * seen from the moment it asked for the renewal: room for clock drift
+ * between this node and Redis.
+ */
+export const leaseSafetyMarginMs = 500;
+/** Past this a lease command has failed: the keeper must not count a renewal that arrives later. */
+export const leaseCommandTimeoutMs = 500;
+/** Reconnect attempts back off up to this, so a returning Redis is seen within a lease renewal or two. */
+export const leaseReconnectDelayMaxMs = 500;
+/** How long a node trusts what it learnt about another shard's owner. */
+export const ownerCacheMs = 1_000;
+/** How long the list of live nodes is trusted; a stale one costs a `shard_unavailable`, which the job retries. */
+export const nodesCacheMs = 1_000;
+/** A frame larger than this is refused: it closes the connection. Bounds what one peer can make us buffer. */
+export const forwardFrameBytesMax = 8 * 1024 * 1024;
+/** Commands a server runs at once for one connection; beyond it it answers `busy`, like a full mailbox. */
+export const forwardInflightMax = 50_000;
+/** Commands a client holds for one peer, queued or sent; beyond it `send` answers `busy`. */
+export const forwardPendingMax = 50_000;
+/** A forwarded command unanswered this long resolves `shard_unavailable`; the edge answers 503 and the buyer retries. */
+export const forwardTimeoutMs = 5_000;
+/** An unreachable peer is retried after this, doubling up to the max; sends in between fail at once. */
+export const forwardBackoffMsMin = 50;
+export const forwardBackoffMsMax = 1_000;
+/** A connection not open after this is given up (a blackholed host would otherwise take minutes). */
+export const forwardConnectTimeoutMs = 1_000;
+assert(heartbeatMs * 3 <= nodeTtlMs, 'three heartbeats per node TTL');
+assert(forwardConnectTimeoutMs + forwardHandshakeTimeoutMs < forwardTimeoutMs, 'a failed connect or handshake answers before the command times out');
+assert(forwardBackoffMsMin <= forwardBackoffMsMax);
+
+// ---- edge caches and checks --------------------------------------------------
+
+/** A health check that waits longer than this for Postgres reports it unreachable. */
+export const healthDbTimeoutMs = 1_000;
+/** Verified tokens remembered at most this many; a full cache drops its oldest entry. */
+export const tokenCacheMax = 50_000;
+/** Keys tracked at most; past it, expired windows are swept, then the oldest is dropped. */
+export const rateLimitKeysMax = 100_000;

@@ -1,5 +1,6 @@
 import type { Command, Outcome, Refusal } from './inventory/types.ts';
 import type { QueueStatus } from './queue/types.ts';
+import type { Registry } from './metrics.ts';
 
 /**
  * What the edge sees of the engine: send a command to the actor of its event,
@@ -12,8 +13,8 @@ import type { QueueStatus } from './queue/types.ts';
 export interface Engine {
   send(cmd: Command): Promise<Outcome>;
   status(): EngineStatus;
-  /** Prometheus text lines (without trailing newline) for /metrics. */
-  metrics(): string;
+  /** Adds the engine's figures (shards, workers, journal, cluster) to the node's registry, read at each scrape. */
+  registerMetrics(registry: Registry): void;
   close(): Promise<void>;
   /**
    * Calls `listener` with each durable queue status change (head move, state)

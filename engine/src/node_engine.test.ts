@@ -5,6 +5,7 @@ import { insertAccount } from './db/accounts.ts';
 import { insertEvent } from './db/events.ts';
 import type { Engine } from './engine.ts';
 import type { HoldView, Outcome } from './inventory/types.ts';
+import { Registry } from './metrics.ts';
 import { startEngine } from './node_engine.ts';
 import { shardOf } from './shards.ts';
 import { freshDatabase, type TestDatabase } from './testing/db.ts';
@@ -21,6 +22,7 @@ async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Prom
 describe('engine on one node', () => {
   let t: TestDatabase;
   let engine: Engine;
+  const registry = new Registry();
   let eventId: string;
   let typeId: string;
   let buyer: string;
@@ -37,6 +39,7 @@ describe('engine on one node', () => {
     }, shardOf(eventId, config.shards));
     typeId = event.ticketTypes[0]!.id;
     engine = await startEngine({ config, db: t.db, dbUrl: t.url, log: () => {} });
+    engine.registerMetrics(registry);
   });
   afterAll(async () => {
     await engine?.close();
@@ -70,7 +73,7 @@ describe('engine on one node', () => {
     await t.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'tickr-flush-test-node-%'`);
     const during = await Promise.all([hold(1), hold(1), hold(1)]);
     for (const o of during) expect(o.ok || (o as { reason: string }).reason === 'shard_unavailable').toBe(true);
-    await until(() => engine.status().ready && engine.metrics().includes('tickr_worker_restarts_total 2'));
+    await until(async () => engine.status().ready && (await registry.metrics()).includes('tickr_worker_restarts_total 2'));
     const epochAfter = (await t.db.query('SELECT epoch FROM shard_epochs WHERE shard = $1', [shardOf(eventId, 8)])).rows[0].epoch;
     expect(epochAfter).toBeGreaterThan(epochBefore);
     // What was acknowledged before the failure is still there.

@@ -6,7 +6,8 @@ import { shardOf } from './shards.ts';
 import type { QueueStatus } from './queue/types.ts';
 import { LeaseKeeper, sendIfServed } from './leases/lease_keeper.ts';
 import { InProcessLeaseStore } from './leases/lease_store.ts';
-import { batchSizeBuckets, flushLatencyBucketsMs, type Wire } from './worker/protocol.ts';
+import { counterReading, gaugeReading, histogramReading, type BucketCounts, type Registry, type Sample } from './metrics.ts';
+import { batchSizeBuckets, flushLatencyBucketsMs, type Wire, type WorkerStats } from './worker/protocol.ts';
 import { ShardWorkers, type Log } from './worker/pool.ts';
 
 /**
@@ -64,7 +65,7 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
         ready: alive && (cluster !== null || k.ownedCount === config.shards),
       };
     },
-    metrics: () => engineMetrics(workers, k, config, cluster),
+    registerMetrics: (registry) => registerEngineMetrics(registry, workers, k, config, cluster),
     onQueueStatus: (listener) => void queueListeners.push(listener),
     close: async () => {
       // Drain first (every shard flushed and released), then end the workers.
@@ -89,47 +90,25 @@ export async function startEngine(opts: { config: Config; db: Db; dbUrl: string;
  * copied each frame into its own buffer).
  */
 
-function histogram(name: string, labels: string, bounds: number[], counts: number[], sum: number, scale: number): string[] {
-  const lines: string[] = [];
-  let cumulative = 0;
-  bounds.forEach((bound, i) => {
-    cumulative += counts[i] ?? 0;
-    lines.push(`${name}_bucket{${labels}le="${bound * scale}"} ${cumulative}`);
-  });
-  cumulative += counts[bounds.length] ?? 0;
-  lines.push(`${name}_bucket{${labels}le="+Inf"} ${cumulative}`, `${name}_sum{${labels.replace(/,$/, '')}} ${sum}`, `${name}_count{${labels.replace(/,$/, '')}} ${cumulative}`);
-  return lines;
-}
-
-function engineMetrics(workers: ShardWorkers, keeper: LeaseKeeper, config: Config, cluster: Cluster | null): string {
-  const lines = [
-    '# HELP tickr_cluster_nodes Live nodes this node sees (1 when alone).',
-    '# TYPE tickr_cluster_nodes gauge',
-    `tickr_cluster_nodes ${cluster ? cluster.nodes().length : 1}`,
-    '# HELP tickr_forwarded_total Commands this node forwarded to the owner of their shard.',
-    '# TYPE tickr_forwarded_total counter',
-    `tickr_forwarded_total ${cluster ? cluster.forwarded() : 0}`,
-    '# HELP tickr_shards_owned Shards this node serves.',
-    '# TYPE tickr_shards_owned gauge',
-    `tickr_shards_owned{node="${config.nodeId}"} ${keeper.ownedCount}`,
-    '# HELP tickr_worker_restarts_total Shard workers rebuilt from the journal after a crash.',
-    '# TYPE tickr_worker_restarts_total counter',
-    `tickr_worker_restarts_total ${workers.restarts.length}`,
-    '# TYPE tickr_worker_mailbox_depth gauge',
-    '# TYPE tickr_worker_commands_total counter',
-    '# TYPE tickr_worker_actors gauge',
-    '# TYPE tickr_journal_flush_seconds histogram',
-    '# TYPE tickr_journal_batch_entries histogram',
-    '# TYPE tickr_journal_entries_total counter',
-  ];
-  for (const w of workers.workers()) {
-    const label = `worker="${w.index}"`;
-    lines.push(`tickr_worker_mailbox_depth{${label}} ${w.mailboxDepth}`);
-    const s = w.stats;
-    if (!s) continue;
-    lines.push(`tickr_worker_commands_total{${label}} ${s.commands}`, `tickr_worker_actors{${label}} ${s.actors}`, `tickr_journal_entries_total{${label}} ${s.flushedEntries}`);
-    lines.push(...histogram('tickr_journal_flush_seconds', `${label},`, flushLatencyBucketsMs, s.flushLatency, s.flushLatencySumMs / 1000, 1 / 1000));
-    lines.push(...histogram('tickr_journal_batch_entries', `${label},`, batchSizeBuckets, s.batchSizes, s.flushedEntries, 1));
-  }
-  return lines.join('\n');
+/** The engine's figures for the node's registry, read from its workers, lease keeper and cluster at each scrape. */
+function registerEngineMetrics(registry: Registry, workers: ShardWorkers, keeper: LeaseKeeper, config: Config, cluster: Cluster | null): void {
+  const one = (value: number): Sample[] => [{ value }];
+  const perWorker = (value: (stats: WorkerStats) => number): Sample[] =>
+    workers.workers().flatMap((w) => (w.stats ? [{ labels: { worker: String(w.index) }, value: value(w.stats) }] : []));
+  gaugeReading(registry, 'tickr_cluster_nodes', 'Live nodes this node sees (1 when alone).', [], () => one(cluster ? cluster.nodes().length : 1));
+  counterReading(registry, 'tickr_forwarded_total', 'Commands this node forwarded to the owner of their shard.', [], () => one(cluster ? cluster.forwarded() : 0));
+  counterReading(registry, 'tickr_forward_failures_total', 'Forwarded commands answered shard_unavailable (peer unreachable, connection lost, timeout).', [], () => one(cluster ? cluster.forwardFailures() : 0));
+  gaugeReading(registry, 'tickr_shards_owned', 'Shards this node serves.', ['node'], () => [{ labels: { node: config.nodeId }, value: keeper.ownedCount }]);
+  counterReading(registry, 'tickr_worker_restarts_total', 'Shard workers rebuilt from the journal after a crash.', [], () => one(workers.restarts.length));
+  gaugeReading(registry, 'tickr_worker_mailbox_depth', 'Commands waiting in each shard worker\'s mailbox.', ['worker'], () =>
+    workers.workers().map((w) => ({ labels: { worker: String(w.index) }, value: w.mailboxDepth })));
+  counterReading(registry, 'tickr_worker_commands_total', 'Commands each shard worker has applied.', ['worker'], () => perWorker((s) => s.commands));
+  gaugeReading(registry, 'tickr_worker_actors', 'Actors (events) each shard worker holds in memory.', ['worker'], () => perWorker((s) => s.actors));
+  counterReading(registry, 'tickr_journal_entries_total', 'Journal entries each shard worker has flushed.', ['worker'], () => perWorker((s) => s.flushedEntries));
+  const perWorkerBuckets = (counts: (stats: WorkerStats) => { counts: number[]; sum: number }): BucketCounts[] =>
+    workers.workers().flatMap((w) => (w.stats ? [{ labels: { worker: String(w.index) }, ...counts(w.stats) }] : []));
+  histogramReading(registry, 'tickr_journal_flush_seconds', 'Time of one journal flush (one round trip to Postgres).', flushLatencyBucketsMs.map((ms) => ms / 1000), () =>
+    perWorkerBuckets((s) => ({ counts: s.flushLatency, sum: s.flushLatencySumMs / 1000 })));
+  histogramReading(registry, 'tickr_journal_batch_entries', 'Journal entries per flush.', batchSizeBuckets, () =>
+    perWorkerBuckets((s) => ({ counts: s.batchSizes, sum: s.flushedEntries })));
 }

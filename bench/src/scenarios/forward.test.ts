@@ -3,7 +3,10 @@ import { redisInstalled } from '../baselines/index.ts';
 import { parseCommandLine } from '../options.ts';
 import { useScenarioDatabase } from '../testing/database.ts';
 import { buildReport, jsonLine, renderTable } from '../report.ts';
-import { failoverRow, forward, forwardSettings, forwardedCheck, median, ownerForwardedNothing, percentile, summaryFigures } from './forward.ts';
+import { forward, summaryFigures } from './forward.ts';
+import { failoverRow } from './forward_failover.ts';
+import { forwardedCheck, ownerForwardedNothing } from './forward_holds.ts';
+import { forwardSettings } from './forward_settings.ts';
 
 // The command line, the settings and the report's shape without a cluster; last, one tiny run with a cluster.
 
@@ -79,14 +82,6 @@ describe('forward report', () => {
     const figures = summaryFigures([direct, { ...forwarded, rps: 2000 }], slow, settings);
     expect(figures['target forwarded/direct >= 0.6 c=100']).toBe('MISSED');
     expect(figures['target failover max <= 2 × TTL = 10000 ms']).toBe('MISSED');
-  });
-
-  it('computes medians and percentiles', () => {
-    expect(median([])).toBeNull();
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 2, 3])).toBe(2.5);
-    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
-    expect(percentile([5, 1, 4, 2, 3], 99)).toBe(5);
   });
 });
 

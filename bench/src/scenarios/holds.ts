@@ -1,5 +1,4 @@
-import { perBuyerLimitMax } from '../../../engine/src/constants.ts';
-import { tokenCacheMax } from '../../../edge/src/auth/tokens.ts';
+import { perBuyerLimitMax, tokenCacheMax } from '../../../engine/src/constants.ts';
 import { runLoad, runOnce, type LoadResult, type LoadSpec } from '../autocannon_run.ts';
 import { BaselineUnavailable, startBaseline, type BaselineHandle } from '../baselines/index.ts';
 import { defaultBaselines, type BaselineName } from '../baselines/names.ts';

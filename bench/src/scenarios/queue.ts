@@ -6,6 +6,7 @@ import { runLoad, type LoadSpec } from '../autocannon_run.ts';
 import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
+import { percentileOfSorted } from '../stats.ts';
 import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
@@ -230,11 +231,11 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
     const allDelays = deliveries.map((d) => d.receivedAt - d.movedAt).sort((a, b) => a - b);
     Object.assign(figures, {
       headMoves: lastDelays.length, deliveries: deliveries.length,
-      lastWaiterDelayP50Ms: percentile(lastDelays, 0.5), lastWaiterDelayP99Ms: percentile(lastDelays, 0.99),
-      deliveryDelayP50Ms: percentile(allDelays, 0.5), deliveryDelayP99Ms: percentile(allDelays, 0.99),
+      lastWaiterDelayP50Ms: percentileOfSorted(lastDelays, 50), lastWaiterDelayP99Ms: percentileOfSorted(lastDelays, 99),
+      deliveryDelayP50Ms: percentileOfSorted(allDelays, 50), deliveryDelayP99Ms: percentileOfSorted(allDelays, 99),
     });
     progress(`head moves ${lastDelays.length}, deliveries ${deliveries.length}: last waiter p50 ${figures.lastWaiterDelayP50Ms} ms, p99 ${figures.lastWaiterDelayP99Ms} ms`);
-    checks.push({ name: 'p99 head move -> last waiter < 1 s', ok: (percentile(lastDelays, 0.99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${lastDelays.length} moves` });
+    checks.push({ name: 'p99 head move -> last waiter < 1 s', ok: (percentileOfSorted(lastDelays, 99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${lastDelays.length} moves` });
 
     // Sell-out: everyone must hear it.
     const soldOutAt = Date.now();
@@ -306,7 +307,3 @@ async function memory(server: TickrServer): Promise<Memory> {
   return (await response.json()) as Memory;
 }
 
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}

@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { queueKeyOf } from '../../../edge/src/queue/keys.ts';
 import { queuePollMs } from '../../../engine/src/queue/limits.ts';
+import { startBenchCluster, type BenchCluster } from '../cluster.ts';
 import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type Check, type ScenarioReport } from '../report.ts';
 import { cpuSpent, type TickrServer } from '../server.ts';
+import { histogramPercentile, percentileOfSorted } from '../stats.ts';
 import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
-import { startBenchCluster, type BenchCluster } from './forward.ts';
 import type { BenchOptions } from './index.ts';
 import type { FromWaiters, NodeStats, ToWaiters } from './queue_waiters.ts';
 
@@ -130,23 +131,6 @@ async function api(base: string, method: string, path: string, token: string, bo
     if (response.status !== 503 || attempt >= 20) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     await sleep(500);
   }
-}
-
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-function histogramPercentile(histogram: Map<number, number>, p: number): number | null {
-  const total = [...histogram.values()].reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  const rank = Math.floor(p * total);
-  let seen = 0;
-  for (const ms of [...histogram.keys()].sort((a, b) => a - b)) {
-    seen += histogram.get(ms)!;
-    if (seen > rank) return ms;
-  }
-  return null;
 }
 
 export async function runCluster(opts: BenchOptions): Promise<ScenarioReport> {
@@ -309,19 +293,19 @@ function deliveries(nodeIds: string[], perProcess: NodeStats[][], report: Scenar
       completeOn.set(head, (completeOn.get(head) ?? 0) + 1);
     }
     lasts.sort((a, b) => a - b);
-    perNode.push(`${nodeId} (${onNode} waiters, ${lasts.length} moves): ${percentile(lasts, 0.5)} / ${percentile(lasts, 0.99)} ms`);
+    perNode.push(`${nodeId} (${onNode} waiters, ${lasts.length} moves): ${percentileOfSorted(lasts, 50)} / ${percentileOfSorted(lasts, 99)} ms`);
   });
   const overall = [...lastByHead].filter(([head]) => completeOn.get(head) === nodeIds.length).map(([, ms]) => ms).sort((a, b) => a - b);
   Object.assign(figures, {
     headMoves: overall.length, movesPublished: sampled,
-    lastWaiterDelayP50Ms: percentile(overall, 0.5), lastWaiterDelayP99Ms: percentile(overall, 0.99),
-    deliveryDelayP50Ms: histogramPercentile(all, 0.5), deliveryDelayP99Ms: histogramPercentile(all, 0.99),
+    lastWaiterDelayP50Ms: percentileOfSorted(overall, 50), lastWaiterDelayP99Ms: percentileOfSorted(overall, 99),
+    deliveryDelayP50Ms: histogramPercentile(all, 50), deliveryDelayP99Ms: histogramPercentile(all, 99),
     lastWaiterDelayPerNode: perNode.join('; '),
   });
   progress(`head move -> last waiter p50 ${figures.lastWaiterDelayP50Ms} ms, p99 ${figures.lastWaiterDelayP99Ms} ms over ${overall.length} moves; per node (p50 / p99) ${perNode.join('; ')}`);
   const checkList: Check[] = [
     { name: 'every waiter heard every move its node published', ok: missed === 0 && sampled > 0, detail: `${missed} waiters missed one; ${sampled} moves published` },
-    { name: 'p99 head move -> last waiter < 1 s', ok: (percentile(overall, 0.99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${overall.length} moves (every delivery: p99 ${figures.deliveryDelayP99Ms} ms)` },
+    { name: 'p99 head move -> last waiter < 1 s', ok: (percentileOfSorted(overall, 99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${overall.length} moves (every delivery: p99 ${figures.deliveryDelayP99Ms} ms)` },
   ];
   checks.push(...checkList);
 }

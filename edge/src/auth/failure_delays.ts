@@ -1,4 +1,4 @@
-import { rateLimitKeysMax } from './rate_limit.ts';
+import { rateLimitKeysMax } from '../../../engine/src/constants.ts';
 
 /**
  * Failures counted per key (an address, or an account at an address), with a

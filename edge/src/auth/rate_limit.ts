@@ -1,5 +1,4 @@
-/** Keys tracked at most; past it, expired windows are swept, then the oldest is dropped. */
-export const rateLimitKeysMax = 100_000;
+import { rateLimitKeysMax } from '../../../engine/src/constants.ts';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 

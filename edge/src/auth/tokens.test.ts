@@ -2,7 +2,8 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { AccountState } from '../../../engine/src/db/account_versions.ts';
 import type { AccountStates } from './account_states.ts';
-import { createTokens, tokenCacheMax } from './tokens.ts';
+import { createTokens } from './tokens.ts';
+import { tokenCacheMax } from '../../../engine/src/constants.ts';
 
 const secret = new TextEncoder().encode('a'.repeat(40));
 const claims = { sub: '7b0c8f0e-8d55-4c43-9a8a-1f0c2b3d4e5f', role: 'participant' as const, name: 'Ada' };

@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { createHs256Verifier } from './hs256.ts';
 import type { AccountState } from '../../../engine/src/db/account_versions.ts';
 import type { AccountStates } from './account_states.ts';
+import { tokenCacheMax } from '../../../engine/src/constants.ts';
 
 export type Role = 'participant' | 'organizer' | 'staff' | 'operator' | 'admin';
 export const roles: readonly Role[] = ['participant', 'organizer', 'staff', 'operator', 'admin'];
@@ -13,9 +14,6 @@ export const roles: readonly Role[] = ['participant', 'organizer', 'staff', 'ope
  * `name` are the account's current ones once checked against its state.
  */
 export type Claims = { sub: string; role: Role; name: string; /** Epoch seconds. */ exp: number; ver: number };
-
-/** Verified tokens remembered at most this many; a full cache drops its oldest entry. */
-export const tokenCacheMax = 50_000;
 
 export type Tokens = {
   /** `ver`: the account's version now (default 1, a new account's). */

@@ -15,7 +15,7 @@ const scraperToken = 's'.repeat(40);
 function metricsRoute(): Handler {
   const routes = new Map<string, Handler>();
   const router: Router = { route: (_m, path, h) => { routes.set(path, h); }, finish: () => {} };
-  const engine = { metrics: () => 'tickr_up 1', status: () => ({}) } as unknown as Engine;
+  const engine = { registerMetrics: () => {}, status: () => ({}) } as unknown as Engine;
   mountHealth(router, { config: readConfig({ TICKR_METRICS_TOKEN: scraperToken }), db: {} as Db, engine, metrics: new EdgeMetrics() });
   return routes.get('/metrics')!;
 }

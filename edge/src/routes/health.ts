@@ -4,11 +4,9 @@ import type { Engine } from '../../../engine/src/engine.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import { bearerIs, isDirectLoopback, isOperator, refuseStranger } from '../http/operator_access.ts';
 import type { Router } from '../http/route.ts';
+import { healthDbTimeoutMs } from '../../../engine/src/constants.ts';
 
 export type HealthDeps = { config: Pick<Config, 'metricsToken'>; db: Db; engine: Engine; metrics: EdgeMetrics };
-
-/** A health check that waits longer than this for Postgres reports it unreachable. */
-export const healthDbTimeoutMs = 1_000;
 
 async function dbReachable(db: Db): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -36,14 +34,14 @@ export function mountHealth(router: Router, { config, db, engine, metrics }: Hea
 
   // Metrics tell a stranger the shape of the cluster and the size of every sale: a scraper on this machine, one with
   // TICKR_METRICS_TOKEN, or a signed-in operator may read them.
-  router.route('get', '/metrics', (ctx) => {
+  router.route('get', '/metrics', async (ctx) => {
     if (!isDirectLoopback(ctx) && !bearerIs(ctx, config.metricsToken) && !isOperator(ctx)) {
       refuseStranger(ctx, '/metrics', 'a scraper on this machine, a scraper sending "Authorization: Bearer <TICKR_METRICS_TOKEN>", or a signed-in operator');
     }
     return {
       status: 200,
-      body: `${engine.metrics()}\n${metrics.text()}\n`,
-      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+      body: await metrics.text(),
+      headers: { 'content-type': metrics.contentType },
     };
   });
 }

@@ -65,7 +65,7 @@ export function mountHolds(router: Router, { engine, metrics, admission, policy 
       }
       return engine.send(cmd).then((outcome): Reply => {
         const held = expect(outcome, 'held', 'event_not_found');
-        metrics.holdsPlaced++;
+        metrics.holdPlaced();
         return { status: 201, body: holdView(held.hold) };
       });
     };
@@ -89,7 +89,7 @@ export function mountHolds(router: Router, { engine, metrics, admission, policy 
     const claims = requireRole(ctx, 'participant');
     const { holdId, eventId } = holdParam(ctx);
     const { hold } = expect(await engine.send({ kind: 'releaseHold', eventId, holdId, buyer: claims.sub }), 'released');
-    metrics.holdsReleased++;
+    metrics.holdReleased();
     return { status: 200, body: holdView(hold) };
   });
 
@@ -97,7 +97,7 @@ export function mountHolds(router: Router, { engine, metrics, admission, policy 
     requireRole(ctx, 'operator');
     const { holdId, eventId } = holdParam(ctx);
     const confirmed = expect(await engine.send({ kind: 'confirmHold', eventId, holdId }), 'confirmed');
-    metrics.confirms++;
+    metrics.holdConfirmed();
     return { status: 200, body: { hold: holdView(confirmed.hold), ticketIds: confirmed.ticketIds } };
   });
 }

@@ -16,15 +16,15 @@ import { startQueueTicks } from './queue_ticks.ts';
 import type { QueueStatus } from '../queue/types.ts';
 import { systemClock } from '../clock.ts';
 import { shardUnavailable } from '../engine.ts';
-
-/** How long a node trusts what it learnt about another shard's owner. */
-const ownerCacheMs = 1_000;
+import { ownerCacheMs } from '../constants.ts';
 
 export type Cluster = {
   keeper: LeaseKeeper;
   send(cmd: Command): Promise<Outcome>;
   nodes(): NodeInfo[];
   forwarded(): number;
+  /** Forwarded commands answered `shard_unavailable` by the forward client (peer unreachable, connection lost, timeout). */
+  forwardFailures(): number;
   /** Tells every other node of this node's queue status changes (Redis pub/sub, cluster/queue_ticks.ts). */
   publishQueueStatus(statuses: QueueStatus[]): void;
   close(): Promise<void>;
@@ -101,6 +101,7 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
     keeper: k,
     nodes: () => live,
     forwarded: () => forwardedCount,
+    forwardFailures: () => forward.stats().failures,
     publishQueueStatus: (statuses) => ticks.publish(statuses),
     async send(cmd) {
       const shard = shardOf(cmd.eventId, config.shards);

@@ -1,11 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { forwardHandshakeTimeoutMs } from '../constants.ts';
+import { forwardBackoffMsMax, forwardBackoffMsMin, forwardConnectTimeoutMs, forwardHandshakeTimeoutMs, forwardPendingMax, forwardTimeoutMs } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { Logger } from '../log.ts';
-import {
-  asResponse, decode, encodeBatches, forwardBackoffMsMax, forwardBackoffMsMin, forwardConnectTimeoutMs,
-  forwardPendingMax, forwardTimeoutMs, FrameReader,
-} from './forward_frame.ts';
+import { asResponse, decode, encodeBatches, FrameReader } from './forward_frame.ts';
 import { ClientHandshake } from './forward_handshake.ts';
 import { shardUnavailable } from '../engine.ts';
 
@@ -105,18 +102,6 @@ export class ForwardClient {
 
   stats(): ForwardClientStats {
     return { ...this.counters };
-  }
-
-  /** Prometheus text lines (without trailing newline) for /metrics. */
-  metrics(): string {
-    return [
-      '# HELP tickr_forward_commands_total Commands forwarded to the node owning their shard.',
-      '# TYPE tickr_forward_commands_total counter',
-      `tickr_forward_commands_total ${this.counters.forwarded}`,
-      '# HELP tickr_forward_failures_total Forwarded commands answered shard_unavailable (peer unreachable, connection lost, timeout).',
-      '# TYPE tickr_forward_failures_total counter',
-      `tickr_forward_failures_total ${this.counters.failures}`,
-    ].join('\n');
   }
 
   /** Drops every connection; what was pending resolves `shard_unavailable`, later sends too. */

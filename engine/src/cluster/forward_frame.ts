@@ -1,30 +1,14 @@
 import { Packr } from 'msgpackr';
-import { assert } from '../assert.ts';
-import { forwardHandshakeTimeoutMs } from '../constants.ts';
+import { forwardFrameBytesMax } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 
 /*
  * The forwarding wire, shared by forward_server.ts and forward_client.ts.
  * A frame is a 4-byte big-endian length, then that many bytes of msgpack: a
  * request batch `{ ids, cmds }` or a response batch `{ ids, outcomes }`.
- * Ids are the client's; the server only echoes them.
+ * Ids are the client's; the server only echoes them. Its limits are in
+ * constants.ts (forwardFrameBytesMax and the forward* below it).
  */
-
-/** A frame larger than this is refused: it closes the connection. Bounds what one peer can make us buffer. */
-export const forwardFrameBytesMax = 8 * 1024 * 1024;
-/** Commands a server runs at once for one connection; beyond it it answers `busy`, like a full mailbox. */
-export const forwardInflightMax = 50_000;
-/** Commands a client holds for one peer, queued or sent; beyond it `send` answers `busy`. */
-export const forwardPendingMax = 50_000;
-/** A forwarded command unanswered this long resolves `shard_unavailable`; the edge answers 503 and the buyer retries. */
-export const forwardTimeoutMs = 5_000;
-/** An unreachable peer is retried after this, doubling up to the max; sends in between fail at once. */
-export const forwardBackoffMsMin = 50;
-export const forwardBackoffMsMax = 1_000;
-/** A connection not open after this is given up (a blackholed host would otherwise take minutes). */
-export const forwardConnectTimeoutMs = 1_000;
-assert(forwardConnectTimeoutMs + forwardHandshakeTimeoutMs < forwardTimeoutMs, 'a failed connect or handshake answers before the command times out');
-assert(forwardBackoffMsMin <= forwardBackoffMsMax);
 
 export type RequestBatch = { ids: number[]; cmds: Command[] };
 export type ResponseBatch = { ids: number[]; outcomes: Outcome[] };

@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { forwardHandshakesMax, forwardHandshakeTimeoutMs } from '../constants.ts';
+import { forwardHandshakesMax, forwardHandshakeTimeoutMs, forwardInflightMax } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { Logger } from '../log.ts';
-import { asRequest, decode, encodeBatches, forwardInflightMax, FrameReader } from './forward_frame.ts';
+import { asRequest, decode, encodeBatches, FrameReader } from './forward_frame.ts';
 import { ServerHandshake } from './forward_handshake.ts';
 import { shardUnavailable } from '../engine.ts';
 

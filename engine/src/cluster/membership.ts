@@ -1,13 +1,6 @@
 import { Redis } from 'ioredis';
-import { redisConnectTimeoutMs, redisSocketTimeoutMs } from '../constants.ts';
+import { heartbeatMs, membershipCommandTimeoutMs, nodeTtlMs, redisConnectTimeoutMs, redisSocketTimeoutMs } from '../constants.ts';
 import { assert } from '../assert.ts';
-
-/** Three heartbeats per TTL, so one lost heartbeat never drops a live node from placement. */
-export const heartbeatMs = 1_000;
-export const nodeTtlMs = 5_000;
-assert(heartbeatMs * 3 <= nodeTtlMs);
-/** A heartbeat or listing slower than this failed; the next heartbeat tries again. */
-export const membershipCommandTimeoutMs = 1_000;
 
 export type NodeInfo = { nodeId: string; internalUrl: string; startedAt: number };
 

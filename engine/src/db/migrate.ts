@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { migrationStatementTimeoutMs } from '../constants.ts';
+import { projectRoot } from '../project_root.ts';
 
 /** The project's numbered SQL files: `0001_spine.sql`, applied in order. */
-export const migrationsDir = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+export const migrationsDir = join(projectRoot, 'migrations');
 
 const migrationName = /^(\d{4})_[a-z0-9_]+\.sql$/;
 

@@ -1,5 +1,5 @@
 import { assert } from '../assert.ts';
-import { idempotencyKeysMax, idempotencyTtlMs } from '../constants.ts';
+import { closedHoldsMax, idempotencyKeysMax, idempotencyTtlMs } from '../constants.ts';
 import {
   applyConfig,
   applyEntry,
@@ -57,15 +57,6 @@ export type Handling = { outcome: Outcome; entries: JournalEntry[] };
  * Refusals are not journaled, so a retry after a crash may get a fresh answer.
  */
 type KeyAnswer = { at: number; typeId: string; qty: number; hold: Hold | null; status: HoldView['status']; refusal: Refusal | null };
-
-/**
- * Closed holds `getHold` can still describe (how they ended). A ring written on
- * every close and scanned on the rare read: a Map of recent closes would cost
- * more than the rest of a release (its entries outlive the young generation).
- * Older history is in the journal, indexed by hold id. Belongs in constants.ts
- * once that file's owner takes it.
- */
-const closedHoldsMax = 4_096;
 
 /**
  * The only writer of one event's inventory. Handlers decide and return journal

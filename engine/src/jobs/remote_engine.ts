@@ -7,9 +7,7 @@ import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
 import type { Logger } from '../log.ts';
 import { shardOf } from '../shards.ts';
 import { shardUnavailable } from '../engine.ts';
-
-/** How long the list of live nodes is trusted; a stale one costs a `shard_unavailable`, which the job retries. */
-const nodesCacheMs = 1_000;
+import { nodesCacheMs } from '../constants.ts';
 
 /**
  * The engine as `tickr jobs` sees it: it owns no shard, so every command goes
@@ -40,7 +38,7 @@ export async function connectRemoteEngine(config: Config, log: Logger): Promise<
       return peer === null ? shardUnavailable : forward.send(peer, cmd);
     },
     status: () => ({ nodeId: config.nodeId, shardsOwned: 0, shardsTotal: config.shards, workers: [], ready: true }),
-    metrics: () => '',
+    registerMetrics: () => {},
     async close() {
       await forward.close();
       await membership.close();

@@ -1,6 +1,6 @@
 import { assert } from '../assert.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { leaseTtlMsDefault } from '../constants.ts';
+import { leaseSafetyMarginMs, leaseTtlMsDefault } from '../constants.ts';
 import type { Db } from '../db/pool.ts';
 import { raiseEpochs } from '../journal/epochs.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
@@ -15,12 +15,6 @@ export function renewEveryMs(ttlMs: number): number {
 }
 export const leaseRenewMs = renewEveryMs(leaseTtlMs);
 assert(leaseRenewMs * 3 <= leaseTtlMs);
-/**
- * A node stops serving a shard this long before its lease could lapse, as
- * seen from the moment it asked for the renewal: room for clock drift
- * between this node and Redis.
- */
-export const leaseSafetyMarginMs = 500;
 
 type Held = { epoch: number | null; serving: boolean; validUntil: number };
 

@@ -1,12 +1,7 @@
 import { Redis } from 'ioredis';
-import { redisConnectTimeoutMs, redisSocketTimeoutMs } from '../constants.ts';
+import { leaseCommandTimeoutMs, leaseReconnectDelayMaxMs, redisConnectTimeoutMs, redisSocketTimeoutMs } from '../constants.ts';
 import { assert } from '../assert.ts';
 import type { LeaseStore } from './lease_store.ts';
-
-/** Past this a lease command has failed: the keeper must not count a renewal that arrives later. */
-export const leaseCommandTimeoutMs = 500;
-/** Reconnect attempts back off up to this, so a returning Redis is seen within a lease renewal or two. */
-export const leaseReconnectDelayMaxMs = 500;
 
 export type RedisLeaseStoreOptions = {
   url: string;

@@ -1,7 +1,7 @@
 import { leaseTtlMs } from '../leases/lease_keeper.ts';
 import type { LeaseStore } from '../leases/lease_store.ts';
-import { leaseCommandTimeoutMs } from '../leases/redis_lease_store.ts';
 import type { NodeEvents, World } from './world.ts';
+import { leaseCommandTimeoutMs } from '../constants.ts';
 
 /**
  * Redis as the lease keeper sees it, on the virtual clock. The `*Now` methods

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { expiryTickMs, mailboxDepthMax, pgQueryTimeoutMs } from '../constants.ts';
+import { expiryTickMs, mailboxDepthMax, pgQueryTimeoutMs, unknownEventsMax, unknownEventTtlMs, writeConnectionIdleMs } from '../constants.ts';
 import { pgLinkOptions } from '../db/pool.ts';
 import { selectEventConfig, selectEventConfigsOfShards } from '../db/events.ts';
 import { recoverEvent } from '../journal/load.ts';
@@ -30,12 +30,6 @@ type Waiting = [id: number, cmd: Command][];
 type Shard = { epoch: number; ready: boolean; waiting: Waiting };
 
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Unknown event ids are remembered briefly, so a flood of them does not become a flood of queries. */
-const unknownEventTtlMs = 1_000;
-/** ...and at most this many: past it the memory is dropped whole (it is only a cache). */
-const unknownEventsMax = 100_000;
-/** Write connections idle this long are closed; busy ones stay open (a reconnect costs a few ms). */
-const idleConnectionMs = 30_000;
 
 const owned = new Map<number, Shard>();
 const actors = new Map<string, { actor: InventoryActor; shard: number; snapshotSeq: number }>();
@@ -56,7 +50,7 @@ const unknownEvents = new Map<string, number>();
  * destroyed, so a dead link never holds the worker past it.
  */
 const pool = (role: string, max: number, onError: (error: Error) => void) => {
-  const p = new pg.Pool({ connectionString: init.dbUrl, max, idleTimeoutMillis: idleConnectionMs, application_name: `tickr-${role}-${init.nodeId}-${init.index}`, ...pgLinkOptions, query_timeout: pgQueryTimeoutMs });
+  const p = new pg.Pool({ connectionString: init.dbUrl, max, idleTimeoutMillis: writeConnectionIdleMs, application_name: `tickr-${role}-${init.nodeId}-${init.index}`, ...pgLinkOptions, query_timeout: pgQueryTimeoutMs });
   p.on('error', onError);
   return p;
 };
