@@ -31,6 +31,35 @@ export function newHoldId(eventId: string): string {
   return `${eventId}.${nextSuffix()}`;
 }
 
+/** Hold ids made per batch by `holdIdSource`; a batch is one string, which every id of it keeps alive. */
+const holdIdBatch = 64;
+
+/**
+ * New hold ids for `eventId`, as `newHoldId` makes them, for an actor that
+ * makes many. Each id is a slice of one string built per `holdIdBatch` ids,
+ * so an id costs one small string, not a concatenation of event id and suffix
+ * (three strings, the last one made again when the id is first hashed). A
+ * batch is some 3 KB; the ids a hot actor keeps (open holds, recent answers)
+ * are mostly consecutive, so they keep few batches alive.
+ */
+export function holdIdSource(eventId: string): () => string {
+  const prefix = `${eventId}.`;
+  const length = prefix.length + suffixChars;
+  let batch = '';
+  let at = 0;
+  return () => {
+    if (at === batch.length) {
+      const parts: string[] = [];
+      for (let i = 0; i < holdIdBatch; i++) parts.push(prefix, nextSuffix());
+      batch = parts.join('');
+      at = 0;
+    }
+    const id = batch.slice(at, at + length);
+    at += length;
+    return id;
+  };
+}
+
 const holdIdShape = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[A-Za-z0-9_-]{12}$/;
 
 /** The event id inside a hold id, or null when the id is not one Tickr made. */
