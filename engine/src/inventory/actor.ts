@@ -10,6 +10,7 @@ import {
   fromSnapshot,
   holdView,
   refusal,
+  type HoldRecord,
   toSnapshot,
   type Handled,
 } from './apply.ts';
@@ -54,8 +55,10 @@ export type Handling = { outcome: Outcome; entries: JournalEntry[] };
  * What the actor remembers under an idempotency key: the hold the first
  * attempt made (open or since closed; `status` follows it), or its refusal.
  * Refusals are not journaled, so a retry after a crash may get a fresh answer.
+ * The hold's fields are copied, not the hold kept: answers outlive most holds,
+ * and a hold kept by its answer would be carried into the old generation.
  */
-type KeyAnswer = { at: number; typeId: string; qty: number; hold: Hold | null; status: HoldView['status']; refusal: Refusal | null };
+type KeyAnswer = HoldRecord & { at: number; status: HoldView['status']; refusal: Refusal | null };
 
 /**
  * Closed holds `getHold` can still describe (how they ended). A ring written on
@@ -91,7 +94,7 @@ export class InventoryActor {
    * retry never makes a second hold; the rest are kept at most
    * `idempotencyKeysMax`, at most `idempotencyTtlMs`.
    */
-  private readonly answers = new Recent<KeyAnswer>(idempotencyKeysMax, idempotencyTtlMs, (answer) => answer.hold !== null && answer.status === 'held');
+  private readonly answers = new Recent<KeyAnswer>(idempotencyKeysMax, idempotencyTtlMs, (answer) => answer.refusal === null && answer.status === 'held');
   /** The answers of open keyed holds by hold id: small, so closing a hold finds its answer cheaply. */
   private readonly openAnswers = new Map<string, KeyAnswer>();
   private readonly closed = new ClosedHolds(closedHoldsMax);
@@ -202,16 +205,16 @@ export class InventoryActor {
     const handled = placeHold(this.state, cmd, now, this.ids);
     // A hold's answer is recorded when its entry is applied (indexPlaced), live or replayed.
     if (!handled.outcome.ok) {
-      this.answers.set(cmd.key, { at: now, typeId: cmd.typeId, qty: cmd.qty, hold: null, status: 'held', refusal: handled.outcome }, now, cmd.buyer);
+      this.answers.set(cmd.key, refusalAnswer(cmd, now, handled.outcome), now, cmd.buyer);
     }
     return this.write(handled);
   }
 
   private answerAgain(answer: KeyAnswer, cmd: PlaceHold, now: number): Outcome {
     if (answer.typeId !== cmd.typeId || answer.qty !== cmd.qty) return keyReused;
-    if (answer.hold === null) return answer.refusal!;
-    const status = answer.status === 'held' ? statusOf(answer.hold, now) : answer.status;
-    return { ok: true, kind: 'held', hold: holdView(this.state.config, answer.hold, status) };
+    if (answer.refusal !== null) return answer.refusal;
+    const status = answer.status === 'held' ? statusOf(answer, now) : answer.status;
+    return { ok: true, kind: 'held', hold: holdView(this.state.config, answer, status) };
   }
 
   private getHold(cmd: GetHold, now: number): Outcome {
@@ -271,7 +274,17 @@ export class InventoryActor {
     // Lazy deletion leaves closed holds in the heap; rebuild before they outnumber the live ones.
     if (this.heap.size > 2 * this.state.holds.size + 1024) this.heap.rebuild(this.state.holds.values());
     if (hold.key !== null) {
-      const answer: KeyAnswer = { at: hold.placedAt, typeId: hold.typeId, qty: hold.qty, hold, status: 'held', refusal: null };
+      const answer: KeyAnswer = {
+        holdId: hold.holdId,
+        typeId: hold.typeId,
+        qty: hold.qty,
+        buyer: hold.buyer,
+        price: hold.price,
+        expiresAt: hold.expiresAt,
+        at: hold.placedAt,
+        status: 'held',
+        refusal: null,
+      };
       this.answers.set(hold.key, answer, hold.placedAt, hold.buyer);
       this.openAnswers.set(hold.holdId, answer);
     }
@@ -309,15 +322,20 @@ export class InventoryActor {
       assert(inHeap.has(hold), `hold ${hold.holdId} is missing from the expiry heap`);
       if (hold.key === null) continue;
       const answer = this.answers.peek(hold.key, hold.buyer);
-      assert(answer?.hold === hold && this.openAnswers.get(hold.holdId) === answer, `hold ${hold.holdId}: its key must lead to it`);
+      assert(answer?.holdId === hold.holdId && this.openAnswers.get(hold.holdId) === answer, `hold ${hold.holdId}: its key must lead to it`);
     }
     for (const answer of this.openAnswers.values()) assert(answer.status === 'held', 'a closed hold left among the open answers');
   }
 }
 
 /** A hold past its time is expired even before the timer releases it: it can no longer be confirmed. */
-function statusOf(hold: Hold, now: number): HoldView['status'] {
+function statusOf(hold: HoldRecord, now: number): HoldView['status'] {
   return hold.expiresAt <= now ? 'expired' : 'held';
+}
+
+/** The answer kept for a keyed attempt that was refused: no hold, so its hold fields are empty. */
+function refusalAnswer(cmd: PlaceHold, now: number, refusal: Refusal): KeyAnswer {
+  return { holdId: '', typeId: cmd.typeId, qty: cmd.qty, buyer: cmd.buyer, price: 0, expiresAt: 0, at: now, status: 'held', refusal };
 }
 
 const keyReused: Refusal = Object.freeze({ ok: false, reason: 'idempotency_key_reused', detail: 'this key was used for another ticket type or quantity' });
