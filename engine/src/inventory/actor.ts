@@ -10,6 +10,7 @@ import {
   fromSnapshot,
   holdView,
   refusal,
+  type HoldRecord,
   toSnapshot,
   type Handled,
 } from './apply.ts';
@@ -21,7 +22,7 @@ import { refundTickets } from './commands/refund_tickets.ts';
 import { releaseAllHolds } from './commands/release_all_holds.ts';
 import { releaseHold } from './commands/release_hold.ts';
 import { ExpiryHeap } from './expiry_heap.ts';
-import { newHoldId, newTicketId, type Ids } from './ids.ts';
+import { holdIdSource, newTicketId, type Ids } from './ids.ts';
 import { ClosedHolds, Recent, type ClosedStatus } from './recent.ts';
 import type {
   Command,
@@ -41,7 +42,7 @@ import type {
 } from './types.ts';
 
 export type ActorOptions = {
-  /** Hold ids; default `newHoldId(eventId)`. */
+  /** Hold ids; default `newHoldId(eventId)`'s, made in batches (`holdIdSource`). */
   newId?: () => string;
   /** Ticket ids; default a random UUID. */
   newTicketId?: () => string;
@@ -55,8 +56,10 @@ export type Handling = { outcome: Outcome; entries: JournalEntry[] };
  * What the actor remembers under an idempotency key: the hold the first
  * attempt made (open or since closed; `status` follows it), or its refusal.
  * Refusals are not journaled, so a retry after a crash may get a fresh answer.
+ * The hold's fields are copied, not the hold kept: answers outlive most holds,
+ * and a hold kept by its answer would be carried into the old generation.
  */
-type KeyAnswer = { at: number; typeId: string; qty: number; hold: Hold | null; status: HoldView['status']; refusal: Refusal | null };
+type KeyAnswer = HoldRecord & { at: number; status: HoldView['status']; refusal: Refusal | null };
 
 /**
  * The only writer of one event's inventory. Handlers decide and return journal
@@ -79,11 +82,11 @@ export class InventoryActor {
   private readonly deepChecks: boolean;
   private readonly heap = new ExpiryHeap();
   /**
-   * Answers by scoped key. An open hold's key is pinned (never dropped), so a
+   * Answers by key, scoped per buyer. An open hold's key is pinned (never dropped), so a
    * retry never makes a second hold; the rest are kept at most
    * `idempotencyKeysMax`, at most `idempotencyTtlMs`.
    */
-  private readonly answers = new Recent<KeyAnswer>(idempotencyKeysMax, idempotencyTtlMs, (answer) => answer.hold !== null && answer.status === 'held');
+  private readonly answers = new Recent<KeyAnswer>(idempotencyKeysMax, idempotencyTtlMs, (answer) => answer.refusal === null && answer.status === 'held');
   /** The answers of open keyed holds by hold id: small, so closing a hold finds its answer cheaply. */
   private readonly openAnswers = new Map<string, KeyAnswer>();
   private readonly closed = new ClosedHolds(closedHoldsMax);
@@ -93,14 +96,13 @@ export class InventoryActor {
   private constructor(state: Inventory, opts: ActorOptions) {
     this.state = state;
     this.eventId = state.config.eventId;
-    const eventId = this.eventId;
     this.ids = {
-      newHoldId: opts.newId ?? (() => newHoldId(eventId)),
+      newHoldId: opts.newId ?? holdIdSource(this.eventId),
       newTicketId: opts.newTicketId ?? newTicketId,
     };
     this.deepChecks = opts.deepChecks ?? false;
     this.typeList = [...state.types.values()];
-    for (const hold of state.holds.values()) this.indexPlaced(hold, null);
+    for (const hold of state.holds.values()) this.indexPlaced(hold);
   }
 
   static create(config: EventConfig, opts: ActorOptions = {}): InventoryActor {
@@ -111,7 +113,7 @@ export class InventoryActor {
   static restore(config: EventConfig, snapshot: SnapshotState | null, entries: JournalEntry[], opts: ActorOptions = {}): InventoryActor {
     const state = snapshot === null ? emptyInventory(config) : fromSnapshot(config, snapshot);
     const actor = new InventoryActor(state, opts);
-    for (const entry of entries) if (entry.seq > state.seq) actor.commitEntry(entry, null);
+    for (const entry of entries) if (entry.seq > state.seq) actor.commitEntry(entry);
     actor.check();
     return actor;
   }
@@ -191,22 +193,22 @@ export class InventoryActor {
 
   private placeHold(cmd: PlaceHold, now: number): Handling {
     if (cmd.key === null) return this.write(placeHold(this.state, cmd, now, this.ids));
-    const scoped = scopedKey(cmd.buyer, cmd.key);
-    const answer = this.answers.get(scoped, now);
+    // Keys are the client's; two buyers may pick the same one, so each buyer is a scope.
+    const answer = this.answers.get(cmd.key, now, cmd.buyer);
     if (answer !== undefined) return { outcome: this.answerAgain(answer, cmd, now), entries: [] };
     const handled = placeHold(this.state, cmd, now, this.ids);
     // A hold's answer is recorded when its entry is applied (indexPlaced), live or replayed.
     if (!handled.outcome.ok) {
-      this.answers.set(scoped, { at: now, typeId: cmd.typeId, qty: cmd.qty, hold: null, status: 'held', refusal: handled.outcome }, now);
+      this.answers.set(cmd.key, refusalAnswer(cmd, now, handled.outcome), now, cmd.buyer);
     }
-    return this.write(handled, scoped);
+    return this.write(handled);
   }
 
   private answerAgain(answer: KeyAnswer, cmd: PlaceHold, now: number): Outcome {
     if (answer.typeId !== cmd.typeId || answer.qty !== cmd.qty) return keyReused;
-    if (answer.hold === null) return answer.refusal!;
-    const status = answer.status === 'held' ? statusOf(answer.hold, now) : answer.status;
-    return { ok: true, kind: 'held', hold: holdView(this.state.config, answer.hold, status) };
+    if (answer.refusal !== null) return answer.refusal;
+    const status = answer.status === 'held' ? statusOf(answer, now) : answer.status;
+    return { ok: true, kind: 'held', hold: holdView(this.state.config, answer, status) };
   }
 
   private getHold(cmd: GetHold, now: number): Outcome {
@@ -217,26 +219,34 @@ export class InventoryActor {
     return refusal('hold_not_found');
   }
 
-  /** Numbers a handler's bodies, applies them, and checks the invariant once. */
-  private write(handled: Handled, scoped: string | null = null): Handling {
+  /**
+   * Numbers a handler's bodies, applies them, and checks the invariant once.
+   * The handler's answer becomes the actor's: its entries array (fresh per
+   * call, see `Handled`) is numbered in place, entry for body, rather than
+   * copied, which saves two objects on every command.
+   */
+  private write(handled: Handled): Handling {
     const bodies = handled.entries;
-    const entries: JournalEntry[] = [];
-    for (let i = 0; i < bodies.length; i++) {
-      const entry: JournalEntry = { eventId: this.eventId, seq: this.state.seq + 1, body: bodies[i]! };
-      this.commitEntry(entry, scoped);
-      entries.push(entry);
-    }
+    const entries = bodies as unknown[] as JournalEntry[];
+    for (let i = 0; i < bodies.length; i++) entries[i] = this.commit(bodies[i]!);
     if (entries.length > 0) this.check();
-    return { outcome: handled.outcome, entries };
+    return handled as unknown as Handling;
+  }
+
+  /** Numbers one body and commits it. */
+  private commit(body: JournalBody): JournalEntry {
+    const entry: JournalEntry = { eventId: this.eventId, seq: this.state.seq + 1, body };
+    this.commitEntry(entry);
+    return entry;
   }
 
   /** The one path for an entry, live or replayed: apply it, then update the indexes. */
-  private commitEntry(entry: JournalEntry, scoped: string | null): void {
+  private commitEntry(entry: JournalEntry): void {
     const body: JournalBody = entry.body;
     switch (body.kind) {
       case 'hold_placed':
         applyEntry(this.state, entry);
-        this.indexPlaced(body.hold, scoped);
+        this.indexPlaced(body.hold);
         return;
       case 'hold_released':
       case 'hold_confirmed': {
@@ -253,14 +263,23 @@ export class InventoryActor {
     }
   }
 
-  /** `scoped` is the hold's scoped key when the caller has it already, else null. */
-  private indexPlaced(hold: Hold, scoped: string | null): void {
+  private indexPlaced(hold: Hold): void {
     this.heap.push(hold);
     // Lazy deletion leaves closed holds in the heap; rebuild before they outnumber the live ones.
     if (this.heap.size > 2 * this.state.holds.size + 1024) this.heap.rebuild(this.state.holds.values());
     if (hold.key !== null) {
-      const answer: KeyAnswer = { at: hold.placedAt, typeId: hold.typeId, qty: hold.qty, hold, status: 'held', refusal: null };
-      this.answers.set(scoped ?? scopedKey(hold.buyer, hold.key), answer, hold.placedAt);
+      const answer: KeyAnswer = {
+        holdId: hold.holdId,
+        typeId: hold.typeId,
+        qty: hold.qty,
+        buyer: hold.buyer,
+        price: hold.price,
+        expiresAt: hold.expiresAt,
+        at: hold.placedAt,
+        status: 'held',
+        refusal: null,
+      };
+      this.answers.set(hold.key, answer, hold.placedAt, hold.buyer);
       this.openAnswers.set(hold.holdId, answer);
     }
   }
@@ -296,21 +315,21 @@ export class InventoryActor {
     for (const hold of this.state.holds.values()) {
       assert(inHeap.has(hold), `hold ${hold.holdId} is missing from the expiry heap`);
       if (hold.key === null) continue;
-      const answer = this.answers.peek(scopedKey(hold.buyer, hold.key));
-      assert(answer?.hold === hold && this.openAnswers.get(hold.holdId) === answer, `hold ${hold.holdId}: its key must lead to it`);
+      const answer = this.answers.peek(hold.key, hold.buyer);
+      assert(answer?.holdId === hold.holdId && this.openAnswers.get(hold.holdId) === answer, `hold ${hold.holdId}: its key must lead to it`);
     }
     for (const answer of this.openAnswers.values()) assert(answer.status === 'held', 'a closed hold left among the open answers');
   }
 }
 
-/** Idempotency keys are the client's; two buyers may pick the same one. */
-function scopedKey(buyer: string, key: string): string {
-  return buyer + '\u0000' + key;
+/** A hold past its time is expired even before the timer releases it: it can no longer be confirmed. */
+function statusOf(hold: HoldRecord, now: number): HoldView['status'] {
+  return hold.expiresAt <= now ? 'expired' : 'held';
 }
 
-/** A hold past its time is expired even before the timer releases it: it can no longer be confirmed. */
-function statusOf(hold: Hold, now: number): HoldView['status'] {
-  return hold.expiresAt <= now ? 'expired' : 'held';
+/** The answer kept for a keyed attempt that was refused: no hold, so its hold fields are empty. */
+function refusalAnswer(cmd: PlaceHold, now: number, refusal: Refusal): KeyAnswer {
+  return { holdId: '', typeId: cmd.typeId, qty: cmd.qty, buyer: cmd.buyer, price: 0, expiresAt: 0, at: now, status: 'held', refusal };
 }
 
 const keyReused: Refusal = Object.freeze({ ok: false, reason: 'idempotency_key_reused', detail: 'this key was used for another ticket type or quantity' });

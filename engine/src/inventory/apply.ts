@@ -22,7 +22,11 @@ import type {
  * So what recovery rebuilds is, by construction, what the live actor had.
  */
 
-/** What a handler answers: the outcome, and the journal bodies to apply (possibly none). */
+/**
+ * What a handler answers: the outcome, and the journal bodies to apply
+ * (possibly none), in an array made for this answer alone: the actor numbers
+ * the bodies in place, turning the array into its journal entries.
+ */
 export type Handled = { outcome: Outcome; entries: JournalBody[] };
 
 const refusals = new Map<Reason, Refusal>();

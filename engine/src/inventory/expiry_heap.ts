@@ -1,3 +1,4 @@
+import { assert } from '../assert.ts';
 import type { Hold } from './types.ts';
 
 /**
@@ -49,18 +50,23 @@ export class ExpiryHeap {
     return top;
   }
 
-  /** Replaces the contents with `holds`, taken to be in placement order. */
+  /**
+   * Replaces the contents with `holds`, taken to be in placement order. They
+   * must be among the heap's holds, so they fit in its arrays, which are
+   * reused rather than grown again from empty.
+   */
   rebuild(holds: Iterable<Hold>): void {
-    this.at = [];
-    this.order = [];
-    this.items = [];
-    this.placed = 0;
+    let n = 0;
     for (const hold of holds) {
-      this.at.push(hold.expiresAt);
-      this.order.push(this.placed++);
-      this.items.push(hold);
+      assert(n < this.items.length, 'a rebuilt heap holds only holds it had');
+      this.put(n, hold.expiresAt, n, hold);
+      n++;
     }
-    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(i, this.at[i]!, this.order[i]!, this.items[i]!);
+    this.at.length = n;
+    this.order.length = n;
+    this.items.length = n;
+    this.placed = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, this.at[i]!, this.order[i]!, this.items[i]!);
   }
 
   /** Every hold in the heap, in no order; for checks. */

@@ -9,15 +9,21 @@ import type { Hold } from './types.ts';
  * open) goes to the back of the line instead of out, whatever its age; so the
  * bound is `max` plus the pinned entries, which something else bounds.
  *
+ * A key may live in a scope (the actor scopes idempotency keys per buyer). The
+ * map is keyed by scope, and the few keys of one scope hang off it in a short
+ * list, so a scoped lookup builds no string: `buyer + key` would cost a
+ * concatenation, its flattening and its hash on every keyed hold, and a string
+ * kept per entry. Unscoped keys are their own scope.
+ *
  * A plain Map cannot drop its oldest entry cheaply over and over (V8 leaves
  * tombstones at the front that every `keys().next()` walks), so the insertion
- * order is kept in a queue of arrays beside it, compacted when half used up.
+ * order is kept in a queue beside it, compacted when half used up.
  */
 export class Recent<V extends { at: number }> {
-  private readonly map = new Map<string, V>();
-  private keys: string[] = [];
-  private values: V[] = [];
+  private readonly map = new Map<string, Slot<V>>();
+  private queue: Slot<V>[] = [];
   private head = 0;
+  private live = 0;
 
   constructor(
     private readonly max: number,
@@ -26,53 +32,94 @@ export class Recent<V extends { at: number }> {
   ) {}
 
   get size(): number {
-    return this.map.size;
+    return this.live;
   }
 
-  /** The live entry for `key`, unless it is older than the TTL (pinned entries never are). */
-  get(key: string, now: number): V | undefined {
-    const value = this.map.get(key);
-    if (value === undefined || (value.at + this.ttlMs <= now && !this.pinned(value))) return undefined;
+  /** The live entry for `key` in `scope`, unless it is older than the TTL (pinned entries never are). */
+  get(key: string, now: number, scope?: string): V | undefined {
+    const slot = this.find(key, scope);
+    if (slot === undefined) return undefined;
+    const value = slot.value;
+    if (value.at + this.ttlMs <= now && !this.pinned(value)) return undefined;
     return value;
   }
 
-  /** The entry for `key` whatever its age. */
-  peek(key: string): V | undefined {
-    return this.map.get(key);
+  /** The entry for `key` in `scope` whatever its age. */
+  peek(key: string, scope?: string): V | undefined {
+    return this.find(key, scope)?.value;
   }
 
-  set(key: string, value: V, now: number): void {
-    this.map.set(key, value);
-    this.keys.push(key);
-    this.values.push(value);
+  set(key: string, value: V, now: number, scope?: string): void {
+    const mapKey = scope ?? key;
+    const slot: Slot<V> = { scope: mapKey, key, value, next: null, linked: true };
+    const first = this.map.get(mapKey);
+    if (first === undefined) {
+      this.map.set(mapKey, slot);
+      this.live++;
+    } else {
+      // Appended to its scope's list, or in place of the entry it replaces,
+      // whose place in the queue is then left to lapse.
+      let before: Slot<V> | null = null;
+      let at: Slot<V> | null = first;
+      while (at !== null && at.key !== key) {
+        before = at;
+        at = at.next;
+      }
+      if (at === null) {
+        before!.next = slot;
+        this.live++;
+      } else {
+        at.linked = false;
+        slot.next = at.next;
+        if (before === null) this.map.set(mapKey, slot);
+        else before.next = slot;
+      }
+    }
+    this.queue.push(slot);
     // At most two drops per insert, which outpaces the one insert, so the work
     // per call stays bounded even when pinned entries cycle to the back.
-    for (let steps = 0; steps < 2 && this.head < this.keys.length; steps++) {
-      if (this.keys.length - this.head <= this.max && this.values[this.head]!.at + this.ttlMs > now) break;
+    for (let steps = 0; steps < 2 && this.head < this.queue.length; steps++) {
+      if (this.queue.length - this.head <= this.max && this.queue[this.head]!.value.at + this.ttlMs > now) break;
       this.dropOldest();
     }
   }
 
-  private dropOldest(): void {
-    const key = this.keys[this.head]!;
-    const value = this.values[this.head]!;
-    this.head++;
-    // The key may have been set again since; only its latest value counts.
-    if (this.map.get(key) === value) {
-      if (this.pinned(value)) {
-        this.keys.push(key);
-        this.values.push(value);
-      } else {
-        this.map.delete(key);
-      }
+  private find(key: string, scope: string | undefined): Slot<V> | undefined {
+    let slot = this.map.get(scope ?? key) ?? null;
+    while (slot !== null && slot.key !== key) slot = slot.next;
+    return slot ?? undefined;
+  }
+
+  private unlink(target: Slot<V>): void {
+    target.linked = false;
+    this.live--;
+    let slot = this.map.get(target.scope)!;
+    if (slot === target) {
+      if (target.next === null) this.map.delete(target.scope);
+      else this.map.set(target.scope, target.next);
+      return;
     }
-    if (this.head >= 1024 && this.head * 2 >= this.keys.length) {
-      this.keys = this.keys.slice(this.head);
-      this.values = this.values.slice(this.head);
+    while (slot.next !== target) slot = slot.next!;
+    slot.next = target.next;
+  }
+
+  private dropOldest(): void {
+    const slot = this.queue[this.head]!;
+    this.head++;
+    // A slot replaced since is no longer linked; only the latest one counts.
+    if (slot.linked) {
+      if (this.pinned(slot.value)) this.queue.push(slot);
+      else this.unlink(slot);
+    }
+    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
   }
 }
+
+/** One entry of a Recent: its scope's list runs through `next`; `linked` until replaced or dropped. */
+type Slot<V> = { scope: string; key: string; value: V; next: Slot<V> | null; linked: boolean };
 
 /**
  * The last `size` holds to close and how each ended, in a ring found by a

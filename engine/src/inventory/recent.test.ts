@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { Recent } from './recent.ts';
+
+type Value = { at: number; name: string; pinned?: boolean };
+
+describe('Recent with scopes', () => {
+  it('keeps the same key apart in two scopes, and apart from an unscoped key', () => {
+    const recent = new Recent<Value>(10, 1_000);
+    recent.set('k', { at: 0, name: 'ann' }, 0, 'ann');
+    recent.set('k', { at: 0, name: 'bob' }, 0, 'bob');
+    recent.set('k', { at: 0, name: 'plain' }, 0);
+    expect(recent.get('k', 1, 'ann')?.name).toBe('ann');
+    expect(recent.get('k', 1, 'bob')?.name).toBe('bob');
+    expect(recent.get('k', 1)?.name).toBe('plain');
+    expect(recent.get('k', 1, 'cat')).toBeUndefined();
+    expect(recent.size).toBe(3);
+  });
+
+  it('holds several keys in one scope, and replaces a key set again', () => {
+    const recent = new Recent<Value>(10, 1_000);
+    for (const key of ['a', 'b', 'c']) recent.set(key, { at: 0, name: key }, 0, 'ann');
+    recent.set('b', { at: 1, name: 'b again' }, 1, 'ann');
+    expect(recent.get('a', 2, 'ann')?.name).toBe('a');
+    expect(recent.get('b', 2, 'ann')?.name).toBe('b again');
+    expect(recent.peek('c', 'ann')?.name).toBe('c');
+    expect(recent.size).toBe(3);
+  });
+
+  it('drops the oldest entry from the middle of its scope, and keeps the rest of the scope', () => {
+    const recent = new Recent<Value>(3, 1_000);
+    recent.set('a', { at: 0, name: 'a' }, 0, 'ann');
+    recent.set('b', { at: 1, name: 'b' }, 1, 'ann');
+    recent.set('c', { at: 2, name: 'c' }, 2, 'ann');
+    // Set again, 'a' moves to the back of the line; 'b' is now the oldest.
+    recent.set('a', { at: 3, name: 'a again' }, 3, 'ann');
+    recent.set('d', { at: 4, name: 'd' }, 4, 'bob');
+    expect(recent.get('b', 5, 'ann')).toBeUndefined();
+    expect(recent.get('a', 5, 'ann')?.name).toBe('a again');
+    expect(recent.get('c', 5, 'ann')?.name).toBe('c');
+    expect(recent.get('d', 5, 'bob')?.name).toBe('d');
+    expect(recent.size).toBe(3);
+  });
+
+  it('forgets a whole scope once its last entry goes, and keeps pinned entries past the bound and the TTL', () => {
+    const recent = new Recent<Value>(2, 100, (v) => v.pinned === true);
+    recent.set('open', { at: 0, name: 'open', pinned: true }, 0, 'ann');
+    recent.set('done', { at: 0, name: 'done' }, 0, 'ann');
+    for (let i = 0; i < 20; i++) recent.set(`k${i}`, { at: i, name: `k${i}` }, i, `buyer${i}`);
+    expect(recent.peek('done', 'ann')).toBeUndefined();
+    expect(recent.get('open', 10_000, 'ann')?.name).toBe('open');
+    expect(recent.peek('k0', 'buyer0')).toBeUndefined();
+    expect(recent.get('k19', 19, 'buyer19')?.name).toBe('k19');
+    expect(recent.get('k19', 119, 'buyer19')).toBeUndefined();
+    expect(recent.size).toBeLessThanOrEqual(3);
+  });
+});
