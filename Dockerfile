@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY engine/package.json engine/
 COPY edge/package.json edge/
+COPY node/package.json node/
 COPY bench/package.json bench/
 COPY storefront/package.json storefront/
 RUN npm ci --no-audit --no-fund && npm cache clean --force
@@ -23,4 +24,4 @@ ENV NODE_ENV=production
 
 USER node
 EXPOSE 3000 4000 5173
-CMD ["node", "--enable-source-maps", "dist/edge/src/cli.js", "start"]
+CMD ["node", "--enable-source-maps", "dist/node/src/cli.js", "start"]

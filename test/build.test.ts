@@ -34,7 +34,7 @@ describe('the compiled build', () => {
   });
 
   it('starts a production node from dist/ as the image does, whose workers serve every shard', { timeout: 180_000 }, async () => {
-    node = await startNodeProcess({ dbUrl: t.url, args: ['dist/edge/src/cli.js', 'start'], startTimeoutMs: 150_000, env: { ...production, TICKR_WORKERS: '2', TICKR_SHARDS: '8' } });
+    node = await startNodeProcess({ dbUrl: t.url, args: ['dist/node/src/cli.js', 'start'], startTimeoutMs: 150_000, env: { ...production, TICKR_WORKERS: '2', TICKR_SHARDS: '8' } });
     expect(node.output()).toMatch(/mode\s+production/);
     const health = await api.call('GET', '/health');
     expect(health.status).toBe(200);
@@ -48,7 +48,7 @@ describe('the compiled build', () => {
   });
 
   it('is what `tickr` runs with NODE_ENV=production', async () => {
-    const { stdout } = await run(process.execPath, ['edge/bin/tickr.js', 'help'], { cwd: root, env: { ...process.env, ...production } });
+    const { stdout } = await run(process.execPath, ['node/bin/tickr.js', 'help'], { cwd: root, env: { ...process.env, ...production } });
     expect(stdout).toMatch(/^usage: tickr <command>/);
   });
 });

@@ -353,7 +353,7 @@ export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS
   const pgDir = join(dir, 'data', 'pg');
   const server = await startChildServer({
     command: process.execPath,
-    args: [...(spec.nodeArgs ?? []), '--import', 'tsx', 'edge/src/cli.ts', 'start'],
+    args: [...(spec.nodeArgs ?? []), '--import', 'tsx', 'node/src/cli.ts', 'start'],
     env: spec.env,
     // The public port, not the internal one, which may be announced first.
     readyPattern: new RegExp(`listening on http://[^\\s/]+:${port}\\b`),

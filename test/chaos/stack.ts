@@ -142,7 +142,7 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
       const member = await lab.add(name, 11 + i);
       const skewFile = join(dir, `skew-${name}`);
       await writeFile(skewFile, '0');
-      const p = spawnIn(lab, member, process.execPath, ['--import', 'tsx', 'edge/src/cli.ts', 'start'], {
+      const p = spawnIn(lab, member, process.execPath, ['--import', 'tsx', 'node/src/cli.ts', 'start'], {
         ...env,
         NODE_ID: name,
         TICKR_ADVERTISE_HOST: member.ip,

@@ -69,7 +69,7 @@ export async function selectAccount(db: Db, id: string): Promise<Account | null>
  * The configured operator: created, or its password, name and role brought
  * back in line with the configuration. A change voids its earlier tokens (the
  * version raise, engine/src/db/account_versions.ts): call it only when the
- * configured password no longer matches, as edge/src/node.ts does.
+ * configured password no longer matches, as node/src/node.ts does.
  */
 export async function upsertOperator(db: Db, email: string, passwordHash: string, name: string): Promise<Account> {
   const { rows } = await db.query<Account>(

@@ -29,7 +29,7 @@ type NodeProcessOptions = {
   port?: number;
   /** How long to wait for "listening on" (an embedded PostgreSQL's first start runs initdb). */
   startTimeoutMs?: number;
-  /** Node's arguments; default the sources through tsx (`--import tsx edge/src/cli.ts start`). */
+  /** Node's arguments; default the sources through tsx (`--import tsx node/src/cli.ts start`). */
   args?: string[];
 };
 
@@ -46,7 +46,7 @@ function spawnNode(opts: NodeProcessOptions, port: number): ChildProcess {
   };
   if (opts.dbUrl === null) delete env.DATABASE_URL;
   else env.DATABASE_URL = opts.dbUrl;
-  return spawn(process.execPath, opts.args ?? ['--import', 'tsx', 'edge/src/cli.ts', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, opts.args ?? ['--import', 'tsx', 'node/src/cli.ts', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Runs `tickr start` expecting it to refuse: resolves with its exit code and everything it printed. */

@@ -3,7 +3,7 @@ import { insertEvent, selectEvent } from '../../engine/src/db/events.ts';
 import type { Db } from '../../engine/src/db/pool.ts';
 import type { Engine } from '../../engine/src/engine.ts';
 import { shardOf } from '../../engine/src/shards.ts';
-import { hashPassword } from './auth/passwords.ts';
+import { hashPassword } from '../../edge/src/auth/passwords.ts';
 
 /**
  * The demo drop `npm start` seeds, so a newcomer has something to hold and

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const compiled = join(root, 'dist', 'edge', 'src', 'cli.js');
-/** What the compiled build is made from (tsconfig.build.json follows the imports from edge/src/cli.ts). */
-const sources = ['engine/src', 'edge/src', 'storefront/serve.ts', 'tsconfig.json', 'tsconfig.build.json'];
+const compiled = join(root, 'dist', 'node', 'src', 'cli.js');
+/** What the compiled build is made from (tsconfig.build.json follows the imports from node/src/cli.ts). */
+const sources = ['engine/src', 'edge/src', 'node/src', 'storefront/serve.ts', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newestMtime(path) {
   const info = statSync(path, { throwIfNoEntry: false });
