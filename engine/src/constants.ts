@@ -311,3 +311,7 @@ export const redisConnectTimeoutMs = 2_000;
 export const migrationStatementTimeoutMs = 60 * 60_000;
 /** Statement timeout of the node's main pool (requests, jobs): looser than the workers' `pgQueryTimeoutMs`, as requests run heavier queries (exports, lists) on a loaded machine; still well under the 30 s request timeout. */
 export const pgRequestQueryTimeoutMs = 10_000;
+/** An event with no end time shows in a calendar as this long: a zero-length entry is a sliver most calendars hide. */
+export const calendarEventDurationDefaultMs = 2 * 60 * 60_000;
+/** RFC 5545 §3.1: a content line is at most 75 octets before its line break; longer ones are folded. */
+export const icsLineOctetsMax = 75;
