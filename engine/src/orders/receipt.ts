@@ -1,4 +1,5 @@
 import { assert } from '../assert.ts';
+import type { Db } from '../db/pool.ts';
 import type { PaymentProviderName } from '../payments/provider.ts';
 
 /**
@@ -53,4 +54,14 @@ export function receiptOf(order: ReceiptOrder, lines: ReceiptLine[], timeZone: s
     orderId: order.id, orderNumber: orderNumber(order.id), currency: order.currency, lines, adjustments, total: order.amount,
     provider: order.provider, date: (order.paidAt ?? order.createdAt).toISOString(), timeZone,
   };
+}
+
+/** The receipt of an order as stored (one type per order today): its type's name and its event's zone read in one statement. */
+export async function selectReceipt(db: Db, order: ReceiptOrder & { typeId: string; quantity: number; unitPrice: number }): Promise<Receipt> {
+  const { rows } = await db.query<{ typeName: string; timeZone: string }>(
+    `SELECT ot.name AS "typeName", e.time_zone AS "timeZone" FROM orders o JOIN ticket_types ot ON ot.id = o.type_id JOIN events e ON e.id = o.event_id WHERE o.id = $1`,
+    [order.id]);
+  const facts = rows[0];
+  assert(facts !== undefined, `order ${order.id} has no ticket type or event`);
+  return receiptOf(order, [receiptLine(order.typeId, facts.typeName, order.quantity, order.unitPrice)], facts.timeZone);
 }
