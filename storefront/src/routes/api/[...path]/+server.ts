@@ -30,8 +30,8 @@ const proxy: RequestHandler = async (event) => {
       body: hasBody ? await request.arrayBuffer() : undefined,
     });
     const out = new Headers();
-    // etag and cache-control: a poster is cached as immutable and revalidated by its ETag (edge/src/routes/posters.ts).
-    for (const name of ['content-type', 'retry-after', 'cache-control', 'etag']) {
+    // etag and cache-control: a poster is cached as immutable and revalidated by its ETag (edge/src/routes/posters.ts); content-disposition names a download (the .ics, #15).
+    for (const name of ['content-type', 'retry-after', 'cache-control', 'etag', 'content-disposition']) {
       const value = answer.headers.get(name);
       if (value !== null) out.set(name, value);
     }
