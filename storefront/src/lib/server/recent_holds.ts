@@ -14,7 +14,8 @@ const cookieName = 'tickr_holds';
 export const recentHoldsMax = 5;
 /** The longest hold an organizer may set (engine holdTtlMsMax: 60 minutes). */
 const keptSeconds = 60 * 60;
-const holdIdPattern = /^[\w-]{1,100}$/;
+/** A hold id: the event id, a dot, 12 base64url characters (engine/src/inventory/ids.ts). */
+const holdIdPattern = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{12}$/;
 
 export function recentHolds(cookies: Cookies, accountId: string): string[] {
   try {
