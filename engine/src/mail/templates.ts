@@ -82,7 +82,7 @@ type Words = {
   refundSubject: (e: string) => string; refundBody: (amount: string, e: string) => string; reasons: Record<TemplateData['refund_notice']['reason'], string>;
   reminderSubject: (e: string) => string; reminderBody: (e: string, v: string, w: string, n: number) => string;
   order: string; footer: string;
-  receipt: string; each: (price: string) => string; total: string; paidWith: string; date: string; calendar: string;
+  receipt: string; each: (price: string) => string; total: string; paidWith: string; date: string; calendar: string; calendarLink: string;
   providers: Record<PaymentProviderName, string>;
 };
 
@@ -99,7 +99,7 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `Reminder: ${e} is coming up`,
     reminderBody: (e, v, w, n) => `${e} at ${v} starts on ${w}. You have ${n} ticket${n === 1 ? '' : 's'}.`,
     order: 'Order', footer: 'Sent by Tickr.',
-    receipt: 'Receipt', each: (p) => `${p} each`, total: 'Total', paidWith: 'Paid with', date: 'Date', calendar: 'Add it to your calendar:',
+    receipt: 'Receipt', each: (p) => `${p} each`, total: 'Total', paidWith: 'Paid with', date: 'Date', calendar: 'Add it to your calendar:', calendarLink: 'Add to calendar (.ics)',
     providers: { simulated: 'Test card (simulated)', stripe: 'Card (Stripe)', clictopay: 'Card (ClicToPay)', konnect: 'Konnect (e-Dinar, card or wallet)' },
   },
   fr: {
@@ -114,7 +114,7 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `Rappel : ${e} approche`,
     reminderBody: (e, v, w, n) => `${e} à ${v} commence le ${w}. Vous avez ${n} billet${n === 1 ? '' : 's'}.`,
     order: 'Commande', footer: 'Envoyé par Tickr.',
-    receipt: 'Reçu', each: (p) => `${p} l’unité`, total: 'Total', paidWith: 'Payé par', date: 'Date', calendar: 'Ajoutez-le à votre agenda :',
+    receipt: 'Reçu', each: (p) => `${p} l’unité`, total: 'Total', paidWith: 'Payé par', date: 'Date', calendar: 'Ajoutez-le à votre agenda :', calendarLink: 'Ajouter à l’agenda (.ics)',
     providers: { simulated: 'Carte de test (simulée)', stripe: 'Carte (Stripe)', clictopay: 'Carte (ClicToPay)', konnect: 'Konnect (e-Dinar, carte ou portefeuille)' },
   },
   ar: {
@@ -129,7 +129,7 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `تذكير: ${e} يقترب`,
     reminderBody: (e, v, w, n) => `يبدأ ${e} في ${v} بتاريخ ${w}. لديك ${n} تذكرة.`,
     order: 'الطلب', footer: 'أرسلت بواسطة Tickr.',
-    receipt: 'الإيصال', each: (p) => `${p} للواحدة`, total: 'المجموع', paidWith: 'طريقة الدفع', date: 'التاريخ', calendar: 'أضِفه إلى تقويمك:',
+    receipt: 'الإيصال', each: (p) => `${p} للواحدة`, total: 'المجموع', paidWith: 'طريقة الدفع', date: 'التاريخ', calendar: 'أضِفه إلى تقويمك:', calendarLink: 'أضِف إلى التقويم (.ics)',
     providers: { simulated: 'بطاقة تجريبية (محاكاة)', stripe: 'بطاقة (Stripe)', clictopay: 'بطاقة (ClicToPay)', konnect: 'Konnect (الدينار الإلكتروني أو بطاقة أو محفظة)' },
   },
 };
@@ -148,13 +148,13 @@ function posterHtml(poster: EmailPoster | null | undefined, alt: string): string
 /** A part written for both versions (the receipt), placed after the list; its HTML is built escaped. */
 type Block = { text: string; html: string };
 
-/** Paragraphs → text and HTML; `link` becomes an anchor in HTML; `poster` (HTML only) goes first; `blocks` after the list. */
+/** Paragraphs → text and HTML; `link` becomes an anchor in HTML; `poster` (HTML only) goes first; `blocks` (the receipt) after the link. */
 function compose(locale: Locale, subject: string, paragraphs: string[], link?: string, list?: string[], poster?: string, blocks: Block[] = []): Rendered {
   const w = words[locale];
   const textParts = [...paragraphs];
   if (list) textParts.push(list.map((l) => `- ${l}`).join('\n'));
-  for (const b of blocks) textParts.push(b.text);
   if (link) textParts.push(link);
+  for (const b of blocks) textParts.push(b.text);
   textParts.push(w.footer);
   const dir = locale === 'ar' ? 'rtl' : 'ltr';
   const html = [
@@ -162,8 +162,8 @@ function compose(locale: Locale, subject: string, paragraphs: string[], link?: s
     poster ?? '',
     ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     list ? `<ul>${list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '',
-    ...blocks.map((b) => b.html),
     link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>` : '',
+    ...blocks.map((b) => b.html),
     `<p><small>${escapeHtml(w.footer)}</small></p></body></html>`,
   ].join('');
   return { subject, text: textParts.join('\n\n') + '\n', html };
@@ -195,8 +195,9 @@ export function receiptBlock(r: Receipt, locale: Locale): Block {
   return { text, html };
 }
 
-function linkBlock(label: string, url: string): Block {
-  return { text: `${label}\n${url}`, html: `<p>${escapeHtml(label)} <a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>` };
+/** The text version shows the URL; the HTML a short anchor (a signed URL is too long for a phone's width). */
+function linkBlock(label: string, anchor: string, url: string): Block {
+  return { text: `${label}\n${url}`, html: `<p><a href="${escapeHtml(url)}">${escapeHtml(anchor)}</a></p>` };
 }
 
 export function renderEmail<T extends TemplateName>(template: T, localeIn: string, data: TemplateData[T]): Rendered {
@@ -208,7 +209,7 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
       const lines = d.tickets.map((t) => `${w.ticket} ${t.typeName} · ${t.holderName} · ${t.ticketId.slice(0, 8)}`);
       const blocks: Block[] = [];
       if (d.receipt !== undefined) blocks.push(receiptBlock(d.receipt, locale));
-      if (d.calendarUrl !== undefined) blocks.push(linkBlock(w.calendar, d.calendarUrl));
+      if (d.calendarUrl !== undefined) blocks.push(linkBlock(w.calendar, w.calendarLink, d.calendarUrl));
       return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale, d.timeZone)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines,
         posterHtml(d.poster, d.eventName), blocks);
     }
