@@ -129,7 +129,7 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `تذكير: ${e} يقترب`,
     reminderBody: (e, v, w, n) => `يبدأ ${e} في ${v} بتاريخ ${w}. لديك ${n} تذكرة.`,
     order: 'الطلب', footer: 'أرسلت بواسطة Tickr.',
-    receipt: 'الإيصال', each: (p) => `${p} للواحدة`, total: 'المجموع', paidWith: 'طريقة الدفع', date: 'التاريخ', calendar: 'أضِفه إلى تقويمك:', calendarLink: 'أضِف إلى التقويم (.ics)',
+    receipt: 'الإيصال', each: (p) => `${p} للواحدة`, total: 'المجموع', paidWith: 'طريقة الدفع', date: 'التاريخ', calendar: 'أضِفه إلى تقويمك:', calendarLink: 'أضِف إلى التقويم (ملف ics)',
     providers: { simulated: 'بطاقة تجريبية (محاكاة)', stripe: 'بطاقة (Stripe)', clictopay: 'بطاقة (ClicToPay)', konnect: 'Konnect (الدينار الإلكتروني أو بطاقة أو محفظة)' },
   },
 };
@@ -186,12 +186,13 @@ export function receiptBlock(r: Receipt, locale: Locale): Block {
     [w.total, money(r.total)], [w.paidWith, w.providers[r.provider] ?? r.provider], [w.order, r.orderNumber], [w.date, when(r.date, locale, r.timeZone)],
   ];
   const text = [`${w.receipt} · ${w.order} ${r.orderNumber}`, ...rows.map(([k, v]) => `${k}: ${v}`), ...facts.map(([k, v]) => `${k}: ${v}`)].join('\n');
-  const tr = ([k, v]: [string, string], strong = false) => {
-    const cell = strong ? `<strong>${escapeHtml(v)}</strong>` : escapeHtml(v);
-    return `<tr><td style="padding:2px 8px 2px 0">${escapeHtml(k)}</td><td style="padding:2px 0;text-align:end;white-space:nowrap">${cell}</td></tr>`;
+  // Amounts stay on one line; the facts (a long date in a zone) wrap, so the table fits a phone's width.
+  const tr = ([k, v]: [string, string], opts: { strong?: boolean; amount?: boolean } = {}) => {
+    const cell = opts.strong === true ? `<strong>${escapeHtml(v)}</strong>` : escapeHtml(v);
+    return `<tr><td style="padding:2px 8px 2px 0">${escapeHtml(k)}</td><td style="padding:2px 0;text-align:end${opts.amount === true ? ';white-space:nowrap' : ''}">${cell}</td></tr>`;
   };
-  const html = `<h2 style="font-size:1.1em">${escapeHtml(w.receipt)}</h2><table role="presentation" style="border-collapse:collapse">`
-    + rows.map((row) => tr(row)).join('') + tr(facts[0]!, true) + facts.slice(1).map((row) => tr(row)).join('') + '</table>';
+  const html = `<h2 style="font-size:1.1em">${escapeHtml(w.receipt)}</h2><table role="presentation" style="border-collapse:collapse;max-width:100%">`
+    + rows.map((row) => tr(row, { amount: true })).join('') + tr(facts[0]!, { strong: true, amount: true }) + facts.slice(1).map((row) => tr(row)).join('') + '</table>';
   return { text, html };
 }
 

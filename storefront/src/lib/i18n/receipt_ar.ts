@@ -7,7 +7,7 @@ export const receiptAr: Record<keyof typeof receiptEn, string> = {
   'receipt.paidWith': 'طريقة الدفع',
   'receipt.number': 'رقم الطلب',
   'receipt.date': 'التاريخ',
-  'receipt.calendar': 'أضِف إلى التقويم (.ics)',
+  'receipt.calendar': 'أضِف إلى التقويم (ملف ics)',
   'order.issuing': 'تم استلام الدفع، جارٍ إصدار التذاكر…',
   'tickets.pendingTitle': 'محجوزة، في انتظار الدفع',
   'tickets.pendingLine': '{n} × {type}',
