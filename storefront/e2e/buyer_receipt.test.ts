@@ -132,6 +132,18 @@ describe('buyer: pending hold, limit, paying, receipt, calendar (#15)', () => {
       expect(file).toContain('\r\nDTSTART:');
       expect(file.replace(/\r\n /g, '')).toContain('LOCATION:Centre culturel international\\, Hammamet\\, 1 avenue de la Paix\\, Hammamet');
 
+      // The same receipt in Arabic, right to left (on the phone run).
+      if (v.lang === 'en') {
+        await page.getByRole('button', { name: 'العربية' }).click();
+        await poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
+        await poll(() => receipt.getByRole('heading').textContent()).toBe('الإيصال');
+        expect(await receipt.textContent()).toContain('المجموع');
+        await receipt.scrollIntoViewIfNeeded();
+        await stack.shot(page, name('4-receipt-arabic'));
+        await page.getByRole('button', { name: 'English' }).click();
+        await poll(() => page.locator('html').getAttribute('dir')).toBe('ltr');
+      }
+
       // No longer pending once paid.
       await page.goto('/tickets');
       await poll(() => page.locator('img.qr').count()).toBe(3);
