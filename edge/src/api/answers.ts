@@ -98,7 +98,7 @@ export const receipt = z.object({
   date: time.meta({ description: 'When the money came in, else when the order was placed.' }), timeZone: z.string().meta({ description: 'The event\'s IANA zone, to show the date in.' }),
 }).meta({ id: 'Receipt', description: 'What the buyer paid for, line by line (#15).' });
 
-export const orderWithManualRefund = order.extend({ manualRefund: manualRefundState.nullable(), receipt }).meta({ id: 'OrderDetail' });
+export const orderWithManualRefund = order.extend({ manualRefund: manualRefundState.nullable(), receipt: receipt.nullable().meta({ description: 'Null when the order\'s lines do not add up to its amount (then no receipt is shown rather than a wrong one).' }) }).meta({ id: 'OrderDetail' });
 
 export const manualRefund = z.object({
   orderId: id, paymentId: id, provider: z.enum(paymentProviderNames), providerRef: z.string().nullable(), amount: minor('The amount to pay back'),

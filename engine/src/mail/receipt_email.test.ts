@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { receiptLine, receiptOf, type Receipt } from '../orders/receipt.ts';
+import { receiptLine, receiptOf, receiptOrNull, type Receipt } from '../orders/receipt.ts';
 import { renderEmail } from './templates.ts';
 
 const orderId = '6f1c0a2b-1111-4000-8000-000000000000';
@@ -60,5 +60,13 @@ describe('the confirmation email carries the receipt (#15)', () => {
 describe('receiptOf', () => {
   it('refuses lines that do not add up to what the order took', () => {
     expect(() => receiptOf({ ...order, amount: 49_999 }, [receiptLine('t1', 'A', 2, 25_000)], 'UTC')).toThrow(/add up to 50000/);
+  });
+});
+
+describe('receiptOrNull', () => {
+  it('gives no receipt, rather than a wrong one, when the lines do not add up', () => {
+    expect(receiptOrNull({ ...order, amount: 45_000 }, [receiptLine('t1', 'A', 2, 25_000)], 'UTC')).toBeNull();
+    expect(receiptOrNull(order, [], 'UTC')).toBeNull();
+    expect(receiptOrNull(order, [receiptLine('t1', 'A', 2, 25_000)], 'UTC')?.total).toBe(50_000);
   });
 });

@@ -9,7 +9,7 @@ import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { channelsOf, type NotifyChoice } from '../sms/notify.ts';
 import { queueSms, type QueueSms } from '../sms/outbox.ts';
 import { sourcesOf } from '../orders/states.ts';
-import { receiptLine, receiptOf, type Receipt } from '../orders/receipt.ts';
+import { receiptLine, receiptOrNull, type Receipt } from '../orders/receipt.ts';
 import type { PaymentProviderName } from '../payments/provider.ts';
 import { calendarToken, calendarUrl } from '../calendar/calendar_link.ts';
 import type { Config } from '../config.ts';
@@ -32,9 +32,9 @@ export type OrderForReceipt = {
 export const receiptColumns = `o.type_id, ot.name AS type_name, o.quantity, o.unit_price, o.amount, o.currency, o.provider, o.created_at, o.paid_at`;
 
 /** An order's receipt from its row: one line today (one type per order); a basket gives one line per type. `paidAt` stands in while the order is being paid in the same transaction. */
-export function receiptOfRow(order: OrderForReceipt & { id: string; time_zone: string }, paidAt: Date): Receipt {
+export function receiptOfRow(order: OrderForReceipt & { id: string; time_zone: string }, paidAt: Date): Receipt | null {
   const line = receiptLine(order.type_id, order.type_name, order.quantity, Number(order.unit_price));
-  return receiptOf({ id: order.id, amount: Number(order.amount), currency: order.currency.trim(), provider: order.provider, createdAt: order.created_at, paidAt: order.paid_at ?? paidAt },
+  return receiptOrNull({ id: order.id, amount: Number(order.amount), currency: order.currency.trim(), provider: order.provider, createdAt: order.created_at, paidAt: order.paid_at ?? paidAt },
     [line], order.time_zone);
 }
 
@@ -152,6 +152,8 @@ export function issuedNotice(
   const { publicUrl } = config;
   const url = ticketsUrl(publicUrl, order.id);
   const startsAt = order.starts_at.toISOString();
+  // Null (lines that do not add up to the amount): the email goes without a receipt rather than with a wrong one.
+  const receipt = receiptOfRow(order, now);
   return {
     email: {
       to: order.buyer_email,
@@ -162,7 +164,7 @@ export function issuedNotice(
         name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt, timeZone: order.time_zone, orderId: order.id, ticketsUrl: url,
         tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
         poster,
-        receipt: receiptOfRow(order, now),
+        ...(receipt === null ? {} : { receipt }),
         calendarUrl: calendarUrl(publicUrl, order.id, calendarToken(config.tokenSecret, order.id)),
       },
     },

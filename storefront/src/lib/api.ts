@@ -78,8 +78,8 @@ export type OrderView = {
   payment: { id: string; status: string; providerRef: string | null; redirectUrl: string | null; clientSecret: string | null } | null;
   /** A refund made by hand (Konnect); only the single-order answer carries it. */
   manualRefund?: { state: 'manual_required' | 'done'; requestedAt: string; doneAt: string | null } | null;
-  /** Only the single-order answer carries it (#15). */
-  receipt?: ReceiptView;
+  /** Only the single-order answer carries it (#15); null when its lines do not add up. */
+  receipt?: ReceiptView | null;
 };
 
 /** What the buyer paid for (#15): one line per ticket type and price, then fees or discounts; the lines and adjustments add up to the total. */
