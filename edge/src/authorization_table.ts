@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
+import { calendarToken } from '../../engine/src/calendar/calendar_link.ts';
 import { picture } from '../../engine/src/testing/pictures.ts';
 import { stripeWebhookSecret } from './testing/orders_node.ts';
 import { metricsToken, password, type World } from './testing/world.ts';
@@ -153,6 +154,10 @@ export const table: readonly Row[] = [
   row('GET /api/orders/:id',                              '401 200 404 200 404 404 404 404'),
   row('POST /api/orders/:id/refund',                      '401 202 404 202 404 403 403 403', async (w) => ({ path: `/api/orders/${(await w.freshPaidOrder()).id}/refund` })),
   row('GET /api/orders/:id/tickets',                      '401 200 404 404 404 404 404 404'),
+  // The calendar file (#15): its buyer signed in, or anyone holding the email's signed link (it opens that one file only).
+  row('GET /api/orders/:id/calendar',                     '401 200 404 404 404 404 404 404'),
+  row('GET /api/orders/:id/calendar (email link)',        '200 200 200 200 200 200 200 200', (w) => ({ path: `/api/orders/${w.paid.id}/calendar?token=${calendarToken(w.n.config.tokenSecret, w.paid.id)}` })),
+  row('GET /api/orders/:id/calendar (another order\'s link)', '404 404 404 404 404 404 404 404', async (w) => ({ path: `/api/orders/${w.paid.id}/calendar?token=${calendarToken(w.n.config.tokenSecret, (await w.freshPaidOrder()).id)}` })),
   row('POST /api/tickets/:id/reissue',                    '401 200 404 404 404 404 404 404'),
   row('GET /api/events/:id/orders',                       '401 403 403 200 404 403 403 403'),
   row('GET /api/events/:id/payout',                       '401 403 403 200 404 403 403 403'),

@@ -36,6 +36,7 @@ import { mountCheckinAdmin } from './routes/checkin_admin.ts';
 import { mountDevMail } from './routes/dev_mail.ts';
 import { mountTickets } from './routes/tickets.ts';
 import { mountOrders } from './routes/orders.ts';
+import { mountOrderCalendar } from './routes/order_calendar.ts';
 import { mountPayments } from './routes/payments.ts';
 import { mountOps } from './routes/ops.ts';
 import { mountManualRefunds } from './routes/manual_refunds.ts';
@@ -98,6 +99,7 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   mountHolds(router, { engine, metrics, admission: new AdmissionGate(dropSettings, queueKey), policy: holdPolicy });
   mountAccountLinks(router, { db, tokens, config, ...(opts.jobs ? { jobs: opts.jobs } : {}), onVerified: (id) => holdPolicy.markVerified(id) });
   mountTickets(router, { config, db });
+  mountOrderCalendar(router, { config, db });
   mountCheckinAdmin(router, { db, config, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   mountCheckin(router, { db });
   mountDevMail(router, { config, db });

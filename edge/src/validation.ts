@@ -424,6 +424,11 @@ export const payoutQuerySchema = z.object({
   format: z.enum(['json', 'csv'], { error: 'format must be "json" or "csv"' }).optional(),
 });
 
+/** The signed link of the confirmation email (#15): base64url of an HMAC-SHA256, 43 characters. */
+export const calendarQuerySchema = z.object({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'token must be the 43-character code from the email link' }).optional(),
+});
+
 export const salesQuerySchema = z.object({
   bucket: z.enum(['minute', 'hour', 'day'], { error: 'bucket must be "minute", "hour" or "day"' }).default('minute'),
 });

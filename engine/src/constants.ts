@@ -396,3 +396,7 @@ export const healthDbTimeoutMs = 1_000;
 export const tokenCacheMax = 50_000;
 /** Keys tracked at most; past it, expired windows are swept, then the oldest is dropped. */
 export const rateLimitKeysMax = 100_000;
+/** An event with no end time shows in a calendar as this long: a zero-length entry is a sliver most calendars hide. */
+export const calendarEventDurationDefaultMs = 2 * 60 * 60_000;
+/** RFC 5545 §3.1: a content line is at most 75 octets before its line break; longer ones are folded. */
+export const icsLineOctetsMax = 75;

@@ -26,6 +26,8 @@ export type Stack = {
   api: string;
   /** The storefront's origin. */
   web: string;
+  /** The node's database, for a test that must hold a row still (e.g. a job mid-way). */
+  dbUrl: string;
   node: NodeProcess;
   browser: Browser;
   /** A fresh browser profile (own cookies) at a viewport, speaking `locale`. */
@@ -79,6 +81,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   return {
     api: n.url,
     web,
+    dbUrl: db.url,
     node: n,
     browser: b,
     newPage: async ({ viewport = phone, locale = 'en-GB' } = {}) => {

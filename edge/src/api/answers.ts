@@ -104,7 +104,15 @@ export const manualRefundState = z.object({
   state: z.enum(['manual_required', 'done']), requestedAt: time, doneAt: time.nullable(),
 }).meta({ id: 'ManualRefundState', description: 'A refund a person makes from the provider\'s dashboard (Konnect has no refund API).' });
 
-export const orderWithManualRefund = order.extend({ manualRefund: manualRefundState.nullable() }).meta({ id: 'OrderDetail' });
+export const receipt = z.object({
+  orderId: id, orderNumber: z.string().meta({ description: 'The short number a person reads out (first 8 hex digits of the id, upper case).' }), currency: z.string(),
+  lines: z.array(z.object({ typeId: z.string(), typeName: z.string(), quantity: z.number().int(), unitPrice: minor('One ticket of the line'), amount: minor('The line') })),
+  adjustments: z.array(z.object({ kind: z.enum(['fee', 'discount']), label: z.string(), amount: minor('Added to the total (a discount is negative)') })),
+  total: minor('What the payment took: the lines plus the adjustments'), provider: z.enum(paymentProviderNames),
+  date: time.meta({ description: 'When the money came in, else when the order was placed.' }), timeZone: z.string().meta({ description: 'The event\'s IANA zone, to show the date in.' }),
+}).meta({ id: 'Receipt', description: 'What the buyer paid for, line by line (#15).' });
+
+export const orderWithManualRefund = order.extend({ manualRefund: manualRefundState.nullable(), receipt: receipt.nullable().meta({ description: 'Null when the order\'s lines do not add up to its amount (then no receipt is shown rather than a wrong one).' }) }).meta({ id: 'OrderDetail' });
 
 export const manualRefund = z.object({
   orderId: id, paymentId: id, provider: z.enum(paymentProviderNames), providerRef: z.string().nullable(), amount: minor('The amount to pay back'),

@@ -55,8 +55,11 @@ export function outcomeToHttp(refusal: Refusal): HttpError {
   // A reason added to the engine but not here is still an answer, never a 500.
   if (known === undefined) return new HttpError(409, refusal.reason, `The request was refused: ${refusal.reason}.`);
   const code = refusal.reason === 'not_hold_owner' ? 'hold_not_found' : refusal.reason;
-  const extra = refusal.detail === undefined || refusal.reason === 'not_hold_owner' ? undefined : { detail: refusal.detail };
-  return new HttpError(known.status, code, known.message, extra, known.headers);
+  const extra: Record<string, unknown> = {};
+  if (refusal.detail !== undefined && refusal.reason !== 'not_hold_owner') extra.detail = refusal.detail;
+  // limit_reached: how many tickets the buyer may still take in this event (#15).
+  if (refusal.remaining !== undefined) extra.remaining = refusal.remaining;
+  return new HttpError(known.status, code, known.message, Object.keys(extra).length === 0 ? undefined : extra, known.headers);
 }
 
 /** Socket errors of a link to the database (or Redis) that is down, refused or unroutable, never of bad input. */

@@ -14,6 +14,7 @@ import { selectManualRefund } from '../../../engine/src/orders/manual_refund.ts'
 import { selectPaymentOfOrder, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { eventPayout, payoutCsv } from '../../../engine/src/orders/payout.ts';
 import { requestRefund } from '../../../engine/src/orders/refund.ts';
+import { selectReceipt } from '../../../engine/src/orders/receipt.ts';
 import { providersFor } from '../../../engine/src/payments/providers.ts';
 import type { Reason } from '../../../engine/src/inventory/types.ts';
 import { requireRole } from '../auth/guard.ts';
@@ -63,9 +64,9 @@ export function orderErrorToHttp(error: unknown): unknown {
   return new HttpError(error.status, error.code, error.message);
 }
 
-const orderNotFound = () => new HttpError(404, 'order_not_found', 'No such order; check the order id.');
+export const orderNotFound = () => new HttpError(404, 'order_not_found', 'No such order; check the order id.');
 
-function orderIdParam(ctx: Ctx): string {
+export function orderIdParam(ctx: Ctx): string {
   const id = normalizeUuid(ctx.params.id ?? '');
   if (id === null) throw orderNotFound();
   return id;
@@ -108,10 +109,10 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
       if (context?.organizerId !== claims.sub) throw orderNotFound();
     }
     const order = await expireIfLapsed({ db, engine }, found);
-    const [payment, manual] = await Promise.all([selectPaymentOfOrder(db, id), selectManualRefund(db, id)]);
+    const [payment, manual, receipt] = await Promise.all([selectPaymentOfOrder(db, id), selectManualRefund(db, id), selectReceipt(db, order)]);
     // A refund a person makes by hand (Konnect): the order stays as it is until it is recorded done.
     const manualRefund = manual === null ? null : { state: manual.state, requestedAt: manual.requestedAt.toISOString(), doneAt: manual.doneAt?.toISOString() ?? null };
-    return { status: 200, body: { ...orderView(order, payment, forBuyer), manualRefund } };
+    return { status: 200, body: { ...orderView(order, payment, forBuyer), manualRefund, receipt } };
   });
 
   router.route('post', '/api/orders/:id/refund', async (ctx) => {

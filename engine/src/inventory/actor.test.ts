@@ -213,7 +213,7 @@ describe('InventoryActor: reads and settings', () => {
       { typeId: 'vip', capacity: 5, sold: 0, held: 0, available: 5, price: 9_000 },
     ]);
     expect(heldView(handle(place('floor', 1, 'ann'), 0)).price).toBe(6_000);
-    expect(handle(place('floor', 1, 'ann'), 0)).toEqual({ ok: false, reason: 'limit_reached' });
+    expect(handle(place('floor', 1, 'ann'), 0)).toMatchObject({ ok: false, reason: 'limit_reached' });
   });
 
   it('keeps selling nothing of a retired type, keeps its sales, and replays its journal on recovery', () => {

@@ -145,7 +145,8 @@ export type Reason =
   | 'busy'
   | 'shard_unavailable';
 
-export type Refusal = { ok: false; reason: Reason; detail?: string };
+/** `remaining` (limit_reached from placeHold): how many more tickets the buyer may still hold or buy in this event. */
+export type Refusal = { ok: false; reason: Reason; detail?: string; remaining?: number };
 
 export type HoldView = {
   holdId: string;

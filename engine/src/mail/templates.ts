@@ -1,4 +1,6 @@
 import { formatMoney } from '../money/currency.ts';
+import type { Receipt } from '../orders/receipt.ts';
+import type { PaymentProviderName } from '../payments/provider.ts';
 import { renderAccountEmail, type AccountTemplateData } from './account_templates.ts';
 
 /**
@@ -25,6 +27,10 @@ export type TemplateData = AccountTemplateData & {
     ticketsUrl: string; tickets: TicketLine[];
     /** Absent or null: the event has no poster (emails queued before #14 have none). */
     poster?: EmailPoster | null;
+    /** What was paid (#15); emails queued before it have none. */
+    receipt?: Receipt;
+    /** The signed link to the event's .ics file (#15). */
+    calendarUrl?: string;
   };
   refund_notice: {
     name: string; eventName: string; orderId: string;
@@ -76,6 +82,8 @@ type Words = {
   refundSubject: (e: string) => string; cancelledSubject: (e: string) => string; refundBody: (amount: string, e: string) => string; reasons: Record<TemplateData['refund_notice']['reason'], string>;
   reminderSubject: (e: string) => string; reminderBody: (e: string, v: string, w: string, n: number) => string;
   order: string; footer: string;
+  receipt: string; each: (price: string) => string; total: string; paidWith: string; date: string; calendar: string; calendarLink: string;
+  providers: Record<PaymentProviderName, string>;
 };
 
 const words: Record<Locale, Words> = {
@@ -92,6 +100,8 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `Reminder: ${e} is coming up`,
     reminderBody: (e, v, w, n) => `${e} at ${v} starts on ${w}. You have ${n} ticket${n === 1 ? '' : 's'}.`,
     order: 'Order', footer: 'Sent by Tickr.',
+    receipt: 'Receipt', each: (p) => `${p} each`, total: 'Total', paidWith: 'Paid with', date: 'Date', calendar: 'Add it to your calendar:', calendarLink: 'Add to calendar (.ics)',
+    providers: { simulated: 'Test card (simulated)', stripe: 'Card (Stripe)', clictopay: 'Card (ClicToPay)', konnect: 'Konnect (e-Dinar, card or wallet)' },
   },
   fr: {
     hello: (n) => `Bonjour ${n},`,
@@ -106,6 +116,8 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `Rappel : ${e} approche`,
     reminderBody: (e, v, w, n) => `${e} à ${v} commence le ${w}. Vous avez ${n} billet${n === 1 ? '' : 's'}.`,
     order: 'Commande', footer: 'Envoyé par Tickr.',
+    receipt: 'Reçu', each: (p) => `${p} l’unité`, total: 'Total', paidWith: 'Payé par', date: 'Date', calendar: 'Ajoutez-le à votre agenda :', calendarLink: 'Ajouter à l’agenda (.ics)',
+    providers: { simulated: 'Carte de test (simulée)', stripe: 'Carte (Stripe)', clictopay: 'Carte (ClicToPay)', konnect: 'Konnect (e-Dinar, carte ou portefeuille)' },
   },
   ar: {
     hello: (n) => `مرحبًا ${n}،`,
@@ -120,6 +132,8 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `تذكير: ${e} يقترب`,
     reminderBody: (e, v, w, n) => `يبدأ ${e} في ${v} بتاريخ ${w}. لديك ${n} تذكرة.`,
     order: 'الطلب', footer: 'أرسلت بواسطة Tickr.',
+    receipt: 'الإيصال', each: (p) => `${p} للواحدة`, total: 'المجموع', paidWith: 'طريقة الدفع', date: 'التاريخ', calendar: 'أضِفه إلى تقويمك:', calendarLink: 'أضِف إلى التقويم (ملف ics)',
+    providers: { simulated: 'بطاقة تجريبية (محاكاة)', stripe: 'بطاقة (Stripe)', clictopay: 'بطاقة (ClicToPay)', konnect: 'Konnect (الدينار الإلكتروني أو بطاقة أو محفظة)' },
   },
 };
 
@@ -134,12 +148,16 @@ function posterHtml(poster: EmailPoster | null | undefined, alt: string): string
   return `<p><img src="${escapeHtml(poster.url)}" alt="${escapeHtml(alt)}" width="${width}" height="${height}" style="display:block;max-width:100%;height:auto;border:0"></p>`;
 }
 
-/** Paragraphs → text and HTML; `link` becomes an anchor in HTML; `poster` (HTML only) goes first. */
-function compose(locale: Locale, subject: string, paragraphs: string[], link?: string, list?: string[], poster?: string): Rendered {
+/** A part written for both versions (the receipt), placed after the list; its HTML is built escaped. */
+type Block = { text: string; html: string };
+
+/** Paragraphs → text and HTML; `link` becomes an anchor in HTML; `poster` (HTML only) goes first; `blocks` (the receipt) after the link. */
+function compose(locale: Locale, subject: string, paragraphs: string[], link?: string, list?: string[], poster?: string, blocks: Block[] = []): Rendered {
   const w = words[locale];
   const textParts = [...paragraphs];
   if (list) textParts.push(list.map((l) => `- ${l}`).join('\n'));
   if (link) textParts.push(link);
+  for (const b of blocks) textParts.push(b.text);
   textParts.push(w.footer);
   const dir = locale === 'ar' ? 'rtl' : 'ltr';
   const html = [
@@ -148,9 +166,42 @@ function compose(locale: Locale, subject: string, paragraphs: string[], link?: s
     ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     list ? `<ul>${list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '',
     link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>` : '',
+    ...blocks.map((b) => b.html),
     `<p><small>${escapeHtml(w.footer)}</small></p></body></html>`,
   ].join('');
   return { subject, text: textParts.join('\n\n') + '\n', html };
+}
+
+/**
+ * The receipt (#15): one row per line item (type, quantity × unit price,
+ * amount), then fees or discounts, the total, how it was paid, the order
+ * number and the date in the event's zone. Amounts through formatMoney, so
+ * the currency table decides the decimals (TND has 3).
+ */
+export function receiptBlock(r: Receipt, locale: Locale): Block {
+  const w = words[locale];
+  const money = (amount: number) => formatMoney({ amount, currency: r.currency }, locale);
+  const rows: [string, string][] = [
+    ...r.lines.map((l): [string, string] => [`${l.quantity} × ${l.typeName} (${w.each(money(l.unitPrice))})`, money(l.amount)]),
+    ...r.adjustments.map((a): [string, string] => [a.label, money(a.amount)]),
+  ];
+  const facts: [string, string][] = [
+    [w.total, money(r.total)], [w.paidWith, w.providers[r.provider] ?? r.provider], [w.order, r.orderNumber], [w.date, when(r.date, locale, r.timeZone)],
+  ];
+  const text = [`${w.receipt} · ${w.order} ${r.orderNumber}`, ...rows.map(([k, v]) => `${k}: ${v}`), ...facts.map(([k, v]) => `${k}: ${v}`)].join('\n');
+  // Amounts stay on one line; the facts (a long date in a zone) wrap, so the table fits a phone's width.
+  const tr = ([k, v]: [string, string], opts: { strong?: boolean; amount?: boolean } = {}) => {
+    const cell = opts.strong === true ? `<strong>${escapeHtml(v)}</strong>` : escapeHtml(v);
+    return `<tr><td style="padding:2px 8px 2px 0">${escapeHtml(k)}</td><td style="padding:2px 0;text-align:end${opts.amount === true ? ';white-space:nowrap' : ''}">${cell}</td></tr>`;
+  };
+  const html = `<h2 style="font-size:1.1em">${escapeHtml(w.receipt)}</h2><table role="presentation" style="border-collapse:collapse;max-width:100%">`
+    + rows.map((row) => tr(row, { amount: true })).join('') + tr(facts[0]!, { strong: true, amount: true }) + facts.slice(1).map((row) => tr(row)).join('') + '</table>';
+  return { text, html };
+}
+
+/** The text version shows the URL; the HTML a short anchor (a signed URL is too long for a phone's width). */
+function linkBlock(label: string, anchor: string, url: string): Block {
+  return { text: `${label}\n${url}`, html: `<p><a href="${escapeHtml(url)}">${escapeHtml(anchor)}</a></p>` };
 }
 
 export function renderEmail<T extends TemplateName>(template: T, localeIn: string, data: TemplateData[T]): Rendered {
@@ -160,8 +211,11 @@ export function renderEmail<T extends TemplateName>(template: T, localeIn: strin
     case 'order_confirmation': {
       const d = data as TemplateData['order_confirmation'];
       const lines = d.tickets.map((t) => `${w.ticket} ${t.typeName} · ${t.holderName} · ${t.ticketId.slice(0, 8)}`);
+      const blocks: Block[] = [];
+      if (d.receipt !== undefined) blocks.push(receiptBlock(d.receipt, locale));
+      if (d.calendarUrl !== undefined) blocks.push(linkBlock(w.calendar, w.calendarLink, d.calendarUrl));
       return compose(locale, w.confirmSubject(d.eventName), [w.hello(d.name), w.confirmIntro(d.eventName, d.venue, when(d.startsAt, locale, d.timeZone)), `${w.order} ${d.orderId}`, w.confirmLink], d.ticketsUrl, lines,
-        posterHtml(d.poster, d.eventName));
+        posterHtml(d.poster, d.eventName), blocks);
     }
     case 'refund_notice': {
       const d = data as TemplateData['refund_notice'];

@@ -9,6 +9,10 @@ import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { channelsOf, type NotifyChoice } from '../sms/notify.ts';
 import { queueSms, type QueueSms } from '../sms/outbox.ts';
 import { sourcesOf } from '../orders/states.ts';
+import { receiptLine, receiptOrNull, type Receipt } from '../orders/receipt.ts';
+import type { PaymentProviderName } from '../payments/provider.ts';
+import { calendarToken, calendarUrl } from '../calendar/calendar_link.ts';
+import type { Config } from '../config.ts';
 import { eventSigningKey } from './event_keys.ts';
 import { encodeTicketSecret } from './secret.ts';
 
@@ -16,7 +20,23 @@ type OrderForTickets = {
   id: string; event_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
   buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date; reminder_hours: number | null;
   notify: NotifyChoice; phone: string | null; time_zone: string;
+} & OrderForReceipt;
+
+/** The columns of an order its receipt is made of (the SELECTs of both issuing paths read them). */
+export type OrderForReceipt = {
+  type_id: string; type_name: string; quantity: number; unit_price: string | number; amount: string | number; currency: string;
+  provider: PaymentProviderName; created_at: Date; paid_at: Date | null;
 };
+
+/** The SELECT list for OrderForReceipt, with `ot` the order's ticket type joined. */
+export const receiptColumns = `o.type_id, ot.name AS type_name, o.quantity, o.unit_price, o.amount, o.currency, o.provider, o.created_at, o.paid_at`;
+
+/** An order's receipt from its row: one line today (one type per order); a basket gives one line per type. `paidAt` stands in while the order is being paid in the same transaction. */
+export function receiptOfRow(order: OrderForReceipt & { id: string; time_zone: string }, paidAt: Date): Receipt | null {
+  const line = receiptLine(order.type_id, order.type_name, order.quantity, Number(order.unit_price));
+  return receiptOrNull({ id: order.id, amount: Number(order.amount), currency: order.currency.trim(), provider: order.provider, createdAt: order.created_at, paidAt: order.paid_at ?? paidAt },
+    [line], order.time_zone);
+}
 
 type TicketForIssue = { id: string; order_id: string | null; hold_id: string; type_id: string; version: number; secret: string | null; holder_name: string | null; type_name: string };
 
@@ -40,8 +60,9 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
   // ORDER BY id: two batches lock shared orders in the same order (no deadlock).
   const orders = (await tx.query(
     `SELECT o.id, o.event_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
-            a.email AS buyer_email, a.name AS buyer_name, a.notify, a.phone, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours, e.time_zone
-       FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
+            a.email AS buyer_email, a.name AS buyer_name, a.notify, a.phone, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours, e.time_zone,
+            ${receiptColumns}
+       FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id JOIN ticket_types ot ON ot.id = o.type_id
       WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`, [orderIds])).rows as OrderForTickets[];
   const issuable = new Set(opts.paying ? ['paid', 'ticketed', ...sourcesOf('paid')] : ['paid', 'ticketed']);
   const issuing = orders.filter((o) => issuable.has(o.status));
@@ -88,7 +109,7 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
     }
     events.set(order.event_id, order);
     const channels = channelsOf(deps.config, order);
-    const notice = issuedNotice(deps.config.publicUrl, order, own, posters.get(order.event_id) ?? null);
+    const notice = issuedNotice(deps.config, order, own, posters.get(order.event_id) ?? null, new Date(deps.now()));
     if (channels.email) emails.push(notice.email);
     if (channels.smsTo !== null) texts.push({ ...notice.sms, to: channels.smsTo });
     settled.add(order.id);
@@ -122,13 +143,17 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
  * choice (sms/notify.ts).
  */
 export function issuedNotice(
-  publicUrl: string,
-  order: Pick<OrderForTickets, 'id' | 'locale' | 'buyer_email' | 'buyer_name' | 'event_name' | 'venue' | 'starts_at' | 'time_zone'>,
+  config: Pick<Config, 'publicUrl' | 'tokenSecret'>,
+  order: Pick<OrderForTickets, 'id' | 'locale' | 'buyer_email' | 'buyer_name' | 'event_name' | 'venue' | 'starts_at' | 'time_zone'> & OrderForReceipt,
   tickets: Pick<TicketForIssue, 'id' | 'type_name' | 'holder_name'>[],
   poster: EmailPoster | null,
+  now: Date,
 ): { email: QueueEmail<'order_confirmation'>; sms: Omit<QueueSms<'tickets_issued'>, 'to'> } {
+  const { publicUrl } = config;
   const url = ticketsUrl(publicUrl, order.id);
   const startsAt = order.starts_at.toISOString();
+  // Null (lines that do not add up to the amount): the email goes without a receipt rather than with a wrong one.
+  const receipt = receiptOfRow(order, now);
   return {
     email: {
       to: order.buyer_email,
@@ -139,6 +164,8 @@ export function issuedNotice(
         name: order.buyer_name, eventName: order.event_name, venue: order.venue, startsAt, timeZone: order.time_zone, orderId: order.id, ticketsUrl: url,
         tickets: tickets.map((t) => ({ ticketId: t.id, typeName: t.type_name, holderName: t.holder_name ?? order.buyer_name })),
         poster,
+        ...(receipt === null ? {} : { receipt }),
+        calendarUrl: calendarUrl(publicUrl, order.id, calendarToken(config.tokenSecret, order.id)),
       },
     },
     sms: { template: 'tickets_issued', locale: order.locale, key: `tickets_issued:${order.id}`, data: { eventName: order.event_name, startsAt, ticketsUrl: url } },

@@ -4,13 +4,13 @@ import { notifyBuyer } from '../sms/notify.ts';
 import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { eventSigningKey } from './event_keys.ts';
 import { emailPosterOf } from '../mail/poster.ts';
-import { issuedNotice } from './issue_batch.ts';
+import { issuedNotice, receiptColumns, type OrderForReceipt } from './issue_batch.ts';
 import { encodeTicketSecret } from './secret.ts';
 
 type OrderForTickets = {
   id: string; event_id: string; buyer_id: string; status: string; locale: string; hold_id: string; ticketed_hold_id: string | null;
   buyer_email: string; buyer_name: string; event_name: string; venue: string; starts_at: Date; reminder_hours: number | null; time_zone: string;
-};
+} & OrderForReceipt;
 
 type TicketForIssue = { id: string; type_id: string; version: number; secret: string | null; holder_name: string | null; type_name: string };
 
@@ -27,8 +27,9 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
     await inTransaction(deps.db, async (tx) => {
       const order = (await tx.query(
         `SELECT o.id, o.event_id, o.buyer_id, o.status, o.locale, o.hold_id, o.ticketed_hold_id,
-                a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours, e.time_zone
-           FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id
+                a.email AS buyer_email, a.name AS buyer_name, e.name AS event_name, e.venue, e.starts_at, e.reminder_hours, e.time_zone,
+                ${receiptColumns}
+           FROM orders o JOIN accounts a ON a.id = o.buyer_id JOIN events e ON e.id = o.event_id JOIN ticket_types ot ON ot.id = o.type_id
           WHERE o.id = $1 FOR UPDATE OF o`, [orderId])).rows[0] as OrderForTickets | undefined;
       if (order === undefined) throw new Error('no such order');
       if (order.status !== 'paid' && order.status !== 'ticketed') {
@@ -60,7 +61,7 @@ export const issueTicketsJob: JobHandler<'tickets-issue'> = async (deps, { order
       // The event's reminder is scheduled with its first tickets (keyed by event and start, so once); nothing once its moment has passed.
       await scheduleEventReminder(deps.jobs, { id: order.event_id, startsAt: order.starts_at, reminderHours: order.reminder_hours }, deps.now(), tx);
       const poster = await emailPosterOf(tx, order.event_id, deps.config.publicUrl);
-      await notifyBuyer(tx, deps, order.buyer_id, issuedNotice(deps.config.publicUrl, order, tickets, poster));
+      await notifyBuyer(tx, deps, order.buyer_id, issuedNotice(deps.config, order, tickets, poster, new Date(deps.now())));
     });
   } catch (error) {
     if (error instanceof Error) error.message = `${error.message} (queue tickets-issue, order ${orderId})`;

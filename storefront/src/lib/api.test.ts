@@ -23,6 +23,20 @@ describe('api errors as sentences', () => {
     expect(error.sentence(translator('ar'))).toMatch(/لا يتبقى/);
   });
 
+  it('says how many tickets the buyer may still take when over the per-person limit (#15)', async () => {
+    const limit = (remaining: number) => failure(answering(409, JSON.stringify({ error: { code: 'limit_reached', message: 'over', remaining } })));
+    expect((await limit(3)).sentence(translator('en'))).toContain('you can take 3 more tickets');
+    expect((await limit(1)).sentence(translator('en'))).toContain('only 1 more ticket');
+    expect((await limit(3)).sentence(translator('fr'))).toContain('vous pouvez encore en prendre 3');
+    expect((await limit(1)).sentence(translator('fr'))).toContain('un seul');
+    expect((await limit(2)).sentence(translator('ar'))).toContain('تذكرتين أخريين');
+    expect((await limit(3)).sentence(translator('ar'))).toContain('3 تذاكر أخرى');
+    expect((await limit(0)).sentence(translator('en'))).toMatch(/^You already have as many tickets/);
+    // An edge without the number (an older one) still gets the general sentence.
+    const plain = await failure(answering(409, JSON.stringify({ error: { code: 'limit_reached', message: 'over' } })));
+    expect(plain.sentence(translator('en'))).toMatch(/per-person limit/);
+  });
+
   it('falls back to the edge\'s own sentence for a code it does not know', async () => {
     const error = await failure(answering(400, JSON.stringify({ error: { code: 'invalid_body', message: 'quantity must be an integer from 1 to 10', field: 'quantity' } })));
     expect(error.sentence(translator('en'))).toBe('quantity must be an integer from 1 to 10');

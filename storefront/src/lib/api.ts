@@ -88,6 +88,16 @@ export type OrderView = {
   payment: { id: string; status: string; providerRef: string | null; redirectUrl: string | null; clientSecret: string | null } | null;
   /** A refund made by hand (Konnect); only the single-order answer carries it. */
   manualRefund?: { state: 'manual_required' | 'done'; requestedAt: string; doneAt: string | null } | null;
+  /** Only the single-order answer carries it (#15); null when its lines do not add up. */
+  receipt?: ReceiptView | null;
+};
+
+/** What the buyer paid for (#15): one line per ticket type and price, then fees or discounts; the lines and adjustments add up to the total. */
+export type ReceiptView = {
+  orderId: string; orderNumber: string; currency: string;
+  lines: { typeId: string; typeName: string; quantity: number; unitPrice: number; amount: number }[];
+  adjustments: { kind: 'fee' | 'discount'; label: string; amount: number }[];
+  total: number; provider: Provider; date: string; timeZone: string;
 };
 
 export type SimulatedSessionView = { session: string; orderId: string; amount: number; currency: string; status: string; orderStatus: OrderStatus };
@@ -160,6 +170,10 @@ export class ApiError extends Error {
 
   /** A translated sentence when the dictionary knows the code, else the edge's own sentence (English). */
   sentence(t: Translate): string {
+    // The per-person limit says how many tickets the buyer may still take (#15).
+    if (this.code === 'limit_reached' && typeof this.detail.remaining === 'number') {
+      return this.detail.remaining > 0 ? t('error.limit_remaining', { n: this.detail.remaining }) : t('error.limit_none');
+    }
     const key = `error.${this.code}`;
     if (hasMessage(key)) return t(key);
     if (this.code === 'unreachable' || this.code === 'unexpected') return t(`error.${this.code}`);

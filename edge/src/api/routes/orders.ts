@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkoutSchema, clictopayReturnQuerySchema, konnectReturnQuerySchema, konnectWebhookQuerySchema, payoutQuerySchema, refundSchema, salesQuerySchema, simulatedPaymentSchema } from '../../validation.ts';
+import { calendarQuerySchema, checkoutSchema, clictopayReturnQuerySchema, konnectReturnQuerySchema, konnectWebhookQuerySchema, payoutQuerySchema, refundSchema, salesQuerySchema, simulatedPaymentSchema } from '../../validation.ts';
 import { eventOrder, id, order, orderWithManualRefund, ownerTicket, payout, refundAnswer, time } from '../answers.ts';
 import type { RouteDoc } from '../describe.ts';
 
@@ -32,6 +32,15 @@ export const orderRoutes: RouteDoc[] = [
     description: 'Anyone else gets 404, as for a missing order. Only the buyer sees the payment\'s redirect URL and client secret.', params: orderId,
     answers: { 200: { description: 'The order, with its manual refund when a person must make one.', schema: orderWithManualRefund } },
     errors: { 404: ['order_not_found'] },
+  },
+  {
+    method: 'get', pattern: '/api/orders/:id/calendar', tag: 'Orders', auth: ['bearer', 'none'], roles: anyone, summary: 'My order\'s event as a calendar file (.ics)',
+    description: 'RFC 5545, one VEVENT: UID per order, DTSTAMP, DTSTART/DTEND in UTC (an event with no end lasts 2 hours), LOCATION from the venue and address, '
+      + 'CRLF line ends, lines folded at 75 octets. For the buyer: signed in, or with `token` from the confirmation email\'s link (an HMAC of the order id; '
+      + 'it opens this file only). A wrong token, a missing order and someone else\'s order answer alike (404). Only a paid order has one (409 `order_not_paid`).',
+    params: orderId, query: calendarQuerySchema,
+    answers: { 200: { description: 'The calendar file.', text: 'text/calendar; charset=utf-8', headers: { 'content-disposition': 'attachment; filename="tickr-<order number>.ics"' } } },
+    errors: { 401: ['unauthenticated'], 404: ['order_not_found'], 409: ['order_not_paid'] },
   },
   {
     method: 'post', pattern: '/api/orders/:id/refund', tag: 'Refunds', auth: ['bearer'], roles: ['participant', 'organizer'], summary: 'Refund an order',

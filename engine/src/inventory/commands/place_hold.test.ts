@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../assert.ts';
 import { apply, emptyInventory } from '../apply.ts';
@@ -85,14 +86,36 @@ describe('placeHold', () => {
     const state = emptyInventory(config);
     place(state, hold('floor', 3));
     state.perBuyer.set('ann', 4); // as if one more had been bought
-    expect(place(state, hold('balcony', 1)).outcome).toEqual({ ok: false, reason: 'limit_reached' });
+    expect(place(state, hold('balcony', 1)).outcome).toEqual({ ok: false, reason: 'limit_reached', remaining: 0 });
     expect(place(state, hold('balcony', 1, 'bob')).outcome.ok).toBe(true);
   });
 
   it('allows a buyer exactly up to the limit', () => {
     const state = emptyInventory(config);
     expect(place(state, hold('floor', 4)).outcome.ok).toBe(true);
-    expect(place(state, hold('floor', 1)).outcome).toEqual({ ok: false, reason: 'limit_reached' });
+    expect(place(state, hold('floor', 1)).outcome).toEqual({ ok: false, reason: 'limit_reached', remaining: 0 });
+  });
+
+  it('says how many tickets the buyer may still take when a hold goes over the limit (#15)', () => {
+    const state = emptyInventory(config);
+    expect(place(state, hold('floor', 1)).outcome.ok).toBe(true);
+    expect(place(state, hold('floor', 4)).outcome).toEqual({ ok: false, reason: 'limit_reached', remaining: 3 });
+    // The number is an offer that holds: taking exactly that many succeeds.
+    expect(place(state, hold('floor', 3)).outcome.ok).toBe(true);
+  });
+
+  it('the remaining number is always the limit less what the buyer has, and taking it succeeds (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10 }), fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 6 }), (limit, asks) => {
+      const state = emptyInventory({ ...config, perBuyerLimit: limit, types: [{ typeId: 'floor', price: 5_000, capacity: 1_000 }] });
+      for (const qty of asks) {
+        const taken = state.perBuyer.get('ann') ?? 0;
+        const { outcome } = place(state, hold('floor', qty));
+        if (outcome.ok) continue;
+        expect(outcome).toEqual({ ok: false, reason: 'limit_reached', remaining: limit - taken });
+        if (limit - taken > 0) expect(place(state, hold('floor', limit - taken)).outcome.ok).toBe(true);
+        expect(state.perBuyer.get('ann') ?? 0).toBeLessThanOrEqual(limit);
+      }
+    }), { numRuns: 200 });
   });
 
   it('does not sell a type the config no longer lists, though it keeps its counts', () => {

@@ -22,7 +22,9 @@ export function placeHold(state: Inventory, cmd: PlaceHold, now: number, ids?: I
   const type = state.types.get(cmd.typeId);
   if (type === undefined || !isOnSale(state, cmd.typeId)) return refused('unknown_ticket_type');
   if (cmd.qty > type.capacity - type.sold - type.held) return refused('sold_out');
-  if ((state.perBuyer.get(cmd.buyer) ?? 0) + cmd.qty > config.perBuyerLimit) return refused('limit_reached');
+  const taken = state.perBuyer.get(cmd.buyer) ?? 0;
+  // The refusal says how many the buyer may still take, so the storefront can offer that (#15).
+  if (taken + cmd.qty > config.perBuyerLimit) return { outcome: { ok: false, reason: 'limit_reached', remaining: Math.max(0, config.perBuyerLimit - taken) }, entries: [] };
   const address = cmd.addressMax === undefined ? undefined : cmd.address;
   if (address !== undefined && (state.perAddress.get(address) ?? 0) + cmd.qty > cmd.addressMax!) return refused('address_limit_reached');
 

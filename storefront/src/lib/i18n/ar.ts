@@ -1,5 +1,6 @@
 import type { MessageKey } from './en';
 import { accountAr } from './account_ar';
+import { receiptAr } from './receipt_ar';
 import { smsAr } from './sms_ar';
 import { acctAr } from './acct_ar';
 import { officeAr } from './office_ar';
@@ -198,4 +199,6 @@ export const ar: Record<MessageKey, string> = {
   ...smsAr,
   // Account page, password reset, email change (#15).
   ...acctAr,
+  // Buyers: receipt, calendar, pending holds, limit (#15).
+  ...receiptAr,
 };

@@ -1,4 +1,5 @@
 import { accountEn } from './account_en';
+import { receiptEn } from './receipt_en';
 import { smsEn } from './sms_en';
 import { acctEn } from './acct_en';
 import { officeEn } from './office_en';
@@ -201,6 +202,8 @@ export const en = {
   ...smsEn,
   // Account page, password reset, email change (#15).
   ...acctEn,
+  // Buyers: receipt, calendar, pending holds, limit (#15).
+  ...receiptEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

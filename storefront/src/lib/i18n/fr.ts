@@ -1,5 +1,6 @@
 import type { MessageKey } from './en';
 import { accountFr } from './account_fr';
+import { receiptFr } from './receipt_fr';
 import { smsFr } from './sms_fr';
 import { acctFr } from './acct_fr';
 import { officeFr } from './office_fr';
@@ -198,4 +199,6 @@ export const fr: Record<MessageKey, string> = {
   ...smsFr,
   // Account page, password reset, email change (#15).
   ...acctFr,
+  // Buyers: receipt, calendar, pending holds, limit (#15).
+  ...receiptFr,
 };

@@ -1,7 +1,7 @@
 import type { Api, EventView, OrderView, TicketView } from '$lib/api';
 
-/** Events by id for a list of orders: each event asked once, a missing one left out. */
-export async function eventsOf(api: Api, orders: OrderView[]): Promise<Record<string, EventView>> {
+/** Events by id for a list of orders (or holds): each event asked once, a missing one left out. */
+export async function eventsOf(api: Api, orders: { eventId: string }[]): Promise<Record<string, EventView>> {
   const ids = [...new Set(orders.map((o) => o.eventId))];
   const found = await Promise.all(ids.map((id) => api.event(id).catch(() => null)));
   const byId: Record<string, EventView> = {};

@@ -31,7 +31,7 @@ const proxy: RequestHandler = async (event) => {
     });
     const out = new Headers();
     // etag and cache-control: a poster is cached as immutable and revalidated by its ETag (edge/src/routes/posters.ts).
-    // content-disposition: a CSV download (payout, attendees) keeps the file name the edge gives it.
+    // content-disposition: a CSV download (payout, attendees, the .ics of an order) keeps the file name the edge gives it.
     for (const name of ['content-type', 'retry-after', 'cache-control', 'etag', 'content-disposition']) {
       const value = answer.headers.get(name);
       if (value !== null) out.set(name, value);

@@ -5,6 +5,7 @@ import { ApiError } from '$lib/api';
 import { translator } from '$lib/i18n';
 import { edge } from '$lib/server/edge';
 import { admissionCookie, admissionEndsAt } from '$lib/server/admission';
+import { rememberHold } from '$lib/server/recent_holds';
 
 export const load: PageServerLoad = async (event) => {
   event.depends('app:event');
@@ -35,6 +36,7 @@ export const actions: Actions = {
     try {
       const hold = await edge(event).placeHold(params.id, { typeId, quantity }, attempt, event.cookies.get(admissionCookie(params.id)));
       holdId = hold.holdId;
+      rememberHold(event.cookies, locals.account.id, holdId);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       return fail(e.status === 0 ? 503 : e.status, { typeId, reason: e.sentence(translator(locals.locale)) });

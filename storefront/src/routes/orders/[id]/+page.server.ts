@@ -14,7 +14,8 @@ export const load: PageServerLoad = async (event) => {
   try {
     const order = await api.order(params.id);
     const [events, tickets] = await Promise.all([eventsOf(api, [order]), ticketsOf(api, order)]);
-    return { order, event: events[order.eventId] ?? null, tickets };
+    // Stripe sends the buyer back with redirect_status=succeeded, sometimes before its webhook: shown as "issuing", nothing more.
+    return { order, event: events[order.eventId] ?? null, tickets, returnedPaid: url.searchParams.get('redirect_status') === 'succeeded' };
   } catch (e) {
     if (e instanceof ApiError) error(e.status === 0 ? 503 : e.status, e.sentence(translator(locals.locale)));
     throw e;
