@@ -16,6 +16,7 @@ import {
 import { changeCapacity } from './commands/change_capacity.ts';
 import { confirmHold } from './commands/confirm_hold.ts';
 import { expireHolds } from './commands/expire_holds.ts';
+import { placeBasket } from './commands/place_basket.ts';
 import { placeHold } from './commands/place_hold.ts';
 import { refundTickets } from './commands/refund_tickets.ts';
 import { releaseHold } from './commands/release_hold.ts';
@@ -32,6 +33,7 @@ import type {
   JournalBody,
   JournalEntry,
   Outcome,
+  PlaceBasket,
   PlaceHold,
   Refusal,
   SnapshotState,
@@ -54,8 +56,11 @@ export type Handling = { outcome: Outcome; entries: JournalEntry[] };
  * What the actor remembers under an idempotency key: the hold the first
  * attempt made (open or since closed; `status` follows it), or its refusal.
  * Refusals are not journaled, so a retry after a crash may get a fresh answer.
+ * A basket's answer also lists its holds (`hold` is the first; `status`
+ * follows that one); a refused basket has an empty list, and `typeId` then
+ * holds the basket's items as `basketItems` spells them.
  */
-type KeyAnswer = { at: number; typeId: string; qty: number; hold: Hold | null; status: HoldView['status']; refusal: Refusal | null };
+type KeyAnswer = { at: number; typeId: string; qty: number; hold: Hold | null; status: HoldView['status']; refusal: Refusal | null; basket: Hold[] | null };
 
 /**
  * Closed holds `getHold` can still describe (how they ended). A ring written on
@@ -140,6 +145,8 @@ export class InventoryActor {
     switch (cmd.kind) {
       case 'placeHold':
         return this.placeHold(cmd, now);
+      case 'placeBasket':
+        return this.placeBasket(cmd, now);
       case 'releaseHold':
         return this.write(releaseHold(state, cmd, now));
       case 'confirmHold':
@@ -203,13 +210,43 @@ export class InventoryActor {
     const handled = placeHold(this.state, cmd, now, this.ids);
     // A hold's answer is recorded when its entry is applied (indexPlaced), live or replayed.
     if (!handled.outcome.ok) {
-      this.answers.set(scoped, { at: now, typeId: cmd.typeId, qty: cmd.qty, hold: null, status: 'held', refusal: handled.outcome }, now);
+      this.answers.set(scoped, { at: now, typeId: cmd.typeId, qty: cmd.qty, hold: null, status: 'held', refusal: handled.outcome, basket: null }, now);
     }
     return this.write(handled, scoped);
   }
 
+  /** Like `placeHold`; a retry under the same key answers the whole basket, or its refusal. */
+  private placeBasket(cmd: PlaceBasket, now: number): Handling {
+    if (cmd.key === null) return this.write(placeBasket(this.state, cmd, now, this.ids));
+    const scoped = scopedKey(cmd.buyer, cmd.key);
+    const answer = this.answers.get(scoped, now);
+    if (answer !== undefined) return { outcome: this.answerBasketAgain(answer, cmd, now), entries: [] };
+    const handled = placeBasket(this.state, cmd, now, this.ids);
+    if (!handled.outcome.ok) {
+      const items = basketItems(cmd.items);
+      this.answers.set(scoped, { at: now, typeId: items, qty: 0, hold: null, status: 'held', refusal: handled.outcome, basket: [] }, now);
+    }
+    return this.write(handled, scoped);
+  }
+
+  private answerBasketAgain(answer: KeyAnswer, cmd: PlaceBasket, now: number): Outcome {
+    const items = basketItems(cmd.items);
+    if (answer.basket === null) return keyReused;
+    if (answer.hold === null) return answer.typeId === items ? answer.refusal! : keyReused;
+    if (basketItems(answer.basket) !== items) return keyReused;
+    const holds = answer.basket.map((hold) => holdView(this.state.config, hold, this.statusOfAnswered(hold, answer, now)));
+    return { ok: true, kind: 'basketHeld', holds };
+  }
+
+  /** Where a basket's hold stands: open, closed recently, or (forgotten) as its first hold. */
+  private statusOfAnswered(hold: Hold, answer: KeyAnswer, now: number): HoldView['status'] {
+    if (this.state.holds.get(hold.holdId) === hold) return statusOf(hold, now);
+    if (hold === answer.hold) return answer.status;
+    return this.closed.find(hold.holdId)?.status ?? 'released';
+  }
+
   private answerAgain(answer: KeyAnswer, cmd: PlaceHold, now: number): Outcome {
-    if (answer.typeId !== cmd.typeId || answer.qty !== cmd.qty) return keyReused;
+    if (answer.basket !== null || answer.typeId !== cmd.typeId || answer.qty !== cmd.qty) return keyReused;
     if (answer.hold === null) return answer.refusal!;
     const status = answer.status === 'held' ? statusOf(answer.hold, now) : answer.status;
     return { ok: true, kind: 'held', hold: holdView(this.state.config, answer.hold, status) };
@@ -265,9 +302,13 @@ export class InventoryActor {
     // Lazy deletion leaves closed holds in the heap; rebuild before they outnumber the live ones.
     if (this.heap.size > 2 * this.state.holds.size + 1024) this.heap.rebuild(this.state.holds.values());
     if (hold.key !== null) {
-      const answer: KeyAnswer = { at: hold.placedAt, typeId: hold.typeId, qty: hold.qty, hold, status: 'held', refusal: null };
+      const basket = hold.basket === undefined ? null : [hold];
+      const answer: KeyAnswer = { at: hold.placedAt, typeId: hold.typeId, qty: hold.qty, hold, status: 'held', refusal: null, basket };
       this.answers.set(scoped ?? scopedKey(hold.buyer, hold.key), answer, hold.placedAt);
       this.openAnswers.set(hold.holdId, answer);
+    } else if (hold.basket !== undefined) {
+      // The rest of a keyed basket joins its first hold's answer (placed just before, in the same command).
+      this.openAnswers.get(hold.basket)?.basket?.push(hold);
     }
   }
 
@@ -312,6 +353,11 @@ export class InventoryActor {
 /** Idempotency keys are the client's; two buyers may pick the same one. */
 function scopedKey(buyer: string, key: string): string {
   return buyer + '\u0000' + key;
+}
+
+/** A basket's items in one comparable string: `type*qty`, in the basket's order. */
+function basketItems(items: readonly { typeId: string; qty: number }[]): string {
+  return items.map((item) => `${item.typeId}*${item.qty}`).join(' ');
 }
 
 /** A hold past its time is expired even before the timer releases it: it can no longer be confirmed. */
