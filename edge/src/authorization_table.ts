@@ -137,6 +137,8 @@ export const table: readonly Row[] = [
   row('POST /api/orders/:id/refund',                      '401 202 404 202 404 403 403 403', async (w) => ({ path: `/api/orders/${(await w.freshPaidOrder()).id}/refund` })),
   row('GET /api/orders/:id/tickets',                      '401 200 404 404 404 404 404 404'),
   row('POST /api/tickets/:id/reissue',                    '401 200 404 404 404 404 404 404'),
+  // Holder names (#15): the buyer names who holds a ticket of their order.
+  row('PUT /api/tickets/:id/holder',                      '401 200 404 403 403 403 403 403', (w) => ({ path: fill('/api/tickets/:id/holder', w), body: { name: 'Matrix Holder' } })),
   row('GET /api/events/:id/orders',                       '401 403 403 200 404 403 403 403'),
   row('GET /api/events/:id/payout',                       '401 403 403 200 404 403 403 403'),
   row('GET /api/events/:id/sales',                        '401 403 403 200 404 403 403 403'),

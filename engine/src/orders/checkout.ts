@@ -2,51 +2,71 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
 import { eventIdOfHold } from '../inventory/ids.ts';
+import type { HoldView } from '../inventory/types.ts';
 import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import { PaymentUnavailable, ProviderError, type PaymentProviderName } from '../payments/provider.ts';
 import type { Providers } from '../payments/providers.ts';
 import { OrderError } from './errors.ts';
-import { insertOrder, selectOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
+import { insertOrder, insertOrderLines, selectOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
 import { insertPayment, selectPaymentOfOrder, setPaymentSession, switchPaymentProvider, type PaymentRow } from './payments_db.ts';
 import { schedulePaymentPoll } from './payment_poll_job.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 export type CheckoutDeps = { db: Db; engine: Engine; config: Config; providers: Providers; jobs: Jobs; log: Logger; now: () => number };
 
-export type CheckoutInput = { holdId: string; buyerId: string; provider: PaymentProviderName; locale: string };
+/**
+ * `holdId` is the order's first hold; `basket`, when given, lists every hold
+ * of a basket (that one included), all of one event. `holderNames` are the
+ * names the buyer gave per hold, one per ticket (validated at the edge).
+ */
+export type CheckoutInput = {
+  holdId: string;
+  basket?: string[];
+  holderNames?: Record<string, string[]>;
+  buyerId: string;
+  provider: PaymentProviderName;
+  locale: string;
+};
 
 /**
- * A hold becomes an order (pending) and a payment session with the chosen
- * provider. Idempotent per hold: the order row is unique by hold, so a retried
- * (or concurrent) checkout answers the same order and the same session, and
- * providers get idempotency keys derived from the payment.
+ * Holds become an order (pending) and a payment session with the chosen
+ * provider: one hold, or every hold of a basket, all still held, in one order
+ * with one line per hold and one payment for the sum. Idempotent per hold: a
+ * hold is a line of one order at most, so a retried (or concurrent) checkout
+ * answers the same order and the same session, and providers get idempotency
+ * keys derived from the payment.
  */
 export async function checkout(deps: CheckoutDeps, input: CheckoutInput): Promise<{ order: OrderRow; payment: PaymentRow; created: boolean }> {
   const eventId = eventIdOfHold(input.holdId);
   if (eventId === null) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
+  const holdIds = input.basket ?? [input.holdId];
 
   let order = await selectOrderOfHold(deps.db, input.holdId);
   let created = false;
   if (order === null) {
-    const outcome = await deps.engine.send({ kind: 'getHold', eventId, holdId: input.holdId });
-    if (!outcome.ok) throw new OrderError(0, outcome.reason, outcome.reason, outcome.reason === 'event_not_found' ? 'hold_not_found' : outcome.reason);
-    if (outcome.kind !== 'hold') throw new Error(`engine answered ${outcome.kind}, expected hold`);
-    const hold = outcome.hold;
-    // Someone else's hold answers like a missing one, so hold ids cannot be probed.
-    if (hold.buyer !== input.buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
-    if (hold.status !== 'held') throw new OrderError(0, 'hold_expired', 'hold', hold.status === 'confirmed' ? 'hold_not_found' : 'hold_expired');
+    const holds = await Promise.all(holdIds.map((holdId) => heldOf(deps, eventId, holdId, input.buyerId)));
+    for (const hold of holds) {
+      const names = input.holderNames?.[hold.holdId]?.length ?? 0;
+      if (names > hold.qty) throw new OrderError(422, 'too_many_holder_names', `holders lists ${names} names for a hold of ${hold.qty} tickets; give one name per ticket at most.`);
+    }
+    const amount = holds.reduce((sum, hold) => sum + hold.price * hold.qty, 0);
+    const first = holds[0]!;
     // Refused before any row is written: an order stuck with a provider that cannot take it could never be paid.
     const provider = providerOrRefusal(deps.providers, input.provider);
-    const refusal = provider.refusal?.(hold.price * hold.qty, hold.currency) ?? null;
+    const refusal = provider.refusal?.(amount, first.currency) ?? null;
     if (refusal !== null) throw new OrderError(422, 'provider_unavailable', refusal);
+    const lines = holds.map((hold) => ({
+      holdId: hold.holdId, typeId: hold.typeId, quantity: hold.qty, unitPrice: hold.price, holderNames: input.holderNames?.[hold.holdId] ?? null,
+    }));
     order = await inTransaction(deps.db, async (tx) => {
       const inserted = await insertOrder(tx, {
-        eventId, buyerId: input.buyerId, holdId: hold.holdId, typeId: hold.typeId, quantity: hold.qty,
-        unitPrice: hold.price, amount: hold.price * hold.qty, currency: hold.currency, provider: input.provider, locale: input.locale,
+        eventId, buyerId: input.buyerId, holdId: first.holdId, typeId: first.typeId, quantity: first.qty,
+        unitPrice: first.price, amount, currency: first.currency, provider: input.provider, locale: input.locale,
       });
       // A concurrent checkout of the same hold won: answer its order.
       if (inserted === null) return null;
+      if (!(await insertOrderLines(tx, inserted.id, lines))) throw inAnotherOrder();
       await insertPayment(tx, { orderId: inserted.id, provider: input.provider, amount: inserted.amount, currency: inserted.currency });
       return inserted;
     });
@@ -89,6 +109,21 @@ async function switchProvider(deps: CheckoutDeps, order: OrderRow, to: PaymentPr
   if (fresh === null || payment === null) throw new Error(`order ${order.id} vanished`);
   return { order: fresh, payment };
 }
+
+/** One hold of the checkout, still held by its buyer; refuses otherwise. */
+async function heldOf(deps: CheckoutDeps, eventId: string, holdId: string, buyerId: string): Promise<HoldView> {
+  if (eventIdOfHold(holdId) !== eventId) throw new OrderError(422, 'basket_mixed_events', 'Every hold of a basket must be of the same event; check them out apart.');
+  const outcome = await deps.engine.send({ kind: 'getHold', eventId, holdId });
+  if (!outcome.ok) throw new OrderError(0, outcome.reason, outcome.reason, outcome.reason === 'event_not_found' ? 'hold_not_found' : outcome.reason);
+  if (outcome.kind !== 'hold') throw new Error(`engine answered ${outcome.kind}, expected hold`);
+  const hold = outcome.hold;
+  // Someone else's hold answers like a missing one, so hold ids cannot be probed.
+  if (hold.buyer !== buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
+  if (hold.status !== 'held') throw new OrderError(0, 'hold_expired', 'hold', hold.status === 'confirmed' ? 'hold_not_found' : 'hold_expired');
+  return hold;
+}
+
+const inAnotherOrder = () => new OrderError(409, 'hold_in_another_order', 'A hold of this basket is already in another order; open that order, or hold the tickets again.');
 
 function providerOrRefusal(providers: Providers, name: PaymentProviderName) {
   try {
