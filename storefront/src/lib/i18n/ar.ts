@@ -4,6 +4,7 @@ import { smsAr } from './sms_ar';
 import { acctAr } from './acct_ar';
 import { officeAr } from './office_ar';
 import { editAr } from './edit_ar';
+import { basketAr } from './basket_ar';
 
 export const ar: Record<MessageKey, string> = {
   'app.name': 'تيكر',
@@ -193,4 +194,6 @@ export const ar: Record<MessageKey, string> = {
   ...smsAr,
   // Account page, password reset, email change (#15).
   ...acctAr,
+  // Baskets and ticket holders (#15).
+  ...basketAr,
 };

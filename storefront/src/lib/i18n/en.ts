@@ -3,6 +3,7 @@ import { smsEn } from './sms_en';
 import { acctEn } from './acct_en';
 import { officeEn } from './office_en';
 import { editEn } from './edit_en';
+import { basketEn } from './basket_en';
 
 /**
  * English, the reference dictionary: fr.ts and ar.ts must have every key
@@ -196,6 +197,8 @@ export const en = {
   ...smsEn,
   // Account page, password reset, email change (#15).
   ...acctEn,
+  // Baskets and ticket holders (#15).
+  ...basketEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

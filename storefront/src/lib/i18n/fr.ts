@@ -4,6 +4,7 @@ import { smsFr } from './sms_fr';
 import { acctFr } from './acct_fr';
 import { officeFr } from './office_fr';
 import { editFr } from './edit_fr';
+import { basketFr } from './basket_fr';
 
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
@@ -193,4 +194,6 @@ export const fr: Record<MessageKey, string> = {
   ...smsFr,
   // Account page, password reset, email change (#15).
   ...acctFr,
+  // Baskets and ticket holders (#15).
+  ...basketFr,
 };
