@@ -5,7 +5,7 @@ import { call, createDrop, desktop, phone, poll, signInPage, signUp, startStack,
  * A basket in a browser (#15): two ticket types of one drop held together,
  * a name per ticket, one simulated payment, and passes that show the names;
  * then a name changed on the order page, which the door's look-up finds.
- * In English at 1280 px and in French at 360 px; screenshots of each step in
+ * In English at 1280 px, in French and Arabic at 360 px; screenshots of each step in
  * storefront/test-artifacts/.
  */
 
@@ -29,6 +29,7 @@ describe('basket journey in a browser', () => {
   const runs = [
     { label: 'en-1280', viewport: desktop, lang: 'en', names: ['Ada Lovelace', 'Alan Turing', 'Grace Hopper'], pay: /^Pay / },
     { label: 'fr-360', viewport: phone, lang: 'fr', names: ['Aïcha Ben Ali', 'Émile Zola', 'Hédi Jouini'], pay: /^Payer / },
+    { label: 'ar-360', viewport: phone, lang: 'ar', names: ['فاطمة بن علي', 'Émile Zola', 'هادي الجويني'], pay: /^ادفع / },
   ] as const;
 
   for (const run of runs) {
