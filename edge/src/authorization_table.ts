@@ -159,6 +159,8 @@ export const table: readonly Row[] = [
   row('GET /api/orders/:id/calendar (email link)',        '200 200 200 200 200 200 200 200', (w) => ({ path: `/api/orders/${w.paid.id}/calendar?token=${calendarToken(w.n.config.tokenSecret, w.paid.id)}` })),
   row('GET /api/orders/:id/calendar (another order\'s link)', '404 404 404 404 404 404 404 404', async (w) => ({ path: `/api/orders/${w.paid.id}/calendar?token=${calendarToken(w.n.config.tokenSecret, (await w.freshPaidOrder()).id)}` })),
   row('POST /api/tickets/:id/reissue',                    '401 200 404 404 404 404 404 404'),
+  // Holder names (#15): the buyer names who holds a ticket of their order.
+  row('PUT /api/tickets/:id/holder',                      '401 200 404 403 403 403 403 403', (w) => ({ path: fill('/api/tickets/:id/holder', w), body: { name: 'Matrix Holder' } })),
   row('GET /api/events/:id/orders',                       '401 403 403 200 404 403 403 403'),
   row('GET /api/events/:id/payout',                       '401 403 403 200 404 403 403 403'),
   row('GET /api/events/:id/sales',                        '401 403 403 200 404 403 403 403'),

@@ -273,6 +273,24 @@ export const placeHoldSchema = z.strictObject({
 });
 export type PlaceHoldInput = z.infer<typeof placeHoldSchema>;
 
+/** A basket: several ticket types of one event held together, each type once (one hold per type). */
+export const placeBasketSchema = z.strictObject({
+  items: z.array(placeHoldSchema, { error: says('items', `a list of 1 to ${ticketTypesPerEventMax} { typeId, quantity }`) })
+    .min(1, { error: 'items must list at least one { typeId, quantity }' })
+    .max(ticketTypesPerEventMax, { error: `items must list at most ${ticketTypesPerEventMax} ticket types` })
+    .refine((items) => new Set(items.map((i) => i.typeId.toLowerCase())).size === items.length, {
+      error: 'items must list each ticket type once; add up its quantities instead',
+    }),
+});
+export type PlaceBasketInput = z.infer<typeof placeBasketSchema>;
+
+/** A ticket holder's name: shown on the pass and at the door. */
+export const holderNameCharsMax = 100;
+const holderName = text('holder name', 1, holderNameCharsMax);
+
+/** PUT /api/tickets/:id/holder. */
+export const holderSchema = z.strictObject({ name: holderName });
+
 // ---- orders and payments ------------------------------------------------
 
 /** A promo code as typed: letters, digits, - and _, compared in capitals (engine/src/orders/promo_codes_db.ts). */
@@ -282,6 +300,15 @@ function promoCode(name: string) {
 }
 
 export const checkoutSchema = z.strictObject({
+  /** Every hold of a basket, the one in the path included; absent for a single hold. */
+  basket: z.array(z.string({ error: says('basket', 'a list of hold ids') }).max(100), { error: says('basket', `a list of 2 to ${ticketTypesPerEventMax} hold ids`) })
+    .min(1).max(ticketTypesPerEventMax, { error: `basket must list at most ${ticketTypesPerEventMax} hold ids` })
+    .refine((ids) => new Set(ids).size === ids.length, { error: 'basket must list each hold once' })
+    .optional(),
+  /** Names of the ticket holders, per hold id: one per ticket, in any order; tickets without one carry the buyer's name. */
+  holders: z.record(z.string().max(100), z.array(holderName).max(holdQuantityMax, { error: `each hold takes at most ${holdQuantityMax} names` }), {
+    error: says('holders', 'an object of hold id -> list of names, e.g. { "<holdId>": ["Ada Lovelace"] }'),
+  }).optional(),
   provider: z.enum(['simulated', 'stripe', 'clictopay', 'konnect'], { error: says('provider', '"simulated", "stripe", "clictopay" or "konnect"') }).default('simulated'),
   locale: z.enum(['en', 'fr', 'ar'], { error: says('locale', '"en", "fr" or "ar"') }).default('en'),
   promoCode: promoCode('promoCode').optional(),

@@ -8,6 +8,7 @@ import type { Command, Outcome, Refusal } from './inventory/types.ts';
  */
 type AnswerKinds = {
   placeHold: 'held';
+  placeBasket: 'basketHeld';
   releaseHold: 'released';
   releaseAllHolds: 'releasedAll';
   confirmHold: 'confirmed';
@@ -29,6 +30,7 @@ type Args<K extends Command['kind']> = Omit<CommandOf<K>, 'kind'>;
 
 const answerKinds: AnswerKinds = {
   placeHold: 'held',
+  placeBasket: 'basketHeld',
   releaseHold: 'released',
   releaseAllHolds: 'releasedAll',
   confirmHold: 'confirmed',
@@ -67,6 +69,10 @@ export class EngineVerbs {
 
   placeHold(args: Args<'placeHold'>): Promise<AnswerOf<'placeHold'> | Refusal> {
     return ask(this.engine, { kind: 'placeHold', ...args });
+  }
+
+  placeBasket(args: Args<'placeBasket'>): Promise<AnswerOf<'placeBasket'> | Refusal> {
+    return ask(this.engine, { kind: 'placeBasket', ...args });
   }
 
   releaseHold(args: Args<'releaseHold'>): Promise<AnswerOf<'releaseHold'> | Refusal> {

@@ -86,11 +86,29 @@ export const hold = z.object({
   status: z.enum(['held', 'confirmed', 'released', 'expired']), expiresAt: time,
 }).meta({ id: 'Hold' });
 
+export const basket = z.object({
+  basketId: z.string().meta({ description: 'The id of its first hold.' }),
+  holds: z.array(hold).meta({ description: 'One hold per ticket type, in the order of the items.' }),
+  amount: minor('All its tickets'), currency: z.string(), expiresAt: time,
+}).meta({ id: 'Basket', description: 'Several ticket types of one event, held together: all of them or none.' });
+
+export const orderLine = z.object({
+  line: z.number().int().meta({ description: 'From 1, in the order the holds were checked out.' }),
+  holdId: z.string(), typeId: id, typeName: z.string(), quantity: z.number().int(), unitPrice: minor('One ticket of this line, at its list price'),
+  unitDiscount: minor('Taken off each ticket of this line by the promo code (0 without one, or when the code is for another type)'),
+  amount: minor('quantity × (unitPrice − unitDiscount): what this line is charged'),
+  holderNames: z.array(z.string()).nullable().meta({ description: 'Names given at checkout, one per ticket; null: none given (tickets carry the buyer\'s name).' }),
+}).meta({ id: 'OrderLine' });
+
 export const order = z.object({
-  id, eventId: id, holdId: z.string(), typeId: id, quantity: z.number().int(),
-  unitPrice: minor('One ticket, at its list price'), amount: minor('The whole order: what is charged'), currency: z.string(),
-  unitDiscount: minor('Taken off each ticket by the promo code (0 without one)'), discount: minor('unitDiscount × quantity'),
+  id, eventId: id,
+  holdId: z.string().meta({ description: 'The first line\'s hold (a basket has one hold per line).' }),
+  typeId: id.meta({ description: 'The first line\'s ticket type; `lines` lists them all.' }),
+  quantity: z.number().int().meta({ description: 'Tickets of the first line; `lines` lists them all.' }),
+  unitPrice: minor('One ticket of the first line, at its list price'), amount: minor('The whole order: what is charged, the sum of its lines'), currency: z.string(),
+  unitDiscount: minor('Taken off each ticket of the first line by the promo code (0 without one)'), discount: minor('Taken off the whole order: Σ unitDiscount × quantity over the lines'),
   promoCode: z.string().nullable().meta({ description: 'The promo code applied, in capitals.' }),
+  lines: z.array(orderLine).meta({ description: 'One per hold: one for a single-type order, one per ticket type for a basket.' }),
   status: z.enum(orderStatuses), provider: z.enum(paymentProviderNames), failure: z.string().nullable(),
   createdAt: time, paidAt: time.nullable(), ticketedAt: time.nullable(), refundedAt: time.nullable(),
   payment: z.object({

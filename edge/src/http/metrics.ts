@@ -32,8 +32,9 @@ export class EdgeMetrics {
     this.#refusals.inc({ reason });
   }
 
-  holdPlaced(): void {
-    this.#holdsPlaced.inc();
+  /** One hold, or `count` (a basket places one per ticket type). */
+  holdPlaced(count = 1): void {
+    this.#holdsPlaced.inc(count);
   }
 
   holdReleased(): void {

@@ -9,7 +9,9 @@ import { minorUnitExponent } from '../../../engine/src/money/currency.ts';
 import { checkout } from '../../../engine/src/orders/checkout.ts';
 import { OrderError } from '../../../engine/src/orders/errors.ts';
 import { expireIfLapsed } from '../../../engine/src/orders/expire.ts';
-import { selectOrder, selectOrderContext, selectOrdersOfBuyer, selectOrdersOfEvent, type OrderRow } from '../../../engine/src/orders/orders_db.ts';
+import {
+  selectLinesOfOrders, selectOrder, selectOrderContext, selectOrderLines, selectOrdersOfBuyer, selectOrdersOfEvent, type OrderLine, type OrderRow,
+} from '../../../engine/src/orders/orders_db.ts';
 import { selectManualRefund } from '../../../engine/src/orders/manual_refund.ts';
 import { selectPaymentOfOrder, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { eventPayout, payoutCsv } from '../../../engine/src/orders/payout.ts';
@@ -26,7 +28,7 @@ import { eventIdParam } from './events.ts';
 export type OrdersDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
 
 /** An order as its buyer (or the event's organizer) sees it. Only the buyer gets the payment's client secret. */
-export function orderView(o: OrderRow, p: PaymentRow | null, forBuyer: boolean) {
+export function orderView(o: OrderRow, p: PaymentRow | null, forBuyer: boolean, lines: OrderLine[]) {
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   return {
     id: o.id,
@@ -37,9 +39,14 @@ export function orderView(o: OrderRow, p: PaymentRow | null, forBuyer: boolean) 
     unitPrice: o.unitPrice,
     amount: o.amount,
     unitDiscount: o.unitDiscount,
-    discount: o.unitDiscount * o.quantity,
+    // Summed over the lines: a code for one type discounts its lines only.
+    discount: lines.length === 0 ? o.unitDiscount * o.quantity : lines.reduce((n, l) => n + l.unitDiscount * l.quantity, 0),
     promoCode: o.promoCode,
     currency: o.currency,
+    lines: lines.map((l) => ({
+      line: l.line, holdId: l.holdId, typeId: l.typeId, typeName: l.typeName, quantity: l.quantity, unitPrice: l.unitPrice,
+      unitDiscount: l.unitDiscount, amount: l.quantity * (l.unitPrice - l.unitDiscount), holderNames: l.holderNames,
+    })),
     status: o.status,
     provider: o.provider,
     failure: o.failure,
@@ -79,12 +86,20 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     const claims = requireRole(ctx, 'participant');
     const input = parseBody(checkoutSchema, ctx.body);
     const holdId = ctx.params.id ?? '';
+    if (input.basket !== undefined && !input.basket.includes(holdId)) {
+      throw new HttpError(400, 'invalid_body', 'basket must list every hold of the basket, the one in the path included', { field: 'basket' });
+    }
+    const named = Object.keys(input.holders ?? {}).find((id) => !(input.basket ?? [holdId]).includes(id));
+    if (named !== undefined) throw new HttpError(400, 'invalid_body', `holders names a hold that is not checked out here: ${named.slice(0, 100)}`, { field: 'holders' });
     try {
       const { order, payment, created } = await checkout(
         { db, engine, config, providers, jobs, log, now: Date.now },
-        { holdId, buyerId: claims.sub, provider: input.provider, locale: input.locale, promoCode: input.promoCode },
+        {
+          holdId, buyerId: claims.sub, provider: input.provider, locale: input.locale, promoCode: input.promoCode,
+          ...(input.basket === undefined ? {} : { basket: input.basket }), ...(input.holders === undefined ? {} : { holderNames: input.holders }),
+        },
       );
-      return { status: created ? 201 : 200, body: orderView(order, payment, true) };
+      return { status: created ? 201 : 200, body: orderView(order, payment, true, await selectOrderLines(db, order.id)) };
     } catch (error) {
       throw orderErrorToHttp(error);
     }
@@ -93,8 +108,8 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
   router.route('get', '/api/orders', async (ctx) => {
     const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
     const orders = await selectOrdersOfBuyer(db, claims.sub, ordersListMax);
-    const payments = await Promise.all(orders.map((o) => selectPaymentOfOrder(db, o.id)));
-    return { status: 200, body: { orders: orders.map((o, i) => orderView(o, payments[i]!, true)) } };
+    const [payments, lines] = await Promise.all([Promise.all(orders.map((o) => selectPaymentOfOrder(db, o.id))), selectLinesOfOrders(db, orders.map((o) => o.id))]);
+    return { status: 200, body: { orders: orders.map((o, i) => orderView(o, payments[i]!, true, lines.get(o.id) ?? [])) } };
   });
 
   router.route('get', '/api/orders/:id', async (ctx) => {
@@ -109,10 +124,10 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
       if (context?.organizerId !== claims.sub) throw orderNotFound();
     }
     const order = await expireIfLapsed({ db, engine }, found);
-    const [payment, manual, receipt] = await Promise.all([selectPaymentOfOrder(db, id), selectManualRefund(db, id), selectReceipt(db, order)]);
+    const [payment, manual, lines, receipt] = await Promise.all([selectPaymentOfOrder(db, id), selectManualRefund(db, id), selectOrderLines(db, id), selectReceipt(db, order)]);
     // A refund a person makes by hand (Konnect): the order stays as it is until it is recorded done.
     const manualRefund = manual === null ? null : { state: manual.state, requestedAt: manual.requestedAt.toISOString(), doneAt: manual.doneAt?.toISOString() ?? null };
-    return { status: 200, body: { ...orderView(order, payment, forBuyer), manualRefund, receipt } };
+    return { status: 200, body: { ...orderView(order, payment, forBuyer, lines), manualRefund, receipt } };
   });
 
   router.route('post', '/api/orders/:id/refund', async (ctx) => {
@@ -123,7 +138,7 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     try {
       const { order, reason } = await requestRefund({ db, jobs, now: Date.now }, id, { id: claims.sub }, input);
       const payment = await selectPaymentOfOrder(db, id);
-      const view = orderView(order, payment, order.buyerId === claims.sub);
+      const view = orderView(order, payment, order.buyerId === claims.sub, await selectOrderLines(db, id));
       // 202: the refund job runs it (provider, stock, tickets, email); the order turns `refunded` when it is done.
       return { status: order.status === 'refunded' ? 200 : 202, body: { ...view, refund: { requestedBy: reason } } };
     } catch (error) {
@@ -137,7 +152,8 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
     const event = await selectEvent(db, eventId);
     if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
     const orders = await selectOrdersOfEvent(db, eventId, ordersListMax);
-    return { status: 200, body: { orders: orders.map((o) => ({ ...orderView(o, null, false), buyer: { id: o.buyerId, name: o.buyerName, email: o.buyerEmail } })) } };
+    const lines = await selectLinesOfOrders(db, orders.map((o) => o.id));
+    return { status: 200, body: { orders: orders.map((o) => ({ ...orderView(o, null, false, lines.get(o.id) ?? []), buyer: { id: o.buyerId, name: o.buyerName, email: o.buyerEmail } })) } };
   });
 
   router.route('get', '/api/events/:id/payout', async (ctx) => {

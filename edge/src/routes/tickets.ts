@@ -3,11 +3,12 @@ import type { Db } from '../../../engine/src/db/pool.ts';
 import { ensureEventPublicKey } from '../../../engine/src/tickets/event_keys.ts';
 import { inTransaction } from '../../../engine/src/db/transaction.ts';
 import { qrPng, qrSvg } from '../../../engine/src/tickets/qr.ts';
+import { setHolderName } from '../../../engine/src/tickets/holder.ts';
 import { reissueTicket, selectRevocations } from '../../../engine/src/tickets/reissue.ts';
 import { requireRole } from '../auth/guard.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/route.ts';
-import { normalizeUuid } from '../validation.ts';
+import { holderSchema, normalizeUuid, parseBody } from '../validation.ts';
 import { eventIdParam, isOwnEvent } from './events.ts';
 
 export type TicketsDeps = { config: Config; db: Db };
@@ -63,6 +64,26 @@ export function mountTickets(router: Router, { config, db }: TicketsDeps): void 
     const tickets = await Promise.all((rows as TicketRaw[]).map(ownerTicketView));
     return { status: 200, body: { orderId, eventId: order.event_id, status: order.status, tickets } };
   });
+
+  router.route('put', '/api/tickets/:id/holder', async (ctx) => {
+    const claims = requireRole(ctx, 'participant');
+    const ticketId = normalizeUuid(ctx.params.id ?? '');
+    if (ticketId === null) throw ticketNotFound();
+    const { name } = parseBody(holderSchema, ctx.body);
+    const outcome = await setHolderName(db, ticketId, claims.sub, name);
+    if (!outcome.ok) {
+      switch (outcome.reason) {
+        case 'not_found': throw ticketNotFound();
+        case 'revoked': throw new HttpError(409, 'ticket_revoked', 'This ticket was revoked (refunded); its holder can no longer change.');
+        case 'used': throw new HttpError(409, 'ticket_used', 'This ticket was already used at the door; its holder can no longer change.');
+        case 'started': throw new HttpError(409, 'event_started', 'The event has started; ticket holders can no longer change.');
+      }
+    }
+    const row = (await db.query(
+      `SELECT t.id, t.type_id, tt.name AS type_name, t.holder_name, t.status, t.version, t.secret, t.secret_issued_at, t.used_at, t.used_gate
+         FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id WHERE t.id = $1`, [ticketId])).rows[0] as TicketRaw;
+    return { status: 200, body: await ownerTicketView(row) };
+  }, { body: true });
 
   router.route('post', '/api/tickets/:id/reissue', async (ctx) => {
     const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');

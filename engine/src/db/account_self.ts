@@ -78,10 +78,11 @@ export async function selectAccountExport(db: SqlExecutor, id: string): Promise<
   if (account === undefined) return null;
   const orders = await db.query(
     `SELECT o.id, o.event_id AS "eventId", e.name AS "eventName", e.starts_at AS "eventStartsAt", o.hold_id AS "holdId", o.status, o.provider,
-            o.locale, json_build_array(json_build_object('typeId', o.type_id, 'typeName', t.name, 'quantity', o.quantity, 'unitPrice', o.unit_price)) AS items,
+            o.locale, (SELECT json_agg(json_build_object('typeId', l.type_id, 'typeName', lt.name, 'quantity', l.quantity, 'unitPrice', l.unit_price) ORDER BY l.line)
+                         FROM order_lines l JOIN ticket_types lt ON lt.id = l.type_id WHERE l.order_id = o.id) AS items,
             o.amount::float8 AS amount, o.currency, o.created_at AS "createdAt", o.paid_at AS "paidAt", o.ticketed_at AS "ticketedAt",
             o.refunded_at AS "refundedAt", o.ticketed_hold_id AS "ticketedHoldId", o.late_hold_id AS "lateHoldId"
-       FROM orders o JOIN events e ON e.id = o.event_id JOIN ticket_types t ON t.id = o.type_id
+       FROM orders o JOIN events e ON e.id = o.event_id
       WHERE o.buyer_id = $1 ORDER BY o.created_at`, [id]);
   const tickets = await db.query(
     `SELECT k.id, k.hold_id AS "orderHoldId", k.event_id AS "eventId", e.name AS "eventName", k.type_id AS "typeId", t.name AS "typeName",

@@ -17,6 +17,7 @@ import {
 import { changeCapacity } from './commands/change_capacity.ts';
 import { confirmHold } from './commands/confirm_hold.ts';
 import { expireHolds } from './commands/expire_holds.ts';
+import { placeBasket } from './commands/place_basket.ts';
 import { placeHold } from './commands/place_hold.ts';
 import { refundTickets } from './commands/refund_tickets.ts';
 import { releaseAllHolds } from './commands/release_all_holds.ts';
@@ -34,6 +35,7 @@ import type {
   JournalBody,
   JournalEntry,
   Outcome,
+  PlaceBasket,
   PlaceHold,
   Refusal,
   SnapshotState,
@@ -58,8 +60,11 @@ export type Handling = { outcome: Outcome; entries: JournalEntry[] };
  * Refusals are not journaled, so a retry after a crash may get a fresh answer.
  * The hold's fields are copied, not the hold kept: answers outlive most holds,
  * and a hold kept by its answer would be carried into the old generation.
+ * A basket's answer also lists its holds' fields (the answer's own are its
+ * first hold's; `status` follows that one); a refused basket has an empty
+ * list, and `typeId` then holds the basket's items as `basketItems` spells them.
  */
-type KeyAnswer = HoldRecord & { at: number; status: HoldView['status']; refusal: Refusal | null };
+type KeyAnswer = HoldRecord & { at: number; status: HoldView['status']; refusal: Refusal | null; basket: HoldRecord[] | null };
 
 /**
  * The only writer of one event's inventory. Handlers decide and return journal
@@ -134,6 +139,8 @@ export class InventoryActor {
     switch (cmd.kind) {
       case 'placeHold':
         return this.placeHold(cmd, now);
+      case 'placeBasket':
+        return this.placeBasket(cmd, now);
       case 'releaseHold':
         return this.write(releaseHold(state, cmd, now));
       case 'confirmHold':
@@ -204,8 +211,38 @@ export class InventoryActor {
     return this.write(handled);
   }
 
+  /** Like `placeHold`; a retry under the same key answers the whole basket, or its refusal. */
+  private placeBasket(cmd: PlaceBasket, now: number): Handling {
+    if (cmd.key === null) return this.write(placeBasket(this.state, cmd, now, this.ids));
+    const answer = this.answers.get(cmd.key, now, cmd.buyer);
+    if (answer !== undefined) return { outcome: this.answerBasketAgain(answer, cmd, now), entries: [] };
+    const handled = placeBasket(this.state, cmd, now, this.ids);
+    if (!handled.outcome.ok) {
+      const refused: KeyAnswer = { holdId: '', typeId: basketItems(cmd.items), qty: 0, buyer: cmd.buyer, price: 0, expiresAt: 0, at: now, status: 'held', refusal: handled.outcome, basket: [] };
+      this.answers.set(cmd.key, refused, now, cmd.buyer);
+    }
+    return this.write(handled);
+  }
+
+  private answerBasketAgain(answer: KeyAnswer, cmd: PlaceBasket, now: number): Outcome {
+    const items = basketItems(cmd.items);
+    if (answer.basket === null) return keyReused;
+    if (answer.refusal !== null) return answer.typeId === items ? answer.refusal : keyReused;
+    if (basketItems(answer.basket) !== items) return keyReused;
+    const holds = answer.basket.map((hold) => holdView(this.state.config, hold, this.statusOfAnswered(hold, answer, now)));
+    return { ok: true, kind: 'basketHeld', holds };
+  }
+
+  /** Where a basket's hold stands: open, closed recently, or (forgotten) as its first hold. */
+  private statusOfAnswered(hold: HoldRecord, answer: KeyAnswer, now: number): HoldView['status'] {
+    const open = this.state.holds.get(hold.holdId);
+    if (open !== undefined) return statusOf(open, now);
+    if (hold.holdId === answer.holdId) return answer.status;
+    return this.closed.find(hold.holdId)?.status ?? 'released';
+  }
+
   private answerAgain(answer: KeyAnswer, cmd: PlaceHold, now: number): Outcome {
-    if (answer.typeId !== cmd.typeId || answer.qty !== cmd.qty) return keyReused;
+    if (answer.basket !== null || answer.typeId !== cmd.typeId || answer.qty !== cmd.qty) return keyReused;
     if (answer.refusal !== null) return answer.refusal;
     const status = answer.status === 'held' ? statusOf(answer, now) : answer.status;
     return { ok: true, kind: 'held', hold: holdView(this.state.config, answer, status) };
@@ -278,9 +315,14 @@ export class InventoryActor {
         at: hold.placedAt,
         status: 'held',
         refusal: null,
+        basket: null,
       };
+      if (hold.basket !== undefined) answer.basket = [holdRecord(hold)];
       this.answers.set(hold.key, answer, hold.placedAt, hold.buyer);
       this.openAnswers.set(hold.holdId, answer);
+    } else if (hold.basket !== undefined) {
+      // The rest of a keyed basket joins its first hold's answer (placed just before, in the same command).
+      this.openAnswers.get(hold.basket)?.basket?.push(holdRecord(hold));
     }
   }
 
@@ -322,6 +364,16 @@ export class InventoryActor {
   }
 }
 
+/** A basket's items in one comparable string: `type*qty`, in the basket's order. */
+function basketItems(items: readonly { typeId: string; qty: number }[]): string {
+  return items.map((item) => `${item.typeId}*${item.qty}`).join(' ');
+}
+
+/** A hold's fields an answer keeps (not the hold itself, see `KeyAnswer`). */
+function holdRecord(hold: Hold): HoldRecord {
+  return { holdId: hold.holdId, typeId: hold.typeId, qty: hold.qty, buyer: hold.buyer, price: hold.price, expiresAt: hold.expiresAt };
+}
+
 /** A hold past its time is expired even before the timer releases it: it can no longer be confirmed. */
 function statusOf(hold: HoldRecord, now: number): HoldView['status'] {
   return hold.expiresAt <= now ? 'expired' : 'held';
@@ -329,7 +381,7 @@ function statusOf(hold: HoldRecord, now: number): HoldView['status'] {
 
 /** The answer kept for a keyed attempt that was refused: no hold, so its hold fields are empty. */
 function refusalAnswer(cmd: PlaceHold, now: number, refusal: Refusal): KeyAnswer {
-  return { holdId: '', typeId: cmd.typeId, qty: cmd.qty, buyer: cmd.buyer, price: 0, expiresAt: 0, at: now, status: 'held', refusal };
+  return { holdId: '', typeId: cmd.typeId, qty: cmd.qty, buyer: cmd.buyer, price: 0, expiresAt: 0, at: now, status: 'held', refusal, basket: null };
 }
 
 const keyReused: Refusal = Object.freeze({ ok: false, reason: 'idempotency_key_reused', detail: 'this key was used for another ticket type or quantity' });

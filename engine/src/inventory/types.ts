@@ -58,6 +58,12 @@ export type Hold = {
    * in the journal).
    */
   address?: string;
+  /**
+   * The basket this hold was placed in: the id of the basket's first hold
+   * (itself included). Absent on a hold placed alone, so those cost nothing
+   * more in the journal.
+   */
+  basket?: string;
 };
 
 export type Inventory = {
@@ -94,6 +100,14 @@ export type PlaceHold = {
   address?: string;
   addressMax?: number;
 };
+/** One line of a basket: a ticket type and how many of it. */
+export type BasketItem = { typeId: string; qty: number };
+/**
+ * Several ticket types of one event held together: one hold per type, all of
+ * them or none. The per-buyer limit and the address cap count the whole
+ * basket. Same idempotency, admission and address fields as `placeHold`.
+ */
+export type PlaceBasket = Omit<PlaceHold, 'kind' | 'typeId' | 'qty'> & { kind: 'placeBasket'; items: BasketItem[] };
 export type ReleaseHold = { kind: 'releaseHold'; eventId: string; holdId: string; buyer: string | null };
 export type ConfirmHold = { kind: 'confirmHold'; eventId: string; holdId: string };
 export type ChangeCapacity = { kind: 'changeCapacity'; eventId: string; typeId: string; capacity: number };
@@ -113,6 +127,7 @@ export type Reconfigure = { kind: 'reconfigure'; eventId: string; config: EventC
 
 export type Command =
   | PlaceHold
+  | PlaceBasket
   | ReleaseHold
   | ConfirmHold
   | ChangeCapacity
@@ -165,6 +180,8 @@ export type TypeAvailability = { typeId: string; capacity: number; sold: number;
 export type Outcome =
   | Refusal
   | { ok: true; kind: 'held'; hold: HoldView }
+  /** A basket's holds, in the order of its items. */
+  | { ok: true; kind: 'basketHeld'; holds: HoldView[] }
   | { ok: true; kind: 'released'; hold: HoldView }
   | { ok: true; kind: 'confirmed'; hold: HoldView; ticketIds: string[] }
   | { ok: true; kind: 'capacityChanged'; type: TypeAvailability }

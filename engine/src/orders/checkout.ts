@@ -2,48 +2,66 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
 import { eventIdOfHold } from '../inventory/ids.ts';
+import type { HoldView } from '../inventory/types.ts';
 import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import { priceLine } from '../money/pricing.ts';
 import { PaymentUnavailable, ProviderError, type PaymentProvider, type PaymentProviderName } from '../payments/provider.ts';
 import type { Providers } from '../payments/providers.ts';
 import { OrderError } from './errors.ts';
-import { insertOrder, selectOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
+import { insertOrder, insertOrderLines, selectOrder, selectOrderOfHold, type OrderRow } from './orders_db.ts';
 import { insertPayment, selectPaymentOfOrder, setPaymentSession, switchPaymentProvider, type PaymentRow } from './payments_db.ts';
 import { schedulePaymentPoll } from './payment_poll_job.ts';
-import { claimPromo, releaseLapsedClaims } from './promo.ts';
+import { claimPromo, discountsType, releaseLapsedClaims } from './promo.ts';
 import { insertRedemption, normalizeCode, selectPromoCode } from './promo_codes_db.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 export type CheckoutDeps = { db: Db; engine: Engine; config: Config; providers: Providers; jobs: Jobs; log: Logger; now: () => number };
 
-export type CheckoutInput = { holdId: string; buyerId: string; provider: PaymentProviderName; locale: string; promoCode?: string | undefined };
+/**
+ * `holdId` is the order's first hold; `basket`, when given, lists every hold
+ * of a basket (that one included), all of one event. `holderNames` are the
+ * names the buyer gave per hold, one per ticket (validated at the edge).
+ * `promoCode` applies to every line (a code for one type: to its lines only).
+ */
+export type CheckoutInput = {
+  holdId: string;
+  basket?: string[];
+  holderNames?: Record<string, string[]>;
+  buyerId: string;
+  provider: PaymentProviderName;
+  locale: string;
+  promoCode?: string | undefined;
+};
 
 /**
- * A hold becomes an order (pending) and a payment session with the chosen
- * provider. Idempotent per hold: the order row is unique by hold, so a retried
- * (or concurrent) checkout answers the same order and the same session, and
- * providers get idempotency keys derived from the payment.
+ * Holds become an order (pending) and a payment session with the chosen
+ * provider: one hold, or every hold of a basket, all still held, in one order
+ * with one line per hold and one payment for the sum. Idempotent per hold: a
+ * hold is a line of one order at most, so a retried (or concurrent) checkout
+ * answers the same order and the same session, and providers get idempotency
+ * keys derived from the payment.
  */
 export async function checkout(deps: CheckoutDeps, input: CheckoutInput): Promise<{ order: OrderRow; payment: PaymentRow; created: boolean }> {
   const eventId = eventIdOfHold(input.holdId);
   if (eventId === null) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
+  const holdIds = input.basket ?? [input.holdId];
 
   let order = await selectOrderOfHold(deps.db, input.holdId);
   let created = false;
   if (order === null) {
-    const outcome = await deps.engine.send({ kind: 'getHold', eventId, holdId: input.holdId });
-    if (!outcome.ok) throw new OrderError(0, outcome.reason, outcome.reason, outcome.reason === 'event_not_found' ? 'hold_not_found' : outcome.reason);
-    if (outcome.kind !== 'hold') throw new Error(`engine answered ${outcome.kind}, expected hold`);
-    const hold = outcome.hold;
-    // Someone else's hold answers like a missing one, so hold ids cannot be probed.
-    if (hold.buyer !== input.buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
-    if (hold.status !== 'held') throw new OrderError(0, 'hold_expired', 'hold', hold.status === 'confirmed' ? 'hold_not_found' : 'hold_expired');
+    const holds = await Promise.all(holdIds.map((holdId) => heldOf(deps, eventId, holdId, input.buyerId)));
+    for (const hold of holds) {
+      const names = input.holderNames?.[hold.holdId]?.length ?? 0;
+      if (names > hold.qty) throw new OrderError(422, 'too_many_holder_names', `holders lists ${names} names for a hold of ${hold.qty} tickets; give one name per ticket at most.`);
+    }
+    const amount = holds.reduce((sum, hold) => sum + hold.price * hold.qty, 0);
+    const first = holds[0]!;
     // Refused before any row is written: an order stuck with a provider that cannot take it could never be paid.
     const provider = providerOrRefusal(deps.providers, input.provider);
-    const refusal = provider.refusal?.(hold.price * hold.qty, hold.currency) ?? null;
+    const refusal = provider.refusal?.(amount, first.currency) ?? null;
     if (refusal !== null) throw new OrderError(422, 'provider_unavailable', refusal);
-    order = await insertPricedOrder(deps, input, { eventId, holdId: hold.holdId, typeId: hold.typeId, qty: hold.qty, price: hold.price, currency: hold.currency }, provider);
+    order = await insertPricedOrder(deps, input, eventId, holds, provider);
     created = order !== null;
     order ??= await selectOrderOfHold(deps.db, input.holdId);
     if (order === null) throw new Error(`order of hold ${input.holdId} vanished`);
@@ -87,44 +105,68 @@ async function switchProvider(deps: CheckoutDeps, order: OrderRow, to: PaymentPr
   return { order: fresh, payment };
 }
 
-type HeldLine = { eventId: string; holdId: string; typeId: string; qty: number; price: number; currency: string };
-
 /**
- * The order and its payment, priced by money/pricing.ts, in one transaction
- * with the promo code's use when the buyer typed one (promo.ts: the code's
- * row is locked, so the cap holds under parallel checkouts). A code found
- * used up is tried once more after the uses of lapsed holds went back.
- * Null when a concurrent checkout of the same hold won.
+ * The order, its lines and its payment, priced by money/pricing.ts (per
+ * ticket, line by line; the amount is the sum of the lines' paid prices), in
+ * one transaction with the promo code's use when the buyer typed one
+ * (promo.ts: the code's row is locked, so the cap holds under parallel
+ * checkouts). A code found used up is tried once more after the uses of
+ * lapsed holds went back. Null when a concurrent checkout of the same hold won.
  */
-async function insertPricedOrder(deps: CheckoutDeps, input: CheckoutInput, held: HeldLine, provider: PaymentProvider): Promise<OrderRow | null> {
+async function insertPricedOrder(deps: CheckoutDeps, input: CheckoutInput, eventId: string, holds: HoldView[], provider: PaymentProvider): Promise<OrderRow | null> {
+  const first = holds[0]!;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await inTransaction(deps.db, async (tx) => {
-        const promo = input.promoCode === undefined ? null : await claimPromo(tx, { eventId: held.eventId, code: input.promoCode, typeId: held.typeId, now: deps.now() });
+        const promo = input.promoCode === undefined ? null : await claimPromo(tx, { eventId, code: input.promoCode, typeIds: holds.map((hold) => hold.typeId), now: deps.now() });
         // The fee is the payout's business (on the paid price); an order stores what is charged.
-        const line = priceLine({ unitPrice: held.price, quantity: held.qty }, promo?.discount ?? null, 0);
-        const refusal = promo === null ? null : provider.refusal?.(line.amount, held.currency) ?? null;
+        const lines = holds.map((hold) => {
+          const discount = promo !== null && discountsType(promo.row, hold.typeId) ? promo.discount : null;
+          const priced = priceLine({ unitPrice: hold.price, quantity: hold.qty }, discount, 0);
+          return {
+            holdId: hold.holdId, typeId: hold.typeId, quantity: hold.qty, unitPrice: hold.price, unitDiscount: priced.unitDiscount,
+            amount: priced.amount, holderNames: input.holderNames?.[hold.holdId] ?? null,
+          };
+        });
+        const amount = lines.reduce((sum, line) => sum + line.amount, 0);
+        const refusal = promo === null ? null : provider.refusal?.(amount, first.currency) ?? null;
         if (refusal !== null) throw new OrderError(422, 'provider_unavailable', refusal);
         const inserted = await insertOrder(tx, {
-          eventId: held.eventId, buyerId: input.buyerId, holdId: held.holdId, typeId: held.typeId, quantity: held.qty,
-          unitPrice: held.price, unitDiscount: line.unitDiscount, promoCode: promo?.row.code ?? null, amount: line.amount,
-          currency: held.currency, provider: input.provider, locale: input.locale,
+          eventId, buyerId: input.buyerId, holdId: first.holdId, typeId: first.typeId, quantity: first.qty,
+          unitPrice: first.price, unitDiscount: lines[0]!.unitDiscount, promoCode: promo?.row.code ?? null, amount,
+          currency: first.currency, provider: input.provider, locale: input.locale,
         });
         // A concurrent checkout of the same hold won: answer its order (this transaction claims nothing).
         if (inserted === null) return null;
+        if (!(await insertOrderLines(tx, inserted.id, lines))) throw inAnotherOrder();
         if (promo !== null) await insertRedemption(tx, inserted.id, promo.row.id);
         await insertPayment(tx, { orderId: inserted.id, provider: input.provider, amount: inserted.amount, currency: inserted.currency });
         return inserted;
       });
     } catch (error) {
       // A concurrent checkout of the same hold took the code's last use for this very hold: answer its order.
-      if (error instanceof OrderError && error.code.startsWith('promo_') && (await selectOrderOfHold(deps.db, held.holdId)) !== null) return null;
+      if (error instanceof OrderError && error.code.startsWith('promo_') && (await selectOrderOfHold(deps.db, first.holdId)) !== null) return null;
       if (!(error instanceof OrderError) || error.code !== 'promo_used_up' || attempt > 1 || input.promoCode === undefined) throw error;
-      const row = await selectPromoCode(deps.db, held.eventId, input.promoCode);
+      const row = await selectPromoCode(deps.db, eventId, input.promoCode);
       if (row === null || (await releaseLapsedClaims(deps, row.id)) === 0) throw error;
     }
   }
 }
+
+/** One hold of the checkout, still held by its buyer; refuses otherwise. */
+async function heldOf(deps: CheckoutDeps, eventId: string, holdId: string, buyerId: string): Promise<HoldView> {
+  if (eventIdOfHold(holdId) !== eventId) throw new OrderError(422, 'basket_mixed_events', 'Every hold of a basket must be of the same event; check them out apart.');
+  const outcome = await deps.engine.send({ kind: 'getHold', eventId, holdId });
+  if (!outcome.ok) throw new OrderError(0, outcome.reason, outcome.reason, outcome.reason === 'event_not_found' ? 'hold_not_found' : outcome.reason);
+  if (outcome.kind !== 'hold') throw new Error(`engine answered ${outcome.kind}, expected hold`);
+  const hold = outcome.hold;
+  // Someone else's hold answers like a missing one, so hold ids cannot be probed.
+  if (hold.buyer !== buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');
+  if (hold.status !== 'held') throw new OrderError(0, 'hold_expired', 'hold', hold.status === 'confirmed' ? 'hold_not_found' : 'hold_expired');
+  return hold;
+}
+
+const inAnotherOrder = () => new OrderError(409, 'hold_in_another_order', 'A hold of this basket is already in another order; open that order, or hold the tickets again.');
 
 function providerOrRefusal(providers: Providers, name: PaymentProviderName) {
   try {

@@ -1,7 +1,7 @@
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { moveOrder, selectOrder, type OrderRow } from './orders_db.ts';
+import { moveOrder, selectOrder, selectOrderLines, type OrderRow } from './orders_db.ts';
 import { selectPaymentOfOrder } from './payments_db.ts';
 import { releaseUnpaidRedemption } from './promo_codes_db.ts';
 
@@ -12,7 +12,7 @@ export async function holdLapsed(engine: Engine, eventId: string, holdId: string
 }
 
 /**
- * A pending order whose hold is gone and whose payment never came is
+ * A pending order whose hold (or one of whose holds) is gone and whose payment never came is
  * `expired`, marked when someone looks at it (the order page polls while the
  * buyer pays). No sweeper is needed: nothing waits on the mark, and a payment
  * that still arrives moves it on (expired -> paid, the late-payment path).
@@ -20,7 +20,10 @@ export async function holdLapsed(engine: Engine, eventId: string, holdId: string
  */
 export async function expireIfLapsed(deps: { db: Db; engine: Engine }, order: OrderRow): Promise<OrderRow> {
   if (order.status !== 'pending') return order;
-  if (!(await holdLapsed(deps.engine, order.eventId, order.holdId))) return order;
+  // A basket lapses with the first of its holds: all or nothing.
+  const lines = await selectOrderLines(deps.db, order.id);
+  const lapsed = await Promise.all(lines.map((line) => holdLapsed(deps.engine, order.eventId, line.holdId)));
+  if (!lapsed.includes(true)) return order;
   const payment = await selectPaymentOfOrder(deps.db, order.id);
   if (payment !== null && payment.status !== 'created') return order;
   await inTransaction(deps.db, async (tx) => {

@@ -64,9 +64,98 @@ export async function selectOrder(db: Executor, id: string, forUpdate = false): 
   return rows[0] ?? null;
 }
 
+/** The order a hold is a line of (any line of a basket), or null. */
 export async function selectOrderOfHold(db: Executor, holdId: string): Promise<OrderRow | null> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${orderColumns} FROM orders o WHERE o.hold_id = $1`, [holdId]);
+  const { rows } = await db.query<OrderRow>(`SELECT ${orderColumns} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.hold_id = $1`, [holdId]);
   return rows[0] ?? null;
+}
+
+/** One line of an order: one hold of one ticket type (migration 0016). */
+export type OrderLine = {
+  orderId: string;
+  line: number;
+  holdId: string;
+  typeId: string;
+  typeName: string;
+  quantity: number;
+  unitPrice: number;
+  /** Taken off each ticket of this line by the order's promo code (0 when none, or the code is for another type). */
+  unitDiscount: number;
+  holderNames: string[] | null;
+  ticketedHoldId: string | null;
+  lateHoldId: string | null;
+};
+
+export type NewOrderLine = Pick<OrderLine, 'holdId' | 'typeId' | 'quantity' | 'unitPrice' | 'unitDiscount' | 'holderNames'>;
+
+const lineColumns = `l.order_id AS "orderId", l.line, l.hold_id AS "holdId", l.type_id AS "typeId", t.name AS "typeName", l.quantity,
+  l.unit_price AS "unitPrice", l.unit_discount AS "unitDiscount", l.holder_names AS "holderNames", l.ticketed_hold_id AS "ticketedHoldId", l.late_hold_id AS "lateHoldId"`;
+
+/**
+ * An order's lines, numbered from 1 in the order given. Answers false when a
+ * hold is already a line of another order (the caller rolls back).
+ */
+export async function insertOrderLines(db: Executor, orderId: string, lines: NewOrderLine[]): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO order_lines (order_id, line, hold_id, type_id, quantity, unit_price, unit_discount, holder_names)
+     SELECT $1, u.line, u.hold_id, u.type_id, u.quantity, u.unit_price, u.unit_discount,
+            CASE WHEN u.names = 'null'::jsonb THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.names)) END
+     FROM unnest($2::int[], $3::text[], $4::uuid[], $5::int[], $6::bigint[], $7::bigint[], $8::jsonb[]) AS u (line, hold_id, type_id, quantity, unit_price, unit_discount, names)
+     ON CONFLICT (hold_id) DO NOTHING`,
+    [orderId, lines.map((_, i) => i + 1), lines.map((l) => l.holdId), lines.map((l) => l.typeId), lines.map((l) => l.quantity),
+      lines.map((l) => l.unitPrice), lines.map((l) => l.unitDiscount), lines.map((l) => JSON.stringify(l.holderNames))],
+  );
+  return rowCount === lines.length;
+}
+
+export async function selectOrderLines(db: Executor, orderId: string): Promise<OrderLine[]> {
+  const { rows } = await db.query<OrderLine>(
+    `SELECT ${lineColumns} FROM order_lines l JOIN ticket_types t ON t.id = l.type_id WHERE l.order_id = $1 ORDER BY l.line`, [orderId]);
+  return rows;
+}
+
+/** The lines of several orders at once (a buyer's order list), by order id. */
+export async function selectLinesOfOrders(db: Executor, orderIds: string[]): Promise<Map<string, OrderLine[]>> {
+  const { rows } = await db.query<OrderLine>(
+    `SELECT ${lineColumns} FROM order_lines l JOIN ticket_types t ON t.id = l.type_id WHERE l.order_id = ANY($1::uuid[]) ORDER BY l.order_id, l.line`, [orderIds]);
+  const byOrder = new Map<string, OrderLine[]>();
+  for (const row of rows) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
+  return byOrder;
+}
+
+/** A line's tickets exist: the hold that became them. Line 1 is mirrored on the order (moveOrder). */
+export async function setLineTicketed(db: Executor, orderId: string, line: number, holdId: string): Promise<void> {
+  await db.query('UPDATE order_lines SET ticketed_hold_id = $3 WHERE order_id = $1 AND line = $2', [orderId, line, holdId]);
+}
+
+/** Orders ticketed in one batch (payment_confirmed_batch.ts: single-line orders) got their hold on the order; their line gets it too. */
+export async function mirrorTicketedToFirstLine(db: Executor, orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await db.query(
+    `UPDATE order_lines l SET ticketed_hold_id = o.ticketed_hold_id FROM orders o
+      WHERE o.id = ANY($1::uuid[]) AND l.order_id = o.id AND l.line = 1 AND l.ticketed_hold_id IS NULL`, [orderIds]);
+}
+
+/** The hold a late payment placed for a line, recorded before it is confirmed; line 1's on the order too. */
+export async function setLineLateHold(db: Executor, orderId: string, line: number, holdId: string): Promise<void> {
+  await db.query('UPDATE order_lines SET late_hold_id = $3 WHERE order_id = $1 AND line = $2', [orderId, line, holdId]);
+  if (line === 1) await setLateHold(db, orderId, holdId);
+}
+
+/**
+ * The names given at checkout go onto the line's tickets, in ticket id order,
+ * where no name was set yet (a retry changes nothing). Tickets beyond the
+ * names keep none: issuing gives them the buyer's name.
+ */
+export async function applyHolderNames(db: Executor, holdId: string, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await db.query(
+    `UPDATE tickets t SET holder_name = n.name
+     FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM tickets WHERE hold_id = $1) AS k
+     JOIN unnest($2::text[]) WITH ORDINALITY AS n (name, k) ON n.k = k.k
+     WHERE t.id = k.id AND t.holder_name IS NULL`,
+    [holdId, names],
+  );
 }
 
 export async function selectOrdersOfBuyer(db: Executor, buyerId: string, limit: number): Promise<OrderRow[]> {
@@ -135,12 +224,12 @@ export type PayoutRow = { typeId: string; typeName: string; unitPrice: number; u
  */
 export async function selectPayoutRows(db: Executor, eventId: string): Promise<PayoutRow[]> {
   const { rows } = await db.query<PayoutRow>(
-    `SELECT o.type_id AS "typeId", t.name AS "typeName", o.unit_price AS "unitPrice", o.unit_discount AS "unitDiscount",
-            sum(o.quantity)::int AS quantity, (sum(o.quantity) FILTER (WHERE o.status = 'refunded'))::int AS "refundedQuantity"
-     FROM orders o JOIN ticket_types t ON t.id = o.type_id
-     WHERE o.event_id = $1 AND o.status IN ('paid', 'ticketed', 'refunded') AND o.ticketed_hold_id IS NOT NULL
-     GROUP BY o.type_id, t.name, t.position, o.unit_price, o.unit_discount
-     ORDER BY t.position, o.unit_price, o.unit_discount`,
+    `SELECT l.type_id AS "typeId", t.name AS "typeName", l.unit_price AS "unitPrice", l.unit_discount AS "unitDiscount",
+            sum(l.quantity)::int AS quantity, (sum(l.quantity) FILTER (WHERE o.status = 'refunded'))::int AS "refundedQuantity"
+     FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN ticket_types t ON t.id = l.type_id
+     WHERE o.event_id = $1 AND o.status IN ('paid', 'ticketed', 'refunded') AND l.ticketed_hold_id IS NOT NULL
+     GROUP BY l.type_id, t.name, t.position, l.unit_price, l.unit_discount
+     ORDER BY t.position, l.unit_price, l.unit_discount`,
     [eventId],
   );
   return rows.map((r) => ({ ...r, refundedQuantity: r.refundedQuantity ?? 0 }));

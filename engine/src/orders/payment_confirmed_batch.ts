@@ -1,5 +1,6 @@
 import type { BatchJob, BatchJobHandler, JobDeps } from '../jobs/queues.ts';
 import { issueOrders } from '../tickets/issue_batch.ts';
+import { mirrorTicketedToFirstLine } from './orders_db.ts';
 import { sourcesOf } from './states.ts';
 import type { Tx } from './tx.ts';
 
@@ -7,7 +8,7 @@ type Candidate = { job: BatchJob<'payment-confirmed'>; orderId: string; eventId:
 
 type Row = {
   n: number; order_id: string; payment_id: string; event_id: string | null; hold_id: string | null; status: string | null;
-  late_hold_id: string | null; payment_order_id: string | null; payment_status: string | null; hold_tickets: number;
+  late_hold_id: string | null; payment_order_id: string | null; payment_status: string | null; hold_tickets: number; plain: boolean | null;
 };
 
 /**
@@ -55,7 +56,8 @@ export const paymentConfirmedBatch: BatchJobHandler<'payment-confirmed'> = async
 async function confirmAndIssue(deps: JobDeps, client: Tx, jobs: BatchJob<'payment-confirmed'>[]): Promise<Set<string>> {
   const rows = (await client.query<Row>(
     `SELECT j.n::int AS n, j.order_id, j.payment_id, o.event_id, o.hold_id, o.status, o.late_hold_id, p.order_id AS payment_order_id, p.status AS payment_status,
-            (SELECT count(*)::int FROM tickets t WHERE t.hold_id = o.hold_id) AS hold_tickets
+            (SELECT count(*)::int FROM tickets t WHERE t.hold_id = o.hold_id) AS hold_tickets,
+            (SELECT count(*) = 1 AND bool_and(l.holder_names IS NULL) FROM order_lines l WHERE l.order_id = o.id) AS plain
        FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS j (order_id, payment_id, n)
        LEFT JOIN orders o ON o.id = j.order_id LEFT JOIN payments p ON p.id = j.payment_id`,
     [jobs.map((j) => j.data.orderId), jobs.map((j) => j.data.paymentId)])).rows;
@@ -64,7 +66,8 @@ async function confirmAndIssue(deps: JobDeps, client: Tx, jobs: BatchJob<'paymen
   const candidates: Candidate[] = [];
   for (const row of rows) {
     const job = jobs[row.n - 1]!;
-    const common = row.status !== null && sources.has(row.status) && row.late_hold_id === null
+    // A basket (several lines) or names given at checkout take the per-job path, which confirms line by line.
+    const common = row.status !== null && sources.has(row.status) && row.late_hold_id === null && row.plain === true
       && row.payment_order_id === row.order_id && row.payment_status === 'succeeded' && !seen.has(row.order_id);
     if (!common) continue;
     seen.add(row.order_id);
@@ -85,6 +88,7 @@ async function confirmAndIssue(deps: JobDeps, client: Tx, jobs: BatchJob<'paymen
   try {
     // An order whose tickets are not visible yet is left pending, for the per-job handler.
     issued = await issueOrders(client, deps, ready.map((c) => c.orderId), { paying: true });
+    await mirrorTicketedToFirstLine(client, [...issued]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

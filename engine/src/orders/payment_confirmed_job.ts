@@ -1,6 +1,8 @@
 import type { Outcome } from '../inventory/types.ts';
 import type { JobDeps, JobHandler } from '../jobs/queues.ts';
-import { countTicketsOfHold, linkTicketsToOrder, moveOrder, selectOrder, setLateHold, type OrderRow } from './orders_db.ts';
+import {
+  applyHolderNames, countTicketsOfHold, linkTicketsToOrder, moveOrder, selectOrder, selectOrderLines, setLineLateHold, setLineTicketed, type OrderLine, type OrderRow,
+} from './orders_db.ts';
 import { selectPayment } from './payments_db.ts';
 import { keepsPromoUse } from './promo.ts';
 import { releaseRedemption } from './promo_codes_db.ts';
@@ -48,19 +50,32 @@ async function confirmPaidOrder(deps: JobDeps, db: Tx, orderId: string, paymentI
 
   // A promo code's use given back when the hold lapsed is claimed again, within the cap (promo.ts); none left: refunded.
   const promoKept = order.promoCode === null || (await keepsPromoUse(db, orderId));
-  const holdId = promoKept ? await ticketsFor(deps, db, order) : null;
+  const lines = await selectOrderLines(db, orderId);
+  const ticketed: (string | null)[] = [];
+  if (promoKept) for (const line of lines) ticketed.push(await ticketsFor(deps, db, order, line));
+  const first = ticketed[0] ?? null;
   await inLockedTransaction(db, async (tx) => {
-    if (holdId === null) {
-      const failure = promoKept ? 'late_payment_sold_out' : 'late_payment_promo_used_up';
-      if (!(await moveOrder(tx, orderId, 'paid', { failure }))) return;
-      // Nothing was sold: the code's use goes back.
+    const whole = promoKept && ticketed.every((holdId) => holdId !== null);
+    const failure = promoKept ? 'late_payment_sold_out' : 'late_payment_promo_used_up';
+    const moved = whole
+      ? await moveOrder(tx, orderId, 'paid', { ticketedHoldId: first! })
+      : await moveOrder(tx, orderId, 'paid', { failure, ...(first === null ? {} : { ticketedHoldId: first }) });
+    if (!moved) return;
+    // Lines that got tickets are linked even when another did not: the refund then revokes them and puts their seats back.
+    for (const [i, line] of lines.entries()) {
+      const holdId = ticketed[i] ?? null;
+      if (holdId === null) continue;
+      await setLineTicketed(tx, orderId, line.line, holdId);
+      await linkTicketsToOrder(tx, orderId, holdId);
+      await applyHolderNames(tx, holdId, line.holderNames ?? []);
+    }
+    if (!whole) {
+      // A basket is all or nothing: one line left without stock refunds the whole order, and the code's use goes back.
       await releaseRedemption(tx, orderId);
       await deps.jobs.send('refund', { orderId, reason: failure }, { key: orderId, tx });
       deps.log('info', `order ${orderId}: paid after its hold lapsed and ${promoKept ? 'no stock is left' : 'its promo code is used up'}; refunding`);
       return;
     }
-    if (!(await moveOrder(tx, orderId, 'paid', { ticketedHoldId: holdId }))) return;
-    await linkTicketsToOrder(tx, orderId, holdId);
     await deps.jobs.send('tickets-issue', { orderId }, { key: orderId, tx });
   });
 }
@@ -77,24 +92,25 @@ async function inLockedTransaction(db: Tx, work: (tx: Tx) => Promise<void>): Pro
   }
 }
 
-/** The hold whose tickets the order gets, confirmed by now; null when no stock is left for it. */
-async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow): Promise<string | null> {
-  if ((await countTicketsOfHold(db, order.holdId)) > 0) return order.holdId;
-  const confirmed = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.holdId });
-  if (confirmed.ok) return order.holdId;
-  await notConfirmedAlready(deps, order.eventId, order.holdId);
+/** The hold whose tickets an order line gets, confirmed by now; null when no stock is left for it. */
+async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow, line: OrderLine): Promise<string | null> {
+  if ((await countTicketsOfHold(db, line.holdId)) > 0) return line.holdId;
+  const confirmed = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: line.holdId });
+  if (confirmed.ok) return line.holdId;
+  await notConfirmedAlready(deps, order.eventId, line.holdId);
 
   // The hold lapsed (or was released on a decline): a late payment.
-  if (order.lateHoldId !== null) {
-    if ((await countTicketsOfHold(db, order.lateHoldId)) > 0) return order.lateHoldId;
-    const again = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: order.lateHoldId });
-    if (again.ok) return order.lateHoldId;
-    await notConfirmedAlready(deps, order.eventId, order.lateHoldId);
+  if (line.lateHoldId !== null) {
+    if ((await countTicketsOfHold(db, line.lateHoldId)) > 0) return line.lateHoldId;
+    const again = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: line.lateHoldId });
+    if (again.ok) return line.lateHoldId;
+    await notConfirmedAlready(deps, order.eventId, line.lateHoldId);
     // That re-hold lapsed too before we confirmed it (a long outage): try once more under a fresh key.
   }
-  // The key follows from what the order records, so a retry repeats the same placeHold.
-  const key = order.lateHoldId === null ? `late:${order.id}` : `late:${order.id}:after:${order.lateHoldId}`;
-  const placed = await send(deps, { kind: 'placeHold', eventId: order.eventId, typeId: order.typeId, qty: order.quantity, buyer: order.buyerId, key });
+  // The key follows from what the order records, so a retry repeats the same placeHold (line 1 keeps the key of single-type orders).
+  const lineKey = line.line === 1 ? `late:${order.id}` : `late:${order.id}:${line.line}`;
+  const key = line.lateHoldId === null ? lineKey : `late:${order.id}:after:${line.lateHoldId}`;
+  const placed = await send(deps, { kind: 'placeHold', eventId: order.eventId, typeId: line.typeId, qty: line.quantity, buyer: order.buyerId, key });
   if (!placed.ok) {
     // sold_out, limit_reached, sale_ended, unknown_ticket_type...: this payment cannot become tickets.
     deps.log('info', `order ${order.id}: late payment cannot re-hold (${placed.reason})`);
@@ -104,7 +120,7 @@ async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow): Promise<strin
   const lateHoldId = placed.hold.holdId;
   if (placed.hold.status === 'confirmed' && (await countTicketsOfHold(db, lateHoldId)) > 0) return lateHoldId;
   // Committed at once (no transaction is open here): a retry confirms this hold even if the actor forgot the key.
-  await setLateHold(db, order.id, lateHoldId);
+  await setLineLateHold(db, order.id, line.line, lateHoldId);
   const confirmedLate = await send(deps, { kind: 'confirmHold', eventId: order.eventId, holdId: lateHoldId });
   if (!confirmedLate.ok) throw new Error(`late hold ${lateHoldId} could not be confirmed (${confirmedLate.reason}); retrying`);
   return lateHoldId;

@@ -2,7 +2,7 @@ import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
 import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
-import { moveOrder, selectOrder } from './orders_db.ts';
+import { moveOrder, selectOrder, selectOrderLines } from './orders_db.ts';
 import { markPaymentFailed, recordPaymentSuccess, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
 import { inTransaction } from '../db/transaction.ts';
 
@@ -40,7 +40,8 @@ export async function paymentSucceeded(db: Db, jobs: Jobs, notice: Notice): Prom
  * the buyer may try another card on the same PaymentIntent): recorded only.
  */
 export async function paymentFailed(deps: { db: Db; engine: Engine; log: Logger }, notice: Notice & { final: boolean; reason: string }): Promise<NoticeResult> {
-  let released: { eventId: string; holdId: string } | null = null;
+  // Filled inside the transaction, released after it commits (a closure's assignment would not narrow).
+  const released: { eventId: string; holdIds: string[] } = { eventId: '', holdIds: [] };
   const result = await inTransaction(deps.db, async (tx): Promise<NoticeResult> => {
     if (!(await recordProviderEvent(tx, notice.provider, notice.noticeId))) return 'duplicate';
     const payment: PaymentRow | null = await selectPaymentByRef(tx, notice.provider, notice.providerRef, true);
@@ -48,13 +49,15 @@ export async function paymentFailed(deps: { db: Db; engine: Engine; log: Logger 
     if (!notice.final) return 'no_change';
     if (!(await markPaymentFailed(tx, payment.id))) return 'no_change';
     const order = await selectOrder(tx, payment.orderId, true);
-    if (order !== null && (await moveOrder(tx, order.id, 'failed', { failure: notice.reason }))) released = { eventId: order.eventId, holdId: order.holdId };
+    if (order !== null && (await moveOrder(tx, order.id, 'failed', { failure: notice.reason }))) {
+      released.eventId = order.eventId;
+      released.holdIds = (await selectOrderLines(tx, order.id)).map((line) => line.holdId);
+    }
     return 'applied';
   });
-  if (released !== null) {
-    const { eventId, holdId } = released;
-    // Best effort: the hold expires on its own anyway. A payment that succeeds later still gets tickets (failed -> paid).
-    const outcome = await deps.engine.send({ kind: 'releaseHold', eventId, holdId, buyer: null }).catch((e: unknown) => ({ ok: false, reason: String(e) }));
+  // Best effort: the holds expire on their own anyway. A payment that succeeds later still gets tickets (failed -> paid).
+  for (const holdId of released.holdIds) {
+    const outcome = await deps.engine.send({ kind: 'releaseHold', eventId: released.eventId, holdId, buyer: null }).catch((e: unknown) => ({ ok: false, reason: String(e) }));
     if (!outcome.ok && outcome.reason !== 'hold_not_found') deps.log('warn', `declined payment: hold ${holdId} not released now (${outcome.reason}); it expires on its own`);
   }
   return result;

@@ -41,12 +41,28 @@ export function promoRefusal(row: PromoCodeRow | null, typeId: string, now: numb
   return null;
 }
 
-/** Locks the code and checks it; the caller inserts the order and its redemption in the same transaction. */
-export async function claimPromo(tx: Tx, input: { eventId: string; code: string; typeId: string; now: number }): Promise<AppliedPromo> {
+/**
+ * Locks the code and checks it against the order's ticket types (a basket has
+ * several: a code for one type needs a line of that type, and discounts those
+ * lines only, see `discountsType`); the caller inserts the order and its
+ * redemption in the same transaction.
+ */
+export async function claimPromo(tx: Tx, input: { eventId: string; code: string; typeIds: readonly string[]; now: number }): Promise<AppliedPromo> {
   const row = await selectPromoCodeForClaim(tx, input.eventId, input.code);
-  const refusal = promoRefusal(row, input.typeId, input.now);
+  const refusal = promoRefusal(row, typeToCheck(row, input.typeIds), input.now);
   if (refusal !== null) throw refusal;
   return { row: row!, discount: discountOf(row!) };
+}
+
+/** The type a code is checked against: its own when the order has a line of it, else the first line's. */
+export function typeToCheck(row: PromoCodeRow | null, typeIds: readonly string[]): string {
+  if (row?.typeId != null && typeIds.includes(row.typeId)) return row.typeId;
+  return typeIds[0]!;
+}
+
+/** Whether a code takes its discount off a line of `typeId`: a code for one type discounts that type's lines only. */
+export function discountsType(row: Pick<PromoCodeRow, 'typeId'>, typeId: string): boolean {
+  return row.typeId === null || row.typeId === typeId;
 }
 
 /**

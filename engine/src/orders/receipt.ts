@@ -11,7 +11,7 @@ import type { PaymentProviderName } from '../payments/provider.ts';
  * never disagree with what the payment took.
  */
 export type ReceiptLine = { typeId: string; typeName: string; quantity: number; unitPrice: number; amount: number };
-/** A fee the buyer pays on top (positive) or a discount (negative); none exist yet. */
+/** A fee the buyer pays on top (positive) or a discount (negative, a promo code's). */
 export type ReceiptAdjustment = { kind: 'fee' | 'discount'; label: string; amount: number };
 
 export type Receipt = {
@@ -67,12 +67,31 @@ export function receiptOrNull(order: ReceiptOrder, lines: ReceiptLine[], timeZon
   return lines.length === 0 || sum !== order.amount ? null : receiptOf(order, lines, timeZone, adjustments);
 }
 
-/** The receipt of an order as stored (one type per order today): its type's name and its event's zone read in one statement. */
-export async function selectReceipt(db: Db, order: ReceiptOrder & { typeId: string; quantity: number; unitPrice: number }): Promise<Receipt | null> {
-  const { rows } = await db.query<{ typeName: string; timeZone: string }>(
-    `SELECT ot.name AS "typeName", e.time_zone AS "timeZone" FROM orders o JOIN ticket_types ot ON ot.id = o.type_id JOIN events e ON e.id = o.event_id WHERE o.id = $1`,
-    [order.id]);
-  const facts = rows[0];
-  assert(facts !== undefined, `order ${order.id} has no ticket type or event`);
-  return receiptOrNull(order, [receiptLine(order.typeId, facts.typeName, order.quantity, order.unitPrice)], facts.timeZone);
+/** A line as stored (order_lines): its list price and the promo code's discount per ticket. */
+export type StoredLine = { typeId: string; typeName: string; quantity: number; unitPrice: number; unitDiscount: number };
+
+/**
+ * The receipt of an order's stored lines: each line at its list price, then
+ * the promo code's discount, summed over the lines, as one negative
+ * adjustment labelled with the code; so the lines and the adjustment add up
+ * to what the order charged (pricing.ts: per ticket, line by line).
+ */
+export function receiptOfLines(order: ReceiptOrder, stored: StoredLine[], promoCode: string | null, timeZone: string): Receipt | null {
+  const lines = stored.map((l) => receiptLine(l.typeId, l.typeName, l.quantity, l.unitPrice));
+  const discount = stored.reduce((n, l) => n + l.unitDiscount * l.quantity, 0);
+  const adjustments: ReceiptAdjustment[] = discount === 0 ? [] : [{ kind: 'discount', label: promoCode ?? 'Discount', amount: -discount }];
+  return receiptOrNull(order, lines, timeZone, adjustments);
+}
+
+/** The receipt of an order as stored: its lines (order_lines, with their types' names) and its event's zone. */
+export async function selectReceipt(db: Db, order: ReceiptOrder & { promoCode: string | null }): Promise<Receipt | null> {
+  const [{ rows: lines }, { rows: zones }] = await Promise.all([
+    db.query<StoredLine>(
+      `SELECT l.type_id AS "typeId", t.name AS "typeName", l.quantity, l.unit_price::float8 AS "unitPrice", l.unit_discount::float8 AS "unitDiscount"
+       FROM order_lines l JOIN ticket_types t ON t.id = l.type_id WHERE l.order_id = $1 ORDER BY l.line`, [order.id]),
+    db.query<{ timeZone: string }>(`SELECT e.time_zone AS "timeZone" FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1`, [order.id]),
+  ]);
+  const zone = zones[0];
+  assert(zone !== undefined, `order ${order.id} has no event`);
+  return receiptOfLines(order, lines, order.promoCode, zone.timeZone);
 }

@@ -7,7 +7,7 @@ import { providersFor } from '../payments/providers.ts';
 import { countUsedTicketsOfOrder, revokeOrderTickets } from '../tickets/revoke.ts';
 import { OrderError, orderNotFound } from './errors.ts';
 import { requireManualRefund } from './manual_refund.ts';
-import { countTicketsOfHold, moveOrder, selectOrder, selectOrderContext, type OrderContext, type OrderRow } from './orders_db.ts';
+import { countTicketsOfHold, moveOrder, selectOrder, selectOrderContext, selectOrderLines, type OrderContext, type OrderRow } from './orders_db.ts';
 import { markPaymentRefunded, selectPaymentOfOrder } from './payments_db.ts';
 import { isSold } from './states.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -119,16 +119,19 @@ export const refundJob: JobHandler<'refund'> = async (deps, { orderId, reason, r
   }
 
   const used = order.status === 'refunded' ? await countUsedTicketsOfOrder(deps.db, orderId) : await refundOrderInTx(deps, order, reason);
-  const holdId = order.ticketedHoldId;
-  if (holdId === null || (await countTicketsOfHold(deps.db, holdId)) === 0) return;
   if (used > 0) {
     deps.log('warn', `refund of order ${orderId}: ${used} of its tickets were used at the door; its seats stay sold${refundUsedTickets === true ? ' (organizer override)' : ''}`);
     return;
   }
-  const outcome = await deps.engine.send({ kind: 'refundTickets', eventId: order.eventId, holdId, typeId: order.typeId, qty: order.quantity, buyer: order.buyerId });
-  if (outcome.ok) return;
-  if (outcome.reason === 'busy' || outcome.reason === 'shard_unavailable') throw new Error(`engine ${outcome.reason} for refundTickets; retrying`);
-  deps.log('error', `refund of order ${orderId}: the actor refused to put hold ${holdId} back on sale (${outcome.reason}); its ${order.quantity} seats stay unsold`);
+  // Every line's seats go back (a basket has several); the actor refunds a hold once, so a retry repeats nothing.
+  for (const line of await selectOrderLines(deps.db, orderId)) {
+    const holdId = line.ticketedHoldId;
+    if (holdId === null || (await countTicketsOfHold(deps.db, holdId)) === 0) continue;
+    const outcome = await deps.engine.send({ kind: 'refundTickets', eventId: order.eventId, holdId, typeId: line.typeId, qty: line.quantity, buyer: order.buyerId });
+    if (outcome.ok) continue;
+    if (outcome.reason === 'busy' || outcome.reason === 'shard_unavailable') throw new Error(`engine ${outcome.reason} for refundTickets; retrying`);
+    deps.log('error', `refund of order ${orderId}: the actor refused to put hold ${holdId} back on sale (${outcome.reason}); its ${line.quantity} seats stay unsold`);
+  }
 };
 
 /**

@@ -78,7 +78,8 @@ export class QueueHost {
 
   /** Refuses a second admitted hold of one buyer on a queued drop (head.ts counts one hold per admission). */
   gate(cmd: Command): Refusal | null {
-    if (cmd.kind !== 'placeHold' || cmd.admitted !== true) return null;
+    // A basket spends the admission as one hold does.
+    if ((cmd.kind !== 'placeHold' && cmd.kind !== 'placeBasket') || cmd.admitted !== true) return null;
     return this.actors.get(cmd.eventId)?.queue.gate(cmd.buyer, cmd.key) ?? null;
   }
 
@@ -86,7 +87,8 @@ export class QueueHost {
   observe(eventId: string, cmd: Command | null, entries: JournalEntry[], inventory: InventoryActor): void {
     const hosted = this.actors.get(eventId);
     if (hosted === undefined) return;
-    const admitted = cmd !== null && cmd.kind === 'placeHold' && cmd.admitted === true ? { buyer: cmd.buyer, key: cmd.key } : null;
+    const placing = cmd !== null && (cmd.kind === 'placeHold' || cmd.kind === 'placeBasket');
+    const admitted = placing && cmd.admitted === true ? { buyer: cmd.buyer, key: cmd.key } : null;
     hosted.queue.observe(entries, truthOf(inventory), admitted);
     // A sell-out (or stock coming back) is pushed at once, not at the next timer tick.
     this.push(eventId, hosted.queue, Date.now());

@@ -9,7 +9,7 @@ import { scheduleEventReminder } from '../mail/reminder_job.ts';
 import { channelsOf, type NotifyChoice } from '../sms/notify.ts';
 import { queueSms, type QueueSms } from '../sms/outbox.ts';
 import { sourcesOf } from '../orders/states.ts';
-import { receiptLine, receiptOrNull, type Receipt } from '../orders/receipt.ts';
+import { receiptOfLines, type Receipt, type StoredLine } from '../orders/receipt.ts';
 import type { PaymentProviderName } from '../payments/provider.ts';
 import { calendarToken, calendarUrl } from '../calendar/calendar_link.ts';
 import type { Config } from '../config.ts';
@@ -22,20 +22,26 @@ type OrderForTickets = {
   notify: NotifyChoice; phone: string | null; time_zone: string;
 } & OrderForReceipt;
 
-/** The columns of an order its receipt is made of (the SELECTs of both issuing paths read them). */
+/** The columns of an order its receipt is made of (the SELECTs of both issuing paths read them); `lines` are its order_lines. */
 export type OrderForReceipt = {
   type_id: string; type_name: string; quantity: number; unit_price: string | number; amount: string | number; currency: string;
-  provider: PaymentProviderName; created_at: Date; paid_at: Date | null;
+  provider: PaymentProviderName; created_at: Date; paid_at: Date | null; promo_code: string | null; lines: StoredLine[] | null;
 };
 
-/** The SELECT list for OrderForReceipt, with `ot` the order's ticket type joined. */
-export const receiptColumns = `o.type_id, ot.name AS type_name, o.quantity, o.unit_price, o.amount, o.currency, o.provider, o.created_at, o.paid_at`;
+/** The SELECT list for OrderForReceipt, with `ot` the order's ticket type joined; the lines as one JSON array (no extra statement). */
+export const receiptColumns = `o.type_id, ot.name AS type_name, o.quantity, o.unit_price, o.amount, o.currency, o.provider, o.created_at, o.paid_at, o.promo_code,
+  (SELECT json_agg(json_build_object('typeId', l.type_id, 'typeName', lt.name, 'quantity', l.quantity, 'unitPrice', l.unit_price, 'unitDiscount', l.unit_discount) ORDER BY l.line)
+     FROM order_lines l JOIN ticket_types lt ON lt.id = l.type_id WHERE l.order_id = o.id) AS lines`;
 
-/** An order's receipt from its row: one line today (one type per order); a basket gives one line per type. `paidAt` stands in while the order is being paid in the same transaction. */
+/**
+ * An order's receipt from its row: a line per order line (a basket has one per
+ * type) and the promo code's discount. `paidAt` stands in while the order is
+ * being paid in the same transaction.
+ */
 export function receiptOfRow(order: OrderForReceipt & { id: string; time_zone: string }, paidAt: Date): Receipt | null {
-  const line = receiptLine(order.type_id, order.type_name, order.quantity, Number(order.unit_price));
-  return receiptOrNull({ id: order.id, amount: Number(order.amount), currency: order.currency.trim(), provider: order.provider, createdAt: order.created_at, paidAt: order.paid_at ?? paidAt },
-    [line], order.time_zone);
+  const lines = order.lines ?? [{ typeId: order.type_id, typeName: order.type_name, quantity: order.quantity, unitPrice: Number(order.unit_price), unitDiscount: 0 }];
+  return receiptOfLines({ id: order.id, amount: Number(order.amount), currency: order.currency.trim(), provider: order.provider, createdAt: order.created_at, paidAt: order.paid_at ?? paidAt },
+    lines.map((l) => ({ ...l, unitPrice: Number(l.unitPrice), unitDiscount: Number(l.unitDiscount) })), order.promo_code, order.time_zone);
 }
 
 type TicketForIssue = { id: string; order_id: string | null; hold_id: string; type_id: string; version: number; secret: string | null; holder_name: string | null; type_name: string };

@@ -58,6 +58,9 @@ export type HoldView = {
   currency: string; status: string; expiresAt: string;
 };
 
+/** Several ticket types held together (POST /api/events/:id/holds with items): all of them or none. */
+export type BasketView = { basketId: string; holds: HoldView[]; amount: number; currency: string; expiresAt: string };
+
 export type QueueStatusView = {
   eventId: string; state: 'closed' | 'waiting' | 'open' | 'all_held' | 'paused' | 'sold_out';
   head: number; placed: number; joined: number; drawn: boolean; stockLeft: number;
@@ -79,10 +82,18 @@ export type QueueSettingsView = {
 export type Provider = 'simulated' | 'stripe' | 'clictopay' | 'konnect';
 export type OrderStatus = 'pending' | 'paid' | 'ticketed' | 'refunded' | 'failed' | 'expired';
 
+/** One line of an order: one hold of one ticket type (a basket has several). */
+export type OrderLineView = {
+  line: number; holdId: string; typeId: string; typeName: string; quantity: number; unitPrice: number;
+  /** Taken off each ticket of this line by the promo code; `amount` = quantity × (unitPrice − unitDiscount). */
+  unitDiscount: number; amount: number; holderNames: string[] | null;
+};
+
 export type OrderView = {
   id: string; eventId: string; holdId: string; typeId: string; quantity: number; unitPrice: number; amount: number;
-  /** Promo code (#15): taken off each ticket; `discount` = unitDiscount × quantity; `amount` is what is charged. */
+  /** Promo code (#15): taken off each ticket; `discount` = Σ unitDiscount × quantity over the lines; `amount` is what is charged. */
   unitDiscount: number; discount: number; promoCode: string | null;
+  lines: OrderLineView[];
   currency: string; status: OrderStatus; provider: Provider; failure: string | null; createdAt: string;
   paidAt: string | null; ticketedAt: string | null; refundedAt: string | null;
   payment: { id: string; status: string; providerRef: string | null; redirectUrl: string | null; clientSecret: string | null } | null;
@@ -268,6 +279,11 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
         body,
         headers: { ...key(idempotencyKey), ...(admission ? { 'admission-token': admission } : {}) },
       }),
+    placeBasket: (eventId: string, items: { typeId: string; quantity: number }[], idempotencyKey: string, admission?: string) =>
+      send<BasketView>('POST', `/api/events/${encodeURIComponent(eventId)}/holds`, {
+        body: { items },
+        headers: { ...key(idempotencyKey), ...(admission ? { 'admission-token': admission } : {}) },
+      }),
     queueStatus: (eventId: string) => send<QueueStatusView>('GET', `/api/events/${encodeURIComponent(eventId)}/queue`),
     joinQueue: (eventId: string, body: { pow?: { issuedAt: number; nonce: string } } = {}) =>
       send<JoinedView>('POST', `/api/events/${encodeURIComponent(eventId)}/queue`, { body }),
@@ -276,7 +292,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     queueSettings: (eventId: string) => send<QueueSettingsView>('GET', `/api/events/${encodeURIComponent(eventId)}/queue/settings`),
     patchQueueSettings: (eventId: string, body: Partial<Omit<QueueSettingsView, 'admissionRatePerMinute'>> & { admissionRatePerMinute?: number | 'auto' }) =>
       send<QueueSettingsView>('PATCH', `/api/events/${encodeURIComponent(eventId)}/queue/settings`, { body }),
-    checkout: (holdId: string, body: { provider: Provider; locale: 'en' | 'fr' | 'ar'; promoCode?: string }) =>
+    checkout: (holdId: string, body: { provider: Provider; locale: 'en' | 'fr' | 'ar'; basket?: string[]; holders?: Record<string, string[]>; promoCode?: string }) =>
       send<OrderView>('POST', `/api/holds/${encodeURIComponent(holdId)}/checkout`, { body }),
     promoQuote: (holdId: string, code: string) => send<PromoQuoteView>('GET', `/api/holds/${encodeURIComponent(holdId)}/promo?code=${encodeURIComponent(code)}`),
     promoCodes: (eventId: string) => send<{ codes: PromoCodeView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/promo-codes`),
@@ -286,6 +302,7 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     orders: () => send<{ orders: OrderView[] }>('GET', '/api/orders'),
     order: (id: string) => send<OrderView>('GET', `/api/orders/${encodeURIComponent(id)}`),
     orderTickets: (id: string) => send<{ orderId: string; eventId: string; status: OrderStatus; tickets: TicketView[] }>('GET', `/api/orders/${encodeURIComponent(id)}/tickets`),
+    setHolder: (ticketId: string, name: string) => send<TicketView>('PUT', `/api/tickets/${encodeURIComponent(ticketId)}/holder`, { body: { name } }),
     refund: (id: string) => send<OrderView>('POST', `/api/orders/${encodeURIComponent(id)}/refund`),
     simulatedSession: (session: string) => send<SimulatedSessionView>('GET', `/api/payments/simulated/${encodeURIComponent(session)}`),
     simulatedOutcome: (session: string, outcome: 'pay' | 'decline') =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { createEventSchema, eventsQuerySchema, idempotencyKeySchema, patchEventSchema, placeHoldSchema } from '../../validation.ts';
-import { event, hold, id, poster } from '../answers.ts';
+import { createEventSchema, eventsQuerySchema, idempotencyKeySchema, patchEventSchema, placeBasketSchema, placeHoldSchema } from '../../validation.ts';
+import { basket, event, hold, id, poster } from '../answers.ts';
 import type { RouteDoc } from '../describe.ts';
 
 const engineBusy = { 503: ['busy', 'shard_unavailable'] } as const;
@@ -63,13 +63,15 @@ export const eventRoutes: RouteDoc[] = [
     errors: { 404: ['event_not_found'], 409: ['capacity_below_committed'], 422: ['unknown_ticket_type'], ...engineBusy },
   },
   {
-    method: 'post', pattern: '/api/events/:id/holds', tag: 'Holds', auth: ['bearer'], roles: ['participant'], summary: 'Hold tickets (the hot path)',
-    description: 'Takes tickets off sale for the event\'s hold TTL; check out before `expiresAt`. Idempotent per Idempotency-Key: a retry with the same key and body gets the same hold. '
-      + 'A drop with a queue needs the admission token of an admitted place.',
+    method: 'post', pattern: '/api/events/:id/holds', tag: 'Holds', auth: ['bearer'], roles: ['participant'], summary: 'Hold tickets, of one type or a basket (the hot path)',
+    description: 'Takes tickets off sale for the event\'s hold TTL; check out before `expiresAt`. Idempotent per Idempotency-Key: a retry with the same key and body gets the same hold (or basket). '
+      + 'A basket (`items`) holds several ticket types at once, one hold per type, all or none: if one type cannot be held, none is, and the answer is that type\'s refusal. '
+      + 'The per-person limit counts the whole basket. Check a basket out with POST /api/holds/:id/checkout and `basket`. '
+      + 'A drop with a queue needs the admission token of an admitted place (a basket spends it as one hold).',
     params: eventId,
     headers: z.object({ 'idempotency-key': idempotencyKeySchema, 'admission-token': z.string().optional().meta({ description: 'A queued drop only: the token of POST /api/events/:id/admission.' }) }),
-    body: { schema: placeHoldSchema },
-    answers: { 201: { description: 'The hold.', schema: hold } },
+    body: { schema: z.union([placeHoldSchema, placeBasketSchema]), description: '`{ typeId, quantity }` for one type, or `{ items: [{ typeId, quantity }, ...] }` for a basket (each type once).' },
+    answers: { 201: { description: 'The hold, or the basket\'s holds.', schema: z.union([hold, basket]) } },
     errors: {
       400: ['idempotency_key_required', 'admission_token_malformed', 'no_client_address'],
       403: ['sale_not_started', 'sale_ended', 'verification_required', 'admission_token_required', 'admission_token_forged', 'admission_token_wrong_drop',

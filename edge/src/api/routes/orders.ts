@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarQuerySchema, checkoutSchema, clictopayReturnQuerySchema, konnectReturnQuerySchema, konnectWebhookQuerySchema, payoutQuerySchema, refundSchema, salesQuerySchema, simulatedPaymentSchema } from '../../validation.ts';
+import { calendarQuerySchema, checkoutSchema, clictopayReturnQuerySchema, holderSchema, konnectReturnQuerySchema, konnectWebhookQuerySchema, payoutQuerySchema, refundSchema, salesQuerySchema, simulatedPaymentSchema } from '../../validation.ts';
 import { eventOrder, id, order, orderWithManualRefund, ownerTicket, payout, refundAnswer, time } from '../answers.ts';
 import type { RouteDoc } from '../describe.ts';
 
@@ -12,15 +12,19 @@ const paymentResult = z.enum(['applied', 'duplicate', 'unknown_payment', 'no_cha
 
 export const orderRoutes: RouteDoc[] = [
   {
-    method: 'post', pattern: '/api/holds/:id/checkout', tag: 'Orders', auth: ['bearer'], roles: ['participant'], summary: 'Check out a hold',
+    method: 'post', pattern: '/api/holds/:id/checkout', tag: 'Orders', auth: ['bearer'], roles: ['participant'], summary: 'Check out a hold or a basket',
     description: 'Turns my hold into a pending order and a payment with the chosen provider; pay at `payment.redirectUrl` (or with Stripe\'s client secret). '
-      + 'Checking out the same hold again answers the same order (200). With `promoCode` (case-insensitive) the order is charged the discounted price '
-      + '(a use of the code is claimed; see the README, "Promo codes"); a code sent again for an order checked out without it, or with another, is refused (409 `already_checked_out`).',
+      + 'A basket: send `basket` with every hold id of the basket (the one in the path included): one order with one line per hold, one payment for the sum; '
+      + 'every hold must still be held. `holders` names the ticket holders per hold id (one name per ticket at most; the rest carry my name), shown on the passes and at the door. '
+      + 'Checking out the same hold again answers the same order (200). With `promoCode` (case-insensitive) each ticket is charged its discounted price '
+      + '(a code for one ticket type discounts that type\'s lines only; a use of the code is claimed; see the README, "Promo codes"); '
+      + 'a code sent again for an order checked out without it, or with another, is refused (409 `already_checked_out`).',
     params: { id: 'The hold id.' }, body: { schema: checkoutSchema },
     answers: { 200: { description: 'The order made earlier for this hold.', schema: order }, 201: { description: 'The new order.', schema: order } },
     errors: {
-      404: ['hold_not_found'], 409: ['sold_out', 'limit_reached', 'promo_used_up', 'already_checked_out'], 410: ['hold_expired'],
-      422: ['provider_unavailable', 'promo_invalid', 'promo_not_started', 'promo_expired', 'promo_not_for_type'], 502: ['provider_error'], 503: ['busy', 'shard_unavailable'],
+      404: ['hold_not_found'], 409: ['sold_out', 'limit_reached', 'promo_used_up', 'already_checked_out', 'hold_in_another_order'], 410: ['hold_expired'],
+      422: ['provider_unavailable', 'basket_mixed_events', 'too_many_holder_names', 'promo_invalid', 'promo_not_started', 'promo_expired', 'promo_not_for_type'],
+      502: ['provider_error'], 503: ['busy', 'shard_unavailable'],
     },
   },
   {
@@ -127,6 +131,13 @@ export const orderRoutes: RouteDoc[] = [
     params: orderId,
     answers: { 200: { description: 'The tickets (secrets once issued).', schema: z.object({ orderId: id, eventId: id, status: order.shape.status, tickets: z.array(ownerTicket) }) } },
     errors: { 404: ['order_not_found'] },
+  },
+  {
+    method: 'put', pattern: '/api/tickets/:id/holder', tag: 'Tickets', auth: ['bearer'], roles: ['participant'], summary: 'Name the holder of my ticket',
+    description: 'The name is shown on the pass and to door staff (scanner answer, lookup by name). The signed secret does not change. Allowed while the ticket is valid, until the event starts.',
+    params: { id: 'The ticket id.' }, body: { schema: holderSchema },
+    answers: { 200: { description: 'The ticket with its holder.', schema: ownerTicket } },
+    errors: { 404: ['ticket_not_found'], 409: ['ticket_revoked', 'ticket_used', 'event_started'] },
   },
   {
     method: 'post', pattern: '/api/tickets/:id/reissue', tag: 'Tickets', auth: ['bearer'], roles: anyone, summary: 'Reissue my ticket (a new secret; the old one is revoked)',

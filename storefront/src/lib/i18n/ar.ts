@@ -7,6 +7,7 @@ import { officeAr } from './office_ar';
 import { editAr } from './edit_ar';
 import { cancelAr } from './cancel_ar';
 import { promoAr } from './promo_ar';
+import { basketAr } from './basket_ar';
 
 export const ar: Record<MessageKey, string> = {
   'app.name': 'تيكر',
@@ -201,4 +202,6 @@ export const ar: Record<MessageKey, string> = {
   ...acctAr,
   // Buyers: receipt, calendar, pending holds, limit (#15).
   ...receiptAr,
+  // Baskets and ticket holders (#15).
+  ...basketAr,
 };

@@ -6,6 +6,7 @@ import { officeEn } from './office_en';
 import { editEn } from './edit_en';
 import { cancelEn } from './cancel_en';
 import { promoEn } from './promo_en';
+import { basketEn } from './basket_en';
 
 /**
  * English, the reference dictionary: fr.ts and ar.ts must have every key
@@ -204,6 +205,8 @@ export const en = {
   ...acctEn,
   // Buyers: receipt, calendar, pending holds, limit (#15).
   ...receiptEn,
+  // Baskets and ticket holders (#15).
+  ...basketEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -7,6 +7,7 @@ import { officeFr } from './office_fr';
 import { editFr } from './edit_fr';
 import { cancelFr } from './cancel_fr';
 import { promoFr } from './promo_fr';
+import { basketFr } from './basket_fr';
 
 export const fr: Record<MessageKey, string> = {
   'app.name': 'Tickr',
@@ -201,4 +202,6 @@ export const fr: Record<MessageKey, string> = {
   ...acctFr,
   // Buyers: receipt, calendar, pending holds, limit (#15).
   ...receiptFr,
+  // Baskets and ticket holders (#15).
+  ...basketFr,
 };

@@ -21,14 +21,23 @@ export function recentHolds(cookies: Cookies, accountId: string): string[] {
   try {
     const kept = JSON.parse(cookies.get(cookieName) ?? 'null') as { account?: unknown; holds?: unknown } | null;
     if (kept === null || kept.account !== accountId || !Array.isArray(kept.holds)) return [];
-    return kept.holds.filter((h): h is string => typeof h === 'string' && holdIdPattern.test(h)).slice(0, recentHoldsMax);
+    return kept.holds.filter((h): h is string => typeof h === 'string' && isHoldEntry(h)).slice(0, recentHoldsMax);
   } catch {
     return [];
   }
 }
 
+/** A hold id, or a basket's hold ids joined by commas (its first hold first), as the hold page's path takes them. */
+function isHoldEntry(entry: string): boolean {
+  const ids = entry.split(',');
+  return ids.length <= basketHoldsMax && ids.every((id) => holdIdPattern.test(id));
+}
+
+/** As many holds as an event has ticket types at most (the edge's ticketTypesPerEventMax). */
+const basketHoldsMax = 50;
+
 export function rememberHold(cookies: Cookies, accountId: string, holdId: string): void {
-  if (!holdIdPattern.test(holdId)) return;
+  if (!isHoldEntry(holdId)) return;
   const holds = [holdId, ...recentHolds(cookies, accountId).filter((h) => h !== holdId)].slice(0, recentHoldsMax);
   cookies.set(cookieName, JSON.stringify({ account: accountId, holds }), { path: '/', httpOnly: true, sameSite: 'lax', secure: false, maxAge: keptSeconds });
 }

@@ -43,4 +43,28 @@ export const actions: Actions = {
     }
     redirect(303, `/holds/${holdId}`);
   },
+  /** Several types at once: every `q:<typeId>` above zero, held together (all or none); the hold page lists them by their ids. */
+  basket: async (event) => {
+    const { locals, params, request, url } = event;
+    if (!locals.account) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+    const form = await request.formData();
+    const items: { typeId: string; quantity: number }[] = [];
+    for (const [name, value] of form) {
+      const quantity = Number(value);
+      if (name.startsWith('q:') && Number.isInteger(quantity) && quantity > 0) items.push({ typeId: name.slice(2), quantity });
+    }
+    const t = translator(locals.locale);
+    if (items.length === 0) return fail(400, { basket: true, reason: t('basket.empty') });
+    const attempt = String(form.get('attempt') || randomUUID());
+    let holdIds: string[];
+    try {
+      const basket = await edge(event).placeBasket(params.id, items, `basket:${attempt}`, event.cookies.get(admissionCookie(params.id)));
+      holdIds = basket.holds.map((h) => h.holdId);
+      rememberHold(event.cookies, locals.account.id, holdIds.join(','));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      return fail(e.status === 0 ? 503 : e.status, { basket: true, reason: e.sentence(t) });
+    }
+    redirect(303, `/holds/${holdIds.join(',')}`);
+  },
 };

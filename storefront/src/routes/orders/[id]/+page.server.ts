@@ -1,4 +1,4 @@
-import { error, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { ApiError } from '$lib/api';
 import { translator } from '$lib/i18n';
@@ -22,4 +22,20 @@ export const load: PageServerLoad = async (event) => {
   }
 };
 
-export const actions: Actions = { refund: refundAction };
+export const actions: Actions = {
+  refund: refundAction,
+  /** Names who holds one ticket of this order (shown on the pass and at the door). */
+  holder: async (event) => {
+    const form = await event.request.formData();
+    const ticketId = String(form.get('ticketId') ?? '');
+    const name = String(form.get('name') ?? '').trim();
+    const t = translator(event.locals.locale);
+    try {
+      await edge(event).setHolder(ticketId, name);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      return fail(e.status === 0 ? 503 : e.status, { holderTicket: ticketId, reason: e.sentence(t) });
+    }
+    return { holderSaved: ticketId };
+  },
+};

@@ -1,0 +1,22 @@
+/** Words of the basket and of ticket holders (#15). */
+export const basketEn = {
+  'basket.title': 'Several types together',
+  'basket.hint': 'Choose how many of each type you want; they are held together, all or none, and paid in one order.',
+  'basket.quantityOf': 'How many {name} tickets',
+  'basket.hold': 'Hold together',
+  'basket.holdTotal': 'Hold {count|one:# ticket|other:# tickets} · {amount}',
+  'basket.empty': 'Choose at least one ticket.',
+  'basket.overLimit': 'At most {count|one:# ticket|other:# tickets} per person in all.',
+  'holder.title': 'Who holds each ticket',
+  'holder.hint': 'A name per ticket, shown on the pass and at the door. Leave it empty to use yours.',
+  'holder.label': '{type}, ticket {n}',
+  'holder.name': 'Holder',
+  'holder.save': 'Save the name',
+  'holder.saved': 'Name saved.',
+  'holder.change': 'Change the holder',
+  'error.hold_in_another_order': 'A hold of this basket is already in another order; open that order, or choose tickets again.',
+  'error.basket_mixed_events': 'Every ticket of a basket must be for the same event.',
+  'error.too_many_holder_names': 'Give one name per ticket at most.',
+  'error.event_started': 'The event has started; ticket holders can no longer change.',
+  'error.ticket_used': 'This ticket was already used at the door.',
+} as const;
