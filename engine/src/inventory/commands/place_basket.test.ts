@@ -52,7 +52,7 @@ describe('placeBasket', () => {
   it('counts the whole basket against the per-buyer limit', () => {
     const a = actor();
     a.handle({ kind: 'placeHold', eventId, typeId: 'floor', qty: 2, buyer: 'ann', key: null }, 5_000);
-    expect(a.handle(basket([{ typeId: 'floor', qty: 2 }, { typeId: 'balcony', qty: 2 }]), 5_000).outcome).toEqual({ ok: false, reason: 'limit_reached' });
+    expect(a.handle(basket([{ typeId: 'floor', qty: 2 }, { typeId: 'balcony', qty: 2 }]), 5_000).outcome).toEqual({ ok: false, reason: 'limit_reached', remaining: 3 });
     expect(a.handle(basket([{ typeId: 'floor', qty: 2 }, { typeId: 'balcony', qty: 1 }]), 5_000).outcome).toMatchObject({ ok: true, kind: 'basketHeld' });
     expect(a.inventory.perBuyer.get('ann')).toBe(5);
   });
@@ -101,5 +101,16 @@ describe('placeBasket', () => {
   it('refuses a sale not open yet before looking at stock', () => {
     const a = InventoryActor.create({ ...config, saleStartsAt: 10_000 });
     expect(a.handle(basket([{ typeId: 'floor', qty: 1 }]), 5_000).outcome).toEqual({ ok: false, reason: 'sale_not_started' });
+  });
+
+  it('refuses a cancelled event', () => {
+    const a = InventoryActor.create({ ...config, cancelled: true });
+    expect(a.handle(basket([{ typeId: 'floor', qty: 1 }]), 5_000).outcome).toEqual({ ok: false, reason: 'event_cancelled' });
+  });
+
+  it('says how many the buyer may still take when the limit is already reached', () => {
+    const a = actor();
+    a.handle(basket([{ typeId: 'floor', qty: 4 }, { typeId: 'balcony', qty: 1 }]), 5_000);
+    expect(a.handle(basket([{ typeId: 'floor', qty: 1 }]), 5_000).outcome).toEqual({ ok: false, reason: 'limit_reached', remaining: 0 });
   });
 });
