@@ -158,3 +158,53 @@ describe('checking a basket out', () => {
     expect(payout.body.lines.map((l: { quantity: number; refundedQuantity: number }) => [l.quantity, l.refundedQuantity])).toEqual([[1, 1], [2, 2]]);
   });
 });
+
+describe('a basket with a promo code', () => {
+  const createCode = (eventId: string, body: Record<string, unknown>) => n.api.call('POST', `/api/events/${eventId}/promo-codes`, { token: organizer.token, body });
+  const basketOrder = async (eventId: string, items: { typeId: string; quantity: number }[], promoCode: string) => {
+    const held = await holdBasket(buyer.token, eventId, items);
+    expect(held.status).toBe(201);
+    const ids = (held.body.holds as { holdId: string }[]).map((h) => h.holdId);
+    return n.api.call('POST', `/api/holds/${ids[0]}/checkout`, { token: buyer.token, body: { provider: 'simulated', basket: ids, promoCode } });
+  };
+
+  it('takes a code for all types off every ticket of every line, per ticket on its list price, and the receipt adds up', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'Floor', price: 2_345, capacity: 10 }, { name: 'Balcony', price: 1_005, capacity: 10 }] });
+    const [floor, balcony] = event.typeIds as [string, string];
+    expect((await createCode(event.id, { code: 'ALL15', percentOff: 15 })).status).toBe(201);
+    const checkout = await basketOrder(event.id, [{ typeId: floor, quantity: 2 }, { typeId: balcony, quantity: 3 }], 'all15');
+    expect(checkout.status).toBe(201);
+    // 15 % of 2345 = 351.75 → 352 off (1993 paid); of 1005 = 150.75 → 151 off (854 paid): 2 × 1993 + 3 × 854 = 6548.
+    expect(checkout.body.lines.map((l: { unitDiscount: number; amount: number }) => [l.unitDiscount, l.amount])).toEqual([[352, 3_986], [151, 2_562]]);
+    expect(checkout.body).toMatchObject({ amount: 6_548, discount: 2 * 352 + 3 * 151, promoCode: 'ALL15' });
+    await n.api.call('POST', `/api/payments/simulated/${checkout.body.payment.providerRef}`, { token: buyer.token, body: { outcome: 'pay' } });
+    const order = await until(async () => {
+      const got = (await n.api.call('GET', `/api/orders/${checkout.body.id}`, { token: buyer.token })).body;
+      return got.status === 'ticketed' ? got : null;
+    }, 'the basket ticketed');
+    expect(order.receipt).toMatchObject({
+      lines: [{ typeId: floor, quantity: 2, unitPrice: 2_345, amount: 4_690 }, { typeId: balcony, quantity: 3, unitPrice: 1_005, amount: 3_015 }],
+      adjustments: [{ kind: 'discount', label: 'ALL15', amount: -1_157 }], total: 6_548,
+    });
+  });
+
+  it('takes a code for one type off that type\'s lines only, and refuses it for a basket without that type', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: types });
+    const [floor, balcony] = event.typeIds as [string, string];
+    expect((await createCode(event.id, { code: 'BALC', amountOff: 500, typeId: balcony })).status).toBe(201);
+    const checkout = await basketOrder(event.id, [{ typeId: floor, quantity: 1 }, { typeId: balcony, quantity: 2 }], 'BALC');
+    expect(checkout.status).toBe(201);
+    expect(checkout.body.lines.map((l: { unitDiscount: number }) => l.unitDiscount)).toEqual([0, 500]);
+    expect(checkout.body).toMatchObject({ amount: 2_500 + 2 * 1_000, discount: 1_000 });
+    const refused = await basketOrder(event.id, [{ typeId: floor, quantity: 1 }], 'BALC');
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 422, code: 'promo_not_for_type' });
+  });
+
+  it('answers limit_reached with how many the buyer may still take', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: types, perBuyerLimit: 4 });
+    const [floor, balcony] = event.typeIds as [string, string];
+    expect((await holdBasket(otherBuyer.token, event.id, [{ typeId: floor, quantity: 1 }, { typeId: balcony, quantity: 1 }])).status).toBe(201);
+    const over = await holdBasket(otherBuyer.token, event.id, [{ typeId: floor, quantity: 2 }, { typeId: balcony, quantity: 1 }]);
+    expect({ status: over.status, code: over.body.error.code, remaining: over.body.error.remaining }).toEqual({ status: 409, code: 'limit_reached', remaining: 2 });
+  });
+});
