@@ -45,7 +45,7 @@ describe('the confirmation email carries the receipt (#15)', () => {
     const mail = plain(renderEmail('order_confirmation', 'en', { ...data, receipt: basket }));
     expect(mail.text).toContain('2 × Fosse (TND 20.000 each): TND 40.000');
     expect(mail.text).toContain('1 × Balcon (TND 25.000 each): TND 25.000');
-    expect(mail.text).toContain('PROMO10: -TND 5.000');
+    expect(mail.text).toContain('Discount (PROMO10): -TND 5.000');
     expect(mail.text).toContain('Total: TND 60.000');
   });
 

@@ -82,7 +82,7 @@ type Words = {
   refundSubject: (e: string) => string; cancelledSubject: (e: string) => string; refundBody: (amount: string, e: string) => string; reasons: Record<TemplateData['refund_notice']['reason'], string>;
   reminderSubject: (e: string) => string; reminderBody: (e: string, v: string, w: string, n: number) => string;
   order: string; footer: string;
-  receipt: string; each: (price: string) => string; total: string; paidWith: string; date: string; calendar: string; calendarLink: string;
+  receipt: string; each: (price: string) => string; discount: (code: string) => string; total: string; paidWith: string; date: string; calendar: string; calendarLink: string;
   providers: Record<PaymentProviderName, string>;
 };
 
@@ -100,7 +100,7 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `Reminder: ${e} is coming up`,
     reminderBody: (e, v, w, n) => `${e} at ${v} starts on ${w}. You have ${n} ticket${n === 1 ? '' : 's'}.`,
     order: 'Order', footer: 'Sent by Tickr.',
-    receipt: 'Receipt', each: (p) => `${p} each`, total: 'Total', paidWith: 'Paid with', date: 'Date', calendar: 'Add it to your calendar:', calendarLink: 'Add to calendar (.ics)',
+    receipt: 'Receipt', each: (p) => `${p} each`, discount: (c) => `Discount (${c})`, total: 'Total', paidWith: 'Paid with', date: 'Date', calendar: 'Add it to your calendar:', calendarLink: 'Add to calendar (.ics)',
     providers: { simulated: 'Test card (simulated)', stripe: 'Card (Stripe)', clictopay: 'Card (ClicToPay)', konnect: 'Konnect (e-Dinar, card or wallet)' },
   },
   fr: {
@@ -116,7 +116,7 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `Rappel : ${e} approche`,
     reminderBody: (e, v, w, n) => `${e} à ${v} commence le ${w}. Vous avez ${n} billet${n === 1 ? '' : 's'}.`,
     order: 'Commande', footer: 'Envoyé par Tickr.',
-    receipt: 'Reçu', each: (p) => `${p} l’unité`, total: 'Total', paidWith: 'Payé par', date: 'Date', calendar: 'Ajoutez-le à votre agenda :', calendarLink: 'Ajouter à l’agenda (.ics)',
+    receipt: 'Reçu', each: (p) => `${p} l’unité`, discount: (c) => `Réduction (${c})`, total: 'Total', paidWith: 'Payé par', date: 'Date', calendar: 'Ajoutez-le à votre agenda :', calendarLink: 'Ajouter à l’agenda (.ics)',
     providers: { simulated: 'Carte de test (simulée)', stripe: 'Carte (Stripe)', clictopay: 'Carte (ClicToPay)', konnect: 'Konnect (e-Dinar, carte ou portefeuille)' },
   },
   ar: {
@@ -132,7 +132,7 @@ const words: Record<Locale, Words> = {
     reminderSubject: (e) => `تذكير: ${e} يقترب`,
     reminderBody: (e, v, w, n) => `يبدأ ${e} في ${v} بتاريخ ${w}. لديك ${n} تذكرة.`,
     order: 'الطلب', footer: 'أرسلت بواسطة Tickr.',
-    receipt: 'الإيصال', each: (p) => `${p} للواحدة`, total: 'المجموع', paidWith: 'طريقة الدفع', date: 'التاريخ', calendar: 'أضِفه إلى تقويمك:', calendarLink: 'أضِف إلى التقويم (ملف ics)',
+    receipt: 'الإيصال', each: (p) => `${p} للواحدة`, discount: (c) => `الخصم (${c})`, total: 'المجموع', paidWith: 'طريقة الدفع', date: 'التاريخ', calendar: 'أضِفه إلى تقويمك:', calendarLink: 'أضِف إلى التقويم (ملف ics)',
     providers: { simulated: 'بطاقة تجريبية (محاكاة)', stripe: 'بطاقة (Stripe)', clictopay: 'بطاقة (ClicToPay)', konnect: 'Konnect (الدينار الإلكتروني أو بطاقة أو محفظة)' },
   },
 };
@@ -183,7 +183,7 @@ export function receiptBlock(r: Receipt, locale: Locale): Block {
   const money = (amount: number) => formatMoney({ amount, currency: r.currency }, locale);
   const rows: [string, string][] = [
     ...r.lines.map((l): [string, string] => [`${l.quantity} × ${l.typeName} (${w.each(money(l.unitPrice))})`, money(l.amount)]),
-    ...r.adjustments.map((a): [string, string] => [a.label, money(a.amount)]),
+    ...r.adjustments.map((a): [string, string] => [a.kind === 'discount' ? w.discount(a.label) : a.label, money(a.amount)]),
   ];
   const facts: [string, string][] = [
     [w.total, money(r.total)], [w.paidWith, w.providers[r.provider] ?? r.provider], [w.order, r.orderNumber], [w.date, when(r.date, locale, r.timeZone)],
