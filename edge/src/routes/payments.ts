@@ -41,7 +41,7 @@ export function mountPayments(router: Router, { config, db, engine, jobs, log }:
     if (notice.kind === 'ignored' || notice.paymentIntentId === null) return { status: 200, body: { received: true, result: 'ignored' } };
     const base = { provider: 'stripe', noticeId: notice.eventId, providerRef: notice.paymentIntentId };
     const result = notice.kind === 'succeeded'
-      ? await paymentSucceeded(db, jobs, base)
+      ? await paymentSucceeded(db, base)
       : await paymentFailed({ db, engine, log }, { ...base, final: false, reason: 'card declined' });
     // An unknown PaymentIntent (another integration on the account) is answered 200, or Stripe would retry it for days.
     if (result === 'unknown_payment') log('warn', `stripe webhook ${notice.eventId}: no payment for ${notice.paymentIntentId}`);
@@ -111,7 +111,7 @@ function mountKonnect(router: Router, { config, db, engine, jobs, log }: Payment
 }
 
 /** The storefront's simulated pay page (development only): what a provider's webhook would say, through the same path. */
-function mountSimulatedPayments(router: Router, { db, engine, jobs, log }: PaymentsDeps): void {
+function mountSimulatedPayments(router: Router, { db, engine, log }: PaymentsDeps): void {
   /** The simulated session of the signed-in buyer; someone else's answers like a missing one. */
   async function simulatedSession(ctx: Ctx) {
     const claims = requireRole(ctx, 'participant');
@@ -135,7 +135,7 @@ function mountSimulatedPayments(router: Router, { db, engine, jobs, log }: Payme
     // One notice per outcome: pressing pay twice confirms once.
     const notice = { provider: 'simulated', noticeId: `${session}:${outcome}`, providerRef: session };
     const result = outcome === 'pay'
-      ? await paymentSucceeded(db, jobs, notice)
+      ? await paymentSucceeded(db, notice)
       : await paymentFailed({ db, engine, log }, { ...notice, final: true, reason: 'declined on the simulated payment page' });
     // Applied: the status is the outcome's; otherwise it is read again (a duplicate press, a payment that moved on).
     const status = result === 'applied' && outcome === 'pay' ? 'succeeded' : (await selectPaymentByRef(db, 'simulated', session))?.status ?? paymentStatus;

@@ -1,6 +1,5 @@
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
-import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import { moveOrder, selectOrder } from './orders_db.ts';
 import { markPaymentFailed, recordPaymentSuccess, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
@@ -23,15 +22,12 @@ import { inTransaction } from '../db/transaction.ts';
 export type Notice = { provider: string; noticeId: string; providerRef: string };
 export type NoticeResult = 'applied' | 'duplicate' | 'unknown_payment' | 'no_change';
 
-export async function paymentSucceeded(db: Db, jobs: Jobs, notice: Notice): Promise<NoticeResult> {
-  return inTransaction(db, async (tx) => {
-    const { recorded, paymentId, orderId, moved } = await recordPaymentSuccess(tx, notice);
-    if (!recorded) return 'duplicate';
-    if (paymentId === null || orderId === null) return 'unknown_payment';
-    if (!moved) return 'no_change';
-    await jobs.send('payment-confirmed', { orderId, paymentId }, { key: paymentId, tx });
-    return 'applied';
-  });
+/** One statement, its own transaction: the notice, the payment and its job commit together or not at all. */
+export async function paymentSucceeded(db: Db, notice: Notice): Promise<NoticeResult> {
+  const { recorded, paymentId, orderId, moved } = await recordPaymentSuccess(db, notice);
+  if (!recorded) return 'duplicate';
+  if (paymentId === null || orderId === null) return 'unknown_payment';
+  return moved ? 'applied' : 'no_change';
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool.ts';
+import { insertJobsSql } from '../jobs/job_rows.ts';
 import type { Tx } from './tx.ts';
 
 /** Small named queries on `payments` and `provider_events`, one statement each. */
@@ -103,20 +104,26 @@ export async function markPaymentRefunded(db: Executor, id: string, refundRef: s
 
 export type SuccessRecorded = { recorded: boolean; paymentId: string | null; orderId: string | null; moved: boolean };
 
+/** The `payment-confirmed` job of each payment the statement moved (keyed by the payment, as `jobs.send` keys it). */
+const confirmJobSql = insertJobsSql('payment-confirmed',
+  `SELECT upd.id::text AS key, jsonb_build_object('orderId', upd.order_id, 'paymentId', upd.id) AS data FROM upd`);
+
 /**
  * recordProviderEvent, then the payment by its provider reference locked,
- * then markPaymentSucceeded, as one statement (one round trip on the pay
- * path): `recorded` false for a redelivery (nothing else is read or locked),
- * `paymentId` null for an unknown reference, `moved` false when the payment
- * had succeeded (or been refunded) before.
+ * then markPaymentSucceeded, then its `payment-confirmed` job inserted, as
+ * one statement: it is its own transaction, one round trip on the pay path
+ * (no BEGIN, no COMMIT). `recorded` false for a redelivery (nothing else is
+ * read or locked), `paymentId` null for an unknown reference, `moved` false
+ * when the payment had succeeded (or been refunded) before, and then no job.
  */
-export async function recordPaymentSuccess(tx: Tx, notice: { provider: string; noticeId: string; providerRef: string }): Promise<SuccessRecorded> {
-  const { rows } = await tx.query<SuccessRecorded>({
+export async function recordPaymentSuccess(db: Executor, notice: { provider: string; noticeId: string; providerRef: string }): Promise<SuccessRecorded> {
+  const { rows } = await db.query<SuccessRecorded>({
     name: 'record-payment-success',
     text: `WITH ev AS (INSERT INTO provider_events (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
                 pay AS (SELECT p.id, p.order_id FROM payments p WHERE p.provider = $1 AND p.provider_ref = $3 AND EXISTS (SELECT 1 FROM ev) FOR UPDATE),
                 upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now() FROM pay
-                         WHERE p.id = pay.id AND p.status IN ('created', 'failed') RETURNING p.id)
+                         WHERE p.id = pay.id AND p.status IN ('created', 'failed') RETURNING p.id, p.order_id),
+                job AS (${confirmJobSql})
            SELECT EXISTS (SELECT 1 FROM ev) AS recorded, (SELECT id FROM pay) AS "paymentId", (SELECT order_id FROM pay) AS "orderId",
                   EXISTS (SELECT 1 FROM upd) AS moved`,
     values: [notice.provider, notice.noticeId, notice.providerRef],
