@@ -64,7 +64,7 @@ describe('checkout with the simulated provider', () => {
     expect(paid.body).toMatchObject({ status: 'succeeded', result: 'applied' });
     // Pressing pay again changes nothing.
     const again = await n.api.call('POST', `/api/payments/simulated/${session}`, { token: buyer.token, body: { outcome: 'pay' } });
-    expect(again.body.result).toBe('duplicate');
+    expect(again.body).toMatchObject({ orderId: pending.id, status: 'succeeded', result: 'duplicate' });
 
     const done = await orderIs(pending.id, 'ticketed');
     expect(done.paidAt).not.toBeNull();
@@ -164,6 +164,10 @@ describe('who may see and do what', () => {
     expectError(await n.api.call('POST', `/api/payments/simulated/${session}`, { token: buyer.token, body: { outcome: 'maybe' } }), 400, 'invalid_body');
     expectError(await n.api.call('POST', `/api/payments/simulated/${session}`, { token: otherBuyer.token, body: { outcome: 'pay' } }), 404, 'payment_not_found');
     expectError(await n.api.call('GET', '/api/payments/simulated/sim_zz', { token: buyer.token }), 404, 'payment_not_found');
+    // Someone else's press recorded nothing: the buyer's own press is still the first.
+    expect((await n.api.call('GET', `/api/payments/simulated/${session}`, { token: buyer.token })).body.status).toBe('created');
+    const { rows } = await n.t.db.query('SELECT count(*)::int AS n FROM provider_events WHERE event_id LIKE $1', [`${session}:%`]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('refuses to refund an order that was never paid', async () => {

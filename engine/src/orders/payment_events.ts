@@ -2,7 +2,7 @@ import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
 import type { Logger } from '../log.ts';
 import { moveOrder, selectOrder } from './orders_db.ts';
-import { markPaymentFailed, recordPaymentSuccess, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
+import { markPaymentFailed, recordPaymentSuccess, recordProviderEvent, selectPaymentByRef, type PaymentRow, type PaymentStatus, type SuccessRecorded } from './payments_db.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 /**
@@ -24,9 +24,24 @@ export type NoticeResult = 'applied' | 'duplicate' | 'unknown_payment' | 'no_cha
 
 /** One statement, its own transaction: the notice, the payment and its job commit together or not at all. */
 export async function paymentSucceeded(db: Db, notice: Notice): Promise<NoticeResult> {
-  const { recorded, paymentId, orderId, moved } = await recordPaymentSuccess(db, notice);
+  return resultOf(await recordPaymentSuccess(db, notice));
+}
+
+/**
+ * A buyer paid on their own pay page (the simulated provider): the same one
+ * statement, which also checks the payment is theirs, so the page needs no
+ * read first. Null for a payment that is not theirs (nothing is recorded);
+ * `status` is the payment's after the notice.
+ */
+export async function buyerPaid(db: Db, notice: Notice, buyerId: string): Promise<{ result: NoticeResult; orderId: string; status: PaymentStatus } | null> {
+  const recorded = await recordPaymentSuccess(db, notice, buyerId);
+  if (recorded.orderId === null || recorded.status === null) return null;
+  return { result: resultOf(recorded), orderId: recorded.orderId, status: recorded.moved ? 'succeeded' : recorded.status };
+}
+
+function resultOf({ recorded, paymentId, moved }: SuccessRecorded): NoticeResult {
   if (!recorded) return 'duplicate';
-  if (paymentId === null || orderId === null) return 'unknown_payment';
+  if (paymentId === null) return 'unknown_payment';
   return moved ? 'applied' : 'no_change';
 }
 

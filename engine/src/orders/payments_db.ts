@@ -102,7 +102,7 @@ export async function markPaymentRefunded(db: Executor, id: string, refundRef: s
   return rowCount === 1;
 }
 
-export type SuccessRecorded = { recorded: boolean; paymentId: string | null; orderId: string | null; moved: boolean };
+export type SuccessRecorded = { recorded: boolean; paymentId: string | null; orderId: string | null; status: PaymentStatus | null; moved: boolean };
 
 /** The `payment-confirmed` job of each payment the statement moved (keyed by the payment, as `jobs.send` keys it). */
 const confirmJobSql = insertJobsSql('payment-confirmed',
@@ -112,21 +112,31 @@ const confirmJobSql = insertJobsSql('payment-confirmed',
  * recordProviderEvent, then the payment by its provider reference locked,
  * then markPaymentSucceeded, then its `payment-confirmed` job inserted, as
  * one statement: it is its own transaction, one round trip on the pay path
- * (no BEGIN, no COMMIT). `recorded` false for a redelivery (nothing else is
- * read or locked), `paymentId` null for an unknown reference, `moved` false
- * when the payment had succeeded (or been refunded) before, and then no job.
+ * (no BEGIN, no COMMIT). `recorded` false for a redelivery (nothing is
+ * locked or changed), `paymentId` null for an unknown reference, `moved`
+ * false when the payment had succeeded (or been refunded) before, and then
+ * no job. `status` is the payment's before the statement.
+ *
+ * With `buyerId` (a buyer's own pay page), a payment of another buyer's order
+ * counts as unknown, and then the notice is not recorded either.
  */
-export async function recordPaymentSuccess(db: Executor, notice: { provider: string; noticeId: string; providerRef: string }): Promise<SuccessRecorded> {
+export async function recordPaymentSuccess(
+  db: Executor, notice: { provider: string; noticeId: string; providerRef: string }, buyerId: string | null = null,
+): Promise<SuccessRecorded> {
   const { rows } = await db.query<SuccessRecorded>({
     name: 'record-payment-success',
-    text: `WITH ev AS (INSERT INTO provider_events (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
-                pay AS (SELECT p.id, p.order_id FROM payments p WHERE p.provider = $1 AND p.provider_ref = $3 AND EXISTS (SELECT 1 FROM ev) FOR UPDATE),
-                upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now() FROM pay
-                         WHERE p.id = pay.id AND p.status IN ('created', 'failed') RETURNING p.id, p.order_id),
+    text: `WITH pay AS (SELECT p.id, p.order_id, p.status FROM payments p WHERE p.provider = $1 AND p.provider_ref = $3
+                          AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM orders o WHERE o.id = p.order_id AND o.buyer_id = $4::uuid))),
+                ev AS (INSERT INTO provider_events (provider, event_id) SELECT $1, $2 WHERE $4::uuid IS NULL OR EXISTS (SELECT 1 FROM pay)
+                         ON CONFLICT DO NOTHING RETURNING 1),
+                locked AS (SELECT p.id FROM payments p JOIN pay ON p.id = pay.id WHERE EXISTS (SELECT 1 FROM ev) FOR UPDATE OF p),
+                upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now() FROM locked
+                         WHERE p.id = locked.id AND p.status IN ('created', 'failed') RETURNING p.id, p.order_id),
                 job AS (${confirmJobSql})
-           SELECT EXISTS (SELECT 1 FROM ev) AS recorded, (SELECT id FROM pay) AS "paymentId", (SELECT order_id FROM pay) AS "orderId",
-                  EXISTS (SELECT 1 FROM upd) AS moved`,
-    values: [notice.provider, notice.noticeId, notice.providerRef],
+           SELECT EXISTS (SELECT 1 FROM ev) AS recorded, pay.id AS "paymentId", pay.order_id AS "orderId", pay.status,
+                  EXISTS (SELECT 1 FROM upd) AS moved
+             FROM (SELECT 1) AS one LEFT JOIN pay ON true`,
+    values: [notice.provider, notice.noticeId, notice.providerRef, buyerId],
   });
   return rows[0]!;
 }
