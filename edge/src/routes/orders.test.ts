@@ -93,6 +93,28 @@ describe('checkout with the simulated provider', () => {
     await orderIs(pending.id, 'ticketed');
   });
 
+  it('confirms each payment once when many presses arrive together, twice each and from the wrong buyer too (grouped statements)', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 20 }] });
+    const orders = await Promise.all([0, 1, 2, 3, 4, 5].map(() => holdAndCheckout(event.id, event.typeIds[0]!, 1).then((c) => c.order)));
+    const press = (o: { payment: { providerRef: string } }, token: string) =>
+      n.api.call('POST', `/api/payments/simulated/${o.payment.providerRef}`, { token, body: { outcome: 'pay' } });
+    const answers = await Promise.all(orders.flatMap((o) => [press(o, buyer.token), press(o, otherBuyer.token), press(o, buyer.token)]));
+    for (let i = 0; i < orders.length; i++) {
+      const [first, foreign, second] = answers.slice(3 * i, 3 * i + 3);
+      expect(foreign!.status).toBe(404);
+      expect([first!.body.result, second!.body.result].sort()).toEqual(['applied', 'duplicate']);
+      expect(first!.body).toMatchObject({ orderId: orders[i].id, status: 'succeeded' });
+      expect(second!.body).toMatchObject({ orderId: orders[i].id, status: 'succeeded' });
+    }
+    // One payment-confirmed job a payment (completed ones may have been archived already).
+    const { rows } = await n.t.db.query(
+      `SELECT count(*)::int AS n FROM (SELECT name, singleton_key FROM pgboss.job UNION ALL SELECT name, singleton_key FROM pgboss.archive) j
+         JOIN payments p ON j.singleton_key = p.id::text WHERE j.name = 'payment-confirmed' AND p.order_id = ANY($1::uuid[])`,
+      [orders.map((o) => o.id)]);
+    expect(rows[0].n).toBe(orders.length);
+    for (const o of orders) expect(await ticketsOf((await orderIs(o.id, 'ticketed')).id)).toHaveLength(1);
+  });
+
   it('fails the order and puts the stock back on sale when the buyer declines', async () => {
     const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 5 }] });
     const { order: pending } = await holdAndCheckout(event.id, event.typeIds[0]!, 3);

@@ -6,7 +6,7 @@ import type { QueueName } from './queues.ts';
  * pg-boss's job rows, written by a Tickr statement itself: the pay path
  * inserts its `payment-confirmed` job in the same statement that marks the
  * payment succeeded, so one autocommitted statement does what BEGIN, two
- * statements and COMMIT did (orders/payments_db.ts `recordPaymentSuccess`).
+ * statements and COMMIT did (orders/payments_db.ts `recordPaymentSuccesses`).
  *
  * The row is the one `jobs.send(queue, data, { key })` inserts (boss.ts): the
  * same id from (queue, key), the key as singleton key, and every setting from

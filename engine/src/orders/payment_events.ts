@@ -2,7 +2,8 @@ import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
 import type { Logger } from '../log.ts';
 import { moveOrder, selectOrder } from './orders_db.ts';
-import { markPaymentFailed, recordPaymentSuccess, recordProviderEvent, selectPaymentByRef, type PaymentRow, type PaymentStatus, type SuccessRecorded } from './payments_db.ts';
+import { recordPaymentSuccessGrouped } from './pay_group.ts';
+import { markPaymentFailed, recordProviderEvent, selectPaymentByRef, type PaymentRow, type PaymentStatus, type SuccessRecorded } from './payments_db.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 /**
@@ -22,9 +23,9 @@ import { inTransaction } from '../db/transaction.ts';
 export type Notice = { provider: string; noticeId: string; providerRef: string };
 export type NoticeResult = 'applied' | 'duplicate' | 'unknown_payment' | 'no_change';
 
-/** One statement, its own transaction: the notice, the payment and its job commit together or not at all. */
+/** One statement (shared with the notices waiting beside it, pay_group.ts), its own transaction: the notice, the payment and its job commit together or not at all. */
 export async function paymentSucceeded(db: Db, notice: Notice): Promise<NoticeResult> {
-  return resultOf(await recordPaymentSuccess(db, notice));
+  return resultOf(await recordPaymentSuccessGrouped(db, { ...notice, buyerId: null }));
 }
 
 /**
@@ -34,7 +35,7 @@ export async function paymentSucceeded(db: Db, notice: Notice): Promise<NoticeRe
  * `status` is the payment's after the notice.
  */
 export async function buyerPaid(db: Db, notice: Notice, buyerId: string): Promise<{ result: NoticeResult; orderId: string; status: PaymentStatus } | null> {
-  const recorded = await recordPaymentSuccess(db, notice, buyerId);
+  const recorded = await recordPaymentSuccessGrouped(db, { ...notice, buyerId });
   if (recorded.orderId === null || recorded.status === null) return null;
   return { result: resultOf(recorded), orderId: recorded.orderId, status: recorded.moved ? 'succeeded' : recorded.status };
 }
