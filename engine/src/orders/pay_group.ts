@@ -33,7 +33,7 @@ export function recordPaymentSuccessGrouped(db: Db, notice: SuccessNotice): Prom
   const g = group;
   return new Promise((resolve, reject) => {
     g.waiting.push({ notice, resolve, reject });
-    if (g.inFlight < payGroupsInFlightMax) send(db, g);
+    sendWhileFree(db, g);
   });
 }
 
@@ -41,7 +41,13 @@ function keysOf(n: SuccessNotice): [string, string] {
   return [`event:${n.provider}:${n.noticeId}`, `payment:${n.provider}:${n.providerRef}`];
 }
 
-function send(db: Db, g: Group): void {
+/** Sends groups while a slot is free and some waiting notice can go. */
+function sendWhileFree(db: Db, g: Group): void {
+  while (g.inFlight < payGroupsInFlightMax && g.waiting.length > 0 && send(db, g));
+}
+
+/** One group of the waiting notices that can go now; false when none can. */
+function send(db: Db, g: Group): boolean {
   const taken: Waiting[] = [];
   const left: Waiting[] = [];
   for (const w of g.waiting) {
@@ -53,13 +59,14 @@ function send(db: Db, g: Group): void {
     }
   }
   g.waiting = left;
-  if (taken.length === 0) return;
+  if (taken.length === 0) return false;
   g.inFlight++;
   void run(db, taken).finally(() => {
     g.inFlight--;
     for (const w of taken) for (const k of keysOf(w.notice)) g.busy.delete(k);
-    if (g.waiting.length > 0 && g.inFlight < payGroupsInFlightMax) send(db, g);
+    sendWhileFree(db, g);
   });
+  return true;
 }
 
 async function run(db: Db, taken: Waiting[]): Promise<void> {
