@@ -153,6 +153,14 @@ export const jobRetryLimit = 8;
 export const jobRetryDelaySeconds = 2;
 /** A job running longer than this is taken for dead (its worker crashed) and retried. */
 export const jobExpireSeconds = 5 * 60;
+/**
+ * Group commit of payment successes (orders/pay_group.ts): at most this many
+ * statements in flight a node, a quarter of the main pool, so the pays never
+ * starve the requests beside them; notices arriving meanwhile wait and go
+ * together, at most `payGroupSizeMax` to a statement.
+ */
+export const payGroupsInFlightMax = 4;
+export const payGroupSizeMax = 100;
 /** Jobs fetched per poll and run at once per worker loop: throughput in a sell-out without one slow job blocking the rest. */
 export const jobBatchSize = 50;
 /** Worker loops per queue and node. */

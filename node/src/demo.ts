@@ -4,6 +4,7 @@ import type { Db } from '../../engine/src/db/pool.ts';
 import type { Engine } from '../../engine/src/engine.ts';
 import { shardOf } from '../../engine/src/shards.ts';
 import { hashPassword } from '../../edge/src/auth/passwords.ts';
+import { EngineVerbs } from '../../engine/src/engine_verbs.ts';
 
 /**
  * The demo drop `npm start` seeds, so a newcomer has something to hold and
@@ -68,6 +69,6 @@ export async function seedDemo(db: Db, engine: Pick<Engine, 'send'>, shards: num
     });
   }
   // Warm the actor, so the first buyer does not pay for loading it.
-  await engine.send({ kind: 'snapshot', eventId: demoEventId });
+  await new EngineVerbs(engine).snapshot({ eventId: demoEventId });
   return { eventId: demoEventId, organizer, participant };
 }

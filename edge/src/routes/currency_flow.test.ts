@@ -48,7 +48,7 @@ async function sellAndRefund(currency: string, price: number): Promise<void> {
   expect(report.body).toMatchObject({ currency, exponent, gross: price });
   expect(report.body.gross).toBe(report.body.fees + report.body.refunds + report.body.net);
   const csv = await fetch(`${n.base}/api/events/${created.id}/payout?format=csv`, { headers: { authorization: `Bearer ${organizer.token}` } });
-  expect((await csv.text()).split('\r\n')[2]).toBe(`total,,1,0,,${toDecimalString(amount)},${toDecimalString({ amount: report.body.fees, currency })},${toDecimalString({ amount: 0, currency })},${toDecimalString({ amount: report.body.net, currency })},${currency}`);
+  expect((await csv.text()).split('\r\n')[2]).toBe(`total,,,1,0,,${toDecimalString(amount)},${toDecimalString({ amount: 0, currency })},${toDecimalString({ amount: report.body.fees, currency })},${toDecimalString({ amount: 0, currency })},${toDecimalString({ amount: report.body.net, currency })},${currency}`);
 
   expect((await n.api.call('POST', `/api/orders/${order.body.id}/refund`, { token: organizer.token })).status).toBe(202);
   await until(async () => (await status(order.body.id)) === 'refunded', 'the refund');

@@ -10,6 +10,7 @@ import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import { Stream, type Router } from '../http/route.ts';
 import { cancelEventSchema, parseBody } from '../validation.ts';
 import { eventIdParam } from './events.ts';
+import { EngineVerbs } from '../../../engine/src/engine_verbs.ts';
 
 export type EventCancelDeps = { db: Db; engine: Engine; jobs: Jobs; log: Logger };
 
@@ -21,7 +22,8 @@ const notFound = () => outcomeToHttp({ ok: false, reason: 'event_not_found' });
  * progress, and the attendee list as CSV. Another organizer's event answers
  * like a missing one, as everywhere.
  */
-export function mountEventCancel(router: Router, { db, engine, jobs, log }: EventCancelDeps): void {
+export function mountEventCancel(router: Router, { db, jobs, log, ...deps }: EventCancelDeps): void {
+  const engine = new EngineVerbs(deps.engine);
   router.route('post', '/api/events/:id/cancel', async (ctx) => {
     const claims = requireRole(ctx, 'organizer');
     const id = eventIdParam(ctx);
@@ -61,7 +63,7 @@ export function mountEventCancel(router: Router, { db, engine, jobs, log }: Even
     try {
       const config = await selectEventConfig(db, eventId);
       if (config === null) return;
-      const outcome = await engine.send({ kind: 'reconfigure', eventId, config });
+      const outcome = await engine.reconfigure({ eventId, config });
       if (!outcome.ok) log('warn', `cancel of event ${eventId}: the actor could not be told at once (${outcome.reason}); the event-cancel job tells it`);
     } catch (error) {
       log('warn', `cancel of event ${eventId}: the actor could not be told at once (${(error as Error).message}); the event-cancel job tells it`);

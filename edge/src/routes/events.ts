@@ -15,6 +15,7 @@ import { createEventSchema, defaultTimeZone, eventsListMax, eventsQuerySchema, n
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
 import { scheduleEventReminder } from '../../../engine/src/mail/reminder_job.ts';
 import { posterView } from '../../../engine/src/posters/view.ts';
+import { EngineVerbs } from '../../../engine/src/engine_verbs.ts';
 
 /** `jobs` schedules each event's reminder; without it (tests of the spine) no reminder is scheduled. */
 export type EventsDeps = { config: Config; db: Db; engine: Engine; metrics: EdgeMetrics; jobs?: Jobs };
@@ -97,11 +98,12 @@ export function eventIdParam(ctx: Ctx): string {
   return id;
 }
 
-export function mountEvents(router: Router, { config, db, engine, metrics, jobs }: EventsDeps): void {
+export function mountEvents(router: Router, { config, db, metrics, jobs, ...deps }: EventsDeps): void {
+  const engine = new EngineVerbs(deps.engine);
   /** Live availability; `strict` turns an unavailable engine into 503, otherwise it degrades to null. */
   async function live(eventId: string, strict: boolean): Promise<Live> {
-    const outcome = await engine.send({ kind: 'snapshot', eventId });
-    if (outcome.ok && outcome.kind === 'snapshot') return new Map(outcome.types.map((t) => [t.typeId, t]));
+    const outcome = await engine.snapshot({ eventId });
+    if (outcome.ok) return new Map(outcome.types.map((t) => [t.typeId, t]));
     if (!outcome.ok) {
       metrics.refusal(outcome.reason);
       if (strict && (outcome.reason === 'busy' || outcome.reason === 'shard_unavailable')) throw outcomeToHttp(outcome);
@@ -113,7 +115,7 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
   async function tellActor(id: string): Promise<void> {
     const eventConfig = await selectEventConfig(db, id);
     if (eventConfig === null) return;
-    const outcome = await engine.send({ kind: 'reconfigure', eventId: id, config: eventConfig });
+    const outcome = await engine.reconfigure({ eventId: id, config: eventConfig });
     if (!outcome.ok) {
       metrics.refusal(outcome.reason);
       // Postgres has the change already; the actor reads it when it is next loaded. Retrying the request is safe.
@@ -210,7 +212,7 @@ export function mountEvents(router: Router, { config, db, engine, metrics, jobs 
     for (const t of patch.ticketTypes ?? []) {
       if (t.capacity === undefined) continue;
       const typeId = t.id.toLowerCase();
-      const outcome = await engine.send({ kind: 'changeCapacity', eventId: id, typeId, capacity: t.capacity });
+      const outcome = await engine.changeCapacity({ eventId: id, typeId, capacity: t.capacity });
       if (!outcome.ok) {
         metrics.refusal(outcome.reason);
         throw outcomeToHttp(outcome);

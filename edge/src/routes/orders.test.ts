@@ -64,7 +64,7 @@ describe('checkout with the simulated provider', () => {
     expect(paid.body).toMatchObject({ status: 'succeeded', result: 'applied' });
     // Pressing pay again changes nothing.
     const again = await n.api.call('POST', `/api/payments/simulated/${session}`, { token: buyer.token, body: { outcome: 'pay' } });
-    expect(again.body.result).toBe('duplicate');
+    expect(again.body).toMatchObject({ orderId: pending.id, status: 'succeeded', result: 'duplicate' });
 
     const done = await orderIs(pending.id, 'ticketed');
     expect(done.paidAt).not.toBeNull();
@@ -91,6 +91,28 @@ describe('checkout with the simulated provider', () => {
     expect((await order(pending.id)).body).toMatchObject({ status: 'expired', failure: 'hold_expired' });
     await n.api.call('POST', `/api/payments/simulated/${pending.payment.providerRef}`, { token: buyer.token, body: { outcome: 'pay' } });
     await orderIs(pending.id, 'ticketed');
+  });
+
+  it('confirms each payment once when many presses arrive together, twice each and from the wrong buyer too (grouped statements)', async () => {
+    const event = await n.api.createEvent(organizer.token, { ticketTypes: [{ name: 'GA', price: 1_000, capacity: 20 }] });
+    const orders = await Promise.all([0, 1, 2, 3, 4, 5].map(() => holdAndCheckout(event.id, event.typeIds[0]!, 1).then((c) => c.order)));
+    const press = (o: { payment: { providerRef: string } }, token: string) =>
+      n.api.call('POST', `/api/payments/simulated/${o.payment.providerRef}`, { token, body: { outcome: 'pay' } });
+    const answers = await Promise.all(orders.flatMap((o) => [press(o, buyer.token), press(o, otherBuyer.token), press(o, buyer.token)]));
+    for (let i = 0; i < orders.length; i++) {
+      const [first, foreign, second] = answers.slice(3 * i, 3 * i + 3);
+      expect(foreign!.status).toBe(404);
+      expect([first!.body.result, second!.body.result].sort()).toEqual(['applied', 'duplicate']);
+      expect(first!.body).toMatchObject({ orderId: orders[i].id, status: 'succeeded' });
+      expect(second!.body).toMatchObject({ orderId: orders[i].id, status: 'succeeded' });
+    }
+    // One payment-confirmed job a payment (completed ones may have been archived already).
+    const { rows } = await n.t.db.query(
+      `SELECT count(*)::int AS n FROM (SELECT name, singleton_key FROM pgboss.job UNION ALL SELECT name, singleton_key FROM pgboss.archive) j
+         JOIN payments p ON j.singleton_key = p.id::text WHERE j.name = 'payment-confirmed' AND p.order_id = ANY($1::uuid[])`,
+      [orders.map((o) => o.id)]);
+    expect(rows[0].n).toBe(orders.length);
+    for (const o of orders) expect(await ticketsOf((await orderIs(o.id, 'ticketed')).id)).toHaveLength(1);
   });
 
   it('fails the order and puts the stock back on sale when the buyer declines', async () => {
@@ -164,6 +186,10 @@ describe('who may see and do what', () => {
     expectError(await n.api.call('POST', `/api/payments/simulated/${session}`, { token: buyer.token, body: { outcome: 'maybe' } }), 400, 'invalid_body');
     expectError(await n.api.call('POST', `/api/payments/simulated/${session}`, { token: otherBuyer.token, body: { outcome: 'pay' } }), 404, 'payment_not_found');
     expectError(await n.api.call('GET', '/api/payments/simulated/sim_zz', { token: buyer.token }), 404, 'payment_not_found');
+    // Someone else's press recorded nothing: the buyer's own press is still the first.
+    expect((await n.api.call('GET', `/api/payments/simulated/${session}`, { token: buyer.token })).body.status).toBe('created');
+    const { rows } = await n.t.db.query('SELECT count(*)::int AS n FROM provider_events WHERE event_id LIKE $1', [`${session}:%`]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('refuses to refund an order that was never paid', async () => {

@@ -3,7 +3,7 @@ import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
 import type { Logger } from '../../../engine/src/log.ts';
-import { paymentFailed, paymentSucceeded } from '../../../engine/src/orders/payment_events.ts';
+import { buyerPaid, paymentFailed, paymentSucceeded } from '../../../engine/src/orders/payment_events.ts';
 import { confirmFromProviderState } from '../../../engine/src/orders/payment_poll_job.ts';
 import { selectPayment, selectPaymentByRef, selectPaymentSession, type PaymentRow } from '../../../engine/src/orders/payments_db.ts';
 import { providersFor } from '../../../engine/src/payments/providers.ts';
@@ -41,7 +41,7 @@ export function mountPayments(router: Router, { config, db, engine, jobs, log }:
     if (notice.kind === 'ignored' || notice.paymentIntentId === null) return { status: 200, body: { received: true, result: 'ignored' } };
     const base = { provider: 'stripe', noticeId: notice.eventId, providerRef: notice.paymentIntentId };
     const result = notice.kind === 'succeeded'
-      ? await paymentSucceeded(db, jobs, base)
+      ? await paymentSucceeded(db, base)
       : await paymentFailed({ db, engine, log }, { ...base, final: false, reason: 'card declined' });
     // An unknown PaymentIntent (another integration on the account) is answered 200, or Stripe would retry it for days.
     if (result === 'unknown_payment') log('warn', `stripe webhook ${notice.eventId}: no payment for ${notice.paymentIntentId}`);
@@ -111,7 +111,7 @@ function mountKonnect(router: Router, { config, db, engine, jobs, log }: Payment
 }
 
 /** The storefront's simulated pay page (development only): what a provider's webhook would say, through the same path. */
-function mountSimulatedPayments(router: Router, { db, engine, jobs, log }: PaymentsDeps): void {
+function mountSimulatedPayments(router: Router, { db, engine, log }: PaymentsDeps): void {
   /** The simulated session of the signed-in buyer; someone else's answers like a missing one. */
   async function simulatedSession(ctx: Ctx) {
     const claims = requireRole(ctx, 'participant');
@@ -130,15 +130,21 @@ function mountSimulatedPayments(router: Router, { db, engine, jobs, log }: Payme
 
   // The pay page's buttons: what a provider's webhook would say, through the same path.
   router.route('post', '/api/payments/simulated/:session', async (ctx) => {
-    const { session, orderId, paymentStatus } = await simulatedSession(ctx);
+    const claims = requireRole(ctx, 'participant');
+    const session = ctx.params.session ?? '';
+    if (!/^sim_[0-9a-f]{32}$/.test(session)) throw sessionNotFound();
     const { outcome } = parseBody(simulatedPaymentSchema, ctx.body);
-    // One notice per outcome: pressing pay twice confirms once.
+    if (outcome === 'pay') {
+      // One notice per outcome: pressing pay twice confirms once. One statement reads, checks the buyer and confirms.
+      const paid = await buyerPaid(db, { provider: 'simulated', noticeId: `${session}:pay`, providerRef: session }, claims.sub);
+      if (paid === null) throw sessionNotFound();
+      return { status: 200, body: { session, orderId: paid.orderId, status: paid.status, result: paid.result } };
+    }
+    const { orderId, paymentStatus } = await simulatedSession(ctx);
     const notice = { provider: 'simulated', noticeId: `${session}:${outcome}`, providerRef: session };
-    const result = outcome === 'pay'
-      ? await paymentSucceeded(db, jobs, notice)
-      : await paymentFailed({ db, engine, log }, { ...notice, final: true, reason: 'declined on the simulated payment page' });
-    // Applied: the status is the outcome's; otherwise it is read again (a duplicate press, a payment that moved on).
-    const status = result === 'applied' && outcome === 'pay' ? 'succeeded' : (await selectPaymentByRef(db, 'simulated', session))?.status ?? paymentStatus;
+    const result = await paymentFailed({ db, engine, log }, { ...notice, final: true, reason: 'declined on the simulated payment page' });
+    // Applied: the payment failed; otherwise it is read again (a duplicate press, a payment that moved on).
+    const status = result === 'applied' ? 'failed' : (await selectPaymentByRef(db, 'simulated', session))?.status ?? paymentStatus;
     return { status: 200, body: { session, orderId, status, result } };
   }, { body: true });
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -17,6 +16,7 @@ import {
 } from '../constants.ts';
 import type { Logger } from '../log.ts';
 import type { DeadLetterHandler } from './dead_letters.ts';
+import { jobIdOf, jobsSchema } from './job_rows.ts';
 import { queueNames, type BatchJob, type BatchJobHandler, type JobData, type JobDeps, type JobHandler, type Jobs, type ManyJob, type QueueName, type SendOptions, type SqlExecutor } from './queues.ts';
 
 /**
@@ -32,10 +32,13 @@ import { queueNames, type BatchJob, type BatchJobHandler, type JobData, type Job
  *   failed, or completed and not yet archived). Handlers stay idempotent for
  *   the time after that.
  * - With `tx`, the job is inserted through the caller's transaction: it exists
- *   if and only if the state change that caused it commits.
+ *   if and only if the state change that caused it commits. The pay path
+ *   writes its job row in its own statement instead (job_rows.ts), same row.
  * - Completed jobs are archived after a minute and deleted from the archive
  *   after a day, so the job table stays small during a sell-out.
  */
+
+export { jobIdOf, jobsSchema };
 
 export type Handlers = { [Q in QueueName]: JobHandler<Q> } & {
   deadLetter: DeadLetterHandler;
@@ -51,17 +54,8 @@ export type JobsRuntime = Jobs & {
   stop(): Promise<void>;
 };
 
-export const jobsSchema = 'pgboss';
-
 export function deadLetterOf(queue: string): string {
   return `${queue}-dead`;
-}
-
-/** A UUID from (queue, key): the same key always names the same job row. */
-export function jobIdOf(queue: string, key: string): string {
-  const h = createHash('sha256').update(queue).update('\u0000').update(key).digest('hex');
-  // Shaped as a version-8 (custom) UUID, so Postgres's uuid type takes it.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** `retry` overrides constants.ts for tests that need a job dead-lettered quickly. */

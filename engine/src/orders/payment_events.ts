@@ -1,9 +1,9 @@
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
-import type { Jobs } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import { moveOrder, selectOrder, selectOrderLines } from './orders_db.ts';
-import { markPaymentFailed, recordPaymentSuccess, recordProviderEvent, selectPaymentByRef, type PaymentRow } from './payments_db.ts';
+import { recordPaymentSuccessGrouped } from './pay_group.ts';
+import { markPaymentFailed, recordProviderEvent, selectPaymentByRef, type PaymentRow, type PaymentStatus, type SuccessRecorded } from './payments_db.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 /**
@@ -23,15 +23,27 @@ import { inTransaction } from '../db/transaction.ts';
 export type Notice = { provider: string; noticeId: string; providerRef: string };
 export type NoticeResult = 'applied' | 'duplicate' | 'unknown_payment' | 'no_change';
 
-export async function paymentSucceeded(db: Db, jobs: Jobs, notice: Notice): Promise<NoticeResult> {
-  return inTransaction(db, async (tx) => {
-    const { recorded, paymentId, orderId, moved } = await recordPaymentSuccess(tx, notice);
-    if (!recorded) return 'duplicate';
-    if (paymentId === null || orderId === null) return 'unknown_payment';
-    if (!moved) return 'no_change';
-    await jobs.send('payment-confirmed', { orderId, paymentId }, { key: paymentId, tx });
-    return 'applied';
-  });
+/** One statement (shared with the notices waiting beside it, pay_group.ts), its own transaction: the notice, the payment and its job commit together or not at all. */
+export async function paymentSucceeded(db: Db, notice: Notice): Promise<NoticeResult> {
+  return resultOf(await recordPaymentSuccessGrouped(db, { ...notice, buyerId: null }));
+}
+
+/**
+ * A buyer paid on their own pay page (the simulated provider): the same one
+ * statement, which also checks the payment is theirs, so the page needs no
+ * read first. Null for a payment that is not theirs (nothing is recorded);
+ * `status` is the payment's after the notice.
+ */
+export async function buyerPaid(db: Db, notice: Notice, buyerId: string): Promise<{ result: NoticeResult; orderId: string; status: PaymentStatus } | null> {
+  const recorded = await recordPaymentSuccessGrouped(db, { ...notice, buyerId });
+  if (recorded.orderId === null || recorded.status === null) return null;
+  return { result: resultOf(recorded), orderId: recorded.orderId, status: recorded.moved ? 'succeeded' : recorded.status };
+}
+
+function resultOf({ recorded, paymentId, moved }: SuccessRecorded): NoticeResult {
+  if (!recorded) return 'duplicate';
+  if (paymentId === null) return 'unknown_payment';
+  return moved ? 'applied' : 'no_change';
 }
 
 /**

@@ -36,6 +36,6 @@ export async function confirmFromProviderState(
   state: 'paid' | 'declined',
 ): Promise<void> {
   const noticeId = `${providerRef}:${state}`;
-  if (state === 'paid') await paymentSucceeded(deps.db, deps.jobs, { provider, noticeId, providerRef });
+  if (state === 'paid') await paymentSucceeded(deps.db, { provider, noticeId, providerRef });
   else await paymentFailed(deps, { provider, noticeId, providerRef, final: true, reason: `${provider} declined the payment` });
 }

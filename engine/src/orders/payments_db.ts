@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool.ts';
+import { insertJobsSql } from '../jobs/job_rows.ts';
 import type { Tx } from './tx.ts';
 
 /** Small named queries on `payments` and `provider_events`, one statement each. */
@@ -101,27 +102,50 @@ export async function markPaymentRefunded(db: Executor, id: string, refundRef: s
   return rowCount === 1;
 }
 
-export type SuccessRecorded = { recorded: boolean; paymentId: string | null; orderId: string | null; moved: boolean };
+export type SuccessRecorded = { recorded: boolean; paymentId: string | null; orderId: string | null; status: PaymentStatus | null; moved: boolean };
+
+/** The `payment-confirmed` job of each payment the statement moved (keyed by the payment, as `jobs.send` keys it). */
+const confirmJobSql = insertJobsSql('payment-confirmed',
+  `SELECT upd.id::text AS key, jsonb_build_object('orderId', upd.order_id, 'paymentId', upd.id) AS data FROM upd`);
+
+/** A success notice; with `buyerId` (a buyer's own pay page), a payment of another buyer's order counts as unknown. */
+export type SuccessNotice = { provider: string; noticeId: string; providerRef: string; buyerId: string | null };
 
 /**
- * recordProviderEvent, then the payment by its provider reference locked,
- * then markPaymentSucceeded, as one statement (one round trip on the pay
- * path): `recorded` false for a redelivery (nothing else is read or locked),
- * `paymentId` null for an unknown reference, `moved` false when the payment
- * had succeeded (or been refunded) before.
+ * For each notice: recordProviderEvent, then the payment by its provider
+ * reference locked, then markPaymentSucceeded, then its `payment-confirmed`
+ * job inserted, all in one statement: it is its own transaction, one round
+ * trip for the whole set (no BEGIN, no COMMIT). Answers a row per notice, in
+ * order: `recorded` false for a redelivery (nothing is locked or changed),
+ * `paymentId` null for an unknown reference (or another buyer's: then the
+ * notice is not recorded either), `moved` false when the payment had
+ * succeeded (or been refunded) before, and then no job. `status` is the
+ * payment's before the statement.
+ *
+ * The caller (pay_group.ts) never puts two notices with the same id, or for
+ * the same payment, in one set. Notices and payments are written in key
+ * order, so two sets that share some cannot deadlock on them.
  */
-export async function recordPaymentSuccess(tx: Tx, notice: { provider: string; noticeId: string; providerRef: string }): Promise<SuccessRecorded> {
-  const { rows } = await tx.query<SuccessRecorded>({
-    name: 'record-payment-success',
-    text: `WITH ev AS (INSERT INTO provider_events (provider, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
-                pay AS (SELECT p.id, p.order_id FROM payments p WHERE p.provider = $1 AND p.provider_ref = $3 AND EXISTS (SELECT 1 FROM ev) FOR UPDATE),
-                upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now() FROM pay
-                         WHERE p.id = pay.id AND p.status IN ('created', 'failed') RETURNING p.id)
-           SELECT EXISTS (SELECT 1 FROM ev) AS recorded, (SELECT id FROM pay) AS "paymentId", (SELECT order_id FROM pay) AS "orderId",
-                  EXISTS (SELECT 1 FROM upd) AS moved`,
-    values: [notice.provider, notice.noticeId, notice.providerRef],
+export async function recordPaymentSuccesses(db: Executor, notices: SuccessNotice[]): Promise<SuccessRecorded[]> {
+  const { rows } = await db.query<SuccessRecorded>({
+    name: 'record-payment-successes',
+    text: `WITH n AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[]) WITH ORDINALITY AS n (provider, event_id, ref, buyer, i)),
+                pay AS (SELECT n.i, p.id, p.order_id, p.status FROM n JOIN payments p ON p.provider = n.provider AND p.provider_ref = n.ref
+                         WHERE n.buyer IS NULL OR EXISTS (SELECT 1 FROM orders o WHERE o.id = p.order_id AND o.buyer_id = n.buyer)),
+                ev AS (INSERT INTO provider_events (provider, event_id)
+                         SELECT n.provider, n.event_id FROM n WHERE n.buyer IS NULL OR EXISTS (SELECT 1 FROM pay WHERE pay.i = n.i) ORDER BY 1, 2
+                         ON CONFLICT DO NOTHING RETURNING provider, event_id),
+                locked AS (SELECT p.id FROM payments p JOIN pay ON p.id = pay.id JOIN n ON n.i = pay.i
+                            WHERE EXISTS (SELECT 1 FROM ev WHERE ev.provider = n.provider AND ev.event_id = n.event_id) ORDER BY p.id FOR UPDATE OF p),
+                upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now() FROM locked
+                         WHERE p.id = locked.id AND p.status IN ('created', 'failed') RETURNING p.id, p.order_id),
+                job AS (${confirmJobSql})
+           SELECT EXISTS (SELECT 1 FROM ev WHERE ev.provider = n.provider AND ev.event_id = n.event_id) AS recorded,
+                  pay.id AS "paymentId", pay.order_id AS "orderId", pay.status, EXISTS (SELECT 1 FROM upd WHERE upd.id = pay.id) AS moved
+             FROM n LEFT JOIN pay ON pay.i = n.i ORDER BY n.i`,
+    values: [notices.map((n) => n.provider), notices.map((n) => n.noticeId), notices.map((n) => n.providerRef), notices.map((n) => n.buyerId)],
   });
-  return rows[0]!;
+  return rows;
 }
 
 export type SessionRow = { paymentId: string; orderId: string; buyerId: string; amount: number; currency: string; paymentStatus: PaymentStatus; orderStatus: string };
