@@ -160,7 +160,7 @@ describe('storefront security', () => {
   it('answers POST ?/default with a 4xx on every form page, never a 500', async () => {
     const pages = await formPages();
     expect(pages.map((p) => p.path)).toContain('/signin');
-    expect(pages.find((p) => p.path.startsWith('/holds/'))?.actions).toEqual(['checkout', 'release']);
+    expect(pages.find((p) => p.path.startsWith('/holds/'))?.actions).toEqual(['checkout', 'promo', 'release']);
     const answer = await web('/signin?/default', form({ email: buyer.email, password: 'wrong' }));
     expect(answer.status).toBe(404);
     for (const { path, actions } of pages) {

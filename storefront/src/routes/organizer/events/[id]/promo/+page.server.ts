@@ -41,10 +41,11 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const t = translator(event.locals.locale);
     const api = edge(event);
-    const drop = await api.event(event.params.id);
-    const read = terms(form, drop.currency, drop.exponent, drop.timeZone);
-    if (!read.ok) return fail(400, { reason: t(read.problem) });
     try {
+      // Inside the try: an event that is not there (or not this organizer's) is the API's 404, never a 500.
+      const drop = await api.event(event.params.id);
+      const read = terms(form, drop.currency, drop.exponent, drop.timeZone);
+      if (!read.ok) return fail(400, { reason: t(read.problem) });
       const created = await api.createPromoCode(event.params.id, read.code);
       return { done: t('promo.created', { code: created.code }) };
     } catch (e) {
