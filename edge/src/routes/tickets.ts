@@ -79,10 +79,7 @@ export function mountTickets(router: Router, { config, db }: TicketsDeps): void 
         case 'started': throw new HttpError(409, 'event_started', 'The event has started; ticket holders can no longer change.');
       }
     }
-    const row = (await db.query(
-      `SELECT t.id, t.type_id, tt.name AS type_name, t.holder_name, t.status, t.version, t.secret, t.secret_issued_at, t.used_at, t.used_gate
-         FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id WHERE t.id = $1`, [ticketId])).rows[0] as TicketRaw;
-    return { status: 200, body: await ownerTicketView(row) };
+    return { status: 200, body: await ownerTicketView(await selectTicketRaw(db, ticketId)) };
   }, { body: true });
 
   router.route('post', '/api/tickets/:id/reissue', async (ctx) => {
@@ -99,9 +96,14 @@ export function mountTickets(router: Router, { config, db }: TicketsDeps): void 
         case 'version_exhausted': throw new HttpError(409, 'reissue_limit', 'This ticket was reissued too many times; contact the organizer.');
       }
     }
-    const row = (await db.query(
-      `SELECT t.id, t.type_id, tt.name AS type_name, t.holder_name, t.status, t.version, t.secret, t.secret_issued_at, t.used_at, t.used_gate
-         FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id WHERE t.id = $1`, [ticketId])).rows[0] as TicketRaw;
-    return { status: 200, body: await ownerTicketView(row) };
+    return { status: 200, body: await ownerTicketView(await selectTicketRaw(db, ticketId)) };
   }, { body: false });
+}
+
+/** One ticket as its owner sees it after a change (holder renamed, secret reissued). */
+async function selectTicketRaw(db: Db, ticketId: string): Promise<TicketRaw> {
+  const { rows } = await db.query(
+    `SELECT t.id, t.type_id, tt.name AS type_name, t.holder_name, t.status, t.version, t.secret, t.secret_issued_at, t.used_at, t.used_gate
+       FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id WHERE t.id = $1`, [ticketId]);
+  return rows[0] as TicketRaw;
 }
