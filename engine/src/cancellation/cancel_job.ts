@@ -1,6 +1,7 @@
 import { inTransaction } from '../db/transaction.ts';
 import { selectEventConfig } from '../db/events.ts';
-import type { Command, Outcome } from '../inventory/types.ts';
+import { EngineVerbs } from '../engine_verbs.ts';
+import type { Refusal } from '../inventory/types.ts';
 import type { JobDeps, JobHandler } from '../jobs/queues.ts';
 import { revokeEventTickets } from './cancellation.ts';
 
@@ -35,9 +36,10 @@ export const cancelEventJob: JobHandler<'event-cancel'> = async (deps, { eventId
   const config = await selectEventConfig(deps.db, eventId);
   if (config === null) throw new Error(`no event ${eventId}`);
   if (config.cancelled !== true) throw new Error(`event ${eventId} is not cancelled; nothing to do`);
-  await send(deps, { kind: 'reconfigure', eventId, config });
-  const released = await send(deps, { kind: 'releaseAllHolds', eventId });
-  if (released.ok && released.kind === 'releasedAll' && released.count > 0) deps.log('info', `event-cancel: event ${eventId}: ${released.count} open holds released`);
+  const engine = new EngineVerbs(deps.engine);
+  answerOf(await engine.reconfigure({ eventId, config }), 'reconfigure');
+  const released = answerOf(await engine.releaseAllHolds({ eventId }), 'releaseAllHolds');
+  if (released.count > 0) deps.log('info', `event-cancel: event ${eventId}: ${released.count} open holds released`);
 
   const confirming = await countOrdersBeingConfirmed(deps, eventId);
   if (confirming > 0) throw new Error(`event ${eventId}: ${confirming} paid orders are still being confirmed; listing the orders once they are`);
@@ -74,9 +76,9 @@ async function countOrdersBeingConfirmed(deps: JobDeps, eventId: string): Promis
   return rows[0]!.n;
 }
 
-async function send(deps: JobDeps, cmd: Command): Promise<Outcome> {
-  const outcome = await deps.engine.send(cmd);
-  if (!outcome.ok && transient.has(outcome.reason)) throw new Error(`engine ${outcome.reason} for ${cmd.kind}; retrying`);
-  if (!outcome.ok) throw new Error(`engine refused ${cmd.kind} (${outcome.reason})`);
-  return outcome;
+/** A verb's answer; a refusal throws, so pg-boss runs the job again. */
+function answerOf<A extends { ok: true }>(outcome: A | Refusal, verb: string): A {
+  if (outcome.ok) return outcome;
+  if (transient.has(outcome.reason)) throw new Error(`engine ${outcome.reason} for ${verb}; retrying`);
+  throw new Error(`engine refused ${verb} (${outcome.reason})`);
 }

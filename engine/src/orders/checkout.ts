@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
+import { EngineVerbs } from '../engine_verbs.ts';
 import { eventIdOfHold } from '../inventory/ids.ts';
 import type { HoldView } from '../inventory/types.ts';
 import type { Jobs } from '../jobs/queues.ts';
@@ -156,9 +157,8 @@ async function insertPricedOrder(deps: CheckoutDeps, input: CheckoutInput, event
 /** One hold of the checkout, still held by its buyer; refuses otherwise. */
 async function heldOf(deps: CheckoutDeps, eventId: string, holdId: string, buyerId: string): Promise<HoldView> {
   if (eventIdOfHold(holdId) !== eventId) throw new OrderError(422, 'basket_mixed_events', 'Every hold of a basket must be of the same event; check them out apart.');
-  const outcome = await deps.engine.send({ kind: 'getHold', eventId, holdId });
+  const outcome = await new EngineVerbs(deps.engine).getHold({ eventId, holdId });
   if (!outcome.ok) throw new OrderError(0, outcome.reason, outcome.reason, outcome.reason === 'event_not_found' ? 'hold_not_found' : outcome.reason);
-  if (outcome.kind !== 'hold') throw new Error(`engine answered ${outcome.kind}, expected hold`);
   const hold = outcome.hold;
   // Someone else's hold answers like a missing one, so hold ids cannot be probed.
   if (hold.buyer !== buyerId) throw new OrderError(404, 'hold_not_found', 'No such hold.', 'hold_not_found');

@@ -1,5 +1,6 @@
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
+import { EngineVerbs } from '../engine_verbs.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { moveOrder, selectOrder, selectOrderLines, type OrderRow } from './orders_db.ts';
 import { selectPaymentOfOrder } from './payments_db.ts';
@@ -7,8 +8,8 @@ import { releaseUnpaidRedemption } from './promo_codes_db.ts';
 
 /** The hold is gone for good: lapsed, released, or unknown to its actor. */
 export async function holdLapsed(engine: Engine, eventId: string, holdId: string): Promise<boolean> {
-  const outcome = await engine.send({ kind: 'getHold', eventId, holdId });
-  return outcome.ok ? outcome.kind === 'hold' && (outcome.hold.status === 'expired' || outcome.hold.status === 'released') : outcome.reason === 'hold_not_found';
+  const outcome = await new EngineVerbs(engine).getHold({ eventId, holdId });
+  return outcome.ok ? outcome.hold.status === 'expired' || outcome.hold.status === 'released' : outcome.reason === 'hold_not_found';
 }
 
 /**

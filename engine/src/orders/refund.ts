@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool.ts';
+import { EngineVerbs } from '../engine_verbs.ts';
 import type { JobData, JobHandler, Jobs } from '../jobs/queues.ts';
 import { RefundByHand } from '../payments/provider.ts';
 import { ticketsUrl } from '../mail/links.ts';
@@ -124,10 +125,11 @@ export const refundJob: JobHandler<'refund'> = async (deps, { orderId, reason, r
     return;
   }
   // Every line's seats go back (a basket has several); the actor refunds a hold once, so a retry repeats nothing.
+  const engine = new EngineVerbs(deps.engine);
   for (const line of await selectOrderLines(deps.db, orderId)) {
     const holdId = line.ticketedHoldId;
     if (holdId === null || (await countTicketsOfHold(deps.db, holdId)) === 0) continue;
-    const outcome = await deps.engine.send({ kind: 'refundTickets', eventId: order.eventId, holdId, typeId: line.typeId, qty: line.quantity, buyer: order.buyerId });
+    const outcome = await engine.refundTickets({ eventId: order.eventId, holdId, typeId: line.typeId, qty: line.quantity, buyer: order.buyerId });
     if (outcome.ok) continue;
     if (outcome.reason === 'busy' || outcome.reason === 'shard_unavailable') throw new Error(`engine ${outcome.reason} for refundTickets; retrying`);
     deps.log('error', `refund of order ${orderId}: the actor refused to put hold ${holdId} back on sale (${outcome.reason}); its ${line.quantity} seats stay unsold`);
