@@ -4,31 +4,11 @@ import type { Command, Outcome, Refusal } from './inventory/types.ts';
 /**
  * The answer each command gets when it succeeds. One table, so a caller
  * never checks an answer's kind again: `EngineVerbs` checks it here, once,
- * and an answer of another kind is a bug (thrown, never a refusal).
+ * and an answer of another kind is a bug (thrown, never a refusal). The type
+ * is read from the table: a command left out of it, or an answer that is no
+ * Outcome's kind, fails the type check.
  */
-type AnswerKinds = {
-  placeHold: 'held';
-  placeBasket: 'basketHeld';
-  releaseHold: 'released';
-  releaseAllHolds: 'releasedAll';
-  confirmHold: 'confirmed';
-  changeCapacity: 'capacityChanged';
-  expireHolds: 'expired';
-  getHold: 'hold';
-  snapshot: 'snapshot';
-  reconfigure: 'reconfigured';
-  refundTickets: 'refunded';
-  queue: 'queue';
-};
-
-type KindOf<C extends Command> = C['kind'];
-/** What a command answers when it succeeds. */
-export type AnswerOf<K extends keyof AnswerKinds> = Extract<Outcome, { kind: AnswerKinds[K] }>;
-export type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
-/** A command without its `kind`: the verb names it. */
-type Args<K extends Command['kind']> = Omit<CommandOf<K>, 'kind'>;
-
-const answerKinds: AnswerKinds = {
+export const answerKinds = {
   placeHold: 'held',
   placeBasket: 'basketHeld',
   releaseHold: 'released',
@@ -41,13 +21,21 @@ const answerKinds: AnswerKinds = {
   reconfigure: 'reconfigured',
   refundTickets: 'refunded',
   queue: 'queue',
-};
+} as const satisfies Record<Command['kind'], Exclude<Outcome, Refusal>['kind']>;
+type AnswerKinds = typeof answerKinds;
+
+type KindOf<C extends Command> = C['kind'];
+/** What a command answers when it succeeds. */
+export type AnswerOf<K extends keyof AnswerKinds> = Extract<Outcome, { kind: AnswerKinds[K] }>;
+export type CommandOf<K extends Command['kind']> = Extract<Command, { kind: K }>;
+/** A command without its `kind`: the verb names it. */
+type Args<K extends Command['kind']> = Omit<CommandOf<K>, 'kind'>;
 
 /** An answer of the wrong kind: the engine and its caller disagree about the protocol, a bug. */
 export class UnexpectedAnswer extends Error {
   override name = 'UnexpectedAnswer';
-  constructor(command: string, answer: string) {
-    super(`engine answered ${answer} to ${command}, expected ${answerKinds[command as keyof AnswerKinds]}`);
+  constructor(command: Command['kind'], answer: string) {
+    super(`engine answered ${answer} to ${command}, expected ${answerKinds[command]}`);
   }
 }
 
