@@ -1,5 +1,6 @@
 import type { LoadSpec } from './autocannon_run.ts';
-import { getEvent } from './tickr_api.ts';
+import type { Check } from './report_types.ts';
+import { getEvent, type TicketTypeView } from './tickr_api.ts';
 
 /** What a holds load aims at: one ticket type of one event, one ticket a hold. */
 export type HoldTarget = { eventId: string; typeId: string };
@@ -33,4 +34,21 @@ export function holdLoad(url: string, target: HoldTarget, o: { tokens: string[];
 export async function stockLeft(url: string, target: HoldTarget, fallback: number): Promise<number> {
   const type = (await getEvent(url, target.eventId)).ticketTypes.find((t) => t.id === target.typeId);
   return type ? type.capacity - type.sold - type.held : fallback;
+}
+
+/**
+ * The oversell check every load of holds ends with, one per ticket type as
+ * the node reports it: sold + held never past capacity. With `madeWith` (the
+ * capacity the event was made with), a type's sales must also fit that, so a
+ * capacity raised meanwhile cannot hide an oversell.
+ */
+export function oversellChecks(types: TicketTypeView[], madeWith?: number): Check[] {
+  return types.map((type) => {
+    const out = type.sold + type.held;
+    return {
+      name: `no oversell (${type.name ?? type.id})`,
+      ok: out <= type.capacity && (madeWith === undefined || type.sold <= madeWith),
+      detail: `sold ${type.sold} + held ${type.held} = ${out} <= capacity ${type.capacity}${madeWith === undefined ? '' : `, sold ${type.sold} <= ${madeWith} made`}`,
+    };
+  });
 }

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
+import { oversellChecks } from '../hold_requests.ts';
 import { cpuSpent } from '../server.ts';
 import { withStack, type Stack } from '../stack.ts';
 import { Stage } from '../stages.ts';
@@ -276,7 +277,7 @@ async function databaseChecks(r: Run, journeys: Journey[]): Promise<Check[]> {
   if (r.payments) checks.push(...(await pipelineChecks(r.stack, orderIds, r.stack.event.ticketTypes[0]?.capacity ?? 0)));
   else {
     const live = await getEvent(r.stack.server.url, event.id);
-    for (const type of live.ticketTypes) checks.push({ name: `no oversell (${type.name ?? type.id})`, ok: type.sold + type.held <= type.capacity, detail: `sold ${type.sold} + held ${type.held} <= capacity ${type.capacity}` });
+    checks.push(...oversellChecks(live.ticketTypes));
   }
   checks.push(await noHoldPastTtl(r, journeys));
   return checks;

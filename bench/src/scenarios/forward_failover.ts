@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { holdBody, holdHeaders, holdPath } from '../hold_requests.ts';
+import { holdBody, holdHeaders, holdPath, oversellChecks } from '../hold_requests.ts';
 import { progress } from '../progress.ts';
 import type { Check, ResultRow } from '../report_types.ts';
 import type { Member } from '../cluster.ts';
@@ -204,11 +204,7 @@ export async function checkInventory(setup: Setup): Promise<Check[]> {
       await sleep(250);
     }
   }
-  const checks: Check[] = [];
-  for (const type of event.ticketTypes) {
-    const out = type.sold + type.held;
-    checks.push({ name: `no oversell (${type.name ?? type.id})`, ok: out <= type.capacity, detail: `sold ${type.sold} + held ${type.held} = ${out} <= capacity ${type.capacity}` });
-  }
+  const checks = oversellChecks(event.ticketTypes);
   const type = event.ticketTypes.find((t) => t.id === setup.typeId);
   const expiredMaybe = Date.now() - setup.firstHoldAt >= holdTtlSeconds * 1000;
   if (type && !expiredMaybe && type.capacity > setup.acknowledged) {

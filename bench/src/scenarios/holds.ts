@@ -6,7 +6,7 @@ import { ParticipantPool } from '../participants.ts';
 import { planSteps } from '../progress.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
-import { holdBody, holdHeaders, holdLoad, holdPath, stockLeft } from '../hold_requests.ts';
+import { holdBody, holdHeaders, holdLoad, holdPath, oversellChecks, stockLeft } from '../hold_requests.ts';
 import { ApiError, createEvent, getEvent, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
@@ -286,11 +286,7 @@ export async function measureHolds(setup: Setup, opts: BenchOptions, connections
 /** After the runs: never more out than capacity, and every acknowledged hold still counted. */
 export async function checkInventory(setup: Setup, opts: BenchOptions, acknowledged: number): Promise<Check[]> {
   const event = await getEvent(setup.server.url, setup.eventId);
-  const checks: Check[] = [];
-  for (const type of event.ticketTypes) {
-    const out = type.sold + type.held;
-    checks.push({ name: `no oversell (${type.name ?? type.id})`, ok: out <= type.capacity, detail: `sold ${type.sold} + held ${type.held} = ${out} <= capacity ${type.capacity}` });
-  }
+  const checks = oversellChecks(event.ticketTypes);
   const type = event.ticketTypes.find((t) => t.id === setup.typeId);
   const expiredMaybe = Date.now() - setup.firstHoldAt >= holdTtlSeconds * 1000;
   if (type && !expiredMaybe && opts.capacity > acknowledged) {

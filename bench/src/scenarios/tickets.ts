@@ -1,4 +1,5 @@
 import { progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
+import { oversellChecks } from '../hold_requests.ts';
 import { cpuSpent } from '../server.ts';
 import { placeHolds, withStack, type Stack } from '../stack.ts';
 import { Stage } from '../stages.ts';
@@ -180,9 +181,5 @@ export async function paidOrdersTicketed(db: Stack['db'], orderIds: string[]): P
 /** After the run: every paid order has its tickets or a refund, and nothing sold past capacity. */
 export async function pipelineChecks(stack: Pick<Stack, 'db' | 'server' | 'event'>, orderIds: string[], capacity: number): Promise<Check[]> {
   const event = await getEvent(stack.server.url, stack.event.id);
-  const checks: Check[] = [await paidOrdersTicketed(stack.db, orderIds)];
-  for (const type of event.ticketTypes) {
-    checks.push({ name: `no oversell (${type.name ?? type.id})`, ok: type.sold + type.held <= type.capacity && type.sold <= capacity, detail: `sold ${type.sold} + held ${type.held} <= capacity ${type.capacity}` });
-  }
-  return checks;
+  return [await paidOrdersTicketed(stack.db, orderIds), ...oversellChecks(event.ticketTypes, capacity)];
 }
