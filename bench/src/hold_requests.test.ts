@@ -14,7 +14,7 @@ describe('oversellChecks', () => {
   it('with the capacity the event was made with, fails sales past it even when a raised capacity still holds them', () => {
     const types = [{ id: 'ga', capacity: 20, sold: 12, held: 0 }];
     expect(oversellChecks(types)[0]!.ok).toBe(true);
-    expect(oversellChecks(types, 10)[0]).toMatchObject({ ok: false, detail: 'sold 12 + held 0 = 12 <= capacity 20, sold 12 <= 10 made' });
+    expect(oversellChecks(types, 10)[0]).toMatchObject({ ok: false, detail: 'sold 12 + held 0 = 12 <= capacity 20, sold 12 <= 10 (the capacity it was made with)' });
     expect(oversellChecks(types, 12)[0]!.ok).toBe(true);
   });
 });

@@ -48,7 +48,7 @@ export function oversellChecks(types: TicketTypeView[], madeWith?: number): Chec
     return {
       name: `no oversell (${type.name ?? type.id})`,
       ok: out <= type.capacity && (madeWith === undefined || type.sold <= madeWith),
-      detail: `sold ${type.sold} + held ${type.held} = ${out} <= capacity ${type.capacity}${madeWith === undefined ? '' : `, sold ${type.sold} <= ${madeWith} made`}`,
+      detail: `sold ${type.sold} + held ${type.held} = ${out} <= capacity ${type.capacity}${madeWith === undefined ? '' : `, sold ${type.sold} <= ${madeWith} (the capacity it was made with)`}`,
     };
   });
 }
