@@ -307,13 +307,19 @@ function clusterConfig(env: NodeJS.ProcessEnv, advertiseHost: string): Pick<Conf
   return { internalHost, clusterSecret: raw === null ? null : Buffer.from(raw, 'utf8') };
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const production = env.NODE_ENV === 'production';
-  if (production) requireProductionSecrets(env);
+/** TICKR_TOKEN_SECRET, or a random stand-in until dev_secrets.ts replaces it (development). */
+function tokenConfig(env: NodeJS.ProcessEnv): Pick<Config, 'tokenSecret' | 'tokenSecretEphemeral'> {
   const secret = env.TICKR_TOKEN_SECRET || undefined;
   if (secret !== undefined && secret.length < secretCharsMin) {
     throw new ConfigError(`TICKR_TOKEN_SECRET must be at least ${secretCharsMin} characters long (openssl rand -base64 48)`);
   }
+  return {
+    tokenSecret: new TextEncoder().encode(secret ?? crypto.randomUUID() + crypto.randomUUID()),
+    tokenSecretEphemeral: secret === undefined,
+  };
+}
+
+function operatorConfig(env: NodeJS.ProcessEnv): Pick<Config, 'operatorEmail' | 'operatorPassword'> {
   const operatorEmail = env.TICKR_OPERATOR_EMAIL || null;
   const operatorPassword = env.TICKR_OPERATOR_PASSWORD || null;
   if ((operatorEmail === null) !== (operatorPassword === null)) {
@@ -322,25 +328,62 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (operatorPassword !== null && operatorPassword.length < 10) {
     throw new ConfigError('TICKR_OPERATOR_PASSWORD must be at least 10 characters long');
   }
+  return { operatorEmail, operatorPassword };
+}
+
+function logLevelSetting(env: NodeJS.ProcessEnv): Config['logLevel'] {
   const logLevel = (env.TICKR_LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(`TICKR_LOG_LEVEL must be one of debug, info, warn, error, got "${logLevel}"`);
   }
+  return logLevel;
+}
+
+/** The ticket server key, from TICKR_TICKET_KEY_SECRET or from random bytes until dev_secrets.ts replaces it (development). */
+function ticketKeyConfig(env: NodeJS.ProcessEnv): Pick<Config, 'ticketServerKey' | 'ticketKeySecretEphemeral'> {
   const ticketKeySecret = env.TICKR_TICKET_KEY_SECRET || null;
   if (ticketKeySecret !== null && Buffer.byteLength(ticketKeySecret) < serverSecretBytesMin) {
     throw new ConfigError(`TICKR_TICKET_KEY_SECRET must be at least ${serverSecretBytesMin} bytes; generate one with openssl rand -base64 48`);
   }
+  return {
+    ticketServerKey: deriveServerKey(ticketKeySecret ?? randomBytes(48)),
+    ticketKeySecretEphemeral: ticketKeySecret === null,
+  };
+}
+
+function mailConfig(env: NodeJS.ProcessEnv): Pick<Config, 'sesRegion' | 'sesEndpoint' | 'mailFrom'> {
   const sesEndpoint = env.TICKR_SES_ENDPOINT || null;
   if (sesEndpoint !== null && !/^https?:\/\/[^\s]+$/.test(sesEndpoint)) {
     throw new ConfigError(`TICKR_SES_ENDPOINT must be an http(s) URL, e.g. http://localhost:4566, got "${sesEndpoint}"`);
   }
-  const advertiseHost = env.TICKR_ADVERTISE_HOST || '127.0.0.1';
-  const sms = smsConfig(env, production);
-  const dataDir = resolve(env.TICKR_DATA_DIR || resolve(projectRoot, '.data'));
+  return {
+    sesRegion: env.TICKR_SES_REGION || null,
+    sesEndpoint,
+    mailFrom: env.TICKR_MAIL_FROM || 'Tickr <tickets@tickr.local>',
+  };
+}
+
+function testClockSkewSetting(env: NodeJS.ProcessEnv, production: boolean): string | null {
   const testClockSkewFile = env.TICKR_TEST_CLOCK_SKEW_FILE || null;
   if (testClockSkewFile !== null && production) {
     throw new ConfigError('TICKR_TEST_CLOCK_SKEW_FILE skews the lease clock for fault tests (npm run chaos); unset it with NODE_ENV=production');
   }
+  return testClockSkewFile;
+}
+
+/* The settings are checked in this order, so that of several bad ones the same is named first. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  if (production) requireProductionSecrets(env);
+  const token = tokenConfig(env);
+  const operator = operatorConfig(env);
+  const logLevel = logLevelSetting(env);
+  const ticketKey = ticketKeyConfig(env);
+  const mail = mailConfig(env);
+  const advertiseHost = env.TICKR_ADVERTISE_HOST || '127.0.0.1';
+  const sms = smsConfig(env, production);
+  const dataDir = resolve(env.TICKR_DATA_DIR || resolve(projectRoot, '.data'));
+  const testClockSkewFile = testClockSkewSetting(env, production);
   return {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
@@ -357,10 +400,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shards: int(env, 'TICKR_SHARDS', shardCount, 1, 1024),
     dataDir,
     embeddedPgPort: int(env, 'TICKR_EMBEDDED_PG_PORT', 54_329, 1024, 65_535),
-    tokenSecret: new TextEncoder().encode(secret ?? crypto.randomUUID() + crypto.randomUUID()),
-    tokenSecretEphemeral: secret === undefined,
-    operatorEmail,
-    operatorPassword,
+    ...token,
+    ...operator,
     seedDemo: seedDemoSetting(env, production),
     benchRoutes: bool(env, 'TICKR_BENCH_ROUTES', false),
     flushDelayMs: int(env, 'TICKR_FLUSH_DELAY_MS', 0, 0, 100),
@@ -369,12 +410,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wire: wireSetting(env),
     logLevel,
     production,
-    ticketServerKey: deriveServerKey(ticketKeySecret ?? randomBytes(48)),
-    ticketKeySecretEphemeral: ticketKeySecret === null,
+    ...ticketKey,
     metricsToken: metricsTokenSetting(env),
-    sesRegion: env.TICKR_SES_REGION || null,
-    sesEndpoint,
-    mailFrom: env.TICKR_MAIL_FROM || 'Tickr <tickets@tickr.local>',
+    ...mail,
     ...sms,
     publicUrl: (env.TICKR_PUBLIC_URL || 'http://localhost:5173').replace(/\/+$/, ''),
     platformFeeBps: int(env, 'TICKR_PLATFORM_FEE_BPS', 400, 0, 10_000),

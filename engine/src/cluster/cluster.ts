@@ -2,14 +2,14 @@ import { assert } from '../assert.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
-import type { Level } from '../log.ts';
+import type { Level, Logger } from '../log.ts';
 import { LeaseKeeper, sendIfServed } from '../leases/lease_keeper.ts';
 import { RedisLeaseStore } from '../leases/redis_lease_store.ts';
 import { leaseClock } from '../leases/skewed_clock.ts';
 import { shardOf } from '../shards.ts';
 import type { Log, ShardWorkers } from '../worker/pool.ts';
 import { ForwardClient } from './forward_client.ts';
-import { startForwardServer } from './forward_server.ts';
+import { startForwardServer, type ForwardServer } from './forward_server.ts';
 import { Membership, type NodeInfo } from './membership.ts';
 import { shardsOf } from './placement.ts';
 import { startQueueTicks } from './queue_ticks.ts';
@@ -51,69 +51,26 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
   const secret = config.clusterSecret;
   assert(secret !== null, 'a cluster node has TICKR_CLUSTER_SECRET');
   const forwardLog = (level: Level, msg: string): void => log(level === 'debug' ? 'info' : level, msg);
-  const server = await startForwardServer({ host: config.internalHost, port: config.internalPort, secret, handle: serveLocal, log: forwardLog }).catch(
-    (error: Error) => {
-      throw new Error(
-        `the internal port cannot listen on ${config.internalHost}:${config.internalPort} (${error.message}): TICKR_INTERNAL_PORT must be free and TICKR_INTERNAL_HOST an address of this machine (0.0.0.0 for all)`,
-      );
-    },
-  );
+  const server = await listenInternal(config, secret, serveLocal, forwardLog);
   const self = { nodeId: config.nodeId, internalUrl: `${config.advertiseHost}:${server.port}` };
   const membership = await Membership.join({ url, self, keyPrefix: config.redisPrefix, onError });
   const ticks = await startQueueTicks({ url, keyPrefix: config.redisPrefix, nodeId: config.nodeId, onStatus: opts.onQueueStatus, onError });
 
   let live: NodeInfo[] = [membership.self];
   const clock = leaseClock(config.testClockSkewFile);
-  keeper = new LeaseKeeper({
-    leases,
-    db: opts.db,
-    workers,
-    nodeId: config.nodeId,
-    shards: config.shards,
-    log,
-    ttlMs: config.leaseTtlMs,
-    // Fault tests skew only the lease keeper's reading of time; its timers stay the system's.
-    clock: { ...systemClock, now: clock.now },
-    want: async () => {
-      const nodes = await membership.liveNodes();
-      // We are alive whatever Redis says this instant (a flushed Redis forgets us until the next heartbeat).
-      live = nodes.some((n) => n.nodeId === config.nodeId) ? nodes : [...nodes, membership.self];
-      return new Set(shardsOf(config.nodeId, live.map((n) => n.nodeId), config.shards));
-    },
-  });
-
+  const k = createKeeper(opts, leases, membership, clock, (nodes) => (live = nodes));
+  keeper = k;
   const forward = new ForwardClient({ secret, log: forwardLog });
-  const owners = new Map<number, { peer: string | null; until: number }>();
-  let forwardedCount = 0;
+  const router = commandRouter({ config, workers, keeper: k, leases, forward, liveNodes: () => live });
 
-  async function ownerOf(shard: number): Promise<string | null> {
-    const cached = owners.get(shard);
-    if (cached && cached.until > Date.now()) return cached.peer;
-    const holder = await leases.holder(shard).catch(() => null);
-    const peer = holder === null || holder === config.nodeId ? null : (live.find((n) => n.nodeId === holder)?.internalUrl ?? null);
-    owners.set(shard, { peer, until: Date.now() + ownerCacheMs });
-    return peer;
-  }
-
-  const k = keeper;
   await k.start(false);
   return {
     keeper: k,
     nodes: () => live,
-    forwarded: () => forwardedCount,
+    forwarded: router.forwarded,
     forwardFailures: () => forward.stats().failures,
     publishQueueStatus: (statuses) => ticks.publish(statuses),
-    async send(cmd) {
-      const shard = shardOf(cmd.eventId, config.shards);
-      if (k.serves(shard)) return workers.send(cmd, shard);
-      if (k.holds(shard)) return shardUnavailable; // ours, still loading
-      const peer = await ownerOf(shard);
-      if (peer === null) return shardUnavailable;
-      forwardedCount++;
-      const outcome = await forward.send(peer, cmd);
-      if (!outcome.ok && outcome.reason === 'shard_unavailable') owners.delete(shard);
-      return outcome;
-    },
+    send: router.send,
     async close() {
       await k.stop();
       await membership.leave().catch(() => {});
@@ -122,6 +79,86 @@ export async function startCluster(opts: { config: Config; db: Db; workers: Shar
       await ticks.close();
       await leases.close();
       clock.close();
+    },
+  };
+}
+
+/** The internal port, or an error saying which setting to fix when it cannot listen. */
+function listenInternal(config: Config, secret: Uint8Array, handle: (cmd: Command) => Promise<Outcome>, log: Logger): Promise<ForwardServer> {
+  return startForwardServer({ host: config.internalHost, port: config.internalPort, secret, handle, log }).catch((error: Error) => {
+    throw new Error(
+      `the internal port cannot listen on ${config.internalHost}:${config.internalPort} (${error.message}): TICKR_INTERNAL_PORT must be free and TICKR_INTERNAL_HOST an address of this machine (0.0.0.0 for all)`,
+    );
+  });
+}
+
+/** The lease keeper wants the shards rendezvous hashing gives this node among the live ones; each reading of them goes to `setLive`. */
+function createKeeper(
+  opts: { config: Config; db: Db; workers: ShardWorkers; log: Log },
+  leases: RedisLeaseStore,
+  membership: Membership,
+  clock: { now: () => number },
+  setLive: (nodes: NodeInfo[]) => void,
+): LeaseKeeper {
+  const { config } = opts;
+  return new LeaseKeeper({
+    leases,
+    db: opts.db,
+    workers: opts.workers,
+    nodeId: config.nodeId,
+    shards: config.shards,
+    log: opts.log,
+    ttlMs: config.leaseTtlMs,
+    // Fault tests skew only the lease keeper's reading of time; its timers stay the system's.
+    clock: { ...systemClock, now: clock.now },
+    want: async () => {
+      const nodes = await membership.liveNodes();
+      // We are alive whatever Redis says this instant (a flushed Redis forgets us until the next heartbeat).
+      const live = nodes.some((n) => n.nodeId === config.nodeId) ? nodes : [...nodes, membership.self];
+      setLive(live);
+      return new Set(shardsOf(config.nodeId, live.map((n) => n.nodeId), config.shards));
+    },
+  });
+}
+
+/**
+ * Sends a command to this node's worker for its shard when this node serves
+ * it, else to the node holding the shard's lease (looked up in Redis, cached
+ * for `ownerCacheMs`, forgotten when that node answers `shard_unavailable`).
+ */
+function commandRouter(parts: {
+  config: Config;
+  workers: ShardWorkers;
+  keeper: LeaseKeeper;
+  leases: RedisLeaseStore;
+  forward: ForwardClient;
+  liveNodes: () => NodeInfo[];
+}): { send(cmd: Command): Promise<Outcome>; forwarded(): number } {
+  const { config, workers, keeper, leases, forward } = parts;
+  const owners = new Map<number, { peer: string | null; until: number }>();
+  let forwardedCount = 0;
+
+  async function ownerOf(shard: number): Promise<string | null> {
+    const cached = owners.get(shard);
+    if (cached && cached.until > Date.now()) return cached.peer;
+    const holder = await leases.holder(shard).catch(() => null);
+    const peer = holder === null || holder === config.nodeId ? null : (parts.liveNodes().find((n) => n.nodeId === holder)?.internalUrl ?? null);
+    owners.set(shard, { peer, until: Date.now() + ownerCacheMs });
+    return peer;
+  }
+
+  return {
+    forwarded: () => forwardedCount,
+    async send(cmd) {
+      const shard = shardOf(cmd.eventId, config.shards);
+      if (keeper.serves(shard)) return workers.send(cmd, shard);
+      if (keeper.holds(shard)) return shardUnavailable; // ours, still loading
+      const peer = await ownerOf(shard);
+      if (peer === null) return shardUnavailable;
+      forwardedCount++;
+      const outcome = await forward.send(peer, cmd);
+      if (!outcome.ok && outcome.reason === 'shard_unavailable') owners.delete(shard);
+      return outcome;
     },
   };
 }

@@ -55,6 +55,18 @@ type Conn = {
 const busy: Outcome = { ok: false, reason: 'busy' };
 const tooLarge: Outcome = { ok: false, reason: 'shard_unavailable', detail: 'outcome too large to forward' };
 
+/** What the listening server shares between its connections. */
+type Served = {
+  opts: ForwardServerOptions;
+  conns: Set<Conn>;
+  stats: ForwardServerStats;
+  handshakeTimeoutMs: number;
+  handshakesMax: number;
+  /** Connections still in their handshake; bounded by `handshakesMax`. */
+  handshaking: number;
+  fullLoggedAt: number;
+};
+
 /**
  * The owner's side of forwarding: another node's edge sends, over one
  * persistent TCP connection, the commands for shards this node owns. A
@@ -66,137 +78,33 @@ const tooLarge: Outcome = { ok: false, reason: 'shard_unavailable', detail: 'out
  * fails what it had in flight); nothing a peer sends can throw out of here.
  */
 export async function startForwardServer(opts: ForwardServerOptions): Promise<ForwardServer> {
-  const conns = new Set<Conn>();
-  const stats: ForwardServerStats = { connections: 0, framesIn: 0, framesOut: 0, commands: 0, busy: 0, refused: 0 };
-  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? forwardHandshakeTimeoutMs;
-  const handshakesMax = opts.handshakesMax ?? forwardHandshakesMax;
-  let handshaking = 0;
-  let fullLoggedAt = 0;
-
-  const drop = (conn: Conn, why: string | null): void => {
-    if (conn.closed) return;
-    conn.closed = true;
-    if (conn.handshakeTimer !== null) clearTimeout(conn.handshakeTimer);
-    if (conn.handshake !== null) {
-      handshaking--;
-      if (why !== null) stats.refused++;
-    }
-    conns.delete(conn);
-    stats.connections = conns.size;
-    if (why !== null) opts.log('warn', `forward: closing connection from ${conn.socket.remoteAddress}:${conn.socket.remotePort}: ${why}`);
-    conn.socket.destroy();
+  const served: Served = {
+    opts,
+    conns: new Set<Conn>(),
+    stats: { connections: 0, framesIn: 0, framesOut: 0, commands: 0, busy: 0, refused: 0 },
+    handshakeTimeoutMs: opts.handshakeTimeoutMs ?? forwardHandshakeTimeoutMs,
+    handshakesMax: opts.handshakesMax ?? forwardHandshakesMax,
+    handshaking: 0,
+    fullLoggedAt: 0,
   };
-
-  const flush = (conn: Conn): void => {
-    conn.flushQueued = false;
-    if (conn.closed || conn.outIds.length === 0) return;
-    const ids = conn.outIds;
-    const outcomes = conn.outOutcomes;
-    conn.outIds = [];
-    conn.outOutcomes = [];
-    const { frames, oversized } = encodeBatches('outcomes', ids, outcomes);
-    for (const frame of frames) conn.socket.write(frame);
-    stats.framesOut += frames.length;
-    if (oversized.length > 0) {
-      opts.log('error', `forward: ${oversized.length} outcome(s) too large for one frame; answering shard_unavailable`);
-      const refusals = oversized.map(() => tooLarge);
-      for (const frame of encodeBatches('outcomes', oversized, refusals).frames) conn.socket.write(frame);
-    }
-    // A peer that does not read its answers stops being read: it cannot make us buffer without bound.
-    if (conn.socket.writableNeedDrain) conn.socket.pause();
-  };
-
-  const answer = (conn: Conn, id: number, outcome: Outcome, ran: boolean): void => {
-    if (ran) conn.inflight--;
-    if (conn.closed) return;
-    conn.outIds.push(id);
-    conn.outOutcomes.push(outcome);
-    if (!conn.flushQueued) {
-      conn.flushQueued = true;
-      setImmediate(flush, conn);
-    }
-  };
-
-  const run = (conn: Conn, id: number, cmd: Command): void => {
-    if (conn.inflight >= forwardInflightMax) {
-      stats.busy++;
-      return answer(conn, id, busy, false);
-    }
-    conn.inflight++;
-    stats.commands++;
-    const onError = (error: unknown): void => {
-      opts.log('error', `forward: handler threw for ${cmd.kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      answer(conn, id, shardUnavailable, true);
-    };
-    try {
-      opts.handle(cmd).then((outcome) => answer(conn, id, outcome, true), onError);
-    } catch (error) {
-      onError(error);
-    }
-  };
-
-  const onFrame = (conn: Conn, payload: Uint8Array): void => {
-    if (conn.closed) return;
-    stats.framesIn++;
-    let request;
-    try {
-      request = asRequest(decode(payload));
-    } catch {
-      request = null;
-    }
-    if (request === null) return drop(conn, 'malformed frame');
-    for (let i = 0; i < request.ids.length; i++) run(conn, request.ids[i]!, request.cmds[i]!);
-  };
-
-  const onFrames = (conn: Conn, chunk: Buffer): void => {
-    const error = conn.reader.push(chunk, (payload) => onFrame(conn, payload));
-    if (error !== null) drop(conn, error);
-  };
-
-  /* Bytes before authentication go to the handshake alone; what follows the proof in the same chunk is frames. */
-  const onHandshake = (conn: Conn, handshake: ServerHandshake, chunk: Buffer): void => {
-    const step = handshake.push(chunk);
-    if (step.kind === 'refuse') return drop(conn, step.why);
-    if (step.kind === 'send') conn.socket.write(step.bytes);
-    if (step.kind !== 'done') return;
-    conn.handshake = null;
-    handshaking--;
-    clearTimeout(conn.handshakeTimer!);
-    conn.handshakeTimer = null;
-    if (step.rest.length > 0) onFrames(conn, step.rest);
-  };
-
-  const server: Server = createServer((socket) => {
-    if (handshaking >= handshakesMax) {
-      stats.refused++;
-      // Once a second at most: a flood must not become a flood of log lines.
-      if (Date.now() - fullLoggedAt >= 1_000) {
-        fullLoggedAt = Date.now();
-        opts.log('warn', `forward: ${handshaking} connections already in their handshake; closing new ones (latest from ${socket.remoteAddress})`);
-      }
-      socket.destroy();
-      return;
-    }
-    handshaking++;
-    socket.setNoDelay(true);
-    const conn: Conn = {
-      socket, handshake: new ServerHandshake(opts.secret), handshakeTimer: null, reader: new FrameReader(),
-      closed: false, inflight: 0, outIds: [], outOutcomes: [], flushQueued: false,
-    };
-    // A hard deadline, not an idle timeout: a peer trickling bytes cannot hold the socket either.
-    conn.handshakeTimer = setTimeout(() => drop(conn, `no handshake within ${handshakeTimeoutMs} ms`), handshakeTimeoutMs);
-    conns.add(conn);
-    stats.connections = conns.size;
-    socket.on('data', (chunk: Buffer) => {
-      if (conn.handshake !== null) onHandshake(conn, conn.handshake, chunk);
-      else onFrames(conn, chunk);
-    });
-    socket.on('drain', () => socket.resume());
-    socket.on('error', (error) => drop(conn, error.message));
-    socket.on('close', () => drop(conn, null));
-  });
+  const server: Server = createServer((socket) => accept(served, socket));
   server.on('error', (error) => opts.log('error', `forward: server error: ${error.message}`));
+  const port = await listen(server, opts);
+  opts.log('info', `forward: listening on ${opts.host}:${port}`);
 
+  return {
+    port,
+    stats: () => ({ ...served.stats }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const conn of [...served.conns]) drop(served, conn, null);
+      }),
+  };
+}
+
+/** Resolves with the port listened on (the chosen one when `opts.port` is 0). */
+async function listen(server: Server, opts: ForwardServerOptions): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const onListenError = (error: Error): void => reject(error);
     server.once('error', onListenError);
@@ -206,16 +114,130 @@ export async function startForwardServer(opts: ForwardServerOptions): Promise<Fo
     });
   });
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : opts.port;
-  opts.log('info', `forward: listening on ${opts.host}:${port}`);
+  return typeof address === 'object' && address !== null ? address.port : opts.port;
+}
 
-  return {
-    port,
-    stats: () => ({ ...stats }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const conn of [...conns]) drop(conn, null);
-      }),
+/** A new connection: refused when too many are already in their handshake, else given a deadline to prove itself. */
+function accept(served: Served, socket: Socket): void {
+  const { opts, stats } = served;
+  if (served.handshaking >= served.handshakesMax) {
+    stats.refused++;
+    // Once a second at most: a flood must not become a flood of log lines.
+    if (Date.now() - served.fullLoggedAt >= 1_000) {
+      served.fullLoggedAt = Date.now();
+      opts.log('warn', `forward: ${served.handshaking} connections already in their handshake; closing new ones (latest from ${socket.remoteAddress})`);
+    }
+    socket.destroy();
+    return;
+  }
+  served.handshaking++;
+  socket.setNoDelay(true);
+  const conn: Conn = {
+    socket, handshake: new ServerHandshake(opts.secret), handshakeTimer: null, reader: new FrameReader(),
+    closed: false, inflight: 0, outIds: [], outOutcomes: [], flushQueued: false,
   };
+  // A hard deadline, not an idle timeout: a peer trickling bytes cannot hold the socket either.
+  conn.handshakeTimer = setTimeout(() => drop(served, conn, `no handshake within ${served.handshakeTimeoutMs} ms`), served.handshakeTimeoutMs);
+  served.conns.add(conn);
+  stats.connections = served.conns.size;
+  socket.on('data', (chunk: Buffer) => {
+    if (conn.handshake !== null) onHandshake(served, conn, conn.handshake, chunk);
+    else onFrames(served, conn, chunk);
+  });
+  socket.on('drain', () => socket.resume());
+  socket.on('error', (error) => drop(served, conn, error.message));
+  socket.on('close', () => drop(served, conn, null));
+}
+
+function drop(served: Served, conn: Conn, why: string | null): void {
+  if (conn.closed) return;
+  conn.closed = true;
+  if (conn.handshakeTimer !== null) clearTimeout(conn.handshakeTimer);
+  if (conn.handshake !== null) {
+    served.handshaking--;
+    if (why !== null) served.stats.refused++;
+  }
+  served.conns.delete(conn);
+  served.stats.connections = served.conns.size;
+  if (why !== null) served.opts.log('warn', `forward: closing connection from ${conn.socket.remoteAddress}:${conn.socket.remotePort}: ${why}`);
+  conn.socket.destroy();
+}
+
+/* Bytes before authentication go to the handshake alone; what follows the proof in the same chunk is frames. */
+function onHandshake(served: Served, conn: Conn, handshake: ServerHandshake, chunk: Buffer): void {
+  const step = handshake.push(chunk);
+  if (step.kind === 'refuse') return drop(served, conn, step.why);
+  if (step.kind === 'send') conn.socket.write(step.bytes);
+  if (step.kind !== 'done') return;
+  conn.handshake = null;
+  served.handshaking--;
+  clearTimeout(conn.handshakeTimer!);
+  conn.handshakeTimer = null;
+  if (step.rest.length > 0) onFrames(served, conn, step.rest);
+}
+
+function onFrames(served: Served, conn: Conn, chunk: Buffer): void {
+  const error = conn.reader.push(chunk, (payload) => onFrame(served, conn, payload));
+  if (error !== null) drop(served, conn, error);
+}
+
+function onFrame(served: Served, conn: Conn, payload: Uint8Array): void {
+  if (conn.closed) return;
+  served.stats.framesIn++;
+  let request;
+  try {
+    request = asRequest(decode(payload));
+  } catch {
+    request = null;
+  }
+  if (request === null) return drop(served, conn, 'malformed frame');
+  for (let i = 0; i < request.ids.length; i++) run(served, conn, request.ids[i]!, request.cmds[i]!);
+}
+
+function run(served: Served, conn: Conn, id: number, cmd: Command): void {
+  if (conn.inflight >= forwardInflightMax) {
+    served.stats.busy++;
+    return answer(served, conn, id, busy, false);
+  }
+  conn.inflight++;
+  served.stats.commands++;
+  const onError = (error: unknown): void => {
+    served.opts.log('error', `forward: handler threw for ${cmd.kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    answer(served, conn, id, shardUnavailable, true);
+  };
+  try {
+    served.opts.handle(cmd).then((outcome) => answer(served, conn, id, outcome, true), onError);
+  } catch (error) {
+    onError(error);
+  }
+}
+
+function answer(served: Served, conn: Conn, id: number, outcome: Outcome, ran: boolean): void {
+  if (ran) conn.inflight--;
+  if (conn.closed) return;
+  conn.outIds.push(id);
+  conn.outOutcomes.push(outcome);
+  if (!conn.flushQueued) {
+    conn.flushQueued = true;
+    setImmediate(flush, served, conn);
+  }
+}
+
+function flush(served: Served, conn: Conn): void {
+  conn.flushQueued = false;
+  if (conn.closed || conn.outIds.length === 0) return;
+  const ids = conn.outIds;
+  const outcomes = conn.outOutcomes;
+  conn.outIds = [];
+  conn.outOutcomes = [];
+  const { frames, oversized } = encodeBatches('outcomes', ids, outcomes);
+  for (const frame of frames) conn.socket.write(frame);
+  served.stats.framesOut += frames.length;
+  if (oversized.length > 0) {
+    served.opts.log('error', `forward: ${oversized.length} outcome(s) too large for one frame; answering shard_unavailable`);
+    const refusals = oversized.map(() => tooLarge);
+    for (const frame of encodeBatches('outcomes', oversized, refusals).frames) conn.socket.write(frame);
+  }
+  // A peer that does not read its answers stops being read: it cannot make us buffer without bound.
+  if (conn.socket.writableNeedDrain) conn.socket.pause();
 }
