@@ -70,54 +70,12 @@ export async function startBaseline(name: BaselineName, opts: StartBaselineOptio
   const dir = await mkdtemp(join(tmpdir(), `tickr-bench-${name}-`));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, BASELINE: name, PORT: String(port), BROKEN: opts.broken ? '1' : '0', POOL_SIZE: String(opts.poolSize ?? 16) };
-  const cleanups: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const cleanups: Cleanups = [() => rm(dir, { recursive: true, force: true })];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step().catch(() => {});
   };
   try {
-    let typeId: string;
-    let capacity: number;
-    let check: () => Promise<Verdict>;
-    let storeCpu: () => number;
-    let storeMeasured: boolean;
-    if (usesPostgres(name)) {
-      if (!opts.databaseUrl) throw new Error(`${name}: a databaseUrl is required`);
-      const db = createPool(opts.databaseUrl, 2);
-      cleanups.push(() => db.end());
-      ({ typeId, capacity } = await preparePg(name, db, opts.capacity));
-      env.DATABASE_URL = opts.databaseUrl;
-      check = () => checkPg(name, db, typeId);
-      const postmaster = opts.postmasterPid ?? null;
-      storeMeasured = postmaster !== null;
-      // The postmaster and every process below it (backends, walwriter, checkpointer).
-      storeCpu = () => {
-        if (postmaster === null) return 0;
-        const s = sampleCpu(postmaster);
-        return s.processUs + s.postgresUs + s.otherUs;
-      };
-    } else {
-      let redisServer: RedisServer | undefined;
-      let url = opts.redisUrl;
-      if (!url) {
-        if (!redisInstalled()) throw new BaselineUnavailable(`${name} skipped: redis-server is not installed (apt-get install redis-server)`);
-        redisServer = await startRedis({ durable: name === 'redis-lua-aof' });
-        cleanups.push(redisServer.stop);
-        url = redisServer.url;
-      }
-      const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-      cleanups.push(async () => void redis.disconnect());
-      const prefix = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}:`;
-      ({ typeId, capacity } = await prepareRedis(redis, prefix, opts.capacity));
-      env.REDIS_URL = url;
-      env.REDIS_PREFIX = prefix;
-      check = () => checkRedis(redis, prefix, typeId);
-      storeMeasured = redisServer !== undefined;
-      storeCpu = () => {
-        if (!redisServer) return 0;
-        const s = sampleCpu(redisServer.pid);
-        return s.processUs + s.otherUs;
-      };
-    }
+    const store = usesPostgres(name) ? await preparePostgresStore(name, opts, env, cleanups) : await prepareRedisStore(name, opts, env, cleanups);
     const child = await startChildServer({
       command: process.execPath,
       args: ['--import', 'tsx', 'bench/src/baselines/server.ts'],
@@ -134,19 +92,19 @@ export async function startBaseline(name: BaselineName, opts: StartBaselineOptio
       name,
       url: `http://127.0.0.1:${port}`,
       eventId: 'bench',
-      typeId,
-      capacity,
+      typeId: store.typeId,
+      capacity: store.capacity,
       pid: child.pid,
       logFile: child.logFile,
       store: usesPostgres(name) ? 'postgres' : 'redis',
-      storeMeasured,
+      storeMeasured: store.storeMeasured,
       cpu: () => {
         const s = child.cpu();
-        return { serverUs: s.processUs + s.otherUs, storeUs: storeCpu() };
+        return { serverUs: s.processUs + s.otherUs, storeUs: store.storeCpu() };
       },
       check: async () => {
         await stopFront();
-        return check();
+        return store.check();
       },
       stop: async (stopOpts = {}) => {
         if (stopOpts.keepLog) cleanups.shift();
@@ -157,4 +115,70 @@ export async function startBaseline(name: BaselineName, opts: StartBaselineOptio
     await cleanup();
     throw error;
   }
+}
+
+/** Undone in reverse order when the baseline stops; the first removes its folder (and its log). */
+type Cleanups = (() => Promise<void>)[];
+
+/** A baseline's store, made ready for one run: its ticket type, its oversell check and its CPU so far. */
+type PreparedStore = {
+  typeId: string;
+  capacity: number;
+  check: () => Promise<Verdict>;
+  storeCpu: () => number;
+  storeMeasured: boolean;
+};
+
+/** The baselines `usesPostgres` names (row-lock, advisory-lock, skip-locked). */
+type PostgresBaseline = Parameters<typeof preparePg>[0];
+
+/** The PostgreSQL baselines' tables in `opts.databaseUrl`; `env` tells the HTTP front where they are. */
+async function preparePostgresStore(name: PostgresBaseline, opts: StartBaselineOptions, env: NodeJS.ProcessEnv, cleanups: Cleanups): Promise<PreparedStore> {
+  if (!opts.databaseUrl) throw new Error(`${name}: a databaseUrl is required`);
+  const db = createPool(opts.databaseUrl, 2);
+  cleanups.push(() => db.end());
+  const { typeId, capacity } = await preparePg(name, db, opts.capacity);
+  env.DATABASE_URL = opts.databaseUrl;
+  const postmaster = opts.postmasterPid ?? null;
+  return {
+    typeId,
+    capacity,
+    check: () => checkPg(name, db, typeId),
+    storeMeasured: postmaster !== null,
+    // The postmaster and every process below it (backends, walwriter, checkpointer).
+    storeCpu: () => {
+      if (postmaster === null) return 0;
+      const s = sampleCpu(postmaster);
+      return s.processUs + s.postgresUs + s.otherUs;
+    },
+  };
+}
+
+/** redis-lua's keys, in `opts.redisUrl` or in a private redis-server started here; `env` tells the HTTP front where they are. */
+async function prepareRedisStore(name: BaselineName, opts: StartBaselineOptions, env: NodeJS.ProcessEnv, cleanups: Cleanups): Promise<PreparedStore> {
+  let redisServer: RedisServer | undefined;
+  let url = opts.redisUrl;
+  if (!url) {
+    if (!redisInstalled()) throw new BaselineUnavailable(`${name} skipped: redis-server is not installed (apt-get install redis-server)`);
+    redisServer = await startRedis({ durable: name === 'redis-lua-aof' });
+    cleanups.push(redisServer.stop);
+    url = redisServer.url;
+  }
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  cleanups.push(async () => void redis.disconnect());
+  const prefix = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}:`;
+  const { typeId, capacity } = await prepareRedis(redis, prefix, opts.capacity);
+  env.REDIS_URL = url;
+  env.REDIS_PREFIX = prefix;
+  return {
+    typeId,
+    capacity,
+    check: () => checkRedis(redis, prefix, typeId),
+    storeMeasured: redisServer !== undefined,
+    storeCpu: () => {
+      if (!redisServer) return 0;
+      const s = sampleCpu(redisServer.pid);
+      return s.processUs + s.otherUs;
+    },
+  };
 }
