@@ -209,7 +209,21 @@ export const requestTimeoutMs = 15_000;
  * has), before the `ApiError` is thrown.
  */
 export function createApi(fetchFn: Fetch, base: string, token: string | null = null, forwardedFor: string | null = null, onTokenRefused?: () => void) {
-  async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
+  const send = createSend(fetchFn, base, token, forwardedFor, onTokenRefused);
+  return {
+    send,
+    ...accountVerbs(send),
+    ...eventVerbs(send),
+    ...buyerVerbs(send),
+    ...staffVerbs(send),
+  };
+}
+
+/** One request to the edge: the answer's JSON, or an `ApiError` a person can read. */
+type Send = <T>(method: string, path: string, options?: SendOptions) => Promise<T>;
+
+function createSend(fetchFn: Fetch, base: string, token: string | null, forwardedFor: string | null, onTokenRefused: (() => void) | undefined): Send {
+  return async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.raw !== undefined) headers['content-type'] = options.raw.type;
@@ -241,12 +255,14 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
       throw new ApiError(response.status, code as string, typeof message === 'string' ? message : '', detail);
     }
     throw new ApiError(response.status, response.status >= 500 ? 'unexpected' : `http_${response.status}`, response.status >= 500 ? '' : response.statusText);
-  }
+  };
+}
 
-  const key = (idempotencyKey: string) => ({ 'idempotency-key': idempotencyKey });
+const key = (idempotencyKey: string) => ({ 'idempotency-key': idempotencyKey });
 
+/** Signing up and in, and a person's own account. */
+function accountVerbs(send: Send) {
   return {
-    send,
     signup: (body: SignupBody) => send<AuthReply>('POST', '/api/auth/signup', { body }),
     signin: (body: { email: string; password: string }) => send<AuthReply>('POST', '/api/auth/signin', { body }),
     account: () => send<AccountView>('GET', '/api/auth/account'),
@@ -263,6 +279,12 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     patchProfile: (body: { name?: string; locale?: 'en' | 'fr' | 'ar' | null }) => send<AccountView>('PATCH', '/api/account', { body }),
     deleteAccount: (password: string) => send<{ deleted: true; message: string }>('POST', '/api/account/delete', { body: { password } }),
     exportAccount: () => send<unknown>('GET', '/api/account/export'),
+  };
+}
+
+/** Events as buyers see them and as organizers make them. */
+function eventVerbs(send: Send) {
+  return {
     events: () => send<{ events: EventView[] }>('GET', '/api/events'),
     myEvents: () => send<{ events: EventView[] }>('GET', '/api/events?mine=1'),
     event: (id: string) => send<EventView>('GET', `/api/events/${encodeURIComponent(id)}`),
@@ -274,6 +296,12 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     publishEvent: (id: string) => send<EventView>('POST', `/api/events/${encodeURIComponent(id)}/publish`),
     cancelEvent: (id: string, eventName: string) => send<CancellationView>('POST', `/api/events/${encodeURIComponent(id)}/cancel`, { body: { eventName } }),
     cancellation: (id: string) => send<{ cancellation: CancellationView | null }>('GET', `/api/events/${encodeURIComponent(id)}/cancellation`),
+  };
+}
+
+/** What a buyer does: queue, hold, check out, pay, and their orders and tickets. */
+function buyerVerbs(send: Send) {
+  return {
     placeHold: (eventId: string, body: { typeId: string; quantity: number }, idempotencyKey: string, admission?: string) =>
       send<HoldView>('POST', `/api/events/${encodeURIComponent(eventId)}/holds`, {
         body,
@@ -284,6 +312,8 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
         body: { items },
         headers: { ...key(idempotencyKey), ...(admission ? { 'admission-token': admission } : {}) },
       }),
+    hold: (id: string) => send<HoldView>('GET', `/api/holds/${encodeURIComponent(id)}`),
+    releaseHold: (id: string) => send<HoldView>('DELETE', `/api/holds/${encodeURIComponent(id)}`),
     queueStatus: (eventId: string) => send<QueueStatusView>('GET', `/api/events/${encodeURIComponent(eventId)}/queue`),
     joinQueue: (eventId: string, body: { pow?: { issuedAt: number; nonce: string } } = {}) =>
       send<JoinedView>('POST', `/api/events/${encodeURIComponent(eventId)}/queue`, { body }),
@@ -307,7 +337,12 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     simulatedSession: (session: string) => send<SimulatedSessionView>('GET', `/api/payments/simulated/${encodeURIComponent(session)}`),
     simulatedOutcome: (session: string, outcome: 'pay' | 'decline') =>
       send<{ session: string; orderId: string; status: string; result: string }>('POST', `/api/payments/simulated/${encodeURIComponent(session)}`, { body: { outcome } }),
-    // Organizer, door staff and operator (#6, second half).
+  };
+}
+
+/** Organizer, door staff and operator (#6, second half). */
+function staffVerbs(send: Send) {
+  return {
     checkinLists: (eventId: string) => send<{ lists: CheckinListView[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/checkin/lists`),
     createCheckinList: (eventId: string, body: { name: string; typeIds?: string[] }) => send<CheckinListView>('POST', `/api/events/${encodeURIComponent(eventId)}/checkin/lists`, { body }),
     deleteCheckinList: (eventId: string, listId: string) => send<null>('DELETE', `/api/events/${encodeURIComponent(eventId)}/checkin/lists/${encodeURIComponent(listId)}`),
@@ -323,8 +358,6 @@ export function createApi(fetchFn: Fetch, base: string, token: string | null = n
     payout: (eventId: string) => send<PayoutView>('GET', `/api/events/${encodeURIComponent(eventId)}/payout`),
     sales: (eventId: string, bucket: 'minute' | 'hour' | 'day' = 'minute') => send<{ eventId: string; bucket: string; points: { at: string; tickets: number; revenue: number }[] }>('GET', `/api/events/${encodeURIComponent(eventId)}/sales?bucket=${bucket}`),
     opsStatus: () => send<OpsStatusView>('GET', '/api/ops/status'),
-    hold: (id: string) => send<HoldView>('GET', `/api/holds/${encodeURIComponent(id)}`),
-    releaseHold: (id: string) => send<HoldView>('DELETE', `/api/holds/${encodeURIComponent(id)}`),
   };
 }
 

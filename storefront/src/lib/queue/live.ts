@@ -52,118 +52,139 @@ export const reconnectGraceMs = 4_000;
  */
 const refusedCodes = new Set([4400, 4401, 4403, 4404]);
 
+/** One page's watch of its queue: the socket, the retry and poll timers, and where the connection stands. */
+type Watch = {
+  opts: WatchOptions;
+  policy: BackoffPolicy;
+  openSocket: (url: string) => QueueSocket;
+  socket: QueueSocket | null;
+  attempt: number;
+  openedAt: number | null;
+  live: boolean;
+  stopped: boolean;
+  refused: boolean;
+  retryTimer: ReturnType<typeof setTimeout> | undefined;
+  graceTimer: ReturnType<typeof setTimeout> | undefined;
+  pollTimer: ReturnType<typeof setInterval> | undefined;
+};
+
 export function watchQueue(opts: WatchOptions): () => void {
-  const policy = opts.policy ?? queueBackoff;
-  const openSocket = opts.openSocket ?? ((url: string) => new WebSocket(url) as unknown as QueueSocket);
-  let socket: QueueSocket | null = null;
-  let attempt = 0;
-  let openedAt: number | null = null;
-  let live = false;
-  let stopped = false;
-  let refused = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
-  let pollTimer: ReturnType<typeof setInterval> | undefined;
-
-  const poll = async () => {
-    try {
-      const response = await fetch(opts.statusUrl, { headers: { accept: 'application/json' } });
-      const tick = tickOf(await response.json());
-      if (tick && !stopped) opts.onTick(tick);
-    } catch {
-      // Still offline: the next poll or the reconnect will tell.
-    }
-  };
-  const startPolling = () => {
-    if (pollTimer !== undefined || stopped) return;
-    pollTimer = setInterval(poll, fallbackPollMs);
-    void poll();
-  };
-  const stopPolling = () => {
-    clearInterval(pollTimer);
-    pollTimer = undefined;
-  };
-
-  const connect = () => {
-    if (stopped) return;
-    openedAt = null;
-    try {
-      socket = openSocket(opts.wsUrl);
-    } catch {
-      socket = null;
-      lost();
-      return;
-    }
-    const mine = socket;
-    mine.onopen = () => {
-      openedAt = Date.now();
-      mine.send(JSON.stringify({ queueTicket: opts.queueTicket }));
-    };
-    mine.onmessage = (message) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(String(message.data));
-      } catch {
-        return; // Not JSON: not for this page.
-      }
-      if ((parsed as { type?: unknown } | null)?.type === 'welcome') return welcomed();
-      const tick = tickOf(parsed);
-      if (tick) opts.onTick(tick);
-    };
-    mine.onclose = (event) => {
-      if (socket !== mine) return;
-      socket = null;
-      if (stopped) return;
-      if (refusedCodes.has(event.code)) refused = true;
-      lost();
-    };
-  };
-
-  /** The edge accepted the hello: the connection is up. */
-  const welcomed = () => {
-    live = true;
-    clearTimeout(graceTimer);
-    graceTimer = undefined;
-    stopPolling();
-    opts.onConnection('live');
-  };
-
-  /** The socket closed or could not be opened: retry later, and tell the page only about a real loss. */
-  const lost = () => {
-    attempt = nextAttempt(policy, attempt, openedAt === null ? null : Date.now() - openedAt);
-    if (live) {
-      live = false;
-      opts.onConnection('connecting');
-      graceTimer = setTimeout(() => {
-        graceTimer = undefined;
-        opts.onConnection('reconnecting');
-        startPolling();
-      }, reconnectGraceMs);
-    } else if (graceTimer === undefined) {
-      // Never up yet (or already past the grace): the page's status comes over HTTP meanwhile.
-      startPolling();
-    }
-    if (refused) return startPolling();
-    retryTimer = setTimeout(connect, backoffDelayMs(policy, attempt, opts.random));
+  const w: Watch = {
+    opts,
+    policy: opts.policy ?? queueBackoff,
+    openSocket: opts.openSocket ?? ((url: string) => new WebSocket(url) as unknown as QueueSocket),
+    socket: null,
+    attempt: 0,
+    openedAt: null,
+    live: false,
+    stopped: false,
+    refused: false,
+    retryTimer: undefined,
+    graceTimer: undefined,
+    pollTimer: undefined,
   };
 
   // Coming back online (phone out of a tunnel): try at once rather than after the backoff.
   const online = () => {
-    if (socket === null && !stopped && !refused) {
-      clearTimeout(retryTimer);
-      connect();
+    if (w.socket === null && !w.stopped && !w.refused) {
+      clearTimeout(w.retryTimer);
+      connect(w);
     }
   };
   if (typeof window !== 'undefined') window.addEventListener('online', online);
   opts.onConnection('connecting');
-  connect();
+  connect(w);
 
   return () => {
-    stopped = true;
-    clearTimeout(retryTimer);
-    clearTimeout(graceTimer);
-    stopPolling();
+    w.stopped = true;
+    clearTimeout(w.retryTimer);
+    clearTimeout(w.graceTimer);
+    stopPolling(w);
     if (typeof window !== 'undefined') window.removeEventListener('online', online);
-    socket?.close();
+    w.socket?.close();
   };
+}
+
+async function poll(w: Watch): Promise<void> {
+  try {
+    const response = await fetch(w.opts.statusUrl, { headers: { accept: 'application/json' } });
+    const tick = tickOf(await response.json());
+    if (tick && !w.stopped) w.opts.onTick(tick);
+  } catch {
+    // Still offline: the next poll or the reconnect will tell.
+  }
+}
+
+function startPolling(w: Watch): void {
+  if (w.pollTimer !== undefined || w.stopped) return;
+  w.pollTimer = setInterval(() => void poll(w), fallbackPollMs);
+  void poll(w);
+}
+
+function stopPolling(w: Watch): void {
+  clearInterval(w.pollTimer);
+  w.pollTimer = undefined;
+}
+
+function connect(w: Watch): void {
+  if (w.stopped) return;
+  w.openedAt = null;
+  try {
+    w.socket = w.openSocket(w.opts.wsUrl);
+  } catch {
+    w.socket = null;
+    lost(w);
+    return;
+  }
+  const mine = w.socket;
+  mine.onopen = () => {
+    w.openedAt = Date.now();
+    mine.send(JSON.stringify({ queueTicket: w.opts.queueTicket }));
+  };
+  mine.onmessage = (message) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(String(message.data));
+    } catch {
+      return; // Not JSON: not for this page.
+    }
+    if ((parsed as { type?: unknown } | null)?.type === 'welcome') return welcomed(w);
+    const tick = tickOf(parsed);
+    if (tick) w.opts.onTick(tick);
+  };
+  mine.onclose = (event) => {
+    if (w.socket !== mine) return;
+    w.socket = null;
+    if (w.stopped) return;
+    if (refusedCodes.has(event.code)) w.refused = true;
+    lost(w);
+  };
+}
+
+/** The edge accepted the hello: the connection is up. */
+function welcomed(w: Watch): void {
+  w.live = true;
+  clearTimeout(w.graceTimer);
+  w.graceTimer = undefined;
+  stopPolling(w);
+  w.opts.onConnection('live');
+}
+
+/** The socket closed or could not be opened: retry later, and tell the page only about a real loss. */
+function lost(w: Watch): void {
+  w.attempt = nextAttempt(w.policy, w.attempt, w.openedAt === null ? null : Date.now() - w.openedAt);
+  if (w.live) {
+    w.live = false;
+    w.opts.onConnection('connecting');
+    w.graceTimer = setTimeout(() => {
+      w.graceTimer = undefined;
+      w.opts.onConnection('reconnecting');
+      startPolling(w);
+    }, reconnectGraceMs);
+  } else if (w.graceTimer === undefined) {
+    // Never up yet (or already past the grace): the page's status comes over HTTP meanwhile.
+    startPolling(w);
+  }
+  if (w.refused) return startPolling(w);
+  w.retryTimer = setTimeout(() => connect(w), backoffDelayMs(w.policy, w.attempt, w.opts.random));
 }
