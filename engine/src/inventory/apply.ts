@@ -196,13 +196,20 @@ export function fromSnapshot(config: EventConfig, snapshot: SnapshotState): Inve
  * ms of the worker's thread.
  */
 export function toSnapshot(state: Inventory): SnapshotState {
-  const bought = new Map(state.perBuyer);
-  for (const hold of state.holds.values()) bought.set(hold.buyer, bought.get(hold.buyer)! - hold.qty);
+  // Bought = counted - held, per buyer: one Map lookup a hold (a counter per buyer), in the same pass that lists the holds.
+  const counts = new Map<string, { n: number }>();
+  for (const [buyer, n] of state.perBuyer) counts.set(buyer, { n });
+  const holds = new Array<Hold>(state.holds.size);
+  let i = 0;
+  for (const hold of state.holds.values()) {
+    holds[i++] = hold;
+    counts.get(hold.buyer)!.n -= hold.qty;
+  }
+  const bought: SnapshotState['bought'] = [];
+  for (const [buyer, count] of counts) if (count.n > 0) bought.push([buyer, count.n]);
   const types: SnapshotState['types'] = [];
   for (const type of state.types.values()) types.push({ typeId: type.typeId, capacity: type.capacity, sold: type.sold });
-  const boughtList: SnapshotState['bought'] = [];
-  for (const [buyer, count] of bought) if (count > 0) boughtList.push([buyer, count]);
-  return { seq: state.seq, types, holds: [...state.holds.values()], bought: boughtList, refunded: [...state.refunded] };
+  return { seq: state.seq, types, holds, bought, refunded: [...state.refunded] };
 }
 
 /**
