@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Packr } from 'msgpackr';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAccount } from '../db/accounts.ts';
@@ -11,6 +12,7 @@ import { raiseEpochs } from './epochs.ts';
 import { emptyBatch, FencedError, flushBatch, type Batch } from './flush.ts';
 import { cutAtGap, recoverEvent } from './load.ts';
 import { writeSnapshot } from './snapshot_write.ts';
+import { SnapshotWriter } from '../worker/snapshot_writer.ts';
 
 const shard = 9;
 
@@ -96,6 +98,32 @@ describe('recovery cuts the journal at a gap', () => {
     const recovered = await recoverEvent(t.db, eventId, shard, epoch);
     expect(recovered.tail.map((e) => e.seq)).toEqual([3, 4]);
     expect((await readJournal(t.db, eventId)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('recovers from a snapshot row of either version, written before #12 or by the snapshot writer, plus the journal after it', async () => {
+    for (const version of [1, 2]) {
+      const { eventId, typeId } = await newEvent();
+      const epoch = (await raiseEpochs(t.db, [shard], 'a')).get(shard)!;
+      const first = placeAndConfirm(epoch, eventId, typeId, 1);
+      const open: Hold = { holdId: 'h-open', typeId, qty: 2, buyer, price: 1_000, placedAt: 0, expiresAt: 1, key: 'k-open' };
+      first.batch.rows.push({ shard, entry: { eventId, seq: 3, body: { kind: 'hold_placed', hold: open } } });
+      await flushBatch(client, first.batch);
+      const state = { seq: 3, types: [{ typeId, capacity: 10, sold: 1 }], holds: [open], bought: [[buyer, 1]] as [string, number][], refunded: [] };
+      if (version === 1) {
+        await writeSnapshot(client, { eventId, shard, epoch, seq: 3, state: new Packr({ useRecords: false, moreTypes: false }).pack(state) });
+      } else {
+        const errors: unknown[] = [];
+        const writer = new SnapshotWriter(client, (error) => errors.push(error));
+        writer.add({ eventId, shard, epoch, seq: 3, state }, 0, 0);
+        while (writer.busy) await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(errors).toEqual([]);
+        expect(writer.written).toBe(1);
+      }
+      await flushBatch(client, placeAndConfirm(epoch, eventId, typeId, 4).batch);
+      const recovered = await recoverEvent(t.db, eventId, shard, (await raiseEpochs(t.db, [shard], 'b')).get(shard)!);
+      expect(recovered.snapshot, `version ${version}`).toEqual(state);
+      expect(recovered.tail.map((e) => e.seq)).toEqual([4, 5]);
+    }
   });
 
   it('refuses to cut for an owner whose epoch moved on, and cuts nothing', async () => {

@@ -1,7 +1,6 @@
 import { assert } from '../assert.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { flushEntriesMax, flushPipelineEntriesMin } from '../constants.ts';
-import { encodeSnapshot } from '../journal/codec.ts';
 import { batchIsEmpty, emptyBatch, flushBatch, type Batch, type Queryable } from '../journal/flush.ts';
 import type { JournalEntry, Outcome, SnapshotState } from '../inventory/types.ts';
 import { batchSizeBuckets, flushLatencyBucketsMs, type WorkerStats } from './protocol.ts';
@@ -133,14 +132,14 @@ export class GroupCommit {
   }
 
   /**
-   * Encodes the state now (the actor moves on) and hands it to the snapshot
-   * writer, which writes it once the flush carrying its last entry, and every
-   * flush before, has committed: the pending batch's, or the last one begun.
+   * Hands the state, taken now (the actor moves on), to the snapshot writer,
+   * which encodes and writes it once the flush carrying its last entry, and
+   * every flush before, has committed: the pending batch's, or the last one begun.
    */
   snapshot(eventId: string, shard: number, epoch: number, state: SnapshotState): void {
     assert(this.snapshots !== null, 'snapshots need a snapshot writer');
     const needs = batchIsEmpty(this.batch) && this.ids.length === 0 ? this.nextNo - 1 : this.nextNo;
-    this.snapshots.add({ eventId, shard, epoch, seq: state.seq, state: encodeSnapshot(state) }, needs, this.releasedNo);
+    this.snapshots.add({ eventId, shard, epoch, seq: state.seq, state }, needs, this.releasedNo);
   }
 
   /**
