@@ -2,7 +2,7 @@ import type { Engine } from '../../../engine/src/engine.ts';
 import { eventIdOfHold } from '../../../engine/src/inventory/ids.ts';
 import { z } from 'zod';
 import { holdQuantityMax } from '../../../engine/src/constants.ts';
-import { EngineVerbs, type AnswerOf } from '../../../engine/src/engine_verbs.ts';
+import { ask, EngineVerbs, type AnswerOf } from '../../../engine/src/engine_verbs.ts';
 import type { HoldView, PlaceBasket, PlaceHold, Refusal } from '../../../engine/src/inventory/types.ts';
 import { requireRole } from '../auth/guard.ts';
 import { outcomeToHttp, type HttpError } from '../http/errors.ts';
@@ -76,28 +76,26 @@ export function plainHold(body: unknown): { typeId: string; quantity: number } |
   return { typeId, quantity };
 }
 
-type PlaceArgs = Omit<PlaceHold, 'kind'>;
-type BasketArgs = Omit<PlaceBasket, 'kind'>;
 
 /** The single-type form `{ typeId, quantity }`, or a basket `{ items: [{ typeId, quantity }, ...] }` (one hold per type, all or none). */
-function placeArgs(body: unknown, eventId: string, buyer: string, key: string): { hold: PlaceArgs; basket: null; quantity: number } | { hold: null; basket: BasketArgs; quantity: number } {
+function placeCommand(body: unknown, eventId: string, buyer: string, key: string): { cmd: PlaceHold | PlaceBasket; quantity: number } {
   const plain = plainHold(body);
-  if (plain !== null) return { hold: { eventId, typeId: plain.typeId.toLowerCase(), qty: plain.quantity, buyer, key }, basket: null, quantity: plain.quantity };
+  if (plain !== null) return { cmd: { kind: 'placeHold', eventId, typeId: plain.typeId.toLowerCase(), qty: plain.quantity, buyer, key }, quantity: plain.quantity };
   if (typeof body === 'object' && body !== null && 'items' in body) {
     const { items } = parseBody(placeBasketSchema, body);
-    const basket: BasketArgs = { eventId, items: items.map((i) => ({ typeId: i.typeId.toLowerCase(), qty: i.quantity })), buyer, key };
-    return { hold: null, basket, quantity: items.reduce((n, i) => n + i.quantity, 0) };
+    const cmd: PlaceBasket = { kind: 'placeBasket', eventId, items: items.map((i) => ({ typeId: i.typeId.toLowerCase(), qty: i.quantity })), buyer, key };
+    return { cmd, quantity: items.reduce((n, i) => n + i.quantity, 0) };
   }
   const input = parseBody(placeHoldSchema, body);
-  return { hold: { eventId, typeId: input.typeId.toLowerCase(), qty: input.quantity, buyer, key }, basket: null, quantity: input.quantity };
+  return { cmd: { kind: 'placeHold', eventId, typeId: input.typeId.toLowerCase(), qty: input.quantity, buyer, key }, quantity: input.quantity };
 }
 
 /** What the queue and the drop's rules add to a hold: set on the command only when they say something. */
-function applyTerms(args: PlaceArgs | BasketArgs, admitted: boolean, terms: HoldTerms): void {
-  if (admitted) args.admitted = true;
+function applyTerms(cmd: PlaceHold | PlaceBasket, admitted: boolean, terms: HoldTerms): void {
+  if (admitted) cmd.admitted = true;
   if (terms.addressMax !== undefined) {
-    args.address = terms.address;
-    args.addressMax = terms.addressMax;
+    cmd.address = terms.address;
+    cmd.addressMax = terms.addressMax;
   }
 }
 
@@ -122,26 +120,23 @@ export function mountHolds(router: Router, { engine, metrics, admission, policy 
     metrics.holdPlaced(outcome.holds.length);
     return { status: 201, body: basketView(outcome.holds) };
   };
-  function place(hold: PlaceArgs | null, basket: BasketArgs | null, admitted: boolean, terms: HoldTerms): Promise<Reply> {
-    if (hold !== null) {
-      applyTerms(hold, admitted, terms);
-      return verbs.placeHold(hold).then(heldReply);
-    }
-    applyTerms(basket!, admitted, terms);
-    return verbs.placeBasket(basket!).then(basketReply);
+  /** `ask` (the verbs' own typed send) with the command as built: the hot path copies it no more. */
+  function place(cmd: PlaceHold | PlaceBasket, admitted: boolean, terms: HoldTerms): Promise<Reply> {
+    applyTerms(cmd, admitted, terms);
+    return cmd.kind === 'placeHold' ? ask(engine, cmd).then(heldReply) : ask(engine, cmd).then(basketReply);
   }
 
-  // The hot path: no database, no Promise beyond the engine's own.
+  // The hot path: no database, no Promise beyond the engine's answer (and `ask`'s check of its kind).
   router.route('post', '/api/events/:id/holds', (ctx) => {
     const claims = requireRole(ctx, 'participant');
     const eventId = eventIdParam(ctx);
     const key = requireIdempotencyKey(ctx.headers['idempotency-key']);
-    const { hold, basket, quantity } = placeArgs(ctx.body, eventId, claims.sub, key);
+    const { cmd, quantity } = placeCommand(ctx.body, eventId, claims.sub, key);
     // Synchronous while the drop's queue settings are cached: the hot path stays one Promise.
     const admitted = admission === undefined ? false : admission.check(eventId, claims.sub, ctx.headers['admission-token'], quantity);
     const terms = policy === undefined ? noTerms : policy.check(eventId, claims.sub, () => ctx.clientAddress);
-    if (typeof admitted === 'boolean' && !(terms instanceof Promise)) return place(hold, basket, admitted, terms);
-    return Promise.all([admitted, terms]).then(([a, t]) => place(hold, basket, a, t));
+    if (typeof admitted === 'boolean' && !(terms instanceof Promise)) return place(cmd, admitted, terms);
+    return Promise.all([admitted, terms]).then(([a, t]) => place(cmd, a, t));
   }, { body: true });
 
   router.route('get', '/api/holds/:id', async (ctx) => {
