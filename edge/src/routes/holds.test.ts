@@ -44,6 +44,24 @@ describe('plainHold, the hot route\'s check of a single hold', () => {
     }
   });
 
+  it('agrees with placeHoldSchema on every mix of near-valid fields', () => {
+    const typeIds: unknown[] = [typeId, typeId.toUpperCase(), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+      '0b6e7a3c-2d4f-9c1a-9a57-3c2b1f0e9d8a', '0b6e7a3c2d4f4c1a9a573c2b1f0e9d8a', '', null, undefined, ['x']];
+    const quantities: unknown[] = [1, 2, holdQuantityMax, 0, -0, holdQuantityMax + 1, 2.5, 1e300, '2', true, null, undefined, Number.MAX_SAFE_INTEGER + 2];
+    const extras: Record<string, unknown>[] = [{}, { note: 'x' }, { items: [] }, { typeid: typeId }];
+    for (const t of typeIds) {
+      for (const q of quantities) {
+        for (const extra of extras) {
+          const body: Record<string, unknown> = { ...extra };
+          if (t !== undefined) body.typeId = t;
+          if (q !== undefined) body.quantity = q;
+          const schema = placeHoldSchema.safeParse(body);
+          expect(plainHold(body), JSON.stringify(body)).toEqual(schema.success ? schema.data : null);
+        }
+      }
+    }
+  });
+
   it('accepts a hold in its usual shape (the fast path is taken)', () => {
     expect(plainHold({ typeId, quantity: 2 })).toEqual({ typeId, quantity: 2 });
   });
