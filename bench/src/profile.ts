@@ -1,5 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { CpuProfile } from './inspector.ts';
@@ -27,6 +28,9 @@ export type ThreadProfile = { thread: string; busyUs: number; gcUs: number; top:
  * I/O, and counts), its garbage collection, and its functions by self time.
  */
 export function summarise(thread: string, profile: CpuProfile): ThreadProfile {
+  // BENCH_PROFILE_DIR: each thread's whole profile too, for a call tree (Chrome DevTools, speedscope).
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (dir) writeFileSync(join(dir, `${thread.replace(/[^\w-]+/g, '_')}.cpuprofile`), JSON.stringify(profile));
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const self = new Map<string, { name: string; where: string; selfUs: number }>();
   let busyUs = 0;

@@ -67,6 +67,15 @@ export const flushesInFlightMax = 16;
  * keeps batches large, and a quiet one flushes one batch at a time as before.
  */
 export const flushPipelineEntriesMin = 32;
+/**
+ * A busy worker starts a small flush no sooner than this after the last one
+ * began (a full or pipelined one goes at once; a quiet worker, whose last
+ * flush began longer ago, writes at once): each flush costs the worker and
+ * Postgres a fixed share of CPU (statement, commit, answers across threads),
+ * and a commit that returns in under a millisecond otherwise cut batches of
+ * two or three entries. Bounds the wait it adds to a hold.
+ */
+export const flushIntervalMs = 2;
 /** Snapshot an event every K journal entries, so recovery reads a bounded tail. */
 export const snapshotEveryEntries = 5_000;
 

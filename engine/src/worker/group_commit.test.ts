@@ -105,6 +105,59 @@ describe('GroupCommit', () => {
     expect(fatal).toEqual([]);
   });
 
+  it('lets a busy worker\'s small batch grow until intervalMs after the last flush began; a quiet or full one goes at once', async () => {
+    const { client, calls } = fakeClient();
+    let now = 100;
+    const delays: number[] = [];
+    const timers: (() => void)[] = [];
+    const clock: Clock = { now: () => now, after: (ms, fn) => { delays.push(ms); timers.push(fn); }, afterUnref: () => {}, every: () => () => {} };
+    const released: number[][] = [];
+    const commit = new GroupCommit(databaseFlushes(client), 2, 0, (ids) => released.push(ids), () => {}, null, { clock, intervalMs: 2 });
+    commit.record(1, 7, [entry(1)]);
+    commit.answer(1, ok);
+    commit.schedule();
+    expect(delays).toEqual([0]); // no flush before: at once
+    timers.shift()!();
+    calls[0]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1]]);
+    now = 100.5; // the next entry comes half a millisecond after that flush began
+    commit.record(1, 7, [entry(2)]);
+    commit.answer(2, ok);
+    commit.schedule();
+    expect(delays).toEqual([0, 2]); // waits the 1.5 ms left, rounded up
+    commit.record(1, 7, [entry(3)]);
+    commit.answer(3, ok);
+    commit.schedule(); // already scheduled: joins that flush
+    now = 102;
+    timers.shift()!();
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1], [2, 3]]);
+    now = 110; // quiet since: at once
+    commit.record(1, 7, [entry(4)]);
+    commit.answer(4, ok);
+    commit.schedule();
+    expect(delays).toEqual([0, 2, 0]);
+    timers.shift()!();
+    calls[2]!.resolve();
+    await tick();
+    await tick();
+    now = 110.1; // busy again, but a batch big enough for a flush of its own does not wait
+    commit.record(1, 7, batchOf(2));
+    commit.answer(5, ok);
+    commit.schedule();
+    expect(delays).toEqual([0, 2, 0, 0]);
+    timers.shift()!();
+    calls[3]!.resolve();
+    await tick();
+    await tick();
+    expect(released).toEqual([[1], [2, 3], [4], [5]]);
+  });
+
   it('refuses entries of two epochs of one shard in one batch', () => {
     const { client } = fakeClient();
     const commit = new GroupCommit(databaseFlushes(client), 1, 0, () => {}, () => {});

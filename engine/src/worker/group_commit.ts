@@ -36,6 +36,8 @@ export type GroupCommitOptions = {
   clock?: Clock;
   /** A flush starts beside one in flight only with this many entries waiting (default: constants.ts). */
   pipelineEntriesMin?: number;
+  /** A small flush starts no sooner than this after the last began (default 0: at once; the engine's is `flushIntervalMs`, constants.ts). */
+  intervalMs?: number;
   /** How often `drain` looks again. */
   drainPollMs?: number;
   plantedBug?: GroupCommitBug;
@@ -80,6 +82,9 @@ export class GroupCommit {
   private releasedNo = 0;
   private readonly clock: Clock;
   private readonly pipelineEntriesMin: number;
+  private readonly intervalMs: number;
+  /** When the last database flush began (`clock.now()`). */
+  private lastFlushAt = -Infinity;
   private readonly drainPollMs: number;
   private readonly bug: GroupCommitBug | null;
   readonly stats: WorkerStats = {
@@ -110,6 +115,7 @@ export class GroupCommit {
     assert(options.plantedBug === undefined || process.env.NODE_ENV !== 'production', 'a planted bug in production');
     this.clock = options.clock ?? latencyClock;
     this.pipelineEntriesMin = options.pipelineEntriesMin ?? flushPipelineEntriesMin;
+    this.intervalMs = options.intervalMs ?? 0;
     this.drainPollMs = options.drainPollMs ?? 1;
     this.bug = options.plantedBug ?? null;
   }
@@ -177,7 +183,13 @@ export class GroupCommit {
     if (!empty && this.writing > 0 && this.batch.rows.length < this.pipelineEntriesMin) return;
     this.scheduled = true;
     const full = this.batch.rows.length >= flushEntriesMax;
-    this.clock.after(this.flushDelayMs > 0 && !full ? this.flushDelayMs : 0, this.flush);
+    let delayMs = this.flushDelayMs > 0 && !full ? this.flushDelayMs : 0;
+    // Busy (a flush began lately) and the batch is small: let it grow, up to `intervalMs` after that flush began.
+    if (delayMs === 0 && !empty && this.batch.rows.length < this.pipelineEntriesMin) {
+      const waitMs = this.lastFlushAt + this.intervalMs - this.clock.now();
+      if (waitMs > 0) delayMs = Math.ceil(waitMs);
+    }
+    this.clock.after(delayMs, this.flush);
   }
 
   /** Resolves once everything recorded so far is durable and answered, snapshots included. */
@@ -210,6 +222,7 @@ export class GroupCommit {
     assert(this.writing < this.connections, 'a flush began with no free connection');
     this.writing++;
     const startedAt = this.clock.now();
+    this.lastFlushAt = startedAt;
     this.flushes.flush(batch).then(
       () => {
         this.writing--;

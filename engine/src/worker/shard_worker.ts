@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { expiryTickMs, mailboxDepthMax, pgQueryTimeoutMs, unknownEventsMax, unknownEventTtlMs, writeConnectionIdleMs } from '../constants.ts';
+import { expiryTickMs, flushIntervalMs, mailboxDepthMax, pgQueryTimeoutMs, unknownEventsMax, unknownEventTtlMs, writeConnectionIdleMs } from '../constants.ts';
 import { pgLinkOptions } from '../db/pool.ts';
 import { selectEventConfig, selectEventConfigsOfShards } from '../db/events.ts';
 import { recoverEvent } from '../journal/load.ts';
@@ -60,7 +60,7 @@ const queueWrites = pool('queue', 1, (error) => fatal(error));
 const reads = pool('load', 2, () => {});
 
 const snapshots = new SnapshotWriter(snapshotWrites, fatal);
-const commit = new GroupCommit(databaseFlushes(flushes), init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots);
+const commit = new GroupCommit(databaseFlushes(flushes), init.flushesInFlight, init.flushDelayMs, releaseAnswers, fatal, snapshots, { intervalMs: flushIntervalMs });
 // The queues of the drops beside their inventories (queue/host.ts).
 const queueCommit = new QueueCommit(queueWrites, releaseAnswers, fatal, (statuses) => post({ t: 'queueStatus', statuses }));
 const queues = new QueueHost(queueCommit, reads);
