@@ -107,10 +107,20 @@ async function markSwept(tx: Tx, payments: PaidOrder[]): Promise<void> {
   await tx.query({ name: 'payment-sweep-mark', text: 'UPDATE payments SET swept_at = now() WHERE id = ANY($1::uuid[])', values: [payments.map((p) => p.paymentId)] });
 }
 
-/** One client, one transaction; a client whose rollback failed is destroyed, never reused. */
+/**
+ * One client, one transaction; a client whose rollback failed is destroyed,
+ * never reused. The connection can die while the sweep waits on the engine
+ * with no statement running (the server restarted, an operator ended it):
+ * the client then emits 'error', which is caught here, not left to crash the
+ * node; the next statement fails and the transaction is lost, as in a crash.
+ */
 async function inTransaction(deps: JobDeps, work: (tx: Tx) => Promise<void>): Promise<void> {
   const client = await deps.db.connect();
   let broken: Error | undefined;
+  const lost = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     try {
@@ -123,6 +133,7 @@ async function inTransaction(deps: JobDeps, work: (tx: Tx) => Promise<void>): Pr
       throw error;
     }
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }
