@@ -50,7 +50,7 @@ export type Handlers = { [Q in QueueName]: JobHandler<Q> } & {
    * `payment-confirmed` queue has no batch handler (a test replaced its
    * handler): then every payment goes to the queue, so that handler sees it.
    */
-  sweep?: (deps: JobDeps, opts: { common: boolean }) => Promise<number>;
+  sweep?: (deps: JobDeps, opts: { common: boolean; probe: boolean }) => Promise<number>;
   /** Queues whose fetched batches go to one handler first (queues.ts `BatchJobHandler`); the per-job handler takes what it leaves. */
   batch?: { [Q in QueueName]?: BatchJobHandler<Q> };
 };
@@ -135,7 +135,7 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
       if (sweep !== undefined) {
         const common = handlers.batch?.['payment-confirmed'] !== undefined;
         for (let i = 0; i < paymentSweepLoops; i++) {
-          loops.push(sweepLoop(() => sweep(deps, { common }), log, signal, paymentSweepIdleMs * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers)));
+          loops.push(sweepLoop((probe) => sweep(deps, { common, probe }), log, signal, paymentSweepIdleMs * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers)));
         }
       }
       for (const queue of queueNames) {
@@ -229,14 +229,16 @@ async function workLoop(
 }
 
 /** Sweeps again at once while a sweep finds payments, pauses `idleMs` when one finds none (or fails). */
-async function sweepLoop(sweep: () => Promise<number>, log: Logger, signal: AbortSignal, idleMs: number): Promise<void> {
+async function sweepLoop(sweep: (probe: boolean) => Promise<number>, log: Logger, signal: AbortSignal, idleMs: number): Promise<void> {
+  let claimed = 0;
   while (!signal.aborted) {
-    let claimed = 0;
     try {
-      claimed = await sweep();
+      // After a sweep that found payments, sweep at once; after one that found none, look first (idle polls stay one statement).
+      claimed = await sweep(claimed === 0);
     } catch (error) {
       // Nothing is lost: the payments stay unswept and the next sweep takes them.
       log('error', `payment sweep failed, will sweep again: ${(error as Error).message}`);
+      claimed = 0;
     }
     if (claimed === 0) await pause(idleMs, signal);
   }

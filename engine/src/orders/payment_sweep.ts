@@ -44,9 +44,15 @@ import type { Tx } from './tx.ts';
  * Answers how many payments it claimed: the loop (jobs/boss.ts) sweeps again
  * at once while there are some, and polls when there are none.
  */
-export type SweepOptions = { common: boolean; size?: number };
+export type SweepOptions = {
+  common: boolean;
+  size?: number;
+  /** Look first, with one statement and no transaction, whether any payment waits (an idle loop's poll: one statement, not three). */
+  probe?: boolean;
+};
 
 export async function sweepPayments(deps: JobDeps, opts: SweepOptions): Promise<number> {
+  if (opts.probe === true && !(await anyWaiting(deps))) return 0;
   const claimed: PaidOrder[] = [];
   try {
     await inTransaction(deps, async (tx) => {
@@ -66,6 +72,11 @@ export async function sweepPayments(deps: JobDeps, opts: SweepOptions): Promise<
     });
   }
   return claimed.length;
+}
+
+async function anyWaiting(deps: JobDeps): Promise<boolean> {
+  const { rows } = await deps.db.query({ name: 'payment-sweep-probe', text: `SELECT 1 FROM payments WHERE status = 'succeeded' AND swept_at IS NULL LIMIT 1` });
+  return rows.length > 0;
 }
 
 /** Succeeded payments not yet swept, locked, whose orders' advisory locks this transaction now holds. */
