@@ -142,4 +142,17 @@ describe('the payment sweeper', () => {
     expect(jobs).toBe(orderIds.length);
     await settledOnce(eventId, orderIds);
   }, 120_000);
+
+  it('hands every payment to the queue when the queue has no batch handler (common: false), and an idle probe finds nothing', async () => {
+    await sweepAll();
+    expect(await sweepPayments(n.deps, { common: true, probe: true })).toBe(0);
+    const { eventId, orderIds } = await paidOrders(3);
+    expect(await sweepPayments(n.deps, { common: false, probe: true })).toBe(3);
+    expect(await unswept(orderIds)).toBe(0);
+    const jobs = (await n.t.db.query(
+      `SELECT count(*)::int AS n FROM (SELECT singleton_key FROM pgboss.job WHERE name = 'payment-confirmed' UNION ALL SELECT singleton_key FROM pgboss.archive WHERE name = 'payment-confirmed') j
+         JOIN payments p ON j.singleton_key = p.id::text WHERE p.order_id = ANY($1::uuid[])`, [orderIds])).rows[0].n;
+    expect(jobs).toBe(orderIds.length);
+    await settledOnce(eventId, orderIds);
+  }, 120_000);
 });
