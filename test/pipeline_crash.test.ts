@@ -8,11 +8,13 @@ import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
 import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
 
 /*
- * A real node is killed with SIGKILL in the middle of a payment-confirmed
- * batch: the holds of the batch are confirmed (their tickets written by the
- * journal) and its transaction is waiting to lock the orders it will issue. Started
- * again on the same database, every paid order ends with exactly its tickets,
- * signed once, and one confirmation email: nothing lost, nothing twice.
+ * A real node is killed with SIGKILL in the middle of a sweep of succeeded
+ * payments (engine/src/orders/payment_sweep.ts; before it, a payment-confirmed
+ * batch): the sweep has claimed the payments, the holds of the batch are
+ * confirmed (their tickets written by the journal) and its transaction is
+ * waiting to lock the orders it will issue. Started again on the same
+ * database, every paid order ends with exactly its tickets, signed once, and
+ * one confirmation email: nothing lost, nothing twice.
  *
  * The batch is stopped at that step by a row lock the test holds on one of
  * its orders, so the kill lands there every run rather than by chance.
@@ -80,8 +82,10 @@ describe('a crash in the middle of a payment-confirmed batch (kill -9)', () => {
       `SELECT count(*)::int AS n FROM orders o WHERE o.id = ANY($1::uuid[]) AND o.status IN ('paid', 'ticketed')
          AND (SELECT count(*) FROM tickets t WHERE t.order_id = o.id AND t.secret IS NOT NULL) <> o.quantity`, [ids])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM orders WHERE id = $1 AND status = 'pending'`, [ids[0]])).toBe(1);
+    // The killed sweep's claim went with its transaction: the blocked order's payment is waiting to be swept again.
+    expect(await count('SELECT count(*)::int AS n FROM payments WHERE order_id = $1 AND swept_at IS NULL', [ids[0]])).toBe(1);
 
-    // The killed node's jobs stay active until their expiry; that time passes while it is down, and pg-boss's expiry runs.
+    // The killed node's jobs (emails; a payment a sweep handed to the queue) stay active until their expiry; that time passes while it is down, and pg-boss's expiry runs.
     await t.db.query(`UPDATE ${jobsSchema}.job SET started_on = now() - interval '1 day' WHERE state = 'active'`);
     const boss = new PgBoss({ connectionString: t.url, schema: jobsSchema, supervise: false, schedule: false, migrate: false });
     await boss.start();
@@ -93,6 +97,7 @@ describe('a crash in the middle of a payment-confirmed batch (kill -9)', () => {
       [ids.map((id) => `order_confirmation:${id}`)])) === buyersCount, 'every confirmation in the outbox');
 
     expect(await count(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'ticketed'`, [ids])).toBe(buyersCount);
+    expect(await count('SELECT count(*)::int AS n FROM payments WHERE order_id = ANY($1::uuid[]) AND swept_at IS NULL', [ids])).toBe(0);
     const tickets = (await t.db.query('SELECT id, order_id, type_id, secret FROM tickets WHERE event_id = $1', [event.id])).rows;
     // Exactly the stock sold, two per order, each signed and valid.
     expect(tickets).toHaveLength(buyersCount * 2);

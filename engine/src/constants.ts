@@ -170,6 +170,11 @@ export const jobExpireSeconds = 5 * 60;
  */
 export const payGroupsInFlightMax = 4;
 export const payGroupSizeMax = 100;
+/** Succeeded payments claimed a sweep (orders/payment_sweep.ts): one transaction issues their tickets. */
+export const paymentSweepSize = 100;
+/** Sweeper loops a node; the first polls every `paymentSweepIdleMs` when nothing is waiting, the others `jobIdlePollFactorExtraWorkers` times slower. */
+export const paymentSweepLoops = 2;
+export const paymentSweepIdleMs = 200;
 /** Jobs fetched per poll and run at once per worker loop: throughput in a sell-out without one slow job blocking the rest. */
 export const jobBatchSize = 50;
 /** Worker loops per queue and node. */

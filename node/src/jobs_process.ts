@@ -31,7 +31,7 @@ export async function startJobsProcess(env: NodeJS.ProcessEnv = process.env): Pr
   await jobs.work(handlers, { db, jobs, engine, config, log, now: Date.now });
   const sms = smsStartupLine(config);
   log(sms.level, sms.message);
-  log('info', 'job workers running: payment-confirmed, tickets-issue, email-send, sms-send, event-reminder, refund, payment-poll');
+  log('info', 'job workers running: the payment sweeper, payment-confirmed, tickets-issue, email-send, sms-send, event-reminder, refund, payment-poll');
   let stopping: Promise<void> | null = null;
   return {
     stop: () => (stopping ??= (async () => {

@@ -19,7 +19,8 @@ const sessionNotFound = () => new HttpError(404, 'payment_not_found', 'No such p
 
 /**
  * How providers reach us. Every path ends in orders/payment_events.ts, the
- * one confirmation path: a success enqueues `payment-confirmed`, once.
+ * one confirmation path: a success marks the payment succeeded, once, and
+ * the sweeper (orders/payment_sweep.ts) turns it into tickets.
  */
 export function mountPayments(router: Router, { config, db, engine, jobs, log }: PaymentsDeps): void {
   const providers = providersFor(config);

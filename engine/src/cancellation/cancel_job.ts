@@ -65,7 +65,7 @@ export const cancelEventJob: JobHandler<'event-cancel'> = async (deps, { eventId
   deps.log('info', `event-cancel: event ${eventId}: ${listed} orders listed for refund`);
 };
 
-/** Orders whose payment succeeded but that are not paid (or refunded) yet: a payment-confirmed job is on them. */
+/** Orders whose payment succeeded but that are not paid (or refunded) yet: the payment sweeper or a payment-confirmed job is on them. */
 async function countOrdersBeingConfirmed(deps: JobDeps, eventId: string): Promise<number> {
   const { rows } = await deps.db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM orders o

@@ -13,6 +13,8 @@ import {
   jobRetryDelaySeconds,
   jobRetryLimit,
   jobWorkersPerQueue,
+  paymentSweepIdleMs,
+  paymentSweepLoops,
 } from '../constants.ts';
 import type { Logger } from '../log.ts';
 import type { DeadLetterHandler } from './dead_letters.ts';
@@ -42,6 +44,13 @@ export { jobIdOf, jobsSchema };
 
 export type Handlers = { [Q in QueueName]: JobHandler<Q> } & {
   deadLetter: DeadLetterHandler;
+  /**
+   * The sweeper of succeeded payments (orders/payment_sweep.ts), run in
+   * `paymentSweepLoops` loops beside the queues. `common` is false when the
+   * `payment-confirmed` queue has no batch handler (a test replaced its
+   * handler): then every payment goes to the queue, so that handler sees it.
+   */
+  sweep?: (deps: JobDeps, opts: { common: boolean; probe: boolean }) => Promise<number>;
   /** Queues whose fetched batches go to one handler first (queues.ts `BatchJobHandler`); the per-job handler takes what it leaves. */
   batch?: { [Q in QueueName]?: BatchJobHandler<Q> };
 };
@@ -101,7 +110,7 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
   const stopping = new AbortController();
   const signal = stopping.signal;
   // Every loop waits on it while it pauses: one listener per loop, not a leak.
-  setMaxListeners(queueNames.length * (jobWorkersPerQueue + 1), signal);
+  setMaxListeners(queueNames.length * (jobWorkersPerQueue + 1) + paymentSweepLoops, signal);
   const loops: Promise<void>[] = [];
   return {
     boss,
@@ -122,6 +131,13 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
       await boss.insert(rows, { db: { executeSql: (text, values) => tx.query(text, values) } });
     },
     async work(handlers, deps) {
+      const sweep = handlers.sweep;
+      if (sweep !== undefined) {
+        const common = handlers.batch?.['payment-confirmed'] !== undefined;
+        for (let i = 0; i < paymentSweepLoops; i++) {
+          loops.push(sweepLoop((probe) => sweep(deps, { common, probe }), log, signal, paymentSweepIdleMs * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers)));
+        }
+      }
       for (const queue of queueNames) {
         const handler = handlers[queue] as JobHandler<QueueName>;
         const batch = handlers.batch?.[queue] as BatchJobHandler<QueueName> | undefined;
@@ -209,6 +225,22 @@ async function workLoop(
       // The jobs stay active and expire; pg-boss then hands them out again, and handlers are idempotent.
       log('error', `pg-boss could not record the outcome of ${jobs.length} ${queue} jobs, they will run again after expiry: ${(error as Error).message}`);
     }
+  }
+}
+
+/** Sweeps again at once while a sweep finds payments, pauses `idleMs` when one finds none (or fails). */
+async function sweepLoop(sweep: (probe: boolean) => Promise<number>, log: Logger, signal: AbortSignal, idleMs: number): Promise<void> {
+  let claimed = 0;
+  while (!signal.aborted) {
+    try {
+      // After a sweep that found payments, sweep at once; after one that found none, look first (idle polls stay one statement).
+      claimed = await sweep(claimed === 0);
+    } catch (error) {
+      // Nothing is lost: the payments stay unswept and the next sweep takes them.
+      log('error', `payment sweep failed, will sweep again: ${(error as Error).message}`);
+      claimed = 0;
+    }
+    if (claimed === 0) await pause(idleMs, signal);
   }
 }
 

@@ -5,6 +5,7 @@ import { sendSmsJob } from '../sms/send_job.ts';
 import { eventReminderJob } from '../mail/reminder_job.ts';
 import { paymentConfirmedBatch } from '../orders/payment_confirmed_batch.ts';
 import { paymentConfirmedJob } from '../orders/payment_confirmed_job.ts';
+import { sweepPayments } from '../orders/payment_sweep.ts';
 import { paymentPollJob } from '../orders/payment_poll_job.ts';
 import { refundJob } from '../orders/refund.ts';
 import { issueTicketsBatch } from '../tickets/issue_batch.ts';
@@ -23,6 +24,8 @@ export const handlers: Handlers = {
   'payment-poll': paymentPollJob,
   'event-cancel': cancelEventJob,
   deadLetter: deadLetterJob,
+  // Succeeded payments become tickets in sets (no job a payment); what a sweep cannot issue goes to 'payment-confirmed'.
+  sweep: sweepPayments,
   // A sell-out's pipeline: one transaction per fetched batch; the per-job handlers above take what a batch leaves.
   batch: {
     'payment-confirmed': paymentConfirmedBatch,

@@ -3,10 +3,12 @@ import { jobExpireSeconds } from '../constants.ts';
 import type { QueueName } from './queues.ts';
 
 /**
- * pg-boss's job rows, written by a Tickr statement itself: the pay path
- * inserts its `payment-confirmed` job in the same statement that marks the
- * payment succeeded, so one autocommitted statement does what BEGIN, two
- * statements and COMMIT did (orders/payments_db.ts `recordPaymentSuccesses`).
+ * pg-boss's job rows, written by a Tickr statement itself (`insertJobsSql`, a
+ * data-modifying CTE), so one autocommitted statement can change state and
+ * queue its job without BEGIN and COMMIT. The pay path did so for
+ * `payment-confirmed` until the payment sweeper (orders/payment_sweep.ts)
+ * replaced the job a payment; it has no caller now, and is kept, tested, for
+ * the next one-statement path. `jobIdOf` is how every job is named.
  *
  * The row is the one `jobs.send(queue, data, { key })` inserts (boss.ts): the
  * same id from (queue, key), the key as singleton key, and every setting from

@@ -9,12 +9,14 @@ import { inTransaction } from '../db/transaction.ts';
 /**
  * The one confirmation path. Whatever told us (a Stripe webhook, a Clictopay
  * return or poll, a Konnect webhook, return or poll, the simulated pay page), the news becomes the same rows and
- * the same job, in one transaction:
+ * the same rows, in one statement:
  *
  * - the notice is recorded in `provider_events` by its id first, so a
  *   redelivery (same id) changes nothing;
- * - a success marks the payment succeeded and enqueues `payment-confirmed`
- *   keyed by the payment, which confirms the hold (or re-holds, or refunds).
+ * - a success marks the payment succeeded and not yet swept: the sweeper
+ *   (payment_sweep.ts) confirms the hold and issues the tickets, or hands the
+ *   payment to `payment-confirmed`, keyed by the payment, which re-holds or
+ *   refunds.
  *
  * A notice that arrives out of order (a failure after the success) changes
  * nothing: a payment that succeeded stays succeeded.

@@ -1,5 +1,4 @@
 import type { Db } from '../db/pool.ts';
-import { insertJobsSql } from '../jobs/job_rows.ts';
 import type { Tx } from './tx.ts';
 
 /** Small named queries on `payments` and `provider_events`, one statement each. */
@@ -80,10 +79,10 @@ export async function switchPaymentProvider(tx: Tx, orderId: string, provider: s
   return moved.rowCount === 1;
 }
 
-/** created or failed -> succeeded; false when it had succeeded (or been refunded) before. */
+/** created or failed -> succeeded, to be swept (payment_sweep.ts); false when it had succeeded (or been refunded) before. */
 export async function markPaymentSucceeded(db: Executor, id: string): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE payments SET status = 'succeeded', captured_at = now() WHERE id = $1 AND status IN ('created', 'failed')`,
+    `UPDATE payments SET status = 'succeeded', captured_at = now(), swept_at = NULL WHERE id = $1 AND status IN ('created', 'failed')`,
     [id],
   );
   return rowCount === 1;
@@ -104,22 +103,20 @@ export async function markPaymentRefunded(db: Executor, id: string, refundRef: s
 
 export type SuccessRecorded = { recorded: boolean; paymentId: string | null; orderId: string | null; status: PaymentStatus | null; moved: boolean };
 
-/** The `payment-confirmed` job of each payment the statement moved (keyed by the payment, as `jobs.send` keys it). */
-const confirmJobSql = insertJobsSql('payment-confirmed',
-  `SELECT upd.id::text AS key, jsonb_build_object('orderId', upd.order_id, 'paymentId', upd.id) AS data FROM upd`);
-
 /** A success notice; with `buyerId` (a buyer's own pay page), a payment of another buyer's order counts as unknown. */
 export type SuccessNotice = { provider: string; noticeId: string; providerRef: string; buyerId: string | null };
 
 /**
  * For each notice: recordProviderEvent, then the payment by its provider
- * reference locked, then markPaymentSucceeded, then its `payment-confirmed`
- * job inserted, all in one statement: it is its own transaction, one round
- * trip for the whole set (no BEGIN, no COMMIT). Answers a row per notice, in
+ * reference locked, then markPaymentSucceeded, all in one statement: it is
+ * its own transaction, one round trip for the whole set (no BEGIN, no
+ * COMMIT). A payment moved to succeeded is not swept yet (`swept_at` NULL):
+ * that row is its outbox entry, which the sweeper (payment_sweep.ts) turns
+ * into tickets or a `payment-confirmed` job; no job row is written here. Answers a row per notice, in
  * order: `recorded` false for a redelivery (nothing is locked or changed),
  * `paymentId` null for an unknown reference (or another buyer's: then the
  * notice is not recorded either), `moved` false when the payment had
- * succeeded (or been refunded) before, and then no job. `status` is the
+ * succeeded (or been refunded) before (it was swept or is waiting to be). `status` is the
  * payment's before the statement.
  *
  * The caller (pay_group.ts) never puts two notices with the same id, or for
@@ -137,9 +134,8 @@ export async function recordPaymentSuccesses(db: Executor, notices: SuccessNotic
                          ON CONFLICT DO NOTHING RETURNING provider, event_id),
                 locked AS (SELECT p.id FROM payments p JOIN pay ON p.id = pay.id JOIN n ON n.i = pay.i
                             WHERE EXISTS (SELECT 1 FROM ev WHERE ev.provider = n.provider AND ev.event_id = n.event_id) ORDER BY p.id FOR UPDATE OF p),
-                upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now() FROM locked
-                         WHERE p.id = locked.id AND p.status IN ('created', 'failed') RETURNING p.id, p.order_id),
-                job AS (${confirmJobSql})
+                upd AS (UPDATE payments p SET status = 'succeeded', captured_at = now(), swept_at = NULL FROM locked
+                         WHERE p.id = locked.id AND p.status IN ('created', 'failed') RETURNING p.id, p.order_id)
            SELECT EXISTS (SELECT 1 FROM ev WHERE ev.provider = n.provider AND ev.event_id = n.event_id) AS recorded,
                   pay.id AS "paymentId", pay.order_id AS "orderId", pay.status, EXISTS (SELECT 1 FROM upd WHERE upd.id = pay.id) AS moved
              FROM n LEFT JOIN pay ON pay.i = n.i ORDER BY n.i`,
