@@ -52,9 +52,13 @@ function listIdParam(id: string | undefined): string {
 }
 
 /** Check-in lists (one per gate, or per ticket type) and the staff assigned to an event: organizer only, except reading the lists. */
-export function mountCheckinAdmin(router: Router, { db, config, jobs }: CheckinAdminDeps): void {
-  const invites = createRateLimiter({ max: staffInvitesMax, windowMs: staffInvitesWindowMs });
+export function mountCheckinAdmin(router: Router, deps: CheckinAdminDeps): void {
+  mountCheckinLists(router, deps);
+  mountStaff(router, deps);
+}
 
+/** The check-in lists of an event: its staff read them, its organizer changes them. */
+function mountCheckinLists(router: Router, { db }: CheckinAdminDeps): void {
   router.route('get', '/api/events/:id/checkin/lists', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireScannerOf(ctx, db, eventId);
@@ -94,6 +98,11 @@ export function mountCheckinAdmin(router: Router, { db, config, jobs }: CheckinA
     }
     return { status: 204, body: '' };
   });
+}
+
+/** The staff of an event (invited by its organizer), and the events one is staff of. */
+function mountStaff(router: Router, { db, config, jobs }: CheckinAdminDeps): void {
+  const invites = createRateLimiter({ max: staffInvitesMax, windowMs: staffInvitesWindowMs });
 
   router.route('get', '/api/events/:id/staff', async (ctx) => {
     const eventId = eventIdParam(ctx);

@@ -78,7 +78,13 @@ export function orderIdParam(ctx: Ctx): string {
   return id;
 }
 
-export function mountOrders(router: Router, { config, db, engine, jobs, log }: OrdersDeps): void {
+export function mountOrders(router: Router, deps: OrdersDeps): void {
+  mountBuyerOrders(router, deps);
+  mountEventOrders(router, deps);
+}
+
+/** A buyer's orders: checkout, read, refund. */
+function mountBuyerOrders(router: Router, { config, db, engine, jobs, log }: OrdersDeps): void {
   const providers = providersFor(config);
 
   router.route('post', '/api/holds/:id/checkout', async (ctx) => {
@@ -144,7 +150,10 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
       throw orderErrorToHttp(error);
     }
   }, { body: 'raw' });
+}
 
+/** An organizer's view of an event's orders and payout. */
+function mountEventOrders(router: Router, { db }: OrdersDeps): void {
   router.route('get', '/api/events/:id/orders', async (ctx) => {
     const { event } = await requireOwnEvent(ctx, db);
     const orders = await selectOrdersOfEvent(db, event.id, ordersListMax);
