@@ -19,6 +19,7 @@ import { isPhoneRegion } from '../../engine/src/sms/phone.ts';
 import { isSupportedCurrency, minorUnitExponent, supportedCurrencies } from '../../engine/src/money/currency_table.ts';
 import { HttpError } from './http/errors.ts';
 import { refuseControlCharacters } from './control_characters.ts';
+import { placeProblem, refundPolicyProblem, windowProblem } from '../../engine/src/events/rules.ts';
 
 export { pathParamProblem, refuseControlCharacters, refuseControlCharactersInQuery } from './control_characters.ts';
 
@@ -120,18 +121,6 @@ const ticketTypeSchema = z.strictObject({
   capacity: int('capacity', 0, capacityMax),
 });
 
-type Window = { startsAt: Date; endsAt?: Date | null | undefined; saleStartsAt?: Date | null | undefined; saleEndsAt?: Date | null | undefined };
-
-/** Ordering rules shared by create and patch (on the merged event). Returns the broken rule, or null. */
-export function windowProblem(w: Window): { path: string; message: string } | null {
-  if (w.endsAt && w.endsAt <= w.startsAt) return { path: 'endsAt', message: 'endsAt must be after startsAt' };
-  if (w.saleStartsAt && w.saleEndsAt && w.saleEndsAt <= w.saleStartsAt) return { path: 'saleEndsAt', message: 'saleEndsAt must be after saleStartsAt' };
-  const end = w.endsAt ?? null;
-  if (end && w.saleStartsAt && w.saleStartsAt >= end) return { path: 'saleStartsAt', message: 'saleStartsAt must be before endsAt' };
-  if (end && w.saleEndsAt && w.saleEndsAt > end) return { path: 'saleEndsAt', message: 'saleEndsAt must not be after endsAt' };
-  return null;
-}
-
 /** Multi-line plain text: CRLF and CR become LF, trailing space trimmed; control characters other than breaks and tabs are refused before (control_characters.ts). */
 function plainText(name: string, max: number) {
   const error = says(name, `plain text of at most ${max} characters (line breaks kept, never HTML)`);
@@ -167,14 +156,6 @@ const latitude = z.number({ error: says('latitude', 'a number from -90 to 90 (de
 const longitude = z.number({ error: says('longitude', 'a number from -180 to 180 (degrees, WGS 84)') }).min(-180, { error: 'longitude must be from -180 to 180' }).max(180, { error: 'longitude must be from -180 to 180' });
 const eventStatus = z.enum(['draft', 'published'], { error: says('status', '"draft" (only you see it until you publish) or "published"') });
 
-/** latitude and longitude go together. Returns the broken rule, or null. */
-export function placeProblem(p: { latitude?: number | null | undefined; longitude?: number | null | undefined }): { path: string; message: string } | null {
-  const hasLat = p.latitude !== undefined && p.latitude !== null;
-  const hasLon = p.longitude !== undefined && p.longitude !== null;
-  if (hasLat !== hasLon) return { path: hasLat ? 'longitude' : 'latitude', message: 'latitude and longitude go together: send both, or neither' };
-  return null;
-}
-
 const holdTtl = int('holdTtlSeconds', holdTtlMsMin / 1000, holdTtlMsMax / 1000);
 
 /** Refunds: 'none' (only the organizer refunds), 'until' (buyers until refundUntilDays before the start), 'always'. */
@@ -182,13 +163,6 @@ const refundPolicy = z.enum(['none', 'until', 'always'], { error: says('refundPo
 const refundUntilDays = int('refundUntilDays', 0, 365);
 /** Hours before the start that ticket holders get a reminder; null for none. */
 const reminderHours = int('reminderHours', 1, 720);
-
-/** refundUntilDays goes with refundPolicy "until" and only with it. Returns the broken rule, or null. */
-export function refundPolicyProblem(p: { refundPolicy: string; refundUntilDays: number | null }): { path: string; message: string } | null {
-  if (p.refundPolicy === 'until' && p.refundUntilDays === null) return { path: 'refundUntilDays', message: 'refundUntilDays is required with refundPolicy "until": the number of days before the start that refunds close, e.g. 7' };
-  if (p.refundPolicy !== 'until' && p.refundUntilDays !== null) return { path: 'refundUntilDays', message: 'refundUntilDays goes with refundPolicy "until" only; remove it or set refundPolicy to "until"' };
-  return null;
-}
 
 export const createEventSchema = z.strictObject({
   name: text('name', 1, 200),

@@ -31,127 +31,137 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids per query: a burst of first requests becomes a few queries, not one huge one. */
 const loadBatchMax = 1_000;
 
+type AccountStatesOptions = { ttlMs?: number; max?: number; now?: () => number; feed?: boolean; pollMs?: number };
+
 /**
  * `feed: false` keeps the TTL alone (a test's fake database has no feed); with
  * it (the default), a timer reads the feed every `pollMs`.
  */
-export function createAccountStates(db: Db, opts: { ttlMs?: number; max?: number; now?: () => number; feed?: boolean; pollMs?: number } = {}): AccountStates {
-  const ttlMs = opts.ttlMs ?? accountCacheTtlMs;
-  const max = opts.max ?? accountCacheMax;
-  const now = opts.now ?? Date.now;
-  const feed = opts.feed ?? true;
-  /** When the feed was last read whole (this node's clock), and what it had read: only entries loaded after its first read may outlive the TTL. */
-  let feedReadAt = -Infinity;
-  let feedStartedAt = Infinity;
-  /** The database's clock at the last read; the next reads back from it by `accountFeedOverlapMs`, for transactions that committed late. */
-  let feedSince: Date | null = null;
-  /** Changes seen in the overlap, so each is forgotten once: `${id} ${updated_at}`. */
-  let seen = new Set<string>();
-  let polling: Promise<boolean> | null = null;
-  const cache = new Map<string, Entry>();
-  const waiting = new Map<string, { promise: Promise<AccountState | null>; resolve: (s: AccountState | null) => void; reject: (e: unknown) => void }>();
-  let queued: string[] = [];
-  let scheduled = false;
-  // Raised by forget(): a load that began before a change must not cache what it read.
-  let forgets = 0;
+export function createAccountStates(db: Db, opts: AccountStatesOptions = {}): AccountStates {
+  return new AccountStateCache(db, opts);
+}
 
-  /** `loadedAt`: when the query that read `state` began, so the entry is never younger than what it holds. */
-  function remember(id: string, state: AccountState | null, loadedAt: number): void {
-    cache.delete(id);
-    if (cache.size >= max) cache.delete(cache.keys().next().value!);
-    cache.set(id, { state, loadedAt });
+class AccountStateCache implements AccountStates {
+  private readonly ttlMs: number;
+  private readonly max: number;
+  private readonly now: () => number;
+  /** When the feed was last read whole (this node's clock), and what it had read: only entries loaded after its first read may outlive the TTL. */
+  private feedReadAt = -Infinity;
+  private feedStartedAt = Infinity;
+  /** The database's clock at the last read; the next reads back from it by `accountFeedOverlapMs`, for transactions that committed late. */
+  private feedSince: Date | null = null;
+  /** Changes seen in the overlap, so each is forgotten once: `${id} ${updated_at}`. */
+  private seen = new Set<string>();
+  private polling: Promise<boolean> | null = null;
+  private readonly cache = new Map<string, Entry>();
+  private readonly waiting = new Map<string, { promise: Promise<AccountState | null>; resolve: (s: AccountState | null) => void; reject: (e: unknown) => void }>();
+  private queued: string[] = [];
+  private scheduled = false;
+  // Raised by forget(): a load that began before a change must not cache what it read.
+  private forgets = 0;
+  private readonly timer: NodeJS.Timeout | null;
+
+  constructor(private readonly db: Db, opts: AccountStatesOptions) {
+    this.ttlMs = opts.ttlMs ?? accountCacheTtlMs;
+    this.max = opts.max ?? accountCacheMax;
+    this.now = opts.now ?? Date.now;
+    const feed = opts.feed ?? true;
+    this.timer = feed ? setInterval(() => void this.poll(), opts.pollMs ?? accountFeedPollMs) : null;
+    this.timer?.unref();
+    if (feed) void this.poll();
   }
 
-  async function loadBatch(ids: string[]): Promise<void> {
-    const forgetsBefore = forgets;
-    const startedAt = now();
+  fresh(id: string): AccountState | null | undefined {
+    const entry = this.cache.get(id);
+    if (entry === undefined) return undefined;
+    const at = this.now();
+    if (at - entry.loadedAt < this.ttlMs) return entry.state;
+    // Older than the TTL: good while the feed, read lately, would have told us of a change since it was loaded.
+    if (entry.loadedAt >= this.feedStartedAt && at - this.feedReadAt < this.ttlMs) return entry.state;
+    return undefined;
+  }
+
+  load(id: string): Promise<AccountState | null> {
+    // Tokens are signed with uuids only; anything else names no account (and would break the batch's query).
+    if (!uuid.test(id)) return Promise.resolve(null);
+    const pending = this.waiting.get(id);
+    if (pending !== undefined) return pending.promise;
+    let resolve!: (s: AccountState | null) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<AccountState | null>((res, rej) => { resolve = res; reject = rej; });
+    this.waiting.set(id, { promise, resolve, reject });
+    this.queued.push(id);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return promise;
+  }
+
+  forget(id: string): void {
+    this.forgets += 1;
+    this.cache.delete(id);
+  }
+
+  poll(): Promise<boolean> {
+    return (this.polling ??= this.readFeed().finally(() => { this.polling = null; }));
+  }
+
+  close(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+  }
+
+  /** `loadedAt`: when the query that read `state` began, so the entry is never younger than what it holds. */
+  private remember(id: string, state: AccountState | null, loadedAt: number): void {
+    this.cache.delete(id);
+    if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(id, { state, loadedAt });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const ids = this.queued;
+    this.queued = [];
+    for (let i = 0; i < ids.length; i += loadBatchMax) void this.loadBatch(ids.slice(i, i + loadBatchMax));
+  }
+
+  private async loadBatch(ids: string[]): Promise<void> {
+    const forgetsBefore = this.forgets;
+    const startedAt = this.now();
     try {
-      const found = new Map((await selectAccountStates(db, ids)).map((s) => [s.id, s]));
+      const found = new Map((await selectAccountStates(this.db, ids)).map((s) => [s.id, s]));
       for (const id of ids) {
         const state = found.get(id) ?? null;
-        if (forgets === forgetsBefore) remember(id, state, startedAt);
-        waiting.get(id)?.resolve(state);
-        waiting.delete(id);
+        if (this.forgets === forgetsBefore) this.remember(id, state, startedAt);
+        this.waiting.get(id)?.resolve(state);
+        this.waiting.delete(id);
       }
     } catch (error) {
       for (const id of ids) {
-        waiting.get(id)?.reject(error);
-        waiting.delete(id);
+        this.waiting.get(id)?.reject(error);
+        this.waiting.delete(id);
       }
     }
   }
 
-  async function readFeed(): Promise<boolean> {
-    const startedAt = now();
+  private async readFeed(): Promise<boolean> {
+    const startedAt = this.now();
     try {
-      const { dbNow, changes } = await selectAccountChanges(db, feedSince, accountFeedOverlapMs);
+      const { dbNow, changes } = await selectAccountChanges(this.db, this.feedSince, accountFeedOverlapMs);
       const next = new Set<string>();
       for (const change of changes) {
         const key = `${change.id} ${change.updatedAt.getTime()}`;
         next.add(key);
-        if (!seen.has(key)) forget(change.id);
+        if (!this.seen.has(key)) this.forget(change.id);
       }
-      seen = next;
-      feedSince = dbNow;
-      feedReadAt = startedAt;
-      if (feedStartedAt === Infinity) feedStartedAt = startedAt;
+      this.seen = next;
+      this.feedSince = dbNow;
+      this.feedReadAt = startedAt;
+      if (this.feedStartedAt === Infinity) this.feedStartedAt = startedAt;
       return true;
     } catch {
       // The TTL covers what the feed missed; the next tick tries again.
       return false;
     }
   }
-
-  function poll(): Promise<boolean> {
-    return (polling ??= readFeed().finally(() => { polling = null; }));
-  }
-
-  function forget(id: string): void {
-    forgets += 1;
-    cache.delete(id);
-  }
-
-  const timer = feed ? setInterval(() => void poll(), opts.pollMs ?? accountFeedPollMs) : null;
-  timer?.unref();
-  if (feed) void poll();
-
-  function flush(): void {
-    scheduled = false;
-    const ids = queued;
-    queued = [];
-    for (let i = 0; i < ids.length; i += loadBatchMax) void loadBatch(ids.slice(i, i + loadBatchMax));
-  }
-
-  return {
-    fresh(id) {
-      const entry = cache.get(id);
-      if (entry === undefined) return undefined;
-      const at = now();
-      if (at - entry.loadedAt < ttlMs) return entry.state;
-      // Older than the TTL: good while the feed, read lately, would have told us of a change since it was loaded.
-      if (entry.loadedAt >= feedStartedAt && at - feedReadAt < ttlMs) return entry.state;
-      return undefined;
-    },
-    load(id) {
-      // Tokens are signed with uuids only; anything else names no account (and would break the batch's query).
-      if (!uuid.test(id)) return Promise.resolve(null);
-      const pending = waiting.get(id);
-      if (pending !== undefined) return pending.promise;
-      let resolve!: (s: AccountState | null) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<AccountState | null>((res, rej) => { resolve = res; reject = rej; });
-      waiting.set(id, { promise, resolve, reject });
-      queued.push(id);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-      return promise;
-    },
-    forget,
-    poll,
-    close() {
-      if (timer !== null) clearInterval(timer);
-    },
-  };
 }

@@ -109,13 +109,17 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
   }
 
   function verifyUncached(token: string): Claims | null {
-    const payload = verifyHs256(token, now());
-    if (payload === null) return null;
-    const { sub, role, name, exp, ver = 1 } = payload;
-    if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number' || !Number.isInteger(ver)) return null;
-    if (!roles.includes(role as Role)) return null;
-    const claims: Claims = { sub, role: role as Role, name, exp, ver: ver as number };
-    remember(token, claims);
+    const claims = claimsOf(verifyHs256(token, now()));
+    if (claims !== null) remember(token, claims);
     return claims;
   }
+}
+
+/** The claims of a verified token's payload (null: none), when they have the shape Tickr signs. */
+function claimsOf(payload: ReturnType<ReturnType<typeof createHs256Verifier>>): Claims | null {
+  if (payload === null) return null;
+  const { sub, role, name, exp, ver = 1 } = payload;
+  if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number' || !Number.isInteger(ver)) return null;
+  if (!roles.includes(role as Role)) return null;
+  return { sub, role: role as Role, name, exp, ver: ver as number };
 }

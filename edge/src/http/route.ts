@@ -181,17 +181,31 @@ export type ListingRouter = Router & {
   mounted(): readonly MountedRoute[];
 };
 
-export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRouter {
-  const { tokens, log, metrics } = deps;
-  const resolveAddress = deps.resolveAddress ?? createAddressResolver({ hops: 0 });
-  const security = securityHeaders({ hsts: deps.hsts === true });
-  const methodsOf = new Map<string, string[]>();
-  const routes: MountedRoute[] = [];
+/**
+ * The steps of one request, from uWS's callback to the written answer (the
+ * rules at the top of this file). One per router; its methods take the
+ * request's (res, state, label) rather than closing over them, so a request
+ * allocates no functions of its own before its body.
+ */
+class Pipeline {
+  private readonly tokens: Tokens;
+  private readonly log: Log;
+  private readonly metrics: EdgeMetrics;
+  private readonly resolveAddress: AddressResolver;
+  private readonly security: readonly (readonly [string, string])[];
 
-  function write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
+  constructor(private readonly app: uWS.TemplatedApp, deps: RouterDeps) {
+    this.tokens = deps.tokens;
+    this.log = deps.log;
+    this.metrics = deps.metrics;
+    this.resolveAddress = deps.resolveAddress ?? createAddressResolver({ hops: 0 });
+    this.security = securityHeaders({ hsts: deps.hsts === true });
+  }
+
+  write(res: uWS.HttpResponse, state: State, label: string, reply: Reply, closeConnection = false): void {
     if (state.aborted || state.done) return;
     if (reply.body instanceof Stream) {
-      void streamOut(res, state, label, reply, reply.body.chunks[Symbol.asyncIterator]());
+      void this.streamOut(res, state, label, reply, reply.body.chunks[Symbol.asyncIterator]());
       return;
     }
     let payload: string | Buffer;
@@ -206,26 +220,28 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       try {
         payload = JSON.stringify(reply.body);
       } catch (error) {
-        log('error', `${label}: reply is not serialisable: ${String(error)}`);
+        this.log('error', `${label}: reply is not serialisable: ${String(error)}`);
         reply = { status: 500, body: undefined };
         payload = JSON.stringify(errorBody('internal', 'Something went wrong on our side; it has been logged.'));
       }
       contentType = 'application/json';
     }
     state.done = true;
-    metrics.request(label, reply.status);
+    this.metrics.request(label, reply.status);
     const headers = reply.headers;
     res.cork(() => {
       res.writeStatus(statusLine(reply.status)).writeHeader('content-type', contentType);
       // A reply's own header of the same name replaces the default (the docs page sets its own content-security-policy).
+      const security = this.security;
       for (let i = 0; i < security.length; i++) if (headers?.[security[i]![0]] === undefined) res.writeHeader(security[i]![0], security[i]![1]);
       if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
       res.end(payload, closeConnection);
     });
   }
 
-  function writeHead(res: uWS.HttpResponse, status: number, contentType: string, headers: Record<string, string> | undefined): void {
+  writeHead(res: uWS.HttpResponse, status: number, contentType: string, headers: Record<string, string> | undefined): void {
     res.writeStatus(statusLine(status)).writeHeader('content-type', contentType);
+    const security = this.security;
     for (let i = 0; i < security.length; i++) if (headers?.[security[i]![0]] === undefined) res.writeHeader(security[i]![0], security[i]![1]);
     if (headers !== undefined) for (const key in headers) if (key !== 'content-type') res.writeHeader(key, headers[key]!);
   }
@@ -235,17 +251,17 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
    * inside `cork()`. When uWS buffers a chunk (`write` answers false: the client reads slower than we produce), the
    * next is pulled only once `onWritable` says the buffer drained, so a slow client holds at most one chunk in memory.
    */
-  async function streamOut(res: uWS.HttpResponse, state: State, label: string, reply: Reply, chunks: AsyncIterator<string>): Promise<void> {
+  async streamOut(res: uWS.HttpResponse, state: State, label: string, reply: Reply, chunks: AsyncIterator<string>): Promise<void> {
     let next: IteratorResult<string>;
     try {
       next = await chunks.next();
     } catch (error) {
-      return fail(res, state, label, error);
+      return this.fail(res, state, label, error);
     }
     if (state.aborted || state.done) return void (await chunks.return?.());
     state.done = true;
-    metrics.request(label, reply.status);
-    res.cork(() => writeHead(res, reply.status, reply.headers?.['content-type'] ?? 'text/plain; charset=utf-8', reply.headers));
+    this.metrics.request(label, reply.status);
+    res.cork(() => this.writeHead(res, reply.status, reply.headers?.['content-type'] ?? 'text/plain; charset=utf-8', reply.headers));
     // Registered once: uWS keeps the first onWritable handler of a response (a second registration does not replace it),
     // so the handler wakes whichever wait is current.
     res.onWritable(() => {
@@ -264,7 +280,7 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       try {
         next = await chunks.next();
       } catch (error) {
-        log('error', `${label} failed while streaming: ${error instanceof Error ? error.stack : String(error)}`);
+        this.log('error', `${label} failed while streaming: ${error instanceof Error ? error.stack : String(error)}`);
         if (!state.aborted) res.close();
         return;
       }
@@ -273,113 +289,113 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
     res.cork(() => res.end());
   }
 
-  function fail(res: uWS.HttpResponse, state: State, label: string, error: unknown, closeConnection = false): void {
+  fail(res: uWS.HttpResponse, state: State, label: string, error: unknown, closeConnection = false): void {
     if (error instanceof HttpError) {
-      write(res, state, label, { status: error.status, body: errorBody(error.code, error.message, error.extra), headers: error.headers }, closeConnection);
+      this.write(res, state, label, { status: error.status, body: errorBody(error.code, error.message, error.extra), headers: error.headers }, closeConnection);
       return;
     }
     if (isDatabaseUnreachable(error)) {
       // Not a bug: the request may succeed in a moment (a partition, a restart). 503 with Retry-After, logged without a stack.
-      log('warn', `${label}: database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      this.log('warn', `${label}: database unreachable: ${error instanceof Error ? error.message : String(error)}`);
       const refusal = databaseUnreachable();
-      write(res, state, label, { status: refusal.status, body: errorBody(refusal.code, refusal.message), headers: refusal.headers }, closeConnection);
+      this.write(res, state, label, { status: refusal.status, body: errorBody(refusal.code, refusal.message), headers: refusal.headers }, closeConnection);
       return;
     }
-    log('error', `${label} failed: ${error instanceof Error ? error.stack : String(error)}`);
-    write(res, state, label, { status: 500, body: errorBody('internal', 'Something went wrong on our side; it has been logged.') });
+    this.log('error', `${label} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    this.write(res, state, label, { status: 500, body: errorBody('internal', 'Something went wrong on our side; it has been logged.') });
   }
 
-  function run(res: uWS.HttpResponse, state: State, label: string, handler: Handler, ctx: Ctx): void {
+  run(res: uWS.HttpResponse, state: State, label: string, handler: Handler, ctx: Ctx): void {
     let reply: Reply | Promise<Reply>;
     try {
       reply = handler(ctx);
     } catch (error) {
-      fail(res, state, label, error);
+      this.fail(res, state, label, error);
       return;
     }
-    if (reply instanceof Promise) reply.then((r) => write(res, state, label, r), (e: unknown) => fail(res, state, label, e));
-    else write(res, state, label, reply);
+    if (reply instanceof Promise) reply.then((r) => this.write(res, state, label, r), (e: unknown) => this.fail(res, state, label, e));
+    else this.write(res, state, label, reply);
   }
 
   /** Resolves the bearer token (synchronously when cached), then runs the handler. */
-  function authenticateThenRun(res: uWS.HttpResponse, state: State, label: string, handler: Handler, ctx: Ctx): void {
+  authenticateThenRun(res: uWS.HttpResponse, state: State, label: string, handler: Handler, ctx: Ctx): void {
     const header = ctx.headers.authorization;
-    if (header === '') return run(res, state, label, handler, ctx);
+    if (header === '') return this.run(res, state, label, handler, ctx);
     if (header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
       ctx.authProblem = 'invalid';
-      return run(res, state, label, handler, ctx);
+      return this.run(res, state, label, handler, ctx);
     }
     const token = header.slice(7).trim();
-    const hit = tokens.cached(token);
+    const hit = this.tokens.cached(token);
     if (hit !== undefined) {
       ctx.auth = hit;
-      return run(res, state, label, handler, ctx);
+      return this.run(res, state, label, handler, ctx);
     }
-    tokens.verify(token).then((claims) => {
+    this.tokens.verify(token).then((claims) => {
       if (state.aborted) return;
       ctx.auth = claims;
       if (claims === null) ctx.authProblem = 'invalid';
-      run(res, state, label, handler, ctx);
-    }, (e: unknown) => fail(res, state, label, e));
+      this.run(res, state, label, handler, ctx);
+    }, (e: unknown) => this.fail(res, state, label, e));
   }
 
   // Helpers taking (res, state, label) rather than per-request closures: a
   // JSON request would otherwise allocate two more functions before its body.
-  function tooLarge(res: uWS.HttpResponse, state: State, label: string, bytesMax = bodyBytesMax): void {
+  tooLarge(res: uWS.HttpResponse, state: State, label: string, bytesMax = bodyBytesMax): void {
     const limit = bytesMax >= 1024 * 1024 && bytesMax % (1024 * 1024) === 0 ? `${bytesMax / (1024 * 1024)} MB (${bytesMax} bytes)` : `${bytesMax} bytes`;
-    fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${limit}; send less.`), true);
+    this.fail(res, state, label, new HttpError(413, 'body_too_large', `The request body is larger than ${limit}; send less.`), true);
   }
 
   /** Reads the whole body (up to `bytesMax`), then hands over its bytes. */
-  function readRaw(res: uWS.HttpResponse, state: State, label: string, contentLength: string, bytesMax: number, then: (bytes: Buffer) => void): void {
+  readRaw(res: uWS.HttpResponse, state: State, label: string, contentLength: string, bytesMax: number, then: (bytes: Buffer) => void): void {
     const declared = contentLength === '' ? -1 : Number(contentLength);
-    if (declared > bytesMax) return tooLarge(res, state, label, bytesMax);
+    if (declared > bytesMax) return this.tooLarge(res, state, label, bytesMax);
     if (declared === 0) return then(Buffer.alloc(0));
     const chunks: Buffer[] = [];
     let size = 0;
     res.onData((chunk, isLast) => {
       if (state.done || state.aborted) return;
       size += chunk.byteLength;
-      if (size > bytesMax) return tooLarge(res, state, label, bytesMax);
+      if (size > bytesMax) return this.tooLarge(res, state, label, bytesMax);
       // The chunk is only valid during this callback: copy it now.
       chunks.push(Buffer.from(new Uint8Array(chunk)));
       if (isLast) then(Buffer.concat(chunks, size));
     });
   }
 
-  function parseJson(res: uWS.HttpResponse, state: State, label: string, text: string, then: (body: unknown) => void): void {
-    if (text.trim() === '') return fail(res, state, label, new HttpError(400, 'malformed_json', 'The request body is empty; send a JSON object.'));
+  parseJson(res: uWS.HttpResponse, state: State, label: string, text: string, then: (body: unknown) => void): void {
+    if (text.trim() === '') return this.fail(res, state, label, new HttpError(400, 'malformed_json', 'The request body is empty; send a JSON object.'));
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (error) {
-      return fail(res, state, label, new HttpError(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}.`));
+      return this.fail(res, state, label, new HttpError(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}.`));
     }
     then(body);
   }
 
-  function readJson(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (body: unknown) => void): void {
+  readJson(res: uWS.HttpResponse, state: State, label: string, contentLength: string, then: (body: unknown) => void): void {
     const declared = contentLength === '' ? -1 : Number(contentLength);
-    if (declared > bodyBytesMax) return tooLarge(res, state, label);
+    if (declared > bodyBytesMax) return this.tooLarge(res, state, label);
     // A request that declares no body has no data to wait for.
-    if (declared === 0) return parseJson(res, state, label, '', then);
+    if (declared === 0) return this.parseJson(res, state, label, '', then);
     let chunks: Buffer[] | null = null;
     let size = 0;
     res.onData((chunk, isLast) => {
       if (state.done || state.aborted) return;
       size += chunk.byteLength;
-      if (size > bodyBytesMax) return tooLarge(res, state, label);
+      if (size > bodyBytesMax) return this.tooLarge(res, state, label);
       // The chunk is only valid during this callback: decode or copy it now.
-      if (isLast && chunks === null) return parseJson(res, state, label, Buffer.from(chunk).toString('utf8'), then);
+      if (isLast && chunks === null) return this.parseJson(res, state, label, Buffer.from(chunk).toString('utf8'), then);
       (chunks ??= []).push(Buffer.from(new Uint8Array(chunk)));
-      if (isLast) parseJson(res, state, label, Buffer.concat(chunks, size).toString('utf8'), then);
+      if (isLast) this.parseJson(res, state, label, Buffer.concat(chunks, size).toString('utf8'), then);
     });
   }
 
-  function mount(method: Method | 'any', pattern: string, label: string, handler: Handler, withBody: boolean | 'raw', bytesMax = bodyBytesMax): void {
+  mount(method: Method | 'any', pattern: string, label: string, handler: Handler, withBody: boolean | 'raw', bytesMax = bodyBytesMax): void {
     const names = pattern.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
     const upper = method.toUpperCase();
-    const register = method === 'delete' ? app.del.bind(app) : app[method].bind(app);
+    const register = method === 'delete' ? this.app.del.bind(this.app) : this.app[method].bind(this.app);
     register(pattern, (res, req) => {
       // Rule 1: copy everything out of `req` now.
       const params: Record<string, string> = {};
@@ -398,30 +414,36 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       const contentLength = withBody ? req.getHeader('content-length') : '';
       const transferEncoding = withBody ? req.getHeader('transfer-encoding') : '';
       const state: State = { aborted: false, done: false };
-      const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state, resolveAddress);
+      const ctx = new Ctx(method === 'any' ? req.getMethod().toUpperCase() : upper, req.getUrl(), params, headers, req.getQuery() ?? '', res, state, this.resolveAddress);
       // Rule 2: onAborted before anything asynchronous.
       res.onAborted(() => {
         state.aborted = true;
         state.wake?.();
       });
       const paramProblem = names.length === 0 ? null : pathParamProblem(params);
-      if (paramProblem !== null) return fail(res, state, label, paramProblem);
-      if (!withBody) return authenticateThenRun(res, state, label, handler, ctx);
+      if (paramProblem !== null) return this.fail(res, state, label, paramProblem);
+      if (!withBody) return this.authenticateThenRun(res, state, label, handler, ctx);
       if (withBody === 'raw') {
-        return readRaw(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, bytesMax, (bytes) => {
+        return this.readRaw(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, bytesMax, (bytes) => {
           ctx.rawBody = bytes;
-          authenticateThenRun(res, state, label, handler, ctx);
+          this.authenticateThenRun(res, state, label, handler, ctx);
         });
       }
       if (!/^application\/json\s*(;|$)/i.test(headers['content-type'])) {
-        return fail(res, state, label, new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with the header "Content-Type: application/json".'));
+        return this.fail(res, state, label, new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with the header "Content-Type: application/json".'));
       }
-      readJson(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, (body) => {
+      this.readJson(res, state, label, contentLength === '' && transferEncoding === '' ? '0' : contentLength, (body) => {
         ctx.body = body;
-        authenticateThenRun(res, state, label, handler, ctx);
+        this.authenticateThenRun(res, state, label, handler, ctx);
       });
     });
   }
+}
+
+export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRouter {
+  const pipeline = new Pipeline(app, deps);
+  const methodsOf = new Map<string, string[]>();
+  const routes: MountedRoute[] = [];
 
   return {
     route(method, pattern, handler, opts) {
@@ -432,16 +454,16 @@ export function createRouter(app: uWS.TemplatedApp, deps: RouterDeps): ListingRo
       methods.push(method.toUpperCase());
       methodsOf.set(pattern, methods);
       routes.push({ method, pattern, body: opts?.body === 'raw' ? 'raw' : opts?.body === true ? 'json' : 'none' });
-      mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === 'raw' ? 'raw' : opts?.body === true, opts?.body === 'raw' ? opts.bytesMax : undefined);
+      pipeline.mount(method, pattern, `${method.toUpperCase()} ${pattern}`, handler, opts?.body === 'raw' ? 'raw' : opts?.body === true, opts?.body === 'raw' ? opts.bytesMax : undefined);
     },
     finish() {
       for (const [pattern, methods] of methodsOf) {
         const allow = methods.join(', ');
-        mount('any', pattern, 'unmatched', () => {
+        pipeline.mount('any', pattern, 'unmatched', () => {
           throw new HttpError(405, 'method_not_allowed', `This path answers ${allow}.`, undefined, { allow });
         }, false);
       }
-      mount('any', '/*', 'unmatched', (ctx) => {
+      pipeline.mount('any', '/*', 'unmatched', (ctx) => {
         throw new HttpError(404, 'not_found', `There is no ${ctx.method} ${ctx.path}; see the API documentation for the routes.`);
       }, false);
     },

@@ -64,26 +64,40 @@ async function consume(tx: SqlExecutor, value: string, purpose: ActionPurpose): 
 const gone = () => new HttpError(401, 'unauthenticated', 'Your account no longer exists; sign in again.');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What the routes of one's own account share: the clock, the mail queue (503 without one), the password check. */
+type SelfKit = {
+  now: () => number;
+  mail: () => Jobs;
+  /** A wrong password for a signed-in account's own confirmation: 403, checked through the hash gate. */
+  requirePassword(accountId: string, given: string): Promise<{ id: string; email: string }>;
+};
+
 export function mountAccountSelf(router: Router, deps: AccountSelfDeps): void {
-  const { db, tokens, config, accounts, gate, jobs } = deps;
-  const now = deps.now ?? Date.now;
+  const { db, gate, jobs } = deps;
+  const kit: SelfKit = {
+    now: deps.now ?? Date.now,
+    mail: () => {
+      if (jobs === undefined) throw new HttpError(503, 'mail_unavailable', 'This node cannot send email; retry in a moment.');
+      return jobs;
+    },
+    async requirePassword(accountId, given) {
+      const withHash = await selectPasswordHash(db, accountId);
+      if (withHash === null) throw gone();
+      if (!(await gate.run('verify', () => verifyPassword(given, withHash.passwordHash)))) {
+        throw new HttpError(403, 'wrong_password', 'password is not your password now; check it and try again.');
+      }
+      return withHash;
+    },
+  };
+  mountPasswordReset(router, deps, kit);
+  mountEmailChange(router, deps, kit);
+  mountAccountData(router, deps, kit);
+}
+
+/** A forgotten password: the link by email, then the new password. */
+function mountPasswordReset(router: Router, { db, tokens, config, accounts, gate }: AccountSelfDeps, { now, mail }: SelfKit): void {
   const resetsByEmail = createRateLimiter({ max: resetRequestsPerEmailMax, windowMs: resetRequestsWindowMs, now });
   const resetsByAddress = createRateLimiter({ max: resetRequestsPerAddressMax, windowMs: resetRequestsWindowMs, now });
-  const emailChanges = createRateLimiter({ max: emailChangeRequestsMax, windowMs: emailChangeRequestsWindowMs, now });
-  const mail = (): Jobs => {
-    if (jobs === undefined) throw new HttpError(503, 'mail_unavailable', 'This node cannot send email; retry in a moment.');
-    return jobs;
-  };
-
-  /** A wrong password for a signed-in account's own confirmation: 403, checked through the hash gate. */
-  async function requirePassword(accountId: string, given: string): Promise<{ id: string; email: string }> {
-    const withHash = await selectPasswordHash(db, accountId);
-    if (withHash === null) throw gone();
-    if (!(await gate.run('verify', () => verifyPassword(given, withHash.passwordHash)))) {
-      throw new HttpError(403, 'wrong_password', 'password is not your password now; check it and try again.');
-    }
-    return withHash;
-  }
 
   router.route('post', '/api/auth/password-reset/request', async (ctx) => {
     const started = Date.now();
@@ -137,6 +151,11 @@ export function mountAccountSelf(router: Router, deps: AccountSelfDeps): void {
     const session = await tokens.sign({ sub: state.id, role: state.role, name: state.name, ver: state.version });
     return { status: 200, body: { token: session, account: accountView(account) } };
   }, { body: true });
+}
+
+/** A new email: asked with the password, confirmed by the link sent to it. */
+function mountEmailChange(router: Router, { db, config }: AccountSelfDeps, { now, mail, requirePassword }: SelfKit): void {
+  const emailChanges = createRateLimiter({ max: emailChangeRequestsMax, windowMs: emailChangeRequestsWindowMs, now });
 
   router.route('post', '/api/account/email', async (ctx) => {
     const claims = requireRole(ctx, ...roles);
@@ -185,7 +204,10 @@ export function mountAccountSelf(router: Router, deps: AccountSelfDeps): void {
     });
     return { status: 200, body: accountView(changed) };
   }, { body: true });
+}
 
+/** One's own data: deleted, or exported. */
+function mountAccountData(router: Router, { db, accounts }: AccountSelfDeps, { now, requirePassword }: SelfKit): void {
   router.route('post', '/api/account/delete', async (ctx) => {
     const claims = requireRole(ctx, ...roles);
     const input = parseBody(deleteSchema, ctx.body);

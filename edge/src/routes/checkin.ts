@@ -48,7 +48,13 @@ export const syncSchema = z.strictObject({
 const scanClockSkewMs = 2 * 24 * 60 * 60_000;
 
 /** Door-side routes: scan online, sync offline scans, watch the numbers, look a holder up. */
-export function mountCheckin(router: Router, { db }: CheckinDeps): void {
+export function mountCheckin(router: Router, deps: CheckinDeps): void {
+  mountScans(router, deps);
+  mountDoorWatch(router, deps);
+}
+
+/** Scans: one online, or a batch the scanner kept offline. */
+function mountScans(router: Router, { db }: CheckinDeps): void {
   router.route('post', '/api/checkin', async (ctx) => {
     const input = parseBody(checkinSchema, ctx.body);
     const { claims, list } = await requireScannerList(ctx, db, input.list);
@@ -89,7 +95,10 @@ export function mountCheckin(router: Router, { db }: CheckinDeps): void {
       },
     };
   }, { body: true });
+}
 
+/** What the door sees: the numbers, the conflicts, a holder looked up. */
+function mountDoorWatch(router: Router, { db }: CheckinDeps): void {
   router.route('get', '/api/events/:id/checkin/stats', async (ctx) => {
     const eventId = eventIdParam(ctx);
     await requireScannerOf(ctx, db, eventId);

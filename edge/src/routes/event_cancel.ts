@@ -1,5 +1,5 @@
 import { requestCancellation, selectCancellation } from '../../../engine/src/cancellation/cancellation.ts';
-import { selectEvent, selectEventConfig } from '../../../engine/src/db/events.ts';
+import { reconfigureActor } from '../../../engine/src/events/reconfigure.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
@@ -9,7 +9,7 @@ import { requireRole } from '../auth/guard.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import { Stream, type Router } from '../http/route.ts';
 import { cancelEventSchema, parseBody } from '../validation.ts';
-import { eventIdParam } from './events.ts';
+import { eventIdParam, requireOwnEvent } from '../auth/own_event.ts';
 import { EngineVerbs } from '../../../engine/src/engine_verbs.ts';
 
 export type EventCancelDeps = { db: Db; engine: Engine; jobs: Jobs; log: Logger };
@@ -40,18 +40,13 @@ export function mountEventCancel(router: Router, { db, jobs, log, ...deps }: Eve
   }, { body: true });
 
   router.route('get', '/api/events/:id/cancellation', async (ctx) => {
-    const claims = requireRole(ctx, 'organizer', 'operator');
-    const id = eventIdParam(ctx);
-    const event = await selectEvent(db, id);
-    if (event === null || (claims.role === 'organizer' && event.organizerId !== claims.sub)) throw notFound();
-    return { status: 200, body: { cancellation: await selectCancellation(db, id) } };
+    const { event } = await requireOwnEvent(ctx, db, { operator: true });
+    return { status: 200, body: { cancellation: await selectCancellation(db, event.id) } };
   });
 
   router.route('get', '/api/events/:id/attendees', async (ctx) => {
-    const claims = requireRole(ctx, 'organizer', 'operator');
-    const id = eventIdParam(ctx);
-    const event = await selectEvent(db, id);
-    if (event === null || (claims.role === 'organizer' && event.organizerId !== claims.sub)) throw notFound();
+    const { event } = await requireOwnEvent(ctx, db, { operator: true });
+    const id = event.id;
     return {
       status: 200,
       body: new Stream(attendeesCsv(db, event)),
@@ -61,10 +56,8 @@ export function mountEventCancel(router: Router, { db, jobs, log, ...deps }: Eve
 
   async function stopSalesNow(eventId: string): Promise<void> {
     try {
-      const config = await selectEventConfig(db, eventId);
-      if (config === null) return;
-      const outcome = await engine.reconfigure({ eventId, config });
-      if (!outcome.ok) log('warn', `cancel of event ${eventId}: the actor could not be told at once (${outcome.reason}); the event-cancel job tells it`);
+      const refusal = await reconfigureActor({ db, engine }, eventId);
+      if (refusal !== null) log('warn', `cancel of event ${eventId}: the actor could not be told at once (${refusal.reason}); the event-cancel job tells it`);
     } catch (error) {
       log('warn', `cancel of event ${eventId}: the actor could not be told at once (${(error as Error).message}); the event-cancel job tells it`);
     }

@@ -1,5 +1,5 @@
 import type { Config } from '../../../engine/src/config.ts';
-import type { Db } from '../../../engine/src/db/pool.ts';
+import { dbReachable, type Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { EdgeMetrics } from '../http/metrics.ts';
 import { bearerIs, isDirectLoopback, isOperator, refuseStranger } from '../http/operator_access.ts';
@@ -8,20 +8,10 @@ import { healthDbTimeoutMs } from '../../../engine/src/constants.ts';
 
 export type HealthDeps = { config: Pick<Config, 'metricsToken'>; db: Db; engine: Engine; metrics: EdgeMetrics };
 
-async function dbReachable(db: Db): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), healthDbTimeoutMs); });
-  try {
-    return await Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function mountHealth(router: Router, { config, db, engine, metrics }: HealthDeps): void {
   router.route('get', '/health', async () => {
     const status = engine.status();
-    const dbOk = await dbReachable(db);
+    const dbOk = await dbReachable(db, healthDbTimeoutMs);
     const ready = status.ready && dbOk;
     const body = {
       status: ready ? 'ok' : 'unavailable',

@@ -1,6 +1,5 @@
 import type { Config } from '../../../engine/src/config.ts';
 import { ordersListMax } from '../../../engine/src/constants.ts';
-import { selectEvent } from '../../../engine/src/db/events.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import type { Jobs } from '../../../engine/src/jobs/queues.ts';
@@ -20,10 +19,10 @@ import { selectReceipt } from '../../../engine/src/orders/receipt.ts';
 import { providersFor } from '../../../engine/src/payments/providers.ts';
 import type { Reason } from '../../../engine/src/inventory/types.ts';
 import { requireRole } from '../auth/guard.ts';
+import { requireOwnEvent } from '../auth/own_event.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
 import { checkoutSchema, normalizeUuid, parseBody, parseOptionalBody, parseQuery, payoutQuerySchema, refundSchema } from '../validation.ts';
-import { eventIdParam } from './events.ts';
 
 export type OrdersDeps = { config: Config; db: Db; engine: Engine; jobs: Jobs; log: Logger };
 
@@ -79,7 +78,13 @@ export function orderIdParam(ctx: Ctx): string {
   return id;
 }
 
-export function mountOrders(router: Router, { config, db, engine, jobs, log }: OrdersDeps): void {
+export function mountOrders(router: Router, deps: OrdersDeps): void {
+  mountBuyerOrders(router, deps);
+  mountEventOrders(router, deps);
+}
+
+/** A buyer's orders: checkout, read, refund. */
+function mountBuyerOrders(router: Router, { config, db, engine, jobs, log }: OrdersDeps): void {
   const providers = providersFor(config);
 
   router.route('post', '/api/holds/:id/checkout', async (ctx) => {
@@ -145,23 +150,20 @@ export function mountOrders(router: Router, { config, db, engine, jobs, log }: O
       throw orderErrorToHttp(error);
     }
   }, { body: 'raw' });
+}
 
+/** An organizer's view of an event's orders and payout. */
+function mountEventOrders(router: Router, { db }: OrdersDeps): void {
   router.route('get', '/api/events/:id/orders', async (ctx) => {
-    const claims = requireRole(ctx, 'organizer');
-    const eventId = eventIdParam(ctx);
-    const event = await selectEvent(db, eventId);
-    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
-    const orders = await selectOrdersOfEvent(db, eventId, ordersListMax);
+    const { event } = await requireOwnEvent(ctx, db);
+    const orders = await selectOrdersOfEvent(db, event.id, ordersListMax);
     const lines = await selectLinesOfOrders(db, orders.map((o) => o.id));
     return { status: 200, body: { orders: orders.map((o) => ({ ...orderView(o, null, false, lines.get(o.id) ?? []), buyer: { id: o.buyerId, name: o.buyerName, email: o.buyerEmail } })) } };
   });
 
   router.route('get', '/api/events/:id/payout', async (ctx) => {
-    const claims = requireRole(ctx, 'organizer');
-    const eventId = eventIdParam(ctx);
-    const event = await selectEvent(db, eventId);
-    // Another organizer's event answers like a missing one.
-    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    const { event } = await requireOwnEvent(ctx, db);
+    const eventId = event.id;
     const report = await eventPayout(db, event);
     const { format } = parseQuery(payoutQuerySchema, ctx.query);
     const wantsCsv = format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(ctx.headers.accept));

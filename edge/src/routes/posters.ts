@@ -1,15 +1,13 @@
 import { posterBytesMax, posterCacheMaxAgeSeconds, posterRendersMax } from '../../../engine/src/constants.ts';
-import { selectEvent } from '../../../engine/src/db/events.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Logger } from '../../../engine/src/log.ts';
 import { removePoster, savePoster } from '../../../engine/src/posters/posters.ts';
 import { renderPoster } from '../../../engine/src/posters/render.ts';
 import { contentTypeOfKey, posterKeyPattern, type PosterStore } from '../../../engine/src/posters/store.ts';
 import { posterView } from '../../../engine/src/posters/view.ts';
-import { requireRole } from '../auth/guard.ts';
+import { requireOwnEvent } from '../auth/own_event.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
-import type { Ctx, Router } from '../http/route.ts';
-import { eventIdParam } from './events.ts';
+import type { Router } from '../http/route.ts';
 
 /**
  * Event posters (#14).
@@ -29,15 +27,6 @@ export type PostersDeps = { db: Db; store: PosterStore; log: Logger };
 const acceptedTypes = ['image/jpeg', 'image/png', 'image/webp'];
 const immutable = `public, max-age=${posterCacheMaxAgeSeconds}, immutable`;
 
-/** The organizer's own event, or 404 as if it did not exist (another organizer's ids cannot be probed). */
-async function ownEvent(ctx: Ctx, db: Db): Promise<string> {
-  const claims = requireRole(ctx, 'organizer');
-  const id = eventIdParam(ctx);
-  const event = await selectEvent(db, id);
-  if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
-  return id;
-}
-
 function requireImageType(contentType: string): void {
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   if (acceptedTypes.includes(type)) return;
@@ -50,7 +39,7 @@ export function mountPosters(router: Router, deps: PostersDeps): void {
   let rendering = 0;
 
   router.route('put', '/api/events/:id/poster', async (ctx) => {
-    const eventId = await ownEvent(ctx, db);
+    const eventId = (await requireOwnEvent(ctx, db)).event.id;
     requireImageType(ctx.headers['content-type']);
     const bytes = ctx.rawBody!;
     if (bytes.length === 0) throw new HttpError(422, 'not_an_image', 'The body is empty; send the picture\'s bytes as the body.');
@@ -68,7 +57,7 @@ export function mountPosters(router: Router, deps: PostersDeps): void {
   }, { body: 'raw', bytesMax: posterBytesMax });
 
   router.route('delete', '/api/events/:id/poster', async (ctx) => {
-    const eventId = await ownEvent(ctx, db);
+    const eventId = (await requireOwnEvent(ctx, db)).event.id;
     await removePoster(deps, eventId);
     return { status: 204, body: '' };
   });

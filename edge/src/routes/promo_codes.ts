@@ -1,16 +1,16 @@
 import { promoCodesPerEventMax } from '../../../engine/src/constants.ts';
-import { selectEvent, type EventRow } from '../../../engine/src/db/events.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
+import { EngineVerbs } from '../../../engine/src/engine_verbs.ts';
 import { eventIdOfHold } from '../../../engine/src/inventory/ids.ts';
 import { priceLine } from '../../../engine/src/money/pricing.ts';
 import { promoRefusal } from '../../../engine/src/orders/promo.ts';
 import { countPromoCodes, disablePromoCode, discountOf, insertPromoCode, selectPromoCode, selectPromoCodes, type PromoCodeRow } from '../../../engine/src/orders/promo_codes_db.ts';
 import { requireRole } from '../auth/guard.ts';
+import { requireOwnEvent } from '../auth/own_event.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
-import type { Ctx, Router } from '../http/route.ts';
+import type { Router } from '../http/route.ts';
 import { createPromoCodeSchema, parseBody, parseQuery, promoQuoteQuerySchema } from '../validation.ts';
-import { eventIdParam } from './events.ts';
 import { orderErrorToHttp } from './orders.ts';
 
 export type PromoCodesDeps = { db: Db; engine: Engine };
@@ -27,22 +27,15 @@ export function promoCodeView(c: PromoCodeRow) {
 
 const codeNotFound = () => new HttpError(404, 'promo_code_not_found', 'This event has no such promo code.');
 
-/** The organizer's own event, or 404 as for a missing one: another organizer's codes cannot be probed. */
-async function ownEvent(db: Db, ctx: Ctx): Promise<EventRow> {
-  const claims = requireRole(ctx, 'organizer');
-  const event = await selectEvent(db, eventIdParam(ctx));
-  if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
-  return event;
-}
-
-export function mountPromoCodes(router: Router, { db, engine }: PromoCodesDeps): void {
+export function mountPromoCodes(router: Router, { db, ...deps }: PromoCodesDeps): void {
+  const engine = new EngineVerbs(deps.engine);
   router.route('get', '/api/events/:id/promo-codes', async (ctx) => {
-    const event = await ownEvent(db, ctx);
+    const { event } = await requireOwnEvent(ctx, db);
     return { status: 200, body: { codes: (await selectPromoCodes(db, event.id, promoCodesPerEventMax)).map(promoCodeView) } };
   });
 
   router.route('post', '/api/events/:id/promo-codes', async (ctx) => {
-    const event = await ownEvent(db, ctx);
+    const { event } = await requireOwnEvent(ctx, db);
     const input = parseBody(createPromoCodeSchema, ctx.body);
     if (input.typeId !== null && !event.ticketTypes.some((t) => t.id === input.typeId)) {
       throw new HttpError(422, 'unknown_ticket_type', 'typeId must name one of this event\'s ticket types (or be null for all).', { field: 'typeId' });
@@ -59,7 +52,7 @@ export function mountPromoCodes(router: Router, { db, engine }: PromoCodesDeps):
   }, { body: true });
 
   router.route('post', '/api/events/:id/promo-codes/:code/disable', async (ctx) => {
-    const event = await ownEvent(db, ctx);
+    const { event } = await requireOwnEvent(ctx, db);
     const code = ctx.params.code ?? '';
     if (!/^[A-Za-z0-9_-]{3,32}$/.test(code)) throw codeNotFound();
     const disabled = await disablePromoCode(db, event.id, code);
@@ -73,9 +66,8 @@ export function mountPromoCodes(router: Router, { db, engine }: PromoCodesDeps):
     const eventId = eventIdOfHold(holdId);
     if (eventId === null) throw outcomeToHttp({ ok: false, reason: 'hold_not_found' });
     const { code } = parseQuery(promoQuoteQuerySchema, ctx.query);
-    const outcome = await engine.send({ kind: 'getHold', eventId, holdId });
+    const outcome = await engine.getHold({ eventId, holdId });
     if (!outcome.ok) throw outcomeToHttp(outcome.reason === 'event_not_found' ? { ok: false, reason: 'hold_not_found' } : outcome);
-    if (outcome.kind !== 'hold') throw new Error(`engine answered ${outcome.kind}, expected hold`);
     const hold = outcome.hold;
     // Someone else's hold answers like a missing one.
     if (hold.buyer !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'hold_not_found' });

@@ -1,4 +1,4 @@
-import { selectEvent, selectEventConfig, updateEvent } from '../../../engine/src/db/events.ts';
+import { selectEventAccess, type EventRow } from '../../../engine/src/db/events.ts';
 import type { Db } from '../../../engine/src/db/pool.ts';
 import type { Engine } from '../../../engine/src/engine.ts';
 import { EngineVerbs } from '../../../engine/src/engine_verbs.ts';
@@ -7,17 +7,19 @@ import { powChallengeTtlMs, queueJoinsPerAddressMax, queueJoinsWindowMs } from '
 import { joinedListDigest } from '../../../engine/src/queue/lottery.ts';
 import { powChallenge, verify as verifyPow } from '../../../engine/src/queue/pow.ts';
 import { signQueueTicket, verifyQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
-import { ensureLotterySecret, selectDropSettings, selectProof, upsertDropSettings } from '../../../engine/src/queue/store.ts';
+import { changeDropSettings, dropSettingsDefault } from '../../../engine/src/queue/settings.ts';
+import { selectDropSettings, selectProof } from '../../../engine/src/queue/store.ts';
 import type { DropSettings, QueueAnswer, QueueOp, QueueRefusal, QueueStatus } from '../../../engine/src/queue/types.ts';
 import { requireRole } from '../auth/guard.ts';
+import { eventIdParam, isOwnEvent, requireOwnEvent } from '../auth/own_event.ts';
 import { createRateLimiter } from '../auth/rate_limit.ts';
 import { HttpError, outcomeToHttp } from '../http/errors.ts';
 import type { Ctx, Router } from '../http/route.ts';
 import type { DropSettingsCache } from '../queue/settings_cache.ts';
 import type { HoldPolicy } from '../queue/hold_policy.ts';
 import { admissionSchema, dropSettingsSchema, joinSchema } from '../queue/validation.ts';
-import { parseBody, windowProblem } from '../validation.ts';
-import { eventIdParam, isOwnEvent } from './events.ts';
+import { parseBody } from '../validation.ts';
+import { eventErrorToHttp } from './events.ts';
 import { publishedIdsCacheMax } from '../../../engine/src/constants.ts';
 import { limitKeyOf } from '../http/client_address.ts';
 
@@ -31,18 +33,6 @@ export type QueueDeps = {
   /** A drop's `holdRequires` applies to joining too (absent: no check, as in tests of the queue alone). */
   policy?: Pick<HoldPolicy, 'requireForJoin'>;
   now?: () => number;
-};
-
-/** A drop's settings before the organizer changes any. */
-export const dropSettingsDefault: DropSettings = {
-  queueEnabled: false,
-  waitingRoomOpensAt: null,
-  ratePerMinute: 'auto',
-  admissionTokenTtlMs: 5 * 60_000,
-  powBits: 0,
-  paused: false,
-  holdRequires: 'account',
-  holdsPerAddressMax: null,
 };
 
 const queueRefusals: Record<QueueRefusal, { status: number; message: string }> = {
@@ -84,95 +74,89 @@ function settingsView(s: DropSettings, saleStartsAt: Date | null, perBuyerLimit:
   };
 }
 
-export function mountQueue(router: Router, deps: QueueDeps): void {
-  const { db, key, settings } = deps;
-  const engine = new EngineVerbs(deps.engine);
-  const now = deps.now ?? Date.now;
-  const joins = createRateLimiter({ max: queueJoinsPerAddressMax, windowMs: queueJoinsWindowMs, now });
+/** What every queue route shares: the typed engine, the clock, and the two checks below. */
+type QueueKit = {
+  engine: EngineVerbs;
+  now: () => number;
+  /** A draft's queue answers like a missing event to anyone but its organizer (nobody can join it, #15). */
+  refuseDraft(ctx: Ctx, eventId: string): Promise<void>;
+  /** The queue's answer to `op`, or the HttpError of an engine or queue refusal. */
+  ask(eventId: string, op: QueueOp): Promise<Exclude<QueueAnswer, { ok: false }>>;
+};
 
+/** The HttpError of a queue refusal, with the queue's status when it has one. */
+function queueRefusal(answer: Extract<QueueAnswer, { ok: false }>): HttpError {
+  const r = queueRefusals[answer.reason];
+  return new HttpError(r.status, answer.reason, r.message, answer.status === null ? undefined : { queue: statusView(answer.status) });
+}
+
+function queueKit(deps: QueueDeps): QueueKit {
+  const { db } = deps;
+  const engine = new EngineVerbs(deps.engine);
   // Publishing is one way, so an event once seen published stays so: its queue routes skip the database from then on.
   const published = new Set<string>();
-  /** A draft's queue answers like a missing event to anyone but its organizer (nobody can join it, #15). */
-  async function refuseDraft(ctx: Ctx, eventId: string): Promise<void> {
-    if (published.has(eventId)) return;
-    const { rows } = await db.query<{ status: string; organizerId: string }>('SELECT status, organizer_id AS "organizerId" FROM events WHERE id = $1', [eventId]);
-    const row = rows[0];
-    if (row === undefined) return;
-    if (row.status === 'published') {
-      if (published.size >= publishedIdsCacheMax) published.clear();
-      published.add(eventId);
-      return;
-    }
-    if (!isOwnEvent(ctx, row)) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
-  }
+  return {
+    engine,
+    now: deps.now ?? Date.now,
+    async refuseDraft(ctx, eventId) {
+      if (published.has(eventId)) return;
+      const row = await selectEventAccess(db, eventId, null);
+      if (row === null) return;
+      if (row.status === 'published') {
+        if (published.size >= publishedIdsCacheMax) published.clear();
+        published.add(eventId);
+        return;
+      }
+      if (!isOwnEvent(ctx, row)) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
+    },
+    async ask(eventId, op) {
+      const outcome = await engine.queue({ eventId, op });
+      if (!outcome.ok) throw outcomeToHttp(outcome);
+      const answer = outcome.answer;
+      if (!answer.ok) throw queueRefusal(answer);
+      return answer;
+    },
+  };
+}
 
-  /** The queue's answer to `op`, or the HttpError of an engine or queue refusal. */
-  async function ask(eventId: string, op: QueueOp): Promise<Exclude<QueueAnswer, { ok: false }>> {
-    const outcome = await engine.queue({ eventId, op });
-    if (!outcome.ok) throw outcomeToHttp(outcome);
-    const answer = outcome.answer;
-    if (!answer.ok) {
-      const r = queueRefusals[answer.reason];
-      throw new HttpError(r.status, answer.reason, r.message, answer.status === null ? undefined : { queue: statusView(answer.status) });
-    }
-    return answer;
-  }
+export function mountQueue(router: Router, deps: QueueDeps): void {
+  const kit = queueKit(deps);
+  mountDropSettings(router, deps, kit);
+  mountQueueJoin(router, deps, kit);
+  mountQueueReads(router, deps, kit);
+  mountAdmission(router, deps, kit);
+}
 
-  /** The event when the caller is its organizer; another organizer's event answers like a missing one. */
-  async function ownEvent(ctx: Ctx) {
-    const claims = requireRole(ctx, 'organizer');
-    const eventId = eventIdParam(ctx);
-    const event = await selectEvent(db, eventId);
-    if (event === null || event.organizerId !== claims.sub) throw outcomeToHttp({ ok: false, reason: 'event_not_found' });
-    return event;
-  }
+/** The organizer's settings of a drop: read, and changed through engine/src/queue/settings.ts. */
+function mountDropSettings(router: Router, deps: QueueDeps, { engine }: QueueKit): void {
+  const { db, settings } = deps;
+  const currentOf = async (event: EventRow) => (await selectDropSettings(db, event.id)) ?? dropSettingsDefault;
 
   router.route('get', '/api/events/:id/queue/settings', async (ctx) => {
-    const event = await ownEvent(ctx);
-    const current = (await selectDropSettings(db, event.id)) ?? dropSettingsDefault;
-    return { status: 200, body: settingsView(current, event.saleStartsAt, event.perBuyerLimit) };
+    const { event } = await requireOwnEvent(ctx, db);
+    return { status: 200, body: settingsView(await currentOf(event), event.saleStartsAt, event.perBuyerLimit) };
   });
 
   router.route('patch', '/api/events/:id/queue/settings', async (ctx) => {
-    const event = await ownEvent(ctx);
+    const { event } = await requireOwnEvent(ctx, db);
     const input = parseBody(dropSettingsSchema, ctx.body);
-    const current = (await selectDropSettings(db, event.id)) ?? dropSettingsDefault;
-    const next: DropSettings = {
-      queueEnabled: input.queueEnabled ?? current.queueEnabled,
-      waitingRoomOpensAt: input.waitingRoomOpensAt === undefined ? current.waitingRoomOpensAt : input.waitingRoomOpensAt?.getTime() ?? null,
-      ratePerMinute: input.admissionRatePerMinute ?? current.ratePerMinute,
-      admissionTokenTtlMs: input.admissionTokenTtlSeconds === undefined ? current.admissionTokenTtlMs : input.admissionTokenTtlSeconds * 1000,
-      powBits: input.powBits ?? current.powBits,
-      paused: input.paused ?? current.paused,
-      holdRequires: input.holdRequires ?? current.holdRequires,
-      holdsPerAddressMax: input.holdsPerAddressMax === undefined ? current.holdsPerAddressMax : input.holdsPerAddressMax,
-    };
-    const saleStartsAt = input.saleStartsAt === undefined ? event.saleStartsAt : input.saleStartsAt;
-    if (next.waitingRoomOpensAt !== null && saleStartsAt !== null && next.waitingRoomOpensAt > saleStartsAt.getTime()) {
-      throw new HttpError(400, 'invalid_body', 'waitingRoomOpensAt must not be after saleStartsAt: the waiting room opens before the sale', { field: 'waitingRoomOpensAt' });
+    let changed;
+    try {
+      changed = await changeDropSettings({ db, engine, remember: (id, next) => settings.set(id, next) }, event, await currentOf(event), input);
+    } catch (error) {
+      throw eventErrorToHttp(error);
     }
-    // Sale start and the per-buyer limit are the event's own: written there, and the inventory actor told.
-    if (input.saleStartsAt !== undefined || input.perBuyerLimit !== undefined) {
-      const problem = windowProblem({ startsAt: event.startsAt, endsAt: event.endsAt, saleStartsAt, saleEndsAt: event.saleEndsAt });
-      if (problem) throw new HttpError(400, 'invalid_body', problem.message, { field: problem.path });
-      await updateEvent(db, event.id, {
-        ...(input.saleStartsAt !== undefined ? { saleStartsAt: input.saleStartsAt } : {}),
-        ...(input.perBuyerLimit !== undefined ? { perBuyerLimit: input.perBuyerLimit } : {}),
-      });
-      const config = await selectEventConfig(db, event.id);
-      if (config !== null) {
-        const outcome = await engine.reconfigure({ eventId: event.id, config });
-        if (!outcome.ok) throw outcomeToHttp(outcome);
-      }
-    }
-    // The seed and its commitment are durable before the queue can publish either.
-    const secret = await ensureLotterySecret(db, event.id);
-    await upsertDropSettings(db, event.id, next);
-    settings.set(event.id, next);
-    const answer = await ask(event.id, { type: 'configure', settings: next, secret });
+    const answer = changed.answer;
+    if (!answer.ok) throw queueRefusal(answer);
     if (answer.type === 'configured') deps.publish(answer.status);
-    return { status: 200, body: settingsView(next, saleStartsAt, input.perBuyerLimit ?? event.perBuyerLimit) };
+    return { status: 200, body: settingsView(changed.settings, changed.saleStartsAt, changed.perBuyerLimit) };
   }, { body: true });
+}
+
+/** A participant takes a place: the challenge of proof of work, then the join. */
+function mountQueueJoin(router: Router, deps: QueueDeps, { now, refuseDraft, ask }: QueueKit): void {
+  const { key, settings } = deps;
+  const joins = createRateLimiter({ max: queueJoinsPerAddressMax, windowMs: queueJoinsWindowMs, now });
 
   router.route('get', '/api/events/:id/queue/challenge', async (ctx) => {
     const claims = requireRole(ctx, 'participant');
@@ -205,6 +189,11 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
       body: { eventId, queueTicketId: joined.queueTicketId, seq: joined.seq, place: joined.place, queueTicket, queue: statusView(joined.status) },
     };
   }, { body: true });
+}
+
+/** Anyone may watch a drop's queue and check its lottery. */
+function mountQueueReads(router: Router, deps: QueueDeps, { now, refuseDraft, ask }: QueueKit): void {
+  const { db, settings } = deps;
 
   router.route('get', '/api/events/:id/queue', async (ctx) => {
     const eventId = eventIdParam(ctx);
@@ -234,7 +223,10 @@ export function mountQueue(router: Router, deps: QueueDeps): void {
       },
     };
   });
+}
 
+/** A waiter whose place the head reached trades its queue ticket for an admission token. */
+function mountAdmission(router: Router, { key }: QueueDeps, { refuseDraft, ask }: QueueKit): void {
   router.route('post', '/api/events/:id/admission', async (ctx) => {
     const claims = requireRole(ctx, 'participant');
     const eventId = eventIdParam(ctx);

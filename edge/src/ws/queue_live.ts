@@ -85,114 +85,189 @@ export type QueueLive = {
 const topicOf = (eventId: string) => `queue/${eventId}`;
 const decoder = new TextDecoder();
 
-/** `helloTimeoutMs` and `pollMs` are for tests; everywhere else the limits hold. */
-export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; key: Uint8Array; log: Logger; hsts?: boolean; now?: () => number; helloTimeoutMs?: number; pollMs?: number }): QueueLive {
-  const { key, log } = opts;
-  const engine = new EngineVerbs(opts.engine);
-  const security = securityHeaders({ hsts: opts.hsts === true });
-  const now = opts.now ?? Date.now;
-  const helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
-  const drops = new Map<string, Drop>();
-  const awaitingHello = new Set<uWS.WebSocket<Waiter>>();
-  let publishMsMax = 0;
-  const sources = { pushed: 0, polled: 0 };
+export type QueueLiveOptions = { engine: Engine; key: Uint8Array; log: Logger; hsts?: boolean; now?: () => number; helloTimeoutMs?: number; pollMs?: number };
 
-  function publish(status: QueueStatus, force: boolean, source: 'pushed' | 'polled' | null = null): void {
-    const drop = drops.get(status.eventId);
+/** The drops with waiters on this node, and what their sockets do (see the top of this file). */
+class Hub {
+  readonly drops = new Map<string, Drop>();
+  readonly awaitingHello = new Set<uWS.WebSocket<Waiter>>();
+  publishMsMax = 0;
+  readonly sources = { pushed: 0, polled: 0 };
+  readonly engine: EngineVerbs;
+  readonly key: Uint8Array;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly helloTimeoutMs: number;
+
+  constructor(private readonly app: uWS.TemplatedApp, opts: QueueLiveOptions) {
+    this.engine = new EngineVerbs(opts.engine);
+    this.key = opts.key;
+    this.log = opts.log;
+    this.now = opts.now ?? Date.now;
+    this.helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
+  }
+
+  publish(status: QueueStatus, force: boolean, source: 'pushed' | 'polled' | null = null): void {
+    const drop = this.drops.get(status.eventId);
     if (drop === undefined) return;
     const last = drop.last;
     // The head only grows (queue_state keeps the greatest); a status no newer than the last one at the same head is stale.
     if (!force && last !== null && (status.head < last.head || (status.head === last.head && status.at < last.at))) return;
     const changed = last === null || last.state !== status.state || last.head !== status.head;
-    if (!force && !changed && now() - drop.publishedAt < queueTickPublishMs) return;
+    if (!force && !changed && this.now() - drop.publishedAt < queueTickPublishMs) return;
     drop.last = status;
     drop.lastText = JSON.stringify({ type: 'tick', ...statusView(status) });
-    drop.publishedAt = now();
+    drop.publishedAt = this.now();
     const started = performance.now();
-    app.publish(topicOf(status.eventId), drop.lastText, false);
-    publishMsMax = Math.max(publishMsMax, performance.now() - started);
-    if (source !== null) sources[source]++;
+    this.app.publish(topicOf(status.eventId), drop.lastText, false);
+    this.publishMsMax = Math.max(this.publishMsMax, performance.now() - started);
+    if (source !== null) this.sources[source]++;
   }
 
-  function poll(): void {
-    for (const [eventId, drop] of drops) {
+  poll(): void {
+    for (const [eventId, drop] of this.drops) {
       if (drop.waiters === 0) {
-        drops.delete(eventId);
+        this.drops.delete(eventId);
         continue;
       }
       if (drop.polling) continue;
       drop.polling = true;
-      engine.queue({ eventId, op: { type: 'status' } }).then((outcome) => {
+      this.engine.queue({ eventId, op: { type: 'status' } }).then((outcome) => {
         drop.polling = false;
         if (!outcome.ok) return;
         const answer = outcome.answer;
         const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
-        if (status !== null) publish(status, false, 'polled');
+        if (status !== null) this.publish(status, false, 'polled');
       }, (error: unknown) => {
         drop.polling = false;
-        log('warn', `queue status of ${eventId}: ${String(error)}`);
+        this.log('warn', `queue status of ${eventId}: ${String(error)}`);
       });
     }
   }
 
-  function sweep(): void {
-    const at = now();
-    for (const ws of awaitingHello) {
+  sweep(): void {
+    const at = this.now();
+    for (const ws of this.awaitingHello) {
       const w = ws.getUserData();
       if (w.helloBy > at) continue;
-      awaitingHello.delete(ws);
-      ws.end(closeCodes.helloTimeout, `send your queue ticket within ${helloTimeoutMs / 1000} s of connecting`);
+      this.awaitingHello.delete(ws);
+      ws.end(closeCodes.helloTimeout, `send your queue ticket within ${this.helloTimeoutMs / 1000} s of connecting`);
     }
   }
 
   /** A hello: check the ticket, make sure the event exists, then subscribe. */
-  function hello(ws: uWS.WebSocket<Waiter>, ticketText: string | null): void {
+  hello(ws: uWS.WebSocket<Waiter>, ticketText: string | null): void {
     const w = ws.getUserData();
-    awaitingHello.delete(ws);
+    this.awaitingHello.delete(ws);
     // Only the place is kept: the ticket's text would cost ~200 bytes a waiter for nothing.
     w.ticketText = null;
     let place: number | null = null;
     if (ticketText !== null) {
-      const checked = verifyQueueTicket(ticketText, key);
+      const checked = verifyQueueTicket(ticketText, this.key);
       if (!checked.ok) return ws.end(closeCodes.ticketRefused, `queue ticket refused: ${checked.reason}`);
       if (checked.ticket.eventId !== w.eventId) return ws.end(closeCodes.otherDrop, 'this queue ticket is for another drop');
       place = checked.ticket.place;
     }
     // A drop with waiters here was found to exist already.
-    if (drops.has(w.eventId)) return subscribe(ws, place);
+    if (this.drops.has(w.eventId)) return this.subscribe(ws, place);
     w.checking = true;
-    engine.queue({ eventId: w.eventId, op: { type: 'status' } }).then((outcome) => {
+    this.engine.queue({ eventId: w.eventId, op: { type: 'status' } }).then((outcome) => {
       w.checking = false;
       if (w.closed) return;
       if (!outcome.ok && outcome.reason === 'event_not_found') return ws.end(closeCodes.eventNotFound, 'no such event; check the event id');
       // Busy or moving between nodes: the event may well exist, and the polls will ask again.
-      subscribe(ws, place);
+      this.subscribe(ws, place);
       if (outcome.ok) {
         const answer = outcome.answer;
         const status = answer.ok ? ('status' in answer ? answer.status : null) : answer.status;
-        if (status !== null) publish(status, false);
+        if (status !== null) this.publish(status, false);
       }
     }, (error: unknown) => {
       w.checking = false;
-      log('warn', `queue status of ${w.eventId}: ${String(error)}`);
+      this.log('warn', `queue status of ${w.eventId}: ${String(error)}`);
       // 1011: the server failed; the client reconnects as after any drop.
       if (!w.closed) ws.end(1011, 'the event could not be looked up; reconnect in a moment');
     });
   }
 
   /** Subscribe, greet, and send the last tick so a reconnect resumes at once. */
-  function subscribe(ws: uWS.WebSocket<Waiter>, place: number | null): void {
+  subscribe(ws: uWS.WebSocket<Waiter>, place: number | null): void {
     const w = ws.getUserData();
     w.subscribed = true;
     ws.subscribe(topicOf(w.eventId));
-    let drop = drops.get(w.eventId);
-    if (drop === undefined) drops.set(w.eventId, (drop = { waiters: 0, last: null, lastText: null, publishedAt: 0, polling: false }));
+    let drop = this.drops.get(w.eventId);
+    if (drop === undefined) this.drops.set(w.eventId, (drop = { waiters: 0, last: null, lastText: null, publishedAt: 0, polling: false }));
     drop.waiters++;
     ws.cork(() => {
       ws.send(JSON.stringify({ type: 'welcome', eventId: w.eventId, place }), false);
       if (drop.lastText !== null) ws.send(drop.lastText, false);
     });
   }
+
+  /** The first message: a hello (its queue ticket, or null), or after it a ping. */
+  message(ws: uWS.WebSocket<Waiter>, message: ArrayBuffer, isBinary: boolean): void {
+    const w = ws.getUserData();
+    let parsed: unknown;
+    try {
+      parsed = isBinary ? undefined : JSON.parse(decoder.decode(message));
+    } catch {
+      parsed = undefined;
+    }
+    const ticket = typeof parsed === 'object' && parsed !== null ? (parsed as { queueTicket?: unknown }).queueTicket : undefined;
+    if (w.subscribed || w.checking) {
+      // After the hello a client only pings: { "type": "ping" } answers a pong with the last tick.
+      if (typeof parsed === 'object' && parsed !== null && (parsed as { type?: unknown }).type === 'ping') {
+        ws.send(JSON.stringify({ type: 'pong' }), false);
+        return;
+      }
+      return ws.end(closeCodes.malformed, 'after the hello, send only { "type": "ping" }');
+    }
+    if (ticket !== null && typeof ticket !== 'string') {
+      return ws.end(closeCodes.malformed, 'send { "queueTicket": "<ticket>" } (or null to watch without a place) as JSON text');
+    }
+    this.hello(ws, ticket);
+  }
+
+  close(ws: uWS.WebSocket<Waiter>): void {
+    const w = ws.getUserData();
+    w.closed = true;
+    this.awaitingHello.delete(ws);
+    if (!w.subscribed) return;
+    const drop = this.drops.get(w.eventId);
+    if (drop !== undefined) drop.waiters--;
+  }
+
+  waiters(): number {
+    let n = 0;
+    for (const drop of this.drops.values()) n += drop.waiters;
+    return n;
+  }
+}
+
+/**
+ * The upgrade: a path that cannot name an event is 404 in the one error shape;
+ * otherwise the socket opens, its hello due within `helloTimeoutMs`.
+ * Synchronous: nothing to await, so no onAborted needed; `req` is read before returning.
+ */
+function upgrade(res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t, security: readonly (readonly [string, string])[], helloBy: number): void {
+  const eventId = normalizeUuid(req.getParameter(0) ?? '');
+  if (eventId === null) {
+    res.cork(() => {
+      res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json');
+      for (const [name, value] of security) res.writeHeader(name, value);
+      res.end(JSON.stringify({ error: { code: 'event_not_found', message: 'No such event; check the event id.' } }));
+    });
+    return;
+  }
+  const ticketText = new URLSearchParams(req.getQuery() ?? '').get('queueTicket');
+  const waiter: Waiter = { eventId, ticketText: ticketText === '' ? null : ticketText, helloBy, subscribed: false, checking: false, closed: false };
+  res.upgrade(waiter, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+}
+
+/** `helloTimeoutMs` and `pollMs` are for tests; everywhere else the limits hold. */
+export function mountQueueLive(app: uWS.TemplatedApp, opts: QueueLiveOptions): QueueLive {
+  const hub = new Hub(app, opts);
+  const security = securityHeaders({ hsts: opts.hsts === true });
 
   app.ws<Waiter>('/api/events/:id/queue/live', {
     compression: uWS.DISABLED,
@@ -201,80 +276,34 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: { engine: Engine; ke
     closeOnBackpressureLimit: 0, // skip ticks to a slow client, never close it for that
     idleTimeout: wsIdleTimeoutSeconds,
     sendPingsAutomatically: true,
-    upgrade: (res, req, context) => {
-      // Synchronous: nothing to await, so no onAborted needed; `req` is read before returning.
-      const eventId = normalizeUuid(req.getParameter(0) ?? '');
-      if (eventId === null) {
-        res.cork(() => {
-          res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json');
-          for (const [name, value] of security) res.writeHeader(name, value);
-          res.end(JSON.stringify({ error: { code: 'event_not_found', message: 'No such event; check the event id.' } }));
-        });
-        return;
-      }
-      const ticketText = new URLSearchParams(req.getQuery() ?? '').get('queueTicket');
-      const waiter: Waiter = { eventId, ticketText: ticketText === '' ? null : ticketText, helloBy: now() + helloTimeoutMs, subscribed: false, checking: false, closed: false };
-      res.upgrade(waiter, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
-    },
+    upgrade: (res, req, context) => upgrade(res, req, context, security, hub.now() + hub.helloTimeoutMs),
     open: (ws) => {
       const w = ws.getUserData();
-      if (w.ticketText !== null) hello(ws, w.ticketText);
-      else awaitingHello.add(ws);
+      if (w.ticketText !== null) hub.hello(ws, w.ticketText);
+      else hub.awaitingHello.add(ws);
     },
-    message: (ws, message, isBinary) => {
-      const w = ws.getUserData();
-      let parsed: unknown;
-      try {
-        parsed = isBinary ? undefined : JSON.parse(decoder.decode(message));
-      } catch {
-        parsed = undefined;
-      }
-      const ticket = typeof parsed === 'object' && parsed !== null ? (parsed as { queueTicket?: unknown }).queueTicket : undefined;
-      if (w.subscribed || w.checking) {
-        // After the hello a client only pings: { "type": "ping" } answers a pong with the last tick.
-        if (typeof parsed === 'object' && parsed !== null && (parsed as { type?: unknown }).type === 'ping') {
-          ws.send(JSON.stringify({ type: 'pong' }), false);
-          return;
-        }
-        return ws.end(closeCodes.malformed, 'after the hello, send only { "type": "ping" }');
-      }
-      if (ticket !== null && typeof ticket !== 'string') {
-        return ws.end(closeCodes.malformed, 'send { "queueTicket": "<ticket>" } (or null to watch without a place) as JSON text');
-      }
-      hello(ws, ticket);
-    },
-    close: (ws) => {
-      const w = ws.getUserData();
-      w.closed = true;
-      awaitingHello.delete(ws);
-      if (!w.subscribed) return;
-      const drop = drops.get(w.eventId);
-      if (drop !== undefined) drop.waiters--;
-    },
+    message: (ws, message, isBinary) => hub.message(ws, message, isBinary),
+    close: (ws) => hub.close(ws),
   });
 
-  opts.engine.onQueueStatus?.((status) => publish(status, false, 'pushed'));
-  const pollTimer = setInterval(poll, opts.pollMs ?? queuePollMs);
-  const sweepTimer = setInterval(sweep, Math.min(1_000, helloTimeoutMs));
+  opts.engine.onQueueStatus?.((status) => hub.publish(status, false, 'pushed'));
+  const pollTimer = setInterval(() => hub.poll(), opts.pollMs ?? queuePollMs);
+  const sweepTimer = setInterval(() => hub.sweep(), Math.min(1_000, hub.helloTimeoutMs));
   pollTimer.unref();
   sweepTimer.unref();
 
   return {
-    publish: (status) => publish(status, true),
-    waiters: () => {
-      let n = 0;
-      for (const drop of drops.values()) n += drop.waiters;
-      return n;
-    },
+    publish: (status) => hub.publish(status, true),
+    waiters: () => hub.waiters(),
     takePublishMsMax: () => {
-      const max = publishMsMax;
-      publishMsMax = 0;
+      const max = hub.publishMsMax;
+      hub.publishMsMax = 0;
       return max;
     },
     takeTickSources: () => {
-      const taken = { ...sources };
-      sources.pushed = 0;
-      sources.polled = 0;
+      const taken = { ...hub.sources };
+      hub.sources.pushed = 0;
+      hub.sources.polled = 0;
       return taken;
     },
     close: () => {

@@ -131,3 +131,14 @@ export async function acceptInvitesOnSight(db: SqlExecutor, accountId: string): 
       WHERE a.id = $1 AND lower(i.email) = lower(a.email) AND i.accepted_at IS NULL
         AND s.account_id = a.id AND s.event_id = i.event_id`, [accountId]);
 }
+
+/** An event as the scanner page lists it for its staff. */
+export type StaffEvent = { id: string; name: string; venue: string; startsAt: Date; timeZone: string };
+
+/** The events `accountId` is door staff of, soonest first: the scanner page's first call. */
+export async function selectStaffEvents(db: Db, accountId: string): Promise<StaffEvent[]> {
+  const { rows } = await db.query<StaffEvent>(
+    `SELECT e.id, e.name, e.venue, e.starts_at AS "startsAt", e.time_zone AS "timeZone" FROM event_staff s JOIN events e ON e.id = s.event_id
+      WHERE s.account_id = $1 ORDER BY e.starts_at`, [accountId]);
+  return rows;
+}

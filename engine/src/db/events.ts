@@ -174,6 +174,19 @@ export async function selectEvent(db: Db, id: string): Promise<EventRow | null> 
   return rows[0] === undefined ? null : eventOf(rows[0]);
 }
 
+/**
+ * Who may see an event while it is a draft, without reading the event: its
+ * status, its organizer and whether `accountId` is on its door staff (false
+ * for null). Null when there is no such event.
+ */
+export async function selectEventAccess(db: Db, eventId: string, accountId: string | null): Promise<{ status: EventStatus; organizerId: string; staff: boolean } | null> {
+  const { rows } = await db.query<{ status: EventStatus; organizerId: string; staff: boolean }>(
+    `SELECT e.status, e.organizer_id AS "organizerId",
+            EXISTS (SELECT 1 FROM event_staff s WHERE s.event_id = e.id AND s.account_id = $2) AS staff
+       FROM events e WHERE e.id = $1`, [eventId, accountId]);
+  return rows[0] ?? null;
+}
+
 export async function selectEventsOfOrganizer(db: Db, organizerId: string, limit = 200): Promise<EventRow[]> {
   const { rows } = await db.query<EventRow>(
     `SELECT ${eventColumns} FROM events e WHERE e.organizer_id = $1 ORDER BY e.starts_at DESC, e.id LIMIT $2`,

@@ -30,3 +30,14 @@ export function createPool(url: string, max = 10, queryTimeoutMs = pgRequestQuer
   pool.on('error', () => {});
   return pool;
 }
+
+/** Whether the database answers a trivial statement within `timeoutMs`; never throws (the health check). */
+export async function dbReachable(db: Db, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  try {
+    return await Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,3 +1,4 @@
+import type { Db } from '../db/pool.ts';
 import type { Jobs, SqlExecutor } from '../jobs/queues.ts';
 import { renderEmail, type TemplateData, type TemplateName } from './templates.ts';
 
@@ -54,4 +55,19 @@ export async function queueEmails<T extends TemplateName>(tx: SqlExecutor, jobs:
       emails.map((e) => JSON.stringify(e.data)), rendered.map((r) => r.subject), rendered.map((r) => r.text), rendered.map((r) => r.html)],
   );
   await jobs.sendMany('email-send', (rows as { id: string }[]).map((r) => ({ data: { emailId: r.id }, key: r.id })), tx);
+}
+
+/** An email of the outbox as the dev outbox page shows it. */
+export type OutboxEmail = {
+  id: string; to: string; template: string; locale: string; subject: string; text: string; html: string; status: string; attempts: number;
+  lastError: string | null; providerMessageId: string | null; createdAt: Date; sentAt: Date | null;
+};
+
+/** The newest `limit` emails of the outbox, newest first; `to` (any case) keeps one address's. For the dev outbox only. */
+export async function selectOutboxEmails(db: Db, to: string | null, limit: number): Promise<OutboxEmail[]> {
+  const { rows } = await db.query<OutboxEmail>(
+    `SELECT id, to_address AS "to", template, locale, subject, body_text AS text, body_html AS html, status, attempts, last_error AS "lastError",
+            provider_message_id AS "providerMessageId", created_at AS "createdAt", sent_at AS "sentAt"
+       FROM email_outbox WHERE $1::text IS NULL OR lower(to_address) = lower($1) ORDER BY created_at DESC, id LIMIT $2`, [to, limit]);
+  return rows;
 }

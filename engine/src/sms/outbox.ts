@@ -1,3 +1,4 @@
+import type { Db } from '../db/pool.ts';
 import type { Jobs, SqlExecutor } from '../jobs/queues.ts';
 import { renderSms, type SmsTemplateData, type SmsTemplateName } from './templates.ts';
 
@@ -33,4 +34,19 @@ export async function queueSms<T extends SmsTemplateName>(tx: SqlExecutor, jobs:
   }
   await jobs.send('sms-send', { smsId: row.id }, { key: row.id, tx });
   return row.id;
+}
+
+/** A text of the outbox as the dev SMS outbox shows it. */
+export type OutboxSms = {
+  id: string; to: string; template: string; locale: string; body: string; encoding: string; segments: number; status: string; attempts: number;
+  lastError: string | null; providerMessageId: string | null; createdAt: Date; sentAt: Date | null;
+};
+
+/** The newest `limit` texts of the outbox, newest first; `to` (E.164) keeps one phone's. For the dev outbox only. */
+export async function selectOutboxTexts(db: Db, to: string | null, limit: number): Promise<OutboxSms[]> {
+  const { rows } = await db.query<OutboxSms>(
+    `SELECT id, to_phone AS "to", template, locale, body, encoding, segments, status, attempts, last_error AS "lastError",
+            provider_message_id AS "providerMessageId", created_at AS "createdAt", sent_at AS "sentAt"
+       FROM sms_outbox WHERE $1::text IS NULL OR to_phone = $1 ORDER BY created_at DESC, id LIMIT $2`, [to, limit]);
+  return rows;
 }
