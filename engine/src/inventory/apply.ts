@@ -107,6 +107,7 @@ export function apply(state: Inventory, body: JournalBody, known?: Hold): void {
     }
     case 'hold_released': {
       const hold = known ?? holdOf(state, body.holdId);
+      if (hold.holdId !== body.holdId) assert(false, 'apply was handed another hold than its entry names');
       typeOf(state, hold.typeId).held -= hold.qty;
       state.holds.delete(hold.holdId);
       const count = state.perBuyer.get(hold.buyer)! - hold.qty;
@@ -118,6 +119,7 @@ export function apply(state: Inventory, body: JournalBody, known?: Hold): void {
     }
     case 'hold_confirmed': {
       const hold = known ?? holdOf(state, body.holdId);
+      if (hold.holdId !== body.holdId) assert(false, 'apply was handed another hold than its entry names');
       assert(body.ticketIds.length === hold.qty, 'one ticket per held seat');
       const type = typeOf(state, hold.typeId);
       type.held -= hold.qty;
