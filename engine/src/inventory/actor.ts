@@ -287,9 +287,9 @@ export class InventoryActor {
         return;
       case 'hold_released':
       case 'hold_confirmed': {
+        // Looked up once, here; applyEntry asserts it exists when none is found.
         const hold = this.state.holds.get(body.holdId);
-        applyEntry(this.state, entry);
-        // applyEntry asserted the hold existed.
+        applyEntry(this.state, entry, hold);
         this.indexClosed(hold!, body.kind === 'hold_confirmed' ? 'confirmed' : body.reason);
         return;
       }

@@ -85,7 +85,12 @@ export function applyConfig(state: Inventory, config: EventConfig): void {
   state.config = config;
 }
 
-export function apply(state: Inventory, body: JournalBody): void {
+/**
+ * `known` is the hold a release or confirmation names, when the caller has
+ * just looked it up (the actor has, to index its closing): one Map lookup less
+ * per closed hold. Recovery passes none.
+ */
+export function apply(state: Inventory, body: JournalBody, known?: Hold): void {
   switch (body.kind) {
     case 'hold_placed': {
       const hold = body.hold;
@@ -101,7 +106,8 @@ export function apply(state: Inventory, body: JournalBody): void {
       return;
     }
     case 'hold_released': {
-      const hold = holdOf(state, body.holdId);
+      const hold = known ?? holdOf(state, body.holdId);
+      if (hold.holdId !== body.holdId) assert(false, 'apply was handed another hold than its entry names');
       typeOf(state, hold.typeId).held -= hold.qty;
       state.holds.delete(hold.holdId);
       const count = state.perBuyer.get(hold.buyer)! - hold.qty;
@@ -112,7 +118,8 @@ export function apply(state: Inventory, body: JournalBody): void {
       return;
     }
     case 'hold_confirmed': {
-      const hold = holdOf(state, body.holdId);
+      const hold = known ?? holdOf(state, body.holdId);
+      if (hold.holdId !== body.holdId) assert(false, 'apply was handed another hold than its entry names');
       assert(body.ticketIds.length === hold.qty, 'one ticket per held seat');
       const type = typeOf(state, hold.typeId);
       type.held -= hold.qty;
@@ -152,10 +159,10 @@ function unholdAddress(state: Inventory, hold: Hold): void {
 }
 
 /** Applies a numbered entry; entries must come one after another. */
-export function applyEntry(state: Inventory, entry: JournalEntry): void {
+export function applyEntry(state: Inventory, entry: JournalEntry, known?: Hold): void {
   assert(entry.eventId === state.config.eventId, 'journal entry of another event');
   if (entry.seq !== state.seq + 1) assert(false, `journal gap: expected seq ${state.seq + 1}, got ${entry.seq}`);
-  apply(state, entry.body);
+  apply(state, entry.body, known);
   state.seq = entry.seq;
 }
 

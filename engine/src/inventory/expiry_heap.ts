@@ -11,26 +11,34 @@ import type { Hold } from './types.ts';
  * holds when it grows past twice their number, so it stays O(active holds).
  */
 export class ExpiryHeap {
+  /**
+   * The arrays keep their length when the heap shrinks (`count` says how much
+   * is in use): a rebuild that cut them would have the next pushes grow them
+   * again, copying, some 90 bytes per hold.
+   */
   private at: number[] = [];
   private order: number[] = [];
-  private items: Hold[] = [];
+  private items: (Hold | undefined)[] = [];
+  private count = 0;
   private placed = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.count;
   }
 
   peek(): Hold | undefined {
-    return this.items[0];
+    return this.count === 0 ? undefined : this.items[0];
   }
 
   push(hold: Hold): void {
-    let i = this.items.length;
+    let i = this.count++;
     const at = hold.expiresAt;
     const order = this.placed++;
-    this.at.push(at);
-    this.order.push(order);
-    this.items.push(hold);
+    if (i === this.items.length) {
+      this.at.push(at);
+      this.order.push(order);
+      this.items.push(hold);
+    }
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!less(at, order, this.at[parent]!, this.order[parent]!)) break;
@@ -41,41 +49,42 @@ export class ExpiryHeap {
   }
 
   pop(): Hold | undefined {
-    const top = this.items[0];
-    if (top === undefined) return undefined;
-    const at = this.at.pop()!;
-    const order = this.order.pop()!;
-    const last = this.items.pop()!;
-    if (this.items.length > 0) this.siftDown(0, at, order, last);
+    if (this.count === 0) return undefined;
+    const top = this.items[0]!;
+    const n = --this.count;
+    const at = this.at[n]!;
+    const order = this.order[n]!;
+    const last = this.items[n]!;
+    // The popped hold is not kept alive by the array's spare room.
+    this.items[n] = undefined;
+    if (n > 0) this.siftDown(0, at, order, last);
     return top;
   }
 
   /**
    * Replaces the contents with `holds`, taken to be in placement order. They
-   * must be among the heap's holds, so they fit in its arrays, which are
-   * reused rather than grown again from empty.
+   * must be among the heap's holds, so they fit in its arrays.
    */
   rebuild(holds: Iterable<Hold>): void {
     let n = 0;
     for (const hold of holds) {
-      assert(n < this.items.length, 'a rebuilt heap holds only holds it had');
+      assert(n < this.count, 'a rebuilt heap holds only holds it had');
       this.put(n, hold.expiresAt, n, hold);
       n++;
     }
-    this.at.length = n;
-    this.order.length = n;
-    this.items.length = n;
+    for (let i = n; i < this.count; i++) this.items[i] = undefined;
+    this.count = n;
     this.placed = n;
     for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, this.at[i]!, this.order[i]!, this.items[i]!);
   }
 
   /** Every hold in the heap, in no order; for checks. */
   contents(): readonly Hold[] {
-    return this.items;
+    return this.items.slice(0, this.count) as Hold[];
   }
 
   private siftDown(i: number, at: number, order: number, hold: Hold): void {
-    const n = this.items.length;
+    const n = this.count;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;

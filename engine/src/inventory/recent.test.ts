@@ -54,3 +54,34 @@ describe('Recent with scopes', () => {
     expect(recent.size).toBeLessThanOrEqual(3);
   });
 });
+
+describe('Recent over many entries', () => {
+  it('keeps the latest entries and every pinned one while its slots are reused and its arrays grow', () => {
+    const max = 1_500;
+    const recent = new Recent<Value>(max, 1_000_000, (v) => v.pinned === true);
+    const latest = new Map<string, Value>();
+    const pinned: [string, string][] = [];
+    const order: [string, string][] = [];
+    for (let i = 0; i < 6_000; i++) {
+      // 40 scopes, keys that come back now and then (a replace), one pinned entry in 97.
+      const scope = `buyer${i % 40}`;
+      const key = `k${i % 7 === 0 ? i % 350 : i}`;
+      const value: Value = { at: i, name: `v${i}`, pinned: i % 97 === 0 };
+      recent.set(key, value, i, scope);
+      latest.set(`${scope}/${key}`, value);
+      if (value.pinned === true) pinned.push([scope, key]);
+      order.push([scope, key]);
+    }
+    for (const [scope, key] of pinned) if (latest.get(`${scope}/${key}`)!.pinned === true) expect(recent.peek(key, scope)?.pinned).toBe(true);
+    for (const [scope, key] of order.slice(-500)) expect(recent.get(key, 6_000, scope)).toBe(latest.get(`${scope}/${key}`));
+    let gone = 0;
+    for (const [scope, key] of order.slice(0, 1_000)) {
+      const last = latest.get(`${scope}/${key}`)!;
+      if (last.pinned === true || last.at >= 1_000) continue;
+      expect(recent.peek(key, scope)).toBeUndefined();
+      gone++;
+    }
+    expect(gone).toBeGreaterThan(500);
+    expect(recent.size).toBeLessThanOrEqual(max + pinned.length);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Hold } from './types.ts';
+import type { HoldRecord } from './apply.ts';
 
 /**
  * A map that forgets: about `max` entries, none older than `ttlMs`, oldest
@@ -15,15 +16,37 @@ import type { Hold } from './types.ts';
  * concatenation, its flattening and its hash on every keyed hold, and a string
  * kept per entry. Unscoped keys are their own scope.
  *
- * A plain Map cannot drop its oldest entry cheaply over and over (V8 leaves
- * tombstones at the front that every `keys().next()` walks), so the insertion
- * order is kept in a queue beside it, compacted when half used up.
+ * Entries live in slots: parallel arrays indexed by a slot number, not an
+ * object per entry. A keyed hold is set on every such command and its entry
+ * outlives the young generation, so an object per entry was copied twice by
+ * the scavenger and kept in the old generation; a slot costs array stores.
+ * The map holds each scope's first slot number (a small integer, nothing to
+ * trace), the scope's list runs through `next`, and the insertion order is a
+ * ring of slot numbers. A slot is in the ring exactly once: it is freed when
+ * it leaves the ring, so a slot number in the ring never names a reused slot.
+ * (A plain Map cannot drop its oldest entry cheaply over and over either: V8
+ * leaves tombstones at the front that every `keys().next()` walks.)
  */
 export class Recent<V extends { at: number }> {
-  private readonly map = new Map<string, Slot<V>>();
-  private queue: Slot<V>[] = [];
+  private readonly map = new Map<string, number>();
+  private keys: string[] = [];
+  private scopes: string[] = [];
+  private values: (V | undefined)[] = [];
+  /** The next slot of the same scope, or -1; for a free slot, the next free one. */
+  private next = new Int32Array(initialSlots);
+  /** 1 while the slot's entry is the latest for its key (not replaced nor dropped). */
+  private linked = new Uint8Array(initialSlots);
+  private freeSlot = -1;
+  /** Slots ever handed out; those below are in use or free. */
+  private used = 0;
+  /** Slot numbers in insertion order: a ring as large as the slot arrays. */
+  private ring = new Int32Array(initialSlots);
   private head = 0;
+  private length = 0;
   private live = 0;
+  /** The scope `find` looked up last and its first slot, so a `set` just after a `get` looks it up once. */
+  private foundScope: string | null = null;
+  private foundFirst = -1;
 
   constructor(
     private readonly max: number,
@@ -38,120 +61,192 @@ export class Recent<V extends { at: number }> {
   /** The live entry for `key` in `scope`, unless it is older than the TTL (pinned entries never are). */
   get(key: string, now: number, scope?: string): V | undefined {
     const slot = this.find(key, scope);
-    if (slot === undefined) return undefined;
-    const value = slot.value;
+    if (slot === -1) return undefined;
+    const value = this.values[slot]!;
     if (value.at + this.ttlMs <= now && !this.pinned(value)) return undefined;
     return value;
   }
 
   /** The entry for `key` in `scope` whatever its age. */
   peek(key: string, scope?: string): V | undefined {
-    return this.find(key, scope)?.value;
+    const slot = this.find(key, scope);
+    return slot === -1 ? undefined : this.values[slot];
   }
 
   set(key: string, value: V, now: number, scope?: string): void {
     const mapKey = scope ?? key;
-    const slot: Slot<V> = { scope: mapKey, key, value, next: null, linked: true };
-    const first = this.map.get(mapKey);
-    if (first === undefined) {
+    const first = mapKey === this.foundScope ? this.foundFirst : (this.map.get(mapKey) ?? -1);
+    this.foundScope = null;
+    const slot = this.allocate();
+    this.keys[slot] = key;
+    this.scopes[slot] = mapKey;
+    this.values[slot] = value;
+    this.linked[slot] = 1;
+    this.next[slot] = -1;
+    if (first === -1) {
       this.map.set(mapKey, slot);
       this.live++;
     } else {
       // Appended to its scope's list, or in place of the entry it replaces,
-      // whose place in the queue is then left to lapse.
-      let before: Slot<V> | null = null;
-      let at: Slot<V> | null = first;
-      while (at !== null && at.key !== key) {
+      // whose place in the ring is then left to lapse.
+      let before = -1;
+      let at = first;
+      while (at !== -1 && this.keys[at] !== key) {
         before = at;
-        at = at.next;
+        at = this.next[at]!;
       }
-      if (at === null) {
-        before!.next = slot;
+      if (at === -1) {
+        this.next[before] = slot;
         this.live++;
       } else {
-        at.linked = false;
-        slot.next = at.next;
-        if (before === null) this.map.set(mapKey, slot);
-        else before.next = slot;
+        this.linked[at] = 0;
+        this.next[slot] = this.next[at]!;
+        if (before === -1) this.map.set(mapKey, slot);
+        else this.next[before] = slot;
       }
     }
-    this.queue.push(slot);
+    this.enqueue(slot);
     // At most two drops per insert, which outpaces the one insert, so the work
     // per call stays bounded even when pinned entries cycle to the back.
-    for (let steps = 0; steps < 2 && this.head < this.queue.length; steps++) {
-      if (this.queue.length - this.head <= this.max && this.queue[this.head]!.value.at + this.ttlMs > now) break;
+    for (let steps = 0; steps < 2 && this.length > 0; steps++) {
+      if (this.length <= this.max && this.values[this.ring[this.head]!]!.at + this.ttlMs > now) break;
       this.dropOldest();
     }
   }
 
-  private find(key: string, scope: string | undefined): Slot<V> | undefined {
-    let slot = this.map.get(scope ?? key) ?? null;
-    while (slot !== null && slot.key !== key) slot = slot.next;
-    return slot ?? undefined;
+  private find(key: string, scope: string | undefined): number {
+    const mapKey = scope ?? key;
+    let slot = this.map.get(mapKey) ?? -1;
+    this.foundScope = mapKey;
+    this.foundFirst = slot;
+    while (slot !== -1 && this.keys[slot] !== key) slot = this.next[slot]!;
+    return slot;
   }
 
-  private unlink(target: Slot<V>): void {
-    target.linked = false;
+  private allocate(): number {
+    const free = this.freeSlot;
+    if (free !== -1) {
+      this.freeSlot = this.next[free]!;
+      return free;
+    }
+    if (this.used === this.next.length) this.grow();
+    return this.used++;
+  }
+
+  /** Doubles the slot arrays and the ring; the ring's entries move to its start, in order. */
+  private grow(): void {
+    const size = this.next.length * 2;
+    const next = new Int32Array(size);
+    next.set(this.next);
+    this.next = next;
+    const linked = new Uint8Array(size);
+    linked.set(this.linked);
+    this.linked = linked;
+    const ring = new Int32Array(size);
+    for (let i = 0; i < this.length; i++) ring[i] = this.ring[(this.head + i) % this.ring.length]!;
+    this.ring = ring;
+    this.head = 0;
+  }
+
+  private enqueue(slot: number): void {
+    this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
+    this.length++;
+  }
+
+  private unlink(target: number): void {
+    this.linked[target] = 0;
     this.live--;
-    let slot = this.map.get(target.scope)!;
+    this.foundScope = null;
+    const scope = this.scopes[target]!;
+    let slot = this.map.get(scope)!;
     if (slot === target) {
-      if (target.next === null) this.map.delete(target.scope);
-      else this.map.set(target.scope, target.next);
+      if (this.next[target] === -1) this.map.delete(scope);
+      else this.map.set(scope, this.next[target]!);
       return;
     }
-    while (slot.next !== target) slot = slot.next!;
-    slot.next = target.next;
+    while (this.next[slot] !== target) slot = this.next[slot]!;
+    this.next[slot] = this.next[target]!;
   }
 
   private dropOldest(): void {
-    const slot = this.queue[this.head]!;
-    this.head++;
+    const slot = this.ring[this.head]!;
+    this.head = (this.head + 1) & (this.ring.length - 1);
+    this.length--;
     // A slot replaced since is no longer linked; only the latest one counts.
-    if (slot.linked) {
-      if (this.pinned(slot.value)) this.queue.push(slot);
-      else this.unlink(slot);
+    if (this.linked[slot] === 1) {
+      if (this.pinned(this.values[slot]!)) {
+        this.enqueue(slot);
+        return;
+      }
+      this.unlink(slot);
     }
-    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    // Out of the ring, out of use: nothing refers to this slot number any more.
+    this.keys[slot] = '';
+    this.scopes[slot] = '';
+    this.values[slot] = undefined;
+    this.next[slot] = this.freeSlot;
+    this.freeSlot = slot;
   }
 }
 
-/** One entry of a Recent: its scope's list runs through `next`; `linked` until replaced or dropped. */
-type Slot<V> = { scope: string; key: string; value: V; next: Slot<V> | null; linked: boolean };
+/** Slots a Recent starts with, a power of two (the ring masks with it); it doubles as needed. */
+const initialSlots = 1024;
 
 /**
  * The last `size` holds to close and how each ended, in a ring found by a
  * scan: written on every release, read rarely (`getHold` after the fact), so
- * the write must cost two array stores, not a Map insert.
+ * the write must cost a few array stores, not a Map insert. The ring keeps the
+ * fields an answer needs, not the hold: a hold kept here for thousands of
+ * commands would be copied by the scavenger; its fields, mostly strings that
+ * live on anyway, are not.
  */
 export class ClosedHolds {
-  private readonly holds: (Hold | undefined)[];
-  private readonly statuses: ClosedStatus[];
+  private readonly holdIds: string[];
+  private readonly typeIds: string[];
+  private readonly buyers: string[];
+  private readonly qtys: Int32Array;
+  private readonly prices: Float64Array;
+  private readonly expiries: Float64Array;
+  private readonly statuses: Uint8Array;
   private next = 0;
 
   constructor(private readonly size: number) {
-    this.holds = new Array<Hold | undefined>(size).fill(undefined);
-    this.statuses = new Array<ClosedStatus>(size).fill('released');
+    this.holdIds = new Array<string>(size).fill('');
+    this.typeIds = new Array<string>(size).fill('');
+    this.buyers = new Array<string>(size).fill('');
+    this.qtys = new Int32Array(size);
+    this.prices = new Float64Array(size);
+    this.expiries = new Float64Array(size);
+    this.statuses = new Uint8Array(size);
   }
 
   add(hold: Hold, status: ClosedStatus): void {
-    this.holds[this.next] = hold;
-    this.statuses[this.next] = status;
-    this.next = this.next + 1 === this.size ? 0 : this.next + 1;
+    const i = this.next;
+    this.holdIds[i] = hold.holdId;
+    this.typeIds[i] = hold.typeId;
+    this.buyers[i] = hold.buyer;
+    this.qtys[i] = hold.qty;
+    this.prices[i] = hold.price;
+    this.expiries[i] = hold.expiresAt;
+    this.statuses[i] = status === 'released' ? 0 : status === 'expired' ? 1 : 2;
+    this.next = i + 1 === this.size ? 0 : i + 1;
   }
 
   /** The latest closing of `holdId`, or undefined; O(size). */
-  find(holdId: string): { hold: Hold; status: ClosedStatus } | undefined {
+  find(holdId: string): { hold: HoldRecord; status: ClosedStatus } | undefined {
     for (let n = 1; n <= this.size; n++) {
       const i = (this.next - n + this.size) % this.size;
-      const hold = this.holds[i];
-      if (hold === undefined) return undefined;
-      if (hold.holdId === holdId) return { hold, status: this.statuses[i]! };
+      const id = this.holdIds[i]!;
+      if (id === '') return undefined;
+      if (id !== holdId) continue;
+      const hold: HoldRecord = { holdId: id, typeId: this.typeIds[i]!, qty: this.qtys[i]!, buyer: this.buyers[i]!, price: this.prices[i]!, expiresAt: this.expiries[i]! };
+      return { hold, status: closedStatuses[this.statuses[i]!]! };
     }
     return undefined;
   }
 }
 
 export type ClosedStatus = 'confirmed' | 'released' | 'expired';
+
+/** By the code `add` stores. */
+const closedStatuses: readonly ClosedStatus[] = ['released', 'expired', 'confirmed'];
