@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Recent } from './recent.ts';
+import { Recent, scopeListMax } from './recent.ts';
 
 type Value = { at: number; name: string; pinned?: boolean };
 
@@ -83,5 +83,50 @@ describe('Recent over many entries', () => {
     }
     expect(gone).toBeGreaterThan(500);
     expect(recent.size).toBeLessThanOrEqual(max + pinned.length);
+  });
+});
+
+describe('Recent with a scope of many keys (its own Map past scopeListMax)', () => {
+  it('answers the latest value of a key, keeps the recent and the pinned ones, whatever the scope size', () => {
+    for (const keysPerScope of [1, scopeListMax, scopeListMax + 1, 40]) {
+      const max = 60;
+      const recent = new Recent<Value>(max, 1_000, (v) => v.pinned === true);
+      // The model: the latest value of each key, in the order they were set.
+      let model: { scope: string; key: string; value: Value }[] = [];
+      let at = 0;
+      for (let i = 0; i < 400; i++, at++) {
+        const scope = `b${i % 3}`;
+        const key = `k${(i * 7) % (keysPerScope * 2)}`;
+        const value: Value = { at, name: `${scope}/${key}@${i}`, pinned: i % 11 === 0 && i < 200 };
+        recent.set(key, value, at, scope);
+        model = model.filter((e) => !(e.scope === scope && e.key === key));
+        model.push({ scope, key, value });
+        // Never another value than the latest; pinned ones and the last `max / 2` set always there.
+        model.forEach((e, n) => {
+          const got = recent.get(e.key, at, e.scope);
+          if (e.value.pinned || n >= model.length - max / 2) expect(got, `${keysPerScope} keys, step ${i}`).toBe(e.value);
+          else if (got !== undefined) expect(got, `${keysPerScope} keys, step ${i}`).toBe(e.value);
+        });
+      }
+      expect(recent.size).toBeLessThanOrEqual(max + model.filter((e) => e.value.pinned).length);
+      expect(recent.get('k0', at, 'nobody')).toBeUndefined();
+      // Past the TTL only pinned entries answer, and a scope that lost them all is gone.
+      const later = at + 2_000;
+      for (const e of model) expect(recent.get(e.key, later, e.scope)).toBe(e.value.pinned ? e.value : undefined);
+    }
+  });
+
+  it('forgets entries dropped from a scope kept in a Map, and forgets the scope when its last one goes', () => {
+    const recent = new Recent<Value>(scopeListMax + 4, 100);
+    for (let i = 0; i < scopeListMax + 4; i++) recent.set(`k${i}`, { at: i, name: `k${i}` }, i, 'ann');
+    expect(recent.size).toBe(scopeListMax + 4);
+    recent.set('k0', { at: 50, name: 'k0 again' }, 50, 'ann');
+    recent.set('x', { at: 51, name: 'x' }, 51, 'bob');
+    expect(recent.peek('k1', 'ann')).toBeUndefined();
+    expect(recent.get('k0', 52, 'ann')?.name).toBe('k0 again');
+    // Long after: every entry of 'ann' lapses and is dropped as new ones come.
+    for (let i = 0; i < 40; i++) recent.set(`y${i}`, { at: 1_000 + i, name: 'y' }, 1_000 + i, 'cat');
+    for (let i = 0; i < scopeListMax + 4; i++) expect(recent.peek(`k${i}`, 'ann')).toBeUndefined();
+    expect(recent.size).toBeLessThanOrEqual(scopeListMax + 4);
   });
 });

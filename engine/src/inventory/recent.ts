@@ -14,21 +14,31 @@ import type { HoldRecord } from './apply.ts';
  * map is keyed by scope, and the few keys of one scope hang off it in a short
  * list, so a scoped lookup builds no string: `buyer + key` would cost a
  * concatenation, its flattening and its hash on every keyed hold, and a string
- * kept per entry. Unscoped keys are their own scope.
+ * kept per entry. Unscoped keys are their own scope. A scope that grows past
+ * `scopeListMax` keys gets a Map of its own (key to slot) instead of its list:
+ * a buyer who made 70 keyed holds made each lookup walk 70 scattered slots, and
+ * the actor's cost per keyed hold grew with the run (3.5x from 50k to 200k
+ * holds in the holds bench, #12).
  *
  * Entries live in slots: parallel arrays indexed by a slot number, not an
  * object per entry. A keyed hold is set on every such command and its entry
  * outlives the young generation, so an object per entry was copied twice by
  * the scavenger and kept in the old generation; a slot costs array stores.
  * The map holds each scope's first slot number (a small integer, nothing to
- * trace), the scope's list runs through `next`, and the insertion order is a
+ * trace) or its Map, a listed scope runs through `next`, and the insertion order is a
  * ring of slot numbers. A slot is in the ring exactly once: it is freed when
  * it leaves the ring, so a slot number in the ring never names a reused slot.
  * (A plain Map cannot drop its oldest entry cheaply over and over either: V8
  * leaves tombstones at the front that every `keys().next()` walks.)
  */
+/** Keys a scope keeps in its list; past that, in a Map of its own. */
+export const scopeListMax = 8;
+
+/** A scope's first slot (its keys listed through `next`), or its keys' Map once it has many. */
+type Scope = number | Map<string, number>;
+
 export class Recent<V extends { at: number }> {
-  private readonly map = new Map<string, number>();
+  private readonly map = new Map<string, Scope>();
   private keys: string[] = [];
   private scopes: string[] = [];
   private values: (V | undefined)[] = [];
@@ -44,9 +54,9 @@ export class Recent<V extends { at: number }> {
   private head = 0;
   private length = 0;
   private live = 0;
-  /** The scope `find` looked up last and its first slot, so a `set` just after a `get` looks it up once. */
+  /** The scope `find` looked up last and what the map holds for it, so a `set` just after a `get` looks it up once. */
   private foundScope: string | null = null;
-  private foundFirst = -1;
+  private found: Scope | undefined = undefined;
 
   constructor(
     private readonly max: number,
@@ -75,7 +85,7 @@ export class Recent<V extends { at: number }> {
 
   set(key: string, value: V, now: number, scope?: string): void {
     const mapKey = scope ?? key;
-    const first = mapKey === this.foundScope ? this.foundFirst : (this.map.get(mapKey) ?? -1);
+    const first = mapKey === this.foundScope ? this.found : this.map.get(mapKey);
     this.foundScope = null;
     const slot = this.allocate();
     this.keys[slot] = key;
@@ -83,21 +93,29 @@ export class Recent<V extends { at: number }> {
     this.values[slot] = value;
     this.linked[slot] = 1;
     this.next[slot] = -1;
-    if (first === -1) {
+    if (first === undefined) {
       this.map.set(mapKey, slot);
       this.live++;
+    } else if (typeof first !== 'number') {
+      const at = first.get(key);
+      if (at === undefined) this.live++;
+      else this.linked[at] = 0;
+      first.set(key, slot);
     } else {
       // Appended to its scope's list, or in place of the entry it replaces,
       // whose place in the ring is then left to lapse.
       let before = -1;
       let at = first;
+      let length = 0;
       while (at !== -1 && this.keys[at] !== key) {
         before = at;
         at = this.next[at]!;
+        length++;
       }
       if (at === -1) {
         this.next[before] = slot;
         this.live++;
+        if (length >= scopeListMax) this.map.set(mapKey, this.listToMap(first));
       } else {
         this.linked[at] = 0;
         this.next[slot] = this.next[at]!;
@@ -116,11 +134,25 @@ export class Recent<V extends { at: number }> {
 
   private find(key: string, scope: string | undefined): number {
     const mapKey = scope ?? key;
-    let slot = this.map.get(mapKey) ?? -1;
+    const first = this.map.get(mapKey);
     this.foundScope = mapKey;
-    this.foundFirst = slot;
+    this.found = first;
+    if (first === undefined) return -1;
+    if (typeof first !== 'number') return first.get(key) ?? -1;
+    let slot = first;
     while (slot !== -1 && this.keys[slot] !== key) slot = this.next[slot]!;
     return slot;
+  }
+
+  /** A scope's listed slots as a Map by key; `next` of each is cleared (it is the free list's link once freed). */
+  private listToMap(first: number): Map<string, number> {
+    const keys = new Map<string, number>();
+    for (let slot = first, next: number; slot !== -1; slot = next) {
+      next = this.next[slot]!;
+      this.next[slot] = -1;
+      keys.set(this.keys[slot]!, slot);
+    }
+    return keys;
   }
 
   private allocate(): number {
@@ -158,7 +190,13 @@ export class Recent<V extends { at: number }> {
     this.live--;
     this.foundScope = null;
     const scope = this.scopes[target]!;
-    let slot = this.map.get(scope)!;
+    const first = this.map.get(scope)!;
+    if (typeof first !== 'number') {
+      first.delete(this.keys[target]!);
+      if (first.size === 0) this.map.delete(scope);
+      return;
+    }
+    let slot = first;
     if (slot === target) {
       if (this.next[target] === -1) this.map.delete(scope);
       else this.map.set(scope, this.next[target]!);
