@@ -55,6 +55,14 @@ async function unswept(orderIds: string[]): Promise<number> {
   return (await n.t.db.query(`SELECT count(*)::int AS n FROM payments WHERE order_id = ANY($1::uuid[]) AND swept_at IS NULL`, [orderIds])).rows[0].n;
 }
 
+/** payment-confirmed jobs (live or archived) keyed by the payments of these orders. */
+async function queuedConfirmations(orderIds: string[]): Promise<number> {
+  const { rows } = await n.t.db.query(
+    `SELECT count(*)::int AS n FROM (SELECT singleton_key FROM pgboss.job WHERE name = 'payment-confirmed' UNION ALL SELECT singleton_key FROM pgboss.archive WHERE name = 'payment-confirmed') j
+       JOIN payments p ON j.singleton_key = p.id::text WHERE p.order_id = ANY($1::uuid[])`, [orderIds]);
+  return rows[0].n;
+}
+
 /** Every order ticketed with exactly `qty` valid tickets and one confirmation; answers the tickets, to compare later. */
 async function settledOnce(eventId: string, orderIds: string[]): Promise<{ id: string; secret: string }[]> {
   await until(async () => (await n.t.db.query(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'ticketed'`, [orderIds])).rows[0].n === orderIds.length,
@@ -136,10 +144,7 @@ describe('the payment sweeper', () => {
     const failing: JobDeps = { ...n.deps, config: { ...n.deps.config, ticketServerKey: Buffer.alloc(0) as never } };
     await sweepPayments(failing, { common: true });
     expect(await unswept(orderIds)).toBe(0);
-    const jobs = (await n.t.db.query(
-      `SELECT count(*)::int AS n FROM (SELECT singleton_key FROM pgboss.job WHERE name = 'payment-confirmed' UNION ALL SELECT singleton_key FROM pgboss.archive WHERE name = 'payment-confirmed') j
-         JOIN payments p ON j.singleton_key = p.id::text WHERE p.order_id = ANY($1::uuid[])`, [orderIds])).rows[0].n;
-    expect(jobs).toBe(orderIds.length);
+    expect(await queuedConfirmations(orderIds)).toBe(orderIds.length);
     await settledOnce(eventId, orderIds);
   }, 120_000);
 
@@ -149,10 +154,7 @@ describe('the payment sweeper', () => {
     const { eventId, orderIds } = await paidOrders(3);
     expect(await sweepPayments(n.deps, { common: false, probe: true })).toBe(3);
     expect(await unswept(orderIds)).toBe(0);
-    const jobs = (await n.t.db.query(
-      `SELECT count(*)::int AS n FROM (SELECT singleton_key FROM pgboss.job WHERE name = 'payment-confirmed' UNION ALL SELECT singleton_key FROM pgboss.archive WHERE name = 'payment-confirmed') j
-         JOIN payments p ON j.singleton_key = p.id::text WHERE p.order_id = ANY($1::uuid[])`, [orderIds])).rows[0].n;
-    expect(jobs).toBe(orderIds.length);
+    expect(await queuedConfirmations(orderIds)).toBe(orderIds.length);
     await settledOnce(eventId, orderIds);
   }, 120_000);
 });
