@@ -1,4 +1,5 @@
-import type { Outcome } from '../inventory/types.ts';
+import { ask, type AnswerOf } from '../engine_verbs.ts';
+import type { Command, Refusal } from '../inventory/types.ts';
 import type { JobDeps, JobHandler } from '../jobs/queues.ts';
 import {
   applyHolderNames, countTicketsOfHold, linkTicketsToOrder, moveOrder, selectOrder, selectOrderLines, setLineLateHold, setLineTicketed, type OrderLine, type OrderRow,
@@ -116,7 +117,6 @@ async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow, line: OrderLin
     deps.log('info', `order ${order.id}: late payment cannot re-hold (${placed.reason})`);
     return null;
   }
-  if (placed.kind !== 'held') throw new Error(`engine answered ${placed.kind}, expected held`);
   const lateHoldId = placed.hold.holdId;
   if (placed.hold.status === 'confirmed' && (await countTicketsOfHold(db, lateHoldId)) > 0) return lateHoldId;
   // Committed at once (no transaction is open here): a retry confirms this hold even if the actor forgot the key.
@@ -138,13 +138,14 @@ async function ticketsFor(deps: JobDeps, db: Tx, order: OrderRow, line: OrderLin
  */
 async function notConfirmedAlready(deps: JobDeps, eventId: string, holdId: string): Promise<void> {
   const hold = await send(deps, { kind: 'getHold', eventId, holdId });
-  if (hold.ok && hold.kind === 'hold' && hold.hold.status === 'confirmed') {
+  if (hold.ok && hold.hold.status === 'confirmed') {
     throw new Error(`hold ${holdId} is confirmed but its tickets are not in the database yet (an earlier confirm still being written); retrying`);
   }
 }
 
-async function send(deps: JobDeps, cmd: Parameters<JobDeps['engine']['send']>[0]): Promise<Outcome> {
-  const outcome = await deps.engine.send(cmd);
+/** The typed answer (an answer of another kind throws UnexpectedAnswer); a transient refusal throws, so the job retries. */
+async function send<C extends Command>(deps: JobDeps, cmd: C): Promise<AnswerOf<C['kind']> | Refusal> {
+  const outcome = await ask(deps.engine, cmd);
   if (!outcome.ok && transient.has(outcome.reason)) throw new Error(`engine ${outcome.reason} for ${cmd.kind}; retrying`);
   return outcome;
 }

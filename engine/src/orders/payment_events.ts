@@ -1,5 +1,6 @@
 import type { Db } from '../db/pool.ts';
 import type { Engine } from '../engine.ts';
+import { EngineVerbs } from '../engine_verbs.ts';
 import type { Logger } from '../log.ts';
 import { moveOrder, selectOrder, selectOrderLines } from './orders_db.ts';
 import { recordPaymentSuccessGrouped } from './pay_group.ts';
@@ -70,8 +71,9 @@ export async function paymentFailed(deps: { db: Db; engine: Engine; log: Logger 
     return 'applied';
   });
   // Best effort: the holds expire on their own anyway. A payment that succeeds later still gets tickets (failed -> paid).
+  const verbs = new EngineVerbs(deps.engine);
   for (const holdId of released.holdIds) {
-    const outcome = await deps.engine.send({ kind: 'releaseHold', eventId: released.eventId, holdId, buyer: null }).catch((e: unknown) => ({ ok: false, reason: String(e) }));
+    const outcome = await verbs.releaseHold({ eventId: released.eventId, holdId, buyer: null }).catch((e: unknown) => ({ ok: false, reason: String(e) }) as const);
     if (!outcome.ok && outcome.reason !== 'hold_not_found') deps.log('warn', `declined payment: hold ${holdId} not released now (${outcome.reason}); it expires on its own`);
   }
   return result;
