@@ -68,43 +68,12 @@ export function deadLetterOf(queue: string): string {
 }
 
 /** `retry` overrides constants.ts for tests that need a job dead-lettered quickly. */
-export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: number; retry?: { limit: number; delaySeconds: number; backoff: boolean } }): Promise<JobsRuntime> {
+export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: number; retry?: Retry }): Promise<JobsRuntime> {
   const { log } = opts;
   const retry = opts.retry ?? { limit: jobRetryLimit, delaySeconds: jobRetryDelaySeconds, backoff: true };
-  const boss = new PgBoss({
-    connectionString: opts.dbUrl,
-    schema: jobsSchema,
-    max: opts.poolMax ?? 6,
-    application_name: 'tickr-jobs',
-    // pg-boss hands its options to pg.Pool: TCP keepalive finds an idle connection to a vanished server dead
-    // (db/pool.ts). No connectionTimeoutMillis here: pg-pool counts the wait for a free client in it, and pg-boss
-    // giving up recording a job's outcome leaves the job to run again only after its expiry (seen in `npm run chaos`).
-    // (Spread: pg-boss's types leave out the pg.Pool options it passes on.)
-    ...{ keepAlive: pgLinkOptions.keepAlive, keepAliveInitialDelayMillis: pgLinkOptions.keepAliveInitialDelayMillis },
-    // Tickr schedules with startAfter, never cron: no clock or cron monitors to poll.
-    schedule: false,
-    archiveCompletedAfterSeconds: jobArchiveCompletedSeconds,
-    archiveFailedAfterSeconds: 7 * 24 * 60 * 60,
-    deleteAfterSeconds: jobArchiveDeleteSeconds,
-    retryLimit: retry.limit,
-    retryDelay: retry.delaySeconds,
-    retryBackoff: retry.backoff,
-    expireInSeconds: jobExpireSeconds,
-  });
+  const boss = newBoss(opts.dbUrl, opts.poolMax ?? 6, retry);
   boss.on('error', (error) => log('error', `pg-boss: ${error.message}`));
-  // Nodes starting together would deadlock in pg-boss's DDL (createQueue makes
-  // partitions): one node at a time sets the job schema and queues up.
-  await withSetupLock(opts.dbUrl, async () => {
-    await boss.start();
-    for (const queue of queueNames) {
-      const dead = deadLetterOf(queue);
-      // createQueue is a no-op for a queue that exists; updateQueue brings its settings up to date.
-      await boss.createQueue(dead, { name: dead, retryLimit: 0 });
-      const settings = { name: queue, retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: retry.backoff, expireInSeconds: jobExpireSeconds, deadLetter: dead };
-      await boss.createQueue(queue, settings);
-      await boss.updateQueue(queue, settings);
-    }
-  });
+  await setUpQueues(boss, opts.dbUrl, retry);
 
   let stopped = false;
   const stopping = new AbortController();
@@ -131,29 +100,7 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
       await boss.insert(rows, { db: { executeSql: (text, values) => tx.query(text, values) } });
     },
     async work(handlers, deps) {
-      const sweep = handlers.sweep;
-      if (sweep !== undefined) {
-        const common = handlers.batch?.['payment-confirmed'] !== undefined;
-        for (let i = 0; i < paymentSweepLoops; i++) {
-          loops.push(sweepLoop((probe) => sweep(deps, { common, probe }), log, signal, paymentSweepIdleMs * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers)));
-        }
-      }
-      for (const queue of queueNames) {
-        const handler = handlers[queue] as JobHandler<QueueName>;
-        const batch = handlers.batch?.[queue] as BatchJobHandler<QueueName> | undefined;
-        const runBatch = batch === undefined ? undefined : (jobs: PgBoss.Job<unknown>[]) => batch(deps, jobs as BatchJob<QueueName>[]);
-        for (let i = 0; i < jobWorkersPerQueue; i++) {
-          // The first loop of a queue answers new work within `jobPollingSeconds`; the others poll slower when idle,
-          // and once busy no loop pauses at all: idle polling is a query a loop, whatever the load.
-          const idleMs = jobPollingSeconds * 1000 * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers);
-          loops.push(workLoop(boss, queue, false, (job) => handler(deps, job.data as JobData[QueueName]), log, signal, idleMs, runBatch));
-        }
-        loops.push(workLoop(boss, deadLetterOf(queue), true, (job) => {
-          const output = (job as PgBoss.JobWithMetadata).output as { message?: unknown } | null | undefined;
-          const error = typeof output?.message === 'string' ? output.message : 'no error recorded';
-          return handlers.deadLetter(deps, { queue, data: job.data as Record<string, unknown>, error });
-        }, log, signal, deadLetterPollingSeconds * 1000));
-      }
+      loops.push(...workLoops(boss, handlers, deps, log, signal));
     },
     async stop() {
       if (stopped) return;
@@ -165,6 +112,77 @@ export async function startJobs(opts: { dbUrl: string; log: Logger; poolMax?: nu
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
+}
+
+type Retry = { limit: number; delaySeconds: number; backoff: boolean };
+
+function newBoss(dbUrl: string, poolMax: number, retry: Retry): PgBoss {
+  return new PgBoss({
+    connectionString: dbUrl,
+    schema: jobsSchema,
+    max: poolMax,
+    application_name: 'tickr-jobs',
+    // pg-boss hands its options to pg.Pool: TCP keepalive finds an idle connection to a vanished server dead
+    // (db/pool.ts). No connectionTimeoutMillis here: pg-pool counts the wait for a free client in it, and pg-boss
+    // giving up recording a job's outcome leaves the job to run again only after its expiry (seen in `npm run chaos`).
+    // (Spread: pg-boss's types leave out the pg.Pool options it passes on.)
+    ...{ keepAlive: pgLinkOptions.keepAlive, keepAliveInitialDelayMillis: pgLinkOptions.keepAliveInitialDelayMillis },
+    // Tickr schedules with startAfter, never cron: no clock or cron monitors to poll.
+    schedule: false,
+    archiveCompletedAfterSeconds: jobArchiveCompletedSeconds,
+    archiveFailedAfterSeconds: 7 * 24 * 60 * 60,
+    deleteAfterSeconds: jobArchiveDeleteSeconds,
+    retryLimit: retry.limit,
+    retryDelay: retry.delaySeconds,
+    retryBackoff: retry.backoff,
+    expireInSeconds: jobExpireSeconds,
+  });
+}
+
+/** Every queue and its dead-letter queue, with this node's retry settings. */
+async function setUpQueues(boss: PgBoss, dbUrl: string, retry: Retry): Promise<void> {
+  // Nodes starting together would deadlock in pg-boss's DDL (createQueue makes
+  // partitions): one node at a time sets the job schema and queues up.
+  await withSetupLock(dbUrl, async () => {
+    await boss.start();
+    for (const queue of queueNames) {
+      const dead = deadLetterOf(queue);
+      // createQueue is a no-op for a queue that exists; updateQueue brings its settings up to date.
+      await boss.createQueue(dead, { name: dead, retryLimit: 0 });
+      const settings = { name: queue, retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: retry.backoff, expireInSeconds: jobExpireSeconds, deadLetter: dead };
+      await boss.createQueue(queue, settings);
+      await boss.updateQueue(queue, settings);
+    }
+  });
+}
+
+/** The sweep loops and, per queue, its worker loops and its dead-letter loop. */
+function workLoops(boss: PgBoss, handlers: Handlers, deps: JobDeps, log: Logger, signal: AbortSignal): Promise<void>[] {
+  const loops: Promise<void>[] = [];
+  const sweep = handlers.sweep;
+  if (sweep !== undefined) {
+    const common = handlers.batch?.['payment-confirmed'] !== undefined;
+    for (let i = 0; i < paymentSweepLoops; i++) {
+      loops.push(sweepLoop((probe) => sweep(deps, { common, probe }), log, signal, paymentSweepIdleMs * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers)));
+    }
+  }
+  for (const queue of queueNames) {
+    const handler = handlers[queue] as JobHandler<QueueName>;
+    const batch = handlers.batch?.[queue] as BatchJobHandler<QueueName> | undefined;
+    const runBatch = batch === undefined ? undefined : (jobs: PgBoss.Job<unknown>[]) => batch(deps, jobs as BatchJob<QueueName>[]);
+    for (let i = 0; i < jobWorkersPerQueue; i++) {
+      // The first loop of a queue answers new work within `jobPollingSeconds`; the others poll slower when idle,
+      // and once busy no loop pauses at all: idle polling is a query a loop, whatever the load.
+      const idleMs = jobPollingSeconds * 1000 * (i === 0 ? 1 : jobIdlePollFactorExtraWorkers);
+      loops.push(workLoop(boss, queue, false, (job) => handler(deps, job.data as JobData[QueueName]), log, signal, idleMs, runBatch));
+    }
+    loops.push(workLoop(boss, deadLetterOf(queue), true, (job) => {
+      const output = (job as PgBoss.JobWithMetadata).output as { message?: unknown } | null | undefined;
+      const error = typeof output?.message === 'string' ? output.message : 'no error recorded';
+      return handlers.deadLetter(deps, { queue, data: job.data as Record<string, unknown>, error });
+    }, log, signal, deadLetterPollingSeconds * 1000));
+  }
+  return loops;
 }
 
 /**
