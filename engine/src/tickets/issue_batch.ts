@@ -76,21 +76,7 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
   if (!opts.paying) for (const o of orders) if (!issuing.includes(o)) settled.add(o.id);
   if (issuing.length === 0) return settled;
 
-  const byHold = new Map(issuing.map((o) => [o.ticketed_hold_id ?? o.hold_id, o]));
-  const byId = new Map(issuing.map((o) => [o.id, o]));
-  const tickets = (await tx.query(
-    `SELECT t.id, t.order_id, t.hold_id, t.type_id, t.version, t.secret, t.holder_name, tt.name AS type_name
-       FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id
-      WHERE t.order_id = ANY($1::uuid[]) OR t.hold_id = ANY($2::text[]) ORDER BY t.id FOR UPDATE OF t`,
-    [issuing.map((o) => o.id), [...byHold.keys()]])).rows as TicketForIssue[];
-  const ticketsOf = new Map<string, TicketForIssue[]>();
-  for (const t of tickets) {
-    const order = (t.order_id === null ? undefined : byId.get(t.order_id)) ?? byHold.get(t.hold_id);
-    if (order === undefined) continue;
-    const list = ticketsOf.get(order.id);
-    if (list === undefined) ticketsOf.set(order.id, [t]);
-    else list.push(t);
-  }
+  const ticketsOf = await lockTicketsOf(tx, issuing);
 
   // One key per event of the batch (a sell-out's batch is one event), opened before the loop.
   const keys = new Map<string, KeyObject>();
@@ -120,6 +106,37 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
     if (channels.smsTo !== null) texts.push({ ...notice.sms, to: channels.smsTo });
     settled.add(order.id);
   }
+  await writeIssued(tx, fresh, issuing.filter((o) => o.status !== 'ticketed' && ticketsOf.has(o.id)).map((o) => o.id), issuable);
+  for (const o of events.values()) {
+    await scheduleEventReminder(deps.jobs, { id: o.event_id, startsAt: o.starts_at, reminderHours: o.reminder_hours }, deps.now(), tx);
+  }
+  await queueEmails(tx, deps.jobs, emails);
+  for (const text of texts) await queueSms(tx, deps.jobs, text);
+  return settled;
+}
+
+/** The tickets of each order, locked: by the order they were issued to, or by the hold they were made for. */
+async function lockTicketsOf(tx: SqlExecutor, issuing: OrderForTickets[]): Promise<Map<string, TicketForIssue[]>> {
+  const byHold = new Map(issuing.map((o) => [o.ticketed_hold_id ?? o.hold_id, o]));
+  const byId = new Map(issuing.map((o) => [o.id, o]));
+  const tickets = (await tx.query(
+    `SELECT t.id, t.order_id, t.hold_id, t.type_id, t.version, t.secret, t.holder_name, tt.name AS type_name
+       FROM tickets t JOIN ticket_types tt ON tt.id = t.type_id
+      WHERE t.order_id = ANY($1::uuid[]) OR t.hold_id = ANY($2::text[]) ORDER BY t.id FOR UPDATE OF t`,
+    [issuing.map((o) => o.id), [...byHold.keys()]])).rows as TicketForIssue[];
+  const ticketsOf = new Map<string, TicketForIssue[]>();
+  for (const t of tickets) {
+    const order = (t.order_id === null ? undefined : byId.get(t.order_id)) ?? byHold.get(t.hold_id);
+    if (order === undefined) continue;
+    const list = ticketsOf.get(order.id);
+    if (list === undefined) ticketsOf.set(order.id, [t]);
+    else list.push(t);
+  }
+  return ticketsOf;
+}
+
+/** The new secrets and holder names, and `ticketed` orders moved to ticketed (from any of the `issuable` states). */
+async function writeIssued(tx: SqlExecutor, fresh: { ticket: TicketForIssue; orderId: string }[], ticketed: string[], issuable: Set<string>): Promise<void> {
   if (fresh.length > 0) {
     await tx.query(
       `UPDATE tickets t SET order_id = u.order_id, secret = u.secret, secret_issued_at = now(), holder_name = u.holder_name
@@ -127,7 +144,6 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
       [fresh.map((f) => f.ticket.id), fresh.map((f) => f.orderId), fresh.map((f) => f.ticket.secret), fresh.map((f) => f.ticket.holder_name)],
     );
   }
-  const ticketed = issuing.filter((o) => o.status !== 'ticketed' && ticketsOf.has(o.id)).map((o) => o.id);
   if (ticketed.length > 0) {
     // Paying: paid and ticketed in one step, one UPDATE per row (a row updated twice in one transaction re-runs its foreign-key checks).
     await tx.query(
@@ -135,12 +151,6 @@ export async function issueOrders(tx: SqlExecutor, deps: JobDeps, orderIds: stri
               paid_at = CASE WHEN status = 'paid' THEN paid_at ELSE now() END, ticketed_hold_id = COALESCE(ticketed_hold_id, hold_id)
         WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])`, [ticketed, [...issuable].filter((st) => st !== 'ticketed')]);
   }
-  for (const o of events.values()) {
-    await scheduleEventReminder(deps.jobs, { id: o.event_id, startsAt: o.starts_at, reminderHours: o.reminder_hours }, deps.now(), tx);
-  }
-  await queueEmails(tx, deps.jobs, emails);
-  for (const text of texts) await queueSms(tx, deps.jobs, text);
-  return settled;
 }
 
 /**
