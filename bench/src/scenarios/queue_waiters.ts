@@ -53,6 +53,9 @@ const headKey = Buffer.from('"head":');
 const pong = Buffer.from([0x8a, 0x80, 0, 0, 0, 0]);
 
 let sockets: net.Socket[] = [];
+/** Every socket of this process reads into this one buffer: a read is handled before the next one starts. */
+const readBuffer = Buffer.alloc(64 * 1024);
+let readers: ((nread: number, buf: Buffer) => void)[] = [];
 let nodeOf = new Uint8Array(0);
 let lastHead = new Int32Array(0);
 let headsAbove = new Int32Array(0);
@@ -109,22 +112,22 @@ function onTick(i: number, buf: Buffer, start: number, end: number, at: number):
   }
 }
 
-/** Frames in `buf` from `off`; returns where an incomplete frame starts (or buf.length). */
-function onFrames(i: number, buf: Buffer, off: number, greet: () => void): number {
+/** Frames in `buf` from `off` to `end`; returns where an incomplete frame starts (or `end`). */
+function onFrames(i: number, buf: Buffer, off: number, end: number, greet: () => void): number {
   const at = Date.now();
-  while (buf.length - off >= 2) {
+  while (end - off >= 2) {
     let len = buf[off + 1]! & 127;
     let h = 2;
     if (len === 126) {
-      if (buf.length - off < 4) break;
+      if (end - off < 4) break;
       len = buf.readUInt16BE(off + 2);
       h = 4;
     } else if (len === 127) {
-      if (buf.length - off < 10) break;
+      if (end - off < 10) break;
       len = Number(buf.readBigUInt64BE(off + 2));
       h = 10;
     }
-    if (buf.length - off < h + len) break;
+    if (end - off < h + len) break;
     const opcode = buf[off]! & 15;
     const start = off + h;
     // '{"type":"' is 9 bytes: then 't' for a tick, 'w' for the welcome.
@@ -141,7 +144,7 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
     const global = m.first + local;
     const node = global % m.targets.length;
     const ticket = signQueueTicket({ eventId: m.eventId, place: 1 + (global % m.places), buyer: `bench-${global}`, issuedAt: Date.now() }, Buffer.from(m.key, 'base64'));
-    const socket = net.connect({ host: `127.0.${m.round}.${node + 1}`, port: m.targets[node]!.port });
+    const socket = net.connect({ host: `127.0.${m.round}.${node + 1}`, port: m.targets[node]!.port, onread: { buffer: readBuffer, callback: (n) => (readers[local]!(n, readBuffer), true) } });
     nodeOf[local] = node;
     let upgraded = false;
     let greeted = false;
@@ -176,20 +179,27 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
       socket.write(`GET /api/events/${m.eventId}/queue/live?queueTicket=${ticket} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
         + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
     });
-    socket.on('data', (chunk: Buffer) => {
-      const buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
-      pending = null;
+    // Read straight into the process's one buffer (no Buffer, no stream event per read); only a split frame is copied.
+    const onRead = (nread: number, chunk: Buffer): void => {
+      let buf = chunk;
+      let end = nread;
+      if (pending !== null) {
+        buf = Buffer.concat([pending, chunk.subarray(0, nread)]);
+        end = buf.length;
+        pending = null;
+      }
       let off = 0;
       if (!upgraded) {
-        const head = buf.indexOf('\r\n\r\n');
-        if (head < 0) return void (pending = buf);
+        const head = buf.subarray(0, end).indexOf('\r\n\r\n');
+        if (head < 0) return void (pending = Buffer.from(buf.subarray(0, end)));
         if (!buf.toString('latin1', 0, 12).endsWith(' 101')) return fail(`answered ${buf.toString('latin1', 0, Math.min(head, 200))}`);
         upgraded = true;
         off = head + 4;
       }
-      off = onFrames(local, buf, off, greet);
-      if (off < buf.length) pending = Buffer.from(buf.subarray(off));
-    });
+      off = onFrames(local, buf, off, end, greet);
+      if (off < end) pending = Buffer.from(buf.subarray(off, end));
+    };
+    readers[local] = onRead;
     socket.on('error', fail);
     socket.on('close', () => fail('closed before the welcome'));
     // A node too busy to greet (or a hello stuck on a shard between owners) must not hold a connect lane forever.
@@ -202,6 +212,7 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
 async function connectAll(m: Extract<ToWaiters, { t: 'connect' }>): Promise<void> {
   nodes = m.targets.length;
   sockets = new Array<net.Socket>(m.count);
+  readers = new Array<(nread: number, buf: Buffer) => void>(m.count);
   nodeOf = new Uint8Array(m.count);
   lastHead = new Int32Array(m.count).fill(-1);
   headsAbove = new Int32Array(m.count);
