@@ -8,11 +8,17 @@
  *   server are unmasked, so a frame is a 2- or 4-byte header and the text.
  * - A tick is not parsed: its bytes start `{"type":"tick","eventId":"<36>",
  *   "state":"`, so the state sits at a fixed offset (73) and the head right
- *   after it (found with one native `indexOf` over a few bytes). Only the
+ *   after it (its digits read in place). Only the
  *   first socket of each node in this process (its sampler) parses the JSON,
  *   for `headMovedAt`: every socket of a node receives the same published
  *   bytes, so the sampler's head -> movedAt holds for all of them.
  * - Pings are answered with a pong (a masked frame with a zero mask).
+ * - Every socket reads into the process's one 64 KB buffer (`onread`): no
+ *   Buffer, no stream machinery and no 'data' event per read, only a callback
+ *   with the byte count; a frame split over two reads is the only copy.
+ *   Measured on the floor (2 bare uWS, 20 000 waiters, 2 processes, 10 moves),
+ *   this took a client from ~5.5 to ~3.7 µs of user CPU per frame, and the
+ *   last waiter of a move from 2-6 s (a backlog) to 0.3-1.3 s.
  *
  * Messages from the parent: `connect` (round r: node k is reached at
  * 127.0.r.(k+1): one address pair per node, so each node's waiters have the
@@ -87,9 +93,12 @@ function onTick(i: number, buf: Buffer, start: number, end: number, at: number):
     if (tick.headMovedAt !== null && !movedAt.has(tick.head)) movedAt.set(tick.head, Date.parse(tick.headMovedAt));
     if (tick.head > startHead) sampledHeads[nodeOf[i]!]!.add(tick.head);
   }
-  const k = buf.indexOf(headKey, start + stateOffset);
+  // The state's closing quote, then `","head":` (9 bytes) and the digits; `indexOf` only if the keys ever move.
+  let q = start + stateOffset;
+  while (q < end && buf[q] !== 0x22) q++;
+  const k = buf[q + 3] === 0x68 && buf[q + 8] === 0x3a ? q + 9 : buf.indexOf(headKey, start + stateOffset) + headKey.length;
   let head = 0;
-  for (let p = k + headKey.length; p < end; p++) {
+  for (let p = k; p < end; p++) {
     const c = buf[p]!;
     if (c < 48 || c > 57) break;
     head = head * 10 + c - 48;
