@@ -23,7 +23,7 @@ options:
   --kills K            forward: kill -9 failovers measured (default 10; --quick: 3)
   --baselines a,b,...  holds: peer baselines run after Tickr (default ${defaultBaselines.join(',')});
                        one of ${baselineNames.join(', ')}
-  --no-baselines       holds: Tickr and hello-world only
+  --no-baselines       holds: Tickr and hello-world only; queue --nodes: Tickr without its uWS floor
   --redis-durable      holds: add redis-lua-aof (Redis with appendfsync always; in the default set already)
   --profile            holds: Tickr alone at the first connection count, the node under V8's CPU profiler and
                        PostgreSQL's CPU per connection role; writes bench/results/profile-holds.md

@@ -1,12 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { statusView } from '../../../edge/src/routes/queue.ts';
 import { queueKeyOf } from '../../../edge/src/queue/keys.ts';
 import { queuePollMs } from '../../../engine/src/queue/limits.ts';
 import { startBenchCluster, type BenchCluster } from '../cluster.ts';
 import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type Check, type ScenarioReport } from '../report.ts';
-import { cpuSpent, type TickrServer } from '../server.ts';
+import { cpuSpent, freePort, sampleCpu, startChildServer, type ChildServer, type TickrServer } from '../server.ts';
 import { histogramPercentile, percentileOfSorted } from '../stats.ts';
 import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions } from './index.ts';
@@ -25,10 +30,15 @@ import type { FromWaiters, NodeStats, ToWaiters } from './queue_waiters.ts';
  * every copy, so the client is not what gets measured. Waiter i goes to node
  * i mod N. Measured:
  *
- * - memory per waiter: every node's RSS and JS heap after a full GC, before
- *   and after the waiters connected, over the waiters. No warm-up round: a
- *   round connected and dropped first leaves its memory in the allocators,
- *   which the second round reuses, and RSS then hardly moves; without it the
+ * - memory per waiter: every node's RSS and JS heap after a full GC, at a
+ *   steady state (sampled every 2 s until RSS holds still), before and after
+ *   the waiters connected, over the waiters. The RSS counted is RSS less
+ *   V8's committed but unused heap (`heapTotal - heapUsed`): while 100 000
+ *   sockets connect, V8 gives back tens of MB its heap grew at start-up, and
+ *   raw RSS falls (reported too, as `rssRawBytesPerWaiter`). Kernel socket
+ *   buffers are not in any process's RSS. No warm-up round: a round
+ *   connected and dropped first leaves its memory in the allocators, which
+ *   the second round reuses, and RSS then hardly moves; without it the
  *   figure is an upper bound (allocator growth counts as the waiters');
  * - head move -> last waiter: the head moves at `admissionRatePerMinute`;
  *   for each move, the delay from the owner's `headMovedAt` to the last
@@ -36,14 +46,24 @@ import type { FromWaiters, NodeStats, ToWaiters } from './queue_waiters.ts';
  *   (and over every single delivery);
  * - sell-out -> last waiter: from the organizer's capacity change to the
  *   last of all waiters hearing `sold_out`;
- * - node CPU per tick: each node's CPU over the moves, per move published.
+ * - node CPU per tick: each node's CPU over the moves, per move published;
+ * - the floor (unless --no-baselines): the same waiters, clients, tick bytes
+ *   and rate on bare uWS processes (baselines/queue_floor.ts), measured the
+ *   same way, and Tickr's delays over the floor's (`deliveryP99VsFloor`,
+ *   `selloutAllVsFloor`): on 2 shared cores the kernel's loopback and the
+ *   clients' reads are most of a delivery, and the floor is what is left
+ *   when Tickr does nothing else.
  *
  * Correctness, whatever the speed: every waiter heard every head its node's
  * sampler heard, and the sell-out.
  */
 
-/** Waiters per client process: each socket is a descriptor, and the process needs a few of its own. */
-const waitersPerProcessMax = 16_000;
+/**
+ * Descriptors a client process keeps for itself (IPC, tsx's worker, stdio):
+ * the rest of the limit are its waiters' sockets. Fewer, fuller processes
+ * take fewer context switches on 2 cores (100 000 waiters: 6 of ~16 700).
+ */
+const clientDescriptorsReserve = 500;
 /** Descriptors a node needs besides its waiters: PostgreSQL and Redis pools, peers, workers, logs. */
 const nodeDescriptorsReserve = 300;
 /** Connections each client process opens at once. */
@@ -106,6 +126,10 @@ class Waiters {
     return this.children.length;
   }
 
+  pids(): number[] {
+    return this.children.map((c) => c.pid!);
+  }
+
   stop(): void {
     for (const child of this.children) child.kill();
   }
@@ -120,6 +144,28 @@ async function memoryOf(server: TickrServer): Promise<Memory> {
 async function memories(cluster: BenchCluster): Promise<Memory[]> {
   await sleep(2_000);
   return Promise.all(cluster.members.map((m) => memoryOf(m.server)));
+}
+
+/** RSS that moves less than this between two samples 2 s apart (each after a full GC) is steady. */
+const steadyRssBytes = 2 * 2 ** 20;
+const steadySamplesMax = 8;
+
+/**
+ * Memory at a steady state: sampled (each after a full GC) every 2 s until no
+ * process's RSS moved by `steadyRssBytes` since the sample before, or after
+ * `steadySamplesMax` samples. A node just started, or just done with a burst
+ * of connections, keeps giving pages back for seconds after its GC (V8 shrinks
+ * its heap, malloc trims), and a single sample then reads that as the waiters'.
+ */
+async function steadyMemories(sample: () => Promise<Memory[]>): Promise<{ memory: Memory[]; steady: boolean }> {
+  let previous = await sample();
+  for (let n = 1; n < steadySamplesMax; n++) {
+    await sleep(2_000);
+    const memory = await sample();
+    if (memory.every((m, i) => Math.abs(m.rss - previous[i]!.rss) < steadyRssBytes)) return { memory, steady: true };
+    previous = memory;
+  }
+  return { memory: previous, steady: false };
 }
 
 /** A request of the organizer or a seeder; a 503 (a shard between owners, or a lease renewed late on a loaded box) is tried again. */
@@ -142,13 +188,13 @@ export async function runCluster(opts: BenchOptions): Promise<ScenarioReport> {
   if (perNode + nodeDescriptorsReserve > limit) {
     throw new Error(`${waiters} waiters over ${nodes} nodes is ${perNode} sockets a node, past what a node may open (${limit} descriptors, ~${nodeDescriptorsReserve} of them its own): use --nodes ${Math.ceil(waiters / (limit - nodeDescriptorsReserve))} or more`);
   }
-  const tag = Date.now().toString(36);
-  const cluster = await startBenchCluster({ nodes }, opts, tag, { TICKR_TRUST_PROXY: '1' });
-  const processes = Math.ceil(waiters / waitersPerProcessMax);
+  const processes = Math.ceil(waiters / Math.max(1_000, Math.min(limit, 1_000_000) - clientDescriptorsReserve));
   const ranges = Array.from({ length: processes }, (_, p) => {
     const first = Math.floor((p * waiters) / processes);
     return { first, count: Math.floor(((p + 1) * waiters) / processes) - first };
   });
+  const tag = Date.now().toString(36);
+  const cluster = await startBenchCluster({ nodes }, opts, tag, { TICKR_TRUST_PROXY: '1' });
   const clients = new Waiters(ranges);
   let failed = true;
   try {
@@ -159,6 +205,9 @@ export async function runCluster(opts: BenchOptions): Promise<ScenarioReport> {
     progress(failed ? 'stopping the cluster; the node logs stay' : 'stopping the cluster');
     await cluster.stop({ keepLog: failed });
   }
+  // The floor: bare uWS processes, as many as the nodes, the same waiters and clients, the same tick bytes at the same rate.
+  if (opts.baselines === undefined || opts.baselines.length > 0) await measureFloor(nodes, ranges, waiters, opts, report);
+  else report.notes.push('the uWS floor (baselines/queue_floor.ts) was not run (--no-baselines)');
   for (const c of report.checks) progress(`${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}`);
   return report;
 }
@@ -190,10 +239,11 @@ async function measure(cluster: BenchCluster, clients: Waiters, opts: BenchOptio
     progress(`round ${round}: ${sum('connected')} of ${waiters} waiters greeted in ${Date.now() - started} ms (${sum('retries')} retries) over ${clients.count} processes`);
     return { connected: sum('connected'), retries: sum('retries'), ms: Date.now() - started };
   };
-  const before = await memories(cluster);
+  const sample = () => Promise.all(members.map((m) => memoryOf(m.server)));
+  const { memory: before, steady: steadyBefore } = await steadyMemories(sample);
   const round = await connect(1);
   const connected = round.connected;
-  const after = await memories(cluster);
+  const { memory: after, steady: steadyAfter } = await steadyMemories(sample);
   figures.waiters = connected;
   figures.nodes = members.length;
   figures.clientProcesses = clients.count;
@@ -202,16 +252,20 @@ async function measure(cluster: BenchCluster, clients: Waiters, opts: BenchOptio
   checks.push({ name: 'every waiter connected', ok: connected === waiters, detail: `${connected} of ${waiters}` });
   const counted = after.reduce((a, m) => a + m.waiters, 0);
   checks.push({ name: 'the nodes count every waiter', ok: counted === connected, detail: `nodes ${after.map((m) => m.waiters).join(' + ')} = ${counted}, clients ${connected}` });
-  const rssDelta = after.reduce((a, m, i) => a + m.rss - before[i]!.rss, 0);
-  const heapDelta = after.reduce((a, m, i) => a + m.heapUsed - before[i]!.heapUsed, 0);
-  figures.rssBytesPerWaiter = Math.round(rssDelta / Math.max(1, connected));
-  figures.heapBytesPerWaiter = Math.round(heapDelta / Math.max(1, connected));
+  // RSS less V8's committed but unused heap: what the process holds outside the JS heap (uWS's sockets, buffers, code) plus the
+  // JS bytes in use. Raw RSS falls while 100 000 waiters connect (V8 shrinks a heap grown at start-up, by tens of MB), which
+  // would make the waiters' share negative; V8's free pages are not the waiters' either way.
+  const held = (m: Memory) => m.rss - (m.heapTotal - m.heapUsed);
+  const perWaiter = (f: (m: Memory) => number) => Math.round(after.reduce((a, m, i) => a + f(m) - f(before[i]!), 0) / Math.max(1, connected));
+  figures.rssBytesPerWaiter = perWaiter(held);
+  figures.rssRawBytesPerWaiter = perWaiter((m) => m.rss);
+  figures.heapBytesPerWaiter = perWaiter((m) => m.heapUsed);
   figures.nodeRssMb = after.map((m) => Math.round(m.rss / 2 ** 20)).join(' / ');
-  const trail = `after GC; nodes' RSS ${after.map((m, i) => `${Math.round(before[i]!.rss / 2 ** 20)} -> ${Math.round(m.rss / 2 ** 20)}`).join(', ')} MB`;
-  // RSS that fell while the waiters connected means the nodes gave other memory back meanwhile: their share is below that noise.
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  const trail = `after GC, ${steadyBefore && steadyAfter ? 'steady' : 'NOT steady'} (RSS within ${steadyRssBytes / 2 ** 20} MB over 2 s); nodes' RSS ${after.map((m, i) => `${mb(before[i]!.rss)} -> ${mb(m.rss)}`).join(', ')} MB, V8 heap committed ${after.map((m, i) => `${mb(before[i]!.heapTotal)} -> ${mb(m.heapTotal)}`).join(', ')} MB`;
   checks.push(figures.rssBytesPerWaiter >= 0
-    ? { name: 'node RSS per waiter <= 4 KB', ok: figures.rssBytesPerWaiter <= 4096, detail: `${figures.rssBytesPerWaiter} B RSS, ${figures.heapBytesPerWaiter} B JS heap per waiter (${trail})` }
-    : { name: 'node memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: figures.heapBytesPerWaiter <= 4096, detail: `${figures.heapBytesPerWaiter} B JS heap per waiter; RSS fell (${trail})` });
+    ? { name: 'node RSS per waiter <= 4 KB', ok: figures.rssBytesPerWaiter <= 4096, detail: `${figures.rssBytesPerWaiter} B (RSS less V8's unused heap), ${figures.heapBytesPerWaiter} B of it JS heap; raw RSS ${figures.rssRawBytesPerWaiter} B per waiter (${trail})` }
+    : { name: 'node memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: figures.heapBytesPerWaiter <= 4096, detail: `${figures.heapBytesPerWaiter} B JS heap per waiter; RSS less V8's unused heap fell (${trail})` });
 
   // Head moves: admit at a steady rate and time who heard each move when.
   await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { admissionRatePerMinute });
@@ -263,9 +317,15 @@ async function measure(cluster: BenchCluster, clients: Waiters, opts: BenchOptio
   };
 }
 
+type Delivery = {
+  /** Moves every waiter heard, each counted by its last waiter; and the moves the samplers heard. */
+  headMoves: number; movesPublished: number; missed: number;
+  lastP50: number | null; lastP99: number | null; deliveryP50: number | null; deliveryP99: number | null;
+  perNode: string[];
+};
+
 /** Head move -> last waiter per node and overall, over the moves every waiter of a node heard; and over every delivery. */
-function deliveries(nodeIds: string[], perProcess: NodeStats[][], report: ScenarioReport): void {
-  const { figures, checks } = report;
+function summarize(nodeIds: string[], perProcess: NodeStats[][]): Delivery {
   const lastByHead = new Map<number, number>();
   const completeOn = new Map<number, number>();
   const all = new Map<number, number>();
@@ -296,16 +356,154 @@ function deliveries(nodeIds: string[], perProcess: NodeStats[][], report: Scenar
     perNode.push(`${nodeId} (${onNode} waiters, ${lasts.length} moves): ${percentileOfSorted(lasts, 50)} / ${percentileOfSorted(lasts, 99)} ms`);
   });
   const overall = [...lastByHead].filter(([head]) => completeOn.get(head) === nodeIds.length).map(([, ms]) => ms).sort((a, b) => a - b);
+  return {
+    headMoves: overall.length, movesPublished: sampled, missed,
+    lastP50: percentileOfSorted(overall, 50), lastP99: percentileOfSorted(overall, 99),
+    deliveryP50: histogramPercentile(all, 50), deliveryP99: histogramPercentile(all, 99),
+    perNode,
+  };
+}
+
+function deliveries(nodeIds: string[], perProcess: NodeStats[][], report: ScenarioReport): void {
+  const { figures, checks } = report;
+  const d = summarize(nodeIds, perProcess);
   Object.assign(figures, {
-    headMoves: overall.length, movesPublished: sampled,
-    lastWaiterDelayP50Ms: percentileOfSorted(overall, 50), lastWaiterDelayP99Ms: percentileOfSorted(overall, 99),
-    deliveryDelayP50Ms: histogramPercentile(all, 50), deliveryDelayP99Ms: histogramPercentile(all, 99),
-    lastWaiterDelayPerNode: perNode.join('; '),
+    headMoves: d.headMoves, movesPublished: d.movesPublished,
+    lastWaiterDelayP50Ms: d.lastP50, lastWaiterDelayP99Ms: d.lastP99,
+    deliveryDelayP50Ms: d.deliveryP50, deliveryDelayP99Ms: d.deliveryP99,
+    lastWaiterDelayPerNode: d.perNode.join('; '),
   });
-  progress(`head move -> last waiter p50 ${figures.lastWaiterDelayP50Ms} ms, p99 ${figures.lastWaiterDelayP99Ms} ms over ${overall.length} moves; per node (p50 / p99) ${perNode.join('; ')}`);
+  progress(`head move -> last waiter p50 ${d.lastP50} ms, p99 ${d.lastP99} ms over ${d.headMoves} moves; per node (p50 / p99) ${d.perNode.join('; ')}`);
   const checkList: Check[] = [
-    { name: 'every waiter heard every move its node published', ok: missed === 0 && sampled > 0, detail: `${missed} waiters missed one; ${sampled} moves published` },
-    { name: 'p99 head move -> last waiter < 1 s', ok: (percentileOfSorted(overall, 99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${overall.length} moves (every delivery: p99 ${figures.deliveryDelayP99Ms} ms)` },
+    { name: 'every waiter heard every move its node published', ok: d.missed === 0 && d.movesPublished > 0, detail: `${d.missed} waiters missed one; ${d.movesPublished} moves published` },
+    { name: 'p99 head move -> last waiter < 1 s', ok: (d.lastP99 ?? Infinity) < 1000, detail: `p99 ${d.lastP99} ms over ${d.headMoves} moves (every delivery: p99 ${d.deliveryP99} ms)` },
   ];
   checks.push(...checkList);
+}
+
+type Floor = { server: ChildServer; port: number; url: string };
+
+async function startFloor(dir: string, n: number): Promise<Floor> {
+  const port = await freePort();
+  const server = await startChildServer({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'bench/src/baselines/queue_floor.ts'],
+    env: { ...process.env, PORT: String(port) },
+    readyPattern: new RegExp(`listening on http://127\\.0\\.0\\.1:${port}\\b`),
+    logFile: join(dir, `floor${n + 1}.log`),
+    timeoutMs: 30_000,
+  });
+  return { server, port, url: `http://127.0.0.1:${port}` };
+}
+
+/** A tick as a Tickr node sends it (statusView of a status), for the floor to publish: the same shape, keys and length. */
+function floorTick(eventId: string, head: number, state: 'open' | 'sold_out', places: number): string {
+  const at = Date.now();
+  return JSON.stringify({
+    type: 'tick',
+    ...statusView({
+      eventId, state, head, placed: places, joined: places, drawn: true, stockLeft: state === 'sold_out' ? 0 : 5000, msPerPlace: 60_000 / admissionRatePerMinute,
+      ratePerMinute: admissionRatePerMinute, headMovedAt: at, saleStartsAt: null, waitingRoomOpensAt: null, at,
+    }),
+  });
+}
+
+/**
+ * The floor this machine allows (baselines/queue_floor.ts): as many bare uWS
+ * processes as Tickr had nodes, the same number of waiters over them through
+ * the same client processes (new ones: a process cannot hold both rounds'
+ * sockets), one tick a second with the same bytes, each handed to every
+ * floor process at once by this process, and a sell-out tick. Measured as
+ * Tickr is, from the tick's `headMovedAt` (this process's clock, just before
+ * it hands the tick over) to the last waiter. Tickr's cluster is stopped by
+ * then, so the two do not share the cores.
+ */
+async function measureFloor(nodes: number, ranges: { first: number; count: number }[], waiters: number, opts: BenchOptions, report: ScenarioReport): Promise<void> {
+  const { figures, checks } = report;
+  const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-floor-'));
+  const floors: Floor[] = [];
+  let clients: Waiters | undefined;
+  let failed = true;
+  try {
+    progress(`the uWS floor: ${nodes} bare uWS processes, ${waiters} waiters, the same clients and tick`);
+    for (let n = 0; n < nodes; n++) floors.push(await startFloor(dir, n));
+    clients = new Waiters(ranges);
+    const eventId = randomUUID();
+    const places = 1_000;
+    const memory = async (): Promise<Memory[]> => Promise.all(floors.map(async (f) => {
+      const response = await fetch(`${f.url}/memory`);
+      return (await response.json()) as Memory;
+    }));
+    const { memory: before, steady: steadyBefore } = await steadyMemories(memory);
+    const started = Date.now();
+    const targets = floors.map((f) => ({ port: f.port }));
+    // Round 2: other loopback addresses than Tickr's round, whose closed connections may still sit in TIME_WAIT.
+    const answers = await clients.ask((i) => ({ t: 'connect', round: 2, eventId, key: Buffer.alloc(32, 7).toString('base64'), places, ...clients!.ranges[i]!, targets, width: connectWidth }), 'connected');
+    const connected = answers.reduce((a, m) => a + m.connected, 0);
+    progress(`floor: ${connected} of ${waiters} waiters greeted in ${Date.now() - started} ms`);
+    const { memory: after, steady: steadyAfter } = await steadyMemories(memory);
+    checks.push({ name: 'floor: every waiter connected', ok: connected === waiters, detail: `${connected} of ${waiters}` });
+    // As Tickr's nodes': RSS less V8's committed but unused heap.
+    figures.floorRssBytesPerWaiter = Math.round(after.reduce((a, m, i) => a + (m.rss - m.heapTotal + m.heapUsed) - (before[i]!.rss - before[i]!.heapTotal + before[i]!.heapUsed), 0) / Math.max(1, connected));
+    figures.floorHeapBytesPerWaiter = Math.round(after.reduce((a, m, i) => a + m.heapUsed - before[i]!.heapUsed, 0) / Math.max(1, connected));
+    if (!steadyBefore || !steadyAfter) report.notes.push('the floor\'s RSS was not steady within 16 s of its GCs');
+
+    const publish = (text: string) => Promise.all(floors.map(async (f) => {
+      const response = await fetch(`${f.url}/publish`, { method: 'POST', body: text });
+      if (response.status !== 204) throw new Error(`POST /publish of the floor answered ${response.status}`);
+    }));
+    let head = 1;
+    await publish(floorTick(eventId, head, 'open', places));
+    await sleep(1_000);
+    await memory(); // resets the slowest-publish figure
+    await clients.ask(() => ({ t: 'record', on: true }), 'recording');
+    const cpuBefore = floors.map((f) => sampleCpu(f.server.pid).processUs);
+    const clientCpuBefore = clients.pids().map((pid) => sampleCpu(pid).processUs);
+    const done = countdown('floor head moves', opts.durationS);
+    const periodMs = 60_000 / admissionRatePerMinute;
+    const end = Date.now() + opts.durationS * 1000;
+    for (let next = Date.now(); next < end; next += periodMs) {
+      await sleep(Math.max(0, next - Date.now()));
+      await publish(floorTick(eventId, ++head, 'open', places));
+    }
+    done();
+    await sleep(deliveryGraceMs);
+    const floorCpu = floors.map((f, i) => sampleCpu(f.server.pid).processUs - cpuBefore[i]!);
+    const clientCpu = clients.pids().map((pid, i) => sampleCpu(pid).processUs - clientCpuBefore[i]!);
+    await clients.ask(() => ({ t: 'record', on: false }), 'recording');
+    const publishMs = await memory();
+
+    const soldOutAt = Date.now();
+    await publish(floorTick(eventId, head, 'sold_out', places));
+    const deadline = Date.now() + soldOutWaitMs;
+    while (clients.soldOut.size < clients.count && Date.now() < deadline) await sleep(50);
+    const reports = await clients.ask(() => ({ t: 'report' }), 'report');
+    const heard = reports.reduce((a, r) => a + r.soldOutHeard, 0);
+    const everyone = heard === connected && connected > 0;
+    figures.floorSelloutAllMs = everyone ? Math.max(...reports.map((r) => r.lastSoldOutAt)) - soldOutAt : null;
+
+    const d = summarize(floors.map((_, n) => `f${n + 1}`), reports.map((r) => r.nodes));
+    Object.assign(figures, {
+      floorLastWaiterDelayP50Ms: d.lastP50, floorLastWaiterDelayP99Ms: d.lastP99,
+      floorDeliveryDelayP50Ms: d.deliveryP50, floorDeliveryDelayP99Ms: d.deliveryP99,
+      floorHeadMoves: d.headMoves,
+      floorCpuMsPerTick: floorCpu.map((us) => (d.movesPublished > 0 ? Math.round(us / d.movesPublished / 100) / 10 : 'n/a')).join(' / '),
+      floorPublishMsMax: publishMs.map((m) => Math.round(m.publishMsMax * 10) / 10).join(' / '),
+      // Per frame delivered, user + system: what one copy of a tick costs a client process, and the uWS side (its kernel time is the loopback's, both ends).
+      floorClientCpuUsPerFrame: d.movesPublished > 0 ? Math.round((clientCpu.reduce((a, b) => a + b, 0) / (connected * d.movesPublished)) * 10) / 10 : null,
+      floorServerCpuUsPerFrame: d.movesPublished > 0 ? Math.round((floorCpu.reduce((a, b) => a + b, 0) / (connected * d.movesPublished)) * 10) / 10 : null,
+    });
+    const ratio = (tickr: unknown, floor: unknown) => (typeof tickr === 'number' && typeof floor === 'number' && floor > 0 ? Math.round((tickr / floor) * 100) / 100 : null);
+    figures.deliveryP99VsFloor = ratio(figures.lastWaiterDelayP99Ms, d.lastP99);
+    figures.selloutAllVsFloor = ratio(figures.selloutAllMs, figures.floorSelloutAllMs);
+    progress(`floor: head move -> last waiter p50 ${d.lastP50} ms, p99 ${d.lastP99} ms over ${d.headMoves} moves (Tickr p99 ${String(figures.lastWaiterDelayP99Ms)} ms: ${String(figures.deliveryP99VsFloor)}x); sell-out to all ${String(figures.floorSelloutAllMs)} ms`);
+    checks.push({ name: 'floor: every waiter heard every move and the sell-out', ok: d.missed === 0 && d.movesPublished > 0 && everyone, detail: `${d.missed} waiters missed a move of ${d.movesPublished}; ${heard}/${connected} heard the sell-out` });
+    report.notes.push('floor: bare uWS processes (bench/src/baselines/queue_floor.ts), one per Tickr node, publishing the same tick bytes at the same rate to as many waiters through the same client processes: the delivery this machine allows; Tickr × floor is the ratio to report on a busy machine');
+    failed = false;
+  } finally {
+    clients?.stop();
+    await Promise.all(floors.map((f) => f.server.stop()));
+    if (!failed) await rm(dir, { recursive: true, force: true });
+    else progress(`the floor's logs stay in ${dir}`);
+  }
 }

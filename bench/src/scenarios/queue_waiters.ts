@@ -8,11 +8,17 @@
  *   server are unmasked, so a frame is a 2- or 4-byte header and the text.
  * - A tick is not parsed: its bytes start `{"type":"tick","eventId":"<36>",
  *   "state":"`, so the state sits at a fixed offset (73) and the head right
- *   after it (found with one native `indexOf` over a few bytes). Only the
+ *   after it (its digits read in place). Only the
  *   first socket of each node in this process (its sampler) parses the JSON,
  *   for `headMovedAt`: every socket of a node receives the same published
  *   bytes, so the sampler's head -> movedAt holds for all of them.
  * - Pings are answered with a pong (a masked frame with a zero mask).
+ * - Every socket reads into the process's one 64 KB buffer (`onread`): no
+ *   Buffer, no stream machinery and no 'data' event per read, only a callback
+ *   with the byte count; a frame split over two reads is the only copy.
+ *   Measured on the floor (2 bare uWS, 20 000 waiters, 2 processes, 10 moves),
+ *   this took a client from ~5.5 to ~3.7 µs of user CPU per frame, and the
+ *   last waiter of a move from 2-6 s (a backlog) to 0.3-1.3 s.
  *
  * Messages from the parent: `connect` (round r: node k is reached at
  * 127.0.r.(k+1): one address pair per node, so each node's waiters have the
@@ -53,6 +59,9 @@ const headKey = Buffer.from('"head":');
 const pong = Buffer.from([0x8a, 0x80, 0, 0, 0, 0]);
 
 let sockets: net.Socket[] = [];
+/** Every socket of this process reads into this one buffer: a read is handled before the next one starts. */
+const readBuffer = Buffer.alloc(64 * 1024);
+let readers: ((nread: number, buf: Buffer) => void)[] = [];
 let nodeOf = new Uint8Array(0);
 let lastHead = new Int32Array(0);
 let headsAbove = new Int32Array(0);
@@ -84,9 +93,12 @@ function onTick(i: number, buf: Buffer, start: number, end: number, at: number):
     if (tick.headMovedAt !== null && !movedAt.has(tick.head)) movedAt.set(tick.head, Date.parse(tick.headMovedAt));
     if (tick.head > startHead) sampledHeads[nodeOf[i]!]!.add(tick.head);
   }
-  const k = buf.indexOf(headKey, start + stateOffset);
+  // The state's closing quote, then `","head":` (9 bytes) and the digits; `indexOf` only if the keys ever move.
+  let q = start + stateOffset;
+  while (q < end && buf[q] !== 0x22) q++;
+  const k = buf[q + 3] === 0x68 && buf[q + 8] === 0x3a ? q + 9 : buf.indexOf(headKey, start + stateOffset) + headKey.length;
   let head = 0;
-  for (let p = k + headKey.length; p < end; p++) {
+  for (let p = k; p < end; p++) {
     const c = buf[p]!;
     if (c < 48 || c > 57) break;
     head = head * 10 + c - 48;
@@ -109,22 +121,22 @@ function onTick(i: number, buf: Buffer, start: number, end: number, at: number):
   }
 }
 
-/** Frames in `buf` from `off`; returns where an incomplete frame starts (or buf.length). */
-function onFrames(i: number, buf: Buffer, off: number, greet: () => void): number {
+/** Frames in `buf` from `off` to `end`; returns where an incomplete frame starts (or `end`). */
+function onFrames(i: number, buf: Buffer, off: number, end: number, greet: () => void): number {
   const at = Date.now();
-  while (buf.length - off >= 2) {
+  while (end - off >= 2) {
     let len = buf[off + 1]! & 127;
     let h = 2;
     if (len === 126) {
-      if (buf.length - off < 4) break;
+      if (end - off < 4) break;
       len = buf.readUInt16BE(off + 2);
       h = 4;
     } else if (len === 127) {
-      if (buf.length - off < 10) break;
+      if (end - off < 10) break;
       len = Number(buf.readBigUInt64BE(off + 2));
       h = 10;
     }
-    if (buf.length - off < h + len) break;
+    if (end - off < h + len) break;
     const opcode = buf[off]! & 15;
     const start = off + h;
     // '{"type":"' is 9 bytes: then 't' for a tick, 'w' for the welcome.
@@ -141,7 +153,7 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
     const global = m.first + local;
     const node = global % m.targets.length;
     const ticket = signQueueTicket({ eventId: m.eventId, place: 1 + (global % m.places), buyer: `bench-${global}`, issuedAt: Date.now() }, Buffer.from(m.key, 'base64'));
-    const socket = net.connect({ host: `127.0.${m.round}.${node + 1}`, port: m.targets[node]!.port });
+    const socket = net.connect({ host: `127.0.${m.round}.${node + 1}`, port: m.targets[node]!.port, onread: { buffer: readBuffer, callback: (n) => (readers[local]!(n, readBuffer), true) } });
     nodeOf[local] = node;
     let upgraded = false;
     let greeted = false;
@@ -176,20 +188,27 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
       socket.write(`GET /api/events/${m.eventId}/queue/live?queueTicket=${ticket} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
         + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
     });
-    socket.on('data', (chunk: Buffer) => {
-      const buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
-      pending = null;
+    // Read straight into the process's one buffer (no Buffer, no stream event per read); only a split frame is copied.
+    const onRead = (nread: number, chunk: Buffer): void => {
+      let buf = chunk;
+      let end = nread;
+      if (pending !== null) {
+        buf = Buffer.concat([pending, chunk.subarray(0, nread)]);
+        end = buf.length;
+        pending = null;
+      }
       let off = 0;
       if (!upgraded) {
-        const head = buf.indexOf('\r\n\r\n');
-        if (head < 0) return void (pending = buf);
+        const head = buf.subarray(0, end).indexOf('\r\n\r\n');
+        if (head < 0) return void (pending = Buffer.from(buf.subarray(0, end)));
         if (!buf.toString('latin1', 0, 12).endsWith(' 101')) return fail(`answered ${buf.toString('latin1', 0, Math.min(head, 200))}`);
         upgraded = true;
         off = head + 4;
       }
-      off = onFrames(local, buf, off, greet);
-      if (off < buf.length) pending = Buffer.from(buf.subarray(off));
-    });
+      off = onFrames(local, buf, off, end, greet);
+      if (off < end) pending = Buffer.from(buf.subarray(off, end));
+    };
+    readers[local] = onRead;
     socket.on('error', fail);
     socket.on('close', () => fail('closed before the welcome'));
     // A node too busy to greet (or a hello stuck on a shard between owners) must not hold a connect lane forever.
@@ -202,6 +221,7 @@ function connectOne(m: Extract<ToWaiters, { t: 'connect' }>, local: number, atte
 async function connectAll(m: Extract<ToWaiters, { t: 'connect' }>): Promise<void> {
   nodes = m.targets.length;
   sockets = new Array<net.Socket>(m.count);
+  readers = new Array<(nread: number, buf: Buffer) => void>(m.count);
   nodeOf = new Uint8Array(m.count);
   lastHead = new Int32Array(m.count).fill(-1);
   headsAbove = new Int32Array(m.count);

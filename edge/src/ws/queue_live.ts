@@ -17,7 +17,12 @@
  * - Polled: every `queuePollMs` this node asks the owner of each drop that has
  *   waiters here for its status (a local worker, or another node through the
  *   forward path), and publishes it when it changed or `queueTickPublishMs`
- *   after the last tick (the estimated wait moves with time). This keeps
+ *   after the last tick (the estimated wait moves with time), once the head
+ *   has stood still for `queueTickPublishMs` plus a poll period: a head
+ *   moving about once a period needs no repeat between its moves, and one
+ *   there would cost every waiter a frame (at one move a second, polls found
+ *   a repeat due before a third of the moves: 15 frames per waiter in 10 s
+ *   instead of 10). This keeps
  *   waiters current when a push is lost (pub/sub does not queue for a node
  *   that is reconnecting), and alone it is all a cluster would need, at up to
  *   a poll period of delay: measured, the 250 ms poll was most of the delay
@@ -67,7 +72,8 @@ type Waiter = {
   closed: boolean;
 };
 
-type Drop = { waiters: number; last: QueueStatus | null; lastText: string | null; publishedAt: number; polling: boolean };
+/** `movedAt`: when this node last published a change (its own clock: the owner's may be another machine's). */
+type Drop = { waiters: number; last: QueueStatus | null; lastText: string | null; publishedAt: number; movedAt: number; polling: boolean };
 
 export const closeCodes = { malformed: 4400, ticketRefused: 4401, otherDrop: 4403, eventNotFound: 4404, helloTimeout: 4408 } as const;
 
@@ -98,6 +104,7 @@ class Hub {
   readonly log: Logger;
   readonly now: () => number;
   readonly helloTimeoutMs: number;
+  readonly pollMs: number;
 
   constructor(private readonly app: uWS.TemplatedApp, opts: QueueLiveOptions) {
     this.engine = new EngineVerbs(opts.engine);
@@ -105,6 +112,7 @@ class Hub {
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
     this.helloTimeoutMs = opts.helloTimeoutMs ?? wsHelloTimeoutMs;
+    this.pollMs = opts.pollMs ?? queuePollMs;
   }
 
   publish(status: QueueStatus, force: boolean, source: 'pushed' | 'polled' | null = null): void {
@@ -114,7 +122,10 @@ class Hub {
     // The head only grows (queue_state keeps the greatest); a status no newer than the last one at the same head is stale.
     if (!force && last !== null && (status.head < last.head || (status.head === last.head && status.at < last.at))) return;
     const changed = last === null || last.state !== status.state || last.head !== status.head;
-    if (!force && !changed && this.now() - drop.publishedAt < queueTickPublishMs) return;
+    // A repeat tick (nothing changed) is for a head that stands still: while it moves about once a period, each move is the
+    // tick, and a repeat that a poll happens to find due just before the next move would double every waiter's frames.
+    if (!force && !changed && (this.now() - drop.publishedAt < queueTickPublishMs || this.now() - drop.movedAt < queueTickPublishMs + this.pollMs)) return;
+    if (changed) drop.movedAt = this.now();
     drop.last = status;
     drop.lastText = JSON.stringify({ type: 'tick', ...statusView(status) });
     drop.publishedAt = this.now();
@@ -196,7 +207,7 @@ class Hub {
     w.subscribed = true;
     ws.subscribe(topicOf(w.eventId));
     let drop = this.drops.get(w.eventId);
-    if (drop === undefined) this.drops.set(w.eventId, (drop = { waiters: 0, last: null, lastText: null, publishedAt: 0, polling: false }));
+    if (drop === undefined) this.drops.set(w.eventId, (drop = { waiters: 0, last: null, lastText: null, publishedAt: 0, movedAt: 0, polling: false }));
     drop.waiters++;
     ws.cork(() => {
       ws.send(JSON.stringify({ type: 'welcome', eventId: w.eventId, place }), false);
@@ -287,7 +298,7 @@ export function mountQueueLive(app: uWS.TemplatedApp, opts: QueueLiveOptions): Q
   });
 
   opts.engine.onQueueStatus?.((status) => hub.publish(status, false, 'pushed'));
-  const pollTimer = setInterval(() => hub.poll(), opts.pollMs ?? queuePollMs);
+  const pollTimer = setInterval(() => hub.poll(), hub.pollMs);
   const sweepTimer = setInterval(() => hub.sweep(), Math.min(1_000, hub.helloTimeoutMs));
   pollTimer.unref();
   sweepTimer.unref();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import uWS from 'uWebSockets.js';
 import WebSocket from 'ws';
 import type { Engine } from '../../../engine/src/engine.ts';
+import { queueTickPublishMs } from '../../../engine/src/queue/limits.ts';
 import { signQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
 import type { QueueStatus } from '../../../engine/src/queue/types.ts';
 import { closeCodes, mountQueueLive, type QueueLive } from './queue_live.ts';
@@ -223,5 +224,83 @@ describe('queue live before the draw', () => {
   it('refuses the text "null" as a ticket in the query (what the page must never send)', async () => {
     const wrong = await open('?queueTicket=null');
     expect((await wrong.closed).code).toBe(closeCodes.ticketRefused);
+  });
+});
+
+describe('queue live repeat ticks', () => {
+  const drop = randomUUID();
+  let clock = 1_000_000;
+  let head = 1;
+  let polls = 0;
+  let push: (s: QueueStatus) => void = () => {};
+  let app3: uWS.TemplatedApp;
+  let listen3: uWS.us_listen_socket;
+  let port3: number;
+  let live3: QueueLive;
+  const pollMs = 10;
+  const at = (h: number): QueueStatus => ({ ...status(h), eventId: drop, headMovedAt: clock, at: clock });
+
+  beforeAll(async () => {
+    app3 = uWS.App();
+    // The owner answers the current head; moves are pushed, as the owner's worker does. The node's clock is `clock`.
+    const engine = {
+      send: async () => {
+        polls++;
+        return { ok: true, kind: 'queue', answer: { ok: true, type: 'status', status: at(head) } };
+      },
+      onQueueStatus: (listener: (s: QueueStatus) => void) => void (push = listener),
+    } as unknown as Engine;
+    live3 = mountQueueLive(app3, { engine, key, log: () => {}, pollMs, now: () => clock });
+    await new Promise<void>((resolve) => app3.listen('127.0.0.1', 0, (socket) => {
+      listen3 = socket as uWS.us_listen_socket;
+      port3 = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+      resolve();
+    }));
+  });
+
+  afterAll(() => {
+    live3.close();
+    uWS.us_listen_socket_close(listen3);
+  });
+
+  /** Resolves once the node has polled the owner `n` more times (each poll sees the clock as it is now). */
+  function polled(n: number): Promise<void> {
+    const target = polls + n;
+    return new Promise((resolve) => {
+      const check = () => (polls >= target ? resolve() : setTimeout(check, 5));
+      check();
+    });
+  }
+
+  it('sends no repeat between moves a period apart, and repeats a head that stands still', async () => {
+    const ticket = signQueueTicket({ eventId: drop, place: 50, buyer: 'b', issuedAt: Date.now() }, key);
+    const ws = new WebSocket(`ws://127.0.0.1:${port3}/api/events/${drop}/queue/live?queueTicket=${ticket}`);
+    const heads: number[] = [];
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; head?: number };
+      if (m.type === 'tick') heads.push(m.head!);
+    });
+    /** Resolves once `n` ticks arrived (a socket keeps their order: a repeat sent before a move arrives before it). */
+    const ticks = (n: number) => new Promise<void>((resolve) => {
+      const check = () => (heads.length >= n ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    await ticks(1);
+    // The head moves once a period: each poll in between finds the last tick a whole period old, but the head moving.
+    for (let move = 0; move < 5; move++) {
+      clock += queueTickPublishMs;
+      await polled(3);
+      push(at(++head));
+      await ticks(head);
+    }
+    expect(heads).toEqual([1, 2, 3, 4, 5, 6]);
+    // The head stands still: a repeat once it stood still a period and a poll, then one a period.
+    clock += queueTickPublishMs + pollMs;
+    await ticks(7);
+    clock += queueTickPublishMs;
+    await ticks(8);
+    await polled(3);
+    expect(heads).toEqual([1, 2, 3, 4, 5, 6, 6, 6]);
+    ws.close();
   });
 });
