@@ -99,24 +99,28 @@ function applyTerms(cmd: PlaceHold | PlaceBasket, admitted: boolean, terms: Hold
   }
 }
 
-export function mountHolds(router: Router, { engine, metrics, admission, policy }: HoldsDeps): void {
-  const verbs = new EngineVerbs(engine);
+/** A refusal becomes its HTTP error (an event that does not exist reads `missing` when the id named a hold). */
+function refused(metrics: HoldsDeps['metrics'], refusal: Refusal, missing: 'event_not_found' | 'hold_not_found' = 'hold_not_found'): HttpError {
+  metrics.refusal(refusal.reason);
+  // A hold id naming an event that does not exist names no hold either.
+  return outcomeToHttp(refusal.reason === 'event_not_found' ? { ok: false, reason: missing } : refusal);
+}
 
-  /** A refusal becomes its HTTP error (an event that does not exist reads `missing` when the id named a hold). */
-  function refused(refusal: Refusal, missing: 'event_not_found' | 'hold_not_found' = 'hold_not_found'): HttpError {
-    metrics.refusal(refusal.reason);
-    // A hold id naming an event that does not exist names no hold either.
-    return outcomeToHttp(refusal.reason === 'event_not_found' ? { ok: false, reason: missing } : refusal);
-  }
+export function mountHolds(router: Router, deps: HoldsDeps): void {
+  mountPlaceHold(router, deps);
+  mountHoldById(router, deps);
+}
 
+/** POST /api/events/:id/holds, the hot path. */
+function mountPlaceHold(router: Router, { engine, metrics, admission, policy }: HoldsDeps): void {
   // Made once, not per request: the hot path allocates no closure of its own.
   const heldReply = (outcome: AnswerOf<'placeHold'> | Refusal): Reply => {
-    if (!outcome.ok) throw refused(outcome, 'event_not_found');
+    if (!outcome.ok) throw refused(metrics, outcome, 'event_not_found');
     metrics.holdPlaced();
     return { status: 201, body: holdView(outcome.hold) };
   };
   const basketReply = (outcome: AnswerOf<'placeBasket'> | Refusal): Reply => {
-    if (!outcome.ok) throw refused(outcome, 'event_not_found');
+    if (!outcome.ok) throw refused(metrics, outcome, 'event_not_found');
     metrics.holdPlaced(outcome.holds.length);
     return { status: 201, body: basketView(outcome.holds) };
   };
@@ -138,12 +142,17 @@ export function mountHolds(router: Router, { engine, metrics, admission, policy 
     if (typeof admitted === 'boolean' && !(terms instanceof Promise)) return place(cmd, admitted, terms);
     return Promise.all([admitted, terms]).then(([a, t]) => place(cmd, a, t));
   }, { body: true });
+}
+
+/** A hold by its id: read, released by its buyer, confirmed by an operator. */
+function mountHoldById(router: Router, { engine, metrics }: HoldsDeps): void {
+  const verbs = new EngineVerbs(engine);
 
   router.route('get', '/api/holds/:id', async (ctx) => {
     const claims = requireRole(ctx, 'participant', 'organizer', 'staff', 'operator', 'admin');
     const { holdId, eventId } = holdParam(ctx);
     const answer = await verbs.getHold({ eventId, holdId });
-    if (!answer.ok) throw refused(answer);
+    if (!answer.ok) throw refused(metrics, answer);
     // Someone else's hold answers like a missing one.
     if (answer.hold.buyer !== claims.sub && claims.role !== 'operator') throw holdNotFound();
     return { status: 200, body: holdView(answer.hold) };
@@ -153,7 +162,7 @@ export function mountHolds(router: Router, { engine, metrics, admission, policy 
     const claims = requireRole(ctx, 'participant');
     const { holdId, eventId } = holdParam(ctx);
     const answer = await verbs.releaseHold({ eventId, holdId, buyer: claims.sub });
-    if (!answer.ok) throw refused(answer);
+    if (!answer.ok) throw refused(metrics, answer);
     metrics.holdReleased();
     return { status: 200, body: holdView(answer.hold) };
   });
@@ -162,7 +171,7 @@ export function mountHolds(router: Router, { engine, metrics, admission, policy 
     requireRole(ctx, 'operator');
     const { holdId, eventId } = holdParam(ctx);
     const answer = await verbs.confirmHold({ eventId, holdId });
-    if (!answer.ok) throw refused(answer);
+    if (!answer.ok) throw refused(metrics, answer);
     metrics.holdConfirmed();
     return { status: 200, body: { hold: holdView(answer.hold), ticketIds: answer.ticketIds } };
   });
