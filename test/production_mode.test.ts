@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeDouble, type StripeDouble } from '../engine/src/payments/stripe_double.ts';
+import { startStripeDouble, type StripeDouble } from '../engine/src/testing/payments/stripe_double.ts';
 import { apiClient } from '../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
 import { refusedNodeProcess, startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
