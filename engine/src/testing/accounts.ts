@@ -23,6 +23,8 @@ export type SignUpOptions = {
   email?: string;
   emailDomain?: string;
   password?: string;
+  /** More fields of the sign-up body: `phone`, `notify`, `locale`. */
+  extra?: Record<string, unknown>;
   headers?: Record<string, string>;
   /**
    * For callers that retry a call that got no answer (a cluster's): a 409
@@ -47,7 +49,7 @@ export async function signUp(via: Via, role: SignUpRole, opts: SignUpOptions = {
   const name = opts.name ?? role;
   const email = opts.email ?? `${emailName(name) || role}-${randomUUID()}@${opts.emailDomain ?? 'test.tickr'}`;
   const password = opts.password ?? testPassword;
-  const answer = await call('POST', '/api/auth/signup', { body: { email, password, name, role }, ...(opts.headers ? { headers: opts.headers } : {}) });
+  const answer = await call('POST', '/api/auth/signup', { body: { email, password, name, role, ...opts.extra }, ...(opts.headers ? { headers: opts.headers } : {}) });
   if (answer.status === 409 && opts.signInIfTaken) return signIn(call, { email, password, name });
   return account(expectStatus(answer, `sign up ${email}`, 201).body, email, password, name);
 }

@@ -11,7 +11,7 @@ import { createPool, type Db } from '../db/pool.ts';
 import { signIn, signUp, type SignUpRole, type TestAccount } from './accounts.ts';
 import { createEvent as createKitEvent, type CreatedEvent, type TicketTypeSpec } from './events.ts';
 import type { Answer, Call } from './http.ts';
-import { startNodeProcess, testClusterSecret, type NodeProcess } from './node_process.ts';
+import { spawnNode, testClusterSecret, type NodeProcess } from './node_process.ts';
 import { freePort } from './ports.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 import { clearRedisPrefix, testRedisPrefix, testRedisUrl } from './redis.ts';
@@ -95,7 +95,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const launch = async (): Promise<ClusterNode> => {
     const nodeId = `n${++started}`;
     const internalPort = await freePort();
-    const child = await startNodeProcess({ dbUrl: opts.dbUrl, env: { ...env, NODE_ID: nodeId, TICKR_INTERNAL_PORT: String(internalPort) } });
+    const child = await spawnNode({ dbUrl: opts.dbUrl, env: { ...env, NODE_ID: nodeId, TICKR_INTERNAL_PORT: String(internalPort) } });
     const node: ClusterNode = Object.assign(child, { nodeId, internalPort, state: 'running' as NodeState });
     child.child.once('exit', () => (node.state = 'gone'));
     nodes.push(node);
