@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ export type TestRedis = {
   port: number;
   /** False when the URL came from REDIS_URL: then there is no process to restart. */
   spawned: boolean;
+  /** The redis-server's pid now (it changes on restart); null for REDIS_URL. */
+  pid: () => number | null;
   /** The last lines redis-server printed (empty for REDIS_URL). */
   output: () => string;
   /** SIGKILL, `downMs` without Redis, then the same port again (empty: no persistence). */
@@ -36,6 +39,10 @@ export type RedisOptions = {
   /** A command the server runs under, e.g. `['ip', 'netns', 'exec', ns]` (npm run chaos). */
   wrap?: string[];
   startTimeoutMs?: number;
+  /** An append-only file fsynced on every write (`--appendfsync always`): as durable as a PostgreSQL commit (the bench's redis-lua-aof). */
+  durable?: boolean;
+  /** A file that gets everything redis-server prints. */
+  logFile?: string;
 };
 
 const redisStartMs = 20_000;
@@ -47,7 +54,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
     const notOurs = async () => {
       throw new Error('this Redis is REDIS_URL, not a process of the test\'s own: start one with startRedis({ fromEnv: false })');
     };
-    return { url: envUrl, port: Number(new URL(envUrl).port || 6379), spawned: false, output: () => '', restart: notOurs, flushAll: notOurs, stop: async () => {} };
+    return { url: envUrl, port: Number(new URL(envUrl).port || 6379), spawned: false, pid: () => null, output: () => '', restart: notOurs, flushAll: notOurs, stop: async () => {} };
   }
   const binary = redisServerPath();
   const host = opts.host ?? '127.0.0.1';
@@ -57,12 +64,16 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
   let child: ChildProcess | null = null;
   let output = '';
   const launch = async () => {
-    const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir, ...(host === '127.0.0.1' ? [] : ['--protected-mode', 'no'])];
+    const persistence = opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(port), '--bind', host, '--save', '', ...persistence, '--dir', dir, ...(host === '127.0.0.1' ? [] : ['--protected-mode', 'no'])];
     const [command, ...rest] = [...(opts.wrap ?? []), binary, ...args];
     const c = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
     reapOnExit(c);
     child = c;
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-outputKeptChars));
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-outputKeptChars);
+      if (opts.logFile) appendFileSync(opts.logFile, chunk);
+    };
     c.stdout!.on('data', keep);
     c.stderr!.on('data', keep);
     await waitForPong(host, port, c, () => output, opts.startTimeoutMs ?? redisStartMs);
@@ -93,6 +104,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
     url,
     port,
     spawned: true,
+    pid: () => child?.pid ?? null,
     output: () => output,
     restart: async (downMs = 1_000) => {
       await halt('SIGKILL');
