@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
-import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
+import { spawnNode, type NodeProcess } from '../engine/src/testing/kit.ts';
 
 /*
  * The compiled build (`npm run build:node`: tsc to dist/) is what the Docker
@@ -34,7 +34,7 @@ describe('the compiled build', () => {
   });
 
   it('starts a production node from dist/ as the image does, whose workers serve every shard', { timeout: 180_000 }, async () => {
-    node = await startNodeProcess({ dbUrl: t.url, args: ['dist/node/src/cli.js', 'start'], startTimeoutMs: 150_000, env: { ...production, TICKR_WORKERS: '2', TICKR_SHARDS: '8' } });
+    node = await spawnNode({ dbUrl: t.url, args: ['dist/node/src/cli.js', 'start'], startTimeoutMs: 150_000, env: { ...production, TICKR_WORKERS: '2', TICKR_SHARDS: '8' } });
     expect(node.output()).toMatch(/mode\s+production/);
     const health = await api.call('GET', '/health');
     expect(health.status).toBe(200);

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsSchema } from '../engine/src/jobs/boss.ts';
 import { selectJournalAfter } from '../engine/src/journal/load.ts';
 import { apiClient } from '../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
-import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
+import { signUp, spawnNode, type NodeProcess } from '../engine/src/testing/kit.ts';
 
 /*
  * A real node is killed with SIGKILL twice in the middle of cancelling an
@@ -41,7 +40,7 @@ describe('a crash in the middle of an event cancellation (kill -9)', () => {
 
   beforeAll(async () => {
     t = await freshDatabase();
-    node = await startNodeProcess({ dbUrl: t.url, env });
+    node = await spawnNode({ dbUrl: t.url, env });
   });
   afterAll(async () => {
     await node?.kill('SIGKILL');
@@ -57,7 +56,7 @@ describe('a crash in the middle of an event cancellation (kill -9)', () => {
     await boss.start();
     await (boss as unknown as { expire(): Promise<void> }).expire();
     await boss.stop({ graceful: false });
-    node = await startNodeProcess({ dbUrl: t.url, env, port: node.port });
+    node = await spawnNode({ dbUrl: t.url, env, port: node.port });
   }
 
   it('resumes, refunding each order exactly once and telling each buyer once', async () => {
@@ -66,12 +65,10 @@ describe('a crash in the middle of an event cancellation (kill -9)', () => {
     // Every third buyer chose SMS only, every other one email and SMS.
     const buyers = await Promise.all(Array.from({ length: buyersCount }, async (_, i) => {
       const notify = i % 3 === 0 ? 'sms' : i % 2 === 0 ? 'both' : 'email';
-      const a = await api.call('POST', '/api/auth/signup', { body: {
-        email: `crash-${randomUUID()}@test.tickr`, password: 'correct horse battery', name: `Buyer ${i}`, role: 'participant',
-        ...(notify === 'email' ? {} : { phone: `20 ${String(100_000 + i).slice(0, 3)} ${String(100 + i).padStart(3, '0')}`, notify }),
-      } });
-      expect(a.status).toBe(201);
-      return { token: a.body.token as string, notify };
+      const { token } = await signUp(api.call, 'participant', {
+        name: `Buyer ${i}`, extra: notify === 'email' ? {} : { phone: `20 ${String(100_000 + i).slice(0, 3)} ${String(100 + i).padStart(3, '0')}`, notify },
+      });
+      return { token, notify };
     }));
     const orders: string[] = [];
     for (const buyer of buyers) {

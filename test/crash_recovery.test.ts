@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
 import { rewriteJournal } from '../engine/src/testing/journal.ts';
-import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
+import { spawnNode, type NodeProcess } from '../engine/src/testing/kit.ts';
 
 /*
  * A real node under load is killed with SIGKILL, then started again on the
@@ -28,7 +28,7 @@ describe('crash recovery (kill -9 mid-load)', () => {
 
   beforeAll(async () => {
     t = await freshDatabase();
-    node = await startNodeProcess({ dbUrl: t.url, env });
+    node = await spawnNode({ dbUrl: t.url, env });
   });
   afterAll(async () => {
     await node?.kill('SIGKILL');
@@ -97,7 +97,7 @@ describe('crash recovery (kill -9 mid-load)', () => {
         : entry,
     );
 
-    node = await startNodeProcess({ dbUrl: t.url, env, port: node.port });
+    node = await spawnNode({ dbUrl: t.url, env, port: node.port });
 
     // Every confirmation that was acknowledged is tickets in Postgres, with the ids it was answered with.
     for (const [holdId, ticketIds] of confirmed) {

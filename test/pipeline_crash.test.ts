@@ -5,7 +5,7 @@ import { eventVerifyKey } from '../engine/src/tickets/event_keys.ts';
 import { verifyTicketSecret } from '../engine/src/tickets/secret.ts';
 import { apiClient } from '../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
-import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
+import { spawnNode, type NodeProcess } from '../engine/src/testing/kit.ts';
 
 /*
  * A real node is killed with SIGKILL in the middle of a sweep of succeeded
@@ -35,7 +35,7 @@ describe('a crash in the middle of a payment-confirmed batch (kill -9)', () => {
 
   beforeAll(async () => {
     t = await freshDatabase();
-    node = await startNodeProcess({ dbUrl: t.url, env });
+    node = await spawnNode({ dbUrl: t.url, env });
   });
   afterAll(async () => {
     await node?.kill('SIGKILL');
@@ -92,7 +92,7 @@ describe('a crash in the middle of a payment-confirmed batch (kill -9)', () => {
     await (boss as unknown as { expire(): Promise<void> }).expire();
     await boss.stop({ graceful: false });
 
-    node = await startNodeProcess({ dbUrl: t.url, env, port: node.port });
+    node = await spawnNode({ dbUrl: t.url, env, port: node.port });
     await waitFor(async () => (await count(`SELECT count(*)::int AS n FROM email_outbox WHERE key = ANY($1::text[]) AND status = 'outbox'`,
       [ids.map((id) => `order_confirmation:${id}`)])) === buyersCount, 'every confirmation in the outbox');
 

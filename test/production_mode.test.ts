@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeDouble, type StripeDouble } from '../engine/src/payments/stripe_double.ts';
+import { startStripeDouble, type StripeDouble } from '../engine/src/testing/payments/stripe_double.ts';
 import { apiClient } from '../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../engine/src/testing/db.ts';
-import { refusedNodeProcess, startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
+import { refusedNodeProcess, spawnNode, type NodeProcess } from '../engine/src/testing/kit.ts';
 
 /*
  * A real node started with NODE_ENV=production, as the Docker image runs it.
@@ -53,7 +53,7 @@ describe('NODE_ENV=production', () => {
   });
 
   it('starts with them, with Stripe, and without any development convenience', { timeout: 180_000 }, async () => {
-    node = await startNodeProcess({
+    node = await spawnNode({
       dbUrl: t.url,
       startTimeoutMs: 150_000,
       env: {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devSecretFiles } from '../engine/src/dev_secrets.ts';
 import { apiClient } from '../engine/src/testing/api.ts';
-import { startNodeProcess, type NodeProcess } from '../engine/src/testing/node_process.ts';
+import { spawnNode, type NodeProcess } from '../engine/src/testing/kit.ts';
 import { freePort } from '../engine/src/testing/ports.ts';
 
 /*
@@ -44,7 +44,7 @@ describe('a development node restarted on its data folder', () => {
 
   // Two starts of a node with its embedded PostgreSQL (the first runs initdb) on a shared 2-core machine.
   it('keeps sessions and ticket keys across a kill -9', { timeout: 300_000 }, async () => {
-    node = await startNodeProcess({ dbUrl: null, env, startTimeoutMs: 120_000 });
+    node = await spawnNode({ dbUrl: null, env, startTimeoutMs: 120_000 });
     // Development keeps the simulated provider as the default, and the start banner says so.
     expect(node.output()).toMatch(/payments\s+simulated\b/);
     expect(node.output()).toMatch(/mode\s+development: simulated payments on by default/);
@@ -65,7 +65,7 @@ describe('a development node restarted on its data folder', () => {
     expect(secondOrder.status).toBe(201);
 
     await node.kill('SIGKILL');
-    node = await startNodeProcess({ dbUrl: null, env, startTimeoutMs: 120_000 });
+    node = await spawnNode({ dbUrl: null, env, startTimeoutMs: 120_000 });
 
     // The tokens minted by the first process are still good.
     const mine = await api.call('GET', '/api/orders', { token: buyer.token });

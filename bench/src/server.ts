@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import { freePort } from '../../engine/src/testing/ports.ts';
+import { startRedis as startKitRedis } from '../../engine/src/testing/redis_server.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -404,30 +405,26 @@ export async function startTickr(opts: { databaseUrl?: string; extraEnv?: NodeJS
 export type RedisServer = { url: string; port: number; pid: number; logFile: string; stop: () => Promise<void> };
 
 export async function startRedis(opts: { durable?: boolean } = {}): Promise<RedisServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-redis-'));
-  const port = await freePort();
-  const server = await startChildServer({
-    command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...(opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])],
-    env: process.env,
-    readyPattern: /Ready to accept connections/,
-    logFile: join(dir, 'redis.log'),
-    timeoutMs: 20_000,
-  }).catch(async (error: unknown) => {
-    await rm(dir, { recursive: true, force: true });
+  // The test kit's redis-server (engine/src/testing/redis_server.ts), never REDIS_URL: the bench measures a Redis of its own.
+  const logDir = await mkdtemp(join(tmpdir(), 'tickr-bench-redis-'));
+  const logFile = join(logDir, 'redis.log');
+  const server = await startKitRedis({ fromEnv: false, durable: opts.durable ?? false, logFile }).catch(async (error: unknown) => {
+    await rm(logDir, { recursive: true, force: true });
     throw new ServerStartError(`redis-server (is it installed?): ${(error as Error).message}`);
   });
+  const pid = server.pid()!;
   const redis: RedisServer = {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    pid: server.pid,
-    logFile: server.logFile,
+    url: server.url,
+    port: server.port,
+    pid,
+    logFile,
     stop: async () => {
+      live.delete(pid);
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
+      await rm(logDir, { recursive: true, force: true });
     },
   };
-  live.set(server.pid, redis.stop);
+  live.set(pid, redis.stop);
   return redis;
 }
 

@@ -4,6 +4,7 @@ import { readConfig } from '../../engine/src/config.ts';
 import { upsertOperator } from '../../engine/src/db/accounts.ts';
 import type { Engine } from '../../engine/src/engine.ts';
 import { startEngine } from '../../engine/src/node_engine.ts';
+import { signUp, type SignUpRole } from '../../engine/src/testing/kit.ts';
 import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { createServer, uwsIsNative, type Server } from './server.ts';
@@ -42,13 +43,7 @@ function expectError(a: Answer, status: number, code: string): void {
   expect(a.body.error.message.length).toBeGreaterThan(10);
 }
 
-let seq = 0;
-async function signup(role: 'participant' | 'organizer', name: string = role): Promise<{ token: string; id: string; email: string }> {
-  const email = `${name}.${++seq}@example.com`;
-  const a = await call('POST', '/api/auth/signup', { body: { email, password: 'a long password', name, role } });
-  expect(a.status).toBe(201);
-  return { token: a.body.token, id: a.body.account.id, email };
-}
+const signup = (role: SignUpRole, name: string = role) => signUp(call, role, { name, password: 'a long password', emailDomain: 'example.com' });
 
 const iso = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
 const day = 24 * 60 * 60_000;

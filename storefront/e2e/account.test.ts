@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDrop, desktop, phone, poll, signUp, startStack, type Stack } from './harness.ts';
+import { call, createDrop, desktop, phone, poll, signInPage, signUp, startStack, type Stack } from './harness.ts';
 
 /**
  * Accounts in a browser (#15): forgot password → the emailed link → a new
@@ -23,15 +22,6 @@ async function linkIn(to: string, template: string): Promise<string> {
   return decodeURIComponent(found!);
 }
 
-/** Signs in by the form's fields (whatever the language), after hydration. */
-async function signIn(page: Page, who: { email: string; password: string }, next: string) {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`, { waitUntil: 'networkidle' });
-  await page.locator('input[name=email]').fill(who.email);
-  await page.locator('input[name=password]').fill(who.password);
-  await page.locator('main button[type=submit]').click();
-  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
-}
-
 beforeAll(async () => {
   stack = await startStack();
 }, 240_000);
@@ -49,7 +39,7 @@ describe('password reset in a browser', () => {
       const who = await signUp(stack.api, 'participant', lang === 'ar' ? 'أمل' : 'Pat Reset');
       // Another browser, signed in before the reset: its session must end.
       const other = await stack.newPage({ viewport, locale: lang });
-      await signIn(other, who, '/account');
+      await signInPage(other, who, '/account');
 
       const page = await stack.newPage({ viewport, locale: lang });
       await page.goto('/signin', { waitUntil: 'networkidle' });
@@ -79,7 +69,7 @@ describe('password reset in a browser', () => {
       expect(await other.getByTestId('session-ended').textContent()).toContain(words.ended);
       expect(await other.locator('input[name=password]').count()).toBe(1);
       await stack.shot(other, `account-session-ended-${lang}-${size}`);
-      await signIn(other, { email: who.email, password: 'a brand new passphrase' }, '/account');
+      await signInPage(other, { email: who.email, password: 'a brand new passphrase' }, '/account');
       expect(await other.getByTestId('account-email').textContent()).toBe(who.email);
     }, 120_000);
   }
@@ -92,11 +82,11 @@ describe('a drop that needs a verified email', () => {
   ] as const) {
     it(`sends the buyer from the queue page to verify, then lets them join (${lang}, ${size} px)`, async () => {
       const organizer = await signUp(stack.api, 'organizer');
-      const drop = await createDrop(stack.api, organizer.auth, { name: `Drop vérifié ${lang}`, saleStartsAt: new Date(Date.now() + 86_400_000).toISOString() });
+      const drop = await createDrop(stack.api, organizer, { name: `Drop vérifié ${lang}`, saleStartsAt: new Date(Date.now() + 86_400_000).toISOString() });
       await call(stack.api, 'PATCH', `/api/events/${drop.id}/queue/settings`, { queueEnabled: true, holdRequires: 'verified_email' }, organizer.auth);
       const buyer = await signUp(stack.api, 'participant', 'Nour Unverified');
       const page = await stack.newPage({ viewport, locale: lang });
-      await signIn(page, buyer, `/events/${drop.id}/queue`);
+      await signInPage(page, buyer, `/events/${drop.id}/queue`);
       const action = page.getByTestId('verify-email-action');
       expect(await action.textContent()).toContain(words.verify);
       await stack.shot(page, `account-queue-verify-${lang}-${size}`);

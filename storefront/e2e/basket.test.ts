@@ -19,7 +19,7 @@ describe('basket journey in a browser', () => {
   beforeAll(async () => {
     stack = await startStack();
     organizer = await signUp(stack.api, 'organizer');
-    drop = await createDrop(stack.api, organizer.auth);
+    drop = await createDrop(stack.api, organizer);
   }, 240_000);
 
   afterAll(async () => {

@@ -58,7 +58,7 @@ describe('buyer: pending hold, limit, paying, receipt, calendar (#15)', () => {
     it(`${v.lang} at ${v.size} px`, async () => {
       const w = words[v.lang];
       const organizer = await signUp(stack.api, 'organizer');
-      const drop = await createDrop(stack.api, organizer.auth, { name: `Nuit du Jazz ${v.lang}`, timeZone: 'Africa/Tunis', address: '1 avenue de la Paix, Hammamet', perBuyerLimit: 4 });
+      const drop = await createDrop(stack.api, organizer, { name: `Nuit du Jazz ${v.lang}`, timeZone: 'Africa/Tunis', address: '1 avenue de la Paix, Hammamet', perBuyerLimit: 4 });
       const buyer = await signUp(stack.api, 'participant', 'Amira Ben Salah');
       const page = await signedIn(buyer.token, v);
       const name = (what: string) => `buyer-${v.lang}-${v.size}-${what}`;

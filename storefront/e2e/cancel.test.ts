@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDrop, desktop, phone, poll, signUp, startStack, type Stack } from './harness.ts';
-import { buyTickets, signInHydrated } from './office_helpers.ts';
+import { call, createDrop, desktop, phone, poll, signInPage, signUp, startStack, type Stack } from './harness.ts';
+import { buyTickets } from './office_helpers.ts';
 
 /**
  * Cancelling an event and the attendee list (#15) in a browser: the organizer
@@ -28,7 +28,7 @@ describe('cancelling an event in a browser', () => {
   /** An event with two paid orders (three tickets), and its organizer. */
   async function soldEvent(name: string) {
     const organizer = await signUp(stack.api, 'organizer', 'Olfa Ben Ammar');
-    const drop = await createDrop(stack.api, organizer.auth, { name });
+    const drop = await createDrop(stack.api, organizer, { name });
     const [amira, bob] = await Promise.all([signUp(stack.api, 'participant', '=Amira, "la fan"'), signUp(stack.api, 'participant', 'Bob Martin')]);
     await buyTickets(stack.api, amira.auth, drop.id, drop.ticketTypes[0]!.id, 2);
     await buyTickets(stack.api, bob.auth, drop.id, drop.ticketTypes[1]!.id, 1);
@@ -45,7 +45,7 @@ describe('cancelling an event in a browser', () => {
     const { organizer, drop, amira } = await soldEvent(name);
     const page = await stack.newPage({ viewport: opts.viewport });
     const dashboard = `/organizer/events/${drop.id}`;
-    await signInHydrated(page, organizer, dashboard);
+    await signInPage(page, organizer, dashboard);
     if (opts.lang !== 'en') {
       await page.context().addCookies([{ name: 'tickr_lang', value: opts.lang, url: stack.web }]);
       await page.goto(dashboard, { waitUntil: 'networkidle' });
@@ -106,7 +106,7 @@ describe('cancelling an event in a browser', () => {
       csv: /Télécharger la liste des participants/, cancel: /Annuler l’événement et rembourser/, done: /toutes les commandes payées sont remboursées/, badge: /Annulé/, public: /annulé par son organisateur/,
     } });
     const page = await stack.newPage({ viewport: phone });
-    await signInHydrated(page, organizer, `/organizer/events/${drop.id}`);
+    await signInPage(page, organizer, `/organizer/events/${drop.id}`);
     await page.context().addCookies([{ name: 'tickr_lang', value: 'ar', url: stack.web }]);
     await page.goto(`/organizer/events/${drop.id}`, { waitUntil: 'networkidle' });
     expect(await page.locator('html').getAttribute('dir')).toBe('rtl');

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
-import { startNodeProcess, type NodeProcess } from '../../engine/src/testing/node_process.ts';
+import { spawnNode, type NodeProcess } from '../../engine/src/testing/kit.ts';
 import { freePort } from '../../engine/src/testing/ports.ts';
 import { ensureBuilt } from '../serve.ts';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   db = await freshDatabase();
   const webPort = await freePort();
   web = `http://127.0.0.1:${webPort}`;
-  node = await startNodeProcess({
+  node = await spawnNode({
     dbUrl: db.url,
     env: {
       TICKR_WEB_PORT: String(webPort), TICKR_INTERNAL_PORT: String(await freePort()), TICKR_WORKERS: '1', TICKR_SEED_DEMO: '0',

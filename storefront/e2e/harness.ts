@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, onTestFailed, onTestFinished } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../engine/src/testing/db.ts';
-import { startNodeProcess, type NodeProcess } from '../../engine/src/testing/node_process.ts';
-import { freePort } from '../../engine/src/testing/ports.ts';
+import { createEvent, freePort, signUp as kitSignUp, spawnNode, type CreatedEvent, type NodeProcess, type SignUpRole, type TestAccount } from '../../engine/src/testing/kit.ts';
 import { ensureBuilt, storefrontDir } from '../serve.ts';
 
 export const artifactsDir = join(storefrontDir, 'test-artifacts');
@@ -49,7 +48,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   let browser: Browser | null = null;
   const contexts: BrowserContext[] = [];
   try {
-    node = await startNodeProcess({
+    node = await spawnNode({
       dbUrl: db.url,
       env: {
         TICKR_WEB_PORT: String(webPort),
@@ -135,20 +134,17 @@ export async function call<T = Record<string, unknown>>(base: string, method: st
   return (text === '' ? null : JSON.parse(text)) as T;
 }
 
-export async function signUp(base: string, role: 'participant' | 'organizer', name = role === 'organizer' ? 'Olfa Organizer' : 'Pat Participant') {
-  const email = `${role}-${randomBytes(4).toString('hex')}@e2e.tickr.test`;
-  const password = 'correct-horse-battery';
-  const { token } = await call<{ token: string }>(base, 'POST', '/api/auth/signup', { email, password, name, role });
-  return { email, password, name, token, auth: { authorization: `Bearer ${token}` } };
+/** The kit's sign-up (engine/src/testing/accounts.ts) on the stack's API: an account with a password the pages can sign in with. */
+export function signUp(base: string, role: SignUpRole, name = role === 'organizer' ? 'Olfa Organizer' : 'Pat Participant'): Promise<TestAccount> {
+  return kitSignUp(base, role, { name, emailDomain: 'e2e.tickr.test' });
 }
 
-/** A published drop with two ticket types, on sale now, as an organizer creates it through the API. */
-export async function createDrop(base: string, auth: Record<string, string>, over: Record<string, unknown> = {}) {
-  const startsAt = new Date(Date.now() + 20 * 24 * 3600_000).toISOString();
-  return call<{ id: string; ticketTypes: { id: string; name: string }[] }>(base, 'POST', '/api/events', {
+/** A published drop with two ticket types, on sale now, as an organizer creates it through the API (the kit's createEvent). */
+export function createDrop(base: string, organizer: { token: string }, over: Record<string, unknown> = {}): Promise<CreatedEvent> {
+  return createEvent(base, organizer.token, {
     name: 'Nuit du Jazz à Hammamet',
     venue: 'Centre culturel international, Hammamet',
-    startsAt,
+    startsAt: new Date(Date.now() + 20 * 24 * 3600_000).toISOString(),
     currency: 'TND',
     perBuyerLimit: 4,
     holdTtlSeconds: 300,
@@ -157,17 +153,21 @@ export async function createDrop(base: string, auth: Record<string, string>, ove
       { name: 'Carré Or', price: 120_000, capacity: 40 },
     ],
     ...over,
-  }, auth);
+  });
 }
 
-/** Signs in through the sign-in page and waits to land on `next`. */
+/**
+ * Signs in through the sign-in page, in any language, and waits to land on
+ * `next`. It fills the form once the page has hydrated: filled before, the
+ * inputs are reset to their rendered value (empty), and the click then stops
+ * at the browser's "required" check. The journey under test is the live
+ * page's (enhanced forms), not the no-JavaScript fallback.
+ */
 export async function signInPage(page: Page, who: { email: string; password: string }, next: string): Promise<void> {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
-  // The journey under test is the live page's (enhanced forms), not the no-JavaScript fallback.
-  await page.waitForLoadState('networkidle');
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
+  await page.goto(`/signin?next=${encodeURIComponent(next)}`, { waitUntil: 'networkidle' });
+  await page.locator('input[name=email]').fill(who.email);
+  await page.locator('input[name=password]').fill(who.password);
+  await page.locator('main button[type=submit]').click();
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);
 }
 

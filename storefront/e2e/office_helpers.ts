@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import type { Page } from 'playwright-core';
 import { call } from './harness.ts';
 
 export type BoughtTicket = { id: string; typeName: string; holderName: string | null; secret: string; qr: { png: string } };
@@ -57,17 +56,4 @@ export async function qrVideo(text: string, path: string, size = 640): Promise<v
   const chroma = Buffer.alloc((size / 2) * (size / 2), 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma, chroma]);
   await writeFile(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${size} H${size} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]));
-}
-
-/**
- * Signs in through the sign-in page, after the page has hydrated: filled
- * before hydration, the inputs are reset to their rendered value (empty),
- * and the click then stops at the browser's "required" check.
- */
-export async function signInHydrated(page: Page, who: { email: string; password: string }, next: string): Promise<void> {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`, { waitUntil: 'networkidle' });
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
 }

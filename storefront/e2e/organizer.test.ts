@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, desktop, phone, signUp, startStack, type Stack } from './harness.ts';
-import { buyTickets, signInHydrated } from './office_helpers.ts';
+import { call, desktop, phone, signInPage, signUp, startStack, type Stack } from './harness.ts';
+import { buyTickets } from './office_helpers.ts';
 
 /** expect.poll gives up after 1 s by default: too soon on a shared, busy machine. */
 const soon = { timeout: 10_000 };
@@ -142,7 +142,7 @@ describe('organizer journey in a browser', () => {
   it('creates a draft, previews it, edits it and publishes it, in French, at 1280 px and 360 px (#15)', async () => {
     const olfa = await signUp(stack.api, 'organizer', 'Olfa Brouillon');
     const page = await stack.newPage({ viewport: desktop });
-    await signInHydrated(page, olfa, '/organizer/new');
+    await signInPage(page, olfa, '/organizer/new');
     await page.context().addCookies([{ name: 'tickr_lang', value: 'fr', url: stack.web }]);
     await page.goto('/organizer/new', { waitUntil: 'networkidle' });
 
@@ -224,7 +224,7 @@ describe('organizer journey in a browser', () => {
 
   it('shows the operator status page with workers, shards, jobs and the metrics link', async () => {
     const page = await stack.newPage({ viewport: desktop });
-    await signInHydrated(page, operator, '/status');
+    await signInPage(page, operator, '/status');
     await expect.poll(() => page.locator('h1').textContent(), soon).toBe('Platform status');
     expect(await page.locator('.ops-table').first().locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('.shard-map span').count()).toBeGreaterThan(0);

@@ -28,7 +28,7 @@ describe('participant journey in a browser', () => {
   beforeAll(async () => {
     stack = await startStack();
     const organizer = await signUp(stack.api, 'organizer');
-    drop = await createDrop(stack.api, organizer.auth);
+    drop = await createDrop(stack.api, organizer);
   }, 240_000);
 
   afterAll(async () => {
@@ -113,7 +113,7 @@ describe('participant journey in a browser', () => {
 
   it('asks for a refund from my tickets within the policy, and the order turns refunded', async () => {
     const organizer = await signUp(stack.api, 'organizer');
-    const refundable = await createDrop(stack.api, organizer.auth, { name: 'Refundable recital', refundPolicy: 'always' });
+    const refundable = await createDrop(stack.api, organizer, { name: 'Refundable recital', refundPolicy: 'always' });
     const buyer = await signUp(stack.api, 'participant', 'Refund Rim');
     const page = await stack.newPage();
     await signInPage(page, buyer, `/events/${refundable.id}`);
@@ -154,7 +154,7 @@ describe('participant journey in a browser', () => {
 
   it('says plainly when the hold expires before payment', async () => {
     const organizer = await signUp(stack.api, 'organizer');
-    const quick = await createDrop(stack.api, organizer.auth, { name: 'Short hold drop', holdTtlSeconds: 30 });
+    const quick = await createDrop(stack.api, organizer, { name: 'Short hold drop', holdTtlSeconds: 30 });
     const buyer = await signUp(stack.api, 'participant', 'Slow Sami');
     const page = await stack.newPage();
     await signInPage(page, buyer, `/events/${quick.id}`);

@@ -30,7 +30,7 @@ describe('event posters in a browser', () => {
 
   it('an organizer uploads a poster; refusals read as sentences; the event page and the list show it', async () => {
     const organizer = await signUp(stack.api, 'organizer');
-    const drop = await createDrop(stack.api, organizer.auth, { name: 'Festival des affiches' });
+    const drop = await createDrop(stack.api, organizer, { name: 'Festival des affiches' });
     const page = await stack.newPage({ viewport: phone });
     await signInPage(page, organizer, `/organizer/events/${drop.id}/poster`);
     await page.waitForLoadState('networkidle');

@@ -39,7 +39,7 @@ describe('promo codes in a browser', () => {
   });
 
   it('EN, 1280 px: the organizer creates a 20 % code for one type; the buyer applies it, pays the discounted price, and sees the discount', async () => {
-    const drop = await createDrop(stack.api, organizer.auth);
+    const drop = await createDrop(stack.api, organizer);
     const org = await pageOf(stack, organizer, desktop, 'en-GB');
     await org.goto(`/organizer/events/${drop.id}`, { waitUntil: 'networkidle' });
     await org.getByRole('link', { name: 'Promo codes', exact: true }).click();
@@ -107,7 +107,7 @@ describe('promo codes in a browser', () => {
   }, journeyMs);
 
   it('FR, 360 px: an amount off each ticket, typed in French, applied and shown on the order', async () => {
-    const drop = await createDrop(stack.api, organizer.auth);
+    const drop = await createDrop(stack.api, organizer);
     const org = await pageOf(stack, organizer, phone, 'fr-FR');
     await org.goto(`/organizer/events/${drop.id}/promo`, { waitUntil: 'networkidle' });
     expect(await org.locator('html').getAttribute('lang')).toBe('fr');
@@ -145,7 +145,7 @@ describe('promo codes in a browser', () => {
   }, journeyMs);
 
   it('AR, 360 px: the organizer\'s codes and the hold page read right to left and fit the phone', async () => {
-    const drop = await createDrop(stack.api, organizer.auth);
+    const drop = await createDrop(stack.api, organizer);
     await call(stack.api, 'POST', `/api/events/${drop.id}/promo-codes`, { code: 'RAMADAN15', percentOff: 15, maxUses: 100 }, organizer.auth);
     const org = await pageOf(stack, organizer, phone, 'ar-TN');
     await org.goto(`/organizer/events/${drop.id}/promo`, { waitUntil: 'networkidle' });

@@ -16,7 +16,7 @@ describe('queue page in a browser', () => {
     // The test stands in for one proxy in front of the node, so each waiter it arranges joins from its own address.
     stack = await startStack({ TICKR_TRUST_PROXY: '1' });
     organizer = await signUp(stack.api, 'organizer');
-    drop = await createDrop(stack.api, organizer.auth, { name: 'Festival de Tabarka — flash sale' });
+    drop = await createDrop(stack.api, organizer, { name: 'Festival de Tabarka — flash sale' });
     // Paused first, so the head waits until everyone is in line.
     await settings({ queueEnabled: true, admissionRatePerMinute: 60, paused: true });
     for (let n = 0; n < waitersAhead; n++) {
@@ -78,7 +78,7 @@ describe('queue page in a browser', () => {
   }, 120_000);
 
   it('counts down to sale start, offers only the queue before it, and says since when the waiter is in line', async () => {
-    const later = await createDrop(stack.api, organizer.auth, { name: 'Avant-première à Carthage', saleStartsAt: new Date(Date.now() + 3 * 3600_000).toISOString() });
+    const later = await createDrop(stack.api, organizer, { name: 'Avant-première à Carthage', saleStartsAt: new Date(Date.now() + 3 * 3600_000).toISOString() });
     await call(stack.api, 'PATCH', `/api/events/${later.id}/queue/settings`, { queueEnabled: true }, organizer.auth);
     // A visitor not signed in: "Join the queue" is the one call to action.
     const visitor = await stack.newPage();

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { call, chromiumPath, createDrop, desktop, phone, signUp, startStack, type Stack } from './harness.ts';
-import { buyTickets, inviteStaff, qrVideo, signInHydrated, type BoughtTicket } from './office_helpers.ts';
+import { call, chromiumPath, createDrop, desktop, phone, signInPage, signUp, startStack, type Stack } from './harness.ts';
+import { buyTickets, inviteStaff, qrVideo, type BoughtTicket } from './office_helpers.ts';
 
 /** expect.poll gives up after 1 s by default: too soon on a shared, busy machine. */
 const soon = { timeout: 10_000 };
@@ -21,7 +21,7 @@ describe('door scanner in a browser', () => {
   beforeAll(async () => {
     stack = await startStack();
     const organizer = await signUp(stack.api, 'organizer');
-    const drop = await createDrop(stack.api, organizer.auth);
+    const drop = await createDrop(stack.api, organizer);
     eventId = drop.id;
     listId = (await call<{ id: string }>(stack.api, 'POST', `/api/events/${eventId}/checkin/lists`, { name: 'Porte Nord' }, organizer.auth)).id;
     await inviteStaff(stack.api, organizer.auth, eventId, { ...staff, name: 'Salma Gate' });
@@ -36,7 +36,7 @@ describe('door scanner in a browser', () => {
 
   it('admits online, refuses a second scan, reads a photo, works offline and syncs with the conflict shown', async () => {
     const page = await stack.newPage({ viewport: phone });
-    await signInHydrated(page, staff, '/scan');
+    await signInPage(page, staff, '/scan');
     await page.getByRole('link', { name: /Nuit du Jazz/ }).click();
     await page.waitForURL(`**/scan/${eventId}`);
     const answer = page.getByTestId('answer');
@@ -154,7 +154,7 @@ describe('door scanner in a browser', () => {
 
   it('opens the scanner page again without a network, from the service worker', async () => {
     const page = await stack.newPage({ viewport: phone });
-    await signInHydrated(page, staff, `/scan/${eventId}`);
+    await signInPage(page, staff, `/scan/${eventId}`);
     await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
     await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
     // Reload once so the page is fetched through the (now controlling) service worker and cached.
@@ -181,7 +181,7 @@ describe('door scanner in a browser', () => {
       const context = await browser.newContext({ viewport: phone, locale: 'en-GB', baseURL: stack.web, permissions: ['camera'] });
       context.setDefaultTimeout(20_000);
       const page = await context.newPage();
-      await signInHydrated(page, staff, `/scan/${eventId}`);
+      await signInPage(page, staff, `/scan/${eventId}`);
       await expect.poll(() => page.getByTestId('answer').textContent(), soon).toContain('Ready to scan');
       await page.getByRole('button', { name: 'Start camera' }).click();
       await expect.poll(() => page.getByTestId('answer').getAttribute('data-outcome'), { timeout: 20_000 }).toBe('valid');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createEvent, signIn, signUp, type Call, type SignUpRole } from '../../engine/src/testing/kit.ts';
 import { call, startClients, type Records, type World } from './clients.ts';
 import { apply, plan, seeded, type Fault, type FaultKind } from './schedule.ts';
 import { chaosOperator, startStack, type ChaosNode, type Stack } from './stack.ts';
@@ -64,26 +65,23 @@ async function setupCall(nodes: ChaosNode[], method: string, path: string, o: Pa
   }
 }
 
-async function signup(nodes: ChaosNode[], role: 'organizer' | 'participant'): Promise<string> {
-  const a = await setupCall(nodes, 'POST', '/api/auth/signup', { body: { email: `${role}-${randomUUID()}@chaos.tickr`, password: 'chaos horse battery', name: role, role } });
-  if (a.status !== 201) throw new Error(`signup: ${a.status} ${JSON.stringify(a.body)}`);
-  return a.body.token as string;
+/** The kit's calls, through setupCall. */
+const setup = (nodes: ChaosNode[]): Call => (method, path, o) => setupCall(nodes, method, path, o ?? {});
+
+async function signup(nodes: ChaosNode[], role: SignUpRole): Promise<string> {
+  return (await signUp(setup(nodes), role, { emailDomain: 'chaos.tickr', password: 'chaos horse battery', signInIfTaken: true })).token;
 }
 
 async function makeWorld(nodes: ChaosNode[], events: number): Promise<World> {
   const organizer = await signup(nodes, 'organizer');
-  const op = await setupCall(nodes, 'POST', '/api/auth/signin', { body: chaosOperator });
-  const world: World = { events: [], organizer, operator: op.body.token };
+  const operator = await signIn(setup(nodes), chaosOperator);
+  const world: World = { events: [], organizer, operator: operator.token };
   for (let i = 0; i < events; i++) {
     const types = [{ name: 'General', price: 4_000, capacity: 5_000 }, { name: 'Scarce', price: 9_000, capacity: 25 }];
-    const e = await setupCall(nodes, 'POST', '/api/events', {
-      token: organizer,
-      body: { name: `Chaos drop ${i + 1}`, venue: 'Hall', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), currency: 'EUR', perBuyerLimit: 100, holdTtlSeconds: 3_600, ticketTypes: types },
-    });
-    if (e.status !== 201) throw new Error(`create event: ${e.status} ${JSON.stringify(e.body)}`);
-    const list = await setupCall(nodes, 'POST', `/api/events/${e.body.id}/checkin/lists`, { token: organizer, body: { name: 'Main gate' } });
+    const e = await createEvent(setup(nodes), organizer, { name: `Chaos drop ${i + 1}`, perBuyerLimit: 100, holdTtlSeconds: 3_600, ticketTypes: types });
+    const list = await setupCall(nodes, 'POST', `/api/events/${e.id}/checkin/lists`, { token: organizer, body: { name: 'Main gate' } });
     if (list.status !== 201) throw new Error(`check-in list: ${list.status} ${JSON.stringify(list.body)}`);
-    world.events.push({ id: e.body.id, listId: list.body.id, types: e.body.ticketTypes.map((t: { id: string }, k: number) => ({ id: t.id, ...types[k]! })) });
+    world.events.push({ id: e.id, listId: list.body.id, types: e.typeIds.map((id, k) => ({ id, ...types[k]! })) });
   }
   return world;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../../engine/src/db/migrate.ts';
 import { createPool, type Db } from '../../engine/src/db/pool.ts';
+import { spawnNode, startRedis } from '../../engine/src/testing/kit.ts';
 import { createLab, type Lab, type Member } from './lab.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -80,6 +81,7 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
   const procs: Proc[] = [];
   let db: Db | null = null;
   const nodes: ChaosNode[] = [];
+  let redisStop: (() => Promise<void>) | null = null;
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= closeOnce());
   open.add(close);
@@ -88,6 +90,7 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
     for (const n of nodes) n.child.kill('SIGKILL');
     // The Postgres helper stops its server on SIGTERM; whatever is left is killed with the namespaces.
     for (const p of procs) p.child.kill('SIGTERM');
+    await redisStop?.().catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await lab.destroy();
     await rm(dir, { recursive: true, force: true });
@@ -98,14 +101,13 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
     const pg = await lab.add('pg', 3);
     const cidr = `${lab.subnet}.0/24`;
     log(`chaos network ${cidr} (run ${lab.id}); tools: ${JSON.stringify(lab.tools)}`);
-    const redisProc = spawnIn(lab, redis, 'redis-server', ['--port', '6379', '--bind', redis.ip, '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', dir]);
-    procs.push(redisProc);
     const pgProc = spawnIn(lab, pg, process.execPath, ['--import', 'tsx', 'test/chaos/pg_server.ts', join(dir, 'pg'), pg.ip, cidr]);
     procs.push(pgProc);
-    await Promise.all([
-      waitFor(redisProc, 'redis-server', (o) => o.includes('Ready to accept connections')),
+    const [redisServer] = await Promise.all([
+      startRedis({ fromEnv: false, host: redis.ip, port: 6379, wrap: ['ip', 'netns', 'exec', redis.ns], startTimeoutMs: startMs }),
       waitFor(pgProc, 'PostgreSQL', (o) => o.includes('ready postgres://')),
     ]);
+    redisStop = redisServer.stop;
     const adminUrl = /ready (\S+)/.exec(pgProc.output())![1]!;
     const admin = createPool(adminUrl, 1);
     await admin.query('CREATE DATABASE tickr');
@@ -116,9 +118,9 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
     log(`redis ${redis.ip}:6379, postgres ${pg.ip}:5432 ready`);
 
     const shards = opts.shards ?? 16;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: dbUrl,
+    const env: Record<string, string | undefined> = {
+      // Development mode, whatever the shell says.
+      NODE_ENV: undefined,
       REDIS_URL: `redis://${redis.ip}:6379`,
       TICKR_REDIS_PREFIX: 'tickr:',
       TICKR_SHARDS: String(shards),
@@ -132,26 +134,25 @@ export async function startStack(opts: { nodes: number; leaseTtlMs: number; shar
       TICKR_SEED_DEMO: '0',
       TICKR_LOG_LEVEL: 'warn',
       TICKR_SIGNUPS_PER_ADDRESS: '100000',
-      HOST: '0.0.0.0',
-      PORT: '3000',
       TICKR_INTERNAL_PORT: '4000',
     };
-    delete env.NODE_ENV;
     const launch = async (i: number) => {
       const name = `n${i + 1}`;
       const member = await lab.add(name, 11 + i);
       const skewFile = join(dir, `skew-${name}`);
       await writeFile(skewFile, '0');
-      const p = spawnIn(lab, member, process.execPath, ['--import', 'tsx', 'node/src/cli.ts', 'start'], {
-        ...env,
-        NODE_ID: name,
-        TICKR_ADVERTISE_HOST: member.ip,
-        TICKR_DATA_DIR: join(dir, name),
-        TICKR_TEST_CLOCK_SKEW_FILE: skewFile,
+      const p = await spawnNode({
+        dbUrl,
+        wrap: ['ip', 'netns', 'exec', member.ns],
+        host: '0.0.0.0',
+        port: 3000,
+        advertise: member.ip,
+        startTimeoutMs: startMs,
+        outputKeptChars: 200_000,
+        env: { ...env, NODE_ID: name, TICKR_ADVERTISE_HOST: member.ip, TICKR_DATA_DIR: join(dir, name), TICKR_TEST_CLOCK_SKEW_FILE: skewFile },
       });
-      const node: ChaosNode = { name, member, url: `http://${member.ip}:3000`, child: p.child, output: p.output, skewFile };
+      const node: ChaosNode = { name, member, url: p.url, child: p.child, output: p.output, skewFile };
       nodes.push(node);
-      await waitFor(p, `node ${name}`, (o) => o.includes('listening on'));
       log(`node ${name} listening on ${node.url}`);
     };
     // Two at a time: on a 2-core box, more tsx start-ups at once only take longer each.

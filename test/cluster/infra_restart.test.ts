@@ -8,15 +8,14 @@ import {
   startCluster,
   startLoad,
   startPrivatePostgres,
-  startPrivateRedis,
   until,
   verifyAcknowledged,
   waitForSpread,
   type Cluster,
   type PrivatePostgres,
-  type PrivateRedis,
 } from '../../engine/src/testing/cluster.ts';
 import { testRedisPrefix } from '../../engine/src/testing/redis.ts';
+import { startRedis, type TestRedis } from '../../engine/src/testing/kit.ts';
 
 /*
  * Redis restarted (its keys gone: no persistence), Redis flushed, Postgres
@@ -31,14 +30,14 @@ const recoverWithinMs = 30_000;
 
 describe('cluster: Redis and Postgres restarts mid-load', () => {
   let pg: PrivatePostgres | undefined;
-  let redis: PrivateRedis | undefined;
+  let redis: TestRedis | undefined;
   let cluster: Cluster | undefined;
   let unlock: (() => Promise<void>) | undefined;
   const prefix = testRedisPrefix();
 
   beforeAll(async () => {
     unlock = await lockClusterTests();
-    [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
+    [pg, redis] = await Promise.all([startPrivatePostgres(), startRedis({ fromEnv: false })]);
     cluster = await startCluster({ nodes: 3, dbUrl: pg.url, redisUrl: redis.url, prefix, env: { TICKR_LEASE_TTL_MS: String(leaseTtlMs) } });
   }, 600_000);
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastEmailTo, linkTokenTo } from '../../../engine/src/testing/mail.ts';
 import { startOrdersNode, until, type OrdersNode } from '../testing/orders_node.ts';
+import { signUp } from '../../../engine/src/testing/kit.ts';
 
 /**
  * Accounts (#15) end to end over HTTP on a node with real jobs: password
@@ -21,11 +22,7 @@ afterAll(async () => {
   await n?.stop();
 });
 
-async function participant(email: string, name = 'Pat') {
-  const made = await n.api.call('POST', '/api/auth/signup', { body: { email, password, name, role: 'participant' } });
-  expect(made.status).toBe(201);
-  return { token: made.body.token as string, id: made.body.account.id as string, email };
-}
+const participant = (email: string, name = 'Pat') => signUp(n.api.call, 'participant', { email, name, password });
 const signin = (email: string, pw = password) => n.api.call('POST', '/api/auth/signin', { body: { email, password: pw } });
 const me = (token: string) => n.api.call('GET', '/api/auth/account', { token });
 const askReset = (email: string, body: Record<string, unknown> = {}) => n.api.call('POST', '/api/auth/password-reset/request', { body: { email, ...body } });

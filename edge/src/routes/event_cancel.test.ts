@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertOperator } from '../../../engine/src/db/accounts.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { signUp } from '../../../engine/src/testing/kit.ts';
 import { startOrdersNode, until, type OrdersNode } from '../testing/orders_node.ts';
 
 /**
@@ -34,12 +35,7 @@ afterAll(async () => {
 
 type Buyer = { token: string; id: string; email: string };
 
-async function buyer(name: string, extra: Record<string, unknown> = {}): Promise<Buyer> {
-  const email = `buyer-${randomUUID()}@test.tickr`;
-  const a = await n.api.call('POST', '/api/auth/signup', { body: { email, password, name, role: 'participant', ...extra } });
-  expect(a.status).toBe(201);
-  return { token: a.body.token, id: a.body.account.id, email };
-}
+const buyer = (name: string, extra: Record<string, unknown> = {}): Promise<Buyer> => signUp(n.api.call, 'participant', { name, password, extra });
 
 async function paidOrder(eventId: string, typeId: string, who: Buyer, qty: number, locale = 'en'): Promise<string> {
   const hold = await n.api.hold(who.token, eventId, typeId, qty);

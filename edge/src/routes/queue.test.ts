@@ -7,6 +7,7 @@ import { signAdmissionToken } from '../../../engine/src/queue/admission_token.ts
 import { solve } from '../../../engine/src/queue/pow.ts';
 import { signQueueTicket } from '../../../engine/src/queue/queue_ticket.ts';
 import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
+import { createEvent as createKitEvent } from '../../../engine/src/testing/kit.ts';
 import { queueKeyOf } from '../queue/keys.ts';
 import { createServer, type Server } from '../server.ts';
 
@@ -51,17 +52,7 @@ async function account(role: 'participant' | 'organizer'): Promise<{ id: string;
   return { id, token: await server.tokens.sign({ sub: id, role, name: role }) };
 }
 
-async function createEvent(token: string, over: Record<string, unknown> = {}): Promise<{ id: string; typeId: string }> {
-  const a = await call('POST', '/api/events', {
-    token,
-    body: {
-      name: 'Drop', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), currency: 'EUR', perBuyerLimit: 2,
-      ticketTypes: [{ name: 'General', price: 5_000, capacity: 100 }], ...over,
-    },
-  });
-  expect(a.status).toBe(201);
-  return { id: a.body.id, typeId: a.body.ticketTypes[0].id };
-}
+const createEvent = (token: string, over: Record<string, unknown> = {}) => createKitEvent(call, token, { name: 'Drop', perBuyerLimit: 2, ...over });
 
 /** Polls until `check` holds (bounded); never asserts how long it took. */
 async function until<T>(get: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<T> {

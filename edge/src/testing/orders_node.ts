@@ -7,9 +7,9 @@ import { startJobs, type Handlers, type JobsRuntime } from '../../../engine/src/
 import { handlers as realHandlers } from '../../../engine/src/jobs/handlers.ts';
 import type { JobDeps } from '../../../engine/src/jobs/queues.ts';
 import { startEngine } from '../../../engine/src/node_engine.ts';
-import { startClictopayDouble, type ClictopayDouble } from '../../../engine/src/payments/clictopay_double.ts';
-import { startKonnectDouble, type KonnectDouble } from '../../../engine/src/payments/konnect_double.ts';
-import { startStripeDouble, type StripeDouble } from '../../../engine/src/payments/stripe_double.ts';
+import { startClictopayDouble, type ClictopayDouble } from '../../../engine/src/testing/payments/clictopay_double.ts';
+import { startKonnectDouble, type KonnectDouble } from '../../../engine/src/testing/payments/konnect_double.ts';
+import { startStripeDouble, type StripeDouble } from '../../../engine/src/testing/payments/stripe_double.ts';
 import { apiClient } from '../../../engine/src/testing/api.ts';
 import { freshDatabase, type TestDatabase } from '../../../engine/src/testing/db.ts';
 import { createServer, type Server } from '../server.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { upsertOperator, insertAccount } from '../../../engine/src/db/accounts.ts';
-import type { Answer } from '../../../engine/src/testing/api.ts';
+import { signIn, signUp, testPassword, type Answer, type SignUpRole } from '../../../engine/src/testing/kit.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { startOrdersNode, until, type OrdersNode } from './orders_node.ts';
 
@@ -33,7 +33,7 @@ export const operatorPassword = 'operator password of the matrix';
 /** What a Prometheus scraper sends (TICKR_METRICS_TOKEN of the world's node). */
 export const metricsToken = 'metrics-token-of-the-matrix-0123456789';
 /** The password of every account the world signs up. */
-export const password = 'correct horse battery';
+export const password = testPassword;
 
 export type Account = { id: string; token: string; email: string };
 type Event = { id: string; typeId: string };
@@ -89,11 +89,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   const call: World['call'] = (method, path, opts = {}) =>
     n.api.call(method, path, { ...(opts.token ? { token: opts.token } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.headers ? { headers: opts.headers } : {}) });
 
-  const signup = async (role: 'participant' | 'organizer', name: string): Promise<Account> => {
-    const email = `${name}-${randomUUID()}@matrix.test`;
-    const a = ok(await call('POST', '/api/auth/signup', { body: { email, password, name, role } }), `sign up ${name}`, 201);
-    return { id: a.body.account.id, token: a.body.token, email };
-  };
+  const signup = (role: SignUpRole, name: string): Promise<Account> => signUp(n.api.call, role, { name, password, emailDomain: 'matrix.test' });
   // An account with no password that signs in with a token only, as sign-in would give it (hashing a password costs
   // a second on a busy machine): the extra staff and the accounts the operator rows change or delete.
   const plainAccount = async (name: string, role: 'participant' | 'staff'): Promise<Account> => {
@@ -101,7 +97,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     const made = await insertAccount(n.t.db, { email, passwordHash: 'no password: signs in with a token only', name, role });
     return { id: made!.id, email, token: await n.server.tokens.sign({ sub: made!.id, role, name }) };
   };
-  const operatorSignin = ok(await call('POST', '/api/auth/signin', { body: { email: operatorEmail, password: operatorPassword } }), 'operator sign-in', 200);
+  const operator = await signIn(n.api.call, { email: operatorEmail, password: operatorPassword });
   const [participant, participant2, organizer, organizer2] = await Promise.all([
     signup('participant', 'Pat'), signup('participant', 'Quinn'), signup('organizer', 'Olga'), signup('organizer', 'Omar'),
   ]);
@@ -129,7 +125,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     return { id: set.body.account.id, token: set.body.token, email };
   };
   const [staff, staff2] = await Promise.all([invitedStaff(organizer, event, 'Sam'), invitedStaff(organizer2, event2, 'Sue')]);
-  const accounts = { participant, participant2, organizer, organizer2, staff, staff2, operator: { id: operatorSignin.body.account.id, token: operatorSignin.body.token, email: operatorEmail } };
+  const accounts = { participant, participant2, organizer, organizer2, staff, staff2, operator };
 
   const freshHold: World['freshHold'] = async (who = participant, on = event) =>
     ok(await n.api.hold(who.token, on.id, on.typeId, 1), 'hold', 201).body.holdId;

@@ -1,5 +1,5 @@
 import { clictopayProvider } from './clictopay.ts';
-import { startClictopayDouble } from './clictopay_double.ts';
+import { startClictopayDouble } from '../testing/payments/clictopay_double.ts';
 import { paymentProviderContract } from './payment_provider.contract.ts';
 
 /** Clictopay against a local double of the SMT gateway's REST API. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { konnectProvider } from './konnect.ts';
 import { paymentProviderContract } from './payment_provider.contract.ts';
-import { startKonnectDouble, type KonnectDouble } from './konnect_double.ts';
+import { startKonnectDouble, type KonnectDouble } from '../testing/payments/konnect_double.ts';
 import { PaymentUnavailable, ProviderError, type PaymentRequest } from './provider.ts';
 
 /** The Konnect provider against a local double of its v2 payment API: the contract every provider keeps, then what is Konnect's own. */

@@ -1,6 +1,6 @@
 import { paymentProviderContract } from './payment_provider.contract.ts';
 import { stripeClient, stripeProvider } from './stripe.ts';
-import { startStripeDouble } from './stripe_double.ts';
+import { startStripeDouble } from '../testing/payments/stripe_double.ts';
 
 /** Stripe through the official SDK, pointed at a local double of the two calls Tickr makes. */
 const settings = (apiUrl: string) => ({ secretKey: 'sk_test_tickr', webhookSecret: 'whsec_tickr', apiUrl });

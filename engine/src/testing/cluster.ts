@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,8 +8,10 @@ import { ownerOf } from '../cluster/placement.ts';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool, type Db } from '../db/pool.ts';
-import type { Answer } from './api.ts';
-import { startNodeProcess, testClusterSecret, type NodeProcess } from './node_process.ts';
+import { signIn, signUp, type SignUpRole, type TestAccount } from './accounts.ts';
+import { createEvent as createKitEvent, type CreatedEvent, type TicketTypeSpec } from './events.ts';
+import type { Answer, Call } from './http.ts';
+import { spawnNode, testClusterSecret, type NodeProcess } from './node_process.ts';
 import { freePort } from './ports.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 import { clearRedisPrefix, testRedisPrefix, testRedisUrl } from './redis.ts';
@@ -94,7 +95,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const launch = async (): Promise<ClusterNode> => {
     const nodeId = `n${++started}`;
     const internalPort = await freePort();
-    const child = await startNodeProcess({ dbUrl: opts.dbUrl, env: { ...env, NODE_ID: nodeId, TICKR_INTERNAL_PORT: String(internalPort) } });
+    const child = await spawnNode({ dbUrl: opts.dbUrl, env: { ...env, NODE_ID: nodeId, TICKR_INTERNAL_PORT: String(internalPort) } });
     const node: ClusterNode = Object.assign(child, { nodeId, internalPort, state: 'running' as NodeState });
     child.child.once('exit', () => (node.state = 'gone'));
     nodes.push(node);
@@ -298,41 +299,25 @@ export async function requestAny(cluster: Cluster, method: string, path: string,
   }
 }
 
-/** Signs up through any node. */
-export async function signup(cluster: Cluster, role: 'participant' | 'organizer', name: string = role): Promise<{ token: string; id: string }> {
-  const email = `${name}-${randomUUID()}@test.tickr`;
-  const password = 'correct horse battery';
-  let answer = await requestAny(cluster, 'POST', '/api/auth/signup', { body: { email, password, name, role }, timeoutMs: 15_000 });
-  // A slow first attempt (scrypt on a loaded machine) may have been retried after it had created the account.
-  if (answer.status === 409) answer = await requestAny(cluster, 'POST', '/api/auth/signin', { body: { email, password }, timeoutMs: 15_000 });
-  if (answer.status !== 201 && answer.status !== 200) throw new Error(`signup failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return { token: answer.body.token, id: answer.body.account.id };
+/** The kit's calls through any running node of `cluster` (requestAny: a node that answers 503 is tried again elsewhere). */
+export function clusterCall(cluster: Cluster): Call {
+  return (method, path, opts = {}) => requestAny(cluster, method, path, { ...opts, timeoutMs: 15_000 });
+}
+
+/** Signs up through any node (a retried sign-up that had made the account signs in to it). */
+export function signup(cluster: Cluster, role: SignUpRole, name: string = role): Promise<TestAccount> {
+  return signUp(clusterCall(cluster), role, { name, signInIfTaken: true });
 }
 
 export async function signinOperator(cluster: Cluster): Promise<string> {
-  const answer = await requestAny(cluster, 'POST', '/api/auth/signin', { body: clusterOperator });
-  if (answer.status !== 200) throw new Error(`operator signin failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body.token as string;
+  return (await signIn(clusterCall(cluster), clusterOperator)).token;
 }
 
-export type TypeSpec = { name: string; price: number; capacity: number };
+export type TypeSpec = TicketTypeSpec;
 
-export async function createEvent(cluster: Cluster, token: string, ticketTypes: TypeSpec[], perBuyerLimit = 100): Promise<{ id: string; typeIds: string[]; capacities: Map<string, number> }> {
-  const answer = await requestAny(cluster, 'POST', '/api/events', {
-    token,
-    body: {
-      name: 'Cluster drop',
-      venue: 'Hall',
-      startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-      currency: 'EUR',
-      perBuyerLimit,
-      holdTtlSeconds: 480,
-      ticketTypes,
-    },
-  });
-  if (answer.status !== 201) throw new Error(`create event failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-  const typeIds = answer.body.ticketTypes.map((t: { id: string }) => t.id) as string[];
-  return { id: answer.body.id, typeIds, capacities: new Map(typeIds.map((id, i) => [id, ticketTypes[i]!.capacity])) };
+export async function createEvent(cluster: Cluster, token: string, ticketTypes: TypeSpec[], perBuyerLimit = 100): Promise<CreatedEvent & { capacities: Map<string, number> }> {
+  const event = await createKitEvent(clusterCall(cluster), token, { name: 'Cluster drop', perBuyerLimit, ticketTypes });
+  return { ...event, capacities: new Map(event.typeIds.map((id, i) => [id, ticketTypes[i]!.capacity])) };
 }
 
 export type HeldRecord = { holdId: string; key: string; token: string; typeId: string; quantity: number; via: string };
@@ -512,64 +497,6 @@ export async function lockClusterTests(timeoutMs = 600_000): Promise<() => Promi
   return async () => {
     await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, key, token);
     redis.disconnect();
-  };
-}
-
-export type PrivateRedis = { url: string; port: number; restart: (downMs?: number) => Promise<void>; flushAll: () => Promise<void>; stop: () => Promise<void> };
-
-/** A redis-server of one test file's own (no persistence), on a free port, which the test may restart or flush. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'tickr-cluster-redis-'));
-  const url = `redis://127.0.0.1:${port}`;
-  let child: ChildProcess | null = null;
-  const launch = async () => {
-    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    c.stdout!.on('data', (d) => (output = (output + d).slice(-4_000)));
-    c.stderr!.on('data', (d) => (output = (output + d).slice(-4_000)));
-    child = c;
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-    probe.on('error', () => {});
-    try {
-      await until(async () => {
-        if (c.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
-        if (probe.status !== 'ready') await probe.connect().catch(() => probe.disconnect());
-        return probe.status === 'ready' && (await probe.ping()) === 'PONG';
-      }, 10_000, `redis-server on port ${port}`);
-    } finally {
-      probe.disconnect();
-    }
-  };
-  const halt = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    });
-  };
-  await launch();
-  return {
-    url,
-    port,
-    restart: async (downMs = 1_000) => {
-      await halt();
-      await sleep(downMs);
-      await launch();
-    },
-    flushAll: async () => {
-      const r = new Redis(url, { maxRetriesPerRequest: 1 });
-      try {
-        await r.flushall();
-      } finally {
-        r.disconnect();
-      }
-    },
-    stop: async () => {
-      await halt();
-      await rm(dir, { recursive: true, force: true });
-    },
   };
 }
 

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
  * payment stays pending as on Konnect) and `expire(ref)` (its lifespan over).
  * Completing a payment calls its webhook (GET `?payment_ref=`) unless told not to.
  *
- * Development: `npx tsx engine/src/payments/konnect_double.ts` serves one on
+ * Development: `npx tsx engine/src/testing/payments/konnect_double.ts` serves one on
  * port 4010 and prints the settings to give Tickr (never in production: it is
  * a separate process nobody starts there).
  */
