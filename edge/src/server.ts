@@ -10,7 +10,7 @@ import { createTokens, type Tokens } from './auth/tokens.ts';
 import { EdgeMetrics } from './http/metrics.ts';
 import { nodeRegistry } from '../../engine/src/metrics.ts';
 import { createAddressResolver } from './http/client_address.ts';
-import { createRouter, type MountedRoute } from './http/route.ts';
+import { createRouter, type ListingRouter, type MountedRoute } from './http/route.ts';
 import { mountAccounts } from './routes/accounts.ts';
 import { mountAuth } from './routes/auth.ts';
 import { mountBench } from './routes/bench.ts';
@@ -84,6 +84,42 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   engine.registerMetrics(metrics.registry);
   const router = createRouter(app, { tokens, log, metrics, resolveAddress: createAddressResolver(config.trustProxy), hsts: config.secureTransport, described: isDescribed });
 
+  const { queueLive, posters } = mountRoutes(app, router, { ...opts, tokens, accounts, gate, metrics });
+  router.finish();
+
+  let listenSocket: uWS.us_listen_socket | null = null;
+  return {
+    app,
+    tokens,
+    accounts,
+    metrics,
+    queueLive,
+    posters,
+    routes: router.mounted(),
+    listen() {
+      return new Promise<number>((resolve, reject) => {
+        app.listen(config.host, config.port, (socket) => {
+          if (socket === false) return reject(new Error(`cannot listen on ${config.host}:${config.port}; is the port in use?`));
+          listenSocket = socket;
+          const port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+          log('info', `edge listening on http://${config.host}:${port} (${uwsIsNative() ? 'native' : 'fallback'} uWebSockets.js)`);
+          resolve(port);
+        });
+      });
+    },
+    close() {
+      queueLive.close();
+      accounts.close();
+      if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
+      listenSocket = null;
+      (app as unknown as { close?: () => void }).close?.();
+    },
+  };
+}
+
+/** Mounts every route of the edge on `router` (and the queue's WebSocket route on `app`). */
+function mountRoutes(app: uWS.TemplatedApp, router: ListingRouter, opts: Parameters<typeof createServer>[0] & { tokens: Tokens; accounts: AccountStates; gate: HashGate; metrics: EdgeMetrics }): { queueLive: QueueLive; posters: PosterStore } {
+  const { config, db, engine, log, tokens, accounts, gate, metrics } = opts;
   mountHealth(router, { config, db, engine, metrics });
   mountApiDocs(router, { mounted: () => router.mounted() });
   mountAuth(router, { db, tokens, gate, signupsPerAddress: config.signupsPerAddress, smsAvailable: config.smsAvailable, ...(opts.limitsNow ? { now: opts.limitsNow } : {}) });
@@ -116,34 +152,5 @@ export function createServer(opts: { config: Config; db: Db; engine: Engine; log
   mountOps(router, { config, db, engine, waiters: () => queueLive.waiters() });
   if (config.benchRoutes) mountBench(router);
   if (config.benchRoutes) mountQueueBench(router, { waiters: () => queueLive.waiters(), takePublishMsMax: () => queueLive.takePublishMsMax(), takeTickSources: () => queueLive.takeTickSources() });
-  router.finish();
-
-  let listenSocket: uWS.us_listen_socket | null = null;
-  return {
-    app,
-    tokens,
-    accounts,
-    metrics,
-    queueLive,
-    posters,
-    routes: router.mounted(),
-    listen() {
-      return new Promise<number>((resolve, reject) => {
-        app.listen(config.host, config.port, (socket) => {
-          if (socket === false) return reject(new Error(`cannot listen on ${config.host}:${config.port}; is the port in use?`));
-          listenSocket = socket;
-          const port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
-          log('info', `edge listening on http://${config.host}:${port} (${uwsIsNative() ? 'native' : 'fallback'} uWebSockets.js)`);
-          resolve(port);
-        });
-      });
-    },
-    close() {
-      queueLive.close();
-      accounts.close();
-      if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
-      listenSocket = null;
-      (app as unknown as { close?: () => void }).close?.();
-    },
-  };
+  return { queueLive, posters };
 }

@@ -45,17 +45,11 @@ export function applyAccountState(claims: Claims, state: AccountState | null): C
  */
 export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => number = Date.now, cacheMax = tokenCacheMax,
   accounts: AccountStates | null = null): Tokens {
-  const cache = new Map<string, Claims>();
   // Imported once: given raw bytes, jose imports the key again on every sign.
   const key = createSecretKey(secret);
-  const verifyHs256 = createHs256Verifier(secret);
+  const { signed, verifyUncached } = createSignatureCache(secret, now, cacheMax);
   // Account loads under way, by token.
   const verifying = new Map<string, Promise<Claims | null>>();
-
-  function remember(token: string, claims: Claims): void {
-    if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);
-    cache.set(token, claims);
-  }
 
   return {
     async sign({ sub, role, name, ver = 1 }) {
@@ -96,6 +90,23 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
       return loading;
     },
   };
+}
+
+/**
+ * Signature checks and the bounded Map of their results (up to `cacheMax`
+ * tokens, the oldest dropped first), before any account state.
+ */
+function createSignatureCache(secret: Uint8Array, now: () => number, cacheMax: number): {
+  signed: (token: string) => Claims | undefined;
+  verifyUncached: (token: string) => Claims | null;
+} {
+  const cache = new Map<string, Claims>();
+  const verifyHs256 = createHs256Verifier(secret);
+
+  function remember(token: string, claims: Claims): void {
+    if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);
+    cache.set(token, claims);
+  }
 
   /** The signed claims of a token verified before and not expired. */
   function signed(token: string): Claims | undefined {
@@ -113,6 +124,8 @@ export function createTokens(secret: Uint8Array, ttlSeconds: number, now: () => 
     if (claims !== null) remember(token, claims);
     return claims;
   }
+
+  return { signed, verifyUncached };
 }
 
 /** The claims of a verified token's payload (null: none), when they have the shape Tickr signs. */

@@ -79,6 +79,30 @@ function ok(a: Answer, what: string, ...statuses: number[]): Answer {
 }
 
 export async function startWorld(env: Record<string, string> = {}): Promise<World> {
+  const n = await startWorldNode(env);
+  const call: World['call'] = (method, path, opts = {}) =>
+    n.api.call(method, path, { ...(opts.token ? { token: opts.token } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.headers ? { headers: opts.headers } : {}) });
+  const mail = worldMail(n, call);
+  const { accounts, event, event2, drop } = await worldCallers(n, call, mail);
+  const { participant, participant2, organizer, organizer2 } = accounts;
+  const fresh = freshMakers(n, call, mail, accounts, event);
+
+  const list2 = async () =>
+    ok(await call('POST', `/api/events/${event2.id}/checkin/lists`, { token: organizer2.token, body: { name: 'Gate of event2' } }), 'list2', 201).body.id as string;
+  const [holdId, , pending, paid, listId, list2Id, queueTicket] = await Promise.all([
+    fresh.freshHold(), fresh.freshHold(participant2), fresh.freshPendingOrder(), fresh.freshPaidOrder(3), fresh.freshList(), list2(), admittedPlace(call, organizer, participant, drop),
+  ]);
+
+  return {
+    n, accounts, event, event2, drop, holdId, pending, paid, listId, list2Id, queueTicket, call,
+    token: (role) => (role === 'anonymous' ? null : accounts[role].token),
+    ...fresh,
+    stop: () => n.stop(),
+  };
+}
+
+/** The world's node, with its configured operator. */
+async function startWorldNode(env: Record<string, string>): Promise<OrdersNode> {
   // Every sign-up comes from 127.0.0.1: the matrix's and the fuzz's many would meet the per-address limit, which they do not test.
   const n = await startOrdersNode({ env: {
     TICKR_BENCH_ROUTES: '1', TICKR_OPERATOR_EMAIL: operatorEmail, TICKR_OPERATOR_PASSWORD: operatorPassword, TICKR_SIGNUPS_PER_ADDRESS: '100000',
@@ -86,17 +110,41 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   } });
   // What node.ts does at start with TICKR_OPERATOR_EMAIL and TICKR_OPERATOR_PASSWORD.
   await upsertOperator(n.t.db, n.config.operatorEmail!, await hashPassword(n.config.operatorPassword!), 'Operator');
-  const call: World['call'] = (method, path, opts = {}) =>
-    n.api.call(method, path, { ...(opts.token ? { token: opts.token } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.headers ? { headers: opts.headers } : {}) });
+  return n;
+}
 
-  const signup = (role: SignUpRole, name: string): Promise<Account> => signUp(n.api.call, role, { name, password, emailDomain: 'matrix.test' });
-  // An account with no password that signs in with a token only, as sign-in would give it (hashing a password costs
-  // a second on a busy machine): the extra staff and the accounts the operator rows change or delete.
-  const plainAccount = async (name: string, role: 'participant' | 'staff'): Promise<Account> => {
-    const email = `${name.toLowerCase()}-${randomUUID()}@matrix.test`;
-    const made = await insertAccount(n.t.db, { email, passwordHash: 'no password: signs in with a token only', name, role });
-    return { id: made!.id, email, token: await n.server.tokens.sign({ sub: made!.id, role, name }) };
+/** How the world makes accounts without signing up, invites staff, and reads the links its emails carry. */
+type WorldMail = {
+  plainAccount: (name: string, role: 'participant' | 'staff') => Promise<Account>;
+  /** An invite of `email` to `on` by `by`; the invite's id. */
+  invite: (by: Account, on: Event, email: string) => Promise<string>;
+  linkSent: (email: string, template: string) => Promise<string>;
+};
+
+function worldMail(n: OrdersNode, call: World['call']): WorldMail {
+  return {
+    // An account with no password that signs in with a token only, as sign-in would give it (hashing a password costs
+    // a second on a busy machine): the extra staff and the accounts the operator rows change or delete.
+    plainAccount: async (name, role) => {
+      const email = `${name.toLowerCase()}-${randomUUID()}@matrix.test`;
+      const made = await insertAccount(n.t.db, { email, passwordHash: 'no password: signs in with a token only', name, role });
+      return { id: made!.id, email, token: await n.server.tokens.sign({ sub: made!.id, role, name }) };
+    },
+    invite: async (by, on, email) =>
+      ok(await call('POST', `/api/events/${on.id}/staff`, { token: by.token, body: { email } }), 'staff invite', 202).body.id as string,
+    /** The token of the newest link of `template` sent to `email`, read from the dev outbox as a developer would. */
+    linkSent: async (email, template) => {
+      const mail = ok(await call('GET', `/api/dev/mail?to=${encodeURIComponent(email)}`), 'dev mail', 200).body.emails.find((m: { template: string }) => m.template === template);
+      const link = /\?token=([^\s"<>&]+)/.exec(mail?.text ?? '');
+      if (link === null) throw new Error(`no ${template} link in the outbox for ${email}`);
+      return decodeURIComponent(link[1]!);
+    },
   };
+}
+
+/** Every role's account, and the events they own or work at. */
+async function worldCallers(n: OrdersNode, call: World['call'], mail: WorldMail): Promise<{ accounts: World['accounts']; event: Event; event2: Event; drop: Event }> {
+  const signup = (role: SignUpRole, name: string): Promise<Account> => signUp(n.api.call, role, { name, password, emailDomain: 'matrix.test' });
   const operator = await signIn(n.api.call, { email: operatorEmail, password: operatorPassword });
   const [participant, participant2, organizer, organizer2] = await Promise.all([
     signup('participant', 'Pat'), signup('participant', 'Quinn'), signup('organizer', 'Olga'), signup('organizer', 'Omar'),
@@ -108,25 +156,23 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   };
   const [event, event2, drop] = await Promise.all([eventOf(organizer), eventOf(organizer2), eventOf(organizer, { name: 'Queued drop' })]);
 
-  const invite = async (by: Account, on: Event, email: string) =>
-    ok(await call('POST', `/api/events/${on.id}/staff`, { token: by.token, body: { email } }), 'staff invite', 202).body.id as string;
-  /** The token of the newest link of `template` sent to `email`, read from the dev outbox as a developer would. */
-  const linkSent = async (email: string, template: string): Promise<string> => {
-    const mail = ok(await call('GET', `/api/dev/mail?to=${encodeURIComponent(email)}`), 'dev mail', 200).body.emails.find((m: { template: string }) => m.template === template);
-    const link = /\?token=([^\s"<>&]+)/.exec(mail?.text ?? '');
-    if (link === null) throw new Error(`no ${template} link in the outbox for ${email}`);
-    return decodeURIComponent(link[1]!);
-  };
   // `staff` and `staff2` come the way new door staff do: the organizer invites an email, the invitee sets a password from the link.
   const invitedStaff = async (by: Account, on: Event, name: string): Promise<Account> => {
     const email = `${name.toLowerCase()}-${randomUUID()}@matrix.test`;
-    await invite(by, on, email);
-    const set = ok(await call('POST', '/api/auth/set-password', { body: { token: await linkSent(email, 'staff_invite'), password, name } }), 'set password', 201);
+    await mail.invite(by, on, email);
+    const set = ok(await call('POST', '/api/auth/set-password', { body: { token: await mail.linkSent(email, 'staff_invite'), password, name } }), 'set password', 201);
     return { id: set.body.account.id, token: set.body.token, email };
   };
   const [staff, staff2] = await Promise.all([invitedStaff(organizer, event, 'Sam'), invitedStaff(organizer2, event2, 'Sue')]);
-  const accounts = { participant, participant2, organizer, organizer2, staff, staff2, operator };
+  return { accounts: { participant, participant2, organizer, organizer2, staff, staff2, operator }, event, event2, drop };
+}
 
+type FreshMakers = Pick<World, 'freshHold' | 'freshPendingOrder' | 'freshPaidOrder' | 'freshList' | 'freshStaff' | 'freshInvite' | 'freshSetPasswordLink' | 'freshAccount' | 'freshVerifyLink'>;
+
+/** The world's `fresh*` makers: new resources of `participant` and `organizer` on `event`. */
+function freshMakers(n: OrdersNode, call: World['call'], mail: WorldMail, accounts: World['accounts'], event: Event): FreshMakers {
+  const { participant, organizer } = accounts;
+  const { plainAccount, invite, linkSent } = mail;
   const freshHold: World['freshHold'] = async (who = participant, on = event) =>
     ok(await n.api.hold(who.token, on.id, on.typeId, 1), 'hold', 201).body.holdId;
   const freshPendingOrder = async () => {
@@ -164,19 +210,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     ok(await call('POST', '/api/auth/verify-email/request', { token: made.token, body: {} }), 'verification request', 202);
     return linkSent(made.email, 'verify_email');
   };
-
-  const list2 = async () =>
-    ok(await call('POST', `/api/events/${event2.id}/checkin/lists`, { token: organizer2.token, body: { name: 'Gate of event2' } }), 'list2', 201).body.id as string;
-  const [holdId, , pending, paid, listId, list2Id, queueTicket] = await Promise.all([
-    freshHold(), freshHold(participant2), freshPendingOrder(), freshPaidOrder(3), freshList(), list2(), admittedPlace(call, organizer, participant, drop),
-  ]);
-
-  return {
-    n, accounts, event, event2, drop, holdId, pending, paid, listId, list2Id, queueTicket, call,
-    token: (role) => (role === 'anonymous' ? null : accounts[role].token),
-    freshHold, freshPendingOrder, freshPaidOrder, freshList, freshStaff, freshInvite, freshSetPasswordLink, freshAccount, freshVerifyLink,
-    stop: () => n.stop(),
-  };
+  return { freshHold, freshPendingOrder, freshPaidOrder, freshList, freshStaff, freshInvite, freshSetPasswordLink, freshAccount, freshVerifyLink };
 }
 
 /** Opens `drop`'s queue, queues `who`, and waits until the head has passed their place (admission answers 201). */

@@ -76,18 +76,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Starts `nodes` real node processes in cluster mode (REDIS_URL set), in parallel. */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const shards = opts.shards ?? clusterShards;
-  const env: Record<string, string> = {
-    REDIS_URL: opts.redisUrl,
-    TICKR_REDIS_PREFIX: opts.prefix,
-    TICKR_SHARDS: String(shards),
-    TICKR_WORKERS: '1',
-    TICKR_TOKEN_SECRET: 'cluster-test-secret-cluster-test-secret-01',
-    // One cluster secret for every node: they authenticate each other on the internal port.
-    TICKR_CLUSTER_SECRET: testClusterSecret,
-    TICKR_OPERATOR_EMAIL: clusterOperator.email,
-    TICKR_OPERATOR_PASSWORD: clusterOperator.password,
-    ...opts.env,
-  };
+  const env = clusterEnv(opts, shards);
   const leaseTtlMs = env.TICKR_LEASE_TTL_MS ? Number(env.TICKR_LEASE_TTL_MS) : defaultLeaseTtlMs;
   const nodes: ClusterNode[] = [];
   let started = 0;
@@ -121,24 +110,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       return node;
     },
     add: launch,
-    stop: async (node) => {
-      const force = setTimeout(() => node.child.kill('SIGKILL'), 30_000);
-      await node.kill('SIGTERM');
-      clearTimeout(force);
-      node.state = 'gone';
-    },
+    stop: stopNode,
     owners: () => owners(opts.redisUrl, opts.prefix, shards),
     output: (tail = Number(process.env.TICKR_CLUSTER_OUTPUT_TAIL) || 3_000) =>
       nodes.map((n) => `----- ${n.nodeId} (${n.state}, port ${n.port}) -----\n${n.output().slice(-tail)}`).join('\n'),
-    close: async () => {
-      await Promise.all(
-        nodes.map(async (n) => {
-          if (n.state === 'paused') resume(n);
-          await n.kill('SIGKILL');
-          n.state = 'gone';
-        }),
-      );
-    },
+    close: () => closeNodes(nodes),
   };
   try {
     // Two at a time: on a 2-core box, more tsx start-ups at once only take longer each.
@@ -148,6 +124,41 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     throw error;
   }
   return cluster;
+}
+
+/** The environment of every node of a cluster. */
+function clusterEnv(opts: ClusterOptions, shards: number): Record<string, string> {
+  return {
+    REDIS_URL: opts.redisUrl,
+    TICKR_REDIS_PREFIX: opts.prefix,
+    TICKR_SHARDS: String(shards),
+    TICKR_WORKERS: '1',
+    TICKR_TOKEN_SECRET: 'cluster-test-secret-cluster-test-secret-01',
+    // One cluster secret for every node: they authenticate each other on the internal port.
+    TICKR_CLUSTER_SECRET: testClusterSecret,
+    TICKR_OPERATOR_EMAIL: clusterOperator.email,
+    TICKR_OPERATOR_PASSWORD: clusterOperator.password,
+    ...opts.env,
+  };
+}
+
+/** SIGTERM (a graceful leave), SIGKILL if it has not left after 30 s. */
+async function stopNode(node: ClusterNode): Promise<void> {
+  const force = setTimeout(() => node.child.kill('SIGKILL'), 30_000);
+  await node.kill('SIGTERM');
+  clearTimeout(force);
+  node.state = 'gone';
+}
+
+/** Resumes paused nodes and SIGKILLs every node still there. */
+async function closeNodes(nodes: ClusterNode[]): Promise<void> {
+  await Promise.all(
+    nodes.map(async (n) => {
+      if (n.state === 'paused') resume(n);
+      await n.kill('SIGKILL');
+      n.state = 'gone';
+    }),
+  );
 }
 
 export function pause(node: ClusterNode): void {
@@ -339,55 +350,19 @@ export function startLoad(opts: {
   confirmEvery?: number;
   thinkMs?: number;
 }) {
-  const { cluster, eventId } = opts;
-  const held = new Map<string, HeldRecord>();
-  const confirmed = new Map<string, string[]>();
-  /** Confirmations sent: answered 200 or not, either outcome is correct for those not answered. */
-  const confirmSent = new Set<string>();
-  const statuses = new Map<string, number>();
-  const byNode = new Map<string, number>();
-  let transportErrors = 0;
+  const { cluster } = opts;
+  const tally = newTally();
   let stopped = false;
-  const count = (what: string) => statuses.set(what, (statuses.get(what) ?? 0) + 1);
-
-  const holdVia = async (node: ClusterNode, buyer: { token: string }, typeId: string, quantity: number, timeoutMs = 15_000): Promise<Answer | null> => {
-    const key = randomUUID();
-    try {
-      const answer = await request(node, 'POST', `/api/events/${eventId}/holds`, { token: buyer.token, body: { typeId, quantity }, headers: { 'idempotency-key': key }, timeoutMs });
-      count(`hold ${answer.status}${answer.body?.error?.code ? ` ${answer.body.error.code}` : ''}`);
-      if (answer.status === 201) {
-        held.set(answer.body.holdId, { holdId: answer.body.holdId, key, token: buyer.token, typeId, quantity, via: node.nodeId });
-        byNode.set(node.nodeId, (byNode.get(node.nodeId) ?? 0) + 1);
-      }
-      return answer;
-    } catch {
-      transportErrors++;
-      return null;
-    }
-  };
-
-  const confirmVia = async (node: ClusterNode, holdId: string, timeoutMs = 15_000): Promise<Answer | null> => {
-    confirmSent.add(holdId);
-    try {
-      const answer = await request(node, 'POST', `/api/holds/${holdId}/confirm`, { token: opts.operatorToken, timeoutMs });
-      count(`confirm ${answer.status}${answer.body?.error?.code ? ` ${answer.body.error.code}` : ''}`);
-      if (answer.status === 200) {
-        confirmed.set(holdId, answer.body.ticketIds);
-        byNode.set(node.nodeId, (byNode.get(node.nodeId) ?? 0) + 1);
-      }
-      return answer;
-    } catch {
-      transportErrors++;
-      return null;
-    }
-  };
+  const hold = (node: ClusterNode, buyer: { token: string }, typeId: string, quantity: number, timeoutMs = 15_000): Promise<Answer | null> =>
+    holdVia(tally, opts.eventId, node, buyer, typeId, quantity, timeoutMs);
+  const confirm = (node: ClusterNode, holdId: string, timeoutMs = 15_000): Promise<Answer | null> => confirmVia(tally, opts.operatorToken, node, holdId, timeoutMs);
 
   const loop = async (i: number) => {
     const buyer = opts.buyers[i % opts.buyers.length]!;
     for (let n = 0; !stopped; n++) {
       const typeId = opts.typeIds[n % opts.typeIds.length]!;
-      const answer = await holdVia(cluster.any(), buyer, typeId, 1 + (n % 3));
-      if (answer?.status === 201 && n % (opts.confirmEvery ?? 2) === 0 && !stopped) await confirmVia(cluster.any(), answer.body.holdId);
+      const answer = await hold(cluster.any(), buyer, typeId, 1 + (n % 3));
+      if (answer?.status === 201 && n % (opts.confirmEvery ?? 2) === 0 && !stopped) await confirm(cluster.any(), answer.body.holdId);
       if (answer === null || answer.status >= 500) await sleep(100);
       else if (opts.thinkMs) await sleep(opts.thinkMs);
     }
@@ -395,19 +370,73 @@ export function startLoad(opts: {
   const loops = Array.from({ length: opts.loops ?? 12 }, (_, i) => loop(i));
 
   return {
-    held,
-    confirmed,
-    confirmSent,
-    holdVia,
-    confirmVia,
+    held: tally.held,
+    confirmed: tally.confirmed,
+    confirmSent: tally.confirmSent,
+    holdVia: hold,
+    confirmVia: confirm,
     stop: async () => {
       stopped = true;
       await Promise.all(loops);
     },
-    summary: () =>
-      `holds acknowledged ${held.size}, confirmations acknowledged ${confirmed.size}, transport errors ${transportErrors}; ` +
-      `answers ${JSON.stringify(Object.fromEntries([...statuses].sort()))}; 2xx by node ${JSON.stringify(Object.fromEntries([...byNode].sort()))}`,
+    summary: () => loadSummary(tally),
   };
+}
+
+/** What a load recorded: acknowledged holds and confirmations, and every answer by kind. */
+type LoadTally = {
+  held: Map<string, HeldRecord>;
+  confirmed: Map<string, string[]>;
+  /** Confirmations sent: answered 200 or not, either outcome is correct for those not answered. */
+  confirmSent: Set<string>;
+  statuses: Map<string, number>;
+  byNode: Map<string, number>;
+  transportErrors: number;
+};
+
+function newTally(): LoadTally {
+  return { held: new Map(), confirmed: new Map(), confirmSent: new Set(), statuses: new Map(), byNode: new Map(), transportErrors: 0 };
+}
+
+function count(tally: LoadTally, what: string): void {
+  tally.statuses.set(what, (tally.statuses.get(what) ?? 0) + 1);
+}
+
+async function holdVia(tally: LoadTally, eventId: string, node: ClusterNode, buyer: { token: string }, typeId: string, quantity: number, timeoutMs: number): Promise<Answer | null> {
+  const key = randomUUID();
+  try {
+    const answer = await request(node, 'POST', `/api/events/${eventId}/holds`, { token: buyer.token, body: { typeId, quantity }, headers: { 'idempotency-key': key }, timeoutMs });
+    count(tally, `hold ${answer.status}${answer.body?.error?.code ? ` ${answer.body.error.code}` : ''}`);
+    if (answer.status === 201) {
+      tally.held.set(answer.body.holdId, { holdId: answer.body.holdId, key, token: buyer.token, typeId, quantity, via: node.nodeId });
+      tally.byNode.set(node.nodeId, (tally.byNode.get(node.nodeId) ?? 0) + 1);
+    }
+    return answer;
+  } catch {
+    tally.transportErrors++;
+    return null;
+  }
+}
+
+async function confirmVia(tally: LoadTally, operatorToken: string, node: ClusterNode, holdId: string, timeoutMs: number): Promise<Answer | null> {
+  tally.confirmSent.add(holdId);
+  try {
+    const answer = await request(node, 'POST', `/api/holds/${holdId}/confirm`, { token: operatorToken, timeoutMs });
+    count(tally, `confirm ${answer.status}${answer.body?.error?.code ? ` ${answer.body.error.code}` : ''}`);
+    if (answer.status === 200) {
+      tally.confirmed.set(holdId, answer.body.ticketIds);
+      tally.byNode.set(node.nodeId, (tally.byNode.get(node.nodeId) ?? 0) + 1);
+    }
+    return answer;
+  } catch {
+    tally.transportErrors++;
+    return null;
+  }
+}
+
+function loadSummary(tally: LoadTally): string {
+  return `holds acknowledged ${tally.held.size}, confirmations acknowledged ${tally.confirmed.size}, transport errors ${tally.transportErrors}; ` +
+    `answers ${JSON.stringify(Object.fromEntries([...tally.statuses].sort()))}; 2xx by node ${JSON.stringify(Object.fromEntries([...tally.byNode].sort()))}`;
 }
 
 export type Load = ReturnType<typeof startLoad>;

@@ -22,44 +22,8 @@ export type ClictopayDouble = {
 };
 
 export async function startClictopayDouble(opts: { username?: string; password?: string } = {}): Promise<ClictopayDouble> {
-  const username = opts.username ?? 'merchant';
-  const password = opts.password ?? 'secret';
-  const orders = new Map<string, DoubleOrder>();
+  const state: DoubleState = { username: opts.username ?? 'merchant', password: opts.password ?? 'secret', orders: new Map<string, DoubleOrder>(), base: '' };
   const calls: ClictopayDouble['calls'] = [];
-  let base = '';
-
-  const handle = (method: string, p: Record<string, string>): Record<string, unknown> => {
-    if (p.userName !== username || p.password !== password) return { errorCode: '5', errorMessage: 'Access denied' };
-    switch (method) {
-      case 'register.do': {
-        const amount = Number(p.amount);
-        if (!Number.isInteger(amount) || amount <= 0) return { errorCode: '4', errorMessage: 'Amount is invalid' };
-        if (p.currency !== '788') return { errorCode: '7', errorMessage: 'Currency is invalid' };
-        if (!p.returnUrl) return { errorCode: '4', errorMessage: 'Return URL is empty' };
-        if ([...orders.values()].some((o) => o.orderNumber === p.orderNumber)) return { errorCode: '1', errorMessage: 'Order with this number was already processed' };
-        const orderId = randomUUID();
-        orders.set(orderId, { orderId, orderNumber: p.orderNumber ?? '', amount, currency: p.currency, returnUrl: p.returnUrl, status: 0, refunded: 0 });
-        return { orderId, formUrl: `${base}/payment/merchants/tickr/payment_fr.html?mdOrder=${orderId}` };
-      }
-      case 'getOrderStatusExtended.do': {
-        const order = orders.get(p.orderId ?? '');
-        if (!order) return { errorCode: '6', errorMessage: 'Order not found' };
-        return { errorCode: '0', errorMessage: 'Success', orderNumber: order.orderNumber, orderStatus: order.status, amount: order.amount, currency: order.currency, actionCode: order.status === 6 ? -2007 : 0 };
-      }
-      case 'refund.do': {
-        const order = orders.get(p.orderId ?? '');
-        if (!order) return { errorCode: '6', errorMessage: 'Order not found' };
-        const amount = Number(p.amount);
-        if (order.status !== 2) return { errorCode: '7', errorMessage: 'Payment must be in a correct state' };
-        if (!Number.isInteger(amount) || amount <= 0 || order.refunded + amount > order.amount) return { errorCode: '7', errorMessage: 'Refund amount exceeds the deposited amount' };
-        order.refunded += amount;
-        if (order.refunded === order.amount) order.status = 4;
-        return { errorCode: '0', errorMessage: 'Success' };
-      }
-      default:
-        return { errorCode: '7', errorMessage: `Unknown method ${method}` };
-    }
-  };
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -71,24 +35,66 @@ export async function startClictopayDouble(opts: { username?: string; password?:
       for (const [k, v] of url.searchParams) params[k] ??= v;
       calls.push({ method, params });
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(handle(method, params)));
+      res.end(JSON.stringify(handle(state, method, params)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const setStatus = (orderId: string, status: number) => {
-    const order = orders.get(orderId);
+    const order = state.orders.get(orderId);
     if (!order) throw new Error(`clictopay double: no order ${orderId}`);
     order.status = status;
   };
   return {
-    url: `${base}/payment/rest`,
-    username,
-    password,
-    orders,
+    url: `${state.base}/payment/rest`,
+    username: state.username,
+    password: state.password,
+    orders: state.orders,
     calls,
     pay: (orderId) => setStatus(orderId, 2),
     decline: (orderId) => setStatus(orderId, 6),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** What one double knows; `base` is its URL, set once it listens. */
+type DoubleState = { username: string; password: string; orders: Map<string, DoubleOrder>; base: string };
+
+function handle(state: DoubleState, method: string, p: Record<string, string>): Record<string, unknown> {
+  if (p.userName !== state.username || p.password !== state.password) return { errorCode: '5', errorMessage: 'Access denied' };
+  switch (method) {
+    case 'register.do':
+      return register(state, p);
+    case 'getOrderStatusExtended.do': {
+      const order = state.orders.get(p.orderId ?? '');
+      if (!order) return { errorCode: '6', errorMessage: 'Order not found' };
+      return { errorCode: '0', errorMessage: 'Success', orderNumber: order.orderNumber, orderStatus: order.status, amount: order.amount, currency: order.currency, actionCode: order.status === 6 ? -2007 : 0 };
+    }
+    case 'refund.do':
+      return refund(state, p);
+    default:
+      return { errorCode: '7', errorMessage: `Unknown method ${method}` };
+  }
+}
+
+function register(state: DoubleState, p: Record<string, string>): Record<string, unknown> {
+  const amount = Number(p.amount);
+  if (!Number.isInteger(amount) || amount <= 0) return { errorCode: '4', errorMessage: 'Amount is invalid' };
+  if (p.currency !== '788') return { errorCode: '7', errorMessage: 'Currency is invalid' };
+  if (!p.returnUrl) return { errorCode: '4', errorMessage: 'Return URL is empty' };
+  if ([...state.orders.values()].some((o) => o.orderNumber === p.orderNumber)) return { errorCode: '1', errorMessage: 'Order with this number was already processed' };
+  const orderId = randomUUID();
+  state.orders.set(orderId, { orderId, orderNumber: p.orderNumber ?? '', amount, currency: p.currency, returnUrl: p.returnUrl, status: 0, refunded: 0 });
+  return { orderId, formUrl: `${state.base}/payment/merchants/tickr/payment_fr.html?mdOrder=${orderId}` };
+}
+
+function refund(state: DoubleState, p: Record<string, string>): Record<string, unknown> {
+  const order = state.orders.get(p.orderId ?? '');
+  if (!order) return { errorCode: '6', errorMessage: 'Order not found' };
+  const amount = Number(p.amount);
+  if (order.status !== 2) return { errorCode: '7', errorMessage: 'Payment must be in a correct state' };
+  if (!Number.isInteger(amount) || amount <= 0 || order.refunded + amount > order.amount) return { errorCode: '7', errorMessage: 'Refund amount exceeds the deposited amount' };
+  order.refunded += amount;
+  if (order.refunded === order.amount) order.status = 4;
+  return { errorCode: '0', errorMessage: 'Success' };
 }
