@@ -237,7 +237,8 @@ async function measure(cluster: BenchCluster, clients: Waiters, opts: BenchOptio
   notes.push(`how ticks reach a node's waiters: pushed (the owner's node, then Redis pub/sub), the owner polled every ${queuePollMs} ms as a safety net (edge/src/ws/queue_live.ts); node CPU includes its lease renewals and polls, and on n1 not its embedded PostgreSQL`);
   report.headline = {
     waiters: connected, nodes: members.length, deliveryP99Ms: figures.lastWaiterDelayP99Ms ?? null,
-    selloutAllMs: figures.selloutAllMs, rssBytesPerWaiter: figures.rssBytesPerWaiter,
+    // Both set by the steps above (`?? null` only for the type of a figure set in another function).
+    selloutAllMs: figures.selloutAllMs ?? null, rssBytesPerWaiter: figures.rssBytesPerWaiter ?? null,
   };
 }
 
