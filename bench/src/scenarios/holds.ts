@@ -312,62 +312,14 @@ async function measureBaseline(
   notes: string[],
 ): Promise<'unavailable' | { row: ResultRow | null; check: Check }> {
   const checkName = `no oversell (${name} c=${connections})`;
-  let baseline: BaselineHandle;
-  try {
-    baseline = await startBaseline(name, {
-      capacity: opts.capacity,
-      databaseUrl: setup.server.databaseUrl,
-      postmasterPid: setup.server.postmasterPid,
-    });
-  } catch (error) {
-    if (error instanceof BaselineUnavailable) {
-      notes.push(error.message);
-      progress(error.message);
-      return 'unavailable';
-    }
-    const message = (error as Error).message;
-    progress(`${name}: could not start: ${message}`);
-    return { row: null, check: { name: checkName, ok: false, detail: `the baseline did not start: ${message.split('\n')[0]}` } };
-  }
+  const started = await startPeer(name, setup, opts, checkName, notes);
+  if (!('baseline' in started)) return started.outcome;
+  const { baseline } = started;
   let failed = false;
   try {
     if (baseline.capacity < opts.capacity) notes.push(`${name}: ${baseline.capacity} ticket rows pre-created, not ${opts.capacity} (a run sells far fewer)`);
     progress(`${name} c=${connections}: up at ${baseline.url} (pid ${baseline.pid}); ${opts.warmupS} s warm-up, ${opts.durationS} s measured`);
-    const spec: LoadSpec = {
-      url: baseline.url,
-      method: 'POST',
-      path: `/api/events/${baseline.eventId}/holds`,
-      body: JSON.stringify({ typeId: baseline.typeId, quantity: 1 }),
-      connections,
-      durationS: opts.durationS,
-      warmupS: opts.warmupS,
-      makeRequest: (seq) => ({ headers: holdHeaders(`bench-buyer-${seq % 1000}`, `${setup.tag}-${name}-${connections}-${seq}`) }),
-    };
-    let before = baseline.cpu();
-    let after = before;
-    const done = countdown(`${name} c=${connections}`, opts.warmupS + opts.durationS, opts.warmupS);
-    const load = await runLoad(spec, { before: () => (before = baseline.cpu()), after: () => (after = baseline.cpu()) }).finally(done);
-    const measurable = before.serverUs > 0 && load.requests > 0;
-    const per = (us: number) => (measurable ? us / load.requests : null);
-    const server = after.serverUs - before.serverUs;
-    const store = after.storeUs - before.storeUs;
-    const row: ResultRow = {
-      name,
-      rps: load.rps,
-      p50: load.p50,
-      p99: load.p99,
-      errors: load.errors,
-      // The store's share only when it is ours to measure; otherwise the front alone, and the store's figure n/a.
-      cpuUsPerReq: per(server + (baseline.storeMeasured ? store : 0)),
-      non2xx: load.non2xx,
-      requests: load.requests,
-      connections,
-      ...(baseline.store === 'postgres' ? { pgCpuUsPerReq: baseline.storeMeasured ? per(store) : null } : { redisCpuUsPerReq: baseline.storeMeasured ? per(store) : null }),
-      statusCodes: load.statusCodes,
-      timeline: load.timeline,
-      latency: load.latency,
-    };
-    progress(`${name} c=${connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+    const { row, load } = await loadPeer(name, baseline, setup, opts, connections);
     const others = Object.entries(load.statusCodes).filter(([code]) => code !== '201');
     if (others.length > 0) notes.push(`${name} c=${connections} answers other than 201: ${others.map(([code, n]) => `${code}×${n}`).join(', ')}`);
     const verdict = await baseline.check();
@@ -382,6 +334,73 @@ async function measureBaseline(
   } finally {
     await baseline.stop({ keepLog: failed });
   }
+}
+
+/** The peer started; or why not: unavailable here (skipped from then on), or a failed check. */
+async function startPeer(
+  name: BaselineName,
+  setup: Setup,
+  opts: BenchOptions,
+  checkName: string,
+  notes: string[],
+): Promise<{ baseline: BaselineHandle } | { outcome: 'unavailable' | { row: null; check: Check } }> {
+  try {
+    const baseline = await startBaseline(name, {
+      capacity: opts.capacity,
+      databaseUrl: setup.server.databaseUrl,
+      postmasterPid: setup.server.postmasterPid,
+    });
+    return { baseline };
+  } catch (error) {
+    if (error instanceof BaselineUnavailable) {
+      notes.push(error.message);
+      progress(error.message);
+      return { outcome: 'unavailable' };
+    }
+    const message = (error as Error).message;
+    progress(`${name}: could not start: ${message}`);
+    return { outcome: { row: null, check: { name: checkName, ok: false, detail: `the baseline did not start: ${message.split('\n')[0]}` } } };
+  }
+}
+
+/** Warm-up and measured run against the peer, with the CPU of its front and of its store around the measured part. */
+async function loadPeer(name: BaselineName, baseline: BaselineHandle, setup: Setup, opts: BenchOptions, connections: number): Promise<{ row: ResultRow; load: LoadResult }> {
+  const spec: LoadSpec = {
+    url: baseline.url,
+    method: 'POST',
+    path: `/api/events/${baseline.eventId}/holds`,
+    body: JSON.stringify({ typeId: baseline.typeId, quantity: 1 }),
+    connections,
+    durationS: opts.durationS,
+    warmupS: opts.warmupS,
+    makeRequest: (seq) => ({ headers: holdHeaders(`bench-buyer-${seq % 1000}`, `${setup.tag}-${name}-${connections}-${seq}`) }),
+  };
+  let before = baseline.cpu();
+  let after = before;
+  const done = countdown(`${name} c=${connections}`, opts.warmupS + opts.durationS, opts.warmupS);
+  const load = await runLoad(spec, { before: () => (before = baseline.cpu()), after: () => (after = baseline.cpu()) }).finally(done);
+  const measurable = before.serverUs > 0 && load.requests > 0;
+  const per = (us: number) => (measurable ? us / load.requests : null);
+  const server = after.serverUs - before.serverUs;
+  const store = after.storeUs - before.storeUs;
+  const row: ResultRow = {
+    name,
+    rps: load.rps,
+    p50: load.p50,
+    p99: load.p99,
+    errors: load.errors,
+    // The store's share only when it is ours to measure; otherwise the front alone, and the store's figure n/a.
+    cpuUsPerReq: per(server + (baseline.storeMeasured ? store : 0)),
+    non2xx: load.non2xx,
+    requests: load.requests,
+    connections,
+    ...(baseline.store === 'postgres' ? { pgCpuUsPerReq: baseline.storeMeasured ? per(store) : null } : { redisCpuUsPerReq: baseline.storeMeasured ? per(store) : null }),
+    statusCodes: load.statusCodes,
+    timeline: load.timeline,
+    latency: load.latency,
+  };
+  progress(`${name} c=${connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+  return { row, load };
 }
 
 /**

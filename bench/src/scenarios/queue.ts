@@ -118,34 +118,52 @@ async function prepare(server: TickrServer, opts: BenchOptions): Promise<Setup> 
   };
 }
 
+/** What this process's waiters heard: their sockets, the head moves timed, the sell-out, the connections retried. */
+type Crowd = {
+  sockets: WebSocket[];
+  deliveries: Delivery[];
+  soldOutHeard: number;
+  lastSoldOut: number;
+  /** Head moves are timed only while this is set. */
+  measuring: boolean;
+  connectFailures: number;
+};
+
 /** Memory per waiter, head move -> last waiter, sell-out -> every waiter. */
 async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number, places: number, report: ScenarioReport): Promise<void> {
+  const crowd: Crowd = { sockets: [], deliveries: [], soldOutHeard: 0, lastSoldOut: 0, measuring: false, connectFailures: 0 };
+  const connect = (i: number) => connectWaiter(setup, crowd, places, i, 1);
+  try {
+    await measureWaiterMemory(setup.server, crowd, waiters, connect, report);
+    await measureTickDelivery(setup, opts, crowd, report);
+    await measureSellOut(setup, crowd, report);
+    report.notes.push(`a head move is pushed to the node's waiters once durable (the owner is also polled every ${queuePollMs} ms as a safety net); the waiters run in this one process, on the same cores as the node`);
+  } finally {
+    for (const ws of crowd.sockets) ws.terminate();
+  }
+}
+
+/** A waiter's first sight of each head counts; later ticks repeat it (about once a second) and do not. */
+function hearTick(crowd: Crowd, text: string, seen: { head: number; soldOut: boolean }): void {
+  const receivedAt = Date.now();
+  // Two fields by pattern rather than JSON.parse of every copy: the client's cost per tick bounds what we can measure.
+  const head = Number(headPattern.exec(text)?.[1] ?? -1);
+  if (head > seen.head) {
+    seen.head = head;
+    const movedAt = movedPattern.exec(text)?.[1];
+    if (crowd.measuring && movedAt !== undefined) crowd.deliveries.push({ head, movedAt: Date.parse(movedAt), receivedAt });
+  }
+  if (text.includes('"state":"sold_out"') && !seen.soldOut) {
+    seen.soldOut = true;
+    crowd.soldOutHeard++;
+    crowd.lastSoldOut = receivedAt;
+  }
+}
+
+/** One waiter, greeted; a connection refused or dropped before its welcome is tried again, a few times. */
+function connectWaiter(setup: Setup, crowd: Crowd, places: number, i: number, attempt: number): Promise<void> {
   const { server, live } = setup;
-  const { figures, checks, notes } = report;
-  const sockets: WebSocket[] = [];
-  const deliveries: Delivery[] = [];
-  let soldOutHeard = 0;
-  let lastSoldOut = 0;
-  let measuring = false;
-  let connectFailures = 0;
-  /** A waiter's first sight of each head counts; later ticks repeat it (about once a second) and do not. */
-  const onTick = (text: string, seen: { head: number; soldOut: boolean }) => {
-    const receivedAt = Date.now();
-    // Two fields by pattern rather than JSON.parse of every copy: the client's cost per tick bounds what we can measure.
-    const head = Number(headPattern.exec(text)?.[1] ?? -1);
-    if (head > seen.head) {
-      seen.head = head;
-      const movedAt = movedPattern.exec(text)?.[1];
-      if (measuring && movedAt !== undefined) deliveries.push({ head, movedAt: Date.parse(movedAt), receivedAt });
-    }
-    if (text.includes('"state":"sold_out"') && !seen.soldOut) {
-      seen.soldOut = true;
-      soldOutHeard++;
-      lastSoldOut = receivedAt;
-    }
-  };
-  /** One waiter, greeted; a connection refused or dropped before its welcome is tried again, a few times. */
-  const connect = (i: number, attempt: number): Promise<void> => new Promise<void>((resolve) => {
+  return new Promise<void>((resolve) => {
     const ticket = signQueueTicket({ eventId: live.eventId, place: 1 + (i % places), buyer: `bench-${i}`, issuedAt: Date.now() }, setup.key);
     const host = `127.0.0.${1 + Math.floor(i / waitersPerAddress)}`;
     const ws = new WebSocket(`ws://${host}:${server.spec.port}/api/events/${live.eventId}/queue/live?queueTicket=${ticket}`, { perMessageDeflate: false });
@@ -153,10 +171,10 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
     let greeted = false;
     ws.on('message', (data) => {
       const text = String(data);
-      if (text.startsWith('{"type":"tick"')) return onTick(text, seen);
+      if (text.startsWith('{"type":"tick"')) return hearTick(crowd, text, seen);
       if (!greeted) {
         greeted = true;
-        sockets.push(ws);
+        crowd.sockets.push(ws);
         resolve();
       }
     });
@@ -164,91 +182,111 @@ async function measureWaiters(setup: Setup, opts: BenchOptions, waiters: number,
       if (greeted) return;
       greeted = true;
       ws.terminate();
-      connectFailures++;
-      if (attempt < connectAttempts) setTimeout(() => void connect(i, attempt + 1).then(resolve), 100 * attempt);
+      crowd.connectFailures++;
+      if (attempt < connectAttempts) setTimeout(() => void connectWaiter(setup, crowd, places, i, attempt + 1).then(resolve), 100 * attempt);
       else resolve();
     };
     ws.once('error', retry);
     ws.once('close', retry);
   });
-  try {
-    // A first round that connects everyone and drops them warms the node's allocators and the uWS socket pools:
-    // without it, startup memory the node gives back while the waiters connect hides what they cost.
-    progress(`warm-up: connecting ${waiters} waiters over ${Math.ceil(waiters / waitersPerAddress)} loopback address(es), then dropping them`);
-    await inParallel(waiters, connectWidth, (i) => connect(i, 1));
-    for (const ws of sockets.splice(0)) ws.terminate();
-    await sleep(3_000);
-    const before0 = await memory(server);
-    progress(`connecting ${waiters} waiters again, measured`);
-    const connectStarted = Date.now();
-    const half = Math.floor(waiters / 2);
-    await inParallel(half, connectWidth, (i) => connect(i, 1));
-    const atHalf = await memory(server);
-    const firstHalf = sockets.length;
-    await inParallel(waiters - half, connectWidth, (i) => connect(half + i, 1));
-    figures.connectRetries = connectFailures;
-    figures.connectSeconds = Math.round((Date.now() - connectStarted) / 1000);
-    if (sockets.length < waiters) notes.push(`${waiters - sockets.length} of ${waiters} waiters could not connect after ${connectAttempts} attempts`);
-    progress(`${sockets.length} waiters connected and greeted in ${Date.now() - connectStarted} ms`);
-    const after = await memory(server);
-    if (after.waiters !== sockets.length) notes.push(`the node counts ${after.waiters} waiters, this process ${sockets.length}`);
-    // After a full GC each time. Two estimates: over all waiters, and over the second half alone; the larger is checked.
-    const per = (a: Memory, b: Memory, n: number, field: keyof Memory) => Math.round((b[field] - a[field]) / Math.max(1, n));
-    const overall = per(before0, after, sockets.length, 'rss');
-    const secondHalf = per(atHalf, after, sockets.length - firstHalf, 'rss');
-    const perWaiterBytes = Math.max(overall, secondHalf);
-    const mb = (m: Memory) => Math.round(m.rss / 2 ** 20);
-    Object.assign(figures, {
-      waiters: sockets.length, serverRssBeforeMb: mb(before0), serverRssHalfMb: mb(atHalf), serverRssAfterMb: mb(after),
-      serverBytesPerWaiter: overall, serverBytesPerWaiterSecondHalf: secondHalf,
-      serverHeapBytesPerWaiter: per(before0, after, sockets.length, 'heapUsed'),
-      serverOutsideHeapBytesPerWaiter: Math.round(((after.rss - after.heapTotal) - (before0.rss - before0.heapTotal)) / Math.max(1, sockets.length)),
-    });
-    const heapPerWaiter = figures.serverHeapBytesPerWaiter as number;
-    const rssTrail = `RSS after GC ${mb(before0)} -> ${mb(atHalf)} -> ${mb(after)} MB`;
-    // RSS that falls while waiters connect means the node returned other memory meanwhile (its shard worker's heap,
-    // the allocator): the waiters' share is then below that noise, and only the JS heap figure is a measurement.
-    checks.push(perWaiterBytes >= 0
-      ? { name: 'server memory per waiter <= 4 KB', ok: perWaiterBytes <= 4096, detail: `${perWaiterBytes} B per waiter (${rssTrail}; of it JS heap ${heapPerWaiter} B)` }
-      : { name: 'server memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: heapPerWaiter <= 4096, detail: `JS heap ${heapPerWaiter} B per waiter; ${rssTrail}: RSS fell while they connected, so their native share is below the noise` });
+}
 
-    // Head moves: admit at a steady rate and record who heard each move when.
-    await api(server, 'PATCH', `/api/events/${live.eventId}/queue/settings`, setup.organizer, { admissionRatePerMinute });
-    await memory(server); // resets the node's slowest-publish figure
-    measuring = true;
-    const before = server.cpu();
-    const done = countdown('tick delivery', opts.durationS);
-    await sleep(opts.durationS * 1000);
-    done();
-    measuring = false;
-    const spent = cpuSpent(before, server.cpu());
-    // The node's own share of a delivery: the slowest publish of one tick to every waiter (uWS writes all copies in it).
-    figures.serverPublishMsMax = Math.round((await memory(server)).publishMsMax * 10) / 10;
-    figures.serverCpuPercentWhileTicking = Math.round((spent.processUs / (opts.durationS * 1e6)) * 100);
-    const lastPerMove = new Map<number, number>();
-    for (const d of deliveries) lastPerMove.set(d.head, Math.max(lastPerMove.get(d.head) ?? 0, d.receivedAt - d.movedAt));
-    const lastDelays = [...lastPerMove.values()].sort((a, b) => a - b);
-    const allDelays = deliveries.map((d) => d.receivedAt - d.movedAt).sort((a, b) => a - b);
-    Object.assign(figures, {
-      headMoves: lastDelays.length, deliveries: deliveries.length,
-      lastWaiterDelayP50Ms: percentileOfSorted(lastDelays, 50), lastWaiterDelayP99Ms: percentileOfSorted(lastDelays, 99),
-      deliveryDelayP50Ms: percentileOfSorted(allDelays, 50), deliveryDelayP99Ms: percentileOfSorted(allDelays, 99),
-    });
-    progress(`head moves ${lastDelays.length}, deliveries ${deliveries.length}: last waiter p50 ${figures.lastWaiterDelayP50Ms} ms, p99 ${figures.lastWaiterDelayP99Ms} ms`);
-    checks.push({ name: 'p99 head move -> last waiter < 1 s', ok: (percentileOfSorted(lastDelays, 99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${lastDelays.length} moves` });
+/** The node's memory before the waiters, after half of them, and after all. */
+type MemoryTrail = { before: Memory; atHalf: Memory; firstHalf: number; after: Memory };
 
-    // Sell-out: everyone must hear it.
-    const soldOutAt = Date.now();
-    await api(server, 'PATCH', `/api/events/${live.eventId}`, setup.organizer, { ticketTypes: [{ id: live.typeId, capacity: 0 }] });
-    const deadline = Date.now() + 30_000;
-    const connected = sockets.length;
-    while (soldOutHeard < connected && Date.now() < deadline) await sleep(50);
-    figures.soldOutToLastWaiterMs = soldOutHeard === connected ? lastSoldOut - soldOutAt : null;
-    checks.push({ name: 'the sell-out reaches every connected waiter', ok: soldOutHeard === connected, detail: `${soldOutHeard}/${connected} heard it, the last ${figures.soldOutToLastWaiterMs} ms after the change` });
-    notes.push(`a head move is pushed to the node's waiters once durable (the owner is also polled every ${queuePollMs} ms as a safety net); the waiters run in this one process, on the same cores as the node`);
-  } finally {
-    for (const ws of sockets) ws.terminate();
-  }
+/** A warm-up round, then the measured one; the node's memory per waiter from the memory they left. */
+async function measureWaiterMemory(server: TickrServer, crowd: Crowd, waiters: number, connect: (i: number) => Promise<void>, report: ScenarioReport): Promise<void> {
+  const { figures, notes } = report;
+  const { sockets } = crowd;
+  // A first round that connects everyone and drops them warms the node's allocators and the uWS socket pools:
+  // without it, startup memory the node gives back while the waiters connect hides what they cost.
+  progress(`warm-up: connecting ${waiters} waiters over ${Math.ceil(waiters / waitersPerAddress)} loopback address(es), then dropping them`);
+  await inParallel(waiters, connectWidth, (i) => connect(i));
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await sleep(3_000);
+  const before = await memory(server);
+  progress(`connecting ${waiters} waiters again, measured`);
+  const connectStarted = Date.now();
+  const half = Math.floor(waiters / 2);
+  await inParallel(half, connectWidth, (i) => connect(i));
+  const atHalf = await memory(server);
+  const firstHalf = sockets.length;
+  await inParallel(waiters - half, connectWidth, (i) => connect(half + i));
+  figures.connectRetries = crowd.connectFailures;
+  figures.connectSeconds = Math.round((Date.now() - connectStarted) / 1000);
+  if (sockets.length < waiters) notes.push(`${waiters - sockets.length} of ${waiters} waiters could not connect after ${connectAttempts} attempts`);
+  progress(`${sockets.length} waiters connected and greeted in ${Date.now() - connectStarted} ms`);
+  const after = await memory(server);
+  if (after.waiters !== sockets.length) notes.push(`the node counts ${after.waiters} waiters, this process ${sockets.length}`);
+  reportWaiterMemory({ before, atHalf, firstHalf, after }, sockets.length, report);
+}
+
+function reportWaiterMemory(trail: MemoryTrail, connected: number, report: ScenarioReport): void {
+  const { figures, checks } = report;
+  const { before, atHalf, firstHalf, after } = trail;
+  // After a full GC each time. Two estimates: over all waiters, and over the second half alone; the larger is checked.
+  const per = (a: Memory, b: Memory, n: number, field: keyof Memory) => Math.round((b[field] - a[field]) / Math.max(1, n));
+  const overall = per(before, after, connected, 'rss');
+  const secondHalf = per(atHalf, after, connected - firstHalf, 'rss');
+  const perWaiterBytes = Math.max(overall, secondHalf);
+  const mb = (m: Memory) => Math.round(m.rss / 2 ** 20);
+  Object.assign(figures, {
+    waiters: connected, serverRssBeforeMb: mb(before), serverRssHalfMb: mb(atHalf), serverRssAfterMb: mb(after),
+    serverBytesPerWaiter: overall, serverBytesPerWaiterSecondHalf: secondHalf,
+    serverHeapBytesPerWaiter: per(before, after, connected, 'heapUsed'),
+    serverOutsideHeapBytesPerWaiter: Math.round(((after.rss - after.heapTotal) - (before.rss - before.heapTotal)) / Math.max(1, connected)),
+  });
+  const heapPerWaiter = figures.serverHeapBytesPerWaiter as number;
+  const rssTrail = `RSS after GC ${mb(before)} -> ${mb(atHalf)} -> ${mb(after)} MB`;
+  // RSS that falls while waiters connect means the node returned other memory meanwhile (its shard worker's heap,
+  // the allocator): the waiters' share is then below that noise, and only the JS heap figure is a measurement.
+  checks.push(perWaiterBytes >= 0
+    ? { name: 'server memory per waiter <= 4 KB', ok: perWaiterBytes <= 4096, detail: `${perWaiterBytes} B per waiter (${rssTrail}; of it JS heap ${heapPerWaiter} B)` }
+    : { name: 'server memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: heapPerWaiter <= 4096, detail: `JS heap ${heapPerWaiter} B per waiter; ${rssTrail}: RSS fell while they connected, so their native share is below the noise` });
+}
+
+/** Head moves: admit at a steady rate and record who heard each move when. */
+async function measureTickDelivery(setup: Setup, opts: BenchOptions, crowd: Crowd, report: ScenarioReport): Promise<void> {
+  const { server, live } = setup;
+  const { figures, checks } = report;
+  await api(server, 'PATCH', `/api/events/${live.eventId}/queue/settings`, setup.organizer, { admissionRatePerMinute });
+  await memory(server); // resets the node's slowest-publish figure
+  crowd.measuring = true;
+  const before = server.cpu();
+  const done = countdown('tick delivery', opts.durationS);
+  await sleep(opts.durationS * 1000);
+  done();
+  crowd.measuring = false;
+  const spent = cpuSpent(before, server.cpu());
+  // The node's own share of a delivery: the slowest publish of one tick to every waiter (uWS writes all copies in it).
+  figures.serverPublishMsMax = Math.round((await memory(server)).publishMsMax * 10) / 10;
+  figures.serverCpuPercentWhileTicking = Math.round((spent.processUs / (opts.durationS * 1e6)) * 100);
+  const { deliveries } = crowd;
+  const lastPerMove = new Map<number, number>();
+  for (const d of deliveries) lastPerMove.set(d.head, Math.max(lastPerMove.get(d.head) ?? 0, d.receivedAt - d.movedAt));
+  const lastDelays = [...lastPerMove.values()].sort((a, b) => a - b);
+  const allDelays = deliveries.map((d) => d.receivedAt - d.movedAt).sort((a, b) => a - b);
+  Object.assign(figures, {
+    headMoves: lastDelays.length, deliveries: deliveries.length,
+    lastWaiterDelayP50Ms: percentileOfSorted(lastDelays, 50), lastWaiterDelayP99Ms: percentileOfSorted(lastDelays, 99),
+    deliveryDelayP50Ms: percentileOfSorted(allDelays, 50), deliveryDelayP99Ms: percentileOfSorted(allDelays, 99),
+  });
+  progress(`head moves ${lastDelays.length}, deliveries ${deliveries.length}: last waiter p50 ${figures.lastWaiterDelayP50Ms} ms, p99 ${figures.lastWaiterDelayP99Ms} ms`);
+  checks.push({ name: 'p99 head move -> last waiter < 1 s', ok: (percentileOfSorted(lastDelays, 99) ?? Infinity) < 1000, detail: `p99 ${figures.lastWaiterDelayP99Ms} ms over ${lastDelays.length} moves` });
+}
+
+/** Sell-out: everyone must hear it. */
+async function measureSellOut(setup: Setup, crowd: Crowd, report: ScenarioReport): Promise<void> {
+  const { live } = setup;
+  const { figures } = report;
+  const soldOutAt = Date.now();
+  await api(setup.server, 'PATCH', `/api/events/${live.eventId}`, setup.organizer, { ticketTypes: [{ id: live.typeId, capacity: 0 }] });
+  const deadline = Date.now() + 30_000;
+  const connected = crowd.sockets.length;
+  while (crowd.soldOutHeard < connected && Date.now() < deadline) await sleep(50);
+  const heard = crowd.soldOutHeard;
+  figures.soldOutToLastWaiterMs = heard === connected ? crowd.lastSoldOut - soldOutAt : null;
+  report.checks.push({ name: 'the sell-out reaches every connected waiter', ok: heard === connected, detail: `${heard}/${connected} heard it, the last ${figures.soldOutToLastWaiterMs} ms after the change` });
 }
 
 /** POST /queue with a fresh buyer per request, from its own (forwarded) address, next to hello-world. */

@@ -11,7 +11,7 @@ import { queuePollMs } from '../../../engine/src/queue/limits.ts';
 import { startBenchCluster, type BenchCluster } from '../cluster.ts';
 import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type Check, type ScenarioReport } from '../report.ts';
-import { cpuSpent, freePort, sampleCpu, startChildServer, type ChildServer, type TickrServer } from '../server.ts';
+import { cpuSpent, freePort, sampleCpu, startChildServer, type ChildServer, type CpuSample, type TickrServer } from '../server.ts';
 import { histogramPercentile, percentileOfSorted } from '../stats.ts';
 import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions } from './index.ts';
@@ -212,92 +212,16 @@ export async function runCluster(opts: BenchOptions): Promise<ScenarioReport> {
   return report;
 }
 
+/** The drop the waiters watch, on the cluster's first node. */
+type Drop = { first: TickrServer; organizer: string; eventId: string; typeId: string; places: number };
+
 async function measure(cluster: BenchCluster, clients: Waiters, opts: BenchOptions, waiters: number, report: ScenarioReport): Promise<void> {
-  const { figures, checks, notes } = report;
+  const { figures, notes } = report;
   const members = cluster.members;
-  const first = members[0]!.server;
-  const tag = Date.now().toString(36);
-  const organizer = await signupOrganizer(first.url, tag);
-  const event = await createEvent(first.url, organizer, {
-    name: `Queue bench ${tag}`, venue: 'bench', startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), currency: 'EUR',
-    perBuyerLimit: 1, holdTtlSeconds: 480, ticketTypes: [{ name: 'GA', price: 5000, capacity: opts.capacity }],
-  });
-  const eventId = event.id;
-  // A head at one a minute while the waiters connect: the measured moves come later.
-  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { queueEnabled: true, admissionRatePerMinute: 1 });
-  // Real places, so the head has somewhere to go while the waiters watch.
-  const places = Math.max(200, Math.ceil((opts.durationS * admissionRatePerMinute) / 60) * 2);
-  const seeders = await new ParticipantPool(first, tag).take(places);
-  await inParallel(places, 20, (i) => api(first.url, 'POST', `/api/events/${eventId}/queue`, seeders[i]!, {}, { 'x-forwarded-for': `10.200.${i >> 8}.${i & 255}` }));
-
-  const connect = async (round: number) => {
-    const started = Date.now();
-    const key = queueKeyOf(new TextEncoder().encode(first.tokenSecret)).toString('base64');
-    const targets = members.map((m) => ({ port: m.server.spec.port }));
-    const answers = await clients.ask((i) => ({ t: 'connect', round, eventId, key, places, ...clients.ranges[i]!, targets, width: connectWidth }), 'connected');
-    const sum = (f: 'connected' | 'retries' | 'failed') => answers.reduce((a, m) => a + m[f], 0);
-    progress(`round ${round}: ${sum('connected')} of ${waiters} waiters greeted in ${Date.now() - started} ms (${sum('retries')} retries) over ${clients.count} processes`);
-    return { connected: sum('connected'), retries: sum('retries'), ms: Date.now() - started };
-  };
-  const sample = () => Promise.all(members.map((m) => memoryOf(m.server)));
-  const { memory: before, steady: steadyBefore } = await steadyMemories(sample);
-  const round = await connect(1);
-  const connected = round.connected;
-  const { memory: after, steady: steadyAfter } = await steadyMemories(sample);
-  figures.waiters = connected;
-  figures.nodes = members.length;
-  figures.clientProcesses = clients.count;
-  figures.connectSeconds = Math.round(round.ms / 100) / 10;
-  figures.connectRetries = round.retries;
-  checks.push({ name: 'every waiter connected', ok: connected === waiters, detail: `${connected} of ${waiters}` });
-  const counted = after.reduce((a, m) => a + m.waiters, 0);
-  checks.push({ name: 'the nodes count every waiter', ok: counted === connected, detail: `nodes ${after.map((m) => m.waiters).join(' + ')} = ${counted}, clients ${connected}` });
-  // RSS less V8's committed but unused heap: what the process holds outside the JS heap (uWS's sockets, buffers, code) plus the
-  // JS bytes in use. Raw RSS falls while 100 000 waiters connect (V8 shrinks a heap grown at start-up, by tens of MB), which
-  // would make the waiters' share negative; V8's free pages are not the waiters' either way.
-  const held = (m: Memory) => m.rss - (m.heapTotal - m.heapUsed);
-  const perWaiter = (f: (m: Memory) => number) => Math.round(after.reduce((a, m, i) => a + f(m) - f(before[i]!), 0) / Math.max(1, connected));
-  figures.rssBytesPerWaiter = perWaiter(held);
-  figures.rssRawBytesPerWaiter = perWaiter((m) => m.rss);
-  figures.heapBytesPerWaiter = perWaiter((m) => m.heapUsed);
-  figures.nodeRssMb = after.map((m) => Math.round(m.rss / 2 ** 20)).join(' / ');
-  const mb = (n: number) => Math.round(n / 2 ** 20);
-  const trail = `after GC, ${steadyBefore && steadyAfter ? 'steady' : 'NOT steady'} (RSS within ${steadyRssBytes / 2 ** 20} MB over 2 s); nodes' RSS ${after.map((m, i) => `${mb(before[i]!.rss)} -> ${mb(m.rss)}`).join(', ')} MB, V8 heap committed ${after.map((m, i) => `${mb(before[i]!.heapTotal)} -> ${mb(m.heapTotal)}`).join(', ')} MB`;
-  checks.push(figures.rssBytesPerWaiter >= 0
-    ? { name: 'node RSS per waiter <= 4 KB', ok: figures.rssBytesPerWaiter <= 4096, detail: `${figures.rssBytesPerWaiter} B (RSS less V8's unused heap), ${figures.heapBytesPerWaiter} B of it JS heap; raw RSS ${figures.rssRawBytesPerWaiter} B per waiter (${trail})` }
-    : { name: 'node memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: figures.heapBytesPerWaiter <= 4096, detail: `${figures.heapBytesPerWaiter} B JS heap per waiter; RSS less V8's unused heap fell (${trail})` });
-
-  // Head moves: admit at a steady rate and time who heard each move when.
-  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { admissionRatePerMinute });
-  await memories(cluster); // resets each node's slowest-publish figure
-  await clients.ask(() => ({ t: 'record', on: true }), 'recording');
-  const cpuBefore = cluster.cpu();
-  const done = countdown('head moves', opts.durationS);
-  await sleep(opts.durationS * 1000);
-  done();
-  const cpuAfter = cluster.cpu();
-  // The head stops (one a minute again), and the moves already made get a grace period to reach everyone.
-  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { admissionRatePerMinute: 1 });
-  await sleep(deliveryGraceMs);
-  await clients.ask(() => ({ t: 'record', on: false }), 'recording');
-  const publish = await Promise.all(members.map((m) => memoryOf(m.server)));
-
-  // Sell-out: every waiter must hear it.
-  const soldOutAt = Date.now();
-  await api(first.url, 'PATCH', `/api/events/${eventId}`, organizer, { ticketTypes: [{ id: event.ticketTypes[0]!.id, capacity: 0 }] });
-  const deadline = Date.now() + soldOutWaitMs;
-  while (clients.soldOut.size < clients.count && Date.now() < deadline) await sleep(50);
-  const reports = await clients.ask(() => ({ t: 'report' }), 'report');
-  const heard = reports.reduce((a, r) => a + r.soldOutHeard, 0);
-  const lastSoldOut = Math.max(...reports.map((r) => r.lastSoldOutAt));
-  // From the owner's sell-out (the `at` of the sold-out status, its clock, this machine's) to the last waiter; and from the organizer's request.
-  const statusAts = reports.map((r) => r.soldOutStatusAt).filter((at): at is number => at !== null);
-  const soldOutOwnerAt = statusAts.length > 0 ? Math.min(...statusAts) : null;
-  const everyone = heard === connected && connected > 0;
-  figures.selloutAllMs = everyone && soldOutOwnerAt !== null ? lastSoldOut - soldOutOwnerAt : null;
-  figures.selloutFromRequestMs = everyone ? lastSoldOut - soldOutAt : null;
-  checks.push({ name: 'the sell-out reaches every waiter', ok: everyone, detail: `${heard}/${connected} heard it, the last ${lastSoldOut - soldOutAt} ms after the organizer's request` });
-  checks.push({ name: 'sell-out -> every waiter < 2 s', ok: figures.selloutAllMs !== null && figures.selloutAllMs < 2000, detail: `${figures.selloutAllMs} ms` });
+  const drop = await prepareDrop(cluster, opts);
+  const connected = await measureNodeMemory(cluster, clients, drop, waiters, report);
+  const { cpuBefore, cpuAfter, publish } = await recordHeadMoves(cluster, clients, drop, opts);
+  const reports = await measureSellOut(clients, drop, connected, report);
   const lostAfterGreeting = reports.reduce((a, r) => a + r.lost, 0);
   if (lostAfterGreeting > 0) notes.push(`${lostAfterGreeting} waiters lost their connection after the welcome`);
 
@@ -313,8 +237,119 @@ async function measure(cluster: BenchCluster, clients: Waiters, opts: BenchOptio
   notes.push(`how ticks reach a node's waiters: pushed (the owner's node, then Redis pub/sub), the owner polled every ${queuePollMs} ms as a safety net (edge/src/ws/queue_live.ts); node CPU includes its lease renewals and polls, and on n1 not its embedded PostgreSQL`);
   report.headline = {
     waiters: connected, nodes: members.length, deliveryP99Ms: figures.lastWaiterDelayP99Ms ?? null,
-    selloutAllMs: figures.selloutAllMs, rssBytesPerWaiter: figures.rssBytesPerWaiter,
+    // Both set by the steps above (`?? null` only for the type of a figure set in another function).
+    selloutAllMs: figures.selloutAllMs ?? null, rssBytesPerWaiter: figures.rssBytesPerWaiter ?? null,
   };
+}
+
+/** The organizer, the drop with its queue on, and real places in it. */
+async function prepareDrop(cluster: BenchCluster, opts: BenchOptions): Promise<Drop> {
+  const first = cluster.members[0]!.server;
+  const tag = Date.now().toString(36);
+  const organizer = await signupOrganizer(first.url, tag);
+  const event = await createEvent(first.url, organizer, {
+    name: `Queue bench ${tag}`, venue: 'bench', startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), currency: 'EUR',
+    perBuyerLimit: 1, holdTtlSeconds: 480, ticketTypes: [{ name: 'GA', price: 5000, capacity: opts.capacity }],
+  });
+  const eventId = event.id;
+  // A head at one a minute while the waiters connect: the measured moves come later.
+  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { queueEnabled: true, admissionRatePerMinute: 1 });
+  // Real places, so the head has somewhere to go while the waiters watch.
+  const places = Math.max(200, Math.ceil((opts.durationS * admissionRatePerMinute) / 60) * 2);
+  const seeders = await new ParticipantPool(first, tag).take(places);
+  await inParallel(places, 20, (i) => api(first.url, 'POST', `/api/events/${eventId}/queue`, seeders[i]!, {}, { 'x-forwarded-for': `10.200.${i >> 8}.${i & 255}` }));
+  return { first, organizer, eventId, typeId: event.ticketTypes[0]!.id, places };
+}
+
+/** One round of connections from every client process, to the nodes in turn. */
+async function connectRound(cluster: BenchCluster, clients: Waiters, drop: Drop, waiters: number, round: number): Promise<{ connected: number; retries: number; ms: number }> {
+  const { eventId, places } = drop;
+  const started = Date.now();
+  const key = queueKeyOf(new TextEncoder().encode(drop.first.tokenSecret)).toString('base64');
+  const targets = cluster.members.map((m) => ({ port: m.server.spec.port }));
+  const answers = await clients.ask((i) => ({ t: 'connect', round, eventId, key, places, ...clients.ranges[i]!, targets, width: connectWidth }), 'connected');
+  const sum = (f: 'connected' | 'retries' | 'failed') => answers.reduce((a, m) => a + m[f], 0);
+  progress(`round ${round}: ${sum('connected')} of ${waiters} waiters greeted in ${Date.now() - started} ms (${sum('retries')} retries) over ${clients.count} processes`);
+  return { connected: sum('connected'), retries: sum('retries'), ms: Date.now() - started };
+}
+
+/** The nodes' steady memory before and after the waiters connect; answers how many did. */
+async function measureNodeMemory(cluster: BenchCluster, clients: Waiters, drop: Drop, waiters: number, report: ScenarioReport): Promise<number> {
+  const { figures, checks } = report;
+  const members = cluster.members;
+  const sample = () => Promise.all(members.map((m) => memoryOf(m.server)));
+  const { memory: before, steady: steadyBefore } = await steadyMemories(sample);
+  const round = await connectRound(cluster, clients, drop, waiters, 1);
+  const connected = round.connected;
+  const { memory: after, steady: steadyAfter } = await steadyMemories(sample);
+  figures.waiters = connected;
+  figures.nodes = members.length;
+  figures.clientProcesses = clients.count;
+  figures.connectSeconds = Math.round(round.ms / 100) / 10;
+  figures.connectRetries = round.retries;
+  checks.push({ name: 'every waiter connected', ok: connected === waiters, detail: `${connected} of ${waiters}` });
+  const counted = after.reduce((a, m) => a + m.waiters, 0);
+  checks.push({ name: 'the nodes count every waiter', ok: counted === connected, detail: `nodes ${after.map((m) => m.waiters).join(' + ')} = ${counted}, clients ${connected}` });
+  reportNodeMemory(before, after, steadyBefore && steadyAfter, connected, report);
+  return connected;
+}
+
+function reportNodeMemory(before: Memory[], after: Memory[], steady: boolean, connected: number, report: ScenarioReport): void {
+  const { figures, checks } = report;
+  // RSS less V8's committed but unused heap: what the process holds outside the JS heap (uWS's sockets, buffers, code) plus the
+  // JS bytes in use. Raw RSS falls while 100 000 waiters connect (V8 shrinks a heap grown at start-up, by tens of MB), which
+  // would make the waiters' share negative; V8's free pages are not the waiters' either way.
+  const held = (m: Memory) => m.rss - (m.heapTotal - m.heapUsed);
+  const perWaiter = (f: (m: Memory) => number) => Math.round(after.reduce((a, m, i) => a + f(m) - f(before[i]!), 0) / Math.max(1, connected));
+  figures.rssBytesPerWaiter = perWaiter(held);
+  figures.rssRawBytesPerWaiter = perWaiter((m) => m.rss);
+  figures.heapBytesPerWaiter = perWaiter((m) => m.heapUsed);
+  figures.nodeRssMb = after.map((m) => Math.round(m.rss / 2 ** 20)).join(' / ');
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  const trail = `after GC, ${steady ? 'steady' : 'NOT steady'} (RSS within ${steadyRssBytes / 2 ** 20} MB over 2 s); nodes' RSS ${after.map((m, i) => `${mb(before[i]!.rss)} -> ${mb(m.rss)}`).join(', ')} MB, V8 heap committed ${after.map((m, i) => `${mb(before[i]!.heapTotal)} -> ${mb(m.heapTotal)}`).join(', ')} MB`;
+  checks.push(figures.rssBytesPerWaiter >= 0
+    ? { name: 'node RSS per waiter <= 4 KB', ok: figures.rssBytesPerWaiter <= 4096, detail: `${figures.rssBytesPerWaiter} B (RSS less V8's unused heap), ${figures.heapBytesPerWaiter} B of it JS heap; raw RSS ${figures.rssRawBytesPerWaiter} B per waiter (${trail})` }
+    : { name: 'node memory per waiter <= 4 KB (JS heap only: RSS inconclusive)', ok: figures.heapBytesPerWaiter <= 4096, detail: `${figures.heapBytesPerWaiter} B JS heap per waiter; RSS less V8's unused heap fell (${trail})` });
+}
+
+/** Head moves: admit at a steady rate and time who heard each move when. */
+async function recordHeadMoves(cluster: BenchCluster, clients: Waiters, drop: Drop, opts: BenchOptions): Promise<{ cpuBefore: Map<string, CpuSample>; cpuAfter: Map<string, CpuSample>; publish: Memory[] }> {
+  const { first, organizer, eventId } = drop;
+  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { admissionRatePerMinute });
+  await memories(cluster); // resets each node's slowest-publish figure
+  await clients.ask(() => ({ t: 'record', on: true }), 'recording');
+  const cpuBefore = cluster.cpu();
+  const done = countdown('head moves', opts.durationS);
+  await sleep(opts.durationS * 1000);
+  done();
+  const cpuAfter = cluster.cpu();
+  // The head stops (one a minute again), and the moves already made get a grace period to reach everyone.
+  await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { admissionRatePerMinute: 1 });
+  await sleep(deliveryGraceMs);
+  await clients.ask(() => ({ t: 'record', on: false }), 'recording');
+  const publish = await Promise.all(cluster.members.map((m) => memoryOf(m.server)));
+  return { cpuBefore, cpuAfter, publish };
+}
+
+/** Sell-out: every waiter must hear it. Answers the client processes' reports. */
+async function measureSellOut(clients: Waiters, drop: Drop, connected: number, report: ScenarioReport): Promise<Extract<FromWaiters, { t: 'report' }>[]> {
+  const { figures, checks } = report;
+  const soldOutAt = Date.now();
+  await api(drop.first.url, 'PATCH', `/api/events/${drop.eventId}`, drop.organizer, { ticketTypes: [{ id: drop.typeId, capacity: 0 }] });
+  const deadline = Date.now() + soldOutWaitMs;
+  while (clients.soldOut.size < clients.count && Date.now() < deadline) await sleep(50);
+  const reports = await clients.ask(() => ({ t: 'report' }), 'report');
+  const heard = reports.reduce((a, r) => a + r.soldOutHeard, 0);
+  const lastSoldOut = Math.max(...reports.map((r) => r.lastSoldOutAt));
+  // From the owner's sell-out (the `at` of the sold-out status, its clock, this machine's) to the last waiter; and from the organizer's request.
+  const statusAts = reports.map((r) => r.soldOutStatusAt).filter((at): at is number => at !== null);
+  const soldOutOwnerAt = statusAts.length > 0 ? Math.min(...statusAts) : null;
+  const everyone = heard === connected && connected > 0;
+  figures.selloutAllMs = everyone && soldOutOwnerAt !== null ? lastSoldOut - soldOutOwnerAt : null;
+  figures.selloutFromRequestMs = everyone ? lastSoldOut - soldOutAt : null;
+  checks.push({ name: 'the sell-out reaches every waiter', ok: everyone, detail: `${heard}/${connected} heard it, the last ${lastSoldOut - soldOutAt} ms after the organizer's request` });
+  checks.push({ name: 'sell-out -> every waiter < 2 s', ok: figures.selloutAllMs !== null && figures.selloutAllMs < 2000, detail: `${figures.selloutAllMs} ms` });
+  return reports;
 }
 
 type Delivery = {
@@ -419,7 +454,6 @@ function floorTick(eventId: string, head: number, state: 'open' | 'sold_out', pl
  * then, so the two do not share the cores.
  */
 async function measureFloor(nodes: number, ranges: { first: number; count: number }[], waiters: number, opts: BenchOptions, report: ScenarioReport): Promise<void> {
-  const { figures, checks } = report;
   const dir = await mkdtemp(join(tmpdir(), 'tickr-bench-floor-'));
   const floors: Floor[] = [];
   let clients: Waiters | undefined;
@@ -428,77 +462,11 @@ async function measureFloor(nodes: number, ranges: { first: number; count: numbe
     progress(`the uWS floor: ${nodes} bare uWS processes, ${waiters} waiters, the same clients and tick`);
     for (let n = 0; n < nodes; n++) floors.push(await startFloor(dir, n));
     clients = new Waiters(ranges);
-    const eventId = randomUUID();
-    const places = 1_000;
-    const memory = async (): Promise<Memory[]> => Promise.all(floors.map(async (f) => {
-      const response = await fetch(`${f.url}/memory`);
-      return (await response.json()) as Memory;
-    }));
-    const { memory: before, steady: steadyBefore } = await steadyMemories(memory);
-    const started = Date.now();
-    const targets = floors.map((f) => ({ port: f.port }));
-    // Round 2: other loopback addresses than Tickr's round, whose closed connections may still sit in TIME_WAIT.
-    const answers = await clients.ask((i) => ({ t: 'connect', round: 2, eventId, key: Buffer.alloc(32, 7).toString('base64'), places, ...clients!.ranges[i]!, targets, width: connectWidth }), 'connected');
-    const connected = answers.reduce((a, m) => a + m.connected, 0);
-    progress(`floor: ${connected} of ${waiters} waiters greeted in ${Date.now() - started} ms`);
-    const { memory: after, steady: steadyAfter } = await steadyMemories(memory);
-    checks.push({ name: 'floor: every waiter connected', ok: connected === waiters, detail: `${connected} of ${waiters}` });
-    // As Tickr's nodes': RSS less V8's committed but unused heap.
-    figures.floorRssBytesPerWaiter = Math.round(after.reduce((a, m, i) => a + (m.rss - m.heapTotal + m.heapUsed) - (before[i]!.rss - before[i]!.heapTotal + before[i]!.heapUsed), 0) / Math.max(1, connected));
-    figures.floorHeapBytesPerWaiter = Math.round(after.reduce((a, m, i) => a + m.heapUsed - before[i]!.heapUsed, 0) / Math.max(1, connected));
-    if (!steadyBefore || !steadyAfter) report.notes.push('the floor\'s RSS was not steady within 16 s of its GCs');
-
-    const publish = (text: string) => Promise.all(floors.map(async (f) => {
-      const response = await fetch(`${f.url}/publish`, { method: 'POST', body: text });
-      if (response.status !== 204) throw new Error(`POST /publish of the floor answered ${response.status}`);
-    }));
-    let head = 1;
-    await publish(floorTick(eventId, head, 'open', places));
-    await sleep(1_000);
-    await memory(); // resets the slowest-publish figure
-    await clients.ask(() => ({ t: 'record', on: true }), 'recording');
-    const cpuBefore = floors.map((f) => sampleCpu(f.server.pid).processUs);
-    const clientCpuBefore = clients.pids().map((pid) => sampleCpu(pid).processUs);
-    const done = countdown('floor head moves', opts.durationS);
-    const periodMs = 60_000 / admissionRatePerMinute;
-    const end = Date.now() + opts.durationS * 1000;
-    for (let next = Date.now(); next < end; next += periodMs) {
-      await sleep(Math.max(0, next - Date.now()));
-      await publish(floorTick(eventId, ++head, 'open', places));
-    }
-    done();
-    await sleep(deliveryGraceMs);
-    const floorCpu = floors.map((f, i) => sampleCpu(f.server.pid).processUs - cpuBefore[i]!);
-    const clientCpu = clients.pids().map((pid, i) => sampleCpu(pid).processUs - clientCpuBefore[i]!);
-    await clients.ask(() => ({ t: 'record', on: false }), 'recording');
-    const publishMs = await memory();
-
-    const soldOutAt = Date.now();
-    await publish(floorTick(eventId, head, 'sold_out', places));
-    const deadline = Date.now() + soldOutWaitMs;
-    while (clients.soldOut.size < clients.count && Date.now() < deadline) await sleep(50);
-    const reports = await clients.ask(() => ({ t: 'report' }), 'report');
-    const heard = reports.reduce((a, r) => a + r.soldOutHeard, 0);
-    const everyone = heard === connected && connected > 0;
-    figures.floorSelloutAllMs = everyone ? Math.max(...reports.map((r) => r.lastSoldOutAt)) - soldOutAt : null;
-
-    const d = summarize(floors.map((_, n) => `f${n + 1}`), reports.map((r) => r.nodes));
-    Object.assign(figures, {
-      floorLastWaiterDelayP50Ms: d.lastP50, floorLastWaiterDelayP99Ms: d.lastP99,
-      floorDeliveryDelayP50Ms: d.deliveryP50, floorDeliveryDelayP99Ms: d.deliveryP99,
-      floorHeadMoves: d.headMoves,
-      floorCpuMsPerTick: floorCpu.map((us) => (d.movesPublished > 0 ? Math.round(us / d.movesPublished / 100) / 10 : 'n/a')).join(' / '),
-      floorPublishMsMax: publishMs.map((m) => Math.round(m.publishMsMax * 10) / 10).join(' / '),
-      // Per frame delivered, user + system: what one copy of a tick costs a client process, and the uWS side (its kernel time is the loopback's, both ends).
-      floorClientCpuUsPerFrame: d.movesPublished > 0 ? Math.round((clientCpu.reduce((a, b) => a + b, 0) / (connected * d.movesPublished)) * 10) / 10 : null,
-      floorServerCpuUsPerFrame: d.movesPublished > 0 ? Math.round((floorCpu.reduce((a, b) => a + b, 0) / (connected * d.movesPublished)) * 10) / 10 : null,
-    });
-    const ratio = (tickr: unknown, floor: unknown) => (typeof tickr === 'number' && typeof floor === 'number' && floor > 0 ? Math.round((tickr / floor) * 100) / 100 : null);
-    figures.deliveryP99VsFloor = ratio(figures.lastWaiterDelayP99Ms, d.lastP99);
-    figures.selloutAllVsFloor = ratio(figures.selloutAllMs, figures.floorSelloutAllMs);
-    progress(`floor: head move -> last waiter p50 ${d.lastP50} ms, p99 ${d.lastP99} ms over ${d.headMoves} moves (Tickr p99 ${String(figures.lastWaiterDelayP99Ms)} ms: ${String(figures.deliveryP99VsFloor)}x); sell-out to all ${String(figures.floorSelloutAllMs)} ms`);
-    checks.push({ name: 'floor: every waiter heard every move and the sell-out', ok: d.missed === 0 && d.movesPublished > 0 && everyone, detail: `${d.missed} waiters missed a move of ${d.movesPublished}; ${heard}/${connected} heard the sell-out` });
-    report.notes.push('floor: bare uWS processes (bench/src/baselines/queue_floor.ts), one per Tickr node, publishing the same tick bytes at the same rate to as many waiters through the same client processes: the delivery this machine allows; Tickr × floor is the ratio to report on a busy machine');
+    const run: FloorRun = { floors, clients, eventId: randomUUID(), places: 1_000 };
+    const connected = await connectFloor(run, waiters, report);
+    const moves = await publishFloorMoves(run, opts);
+    const sellOut = await floorSellOut(run, moves.head, connected, report);
+    reportFloor(run, moves, sellOut, connected, report);
     failed = false;
   } finally {
     clients?.stop();
@@ -506,4 +474,110 @@ async function measureFloor(nodes: number, ranges: { first: number; count: numbe
     if (!failed) await rm(dir, { recursive: true, force: true });
     else progress(`the floor's logs stay in ${dir}`);
   }
+}
+
+/** The floor processes, their waiters' clients, and the drop they stand in for. */
+type FloorRun = { floors: Floor[]; clients: Waiters; eventId: string; places: number };
+
+function floorMemories(floors: Floor[]): Promise<Memory[]> {
+  return Promise.all(floors.map(async (f) => {
+    const response = await fetch(`${f.url}/memory`);
+    return (await response.json()) as Memory;
+  }));
+}
+
+function publishToFloors(floors: Floor[], text: string): Promise<void[]> {
+  return Promise.all(floors.map(async (f) => {
+    const response = await fetch(`${f.url}/publish`, { method: 'POST', body: text });
+    if (response.status !== 204) throw new Error(`POST /publish of the floor answered ${response.status}`);
+  }));
+}
+
+/** The waiters onto the floor, with its steady memory before and after; answers how many connected. */
+async function connectFloor(run: FloorRun, waiters: number, report: ScenarioReport): Promise<number> {
+  const { floors, clients, eventId, places } = run;
+  const { figures, checks } = report;
+  const memory = () => floorMemories(floors);
+  const { memory: before, steady: steadyBefore } = await steadyMemories(memory);
+  const started = Date.now();
+  const targets = floors.map((f) => ({ port: f.port }));
+  // Round 2: other loopback addresses than Tickr's round, whose closed connections may still sit in TIME_WAIT.
+  const answers = await clients.ask((i) => ({ t: 'connect', round: 2, eventId, key: Buffer.alloc(32, 7).toString('base64'), places, ...clients.ranges[i]!, targets, width: connectWidth }), 'connected');
+  const connected = answers.reduce((a, m) => a + m.connected, 0);
+  progress(`floor: ${connected} of ${waiters} waiters greeted in ${Date.now() - started} ms`);
+  const { memory: after, steady: steadyAfter } = await steadyMemories(memory);
+  checks.push({ name: 'floor: every waiter connected', ok: connected === waiters, detail: `${connected} of ${waiters}` });
+  // As Tickr's nodes': RSS less V8's committed but unused heap.
+  figures.floorRssBytesPerWaiter = Math.round(after.reduce((a, m, i) => a + (m.rss - m.heapTotal + m.heapUsed) - (before[i]!.rss - before[i]!.heapTotal + before[i]!.heapUsed), 0) / Math.max(1, connected));
+  figures.floorHeapBytesPerWaiter = Math.round(after.reduce((a, m, i) => a + m.heapUsed - before[i]!.heapUsed, 0) / Math.max(1, connected));
+  if (!steadyBefore || !steadyAfter) report.notes.push('the floor\'s RSS was not steady within 16 s of its GCs');
+  return connected;
+}
+
+/** The last head published, and the CPU each floor and client process spent over the moves. */
+type FloorMoves = { head: number; floorCpu: number[]; clientCpu: number[]; publishMs: Memory[] };
+
+/** One tick a second for the run's duration, each handed to every floor process at once; then a grace period. */
+async function publishFloorMoves(run: FloorRun, opts: BenchOptions): Promise<FloorMoves> {
+  const { floors, clients, eventId, places } = run;
+  let head = 1;
+  await publishToFloors(floors, floorTick(eventId, head, 'open', places));
+  await sleep(1_000);
+  await floorMemories(floors); // resets the slowest-publish figure
+  await clients.ask(() => ({ t: 'record', on: true }), 'recording');
+  const cpuBefore = floors.map((f) => sampleCpu(f.server.pid).processUs);
+  const clientCpuBefore = clients.pids().map((pid) => sampleCpu(pid).processUs);
+  const done = countdown('floor head moves', opts.durationS);
+  const periodMs = 60_000 / admissionRatePerMinute;
+  const end = Date.now() + opts.durationS * 1000;
+  for (let next = Date.now(); next < end; next += periodMs) {
+    await sleep(Math.max(0, next - Date.now()));
+    await publishToFloors(floors, floorTick(eventId, ++head, 'open', places));
+  }
+  done();
+  await sleep(deliveryGraceMs);
+  const floorCpu = floors.map((f, i) => sampleCpu(f.server.pid).processUs - cpuBefore[i]!);
+  const clientCpu = clients.pids().map((pid, i) => sampleCpu(pid).processUs - clientCpuBefore[i]!);
+  await clients.ask(() => ({ t: 'record', on: false }), 'recording');
+  const publishMs = await floorMemories(floors);
+  return { head, floorCpu, clientCpu, publishMs };
+}
+
+type FloorSellOut = { reports: Extract<FromWaiters, { t: 'report' }>[]; heard: number; everyone: boolean };
+
+async function floorSellOut(run: FloorRun, head: number, connected: number, report: ScenarioReport): Promise<FloorSellOut> {
+  const { clients } = run;
+  const soldOutAt = Date.now();
+  await publishToFloors(run.floors, floorTick(run.eventId, head, 'sold_out', run.places));
+  const deadline = Date.now() + soldOutWaitMs;
+  while (clients.soldOut.size < clients.count && Date.now() < deadline) await sleep(50);
+  const reports = await clients.ask(() => ({ t: 'report' }), 'report');
+  const heard = reports.reduce((a, r) => a + r.soldOutHeard, 0);
+  const everyone = heard === connected && connected > 0;
+  report.figures.floorSelloutAllMs = everyone ? Math.max(...reports.map((r) => r.lastSoldOutAt)) - soldOutAt : null;
+  return { reports, heard, everyone };
+}
+
+/** The floor's delays and CPU, and Tickr's delays over them. */
+function reportFloor(run: FloorRun, moves: FloorMoves, sellOut: FloorSellOut, connected: number, report: ScenarioReport): void {
+  const { figures, checks } = report;
+  const { floorCpu, clientCpu, publishMs } = moves;
+  const { reports, heard, everyone } = sellOut;
+  const d = summarize(run.floors.map((_, n) => `f${n + 1}`), reports.map((r) => r.nodes));
+  Object.assign(figures, {
+    floorLastWaiterDelayP50Ms: d.lastP50, floorLastWaiterDelayP99Ms: d.lastP99,
+    floorDeliveryDelayP50Ms: d.deliveryP50, floorDeliveryDelayP99Ms: d.deliveryP99,
+    floorHeadMoves: d.headMoves,
+    floorCpuMsPerTick: floorCpu.map((us) => (d.movesPublished > 0 ? Math.round(us / d.movesPublished / 100) / 10 : 'n/a')).join(' / '),
+    floorPublishMsMax: publishMs.map((m) => Math.round(m.publishMsMax * 10) / 10).join(' / '),
+    // Per frame delivered, user + system: what one copy of a tick costs a client process, and the uWS side (its kernel time is the loopback's, both ends).
+    floorClientCpuUsPerFrame: d.movesPublished > 0 ? Math.round((clientCpu.reduce((a, b) => a + b, 0) / (connected * d.movesPublished)) * 10) / 10 : null,
+    floorServerCpuUsPerFrame: d.movesPublished > 0 ? Math.round((floorCpu.reduce((a, b) => a + b, 0) / (connected * d.movesPublished)) * 10) / 10 : null,
+  });
+  const ratio = (tickr: unknown, floor: unknown) => (typeof tickr === 'number' && typeof floor === 'number' && floor > 0 ? Math.round((tickr / floor) * 100) / 100 : null);
+  figures.deliveryP99VsFloor = ratio(figures.lastWaiterDelayP99Ms, d.lastP99);
+  figures.selloutAllVsFloor = ratio(figures.selloutAllMs, figures.floorSelloutAllMs);
+  progress(`floor: head move -> last waiter p50 ${d.lastP50} ms, p99 ${d.lastP99} ms over ${d.headMoves} moves (Tickr p99 ${String(figures.lastWaiterDelayP99Ms)} ms: ${String(figures.deliveryP99VsFloor)}x); sell-out to all ${String(figures.floorSelloutAllMs)} ms`);
+  checks.push({ name: 'floor: every waiter heard every move and the sell-out', ok: d.missed === 0 && d.movesPublished > 0 && everyone, detail: `${d.missed} waiters missed a move of ${d.movesPublished}; ${heard}/${connected} heard the sell-out` });
+  report.notes.push('floor: bare uWS processes (bench/src/baselines/queue_floor.ts), one per Tickr node, publishing the same tick bytes at the same rate to as many waiters through the same client processes: the delivery this machine allows; Tickr × floor is the ratio to report on a busy machine');
 }
