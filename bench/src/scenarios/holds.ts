@@ -216,23 +216,17 @@ async function measure(server: TickrServer, name: string, spec: LoadSpec, around
   // No /proc (not Linux): no CPU figure rather than a zero.
   const measurable = before.processUs > 0;
   const per = (us: number) => (measurable && load.requests > 0 ? us / load.requests : null);
-  const row: ResultRow = {
-    name,
-    rps: load.rps,
-    p50: load.p50,
-    p99: load.p99,
-    errors: load.errors,
-    cpuUsPerReq: per(spent.totalUs),
-    non2xx: load.non2xx,
-    requests: load.requests,
-    connections: spec.connections,
-    pgCpuUsPerReq: server.postgresFound ? per(spent.postgresUs) : null,
-    statusCodes: load.statusCodes,
-    timeline: load.timeline,
-    latency: load.latency,
-  };
-  progress(`${name} c=${spec.connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+  const row = resultRow(name, load, spec.connections, per(spent.totalUs), { pgCpuUsPerReq: server.postgresFound ? per(spent.postgresUs) : null });
   return { row, load };
+}
+
+/** A contender's row from its load run and CPU figures (the store's share under its own name), reported as a progress line. */
+function resultRow(name: string, load: LoadResult, connections: number, cpuUsPerReq: number | null, store: Pick<ResultRow, 'pgCpuUsPerReq' | 'redisCpuUsPerReq'>): ResultRow {
+  progress(`${name} c=${connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+  return {
+    name, rps: load.rps, p50: load.p50, p99: load.p99, errors: load.errors, cpuUsPerReq, non2xx: load.non2xx, requests: load.requests, connections,
+    ...store, statusCodes: load.statusCodes, timeline: load.timeline, latency: load.latency,
+  };
 }
 
 async function measureHello(setup: Setup, opts: BenchOptions, connections: number, notes: string[]): Promise<ResultRow | null> {
@@ -383,23 +377,10 @@ async function loadPeer(name: BaselineName, baseline: BaselineHandle, setup: Set
   const per = (us: number) => (measurable ? us / load.requests : null);
   const server = after.serverUs - before.serverUs;
   const store = after.storeUs - before.storeUs;
-  const row: ResultRow = {
-    name,
-    rps: load.rps,
-    p50: load.p50,
-    p99: load.p99,
-    errors: load.errors,
-    // The store's share only when it is ours to measure; otherwise the front alone, and the store's figure n/a.
-    cpuUsPerReq: per(server + (baseline.storeMeasured ? store : 0)),
-    non2xx: load.non2xx,
-    requests: load.requests,
-    connections,
-    ...(baseline.store === 'postgres' ? { pgCpuUsPerReq: baseline.storeMeasured ? per(store) : null } : { redisCpuUsPerReq: baseline.storeMeasured ? per(store) : null }),
-    statusCodes: load.statusCodes,
-    timeline: load.timeline,
-    latency: load.latency,
-  };
-  progress(`${name} c=${connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
+  // The store's share only when it is ours to measure; otherwise the front alone, and the store's figure n/a.
+  const storeShare = baseline.storeMeasured ? per(store) : null;
+  const row = resultRow(name, load, connections, per(server + (baseline.storeMeasured ? store : 0)),
+    baseline.store === 'postgres' ? { pgCpuUsPerReq: storeShare } : { redisCpuUsPerReq: storeShare });
   return { row, load };
 }
 

@@ -28,15 +28,19 @@ function status(head: number): QueueStatus {
   };
 }
 
+/** Listens on a free loopback port. */
+function listenLocal(app: uWS.TemplatedApp): Promise<{ listen: uWS.us_listen_socket; port: number }> {
+  return new Promise((resolve, reject) => app.listen('127.0.0.1', 0, (socket) => {
+    if (socket === false) return reject(new Error('cannot listen on 127.0.0.1'));
+    resolve({ listen: socket as uWS.us_listen_socket, port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket) });
+  }));
+}
+
 beforeAll(async () => {
   app = uWS.App();
   const engine = { send: async () => ({ ok: true, kind: 'queue', answer: { ok: true, type: 'status', status: status(0) } }) } as unknown as Engine;
   live = mountQueueLive(app, { engine, key, log: () => {}, helloTimeoutMs: 300, pollMs: 60_000 });
-  await new Promise<void>((resolve) => app.listen('127.0.0.1', 0, (socket) => {
-    listen = socket as uWS.us_listen_socket;
-    port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
-    resolve();
-  }));
+  ({ listen, port } = await listenLocal(app));
 });
 
 afterAll(() => {
@@ -120,11 +124,7 @@ describe('queue live for an event that does not exist', () => {
       },
     } as unknown as Engine;
     live2 = mountQueueLive(app2, { engine, key, log: () => {}, pollMs: 10 });
-    await new Promise<void>((resolve) => app2.listen('127.0.0.1', 0, (socket) => {
-      listen2 = socket as uWS.us_listen_socket;
-      port2 = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
-      resolve();
-    }));
+    ({ listen: listen2, port: port2 } = await listenLocal(app2));
   });
 
   afterAll(() => {
@@ -176,11 +176,7 @@ describe('queue live before the draw', () => {
     const waiting = { ...status(0), state: 'waiting', drawn: false, placed: 0, head: 0 };
     const engine = { send: async () => ({ ok: true, kind: 'queue', answer: { ok: true, type: 'status', status: waiting } }) } as unknown as Engine;
     live3 = mountQueueLive(app3, { engine, key, log: () => {}, now: () => clock, helloTimeoutMs: 300, pollMs: 60_000 });
-    await new Promise<void>((resolve) => app3.listen('127.0.0.1', 0, (socket) => {
-      listen3 = socket as uWS.us_listen_socket;
-      port3 = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
-      resolve();
-    }));
+    ({ listen: listen3, port: port3 } = await listenLocal(app3));
   });
 
   afterAll(() => {
@@ -251,11 +247,7 @@ describe('queue live repeat ticks', () => {
       onQueueStatus: (listener: (s: QueueStatus) => void) => void (push = listener),
     } as unknown as Engine;
     live3 = mountQueueLive(app3, { engine, key, log: () => {}, pollMs, now: () => clock });
-    await new Promise<void>((resolve) => app3.listen('127.0.0.1', 0, (socket) => {
-      listen3 = socket as uWS.us_listen_socket;
-      port3 = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
-      resolve();
-    }));
+    ({ listen: listen3, port: port3 } = await listenLocal(app3));
   });
 
   afterAll(() => {
