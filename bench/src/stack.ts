@@ -5,7 +5,7 @@ import { ParticipantPool, nodeTokens } from './participants.ts';
 import { progress } from './progress.ts';
 import type { BenchOptions } from './scenarios/index.ts';
 import { startTickr, type TickrServer } from './server.ts';
-import { createEvent, inParallel, signupOrganizer, type EventView } from './tickr_api.ts';
+import { createGaEvent, inParallel, signupOrganizer, type EventView } from './tickr_api.ts';
 
 /**
  * One node with an organizer and an event, for the scenarios past `holds`
@@ -44,14 +44,9 @@ export async function withStack<T>(opts: BenchOptions, shape: EventShape, fn: (s
   try {
     const tag = Date.now().toString(36);
     const organizer = await signupOrganizer(server.url, tag);
-    const event = await createEvent(server.url, organizer, {
-      name: `Bench ${tag}`,
-      venue: 'bench',
-      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      currency: shape.currency ?? 'EUR',
-      perBuyerLimit: shape.perBuyerLimit,
-      holdTtlSeconds: shape.holdTtlSeconds,
-      ticketTypes: [{ name: 'GA', price: shape.price ?? 5000, capacity: shape.capacity }],
+    const event = await createGaEvent(server.url, organizer, {
+      name: `Bench ${tag}`, capacity: shape.capacity, perBuyerLimit: shape.perBuyerLimit, holdTtlSeconds: shape.holdTtlSeconds,
+      startsInDays: 30, ...(shape.currency === undefined ? {} : { currency: shape.currency }), ...(shape.price === undefined ? {} : { price: shape.price }),
     });
     const result = await fn({ server, db, tag, organizer, event, pool: new ParticipantPool(server, tag), ticketKeySecret });
     failed = false;

@@ -74,6 +74,26 @@ export async function createEvent(baseUrl: string, token: string, draft: EventDr
   return event;
 }
 
+/**
+ * The event every scenario loads: one general-admission type, on sale now,
+ * `startsInDays` ahead (a year unless said), in EUR at 50.00 unless said.
+ */
+export function createGaEvent(
+  baseUrl: string,
+  token: string,
+  o: { name: string; capacity: number; perBuyerLimit: number; holdTtlSeconds: number; currency?: string; price?: number; startsInDays?: number },
+): Promise<EventView> {
+  return createEvent(baseUrl, token, {
+    name: o.name,
+    venue: 'bench',
+    startsAt: new Date(Date.now() + (o.startsInDays ?? 365) * 86_400_000).toISOString(),
+    currency: o.currency ?? 'EUR',
+    perBuyerLimit: o.perBuyerLimit,
+    holdTtlSeconds: o.holdTtlSeconds,
+    ticketTypes: [{ name: 'GA', price: o.price ?? 5000, capacity: o.capacity }],
+  });
+}
+
 export function getEvent(baseUrl: string, eventId: string): Promise<EventView> {
   return call<EventView>(baseUrl, 'GET', `/api/events/${encodeURIComponent(eventId)}`, { expect: [200] });
 }

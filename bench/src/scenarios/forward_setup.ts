@@ -3,7 +3,7 @@ import { shardOf } from '../../../engine/src/shards.ts';
 import { clusterShards, settleTimeoutMs, type BenchCluster, type Member } from '../cluster.ts';
 import { holdBody, holdHeaders, holdPath } from '../hold_requests.ts';
 import { ParticipantPool } from '../participants.ts';
-import { ApiError, createEvent, signupOrganizer } from '../tickr_api.ts';
+import { ApiError, createGaEvent, signupOrganizer } from '../tickr_api.ts';
 import { holdTtlSeconds, perBuyerLimit, type ForwardSettings } from './forward_settings.ts';
 
 /** The `forward` scenario's event on the cluster, its buyers, and what every phase adds up (see forward.ts). */
@@ -26,15 +26,7 @@ export type Setup = {
 export async function prepare(cluster: BenchCluster, settings: ForwardSettings, tag: string): Promise<Setup> {
   const via = cluster.members[0]!.server;
   const organizer = await signupOrganizer(via.url, tag);
-  const event = await createEvent(via.url, organizer, {
-    name: `Bench forward ${tag}`,
-    venue: 'bench',
-    startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-    currency: 'EUR',
-    perBuyerLimit,
-    holdTtlSeconds,
-    ticketTypes: [{ name: 'GA', price: 5000, capacity: settings.capacity }],
-  });
+  const event = await createGaEvent(via.url, organizer, { name: `Bench forward ${tag}`, capacity: settings.capacity, perBuyerLimit, holdTtlSeconds });
   return {
     cluster,
     settings,

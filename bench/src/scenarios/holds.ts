@@ -7,7 +7,7 @@ import { planSteps } from '../progress.ts';
 import { countdown, progress, type Check, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
 import { holdBody, holdHeaders, holdLoad, holdPath, oversellChecks, stockLeft } from '../hold_requests.ts';
-import { ApiError, createEvent, getEvent, signupOrganizer } from '../tickr_api.ts';
+import { ApiError, createGaEvent, getEvent, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
 /**
@@ -153,15 +153,7 @@ async function run(opts: BenchOptions): Promise<ScenarioReport> {
 export async function prepare(server: TickrServer, opts: BenchOptions): Promise<Setup> {
   const tag = Date.now().toString(36);
   const organizer = await signupOrganizer(server.url, tag);
-  const event = await createEvent(server.url, organizer, {
-    name: `Bench ${tag}`,
-    venue: 'bench',
-    startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-    currency: 'EUR',
-    perBuyerLimit,
-    holdTtlSeconds,
-    ticketTypes: [{ name: 'GA', price: 5000, capacity: opts.capacity }],
-  });
+  const event = await createGaEvent(server.url, organizer, { name: `Bench ${tag}`, capacity: opts.capacity, perBuyerLimit, holdTtlSeconds });
   const setup: Setup = {
     server,
     eventId: event.id,

@@ -7,7 +7,7 @@ import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type ResultRow, type ScenarioReport } from '../report.ts';
 import { cpuSpent, startTickr, type TickrServer } from '../server.ts';
 import { percentileOfSorted } from '../stats.ts';
-import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
+import { createGaEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions, Scenario } from './index.ts';
 
 /**
@@ -101,10 +101,7 @@ async function prepare(server: TickrServer, opts: BenchOptions): Promise<Setup> 
   const tag = Date.now().toString(36);
   const organizer = await signupOrganizer(server.url, tag);
   const drop = async (name: string): Promise<Drop> => {
-    const event = await createEvent(server.url, organizer, {
-      name: `${name} ${tag}`, venue: 'bench', startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), currency: 'EUR',
-      perBuyerLimit: 1, holdTtlSeconds: 480, ticketTypes: [{ name: 'GA', price: 5000, capacity: opts.capacity }],
-    });
+    const event = await createGaEvent(server.url, organizer, { name: `${name} ${tag}`, capacity: opts.capacity, perBuyerLimit: 1, holdTtlSeconds: 480 });
     // A head at one a minute while the waiters connect: the measured moves come later, at admissionRatePerMinute.
     await api(server, 'PATCH', `/api/events/${event.id}/queue/settings`, organizer, { queueEnabled: true, admissionRatePerMinute: 1 });
     return { eventId: event.id, typeId: event.ticketTypes[0]!.id };

@@ -13,7 +13,7 @@ import { ParticipantPool } from '../participants.ts';
 import { countdown, progress, type Check, type ScenarioReport } from '../report.ts';
 import { cpuSpent, freePort, sampleCpu, startChildServer, type ChildServer, type CpuSample, type TickrServer } from '../server.ts';
 import { histogramPercentile, percentileOfSorted } from '../stats.ts';
-import { createEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
+import { createGaEvent, inParallel, signupOrganizer } from '../tickr_api.ts';
 import type { BenchOptions } from './index.ts';
 import type { FromWaiters, NodeStats, ToWaiters } from './queue_waiters.ts';
 
@@ -247,10 +247,7 @@ async function prepareDrop(cluster: BenchCluster, opts: BenchOptions): Promise<D
   const first = cluster.members[0]!.server;
   const tag = Date.now().toString(36);
   const organizer = await signupOrganizer(first.url, tag);
-  const event = await createEvent(first.url, organizer, {
-    name: `Queue bench ${tag}`, venue: 'bench', startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), currency: 'EUR',
-    perBuyerLimit: 1, holdTtlSeconds: 480, ticketTypes: [{ name: 'GA', price: 5000, capacity: opts.capacity }],
-  });
+  const event = await createGaEvent(first.url, organizer, { name: `Queue bench ${tag}`, capacity: opts.capacity, perBuyerLimit: 1, holdTtlSeconds: 480 });
   const eventId = event.id;
   // A head at one a minute while the waiters connect: the measured moves come later.
   await api(first.url, 'PATCH', `/api/events/${eventId}/queue/settings`, organizer, { queueEnabled: true, admissionRatePerMinute: 1 });
