@@ -354,7 +354,8 @@ describe('offline sync', () => {
     expect(stats.status).toBe(200);
     expect(stats.body.conflicts).toBeGreaterThanOrEqual(1);
     const gates = Object.fromEntries(stats.body.gates.map((g: { gate: string; used: number }) => [g.gate, g.used]));
-    expect(gates.South + gates.North).toBeGreaterThanOrEqual(15);
+    // A gate that won none of the races has no row: North usually wins them all, being sent first.
+    expect((gates.South ?? 0) + (gates.North ?? 0)).toBeGreaterThanOrEqual(15);
     expect(gates.B).toBeGreaterThanOrEqual(1);
     const lists = Object.fromEntries(stats.body.lists.map((l: { name: string; used: number }) => [l.name, l.used]));
     expect(lists['VIP door']).toBe(1);
