@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ export type ThreadProfile = { thread: string; busyUs: number; gcUs: number; top:
 export function summarise(thread: string, profile: CpuProfile): ThreadProfile {
   // BENCH_PROFILE_DIR: each thread's whole profile too, for a call tree (Chrome DevTools, speedscope).
   const dir = process.env.BENCH_PROFILE_DIR;
+  if (dir) mkdirSync(dir, { recursive: true });
   if (dir) writeFileSync(join(dir, `${thread.replace(/[^\w-]+/g, '_')}.cpuprofile`), JSON.stringify(profile));
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const self = new Map<string, { name: string; where: string; selfUs: number }>();
