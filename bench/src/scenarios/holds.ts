@@ -355,6 +355,9 @@ async function startPeer(
 
 /** Warm-up and measured run against the peer, with the CPU of its front and of its store around the measured part. */
 async function loadPeer(name: BaselineName, baseline: BaselineHandle, setup: Setup, opts: BenchOptions, connections: number): Promise<{ row: ResultRow; load: LoadResult }> {
+  // Counted across the warm-up and the measured run (each numbers its requests from 0): a key
+  // reused by the measured run would be a replay, answered from the first hold, not a new hold.
+  let sent = 0;
   const spec: LoadSpec = {
     url: baseline.url,
     method: 'POST',
@@ -363,7 +366,10 @@ async function loadPeer(name: BaselineName, baseline: BaselineHandle, setup: Set
     connections,
     durationS: opts.durationS,
     warmupS: opts.warmupS,
-    makeRequest: (seq) => ({ headers: holdHeaders(`bench-buyer-${seq % 1000}`, `${setup.tag}-${name}-${connections}-${seq}`) }),
+    makeRequest: () => {
+      const n = sent++;
+      return { headers: holdHeaders(`bench-buyer-${n % 1000}`, `${setup.tag}-${name}-${connections}-${n}`) };
+    },
   };
   let before = baseline.cpu();
   let after = before;
