@@ -44,16 +44,19 @@ export type LoadResult = {
   timeline: number[];
   /** Latency percentiles in ms (p50 ... p99.9, max), for the latency chart. */
   latency: LatencyPercentiles;
+  /** runLoad: the thrown-away warm-up's status codes (its 201s count as held too). */
+  warmupStatusCodes?: Record<string, number>;
 };
 
 export type LatencyPercentiles = { p50: number; p75: number; p90: number; p97_5: number; p99: number; p99_9: number; max: number };
 
 /** Runs the warm-up (if any), then the measured load; `around` wraps only the measured one. */
 export async function runLoad(spec: LoadSpec, around?: { before?: () => void; after?: () => void }): Promise<LoadResult> {
-  if ((spec.warmupS ?? 0) > 0) await runOnce({ ...spec, durationS: spec.warmupS! });
+  const warmup = (spec.warmupS ?? 0) > 0 ? await runOnce({ ...spec, durationS: spec.warmupS! }) : null;
   around?.before?.();
   try {
-    return await runOnce(spec);
+    const load = await runOnce(spec);
+    return warmup ? { ...load, warmupStatusCodes: warmup.statusCodes } : load;
   } finally {
     around?.after?.();
   }

@@ -3,7 +3,7 @@ import { parseCommandLine, UsageError } from './options.ts';
 
 describe('the command line', () => {
   it('runs every default baseline unless told otherwise', () => {
-    expect(parseCommandLine(['holds'], {}).options.baselines).toEqual(['row-lock', 'advisory-lock', 'skip-locked', 'redis-lua', 'redis-lua-aof']);
+    expect(parseCommandLine(['holds'], {}).options.baselines).toEqual(['group-commit', 'group-commit-worker', 'row-lock', 'advisory-lock', 'skip-locked', 'redis-lua', 'redis-lua-aof']);
   });
 
   it('takes --baselines in its order, --redis-durable adds redis-lua-aof, --no-baselines none', () => {

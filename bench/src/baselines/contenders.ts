@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { PoolClient } from 'pg';
-import type { Db } from '../../../engine/src/db/pool.ts';
+import { createPool, type Db } from '../../../engine/src/db/pool.ts';
 import type { BaselineName } from './names.ts';
 
 /**
@@ -28,6 +28,13 @@ export type ContenderOptions = { broken?: boolean };
 export const holdTtlSeconds = 480;
 /** skip-locked pre-creates one row per ticket: past this many the bench creates no more (a run sells far fewer). */
 export const ticketRowsMax = 500_000;
+
+/** A pool whose every connection commits with `synchronous_commit = on`, whatever the server's default. */
+export function durablePool(url: string, size: number): Db {
+  const db = createPool(url, size);
+  db.on('connect', (client) => void client.query('SET synchronous_commit = on').catch(() => {}));
+  return db;
+}
 
 const raceWindow = () => new Promise((resolve) => setTimeout(resolve, 1));
 

@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import { createPool } from '../../../engine/src/db/pool.ts';
 import { freePort, sampleCpu, startChildServer, startRedis, type RedisServer } from '../server.ts';
 import { checkPg, checkRedis, preparePg, prepareRedis, type Verdict } from './contenders.ts';
-import { usesPostgres, type BaselineName } from './names.ts';
+import { checkFloor, prepareFloor } from './group_commit.ts';
+import { isGroupCommit, usesPostgres, type BaselineName, type GroupCommitName } from './names.ts';
 
 /**
  * Starts one peer baseline for a run: its tables (or Redis keys) with a fresh
@@ -39,8 +40,10 @@ export type BaselineHandle = {
    * The oversell check, after the load: it first stops the HTTP front, which
    * finishes the holds still in flight (autocannon stops sending, not the
    * server working), so that the check sees every hold that will ever commit.
+   * `acknowledged`: the 201s the load got; the group-commit floors also check
+   * that every one of them is durable.
    */
-  check: () => Promise<Verdict>;
+  check: (acknowledged?: number) => Promise<Verdict>;
   stop: (opts?: { keepLog?: boolean }) => Promise<void>;
 };
 
@@ -102,9 +105,9 @@ export async function startBaseline(name: BaselineName, opts: StartBaselineOptio
         const s = child.cpu();
         return { serverUs: s.processUs + s.otherUs, storeUs: store.storeCpu() };
       },
-      check: async () => {
+      check: async (acknowledged) => {
         await stopFront();
-        return store.check();
+        return store.check(acknowledged);
       },
       stop: async (stopOpts = {}) => {
         if (stopOpts.keepLog) cleanups.shift();
@@ -124,26 +127,26 @@ type Cleanups = (() => Promise<void>)[];
 type PreparedStore = {
   typeId: string;
   capacity: number;
-  check: () => Promise<Verdict>;
+  check: (acknowledged?: number) => Promise<Verdict>;
   storeCpu: () => number;
   storeMeasured: boolean;
 };
 
-/** The baselines `usesPostgres` names (row-lock, advisory-lock, skip-locked). */
-type PostgresBaseline = Parameters<typeof preparePg>[0];
+/** The baselines `usesPostgres` names (row-lock, advisory-lock, skip-locked, the group-commit floors). */
+type PostgresBaseline = Parameters<typeof preparePg>[0] | GroupCommitName;
 
 /** The PostgreSQL baselines' tables in `opts.databaseUrl`; `env` tells the HTTP front where they are. */
 async function preparePostgresStore(name: PostgresBaseline, opts: StartBaselineOptions, env: NodeJS.ProcessEnv, cleanups: Cleanups): Promise<PreparedStore> {
   if (!opts.databaseUrl) throw new Error(`${name}: a databaseUrl is required`);
   const db = createPool(opts.databaseUrl, 2);
   cleanups.push(() => db.end());
-  const { typeId, capacity } = await preparePg(name, db, opts.capacity);
+  const { typeId, capacity } = isGroupCommit(name) ? await prepareFloor(db, opts.capacity) : await preparePg(name, db, opts.capacity);
   env.DATABASE_URL = opts.databaseUrl;
   const postmaster = opts.postmasterPid ?? null;
   return {
     typeId,
     capacity,
-    check: () => checkPg(name, db, typeId),
+    check: (acknowledged) => (isGroupCommit(name) ? checkFloor(db, typeId, acknowledged) : checkPg(name, db, typeId)),
     storeMeasured: postmaster !== null,
     // The postmaster and every process below it (backends, walwriter, checkpointer).
     storeCpu: () => {

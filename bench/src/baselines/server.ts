@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import uWS from 'uWebSockets.js';
-import { createPool } from '../../../engine/src/db/pool.ts';
-import { pgContender, redisContender, type Contender } from './contenders.ts';
-import { isBaselineName, usesPostgres } from './names.ts';
+import { durablePool, pgContender, redisContender, type Contender } from './contenders.ts';
+import { groupCommitContender } from './group_commit.ts';
+import { groupCommitWorkerContender } from './group_commit_worker.ts';
+import { isBaselineName, isGroupCommit, usesPostgres } from './names.ts';
 
 /**
  * One peer baseline as a tiny HTTP server, run as a child process the way the
@@ -12,8 +13,9 @@ import { isBaselineName, usesPostgres } from './names.ts';
  * and an `Idempotency-Key`. Answers 201 `{ holdId }`, 409 `{ error: "sold_out" }`.
  *
  * Environment: BASELINE (a name of names.ts), PORT, DATABASE_URL (PostgreSQL
- * baselines) or REDIS_URL and REDIS_PREFIX (redis-lua), POOL_SIZE (default 16),
- * BROKEN=1 for the deliberately broken form (contenders.ts).
+ * baselines and the group-commit floors) or REDIS_URL and REDIS_PREFIX (redis-lua),
+ * POOL_SIZE (default 16; the floors use 4 connections), BROKEN=1 for the
+ * deliberately broken form (contenders.ts, group_commit.ts).
  * Prints `listening on http://127.0.0.1:<port>` when ready.
  */
 
@@ -29,12 +31,17 @@ const bodyBytesMax = 16_384;
 
 let contender: Contender;
 let close: () => Promise<void>;
-if (usesPostgres(name)) {
+if (isGroupCommit(name)) {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is required');
-  const db = createPool(url, poolSize);
-  // Each hold is committed, and flushed, before the answer: whatever the server's default.
-  db.on('connect', (client) => void client.query('SET synchronous_commit = on').catch(() => {}));
+  const floor = await (name === 'group-commit' ? groupCommitContender : groupCommitWorkerContender)(url, { broken });
+  contender = floor;
+  close = floor.close;
+} else if (usesPostgres(name)) {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required');
+  // Each hold is committed, and flushed, before the answer.
+  const db = durablePool(url, poolSize);
   contender = pgContender(name, db, { broken });
   close = () => db.end();
 } else {

@@ -34,7 +34,10 @@ import type { BenchOptions, Scenario } from './index.ts';
  * ms of CPU a hold; skip-locked spreads over ticket rows but still flushes
  * once per hold, some 2-3 times that; redis-lua without persistence is near
  * the front's ceiling (10-30k/s, tens of µs a hold), with appendfsync always
- * about half of that. Every one of them should pass its oversell check.
+ * about half of that. The floors (group-commit, group-commit-worker: stock
+ * in memory, holds group-committed to PostgreSQL, answered after the commit)
+ * are what a durable hold costs at least here; Tickr's ratio to them is its
+ * own overhead. Every one of them should pass its oversell check.
  */
 
 /** The engine's per-buyer cap: each buyer can hold at most this many tickets of the event. */
@@ -308,7 +311,8 @@ async function measureBaseline(
     const { row, load } = await loadPeer(name, baseline, setup, opts, connections);
     const others = Object.entries(load.statusCodes).filter(([code]) => code !== '201');
     if (others.length > 0) notes.push(`${name} c=${connections} answers other than 201: ${others.map(([code, n]) => `${code}×${n}`).join(', ')}`);
-    const verdict = await baseline.check();
+    const acknowledged = (load.statusCodes['201'] ?? 0) + (load.warmupStatusCodes?.['201'] ?? 0);
+    const verdict = await baseline.check(acknowledged);
     progress(`${verdict.ok ? 'ok' : 'FAIL'} ${checkName}: ${verdict.detail}`);
     failed = !verdict.ok;
     return { row, check: { name: checkName, ...verdict } };
@@ -351,6 +355,9 @@ async function startPeer(
 
 /** Warm-up and measured run against the peer, with the CPU of its front and of its store around the measured part. */
 async function loadPeer(name: BaselineName, baseline: BaselineHandle, setup: Setup, opts: BenchOptions, connections: number): Promise<{ row: ResultRow; load: LoadResult }> {
+  // Counted across the warm-up and the measured run (each numbers its requests from 0): a key
+  // reused by the measured run would be a replay, answered from the first hold, not a new hold.
+  let sent = 0;
   const spec: LoadSpec = {
     url: baseline.url,
     method: 'POST',
@@ -359,7 +366,10 @@ async function loadPeer(name: BaselineName, baseline: BaselineHandle, setup: Set
     connections,
     durationS: opts.durationS,
     warmupS: opts.warmupS,
-    makeRequest: (seq) => ({ headers: holdHeaders(`bench-buyer-${seq % 1000}`, `${setup.tag}-${name}-${connections}-${seq}`) }),
+    makeRequest: () => {
+      const n = sent++;
+      return { headers: holdHeaders(`bench-buyer-${n % 1000}`, `${setup.tag}-${name}-${connections}-${n}`) };
+    },
   };
   let before = baseline.cpu();
   let after = before;
@@ -380,7 +390,9 @@ async function loadPeer(name: BaselineName, baseline: BaselineHandle, setup: Set
  * The issue's targets (#12), at each connection count where the rows exist:
  * Tickr >= 0.5 x hello-world, >= 1 x redis-lua, >= 1.5 x redis-lua-aof,
  * >= 15 x row-lock; Tickr's p99 <= 25 ms at 100 connections and <= 250 ms at
- * 1,000; CPU per hold <= 60 us, PostgreSQL included. Figures that say met or
+ * 1,000; CPU per hold <= 60 us, PostgreSQL included. And whether the floor
+ * itself (group-commit, group-commit-worker) reaches 0.5 x hello-world: the
+ * issue's claim that the target is reachable. Figures that say met or
  * MISSED, not checks: a slow box does not fail the exit code.
  */
 export function targets(rows: Map<string, ResultRow[]>): Record<string, string> {
@@ -397,6 +409,14 @@ export function targets(rows: Map<string, ResultRow[]>): Record<string, string> 
       if (row.tickrRatio == null) continue;
       const value = Math.round(row.tickrRatio * 1000) / 1000;
       say(`tickr/${name} c=${row.connections} (target >= ${at})`, value, value >= at);
+    }
+  }
+  for (const floor of ['group-commit', 'group-commit-worker']) {
+    for (const row of rows.get(floor) ?? []) {
+      const hello = rows.get('hello-world')?.find((r) => r.connections === row.connections);
+      if (!hello || hello.rps <= 0) continue;
+      const value = Math.round((row.rps / hello.rps) * 1000) / 1000;
+      say(`${floor}/hello-world c=${row.connections} (the floor, target >= 0.5)`, value, value >= 0.5);
     }
   }
   for (const row of rows.get('tickr') ?? []) {
