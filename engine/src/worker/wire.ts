@@ -36,6 +36,16 @@ export function unpack<T>(frame: Uint8Array): T {
 export type FlatBatch = unknown[];
 const plain = 0;
 
+/*
+ * A field added to PlaceHold or HoldView would be dropped by the bare-value
+ * forms below: these fail to compile until it is listed (sent, or a reason to send the object).
+ */
+type PlainHoldFields = 'kind' | 'eventId' | 'typeId' | 'qty' | 'buyer' | 'key';
+const placeHoldFieldsListed: Record<Exclude<keyof PlaceHold, PlainHoldFields | 'admitted' | 'address' | 'addressMax'>, never> = {};
+const holdViewFieldsListed: Record<Exclude<keyof HoldView, 'holdId' | 'eventId' | 'typeId' | 'qty' | 'buyer' | 'price' | 'currency' | 'status' | 'expiresAt'>, never> = {};
+void placeHoldFieldsListed;
+void holdViewFieldsListed;
+
 export function flattenCommands(ids: number[], cmds: Command[]): FlatBatch {
   const flat: FlatBatch = [];
   for (let i = 0; i < ids.length; i++) {
