@@ -4,13 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { HoldView, Outcome, PlaceHold } from '../../engine/src/inventory/types.ts';
 import type { FromWorker, ToWorker, Wire } from '../../engine/src/worker/protocol.ts';
-import { pack, unpack } from '../../engine/src/worker/wire.ts';
+import { flattenAnswers, flattenCommands, forEachAnswer, forEachCommand, pack, unpack } from '../../engine/src/worker/wire.ts';
 import { percentileOfSorted } from './stats.ts';
 
 /**
  * The thread hop alone: how fast command batches go from the main thread to a
  * shard worker and their answers come back, for both codecs of
- * engine/src/worker/wire.ts (`clone`: structured clone of plain arrays;
+ * engine/src/worker/wire.ts (`clone`: structured clone of one flat array;
  * `msgpack`: one msgpackr frame, its buffer transferred). Same messages as
  * pool.ts and shard_worker.ts: `cmds` / `cmdsPacked` one way, `answers` /
  * `answersPacked` back, encoded by the engine's own `pack` and `unpack`.
@@ -91,9 +91,16 @@ function echo(): void {
   const port = parentPort!;
   port.on('message', (message: ToWorker | Control) => {
     switch (message.t) {
-      case 'cmds':
-        port.postMessage({ t: 'answers', ids: message.ids, outcomes: held(message.cmds as PlaceHold[]) } satisfies FromWorker);
+      case 'cmds': {
+        const ids: number[] = [];
+        const cmds: PlaceHold[] = [];
+        forEachCommand(message.batch, (id, cmd) => {
+          ids.push(id);
+          cmds.push(cmd as PlaceHold);
+        });
+        port.postMessage({ t: 'answers', batch: flattenAnswers(ids, held(cmds)) } satisfies FromWorker);
         return;
+      }
       case 'cmdsPacked': {
         const { ids, cmds } = unpack<{ ids: number[]; cmds: PlaceHold[] }>(message.frame);
         const frame = pack({ ids, outcomes: held(cmds) });
@@ -174,7 +181,7 @@ class Session {
           frameOut = frame.byteLength;
           worker.postMessage({ t: 'cmdsPacked', frame } satisfies ToWorker, [frame.buffer as ArrayBuffer]);
         } else {
-          worker.postMessage({ t: 'cmds', ids, cmds } satisfies ToWorker);
+          worker.postMessage({ t: 'cmds', batch: flattenCommands(ids, cmds) } satisfies ToWorker);
         }
       };
       const settle = (ids: number[], outcomes: Outcome[]) => {
@@ -193,7 +200,15 @@ class Session {
         else resolve({ batches, rtts: rtts.subarray(0, batches), frameOut, frameBack });
       };
       this.onMessage = (message) => {
-        if (message.t === 'answers') settle(message.ids, message.outcomes);
+        if (message.t === 'answers') {
+          const ids: number[] = [];
+          const outcomes: Outcome[] = [];
+          forEachAnswer(message.batch, (id, outcome) => {
+            ids.push(id);
+            outcomes.push(outcome);
+          });
+          settle(ids, outcomes);
+        }
         else if (message.t === 'answersPacked') {
           frameBack = message.frame.byteLength;
           const { ids, outcomes } = unpack<{ ids: number[]; outcomes: Outcome[] }>(message.frame);

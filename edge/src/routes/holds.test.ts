@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { holdQuantityMax } from '../../../engine/src/constants.ts';
 import { placeHoldSchema } from '../validation.ts';
-import { plainHold } from './holds.ts';
+import { holdView, plainHold } from './holds.ts';
 
 const typeId = '0b6e7a3c-2d4f-4c1a-9a57-3c2b1f0e9d8a';
 
@@ -64,5 +64,13 @@ describe('plainHold, the hot route\'s check of a single hold', () => {
 
   it('accepts a hold in its usual shape (the fast path is taken)', () => {
     expect(plainHold({ typeId, quantity: 2 })).toEqual({ typeId, quantity: 2 });
+  });
+});
+
+describe('holdView', () => {
+  it('writes each hold\'s own expiry, in the order answers come (same millisecond, then others)', () => {
+    const at = [Date.UTC(2027, 6, 10, 20), Date.UTC(2027, 6, 10, 20), Date.UTC(2027, 6, 10, 20, 0, 0, 1), Date.UTC(2027, 6, 10, 20)];
+    const views = at.map((expiresAt) => holdView({ holdId: 'h', eventId: 'e', typeId, qty: 1, buyer: 'b', price: 5_000, currency: 'EUR', status: 'held', expiresAt }));
+    expect(views.map((v) => v.expiresAt)).toEqual(['2027-07-10T20:00:00.000Z', '2027-07-10T20:00:00.000Z', '2027-07-10T20:00:00.001Z', '2027-07-10T20:00:00.000Z']);
   });
 });

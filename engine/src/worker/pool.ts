@@ -3,7 +3,7 @@ import { mailboxDepthMax } from '../constants.ts';
 import type { Command, Outcome } from '../inventory/types.ts';
 import type { QueueStatus } from '../queue/types.ts';
 import type { FromWorker, ToWorker, WorkerInit, WorkerStats } from './protocol.ts';
-import { pack, unpack } from './wire.ts';
+import { flattenCommands, forEachAnswer, pack, unpack } from './wire.ts';
 
 import type { Logger } from '../log.ts';
 import { shardUnavailable } from '../engine.ts';
@@ -140,7 +140,7 @@ export class ShardWorkers {
         const frame = pack({ ids, cmds });
         slot.worker.postMessage({ t: 'cmdsPacked', frame } satisfies ToWorker, [frame.buffer as ArrayBuffer]);
       } else {
-        this.post(slot, { t: 'cmds', ids, cmds });
+        this.post(slot, { t: 'cmds', batch: flattenCommands(ids, cmds) });
       }
     }
   };
@@ -166,20 +166,21 @@ export class ShardWorkers {
   }
 
   private answer(slot: Slot, ids: number[], outcomes: Outcome[]): void {
-    const waiting = slot.waiting;
-    for (let i = 0; i < ids.length; i++) {
-      const resolve = waiting.get(ids[i]!);
-      if (resolve !== undefined) {
-        waiting.delete(ids[i]!);
-        resolve(outcomes[i]!);
-      }
+    for (let i = 0; i < ids.length; i++) this.answerOne(slot, ids[i]!, outcomes[i]!);
+  }
+
+  private answerOne(slot: Slot, id: number, outcome: Outcome): void {
+    const resolve = slot.waiting.get(id);
+    if (resolve !== undefined) {
+      slot.waiting.delete(id);
+      resolve(outcome);
     }
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
     switch (message.t) {
       case 'answers':
-        return this.answer(slot, message.ids, message.outcomes);
+        return forEachAnswer(message.batch, (id, outcome) => this.answerOne(slot, id, outcome));
       case 'answersPacked': {
         const { ids, outcomes } = unpack<{ ids: number[]; outcomes: Outcome[] }>(message.frame);
         return this.answer(slot, ids, outcomes);

@@ -1,5 +1,5 @@
-import type { Command, Outcome } from '../inventory/types.ts';
 import type { QueueStatus } from '../queue/types.ts';
+import type { FlatBatch } from './wire.ts';
 
 /** Settings a shard worker starts with (its `workerData`). */
 export type WorkerInit = {
@@ -14,14 +14,15 @@ export type WorkerInit = {
 };
 
 /**
- * How command batches cross the thread boundary: structured clone of plain
- * arrays, or one msgpackr frame transferred without copy. Both are kept so
+ * How command batches cross the thread boundary: structured clone of one flat
+ * array (wire.ts `flattenCommands`), or one msgpackr frame transferred without copy. Both are kept so
  * the benchmark can compare them (bench/src/wire_micro.ts).
  */
 export type Wire = 'clone' | 'msgpack';
 
 export type ToWorker =
-  | { t: 'cmds'; ids: number[]; cmds: Command[] }
+  /** `flattenCommands` (wire.ts). */
+  | { t: 'cmds'; batch: FlatBatch }
   | { t: 'cmdsPacked'; frame: Uint8Array }
   | { t: 'own'; shard: number; epoch: number }
   | { t: 'disown'; shard: number }
@@ -44,7 +45,8 @@ export const flushLatencyBucketsMs = [1, 2, 5, 10, 25, 50, 100, 250, 1000];
 export const batchSizeBuckets = [1, 10, 50, 100, 500, 1000, 2000];
 
 export type FromWorker =
-  | { t: 'answers'; ids: number[]; outcomes: Outcome[] }
+  /** `flattenAnswers` (wire.ts). */
+  | { t: 'answers'; batch: FlatBatch }
   | { t: 'answersPacked'; frame: Uint8Array }
   | { t: 'owned'; shard: number; events: number }
   | { t: 'disowned'; shard: number }

@@ -18,7 +18,7 @@ import { shardOf } from '../shards.ts';
 import { databaseFlushes, GroupCommit } from './group_commit.ts';
 import { SnapshotWriter } from './snapshot_writer.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
-import { pack, unpack } from './wire.ts';
+import { flattenAnswers, forEachCommand, pack, unpack } from './wire.ts';
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
@@ -71,7 +71,7 @@ function releaseAnswers(ids: number[], outcomes: Outcome[]): void {
     const frame = pack({ ids, outcomes });
     post({ t: 'answersPacked', frame }, [frame.buffer as ArrayBuffer]);
   } else {
-    post({ t: 'answers', ids, outcomes });
+    post({ t: 'answers', batch: flattenAnswers(ids, outcomes) });
   }
 }
 
@@ -218,7 +218,7 @@ function expire(): void {
 function onMessage(message: ToWorker): void {
   switch (message.t) {
     case 'cmds':
-      for (let i = 0; i < message.ids.length; i++) run(message.ids[i]!, message.cmds[i]!);
+      forEachCommand(message.batch, run);
       commit.schedule();
       break;
     case 'cmdsPacked': {
