@@ -24,7 +24,9 @@ import type { HoldRecord } from './apply.ts';
  * object per entry. A keyed hold is set on every such command and its entry
  * outlives the young generation, so an object per entry was copied twice by
  * the scavenger and kept in the old generation; a slot costs array stores.
- * The map holds each scope's first slot number (a small integer, nothing to
+ * `RecentSlots` keeps the keys, times and pins; what an entry holds is a
+ * subclass's columns (`Recent` an object, the actor's `KeyAnswers` its
+ * answers' fields, so a keyed hold leaves no object behind). The map holds each scope's first slot number (a small integer, nothing to
  * trace) or its Map, a listed scope runs through `next`, and the insertion order is a
  * ring of slot numbers. A slot is in the ring exactly once: it is freed when
  * it leaves the ring, so a slot number in the ring never names a reused slot.
@@ -37,11 +39,21 @@ export const scopeListMax = 8;
 /** A scope's first slot (its keys listed through `next`), or its keys' Map once it has many. */
 type Scope = number | Map<string, number>;
 
-export class Recent<V extends { at: number }> {
+/**
+ * The slots of a map that forgets, without their values: a subclass keeps
+ * what each slot holds in columns of its own (`Recent` an object per entry,
+ * the actor's `KeyAnswers` typed arrays). A subclass claims a slot, fills its
+ * columns, then trims; it clears its columns when a slot is freed (`freed`)
+ * and grows them with the slots (`grew`).
+ */
+export class RecentSlots {
   private readonly map = new Map<string, Scope>();
   private keys: string[] = [];
-  private scopes: string[] = [];
-  private values: (V | undefined)[] = [];
+  protected scopes: string[] = [];
+  /** Each entry's time, read by the trim and the TTL check without touching what the entry holds. */
+  private ats = new Float64Array(initialSlots);
+  /** 1 while the entry must stay (see `pinned`). */
+  protected pins = new Uint8Array(initialSlots);
   /** The next slot of the same scope, or -1; for a free slot, the next free one. */
   private next = new Int32Array(initialSlots);
   /** 1 while the slot's entry is the latest for its key (not replaced nor dropped). */
@@ -54,85 +66,34 @@ export class Recent<V extends { at: number }> {
   private head = 0;
   private length = 0;
   private live = 0;
-  /** The scope `find` looked up last and what the map holds for it, so a `set` just after a `get` looks it up once. */
+  /** The scope `find` looked up last and what the map holds for it, so a `claim` just after a `find` looks it up once. */
   private foundScope: string | null = null;
   private found: Scope | undefined = undefined;
 
   constructor(
     private readonly max: number,
     private readonly ttlMs: number,
-    private readonly pinned: (value: V) => boolean = () => false,
   ) {}
 
   get size(): number {
     return this.live;
   }
 
-  /** The live entry for `key` in `scope`, unless it is older than the TTL (pinned entries never are). */
-  get(key: string, now: number, scope?: string): V | undefined {
+  /** Slots the columns must hold. */
+  protected get capacity(): number {
+    return this.next.length;
+  }
+
+  /** The live slot for `key` in `scope`, or -1, also when it is older than the TTL (pinned entries never are). */
+  protected findLive(key: string, now: number, scope: string | undefined): number {
     const slot = this.find(key, scope);
-    if (slot === -1) return undefined;
-    const value = this.values[slot]!;
-    if (value.at + this.ttlMs <= now && !this.pinned(value)) return undefined;
-    return value;
+    if (slot === -1) return -1;
+    if (this.ats[slot]! + this.ttlMs <= now && !this.pinned(slot)) return -1;
+    return slot;
   }
 
-  /** The entry for `key` in `scope` whatever its age. */
-  peek(key: string, scope?: string): V | undefined {
-    const slot = this.find(key, scope);
-    return slot === -1 ? undefined : this.values[slot];
-  }
-
-  set(key: string, value: V, now: number, scope?: string): void {
-    const mapKey = scope ?? key;
-    const first = mapKey === this.foundScope ? this.found : this.map.get(mapKey);
-    this.foundScope = null;
-    const slot = this.allocate();
-    this.keys[slot] = key;
-    this.scopes[slot] = mapKey;
-    this.values[slot] = value;
-    this.linked[slot] = 1;
-    this.next[slot] = -1;
-    if (first === undefined) {
-      this.map.set(mapKey, slot);
-      this.live++;
-    } else if (typeof first !== 'number') {
-      const at = first.get(key);
-      if (at === undefined) this.live++;
-      else this.linked[at] = 0;
-      first.set(key, slot);
-    } else {
-      // Appended to its scope's list, or in place of the entry it replaces,
-      // whose place in the ring is then left to lapse.
-      let before = -1;
-      let at = first;
-      let length = 0;
-      while (at !== -1 && this.keys[at] !== key) {
-        before = at;
-        at = this.next[at]!;
-        length++;
-      }
-      if (at === -1) {
-        this.next[before] = slot;
-        this.live++;
-        if (length >= scopeListMax) this.map.set(mapKey, this.listToMap(first));
-      } else {
-        this.linked[at] = 0;
-        this.next[slot] = this.next[at]!;
-        if (before === -1) this.map.set(mapKey, slot);
-        else this.next[before] = slot;
-      }
-    }
-    this.enqueue(slot);
-    // At most two drops per insert, which outpaces the one insert, so the work
-    // per call stays bounded even when pinned entries cycle to the back.
-    for (let steps = 0; steps < 2 && this.length > 0; steps++) {
-      if (this.length <= this.max && this.values[this.ring[this.head]!]!.at + this.ttlMs > now) break;
-      this.dropOldest();
-    }
-  }
-
-  private find(key: string, scope: string | undefined): number {
+  /** The slot for `key` in `scope` whatever its age, or -1. */
+  protected find(key: string, scope: string | undefined): number {
     const mapKey = scope ?? key;
     const first = this.map.get(mapKey);
     this.foundScope = mapKey;
@@ -142,6 +103,86 @@ export class Recent<V extends { at: number }> {
     let slot = first;
     while (slot !== -1 && this.keys[slot] !== key) slot = this.next[slot]!;
     return slot;
+  }
+
+  protected atOf(slot: number): number {
+    return this.ats[slot]!;
+  }
+
+  /** Whether the entry must stay; `pins` unless a subclass decides otherwise. */
+  protected pinned(slot: number): boolean {
+    return this.pins[slot] === 1;
+  }
+
+  /** What a subclass does when a slot is freed: let go of what its columns hold there. */
+  protected freed(_slot: number): void {}
+
+  /** What a subclass does when the slots grow to `size`: grow its typed columns alike. */
+  protected grew(_size: number): void {}
+
+  /** A slot for `key` in `scope` at `at`, in place of the key's entry if it has one; the caller fills it, then calls `trim`. */
+  protected claim(key: string, at: number, scope: string | undefined, pinned: boolean): number {
+    const mapKey = scope ?? key;
+    const first = mapKey === this.foundScope ? this.found : this.map.get(mapKey);
+    this.foundScope = null;
+    const slot = this.allocate();
+    this.keys[slot] = key;
+    this.scopes[slot] = mapKey;
+    this.ats[slot] = at;
+    this.pins[slot] = pinned ? 1 : 0;
+    this.linked[slot] = 1;
+    this.next[slot] = -1;
+    if (first === undefined) {
+      this.map.set(mapKey, slot);
+      this.live++;
+    } else if (typeof first !== 'number') {
+      const before = first.get(key);
+      if (before === undefined) this.live++;
+      else this.linked[before] = 0;
+      first.set(key, slot);
+    } else {
+      this.link(mapKey, first, key, slot);
+    }
+    this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
+    this.length++;
+    return slot;
+  }
+
+  /**
+   * Drops what is past the bound or the TTL, oldest first. At most two drops
+   * per call, which outpaces the one claim before it, so the work per call
+   * stays bounded even when pinned entries cycle to the back.
+   */
+  protected trim(now: number): void {
+    for (let steps = 0; steps < 2 && this.length > 0; steps++) {
+      if (this.length <= this.max && this.ats[this.ring[this.head]!]! + this.ttlMs > now) break;
+      this.dropOldest();
+    }
+  }
+
+  /**
+   * Appends `slot` to its scope's list, or puts it in place of the entry it
+   * replaces, whose place in the ring is then left to lapse.
+   */
+  private link(mapKey: string, first: number, key: string, slot: number): void {
+    let before = -1;
+    let at = first;
+    let length = 0;
+    while (at !== -1 && this.keys[at] !== key) {
+      before = at;
+      at = this.next[at]!;
+      length++;
+    }
+    if (at === -1) {
+      this.next[before] = slot;
+      this.live++;
+      if (length >= scopeListMax) this.map.set(mapKey, this.listToMap(first));
+    } else {
+      this.linked[at] = 0;
+      this.next[slot] = this.next[at]!;
+      if (before === -1) this.map.set(mapKey, slot);
+      else this.next[before] = slot;
+    }
   }
 
   /** A scope's listed slots as a Map by key; `next` of each is cleared (it is the free list's link once freed). */
@@ -168,21 +209,15 @@ export class Recent<V extends { at: number }> {
   /** Doubles the slot arrays and the ring; the ring's entries move to its start, in order. */
   private grow(): void {
     const size = this.next.length * 2;
-    const next = new Int32Array(size);
-    next.set(this.next);
-    this.next = next;
-    const linked = new Uint8Array(size);
-    linked.set(this.linked);
-    this.linked = linked;
+    this.next = grown(this.next, new Int32Array(size));
+    this.linked = grown(this.linked, new Uint8Array(size));
+    this.pins = grown(this.pins, new Uint8Array(size));
+    this.ats = grown(this.ats, new Float64Array(size));
     const ring = new Int32Array(size);
     for (let i = 0; i < this.length; i++) ring[i] = this.ring[(this.head + i) % this.ring.length]!;
     this.ring = ring;
     this.head = 0;
-  }
-
-  private enqueue(slot: number): void {
-    this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
-    this.length++;
+    this.grew(size);
   }
 
   private unlink(target: number): void {
@@ -212,8 +247,9 @@ export class Recent<V extends { at: number }> {
     this.length--;
     // A slot replaced since is no longer linked; only the latest one counts.
     if (this.linked[slot] === 1) {
-      if (this.pinned(this.values[slot]!)) {
-        this.enqueue(slot);
+      if (this.pinned(slot)) {
+        this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
+        this.length++;
         return;
       }
       this.unlink(slot);
@@ -221,9 +257,55 @@ export class Recent<V extends { at: number }> {
     // Out of the ring, out of use: nothing refers to this slot number any more.
     this.keys[slot] = '';
     this.scopes[slot] = '';
-    this.values[slot] = undefined;
+    this.freed(slot);
     this.next[slot] = this.freeSlot;
     this.freeSlot = slot;
+  }
+}
+
+/** `to`, which is larger, with `from` copied to its start. */
+export function grown<T extends Int32Array | Uint8Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/** A map that forgets (see the file's comment), an object per entry. */
+export class Recent<V extends { at: number }> extends RecentSlots {
+  private values: (V | undefined)[] = [];
+
+  constructor(
+    max: number,
+    ttlMs: number,
+    private readonly isPinned: (value: V) => boolean = () => false,
+  ) {
+    super(max, ttlMs);
+  }
+
+  /** The live entry for `key` in `scope`, unless it is older than the TTL (pinned entries never are). */
+  get(key: string, now: number, scope?: string): V | undefined {
+    const slot = this.findLive(key, now, scope);
+    return slot === -1 ? undefined : this.values[slot];
+  }
+
+  /** The entry for `key` in `scope` whatever its age. */
+  peek(key: string, scope?: string): V | undefined {
+    const slot = this.find(key, scope);
+    return slot === -1 ? undefined : this.values[slot];
+  }
+
+  set(key: string, value: V, now: number, scope?: string): void {
+    const slot = this.claim(key, value.at, scope, false);
+    this.values[slot] = value;
+    this.trim(now);
+  }
+
+  /** An entry's value may change whether it is pinned, so it is asked each time. */
+  protected override pinned(slot: number): boolean {
+    return this.isPinned(this.values[slot]!);
+  }
+
+  protected override freed(slot: number): void {
+    this.values[slot] = undefined;
   }
 }
 
