@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Hold } from './types.ts';
 import type { HoldRecord } from './apply.ts';
 
@@ -10,15 +11,12 @@ import type { HoldRecord } from './apply.ts';
  * open) goes to the back of the line instead of out, whatever its age; so the
  * bound is `max` plus the pinned entries, which something else bounds.
  *
- * A key may live in a scope (the actor scopes idempotency keys per buyer). The
- * map is keyed by scope, and the few keys of one scope hang off it in a short
- * list, so a scoped lookup builds no string: `buyer + key` would cost a
- * concatenation, its flattening and its hash on every keyed hold, and a string
- * kept per entry. Unscoped keys are their own scope. A scope that grows past
- * `scopeListMax` keys gets a Map of its own (key to slot) instead of its list:
- * a buyer who made 70 keyed holds made each lookup walk 70 scattered slots, and
- * the actor's cost per keyed hold grew with the run (3.5x from 50k to 200k
- * holds in the holds bench, #12).
+ * A key may live in a scope (the actor scopes idempotency keys per buyer):
+ * entries are found by key and scope together (see `RecentSlots`), so a
+ * scoped lookup builds no string (`buyer + key` would cost a concatenation,
+ * its flattening and its hash on every keyed hold, and a string kept per
+ * entry), and a buyer with many keys costs no more per lookup than one with
+ * one. Unscoped keys are their own scope.
  *
  * Entries live in slots: parallel arrays indexed by a slot number, not an
  * object per entry. A keyed hold is set on every such command and its entry
@@ -26,18 +24,16 @@ import type { HoldRecord } from './apply.ts';
  * the scavenger and kept in the old generation; a slot costs array stores.
  * `RecentSlots` keeps the keys, times and pins; what an entry holds is a
  * subclass's columns (`Recent` an object, the actor's `KeyAnswers` its
- * answers' fields, so a keyed hold leaves no object behind). The map holds each scope's first slot number (a small integer, nothing to
- * trace) or its Map, a listed scope runs through `next`, and the insertion order is a
- * ring of slot numbers. A slot is in the ring exactly once: it is freed when
- * it leaves the ring, so a slot number in the ring never names a reused slot.
+ * answers' fields, so a keyed hold leaves no object behind). The insertion
+ * order is a ring of slot numbers. A slot is in the ring exactly once: it is
+ * freed when it leaves the ring, so a slot number in the ring never names a
+ * reused slot.
  * (A plain Map cannot drop its oldest entry cheaply over and over either: V8
  * leaves tombstones at the front that every `keys().next()` walks.)
  */
-/** Keys a scope keeps in its list; past that, in a Map of its own. */
-export const scopeListMax = 8;
-
-/** A scope's first slot (its keys listed through `next`), or its keys' Map once it has many. */
-type Scope = number | Map<string, number>;
+/** What a bucket of `RecentSlots.table` holds when it holds no slot: never any, or one since dropped. */
+const emptyBucket = -1;
+const deadBucket = -2;
 
 /**
  * The slots of a map that forgets, without their values: a subclass keeps
@@ -45,18 +41,33 @@ type Scope = number | Map<string, number>;
  * the actor's `KeyAnswers` typed arrays). A subclass claims a slot, fills its
  * columns, then trims; it clears its columns when a slot is freed (`freed`)
  * and grows them with the slots (`grew`).
+ *
+ * Entries are found through a table of our own, open addressing on a hash of
+ * key and scope (`hashOf`), not through a Map by scope: a keyed hold looked
+ * its buyer up in a Map of 100,000 scopes, and the drop of the oldest entry
+ * looked up another (an old buyer, its string and both Map buckets cold in
+ * cache): a sixth of the actor's time on the mixed workload (#12). Here a
+ * lookup is one probe into an Int32Array, and a drop one store at the bucket
+ * its slot remembers. Dropped entries leave tombstones; the table is rebuilt
+ * from the live slots' hashes (no string is read) when tombstones and
+ * entries fill half of it.
  */
 export class RecentSlots {
-  private readonly map = new Map<string, Scope>();
+  /** Slot numbers by `hashOf(key, scope)`, linear probing; `emptyBucket` or `deadBucket` where none. At most half full. */
+  private table = new Int32Array(2 * initialSlots).fill(emptyBucket);
+  private deadBuckets = 0;
   private keys: string[] = [];
   protected scopes: string[] = [];
+  private hashes = new Int32Array(initialSlots);
+  /** Where each live slot sits in `table`. */
+  private buckets = new Int32Array(initialSlots);
   /** Each entry's time, read by the trim and the TTL check without touching what the entry holds. */
   private ats = new Float64Array(initialSlots);
   /** 1 while the entry must stay (see `pinned`). */
   protected pins = new Uint8Array(initialSlots);
-  /** The next slot of the same scope, or -1; for a free slot, the next free one. */
+  /** For a free slot, the next free one. */
   private next = new Int32Array(initialSlots);
-  /** 1 while the slot's entry is the latest for its key (not replaced nor dropped). */
+  /** 1 while the slot's entry is the latest for its key (not replaced nor dropped): then it is in `table`. */
   private linked = new Uint8Array(initialSlots);
   private freeSlot = -1;
   /** Slots ever handed out; those below are in use or free. */
@@ -66,9 +77,10 @@ export class RecentSlots {
   private head = 0;
   private length = 0;
   private live = 0;
-  /** The scope `find` looked up last and what the map holds for it, so a `claim` just after a `find` looks it up once. */
-  private foundScope: string | null = null;
-  private found: Scope | undefined = undefined;
+  /** The key and scope hashed last and their hash, so a `claim` just after a `find` hashes them once. */
+  private hashedKey = '';
+  private hashedScope = '';
+  private hashed = hashOf('', '');
 
   constructor(
     private readonly max: number,
@@ -92,17 +104,11 @@ export class RecentSlots {
     return slot;
   }
 
-  /** The slot for `key` in `scope` whatever its age, or -1. */
+  /** The slot for `key` in `scope` whatever its age, or -1. Unscoped keys are their own scope. */
   protected find(key: string, scope: string | undefined): number {
-    const mapKey = scope ?? key;
-    const first = this.map.get(mapKey);
-    this.foundScope = mapKey;
-    this.found = first;
-    if (first === undefined) return -1;
-    if (typeof first !== 'number') return first.get(key) ?? -1;
-    let slot = first;
-    while (slot !== -1 && this.keys[slot] !== key) slot = this.next[slot]!;
-    return slot;
+    const scopeKey = scope ?? key;
+    const bucket = this.probe(this.hashFor(key, scopeKey), key, scopeKey);
+    return bucket === -1 ? -1 : this.table[bucket]!;
   }
 
   protected atOf(slot: number): number {
@@ -122,26 +128,24 @@ export class RecentSlots {
 
   /** A slot for `key` in `scope` at `at`, in place of the key's entry if it has one; the caller fills it, then calls `trim`. */
   protected claim(key: string, at: number, scope: string | undefined, pinned: boolean): number {
-    const mapKey = scope ?? key;
-    const first = mapKey === this.foundScope ? this.found : this.map.get(mapKey);
-    this.foundScope = null;
+    const scopeKey = scope ?? key;
+    const hash = this.hashFor(key, scopeKey);
+    if ((this.live + this.deadBuckets + 1) * 2 > this.table.length) this.rebuildTable();
+    const replaced = this.probe(hash, key, scopeKey);
     const slot = this.allocate();
     this.keys[slot] = key;
-    this.scopes[slot] = mapKey;
+    this.scopes[slot] = scopeKey;
+    this.hashes[slot] = hash;
     this.ats[slot] = at;
     this.pins[slot] = pinned ? 1 : 0;
     this.linked[slot] = 1;
-    this.next[slot] = -1;
-    if (first === undefined) {
-      this.map.set(mapKey, slot);
-      this.live++;
-    } else if (typeof first !== 'number') {
-      const before = first.get(key);
-      if (before === undefined) this.live++;
-      else this.linked[before] = 0;
-      first.set(key, slot);
+    if (replaced !== -1) {
+      // The replaced entry's place in the ring is left to lapse.
+      this.linked[this.table[replaced]!] = 0;
+      this.place(replaced, slot);
     } else {
-      this.link(mapKey, first, key, slot);
+      this.place(this.openBucket(hash), slot);
+      this.live++;
     }
     this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
     this.length++;
@@ -160,40 +164,48 @@ export class RecentSlots {
     }
   }
 
-  /**
-   * Appends `slot` to its scope's list, or puts it in place of the entry it
-   * replaces, whose place in the ring is then left to lapse.
-   */
-  private link(mapKey: string, first: number, key: string, slot: number): void {
-    let before = -1;
-    let at = first;
-    let length = 0;
-    while (at !== -1 && this.keys[at] !== key) {
-      before = at;
-      at = this.next[at]!;
-      length++;
+  private hashFor(key: string, scopeKey: string): number {
+    if (key !== this.hashedKey || scopeKey !== this.hashedScope) {
+      this.hashedKey = key;
+      this.hashedScope = scopeKey;
+      this.hashed = hashOf(key, scopeKey);
     }
-    if (at === -1) {
-      this.next[before] = slot;
-      this.live++;
-      if (length >= scopeListMax) this.map.set(mapKey, this.listToMap(first));
-    } else {
-      this.linked[at] = 0;
-      this.next[slot] = this.next[at]!;
-      if (before === -1) this.map.set(mapKey, slot);
-      else this.next[before] = slot;
+    return this.hashed;
+  }
+
+  /** The bucket holding `key` in `scopeKey`, or -1. */
+  private probe(hash: number, key: string, scopeKey: string): number {
+    const mask = this.table.length - 1;
+    for (let bucket = hash & mask; ; bucket = (bucket + 1) & mask) {
+      const slot = this.table[bucket]!;
+      if (slot === emptyBucket) return -1;
+      if (slot >= 0 && this.hashes[slot] === hash && this.keys[slot] === key && this.scopes[slot] === scopeKey) return bucket;
     }
   }
 
-  /** A scope's listed slots as a Map by key; `next` of each is cleared (it is the free list's link once freed). */
-  private listToMap(first: number): Map<string, number> {
-    const keys = new Map<string, number>();
-    for (let slot = first, next: number; slot !== -1; slot = next) {
-      next = this.next[slot]!;
-      this.next[slot] = -1;
-      keys.set(this.keys[slot]!, slot);
+  /** The first bucket from `hash` that holds no live slot. */
+  private openBucket(hash: number): number {
+    const mask = this.table.length - 1;
+    let bucket = hash & mask;
+    while (this.table[bucket]! >= 0) bucket = (bucket + 1) & mask;
+    if (this.table[bucket] === deadBucket) this.deadBuckets--;
+    return bucket;
+  }
+
+  private place(bucket: number, slot: number): void {
+    this.table[bucket] = slot;
+    this.buckets[slot] = bucket;
+  }
+
+  /** A table without tombstones, twice as large when the live entries fill a quarter of this one. */
+  private rebuildTable(): void {
+    const size = this.live * 4 > this.table.length ? this.table.length * 2 : this.table.length;
+    this.table = new Int32Array(size).fill(emptyBucket);
+    this.deadBuckets = 0;
+    for (let i = 0; i < this.length; i++) {
+      const slot = this.ring[(this.head + i) & (this.ring.length - 1)]!;
+      if (this.linked[slot] === 1) this.place(this.openBucket(this.hashes[slot]!), slot);
     }
-    return keys;
   }
 
   private allocate(): number {
@@ -213,32 +225,13 @@ export class RecentSlots {
     this.linked = grown(this.linked, new Uint8Array(size));
     this.pins = grown(this.pins, new Uint8Array(size));
     this.ats = grown(this.ats, new Float64Array(size));
+    this.hashes = grown(this.hashes, new Int32Array(size));
+    this.buckets = grown(this.buckets, new Int32Array(size));
     const ring = new Int32Array(size);
     for (let i = 0; i < this.length; i++) ring[i] = this.ring[(this.head + i) % this.ring.length]!;
     this.ring = ring;
     this.head = 0;
     this.grew(size);
-  }
-
-  private unlink(target: number): void {
-    this.linked[target] = 0;
-    this.live--;
-    this.foundScope = null;
-    const scope = this.scopes[target]!;
-    const first = this.map.get(scope)!;
-    if (typeof first !== 'number') {
-      first.delete(this.keys[target]!);
-      if (first.size === 0) this.map.delete(scope);
-      return;
-    }
-    let slot = first;
-    if (slot === target) {
-      if (this.next[target] === -1) this.map.delete(scope);
-      else this.map.set(scope, this.next[target]!);
-      return;
-    }
-    while (this.next[slot] !== target) slot = this.next[slot]!;
-    this.next[slot] = this.next[target]!;
   }
 
   private dropOldest(): void {
@@ -252,7 +245,10 @@ export class RecentSlots {
         this.length++;
         return;
       }
-      this.unlink(slot);
+      this.linked[slot] = 0;
+      this.live--;
+      this.table[this.buckets[slot]!] = deadBucket;
+      this.deadBuckets++;
     }
     // Out of the ring, out of use: nothing refers to this slot number any more.
     this.keys[slot] = '';
@@ -261,6 +257,21 @@ export class RecentSlots {
     this.next[slot] = this.freeSlot;
     this.freeSlot = slot;
   }
+}
+
+/** Mixed into every hash, so that which keys collide differs from one process to the next. */
+const hashSeed = randomBytes(4).readInt32LE(0);
+
+/** A 32-bit hash of a key and its scope (FNV-1a, then murmur3's finalizer, so the low bits the table masks are mixed). */
+function hashOf(key: string, scopeKey: string): number {
+  let h = hashSeed ^ key.length;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < scopeKey.length; i++) h = Math.imul(h ^ scopeKey.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** `to`, which is larger, with `from` copied to its start. */
