@@ -23,9 +23,10 @@ const statuses: readonly Status[] = ['held', 'confirmed', 'released', 'expired']
  * An answer's fields live in columns by slot, not in an object per answer: a
  * keyed hold is answered on every such command and its answer outlives the
  * young generation, so an object per answer was copied by the scavenger,
- * promoted, and (with the old-to-new pointer from the slot array) made every
- * scavenge slower, some 40% of the actor's time on a workload of keyed holds
- * (#12). An answer is built as an object only for a retry, from its slot.
+ * promoted, and pointed to from the old slot array: on the actor
+ * micro-benchmark (half the holds keyed) each scavenge copied twice the bytes
+ * it copies now (#12). An answer is built as an object only for a retry, from
+ * its slot.
  */
 export class KeyAnswers extends RecentSlots {
   private holdIds: string[] = [];
