@@ -24,7 +24,8 @@ import { releaseAllHolds } from './commands/release_all_holds.ts';
 import { releaseHold } from './commands/release_hold.ts';
 import { ExpiryHeap } from './expiry_heap.ts';
 import { holdIdSource, newTicketId, type Ids } from './ids.ts';
-import { ClosedHolds, Recent, type ClosedStatus } from './recent.ts';
+import { KeyAnswers, type KeyAnswer } from './key_answers.ts';
+import { ClosedHolds, type ClosedStatus } from './recent.ts';
 import type {
   Command,
   EventConfig,
@@ -55,18 +56,6 @@ export type ActorOptions = {
 export type Handling = { outcome: Outcome; entries: JournalEntry[] };
 
 /**
- * What the actor remembers under an idempotency key: the hold the first
- * attempt made (open or since closed; `status` follows it), or its refusal.
- * Refusals are not journaled, so a retry after a crash may get a fresh answer.
- * The hold's fields are copied, not the hold kept: answers outlive most holds,
- * and a hold kept by its answer would be carried into the old generation.
- * A basket's answer also lists its holds' fields (the answer's own are its
- * first hold's; `status` follows that one); a refused basket has an empty
- * list, and `typeId` then holds the basket's items as `basketItems` spells them.
- */
-type KeyAnswer = HoldRecord & { at: number; status: HoldView['status']; refusal: Refusal | null; basket: HoldRecord[] | null };
-
-/**
  * The only writer of one event's inventory. Handlers decide and return journal
  * bodies; `write` numbers them and `commitEntry` applies each through
  * `applyEntry`, the same function recovery uses, then updates the actor's own
@@ -91,9 +80,9 @@ export class InventoryActor {
    * retry never makes a second hold; the rest are kept at most
    * `idempotencyKeysMax`, at most `idempotencyTtlMs`.
    */
-  private readonly answers = new Recent<KeyAnswer>(idempotencyKeysMax, idempotencyTtlMs, (answer) => answer.refusal === null && answer.status === 'held');
-  /** The answers of open keyed holds by hold id: small, so closing a hold finds its answer cheaply. */
-  private readonly openAnswers = new Map<string, KeyAnswer>();
+  private readonly answers = new KeyAnswers(idempotencyKeysMax, idempotencyTtlMs);
+  /** The answers' slots of open keyed holds by hold id: small, so closing a hold finds its answer cheaply. */
+  private readonly openAnswers = new Map<string, number>();
   private readonly closed = new ClosedHolds(closedHoldsMax);
   /** The state's types, for the O(types) check after every write without iterating a Map. */
   private typeList: TypeState[] = [];
@@ -205,9 +194,7 @@ export class InventoryActor {
     if (answer !== undefined) return { outcome: this.answerAgain(answer, cmd, now), entries: [] };
     const handled = placeHold(this.state, cmd, now, this.ids);
     // A hold's answer is recorded when its entry is applied (indexPlaced), live or replayed.
-    if (!handled.outcome.ok) {
-      this.answers.set(cmd.key, refusalAnswer(cmd, now, handled.outcome), now, cmd.buyer);
-    }
+    if (!handled.outcome.ok) this.answers.refused(cmd.key, cmd.buyer, now, cmd.typeId, cmd.qty, handled.outcome, null);
     return this.write(handled);
   }
 
@@ -217,10 +204,7 @@ export class InventoryActor {
     const answer = this.answers.get(cmd.key, now, cmd.buyer);
     if (answer !== undefined) return { outcome: this.answerBasketAgain(answer, cmd, now), entries: [] };
     const handled = placeBasket(this.state, cmd, now, this.ids);
-    if (!handled.outcome.ok) {
-      const refused: KeyAnswer = { holdId: '', typeId: basketItems(cmd.items), qty: 0, buyer: cmd.buyer, price: 0, expiresAt: 0, at: now, status: 'held', refusal: handled.outcome, basket: [] };
-      this.answers.set(cmd.key, refused, now, cmd.buyer);
-    }
+    if (!handled.outcome.ok) this.answers.refused(cmd.key, cmd.buyer, now, basketItems(cmd.items), 0, handled.outcome, []);
     return this.write(handled);
   }
 
@@ -305,33 +289,21 @@ export class InventoryActor {
     // Lazy deletion leaves closed holds in the heap; rebuild before they outnumber the live ones.
     if (this.heap.size > 2 * this.state.holds.size + 1024) this.heap.rebuild(this.state.holds.values());
     if (hold.key !== null) {
-      const answer: KeyAnswer = {
-        holdId: hold.holdId,
-        typeId: hold.typeId,
-        qty: hold.qty,
-        buyer: hold.buyer,
-        price: hold.price,
-        expiresAt: hold.expiresAt,
-        at: hold.placedAt,
-        status: 'held',
-        refusal: null,
-        basket: null,
-      };
-      if (hold.basket !== undefined) answer.basket = [holdRecord(hold)];
-      this.answers.set(hold.key, answer, hold.placedAt, hold.buyer);
-      this.openAnswers.set(hold.holdId, answer);
+      const slot = this.answers.placed(hold, hold.basket === undefined ? null : [holdRecord(hold)]);
+      this.openAnswers.set(hold.holdId, slot);
     } else if (hold.basket !== undefined) {
       // The rest of a keyed basket joins its first hold's answer (placed just before, in the same command).
-      this.openAnswers.get(hold.basket)?.basket?.push(holdRecord(hold));
+      const slot = this.openAnswers.get(hold.basket);
+      if (slot !== undefined) this.answers.basketAt(slot)?.push(holdRecord(hold));
     }
   }
 
   private indexClosed(hold: Hold, status: ClosedStatus): void {
     this.closed.add(hold, status);
     if (hold.key === null) return;
-    const answer = this.openAnswers.get(hold.holdId);
-    if (answer === undefined) return;
-    answer.status = status;
+    const slot = this.openAnswers.get(hold.holdId);
+    if (slot === undefined) return;
+    this.answers.closed(slot, hold.holdId, status);
     this.openAnswers.delete(hold.holdId);
   }
 
@@ -357,10 +329,10 @@ export class InventoryActor {
     for (const hold of this.state.holds.values()) {
       assert(inHeap.has(hold), `hold ${hold.holdId} is missing from the expiry heap`);
       if (hold.key === null) continue;
-      const answer = this.answers.peek(hold.key, hold.buyer);
-      assert(answer?.holdId === hold.holdId && this.openAnswers.get(hold.holdId) === answer, `hold ${hold.holdId}: its key must lead to it`);
+      const slot = this.answers.slotOf(hold.key, hold.buyer);
+      assert(this.answers.holdIdAt(slot) === hold.holdId && this.openAnswers.get(hold.holdId) === slot, `hold ${hold.holdId}: its key must lead to it`);
     }
-    for (const answer of this.openAnswers.values()) assert(answer.status === 'held', 'a closed hold left among the open answers');
+    for (const slot of this.openAnswers.values()) assert(this.answers.statusAt(slot) === 'held', 'a closed hold left among the open answers');
   }
 }
 
@@ -377,11 +349,6 @@ function holdRecord(hold: Hold): HoldRecord {
 /** A hold past its time is expired even before the timer releases it: it can no longer be confirmed. */
 function statusOf(hold: HoldRecord, now: number): HoldView['status'] {
   return hold.expiresAt <= now ? 'expired' : 'held';
-}
-
-/** The answer kept for a keyed attempt that was refused: no hold, so its hold fields are empty. */
-function refusalAnswer(cmd: PlaceHold, now: number, refusal: Refusal): KeyAnswer {
-  return { holdId: '', typeId: cmd.typeId, qty: cmd.qty, buyer: cmd.buyer, price: 0, expiresAt: 0, at: now, status: 'held', refusal, basket: null };
 }
 
 const keyReused: Refusal = Object.freeze({ ok: false, reason: 'idempotency_key_reused', detail: 'this key was used for another ticket type or quantity' });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Hold } from './types.ts';
 import type { HoldRecord } from './apply.ts';
 
@@ -10,41 +11,63 @@ import type { HoldRecord } from './apply.ts';
  * open) goes to the back of the line instead of out, whatever its age; so the
  * bound is `max` plus the pinned entries, which something else bounds.
  *
- * A key may live in a scope (the actor scopes idempotency keys per buyer). The
- * map is keyed by scope, and the few keys of one scope hang off it in a short
- * list, so a scoped lookup builds no string: `buyer + key` would cost a
- * concatenation, its flattening and its hash on every keyed hold, and a string
- * kept per entry. Unscoped keys are their own scope. A scope that grows past
- * `scopeListMax` keys gets a Map of its own (key to slot) instead of its list:
- * a buyer who made 70 keyed holds made each lookup walk 70 scattered slots, and
- * the actor's cost per keyed hold grew with the run (3.5x from 50k to 200k
- * holds in the holds bench, #12).
+ * A key may live in a scope (the actor scopes idempotency keys per buyer):
+ * entries are found by key and scope together (see `RecentSlots`), so a
+ * scoped lookup builds no string (`buyer + key` would cost a concatenation,
+ * its flattening and its hash on every keyed hold, and a string kept per
+ * entry), and a buyer with many keys costs no more per lookup than one with
+ * one. Unscoped keys are their own scope.
  *
  * Entries live in slots: parallel arrays indexed by a slot number, not an
  * object per entry. A keyed hold is set on every such command and its entry
  * outlives the young generation, so an object per entry was copied twice by
  * the scavenger and kept in the old generation; a slot costs array stores.
- * The map holds each scope's first slot number (a small integer, nothing to
- * trace) or its Map, a listed scope runs through `next`, and the insertion order is a
- * ring of slot numbers. A slot is in the ring exactly once: it is freed when
- * it leaves the ring, so a slot number in the ring never names a reused slot.
+ * `RecentSlots` keeps the keys, times and pins; what an entry holds is a
+ * subclass's columns (`Recent` an object, the actor's `KeyAnswers` its
+ * answers' fields, so a keyed hold leaves no object behind). The insertion
+ * order is a ring of slot numbers. A slot is in the ring exactly once: it is
+ * freed when it leaves the ring, so a slot number in the ring never names a
+ * reused slot.
  * (A plain Map cannot drop its oldest entry cheaply over and over either: V8
  * leaves tombstones at the front that every `keys().next()` walks.)
  */
-/** Keys a scope keeps in its list; past that, in a Map of its own. */
-export const scopeListMax = 8;
+/** What a bucket of `RecentSlots.table` holds when it holds no slot: never any, or one since dropped. */
+const emptyBucket = -1;
+const deadBucket = -2;
 
-/** A scope's first slot (its keys listed through `next`), or its keys' Map once it has many. */
-type Scope = number | Map<string, number>;
-
-export class Recent<V extends { at: number }> {
-  private readonly map = new Map<string, Scope>();
+/**
+ * The slots of a map that forgets, without their values: a subclass keeps
+ * what each slot holds in columns of its own (`Recent` an object per entry,
+ * the actor's `KeyAnswers` typed arrays). A subclass claims a slot, fills its
+ * columns, then trims; it clears its columns when a slot is freed (`freed`)
+ * and grows them with the slots (`grew`).
+ *
+ * Entries are found through a table of our own, open addressing on a hash of
+ * key and scope (`hashOf`), not through a Map by scope: a keyed hold looked
+ * its buyer up in a Map of 100,000 scopes, and the drop of the oldest entry
+ * looked up another (an old buyer, its string and both Map buckets cold in
+ * cache): a sixth of the actor's time on the mixed workload (#12). Here a
+ * lookup is one probe into an Int32Array, and a drop one store at the bucket
+ * its slot remembers. Dropped entries leave tombstones; the table is rebuilt
+ * from the live slots' hashes (no string is read) when tombstones and
+ * entries fill half of it.
+ */
+export class RecentSlots {
+  /** Slot numbers by `hashOf(key, scope)`, linear probing; `emptyBucket` or `deadBucket` where none. At most half full. */
+  private table = new Int32Array(2 * initialSlots).fill(emptyBucket);
+  private deadBuckets = 0;
   private keys: string[] = [];
-  private scopes: string[] = [];
-  private values: (V | undefined)[] = [];
-  /** The next slot of the same scope, or -1; for a free slot, the next free one. */
+  protected scopes: string[] = [];
+  private hashes = new Int32Array(initialSlots);
+  /** Where each live slot sits in `table`. */
+  private buckets = new Int32Array(initialSlots);
+  /** Each entry's time, read by the trim and the TTL check without touching what the entry holds. */
+  private ats = new Float64Array(initialSlots);
+  /** 1 while the entry must stay (see `pinned`). */
+  protected pins = new Uint8Array(initialSlots);
+  /** For a free slot, the next free one. */
   private next = new Int32Array(initialSlots);
-  /** 1 while the slot's entry is the latest for its key (not replaced nor dropped). */
+  /** 1 while the slot's entry is the latest for its key (not replaced nor dropped): then it is in `table`. */
   private linked = new Uint8Array(initialSlots);
   private freeSlot = -1;
   /** Slots ever handed out; those below are in use or free. */
@@ -54,105 +77,135 @@ export class Recent<V extends { at: number }> {
   private head = 0;
   private length = 0;
   private live = 0;
-  /** The scope `find` looked up last and what the map holds for it, so a `set` just after a `get` looks it up once. */
-  private foundScope: string | null = null;
-  private found: Scope | undefined = undefined;
+  /** The key and scope hashed last and their hash, so a `claim` just after a `find` hashes them once. */
+  private hashedKey = '';
+  private hashedScope = '';
+  private hashed = hashOf('', '');
 
   constructor(
     private readonly max: number,
     private readonly ttlMs: number,
-    private readonly pinned: (value: V) => boolean = () => false,
   ) {}
 
   get size(): number {
     return this.live;
   }
 
-  /** The live entry for `key` in `scope`, unless it is older than the TTL (pinned entries never are). */
-  get(key: string, now: number, scope?: string): V | undefined {
-    const slot = this.find(key, scope);
-    if (slot === -1) return undefined;
-    const value = this.values[slot]!;
-    if (value.at + this.ttlMs <= now && !this.pinned(value)) return undefined;
-    return value;
+  /** Slots the columns must hold. */
+  protected get capacity(): number {
+    return this.next.length;
   }
 
-  /** The entry for `key` in `scope` whatever its age. */
-  peek(key: string, scope?: string): V | undefined {
+  /** The live slot for `key` in `scope`, or -1, also when it is older than the TTL (pinned entries never are). */
+  protected findLive(key: string, now: number, scope: string | undefined): number {
     const slot = this.find(key, scope);
-    return slot === -1 ? undefined : this.values[slot];
+    if (slot === -1) return -1;
+    if (this.ats[slot]! + this.ttlMs <= now && !this.pinned(slot)) return -1;
+    return slot;
   }
 
-  set(key: string, value: V, now: number, scope?: string): void {
-    const mapKey = scope ?? key;
-    const first = mapKey === this.foundScope ? this.found : this.map.get(mapKey);
-    this.foundScope = null;
+  /** The slot for `key` in `scope` whatever its age, or -1. Unscoped keys are their own scope. */
+  protected find(key: string, scope: string | undefined): number {
+    const scopeKey = scope ?? key;
+    const bucket = this.probe(this.hashFor(key, scopeKey), key, scopeKey);
+    return bucket === -1 ? -1 : this.table[bucket]!;
+  }
+
+  protected atOf(slot: number): number {
+    return this.ats[slot]!;
+  }
+
+  /** Whether the entry must stay; `pins` unless a subclass decides otherwise. */
+  protected pinned(slot: number): boolean {
+    return this.pins[slot] === 1;
+  }
+
+  /** What a subclass does when a slot is freed: let go of what its columns hold there. */
+  protected freed(_slot: number): void {}
+
+  /** What a subclass does when the slots grow to `size`: grow its typed columns alike. */
+  protected grew(_size: number): void {}
+
+  /** A slot for `key` in `scope` at `at`, in place of the key's entry if it has one; the caller fills it, then calls `trim`. */
+  protected claim(key: string, at: number, scope: string | undefined, pinned: boolean): number {
+    const scopeKey = scope ?? key;
+    const hash = this.hashFor(key, scopeKey);
+    if ((this.live + this.deadBuckets + 1) * 2 > this.table.length) this.rebuildTable();
+    const replaced = this.probe(hash, key, scopeKey);
     const slot = this.allocate();
     this.keys[slot] = key;
-    this.scopes[slot] = mapKey;
-    this.values[slot] = value;
+    this.scopes[slot] = scopeKey;
+    this.hashes[slot] = hash;
+    this.ats[slot] = at;
+    this.pins[slot] = pinned ? 1 : 0;
     this.linked[slot] = 1;
-    this.next[slot] = -1;
-    if (first === undefined) {
-      this.map.set(mapKey, slot);
-      this.live++;
-    } else if (typeof first !== 'number') {
-      const at = first.get(key);
-      if (at === undefined) this.live++;
-      else this.linked[at] = 0;
-      first.set(key, slot);
+    if (replaced !== -1) {
+      // The replaced entry's place in the ring is left to lapse.
+      this.linked[this.table[replaced]!] = 0;
+      this.place(replaced, slot);
     } else {
-      // Appended to its scope's list, or in place of the entry it replaces,
-      // whose place in the ring is then left to lapse.
-      let before = -1;
-      let at = first;
-      let length = 0;
-      while (at !== -1 && this.keys[at] !== key) {
-        before = at;
-        at = this.next[at]!;
-        length++;
-      }
-      if (at === -1) {
-        this.next[before] = slot;
-        this.live++;
-        if (length >= scopeListMax) this.map.set(mapKey, this.listToMap(first));
-      } else {
-        this.linked[at] = 0;
-        this.next[slot] = this.next[at]!;
-        if (before === -1) this.map.set(mapKey, slot);
-        else this.next[before] = slot;
-      }
+      this.place(this.openBucket(hash), slot);
+      this.live++;
     }
-    this.enqueue(slot);
-    // At most two drops per insert, which outpaces the one insert, so the work
-    // per call stays bounded even when pinned entries cycle to the back.
+    this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
+    this.length++;
+    return slot;
+  }
+
+  /**
+   * Drops what is past the bound or the TTL, oldest first. At most two drops
+   * per call, which outpaces the one claim before it, so the work per call
+   * stays bounded even when pinned entries cycle to the back.
+   */
+  protected trim(now: number): void {
     for (let steps = 0; steps < 2 && this.length > 0; steps++) {
-      if (this.length <= this.max && this.values[this.ring[this.head]!]!.at + this.ttlMs > now) break;
+      if (this.length <= this.max && this.ats[this.ring[this.head]!]! + this.ttlMs > now) break;
       this.dropOldest();
     }
   }
 
-  private find(key: string, scope: string | undefined): number {
-    const mapKey = scope ?? key;
-    const first = this.map.get(mapKey);
-    this.foundScope = mapKey;
-    this.found = first;
-    if (first === undefined) return -1;
-    if (typeof first !== 'number') return first.get(key) ?? -1;
-    let slot = first;
-    while (slot !== -1 && this.keys[slot] !== key) slot = this.next[slot]!;
-    return slot;
+  private hashFor(key: string, scopeKey: string): number {
+    if (key !== this.hashedKey || scopeKey !== this.hashedScope) {
+      this.hashedKey = key;
+      this.hashedScope = scopeKey;
+      this.hashed = hashOf(key, scopeKey);
+    }
+    return this.hashed;
   }
 
-  /** A scope's listed slots as a Map by key; `next` of each is cleared (it is the free list's link once freed). */
-  private listToMap(first: number): Map<string, number> {
-    const keys = new Map<string, number>();
-    for (let slot = first, next: number; slot !== -1; slot = next) {
-      next = this.next[slot]!;
-      this.next[slot] = -1;
-      keys.set(this.keys[slot]!, slot);
+  /** The bucket holding `key` in `scopeKey`, or -1. */
+  private probe(hash: number, key: string, scopeKey: string): number {
+    const mask = this.table.length - 1;
+    for (let bucket = hash & mask; ; bucket = (bucket + 1) & mask) {
+      const slot = this.table[bucket]!;
+      if (slot === emptyBucket) return -1;
+      if (slot >= 0 && this.hashes[slot] === hash && this.keys[slot] === key && this.scopes[slot] === scopeKey) return bucket;
     }
-    return keys;
+  }
+
+  /** The first bucket from `hash` that holds no live slot. */
+  private openBucket(hash: number): number {
+    const mask = this.table.length - 1;
+    let bucket = hash & mask;
+    while (this.table[bucket]! >= 0) bucket = (bucket + 1) & mask;
+    if (this.table[bucket] === deadBucket) this.deadBuckets--;
+    return bucket;
+  }
+
+  private place(bucket: number, slot: number): void {
+    this.table[bucket] = slot;
+    this.buckets[slot] = bucket;
+  }
+
+  /** A table without tombstones, twice as large when the live entries fill a quarter of this one. */
+  private rebuildTable(): void {
+    const size = this.live * 4 > this.table.length ? this.table.length * 2 : this.table.length;
+    this.table = new Int32Array(size).fill(emptyBucket);
+    this.deadBuckets = 0;
+    for (let i = 0; i < this.length; i++) {
+      const slot = this.ring[(this.head + i) & (this.ring.length - 1)]!;
+      if (this.linked[slot] === 1) this.place(this.openBucket(this.hashes[slot]!), slot);
+    }
   }
 
   private allocate(): number {
@@ -168,42 +221,17 @@ export class Recent<V extends { at: number }> {
   /** Doubles the slot arrays and the ring; the ring's entries move to its start, in order. */
   private grow(): void {
     const size = this.next.length * 2;
-    const next = new Int32Array(size);
-    next.set(this.next);
-    this.next = next;
-    const linked = new Uint8Array(size);
-    linked.set(this.linked);
-    this.linked = linked;
+    this.next = grown(this.next, new Int32Array(size));
+    this.linked = grown(this.linked, new Uint8Array(size));
+    this.pins = grown(this.pins, new Uint8Array(size));
+    this.ats = grown(this.ats, new Float64Array(size));
+    this.hashes = grown(this.hashes, new Int32Array(size));
+    this.buckets = grown(this.buckets, new Int32Array(size));
     const ring = new Int32Array(size);
     for (let i = 0; i < this.length; i++) ring[i] = this.ring[(this.head + i) % this.ring.length]!;
     this.ring = ring;
     this.head = 0;
-  }
-
-  private enqueue(slot: number): void {
-    this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
-    this.length++;
-  }
-
-  private unlink(target: number): void {
-    this.linked[target] = 0;
-    this.live--;
-    this.foundScope = null;
-    const scope = this.scopes[target]!;
-    const first = this.map.get(scope)!;
-    if (typeof first !== 'number') {
-      first.delete(this.keys[target]!);
-      if (first.size === 0) this.map.delete(scope);
-      return;
-    }
-    let slot = first;
-    if (slot === target) {
-      if (this.next[target] === -1) this.map.delete(scope);
-      else this.map.set(scope, this.next[target]!);
-      return;
-    }
-    while (this.next[slot] !== target) slot = this.next[slot]!;
-    this.next[slot] = this.next[target]!;
+    this.grew(size);
   }
 
   private dropOldest(): void {
@@ -212,18 +240,83 @@ export class Recent<V extends { at: number }> {
     this.length--;
     // A slot replaced since is no longer linked; only the latest one counts.
     if (this.linked[slot] === 1) {
-      if (this.pinned(this.values[slot]!)) {
-        this.enqueue(slot);
+      if (this.pinned(slot)) {
+        this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
+        this.length++;
         return;
       }
-      this.unlink(slot);
+      this.linked[slot] = 0;
+      this.live--;
+      this.table[this.buckets[slot]!] = deadBucket;
+      this.deadBuckets++;
     }
     // Out of the ring, out of use: nothing refers to this slot number any more.
     this.keys[slot] = '';
     this.scopes[slot] = '';
-    this.values[slot] = undefined;
+    this.freed(slot);
     this.next[slot] = this.freeSlot;
     this.freeSlot = slot;
+  }
+}
+
+/** Mixed into every hash, so that which keys collide differs from one process to the next. */
+const hashSeed = randomBytes(4).readInt32LE(0);
+
+/** A 32-bit hash of a key and its scope (FNV-1a, then murmur3's finalizer, so the low bits the table masks are mixed). */
+function hashOf(key: string, scopeKey: string): number {
+  let h = hashSeed ^ key.length;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < scopeKey.length; i++) h = Math.imul(h ^ scopeKey.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** `to`, which is larger, with `from` copied to its start. */
+export function grown<T extends Int32Array | Uint8Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/** A map that forgets (see the file's comment), an object per entry. */
+export class Recent<V extends { at: number }> extends RecentSlots {
+  private values: (V | undefined)[] = [];
+
+  constructor(
+    max: number,
+    ttlMs: number,
+    private readonly isPinned: (value: V) => boolean = () => false,
+  ) {
+    super(max, ttlMs);
+  }
+
+  /** The live entry for `key` in `scope`, unless it is older than the TTL (pinned entries never are). */
+  get(key: string, now: number, scope?: string): V | undefined {
+    const slot = this.findLive(key, now, scope);
+    return slot === -1 ? undefined : this.values[slot];
+  }
+
+  /** The entry for `key` in `scope` whatever its age. */
+  peek(key: string, scope?: string): V | undefined {
+    const slot = this.find(key, scope);
+    return slot === -1 ? undefined : this.values[slot];
+  }
+
+  set(key: string, value: V, now: number, scope?: string): void {
+    const slot = this.claim(key, value.at, scope, false);
+    this.values[slot] = value;
+    this.trim(now);
+  }
+
+  /** An entry's value may change whether it is pinned, so it is asked each time. */
+  protected override pinned(slot: number): boolean {
+    return this.isPinned(this.values[slot]!);
+  }
+
+  protected override freed(slot: number): void {
+    this.values[slot] = undefined;
   }
 }
 
