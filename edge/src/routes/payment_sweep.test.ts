@@ -83,6 +83,11 @@ async function settledOnce(eventId: string, orderIds: string[]): Promise<{ id: s
   const emails = (await n.t.db.query(`SELECT count(*)::int AS n FROM email_outbox WHERE key = ANY($1::text[])`, [orderIds.map((id) => `order_confirmation:${id}`)])).rows[0].n;
   expect(emails).toBe(orderIds.length);
   expect(await unswept(orderIds)).toBe(0);
+  // Line 1 carries the hold that became the tickets, as the order does (orders_db.ts mirrorTicketedToFirstLine).
+  const unmirrored = await n.t.db.query(
+    `SELECT count(*)::int AS n FROM orders o JOIN order_lines l ON l.order_id = o.id AND l.line = 1
+      WHERE o.id = ANY($1::uuid[]) AND l.ticketed_hold_id IS DISTINCT FROM o.ticketed_hold_id`, [orderIds]);
+  expect(unmirrored.rows[0].n).toBe(0);
   return tickets.map((t) => ({ id: t.id, secret: t.secret }));
 }
 
