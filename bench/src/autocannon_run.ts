@@ -46,6 +46,12 @@ export type LoadResult = {
   latency: LatencyPercentiles;
   /** runLoad: the thrown-away warm-up's status codes (its 201s count as held too). */
   warmupStatusCodes?: Record<string, number>;
+  /**
+   * CPU µs this process (autocannon, the load generator) spent over the run,
+   * user and system. On a small machine it shares the cores with the server,
+   * so it bounds what any server can answer there.
+   */
+  clientCpuUs: number;
 };
 
 export type LatencyPercentiles = { p50: number; p75: number; p90: number; p97_5: number; p99: number; p99_9: number; max: number };
@@ -103,17 +109,19 @@ export async function runOnce(spec: LoadSpec): Promise<LoadResult> {
     answered = 0;
   }, 1000);
   let result: Awaited<ReturnType<typeof autocannon>>;
+  const cpuBefore = process.cpuUsage();
   try {
     result = await instance;
   } finally {
     clearInterval(second);
   }
+  const cpu = process.cpuUsage(cpuBefore);
   // The run may end a moment before the last interval fires: those answers are its last second.
   if (answered > 0 && timeline.length < spec.durationS) timeline.push(answered);
-  return toLoadResult(result, timeline);
+  return toLoadResult(result, timeline, cpu.user + cpu.system);
 }
 
-function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>, timeline: number[]): LoadResult {
+function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>, timeline: number[], clientCpuUs: number): LoadResult {
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;
   const requests = result.requests.total;
@@ -130,5 +138,6 @@ function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>, timeline: 
     durationS,
     timeline,
     latency: { p50: l.p50, p75: l.p75, p90: l.p90, p97_5: l.p97_5, p99: l.p99, p99_9: l.p99_9, max: l.max },
+    clientCpuUs,
   };
 }

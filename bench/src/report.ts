@@ -58,6 +58,7 @@ export function jsonRow(row: ResultRow): Record<string, unknown> {
     ...(rest.ratioToHelloWorld !== undefined ? { ratioToHelloWorld: round(rest.ratioToHelloWorld, 3) } : {}),
     ...(rest.tickrRatio !== undefined ? { tickrRatio: round(rest.tickrRatio, 3) } : {}),
     ...(rest.redisCpuUsPerReq !== undefined ? { redisCpuUsPerReq: round(rest.redisCpuUsPerReq, 1) } : {}),
+    ...(rest.clientCpuUsPerReq !== undefined ? { clientCpuUsPerReq: round(rest.clientCpuUsPerReq, 1) } : {}),
   };
 }
 
@@ -85,6 +86,7 @@ const columns: [string, (row: ResultRow) => string][] = [
   ['non-2xx', (r) => (r.non2xx === undefined ? '' : String(r.non2xx))],
   ['CPU µs/req', (r) => (r.cpuUsPerReq === null ? 'n/a' : String(round(r.cpuUsPerReq, 1)))],
   ['of it PG', (r) => (r.pgCpuUsPerReq === undefined ? '' : r.pgCpuUsPerReq === null ? 'n/a' : String(round(r.pgCpuUsPerReq, 1)))],
+  ['client µs/req', (r) => (r.clientCpuUsPerReq == null ? '' : String(round(r.clientCpuUsPerReq, 1)))],
   ['vs hello', (r) => (r.ratioToHelloWorld == null ? '' : `${round(r.ratioToHelloWorld * 100, 1)} %`)],
   ['tickr ×', (r) => (r.tickrRatio == null ? '' : `${ratioText(r.tickrRatio)}×`)],
 ];

@@ -28,6 +28,11 @@ export type ResultRow = {
    * at the same connection count; 20 reads "Tickr answered 20 times as many".
    */
   tickrRatio?: number | null;
+  /**
+   * The load generator's CPU per answered request (autocannon in the bench
+   * process), apart from cpuUsPerReq: on a 2-core box it runs on the same cores.
+   */
+  clientCpuUsPerReq?: number | null;
   /** redis-lua rows: of cpuUsPerReq, the part spent in redis-server (the private one only). */
   redisCpuUsPerReq?: number | null;
   statusCodes?: Record<string, number>;

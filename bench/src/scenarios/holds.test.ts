@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { redisInstalled } from '../baselines/index.ts';
 import { parseCommandLine } from '../options.ts';
 import { useScenarioDatabase } from '../testing/database.ts';
-import { buyersFor, holds, targets } from './holds.ts';
+import { buyersFor, holds, machineBounds, targets } from './holds.ts';
 
 describe('buyersFor', () => {
   const base = { observedRps: null, durationS: 10, available: 5_000_000, connections: 100, alreadyMade: 0 };
@@ -53,6 +53,24 @@ describe('targets', () => {
   });
 });
 
+describe('machineBounds', () => {
+  it('bounds a contender over hello-world by the cores over its server and client CPU per request', () => {
+    const row = (name: string, rps: number, cpuUsPerReq: number | null, clientCpuUsPerReq: number | null) => ({ name, rps, p50: 1, p99: 1, errors: 0, cpuUsPerReq, clientCpuUsPerReq, connections: 100 });
+    const rows = new Map([
+      ['hello-world', [row('hello-world', 60_000, 10, 16)]],
+      // 60 + 40 µs a hold: 2 cores answer at most 20,000 a second, a third of hello-world's 60,000.
+      ['tickr', [row('tickr', 15_000, 60, 40)]],
+      ['group-commit', [row('group-commit', 10_000, 45, 55)]],
+      // No CPU figure (not Linux): no bound rather than a guess.
+      ['group-commit-worker', [row('group-commit-worker', 10_000, null, 50)]],
+    ]);
+    expect(machineBounds(rows, 2)).toEqual({
+      'tickr/hello-world c=100 at most (2 cores ÷ server + client CPU 100 µs/req)': '0.333',
+      'group-commit/hello-world c=100 at most (2 cores ÷ server + client CPU 100 µs/req)': '0.333',
+    });
+  });
+});
+
 describe('holds end to end, tiny', () => {
   const database = useScenarioDatabase();
 
@@ -70,6 +88,8 @@ describe('holds end to end, tiny', () => {
       expect(row.latency?.p99).toBeGreaterThanOrEqual(row.latency?.p50 ?? 0);
     }
     for (const check of report.checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
+    // The load generator's own CPU is measured beside each server's.
+    expect(report.results.find((r) => r.name === 'tickr')?.clientCpuUsPerReq).toBeGreaterThan(0);
     expect(report.checks.map((c) => c.name)).toContain('no oversell (row-lock c=4)');
     // The floor's check counts the 201s it answered: each one a durable row.
     const floor = report.checks.find((c) => c.name === 'no oversell (group-commit c=4)');

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { perBuyerLimitMax, tokenCacheMax } from '../../../engine/src/constants.ts';
 import { runLoad, runOnce, type LoadResult, type LoadSpec } from '../autocannon_run.ts';
 import { BaselineUnavailable, startBaseline, type BaselineHandle } from '../baselines/index.ts';
@@ -220,7 +221,8 @@ function resultRow(name: string, load: LoadResult, connections: number, cpuUsPer
   progress(`${name} c=${connections}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}`);
   return {
     name, rps: load.rps, p50: load.p50, p99: load.p99, errors: load.errors, cpuUsPerReq, non2xx: load.non2xx, requests: load.requests, connections,
-    ...store, statusCodes: load.statusCodes, timeline: load.timeline, latency: load.latency,
+    ...store, clientCpuUsPerReq: load.requests > 0 ? load.clientCpuUs / load.requests : null,
+    statusCodes: load.statusCodes, timeline: load.timeline, latency: load.latency,
   };
 }
 
@@ -419,10 +421,34 @@ export function targets(rows: Map<string, ResultRow[]>): Record<string, string> 
       say(`${floor}/hello-world c=${row.connections} (the floor, target >= 0.5)`, value, value >= 0.5);
     }
   }
+  Object.assign(out, machineBounds(rows));
   for (const row of rows.get('tickr') ?? []) {
     const p99Max = row.connections === 100 ? 25 : row.connections === 1000 ? 250 : null;
     if (p99Max !== null) say(`tickr p99 ms c=${row.connections} (target <= ${p99Max})`, row.p99, row.p99 <= p99Max);
     if (row.cpuUsPerReq != null) say(`tickr CPU us/hold c=${row.connections} (target <= 60)`, Math.round(row.cpuUsPerReq * 10) / 10, row.cpuUsPerReq <= 60);
+  }
+  return out;
+}
+
+/**
+ * What the shared cores allow: with the load generator on the server's cores,
+ * a contender answers at most cores × 1 s ÷ (its server CPU + the client's CPU
+ * per request), whatever its latency; over hello-world's measured rate, that
+ * is the most its ratio can be on this machine with this client at this CPU
+ * per request. (An upper bound: kernel time not charged to either process
+ * only lowers it.) A bound under a target says the target is out of reach
+ * here until the CPU per request falls.
+ */
+export function machineBounds(rows: Map<string, ResultRow[]>, cores = availableParallelism()): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['tickr', 'group-commit', 'group-commit-worker']) {
+    for (const row of rows.get(name) ?? []) {
+      const hello = rows.get('hello-world')?.find((r) => r.connections === row.connections);
+      if (!hello || hello.rps <= 0 || row.cpuUsPerReq == null || row.clientCpuUsPerReq == null) continue;
+      const perRequest = row.cpuUsPerReq + row.clientCpuUsPerReq;
+      const bound = (cores * 1e6) / perRequest / hello.rps;
+      out[`${name}/hello-world c=${row.connections} at most (${cores} cores ÷ server + client CPU ${Math.round(perRequest)} µs/req)`] = String(Math.round(bound * 1000) / 1000);
+    }
   }
   return out;
 }
