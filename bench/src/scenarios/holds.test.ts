@@ -63,9 +63,11 @@ describe('machineBounds', () => {
       ['group-commit', [row('group-commit', 10_000, 45, 55)]],
       // No CPU figure (not Linux): no bound rather than a guess.
       ['group-commit-worker', [row('group-commit-worker', 10_000, null, 50)]],
+      ['redis-lua', [row('redis-lua', 25_000, 33, 40)]],
     ]);
     expect(machineBounds(rows, 2)).toEqual({
       'tickr/hello-world c=100 at most (2 cores ÷ server + client CPU 100 µs/req)': '0.333',
+      'tickr/redis-lua c=100 at most (2 cores ÷ server + client CPU 100 µs/req)': '0.8',
       'group-commit/hello-world c=100 at most (2 cores ÷ server + client CPU 100 µs/req)': '0.333',
     });
   });

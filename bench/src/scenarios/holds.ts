@@ -433,21 +433,26 @@ export function targets(rows: Map<string, ResultRow[]>): Record<string, string> 
 /**
  * What the shared cores allow: with the load generator on the server's cores,
  * a contender answers at most cores × 1 s ÷ (its server CPU + the client's CPU
- * per request), whatever its latency; over hello-world's measured rate, that
- * is the most its ratio can be on this machine with this client at this CPU
- * per request. (An upper bound: kernel time not charged to either process
- * only lowers it.) A bound under a target says the target is out of reach
- * here until the CPU per request falls.
+ * per request), whatever its latency; over a peer's measured rate, that is
+ * the most its ratio to that peer can be on this machine with this client at
+ * this CPU per request. (An upper bound: kernel time charged to neither
+ * process only lowers it.) A bound under a target says the target is out of
+ * reach here until the CPU per request falls. Tickr against the peers its
+ * targets name; the floors against hello-world.
  */
 export function machineBounds(rows: Map<string, ResultRow[]>, cores = availableParallelism()): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ['tickr', 'group-commit', 'group-commit-worker']) {
+  const pairs: [string, string][] = [
+    ['tickr', 'hello-world'], ['tickr', 'redis-lua'], ['tickr', 'redis-lua-aof'],
+    ['group-commit', 'hello-world'], ['group-commit-worker', 'hello-world'],
+  ];
+  for (const [name, peerName] of pairs) {
     for (const row of rows.get(name) ?? []) {
-      const hello = rows.get('hello-world')?.find((r) => r.connections === row.connections);
-      if (!hello || hello.rps <= 0 || row.cpuUsPerReq == null || row.clientCpuUsPerReq == null) continue;
+      const peer = rows.get(peerName)?.find((r) => r.connections === row.connections);
+      if (!peer || peer.rps <= 0 || row.cpuUsPerReq == null || row.clientCpuUsPerReq == null) continue;
       const perRequest = row.cpuUsPerReq + row.clientCpuUsPerReq;
-      const bound = (cores * 1e6) / perRequest / hello.rps;
-      out[`${name}/hello-world c=${row.connections} at most (${cores} cores ÷ server + client CPU ${Math.round(perRequest)} µs/req)`] = String(Math.round(bound * 1000) / 1000);
+      const bound = (cores * 1e6) / perRequest / peer.rps;
+      out[`${name}/${peerName} c=${row.connections} at most (${cores} cores ÷ server + client CPU ${Math.round(perRequest)} µs/req)`] = String(Math.round(bound * 1000) / 1000);
     }
   }
   return out;
