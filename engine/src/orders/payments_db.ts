@@ -122,11 +122,18 @@ export type SuccessNotice = { provider: string; noticeId: string; providerRef: s
  * The caller (pay_group.ts) never puts two notices with the same id, or for
  * the same payment, in one set. Notices and payments are written in key
  * order, so two sets that share some cannot deadlock on them.
+ *
+ * The arrays are unnested from sub-selects so that the planner cannot see
+ * their length: it then estimates every set alike, finds its generic plan no
+ * dearer than a custom one and keeps it for the connection. Unnested from the
+ * parameters themselves, each set's known length made a custom plan look
+ * cheaper, and the statement was planned again at nearly every call (0.4-0.5 ms
+ * of PostgreSQL a statement, as much as running it).
  */
 export async function recordPaymentSuccesses(db: Executor, notices: SuccessNotice[]): Promise<SuccessRecorded[]> {
   const { rows } = await db.query<SuccessRecorded>({
     name: 'record-payment-successes',
-    text: `WITH n AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[]) WITH ORDINALITY AS n (provider, event_id, ref, buyer, i)),
+    text: `WITH n AS (SELECT * FROM unnest((SELECT $1::text[]), (SELECT $2::text[]), (SELECT $3::text[]), (SELECT $4::uuid[])) WITH ORDINALITY AS n (provider, event_id, ref, buyer, i)),
                 pay AS (SELECT n.i, p.id, p.order_id, p.status FROM n JOIN payments p ON p.provider = n.provider AND p.provider_ref = n.ref
                          WHERE n.buyer IS NULL OR EXISTS (SELECT 1 FROM orders o WHERE o.id = p.order_id AND o.buyer_id = n.buyer)),
                 ev AS (INSERT INTO provider_events (provider, event_id)
