@@ -413,12 +413,15 @@ export function targets(rows: Map<string, ResultRow[]>): Record<string, string> 
       say(`tickr/${name} c=${row.connections} (target >= ${at})`, value, value >= at);
     }
   }
+  // The floor against the same targets: whether they are reachable here at all.
   for (const floor of ['group-commit', 'group-commit-worker']) {
-    for (const row of rows.get(floor) ?? []) {
-      const hello = rows.get('hello-world')?.find((r) => r.connections === row.connections);
-      if (!hello || hello.rps <= 0) continue;
-      const value = Math.round((row.rps / hello.rps) * 1000) / 1000;
-      say(`${floor}/hello-world c=${row.connections} (the floor, target >= 0.5)`, value, value >= 0.5);
+    for (const [peerName, at] of wanted.slice(0, 3)) {
+      for (const row of rows.get(floor) ?? []) {
+        const peer = rows.get(peerName)?.find((r) => r.connections === row.connections);
+        if (!peer || peer.rps <= 0) continue;
+        const value = Math.round((row.rps / peer.rps) * 1000) / 1000;
+        say(`${floor}/${peerName} c=${row.connections} (the floor, target >= ${at})`, value, value >= at);
+      }
     }
   }
   Object.assign(out, machineBounds(rows));
