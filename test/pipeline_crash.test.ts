@@ -108,8 +108,14 @@ describe('a crash in the middle of a payment-confirmed batch (kill -9)', () => {
     const key = (await eventVerifyKey(t.db, event.id))!;
     for (const ticket of tickets) expect(verifyTicketSecret(ticket.secret, key, event.id).ok).toBe(true);
     expect(await count(`SELECT count(*)::int AS n FROM email_outbox WHERE template = 'order_confirmation' AND data->>'orderId' = ANY($1::text[])`, [ids])).toBe(buyersCount);
-    const view = (await api.call('GET', `/api/events/${event.id}`)).body;
-    expect({ sold: view.ticketTypes[0].sold, held: view.ticketTypes[0].held }).toEqual({ sold: buyersCount * 2, held: 0 });
+    // The restarted node may still be loading the event's shard (503 until it owns it): wait for its view.
+    let view: { ticketTypes: { sold: number; held: number }[] } | undefined;
+    await waitFor(async () => {
+      const answer = await api.call('GET', `/api/events/${event.id}`);
+      if (answer.status === 200) view = answer.body;
+      return view !== undefined;
+    }, 'the event view after the restart');
+    expect({ sold: view!.ticketTypes[0]!.sold, held: view!.ticketTypes[0]!.held }).toEqual({ sold: buyersCount * 2, held: 0 });
   }, 180_000);
 });
 
