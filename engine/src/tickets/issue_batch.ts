@@ -138,10 +138,11 @@ async function lockTicketsOf(tx: SqlExecutor, issuing: OrderForTickets[]): Promi
 /** The new secrets and holder names, and `ticketed` orders moved to ticketed (from any of the `issuable` states). */
 async function writeIssued(tx: SqlExecutor, fresh: { ticket: TicketForIssue; orderId: string }[], ticketed: string[], issuable: Set<string>): Promise<void> {
   if (fresh.length > 0) {
+    // One JSON document, not four arrays: node-postgres escapes every array element in JavaScript, JSON.stringify is native.
     await tx.query(
       `UPDATE tickets t SET order_id = u.order_id, secret = u.secret, secret_issued_at = now(), holder_name = u.holder_name
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u (id, order_id, secret, holder_name) WHERE t.id = u.id`,
-      [fresh.map((f) => f.ticket.id), fresh.map((f) => f.orderId), fresh.map((f) => f.ticket.secret), fresh.map((f) => f.ticket.holder_name)],
+         FROM json_to_recordset($1::json) AS u (id uuid, order_id uuid, secret text, holder_name text) WHERE t.id = u.id`,
+      [JSON.stringify(fresh.map((f) => ({ id: f.ticket.id, order_id: f.orderId, secret: f.ticket.secret, holder_name: f.ticket.holder_name })))],
     );
   }
   if (ticketed.length > 0) {
