@@ -50,8 +50,8 @@ class AccountStateCache implements AccountStates {
   private feedStartedAt = Infinity;
   /** The database's clock at the last read; the next reads back from it by `accountFeedOverlapMs`, for transactions that committed late. */
   private feedSince: Date | null = null;
-  /** Changes seen in the overlap, so each is forgotten once: `${id} ${updated_at}`. */
-  private seen = new Set<string>();
+  /** Changes seen in the overlap, so each is forgotten once: id to updated_at (ms); a Map, not a set of joined strings, as a read after a drop's sign-ups has thousands of rows. */
+  private seen = new Map<string, number>();
   private polling: Promise<boolean> | null = null;
   private readonly cache = new Map<string, Entry>();
   private readonly waiting = new Map<string, { promise: Promise<AccountState | null>; resolve: (s: AccountState | null) => void; reject: (e: unknown) => void }>();
@@ -148,11 +148,11 @@ class AccountStateCache implements AccountStates {
     const startedAt = this.now();
     try {
       const { dbNow, changes } = await selectAccountChanges(this.db, this.feedSince, accountFeedOverlapMs);
-      const next = new Set<string>();
+      const next = new Map<string, number>();
       for (const change of changes) {
-        const key = `${change.id} ${change.updatedAt.getTime()}`;
-        next.add(key);
-        if (!this.seen.has(key)) this.forget(change.id);
+        const updatedAt = change.updatedAt.getTime();
+        next.set(change.id, updatedAt);
+        if (this.seen.get(change.id) !== updatedAt) this.forget(change.id);
       }
       this.seen = next;
       this.feedSince = dbNow;

@@ -67,6 +67,7 @@ describe('security headers', () => {
     ]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 409, 500, 404, 405, 415]);
     for (const answer of answers) expect(securityOf(answer)).toEqual({ ...expected, 'strict-transport-security': null });
+    expect(answers.map((a) => a.headers.get('content-type')).slice(0, 3)).toEqual(['application/json', 'text/csv; charset=utf-8', 'application/json']);
   });
 
   it('add HSTS behind TLS (TICKR_WEB_SECURE_COOKIES=1), on errors too', async () => {
