@@ -98,6 +98,11 @@ describe('crash recovery (kill -9 mid-load)', () => {
     );
 
     node = await spawnNode({ dbUrl: t.url, env, port: node.port });
+    // Listening is not owning: until the node has loaded the event's shard it answers 503 (seen under load).
+    for (const deadline = Date.now() + 60_000; (await api.call('GET', `/api/events/${event.id}`)).status !== 200;) {
+      if (Date.now() > deadline) throw new Error('the restarted node never served the event');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
 
     // Every confirmation that was acknowledged is tickets in Postgres, with the ids it was answered with.
     for (const [holdId, ticketIds] of confirmed) {
