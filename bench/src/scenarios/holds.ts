@@ -416,9 +416,7 @@ export function targets(rows: Map<string, ResultRow[]>): Record<string, string> 
   // The floor against the same targets: whether they are reachable here at all.
   for (const floor of ['group-commit', 'group-commit-worker']) {
     for (const [peerName, at] of wanted.slice(0, 3)) {
-      for (const row of rows.get(floor) ?? []) {
-        const peer = rows.get(peerName)?.find((r) => r.connections === row.connections);
-        if (!peer || peer.rps <= 0) continue;
+      for (const [row, peer] of paired(rows, floor, peerName)) {
         const value = Math.round((row.rps / peer.rps) * 1000) / 1000;
         say(`${floor}/${peerName} c=${row.connections} (the floor, target >= ${at})`, value, value >= at);
       }
@@ -450,15 +448,22 @@ export function machineBounds(rows: Map<string, ResultRow[]>, cores = availableP
     ['group-commit', 'hello-world'], ['group-commit-worker', 'hello-world'],
   ];
   for (const [name, peerName] of pairs) {
-    for (const row of rows.get(name) ?? []) {
-      const peer = rows.get(peerName)?.find((r) => r.connections === row.connections);
-      if (!peer || peer.rps <= 0 || row.cpuUsPerReq == null || row.clientCpuUsPerReq == null) continue;
+    for (const [row, peer] of paired(rows, name, peerName)) {
+      if (row.cpuUsPerReq == null || row.clientCpuUsPerReq == null) continue;
       const perRequest = row.cpuUsPerReq + row.clientCpuUsPerReq;
       const bound = (cores * 1e6) / perRequest / peer.rps;
       out[`${name}/${peerName} c=${row.connections} at most (${cores} cores ÷ server + client CPU ${Math.round(perRequest)} µs/req)`] = String(Math.round(bound * 1000) / 1000);
     }
   }
   return out;
+}
+
+/** Each `name` row with the `peerName` row of the same connection count, where that one answered anything. */
+function* paired(rows: Map<string, ResultRow[]>, name: string, peerName: string): Generator<[ResultRow, ResultRow]> {
+  for (const row of rows.get(name) ?? []) {
+    const peer = rows.get(peerName)?.find((r) => r.connections === row.connections);
+    if (peer !== undefined && peer.rps > 0) yield [row, peer];
+  }
 }
 
 type ActorMicro = (opts: { seconds?: number }) => Promise<{ commandsPerSecond: number; commands: number; ms: number }>;
