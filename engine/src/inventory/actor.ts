@@ -23,6 +23,7 @@ import { refundTickets } from './commands/refund_tickets.ts';
 import { releaseAllHolds } from './commands/release_all_holds.ts';
 import { releaseHold } from './commands/release_hold.ts';
 import { ExpiryHeap } from './expiry_heap.ts';
+import { IdMap } from './id_map.ts';
 import { holdIdSource, newTicketId, type Ids } from './ids.ts';
 import { KeyAnswers, type KeyAnswer } from './key_answers.ts';
 import { ClosedHolds, type ClosedStatus } from './recent.ts';
@@ -82,7 +83,7 @@ export class InventoryActor {
    */
   private readonly answers = new KeyAnswers(idempotencyKeysMax, idempotencyTtlMs);
   /** The answers' slots of open keyed holds by hold id: small, so closing a hold finds its answer cheaply. */
-  private readonly openAnswers = new Map<string, number>();
+  private readonly openAnswers = new IdMap<number>();
   private readonly closed = new ClosedHolds(closedHoldsMax);
   /** The state's types, for the O(types) check after every write without iterating a Map. */
   private typeList: TypeState[] = [];

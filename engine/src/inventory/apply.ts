@@ -1,5 +1,6 @@
 import { assert } from '../assert.ts';
 import { capacityMax, holdQuantityMax } from '../constants.ts';
+import { IdMap } from './id_map.ts';
 import type {
   EventConfig,
   Hold,
@@ -47,7 +48,7 @@ export function refused(reason: Reason): Handled {
 }
 
 export function emptyInventory(config: EventConfig): Inventory {
-  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), perAddress: new Map(), seq: 0, refunded: new Set() };
+  const state: Inventory = { config, types: new Map(), holds: new IdMap(), perBuyer: new Map(), perAddress: new Map(), seq: 0, refunded: new Set() };
   applyConfig(state, config);
   return state;
 }
@@ -180,7 +181,7 @@ export function restore(config: EventConfig, snapshot: SnapshotState | null, ent
  * `placeHold` sells only listed types, so it is never sold at that price.
  */
 export function fromSnapshot(config: EventConfig, snapshot: SnapshotState): Inventory {
-  const state: Inventory = { config, types: new Map(), holds: new Map(), perBuyer: new Map(), perAddress: new Map(), seq: snapshot.seq, refunded: new Set(snapshot.refunded ?? []) };
+  const state: Inventory = { config, types: new Map(), holds: new IdMap(), perBuyer: new Map(), perAddress: new Map(), seq: snapshot.seq, refunded: new Set(snapshot.refunded ?? []) };
   for (const saved of snapshot.types) {
     state.types.set(saved.typeId, { typeId: saved.typeId, price: 0, capacity: saved.capacity, sold: saved.sold, held: 0 });
   }

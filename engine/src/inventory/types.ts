@@ -8,6 +8,8 @@
 import type { QueueAnswer, QueueCommand } from '../queue/types.ts';
 
 /** Event settings the actor needs; loaded from Postgres, refreshed on PATCH. */
+import type { IdMap } from './id_map.ts';
+
 export type EventConfig = {
   eventId: string;
   shard: number;
@@ -69,7 +71,8 @@ export type Hold = {
 export type Inventory = {
   config: EventConfig;
   types: Map<string, TypeState>;
-  holds: Map<string, Hold>;
+  /** Open holds by id (an `IdMap`, not a Map: see why there). */
+  holds: IdMap<Hold>;
   /** Tickets held or bought per buyer, counted against `perBuyerLimit`. */
   perBuyer: Map<string, number>;
   /** Tickets currently held per client address (holds that carry one), counted against a drop's `holdsPerAddressMax`. */
