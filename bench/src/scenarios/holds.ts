@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { perBuyerLimitMax, tokenCacheMax } from '../../../engine/src/constants.ts';
 import { runLoad, runOnce, type LoadResult, type LoadSpec } from '../autocannon_run.ts';
+import { runActorMicroInWorker } from '../actor_micro.ts';
 import { BaselineUnavailable, startBaseline, type BaselineHandle } from '../baselines/index.ts';
 import { defaultBaselines, type BaselineName } from '../baselines/names.ts';
 import { ParticipantPool } from '../participants.ts';
@@ -25,8 +26,9 @@ import type { BenchOptions, Scenario } from './index.ts';
  * hello-world), p50 of a few ms (one flush), p99 under ~50 ms, and
  * ~100-300 µs of CPU a hold with the embedded PostgreSQL counted in.
  * Sold + held never exceeds capacity, at any load: that is the check.
- * The in-process actor micro-benchmark (no HTTP, no journal) should reach
- * well above 1M commands/s: it bounds what the actor alone could do.
+ * The actor micro-benchmark (no HTTP, no journal; in a worker thread of its
+ * own, as a shard's actor runs) should reach well above 1M commands/s: it
+ * bounds what the actor alone could do.
  *
  * The peer baselines (src/baselines/), same front, same request, one after
  * the other: row-lock and advisory-lock serialise every hold of the type
@@ -466,27 +468,12 @@ function* paired(rows: Map<string, ResultRow[]>, name: string, peerName: string)
   }
 }
 
-type ActorMicro = (opts: { seconds?: number }) => Promise<{ commandsPerSecond: number; commands: number; ms: number }>;
-
-/** The actor alone, in this process, after the node has stopped so that they do not share the CPU. */
+/** The actor alone, in a worker thread of its own (as in a shard worker), after the node has stopped so that they do not share the CPU. */
 async function actorMicro(seconds: number, notes: string[]): Promise<number | null> {
-  // A computed specifier: the module is another engineer's, and may not exist yet.
-  const specifier = new URL('../actor_micro.ts', import.meta.url).href;
-  let runActorMicro: ActorMicro | undefined;
+  progress(`actor micro-benchmark, ${seconds} s in a worker thread`);
+  let result: Awaited<ReturnType<typeof runActorMicroInWorker>>;
   try {
-    runActorMicro = ((await import(specifier)) as { runActorMicro?: ActorMicro }).runActorMicro;
-  } catch (error) {
-    notes.push(`actor micro-benchmark not available: ${(error as Error).message.split('\n')[0]}`);
-    return null;
-  }
-  if (typeof runActorMicro !== 'function') {
-    notes.push('actor micro-benchmark not available: bench/src/actor_micro.ts exports no runActorMicro');
-    return null;
-  }
-  progress(`actor micro-benchmark, ${seconds} s in-process`);
-  let result: Awaited<ReturnType<ActorMicro>>;
-  try {
-    result = await runActorMicro({ seconds });
+    result = await runActorMicroInWorker({ seconds });
   } catch (error) {
     // The HTTP figures above stand on their own: report the failure, keep them.
     notes.push(`actor micro-benchmark failed: ${(error as Error).message}`);
