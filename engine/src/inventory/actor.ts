@@ -81,7 +81,7 @@ export class InventoryActor {
    * retry never makes a second hold; the rest are kept at most
    * `idempotencyKeysMax`, at most `idempotencyTtlMs`.
    */
-  private readonly answers = new KeyAnswers(idempotencyKeysMax, idempotencyTtlMs);
+  private readonly answers: KeyAnswers;
   /** The answers' slots of open keyed holds by hold id: small, so closing a hold finds its answer cheaply. */
   private readonly openAnswers = new IdMap<number>();
   private readonly closed = new ClosedHolds(closedHoldsMax);
@@ -91,6 +91,8 @@ export class InventoryActor {
   private constructor(state: Inventory, opts: ActorOptions) {
     this.state = state;
     this.eventId = state.config.eventId;
+    // Its hold ids are `${eventId}.` and a suffix unless a test makes its own.
+    this.answers = new KeyAnswers(idempotencyKeysMax, idempotencyTtlMs, opts.newId === undefined ? `${this.eventId}.` : '');
     this.ids = {
       newHoldId: opts.newId ?? holdIdSource(this.eventId),
       newTicketId: opts.newTicketId ?? newTicketId,

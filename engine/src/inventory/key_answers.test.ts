@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeyAnswers } from './key_answers.ts';
 import type { Hold, Refusal } from './types.ts';
@@ -64,5 +65,51 @@ describe('KeyAnswers', () => {
     const answers = new KeyAnswers(5_000, 1_000_000);
     for (let i = 0; i < 3_000; i++) answers.placed(hold(i, `b${i % 100}`, `k${i}`), null);
     for (let i = 0; i < 3_000; i += 7) expect(answers.get(`k${i}`, 3_000, `b${i % 100}`)?.holdId).toBe(`h${i}`);
+  });
+
+  describe("with the actor's id prefix", () => {
+    const prefix = '0b7e6c1a-58f2-4d6e-9a61-3f0c2a9e4b11.';
+    const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const suffixArb = fc.array(fc.constantFrom(...base64url), { minLength: 12, maxLength: 12 }).map((chars) => chars.join(''));
+
+    it('answers with the very hold id it was given, whatever its suffix, and closes only on that id', () => {
+      fc.assert(
+        fc.property(suffixArb, suffixArb, (suffix, other) => {
+          const answers = new KeyAnswers(10, 1_000, prefix);
+          const holdId = prefix + suffix;
+          const slot = answers.placed({ ...hold(1, 'ann', 'k1'), holdId }, null);
+          expect(answers.holdIdAt(slot)).toBe(holdId);
+          expect(answers.get('k1', 5, 'ann')?.holdId).toBe(holdId);
+          // Another id, and ids that differ from it in one group of four characters only.
+          const near = [0, 4, 8].map((at) => {
+            const group = suffix.slice(at, at + 4) === 'AAAA' ? 'BBBB' : 'AAAA';
+            return suffix.slice(0, at) + group + suffix.slice(at + 4);
+          });
+          for (const wrong of [other, ...near].filter((s) => s !== suffix)) {
+            answers.closed(slot, prefix + wrong, 'confirmed');
+            expect(answers.statusAt(slot)).toBe('held');
+          }
+          answers.closed(slot, holdId, 'released');
+          expect(answers.get('k1', 5, 'ann')).toMatchObject({ holdId, status: 'released' });
+        }),
+      );
+    });
+
+    it('keeps as strings the ids not shaped as its own', () => {
+      const answers = new KeyAnswers(10, 1_000, prefix);
+      const odd = [`${prefix}short`, `${prefix}has.a.dot!!`, `${prefix}éééééééééééé`, 'h1', `${prefix.slice(0, -1)}:AAAAAAAAAAAA`];
+      odd.forEach((holdId, i) => {
+        const slot = answers.placed({ ...hold(i, 'ann', `k${i}`), holdId }, null);
+        expect(answers.get(`k${i}`, 5, 'ann')?.holdId).toBe(holdId);
+        answers.closed(slot, holdId, 'expired');
+        expect(answers.statusAt(slot)).toBe('expired');
+      });
+    });
+
+    it('remembers a refusal with no hold id', () => {
+      const answers = new KeyAnswers(10, 1_000, prefix);
+      answers.refused('k1', 'ann', 5, 'balcony', 3, soldOut, null);
+      expect(answers.get('k1', 6, 'ann')?.holdId).toBe('');
+    });
   });
 });
