@@ -38,7 +38,7 @@ export class IdMap<V> implements Iterable<[string, V]> {
   #end = 0;
   #size = 0;
 
-  constructor(capacity = 64) {
+  constructor(capacity = 8) {
     assert(capacity >= 1 && (capacity & (capacity - 1)) === 0, 'an IdMap capacity is a power of two');
     this.#ids = new Array<string>(capacity).fill('');
     this.#values = new Array<V | undefined>(capacity).fill(undefined);
