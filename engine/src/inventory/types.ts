@@ -6,10 +6,9 @@
  */
 
 import type { QueueAnswer, QueueCommand } from '../queue/types.ts';
-
-/** Event settings the actor needs; loaded from Postgres, refreshed on PATCH. */
 import type { IdMap } from './id_map.ts';
 
+/** Event settings the actor needs; loaded from Postgres, refreshed on PATCH. */
 export type EventConfig = {
   eventId: string;
   shard: number;
