@@ -142,19 +142,9 @@ export class IdMap<V> implements Iterable<[string, V]> {
   }
 
   #compact(): void {
-    const ids = this.#ids;
-    const values = this.#values;
-    const hashes = this.#hashes;
-    let kept = 0;
-    for (let i = 0; i < this.#end; i++) {
-      if (ids[i] === '') continue;
-      ids[kept] = ids[i]!;
-      values[kept] = values[i];
-      hashes[kept] = hashes[i]!;
-      kept++;
-    }
-    ids.fill('', kept, this.#end);
-    values.fill(undefined, kept, this.#end);
+    const kept = this.#moveLive(this.#ids, this.#values, this.#hashes);
+    this.#ids.fill('', kept, this.#end);
+    this.#values.fill(undefined, kept, this.#end);
     this.#end = kept;
     this.#relink();
   }
@@ -163,14 +153,7 @@ export class IdMap<V> implements Iterable<[string, V]> {
     const ids = new Array<string>(capacity).fill('');
     const values = new Array<V | undefined>(capacity).fill(undefined);
     const hashes = new Int32Array(capacity);
-    let kept = 0;
-    for (let i = 0; i < this.#end; i++) {
-      if (this.#ids[i] === '') continue;
-      ids[kept] = this.#ids[i]!;
-      values[kept] = this.#values[i];
-      hashes[kept] = this.#hashes[i]!;
-      kept++;
-    }
+    const kept = this.#moveLive(ids, values, hashes);
     // The old arrays are garbage from here on; cleared, they keep no young value alive through the scavenger's remembered slots.
     this.#ids.fill('');
     this.#values.fill(undefined);
@@ -181,6 +164,19 @@ export class IdMap<V> implements Iterable<[string, V]> {
     this.#mask = 2 * capacity - 1;
     this.#end = kept;
     this.#relink();
+  }
+
+  /** Copies the live entries, in order, to the start of the given arrays (the map's own, for a compaction: an entry only moves down); returns how many. */
+  #moveLive(ids: string[], values: (V | undefined)[], hashes: Int32Array): number {
+    let kept = 0;
+    for (let i = 0; i < this.#end; i++) {
+      if (this.#ids[i] === '') continue;
+      ids[kept] = this.#ids[i]!;
+      values[kept] = this.#values[i];
+      hashes[kept] = this.#hashes[i]!;
+      kept++;
+    }
+    return kept;
   }
 
   #relink(): void {
